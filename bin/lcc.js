@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+// Runs the compiled CLI (npm run build / scripts/setup.sh produce dist/).
+import { main } from '../dist/src/cli/main.js';
+
+process.exitCode = main(process.argv.slice(2));

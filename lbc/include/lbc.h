@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * lbc.h: the talk's LBC_* map macros over libbpf BTF-defined maps.
+ *
+ * pyLCC declared maps with the legacy `struct bpf_map_def`, which carries only
+ * key/value *sizes*. Declaring them as BTF-defined maps keeps the key and value
+ * *types* in the object's BTF, so `lcc gen` and the runtime can decode them.
+ */
+#ifndef __LBC_H
+#define __LBC_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_endian.h>
+
+#ifndef LBC_STACK_DEPTH
+#define LBC_STACK_DEPTH 127 /* PERF_MAX_STACK_DEPTH */
+#endif
+
+typedef __u64 lbc_stack_t[LBC_STACK_DEPTH];
+
+#define __LBC_KV_MAP(_name, _type, _key, _value, _entries) \
+	struct {                                            \
+		__uint(type, _type);                        \
+		__uint(max_entries, _entries);              \
+		__type(key, _key);                          \
+		__type(value, _value);                      \
+	} _name SEC(".maps")
+
+#define LBC_HASH(name, key, value, entries) \
+	__LBC_KV_MAP(name, BPF_MAP_TYPE_HASH, key, value, entries)
+#define LBC_LRU_HASH(name, key, value, entries) \
+	__LBC_KV_MAP(name, BPF_MAP_TYPE_LRU_HASH, key, value, entries)
+#define LBC_PERCPU_HASH(name, key, value, entries) \
+	__LBC_KV_MAP(name, BPF_MAP_TYPE_PERCPU_HASH, key, value, entries)
+#define LBC_LRU_PERCPU_HASH(name, key, value, entries) \
+	__LBC_KV_MAP(name, BPF_MAP_TYPE_LRU_PERCPU_HASH, key, value, entries)
+#define LBC_ARRAY(name, key, value, entries) \
+	__LBC_KV_MAP(name, BPF_MAP_TYPE_ARRAY, key, value, entries)
+#define LBC_PERCPU_ARRAY(name, key, value, entries) \
+	__LBC_KV_MAP(name, BPF_MAP_TYPE_PERCPU_ARRAY, key, value, entries)
+
+/*
+ * A perf event array's BTF value is the per-CPU perf fd, not the event, and
+ * its page count is a consumer setting: `lcc gen` reads both from this macro.
+ * The event type is still referenced here so that it lands in BTF even when
+ * the program only ever fills it through a pointer.
+ */
+#define LBC_PERF_OUTPUT(name, event, pages)                   \
+	struct {                                              \
+		__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);  \
+		__uint(key_size, sizeof(__u32));              \
+		__uint(value_size, sizeof(__u32));            \
+	} name SEC(".maps");                                  \
+	const volatile event *___lbc_perf_event_##name __attribute__((unused))
+
+/*
+ * A ring buffer has no lost-sample record of its own: a full ring just makes
+ * the reservation fail. lbc_ringbuf_reserve()/lbc_ringbuf_output() count those
+ * failures in ___lbc_drops_<name> (.bss), which the runtime reports as `lost`.
+ */
+#define LBC_RINGBUF(name, bytes)                       \
+	struct {                                       \
+		__uint(type, BPF_MAP_TYPE_RINGBUF);    \
+		__uint(max_entries, bytes);            \
+	} name SEC(".maps");                           \
+	__u64 ___lbc_drops_##name = 0
+
+#define lbc_ringbuf_reserve(name, size) ({                              \
+	void *___p = bpf_ringbuf_reserve(&name, size, 0);               \
+	if (!___p)                                                      \
+		__sync_fetch_and_add(&___lbc_drops_##name, 1);          \
+	___p; })
+
+#define lbc_ringbuf_output(name, data, size) ({                         \
+	long ___r = bpf_ringbuf_output(&name, data, size, 0);           \
+	if (___r)                                                       \
+		__sync_fetch_and_add(&___lbc_drops_##name, 1);          \
+	___r; })
+
+/* perf rings report their own losses (PERF_RECORD_LOST); nothing to count here */
+#define lbc_perf_submit(ctx, name, data, size) \
+	bpf_perf_event_output(ctx, &name, BPF_F_CURRENT_CPU, data, size)
+
+#define LBC_STACK(name, entries) \
+	__LBC_KV_MAP(name, BPF_MAP_TYPE_STACK_TRACE, __u32, lbc_stack_t, entries)
+
+/*
+ * Histograms. Slot numbering matches BCC's bpf_log2l(): slot 0 is never
+ * used by log2, slot i (i >= 1) counts values in [2^(i-1), 2^i - 1] with 0 in
+ * slot 1, so the runtime's printer is byte-for-byte BCC's print_log2_hist.
+ */
+#define LBC_HIST2_SLOTS 65
+#define LBC_HIST10_SLOTS 21
+
+#define LBC_HIST2(name) LBC_ARRAY(name, __u32, __u64, LBC_HIST2_SLOTS)
+#define LBC_HIST10(name) LBC_ARRAY(name, __u32, __u64, LBC_HIST10_SLOTS)
+
+static __always_inline __u32 lbc_log2(__u32 v)
+{
+	__u32 r, shift;
+
+	r = (v > 0xFFFF) << 4; v >>= r;
+	shift = (v > 0xFF) << 3; v >>= shift; r |= shift;
+	shift = (v > 0xF) << 2; v >>= shift; r |= shift;
+	shift = (v > 0x3) << 1; v >>= shift; r |= shift;
+	r |= (v >> 1);
+	return r;
+}
+
+static __always_inline __u32 lbc_log2l(__u64 v)
+{
+	__u32 hi = v >> 32;
+
+	if (hi)
+		return lbc_log2(hi) + 32 + 1;
+	return lbc_log2((__u32)v) + 1;
+}
+
+static __always_inline __u32 lbc_log10l(__u64 v)
+{
+	__u32 slot = 0;
+
+	/* bounded loop: at most 20 decimal digits in a u64 */
+	for (int i = 0; i < LBC_HIST10_SLOTS - 1 && v; i++) {
+		v /= 10;
+		slot++;
+	}
+	return slot;
+}
+
+static __always_inline void lbc_hist_add(void *map, __u32 slot, __u64 n)
+{
+	__u64 *cnt = bpf_map_lookup_elem(map, &slot);
+
+	if (cnt)
+		__sync_fetch_and_add(cnt, n);
+}
+
+#define lbc_hist2_push(map, value) lbc_hist_add(map, lbc_log2l(value), 1)
+#define lbc_hist10_push(map, value) lbc_hist_add(map, lbc_log10l(value), 1)
+
+#endif /* __LBC_H */

@@ -1,0 +1,15 @@
+// The lbc runtime: load, attach and stream CO-RE BPF objects from TypeScript.
+export { BpfObject, type OpenOptions, type State } from './object.js';
+export { Program, type AttachTarget, kprobesAvailable } from './program.js';
+export { type Link, LibbpfLink } from './link.js';
+export { BpfMap, UpdateFlags, MAP_TYPES, type MapType, type MapInfo, numPossibleCpus } from './map.js';
+export * as codec from './codec.js';
+export { type Codec, sum, max } from './codec.js';
+export { RingBufferConsumer, PerfBufferConsumer, type RawHandler, type ConsumerStats, onlineCpus } from './ring.js';
+export { LbcError, VerifierError, NotSupportedError, UsageError } from './errors.js';
+export { Btf, Kind as BtfKind, type BtfType } from './btf.js';
+export { parseSection, type ProgramKind, type SectionInfo } from './section.js';
+export { ensureBpffs, ensureTracefs, BPFFS, TRACEFS } from './sysfs.js';
+export type { GlobalValue, GlobalVar } from './globals.js';
+export { formatLog2Hist, formatLinearHist, formatLog10Hist } from './hist.js';
+export { ksym, formatKsym, stackAddresses } from './ksyms.js';

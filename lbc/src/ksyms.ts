@@ -1,0 +1,58 @@
+// Kernel stack addresses → "function+0xoffset" from /proc/kallsyms, loaded
+// once and searched by bisection.
+import * as fs from 'node:fs';
+
+interface Sym {
+  addr: bigint;
+  name: string;
+  module?: string;
+}
+
+let table: Sym[] | null = null;
+
+function load(): Sym[] {
+  const text = fs.readFileSync('/proc/kallsyms', 'utf8');
+  const syms: Sym[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^([0-9a-f]+) [tTwW] (\S+)(?:\s+\[(\S+)\])?/.exec(line);
+    if (!m) continue;
+    const addr = BigInt(`0x${m[1]}`);
+    if (addr === 0n) continue; // kptr_restrict hides addresses: nothing to resolve against
+    syms.push({ addr, name: m[2]!, module: m[3] });
+  }
+  syms.sort((a, b) => (a.addr < b.addr ? -1 : a.addr > b.addr ? 1 : 0));
+  return syms;
+}
+
+/** The symbol containing `addr`, or null (unknown address, or kallsyms hidden). */
+export function ksym(addr: bigint): { name: string; offset: bigint; module?: string } | null {
+  table ??= load();
+  let lo = 0;
+  let hi = table.length - 1;
+  if (hi < 0 || addr < table[0]!.addr) return null;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (table[mid]!.addr <= addr) lo = mid;
+    else hi = mid - 1;
+  }
+  const s = table[lo]!;
+  return { name: s.name, offset: addr - s.addr, module: s.module };
+}
+
+export function formatKsym(addr: bigint): string {
+  const s = ksym(addr);
+  if (!s) return `0x${addr.toString(16)}`;
+  return `${s.name}+0x${s.offset.toString(16)}${s.module ? ` [${s.module}]` : ''}`;
+}
+
+/** The addresses of stack `id` in a stack_trace map (its value bytes), innermost first. */
+export function stackAddresses(value: Uint8Array): bigint[] {
+  const dv = new DataView(value.buffer, value.byteOffset, value.byteLength);
+  const out: bigint[] = [];
+  for (let o = 0; o + 8 <= value.byteLength; o += 8) {
+    const a = dv.getBigUint64(o, true);
+    if (a === 0n) break;
+    out.push(a);
+  }
+  return out;
+}

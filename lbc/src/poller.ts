@@ -1,0 +1,118 @@
+// One epoll set for the whole process. epoll_wait runs blocked on a libuv
+// threadpool thread (koffi async call), so an idle consumer costs nothing and
+// the event loop never blocks; one shared waiter keeps the threadpool free for
+// fs and dns. An eventfd in the set wakes the waiter when a source goes away.
+import { c, errno } from './ffi.js';
+import { LbcError } from './errors.js';
+
+const EPOLL_CLOEXEC = 0o2000000;
+const EPOLLIN = 0x1;
+const EPOLL_CTL_ADD = 1;
+const EPOLL_CTL_DEL = 2;
+const EFD_CLOEXEC = 0o2000000;
+const EFD_NONBLOCK = 0o4000;
+const WAKE_ID = 0;
+const MAX_EVENTS = 64;
+/** Records handled per drain slice before yielding to the event loop. */
+export const DRAIN_BUDGET = 8192;
+
+export interface Source {
+  /** Handle up to `budget` records; return true when more are waiting. */
+  drain(budget: number): boolean;
+}
+
+class Poller {
+  private epfd = -1;
+  private wakefd = -1;
+  private readonly sources = new Map<number, Source>();
+  private readonly fds = new Map<number, number>();
+  private nextId = 1;
+  private waiting = false;
+  private draining = false;
+  // struct epoll_event is packed on x86_64: u32 events, u64 data = 12 bytes
+  private readonly events = Buffer.alloc(MAX_EVENTS * 12);
+  private readonly wakeBuf = Buffer.alloc(8);
+
+  add(fd: number, source: Source): number {
+    if (this.epfd < 0) this.open();
+    const id = this.nextId++;
+    const rc = c.epoll_ctl(this.epfd, EPOLL_CTL_ADD, fd, { events: EPOLLIN, data: BigInt(id) }) as number;
+    if (rc < 0) throw new LbcError(`epoll_ctl(ADD, fd ${fd}) failed`, { errno: errno() });
+    this.sources.set(id, source);
+    this.fds.set(id, fd);
+    this.arm();
+    return id;
+  }
+
+  remove(id: number): void {
+    const fd = this.fds.get(id);
+    if (fd === undefined) return;
+    c.epoll_ctl(this.epfd, EPOLL_CTL_DEL, fd, null);
+    this.sources.delete(id);
+    this.fds.delete(id);
+    if (this.sources.size === 0 && this.waiting) this.wake();
+  }
+
+  private open(): void {
+    this.epfd = c.epoll_create1(EPOLL_CLOEXEC) as number;
+    if (this.epfd < 0) throw new LbcError('epoll_create1 failed', { errno: errno() });
+    this.wakefd = c.eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK) as number;
+    if (this.wakefd < 0) throw new LbcError('eventfd failed', { errno: errno() });
+    c.epoll_ctl(this.epfd, EPOLL_CTL_ADD, this.wakefd, { events: EPOLLIN, data: BigInt(WAKE_ID) });
+  }
+
+  private wake(): void {
+    this.wakeBuf.writeBigUInt64LE(1n);
+    c.write(this.wakefd, this.wakeBuf, 8);
+  }
+
+  private arm(): void {
+    if (this.waiting || this.draining || this.sources.size === 0) return;
+    this.waiting = true;
+    c.epoll_wait.async(this.epfd, this.events, MAX_EVENTS, -1, (err: unknown, n: number) => {
+      this.waiting = false;
+      if (err) {
+        queueMicrotask(() => {
+          throw err;
+        });
+        return;
+      }
+      const ready: Source[] = [];
+      for (let i = 0; i < n; i++) {
+        const id = Number(this.events.readBigUInt64LE(i * 12 + 4));
+        if (id === WAKE_ID) c.read(this.wakefd, this.wakeBuf, 8);
+        else {
+          const s = this.sources.get(id);
+          if (s) ready.push(s);
+        }
+      }
+      this.drain(ready);
+    });
+  }
+
+  /**
+   * Level-triggered epoll would wake straight away if we re-armed with data
+   * still queued, so drain to empty first, in slices so that a flood does not
+   * starve the rest of the program.
+   */
+  private drain(ready: Source[]): void {
+    this.draining = true;
+    let more: Source[] = [];
+    try {
+      more = ready.filter((s) => this.isLive(s) && s.drain(DRAIN_BUDGET));
+    } finally {
+      if (more.length) setImmediate(() => this.drain(more));
+      else {
+        this.draining = false;
+        this.arm();
+      }
+    }
+  }
+
+  private isLive(s: Source): boolean {
+    for (const v of this.sources.values()) if (v === s) return true;
+    return false;
+  }
+}
+
+export const poller = new Poller();

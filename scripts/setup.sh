@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Everything lcc needs on a fresh Debian machine, installed by the project
+# itself: idempotent, and quiet when everything is already there.
+#   scripts/setup.sh          runtime, build toolchain, npm deps, compiled TS
+#   scripts/setup.sh --bench  also BCC and kernel headers (the benchmark baseline)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_bench=0
+for a in "$@"; do
+  case "$a" in
+    --bench) want_bench=1 ;;
+    *) echo "setup.sh: unknown option $a (use --bench)" >&2; exit 2 ;;
+  esac
+done
+
+say() { echo "setup: $*" >&2; }
+need_root() {
+  if [ "$(id -u)" != 0 ]; then
+    say "$1 needs root: run as root (eBPF needs it anyway)"
+    exit 1
+  fi
+}
+
+# --- Debian packages -----------------------------------------------------
+pkgs=(libbpf1 libbpf-dev clang llvm bpftool iproute2 iputils-ping python3)
+[ "$want_bench" = 1 ] && pkgs+=(bpfcc-tools python3-bpfcc linux-headers-amd64 hyperfine)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  need_root "installing ${missing[*]}"
+  say "installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# BCC compiles against the running kernel's headers; modprobe is absent here,
+# so point /lib/modules/$(uname -r) at the Debian headers by hand.
+if [ "$want_bench" = 1 ]; then
+  mod=/lib/modules/$(uname -r)
+  if [ ! -e "$mod/build/include" ]; then
+    arch_dir=$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -1)
+    common_dir=$(ls -d /usr/src/linux-headers-*-common 2>/dev/null | sort -V | tail -1)
+    if [ -n "$arch_dir" ] && [ -n "$common_dir" ]; then
+      mkdir -p "$mod"
+      ln -sfn "$arch_dir" "$mod/build"
+      ln -sfn "$common_dir" "$mod/source"
+    else
+      say "no linux-headers-*-amd64 under /usr/src: BCC baselines will fail"
+    fi
+  fi
+fi
+
+# --- filesystems BPF tools use -------------------------------------------
+mountpoint -q /sys/fs/bpf 2>/dev/null || { need_root "mounting bpffs"; mount -t bpf bpf /sys/fs/bpf; }
+mountpoint -q /sys/kernel/tracing 2>/dev/null || { need_root "mounting tracefs"; mount -t tracefs tracefs /sys/kernel/tracing; }
+
+# --- npm dependencies and the compiled CLI --------------------------------
+stamp=node_modules/.lcc-install-stamp
+if [ ! -f "$stamp" ] || [ package.json -nt "$stamp" ] || { [ -f package-lock.json ] && [ package-lock.json -nt "$stamp" ]; }; then
+  say "installing npm dependencies"
+  if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; else npm install --no-audit --no-fund --loglevel=error; fi
+  touch "$stamp"
+fi
+npm run --silent build >&2

@@ -1,0 +1,101 @@
+// .bpf.c → CO-RE .bpf.o with clang, against a vmlinux.h generated once per
+// kernel BTF and cached. Used by `lcc build`, the tests and the benchmarks.
+import { createHash } from 'node:crypto';
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { LBC_INCLUDE } from '../paths.js';
+
+export const KERNEL_BTF = '/sys/kernel/btf/vmlinux';
+
+export class CompileError extends Error {
+  override name = 'CompileError';
+  constructor(message: string, readonly diagnostics = '') {
+    super(message);
+  }
+}
+
+export function cacheDir(): string {
+  return process.env.LCC_CACHE_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'lcc');
+}
+
+function which(tool: string): string | null {
+  const r = spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : null;
+}
+
+export function findClang(): string {
+  for (const c of [process.env.LCC_CLANG, 'clang', 'clang-19', 'clang-18', 'clang-17', 'clang-16', 'clang-15', 'clang-14']) {
+    if (c && which(c)) return c;
+  }
+  throw new CompileError('clang not found: install it (apt-get install -y clang) or use a compile service with --remote');
+}
+
+/** The directory holding vmlinux.h for a BTF file, generating it on first use. */
+export function vmlinuxDir(btfPath = KERNEL_BTF): string {
+  let btf: Buffer;
+  try {
+    btf = fs.readFileSync(btfPath);
+  } catch (e) {
+    throw new CompileError(`cannot read kernel BTF ${btfPath}: ${(e as Error).message}; pass --btf FILE for a kernel without it`);
+  }
+  const key = createHash('sha256').update(btf).digest('hex').slice(0, 16);
+  const dir = path.join(cacheDir(), 'vmlinux', key);
+  const header = path.join(dir, 'vmlinux.h');
+  if (fs.existsSync(header)) return dir;
+  if (!which('bpftool')) throw new CompileError('bpftool not found: install it (apt-get install -y bpftool) to generate vmlinux.h');
+  fs.mkdirSync(dir, { recursive: true });
+  const text = execFileSync('bpftool', ['btf', 'dump', 'file', btfPath, 'format', 'c'], { maxBuffer: 1 << 30 });
+  // write then rename, so a concurrent build never reads half a header
+  const tmp = `${header}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, header);
+  return dir;
+}
+
+export function targetArch(arch: string = process.arch): string {
+  const map: Record<string, string> = { x64: 'x86', x86_64: 'x86', arm64: 'arm64', aarch64: 'arm64' };
+  const a = map[arch];
+  if (!a) throw new CompileError(`unsupported target architecture ${arch} (use x86_64 or arm64)`);
+  return a;
+}
+
+export interface CompileOptions {
+  out?: string;
+  includeDirs?: string[];
+  defines?: string[];
+  btf?: string;
+  arch?: string;
+  extraFlags?: string[];
+  /** BPF ISA level; v3 (kernel 5.12+ atomics) unless told otherwise */
+  cpu?: string;
+}
+
+export function clangArgs(src: string, out: string, opts: CompileOptions = {}): string[] {
+  return [
+    '-g', '-O2', '-target', 'bpf', `-mcpu=${opts.cpu ?? 'v3'}`, `-D__TARGET_ARCH_${targetArch(opts.arch)}`,
+    '-Wall', '-Wno-unused-variable', '-Wno-unused-function',
+    '-I', path.dirname(path.resolve(src)),
+    '-I', LBC_INCLUDE,
+    '-I', vmlinuxDir(opts.btf),
+    ...(opts.includeDirs ?? []).flatMap((d) => ['-I', d]),
+    ...(opts.defines ?? []).map((d) => `-D${d}`),
+    ...(opts.extraFlags ?? []),
+    '-c', src, '-o', out,
+  ];
+}
+
+/** Compile; on failure the error carries clang's diagnostics (file:line:col: ...). */
+export function compile(src: string, opts: CompileOptions = {}): string {
+  const out = opts.out ?? src.replace(/\.c$/, '.o');
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  const tmp = `${out}.${process.pid}.tmp`;
+  const r = spawnSync(findClang(), clangArgs(src, tmp, opts), { encoding: 'utf8' });
+  if (r.status !== 0) {
+    fs.rmSync(tmp, { force: true });
+    throw new CompileError(`clang failed on ${src}`, r.stderr);
+  }
+  fs.renameSync(tmp, out);
+  return out;
+}

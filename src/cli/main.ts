@@ -1,0 +1,64 @@
+// The lcc command line. Expected failures (bad input, kernel refusals) print
+// a message and exit 1; only a bug in lcc itself prints a stack.
+import { parseArgs } from 'node:util';
+import * as fs from 'node:fs';
+import { LbcError } from '../../lbc/src/errors.js';
+import { CompileError, compile } from '../build/compile.js';
+import { doctor, formatDoctor } from './doctor.js';
+
+class CliError extends Error {}
+
+const USAGE = `usage: lcc <command> [options]
+
+commands:
+  build FILE.bpf.c [-o OUT.bpf.o] [--btf FILE] [--arch x86_64|arm64]
+                     compile a CO-RE object (rebuilds only when the source is newer)
+  doctor [--json]    what this kernel supports, probed for real
+`;
+
+function build(args: string[]): void {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { out: { type: 'string', short: 'o' }, btf: { type: 'string' }, arch: { type: 'string' } },
+  });
+  const src = positionals[0];
+  if (!src) throw new CliError('build: which .bpf.c? e.g. lcc build src/tool.bpf.c');
+  if (!fs.existsSync(src)) throw new CliError(`build: ${src} does not exist`);
+  const out = values.out ?? src.replace(/\.c$/, '.o');
+  const upToDate = fs.existsSync(out) && fs.statSync(out).mtimeMs >= fs.statSync(src).mtimeMs;
+  if (!upToDate) compile(src, { out, btf: values.btf, arch: values.arch });
+  process.stdout.write(`${out}\n`);
+}
+
+function runDoctor(args: string[]): void {
+  const { values } = parseArgs({ args, options: { json: { type: 'boolean' } } });
+  const r = doctor();
+  process.stdout.write(values.json ? `${JSON.stringify(r, null, 2)}\n` : formatDoctor(r));
+}
+
+export function main(argv: string[]): number {
+  const [cmd, ...rest] = argv;
+  try {
+    switch (cmd) {
+      case 'build': build(rest); break;
+      case 'doctor': runDoctor(rest); break;
+      case undefined: case '-h': case '--help': case 'help':
+        process.stdout.write(USAGE);
+        return cmd ? 0 : 2;
+      default:
+        throw new CliError(`unknown command "${cmd}"\n\n${USAGE}`);
+    }
+    return 0;
+  } catch (e) {
+    if (e instanceof CompileError) {
+      process.stderr.write(`lcc: ${e.message}\n${e.diagnostics}`);
+      return 1;
+    }
+    if (e instanceof CliError || e instanceof LbcError || (e as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      process.stderr.write(`lcc: ${(e as Error).message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
