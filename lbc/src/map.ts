@@ -1,5 +1,5 @@
 // A BPF map seen from user space: typed get/set/delete/iterate over its fd.
-import { bpf, BatchOpts, errno, structSize } from './ffi.js';
+import { bpf, BatchOpts, c, errno, structSize } from './ffi.js';
 import { type Codec, defaultCodec } from './codec.js';
 import { LbcError, UsageError } from './errors.js';
 
@@ -289,6 +289,48 @@ export class BpfMap<K = number | bigint | Uint8Array, V = number | bigint | Uint
     }
     if (-rc === 2) return true;
     return this.fail('delete_batch', -rc);
+  }
+
+  /**
+   * Open a map another process pinned on bpffs. The fd lives until close()
+   * (or process exit); the pinned map itself outlives both.
+   */
+  static fromPinned<K = number | bigint | Uint8Array, V = number | bigint | Uint8Array>(
+    path: string,
+    codecs: { key?: Codec<K>; value?: Codec<V> } = {},
+  ): BpfMap<K, V> & { close(): void } {
+    const fd = bpf.obj_get(Buffer.from(`${path}\0`)) as number;
+    if (fd < 0) throw new LbcError(`open pinned map ${path}`, { errno: -fd, hint: 'is bpffs mounted and the map pinned there? (ls /sys/fs/bpf)' });
+    const info = Buffer.alloc(40); // struct bpf_map_info through name[16]
+    const len = [info.length];
+    const rc = bpf.obj_get_info_by_fd(fd, info, len) as number;
+    if (rc < 0) {
+      c.close(fd);
+      throw new LbcError(`${path} is not a BPF map`, { errno: -rc });
+    }
+    const raw = info.subarray(24, 40);
+    const nul = raw.indexOf(0);
+    let open = true;
+    const m = new BpfMap<K, V>(
+      {
+        name: raw.toString('utf8', 0, nul < 0 ? 16 : nul),
+        type: MAP_TYPES[info.readUInt32LE(0)] ?? 'unspec',
+        keySize: info.readUInt32LE(8),
+        valueSize: info.readUInt32LE(12),
+        maxEntries: info.readUInt32LE(16),
+      },
+      () => {
+        if (!open) throw new LbcError(`pinned map ${path} is closed`);
+        return fd;
+      },
+      codecs,
+    );
+    return Object.assign(m, {
+      close: () => {
+        if (open) c.close(fd);
+        open = false;
+      },
+    });
   }
 
   /** A view of the same map with other codecs (what generated skeletons do). */

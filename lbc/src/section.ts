@@ -40,12 +40,18 @@ const PREFIXES: [string, ProgramKind][] = [
 ];
 
 export function parseSection(section: string): SectionInfo {
+  // cgroup hooks name the attach type in the prefix itself (cgroup/connect4, cgroup_skb/egress)
+  if (section.startsWith('cgroup')) {
+    for (const [prefix, kind] of PREFIXES) {
+      if (prefix.startsWith('cgroup') && section.startsWith(prefix)) {
+        return { kind, target: section.replace(/^cgroup[_/]/, '').replace(/^skb\//, ''), sleepable: false };
+      }
+    }
+  }
   for (const [prefix, kind] of PREFIXES) {
     for (const p of [prefix, `${prefix}.s`]) {
-      if (section === p || section.startsWith(`${p}/`) || (kind === 'cgroup_skb' && section.startsWith(p))) {
-        const rest = section === p ? '' : section.slice(p.length).replace(/^\//, '');
-        const sleepable = p.endsWith('.s');
-        return { kind, target: kind === 'cgroup_skb' ? section.replace(/^cgroup[_/]skb\/?/, '') : rest, sleepable };
+      if (section === p || section.startsWith(`${p}/`)) {
+        return { kind, target: section.slice(p.length).replace(/^\//, ''), sleepable: p.endsWith('.s') };
       }
     }
   }

@@ -20,7 +20,9 @@ function mountedAs(path: string, magic: number): boolean {
 
 function ensure(path: string, fstype: string, magic: number): void {
   if (mountedAs(path, magic)) return;
-  fs.mkdirSync(path, { recursive: true });
+  // Never a recursive mkdir here: on sysfs it can spin forever (ENOENT for
+  // the leaf while the parent exists), and the mount points already exist.
+  if (!fs.existsSync(path)) fs.mkdirSync(path);
   if ((c.mount(fstype, path, fstype, 0, null) as number) !== 0) {
     throw new LbcError(`cannot mount ${fstype} at ${path}`, {
       errno: errno(),
