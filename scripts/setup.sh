@@ -2,15 +2,18 @@
 # Everything lcc needs on a fresh Debian machine, installed by the project
 # itself: idempotent, and quiet when everything is already there.
 #   scripts/setup.sh          runtime, build toolchain, npm deps, compiled TS
-#   scripts/setup.sh --bench  also BCC and kernel headers (the benchmark baseline)
+#   scripts/setup.sh --test   also BCC's python module (tests diff our output with BCC's)
+#   scripts/setup.sh --bench  also BCC tools and kernel headers (the benchmark baseline)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want_bench=0
+want_test=0
 for a in "$@"; do
   case "$a" in
     --bench) want_bench=1 ;;
-    *) echo "setup.sh: unknown option $a (use --bench)" >&2; exit 2 ;;
+    --test) want_test=1 ;;
+    *) echo "setup.sh: unknown option $a (use --test or --bench)" >&2; exit 2 ;;
   esac
 done
 
@@ -24,7 +27,8 @@ need_root() {
 
 # --- Debian packages -----------------------------------------------------
 pkgs=(libbpf1 libbpf-dev clang llvm bpftool iproute2 iputils-ping python3)
-[ "$want_bench" = 1 ] && pkgs+=(bpfcc-tools python3-bpfcc linux-headers-amd64 hyperfine)
+[ "$want_test" = 1 ] && pkgs+=(python3-bpfcc)
+[ "$want_bench" = 1 ] && pkgs+=(bpfcc-tools python3-bpfcc linux-headers-amd64 libbpf-dev)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -1,0 +1,82 @@
+// Every attach kind that this kernel has, each proven by real events.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import { BpfObject, codec, type BpfMap } from '../lbc/src/index.js';
+import { eventually, fixtureObject, runKernelTests } from './helpers/kernel.js';
+
+const HIT = { UPROBE: 0, URETPROBE: 1, RAW_TP: 2, TP_BTF: 3, PERF_EVENT: 4, XDP: 5, TC: 6, CGROUP_SKB: 7 } as const;
+const PORT = 31337;
+
+function libc(): string {
+  const m = /\s(\/\S*libc\.so\.6)\n/.exec(fs.readFileSync('/proc/self/maps', 'utf8'));
+  return m![1]!;
+}
+
+const sendUdp = (n: number): void =>
+  void execFileSync('python3', ['-c', `import socket\ns=socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\nfor _ in range(${n}): s.sendto(b"x", ("127.0.0.1", ${PORT}))`]);
+
+describe.runIf(runKernelTests)('attach kinds', () => {
+  let obj: BpfObject;
+  let hits: BpfMap<number, bigint>;
+  // the uprobe targets a python child: its tgid is what the programs filter on
+  let child: ReturnType<typeof spawnSync> | null = null;
+  void child;
+
+  beforeAll(() => {
+    obj = BpfObject.open(fixtureObject('attach'));
+    obj.setGlobal('target_tgid', process.pid).setGlobal('udp_port', PORT).load();
+    hits = obj.map('hits', { key: codec.u32, value: codec.u64 });
+  });
+  afterAll(() => obj?.destroy());
+
+  const count = (k: number): bigint => hits.get(k) ?? 0n;
+
+  it('uprobe and uretprobe on a libc function, by symbol', async () => {
+    obj.program('on_getpid').attach({ uprobe: { binary: libc(), symbol: 'getpid', pid: process.pid } });
+    obj.program('on_getpid_ret').attach({ uretprobe: { binary: libc(), symbol: 'getpid', pid: process.pid } });
+    // node caches its pid; koffi calls libc's getpid for real
+    const { default: koffi } = await import('koffi');
+    const getpid = koffi.load('libc.so.6').func('int getpid(void)');
+    for (let i = 0; i < 5; i++) getpid();
+    expect(count(HIT.UPROBE)).toBe(5n);
+    expect(count(HIT.URETPROBE)).toBe(5n);
+  });
+
+  it('raw tracepoint', async () => {
+    obj.program('on_sys_enter').attach();
+    fs.statSync('/');
+    expect(await eventually(() => count(HIT.RAW_TP) > 0n)).toBe(true);
+  });
+
+  it('tp_btf', async () => {
+    obj.program('on_fork').attach();
+    spawnSync('/bin/true');
+    expect(await eventually(() => count(HIT.TP_BTF) > 0n)).toBe(true);
+  });
+
+  it('perf_event on every CPU', async () => {
+    const link = obj.program('on_tick').attach({ perfEvent: { type: 1 /* software */, config: 0 /* cpu-clock */, frequency: 1000 } });
+    expect(link.description).toMatch(/on \d+ CPUs/);
+    const end = Date.now() + 100;
+    while (Date.now() < end); // burn CPU so the clock ticks here
+    expect(await eventually(() => count(HIT.PERF_EVENT) > 0n)).toBe(true);
+  });
+
+  it('xdp, tc and cgroup_skb see real packets on loopback', async () => {
+    obj.program('on_xdp').attach({ xdp: 'lo' });
+    obj.program('on_tc').attach({ tc: { interface: 'lo', direction: 'ingress' } });
+    obj.program('on_egress').attach({ cgroup: '/sys/fs/cgroup/unified' });
+    sendUdp(3);
+    expect(await eventually(() => count(HIT.XDP) >= 3n && count(HIT.TC) >= 3n && count(HIT.CGROUP_SKB) >= 3n)).toBe(true);
+    expect([count(HIT.XDP), count(HIT.TC), count(HIT.CGROUP_SKB)]).toEqual([3n, 3n, 3n]);
+  });
+
+  it('detaches xdp and tc from the interface on destroy', () => {
+    obj.destroy();
+    const link = execFileSync('ip', ['link', 'show', 'lo'], { encoding: 'utf8' });
+    expect(link).not.toMatch(/xdp/);
+    const filters = execFileSync('tc', ['filter', 'show', 'dev', 'lo', 'ingress'], { encoding: 'utf8' });
+    expect(filters).not.toMatch(/on_tc/);
+  });
+});
