@@ -38,9 +38,10 @@ describe.runIf(runKernelTests)('attach kinds', () => {
     // node caches its pid; koffi calls libc's getpid for real
     const { default: koffi } = await import('koffi');
     const getpid = koffi.load('libc.so.6').func('int getpid(void)');
-    for (let i = 0; i < 5; i++) getpid();
-    expect(count(HIT.UPROBE)).toBe(5n);
-    expect(count(HIT.URETPROBE)).toBe(5n);
+    // other code in this worker may call getpid too: count at least ours
+    for (let i = 0; i < 50; i++) getpid();
+    expect(count(HIT.UPROBE)).toBeGreaterThanOrEqual(50n);
+    expect(count(HIT.URETPROBE)).toBeGreaterThanOrEqual(50n); // counted only when it returned our pid
   });
 
   it('raw tracepoint', async () => {
