@@ -33,7 +33,7 @@ export class LbcError extends Error {
 /** The verifier (or BTF checker) refused a program; `log` is its whole output. */
 export class VerifierError extends LbcError {
   override name = 'VerifierError';
-  readonly log: string;
+  declare readonly log: string;
   readonly program?: string;
 
   constructor(what: string, errno: number, log: string, program?: string) {
@@ -42,7 +42,8 @@ export class VerifierError extends LbcError {
       errno,
       hint: log ? 'the full log is on error.log; the last line is the reason' : undefined,
     });
-    this.log = log;
+    // not enumerable: an uncaught error would otherwise print the whole log
+    Object.defineProperty(this, 'log', { value: log, enumerable: false });
     this.program = program;
   }
 }

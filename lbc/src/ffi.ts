@@ -237,8 +237,28 @@ export const c = {
   if_nametoindex: libc.func('unsigned int if_nametoindex(const char *name)'),
   vsnprintf: libc.func('int vsnprintf(_Out_ uint8_t *buf, size_t n, const char *fmt, void *ap)'),
   getpagesize: libc.func('int getpagesize(void)'),
+  pthread_sigmask: libc.func('int pthread_sigmask(int how, const uint8_t *set, _Out_ uint8_t *old)'),
   mount: libc.func('int mount(const char *src, const char *target, const char *fstype, unsigned long flags, const void *data)'),
 };
+
+const SIG_BLOCK = 0;
+const SIG_SETMASK = 2;
+const ALL_SIGNALS = Buffer.alloc(128, 0xff); // sigset_t is 1024 bits in glibc
+
+/**
+ * Run `fn` with signals blocked on this thread. The verifier gives up with
+ * EAGAIN when a signal arrives (a profiler's SIGPROF, say), and libbpf 1.1
+ * cannot retry a failed object load; blocked signals are delivered after.
+ */
+export function withSignalsBlocked<T>(fn: () => T): T {
+  const old = Buffer.alloc(128);
+  c.pthread_sigmask(SIG_BLOCK, ALL_SIGNALS, old);
+  try {
+    return fn();
+  } finally {
+    c.pthread_sigmask(SIG_SETMASK, old, null);
+  }
+}
 
 /** errno of the last foreign call on this thread. */
 export const errno = (): number => koffi.errno();

@@ -1,7 +1,7 @@
 // A BPF object through its stages: open → configure → load → attach →
 // stream → destroy, over libbpf's bpf_object.
 import * as fs from 'node:fs';
-import { address, bpf, c, decodeString, errno, isNull, OpenOpts, structSize, view, type Ptr } from './ffi.js';
+import { address, bpf, c, decodeString, errno, isNull, OpenOpts, structSize, view, withSignalsBlocked, type Ptr } from './ffi.js';
 import { LbcError, NotSupportedError, UsageError, VerifierError } from './errors.js';
 import { libbpfReason, verifierLog, withLibbpfLog } from './log.js';
 import { BpfMap, MAP_TYPES, type MapInfo } from './map.js';
@@ -292,7 +292,7 @@ export class BpfObject implements Disposable {
 
   load(): this {
     this.assertState('opened', 'load()');
-    const { result: rc, log } = withLibbpfLog(() => bpf.object_load(this.obj) as number);
+    const { result: rc, log } = withLibbpfLog(() => withSignalsBlocked(() => bpf.object_load(this.obj) as number));
     if (rc < 0) throw this.loadError(-rc, log);
     this._state = 'loaded';
     this.mapGlobalsOntoKernel();
@@ -330,6 +330,12 @@ export class BpfObject implements Disposable {
         return new NotSupportedError(`load program ${prog.name} (${prog.section})`, f.feature, `${f.alternative}; or switch it off with program('${prog.name}').autoload = false`, err);
       }
     }
+    if (err === 11) {
+      return new LbcError(`object ${this.name}: loading ${failed ?? 'a program'} was interrupted (EAGAIN)`, {
+        errno: err,
+        hint: 'a signal arrived while the verifier ran, or the kernel ran out of verifier time; try again',
+      });
+    }
     if (vlog) return new VerifierError(`object ${this.name}: the verifier rejected program ${failed ?? '?'}`, err, vlog, failed);
     return new LbcError(`object ${this.name}: load failed${log ? ` (${libbpfReason(log)})` : ''}`, { errno: err });
   }
@@ -362,10 +368,10 @@ export class BpfObject implements Disposable {
   }
 
   /** Consume a perf event array: `handler(data, offset, size, cpu)` per sample. */
-  perfBuffer(mapName: string, handler: RawHandler, opts: { pages?: number } = {}): PerfBufferConsumer {
+  perfBuffer(mapName: string, handler: RawHandler, opts: { pages?: number; wakeupEvents?: number } = {}): PerfBufferConsumer {
     const info = this.mapInfo(mapName);
     if (info.type !== 'perf_event_array') throw new UsageError(`map ${mapName} is a ${info.type} map, not a perf_event_array`);
-    const c = new PerfBufferConsumer(this.map(mapName).fd, opts.pages ?? 64, handler);
+    const c = new PerfBufferConsumer(this.map(mapName).fd, opts.pages ?? 64, handler, opts.wakeupEvents);
     this.consumers.push(c);
     return c;
   }
