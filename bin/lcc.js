@@ -2,4 +2,4 @@
 // Runs the compiled CLI (npm run build / scripts/setup.sh produce dist/).
 import { main } from '../dist/src/cli/main.js';
 
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));

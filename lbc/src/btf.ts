@@ -1,7 +1,7 @@
 // A reader for raw BTF (kernel's /sys/kernel/btf/vmlinux, or an object's .BTF
 // as libbpf hands it over). Pure: bytes in, types out; no kernel needed.
 
-export const enum Kind {
+export enum Kind {
   Unknown = 0, Int, Ptr, Array, Struct, Union, Enum, Fwd, Typedef, Volatile, Const, Restrict,
   Func, FuncProto, Var, Datasec, Float, DeclTag, TypeTag, Enum64,
 }
@@ -213,3 +213,4 @@ export class Btf {
     });
   }
 }
+export { Kind as BtfKind };

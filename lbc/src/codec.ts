@@ -74,3 +74,79 @@ export function max<T extends number | bigint>(values: readonly T[]): T {
   if (values.length === 0) return 0 as T;
   return values.reduce((a, b) => (b > a ? b : a));
 }
+
+export const u128: Codec<bigint> = {
+  size: 16,
+  decode: (dv, o) => (dv.getBigUint64(o + 8, true) << 64n) | dv.getBigUint64(o, true),
+  encode: (v, dv, o) => {
+    const x = BigInt.asUintN(128, BigInt(v));
+    dv.setBigUint64(o, x & 0xffffffffffffffffn, true);
+    dv.setBigUint64(o + 8, x >> 64n, true);
+  },
+};
+export const i128: Codec<bigint> = {
+  size: 16,
+  decode: (dv, o) => BigInt.asIntN(128, u128.decode(dv, o)),
+  encode: (v, dv, o) => u128.encode(BigInt.asUintN(128, BigInt(v)), dv, o),
+};
+export const f32 = scalar<number>(4, (dv, o) => dv.getFloat32(o, true), (v, dv, o) => dv.setFloat32(o, v, true));
+export const f64 = scalar<number>(8, (dv, o) => dv.getFloat64(o, true), (v, dv, o) => dv.setFloat64(o, v, true));
+export const bool = scalar<boolean>(1, (dv, o) => dv.getUint8(o) !== 0, (v, dv, o) => dv.setUint8(o, v ? 1 : 0));
+
+/** T[n] as an array of decoded elements. */
+export function array<T>(of: Codec<T>, n: number, stride = of.size): Codec<T[]> {
+  return {
+    size: stride * n,
+    decode(dv, o) {
+      const out = new Array<T>(n);
+      for (let i = 0; i < n; i++) out[i] = of.decode(dv, o + i * stride);
+      return out;
+    },
+    encode(v, dv, o) {
+      if (v.length > n) throw new RangeError(`${v.length} elements do not fit in [${n}]`);
+      for (let i = 0; i < n; i++) {
+        if (i < v.length) of.encode(v[i]!, dv, o + i * stride);
+        else new Uint8Array(dv.buffer, dv.byteOffset + o + i * stride, stride).fill(0);
+      }
+    },
+  };
+}
+
+/**
+ * A bitfield: `bits` bits starting `bit` bits into the record at `o`, little
+ * endian as the BPF target lays them. Up to 32 bits as a number, wider as bigint.
+ */
+export function getBits(dv: DataView, o: number, bit: number, bits: number, signed: boolean): number | bigint {
+  const first = o + (bit >> 3);
+  const shift = bit & 7;
+  const nbytes = (shift + bits + 7) >> 3;
+  let v = 0n;
+  for (let i = nbytes - 1; i >= 0; i--) v = (v << 8n) | BigInt(dv.getUint8(first + i));
+  v = (v >> BigInt(shift)) & ((1n << BigInt(bits)) - 1n);
+  if (signed) v = BigInt.asIntN(bits, v);
+  return bits <= 32 ? Number(v) : v;
+}
+
+export function setBits(dv: DataView, o: number, bit: number, bits: number, value: number | bigint | boolean): void {
+  const first = o + (bit >> 3);
+  const shift = bit & 7;
+  const nbytes = (shift + bits + 7) >> 3;
+  let word = 0n;
+  for (let i = nbytes - 1; i >= 0; i--) word = (word << 8n) | BigInt(dv.getUint8(first + i));
+  const mask = ((1n << BigInt(bits)) - 1n) << BigInt(shift);
+  const v = BigInt.asUintN(bits, BigInt(typeof value === 'boolean' ? Number(value) : value));
+  word = (word & ~mask) | (v << BigInt(shift));
+  for (let i = 0; i < nbytes; i++) {
+    dv.setUint8(first + i, Number(word & 0xffn));
+    word >>= 8n;
+  }
+}
+
+/** Where a member lives, as generated code describes it. */
+export interface FieldInfo { offset: number; size: number; bitOffset: number; bitSize: number }
+
+/** The raw bytes of one member (a char[] beyond its NUL, say), copied out. */
+export function rawField(dv: DataView, o: number, f: FieldInfo): Uint8Array {
+  const start = dv.byteOffset + o + f.offset;
+  return new Uint8Array(dv.buffer.slice(start, start + f.size));
+}

@@ -2,10 +2,11 @@
 export { BpfObject, type OpenOptions, type State } from './object.js';
 export { Program, type AttachTarget, kprobesAvailable } from './program.js';
 export { type Link, LibbpfLink } from './link.js';
-export { BpfMap, UpdateFlags, MAP_TYPES, type MapType, type MapInfo, numPossibleCpus } from './map.js';
+export { BpfMap, UpdateFlags, MAP_TYPES, type MapType, type MapInfo, type ValueCodec, numPossibleCpus } from './map.js';
 export * as codec from './codec.js';
 export { type Codec, sum, max } from './codec.js';
-export { RingBufferConsumer, PerfBufferConsumer, type RawHandler, type ConsumerStats, onlineCpus } from './ring.js';
+export { RingBufferConsumer, PerfBufferConsumer, EventQueue, type RawHandler, type ConsumerStats, onlineCpus } from './ring.js';
+export { GlobalSection } from './globals.js';
 export { LbcError, VerifierError, NotSupportedError, UsageError } from './errors.js';
 export { Btf, Kind as BtfKind, type BtfType } from './btf.js';
 export { parseSection, type ProgramKind, type SectionInfo } from './section.js';

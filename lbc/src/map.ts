@@ -12,6 +12,9 @@ export const MAP_TYPES = [
 ] as const;
 export type MapType = (typeof MAP_TYPES)[number];
 
+/** For per-CPU maps the value type is an array and the codec decodes one element. */
+export type ValueCodec<V> = Codec<V> | Codec<V extends readonly (infer E)[] ? E : never>;
+
 export const UpdateFlags = { ANY: 0, NOEXIST: 1, EXIST: 2, LOCK: 4 } as const;
 
 const PERCPU = new Set<MapType>(['percpu_hash', 'percpu_array', 'lru_percpu_hash', 'percpu_cgroup_storage']);
@@ -52,12 +55,12 @@ export class BpfMap<K = number | bigint | Uint8Array, V = number | bigint | Uint
   private readonly cpus: number;
   private batchOk: boolean;
 
-  constructor(info: MapInfo, fdOf: () => number, codecs: { key?: Codec<K>; value?: Codec<V> } = {}) {
+  constructor(info: MapInfo, fdOf: () => number, codecs: { key?: Codec<K>; value?: ValueCodec<V> } = {}) {
     this.info = info;
     this.fdOf = fdOf;
     this.percpu = PERCPU.has(info.type);
     this.keyCodec = codecs.key ?? (defaultCodec(info.keySize) as unknown as Codec<K>);
-    this.valueCodec = codecs.value ?? (defaultCodec(info.valueSize) as unknown as Codec<V>);
+    this.valueCodec = (codecs.value ?? defaultCodec(info.valueSize)) as unknown as Codec<V>;
     for (const [what, codec, size] of [['key', this.keyCodec, info.keySize], ['value', this.valueCodec, info.valueSize]] as const) {
       if (size && codec.size !== size) {
         throw new UsageError(`map ${info.name}: ${what} codec is ${codec.size} bytes but the map's ${what} is ${size} bytes`);
@@ -297,7 +300,7 @@ export class BpfMap<K = number | bigint | Uint8Array, V = number | bigint | Uint
    */
   static fromPinned<K = number | bigint | Uint8Array, V = number | bigint | Uint8Array>(
     path: string,
-    codecs: { key?: Codec<K>; value?: Codec<V> } = {},
+    codecs: { key?: Codec<K>; value?: ValueCodec<V> } = {},
   ): BpfMap<K, V> & { close(): void } {
     const fd = bpf.obj_get(Buffer.from(`${path}\0`)) as number;
     if (fd < 0) throw new LbcError(`open pinned map ${path}`, { errno: -fd, hint: 'is bpffs mounted and the map pinned there? (ls /sys/fs/bpf)' });
@@ -334,7 +337,7 @@ export class BpfMap<K = number | bigint | Uint8Array, V = number | bigint | Uint
   }
 
   /** A view of the same map with other codecs (what generated skeletons do). */
-  withCodecs<K2, V2>(codecs: { key?: Codec<K2>; value?: Codec<V2> }): BpfMap<K2, V2> {
+  withCodecs<K2, V2>(codecs: { key?: Codec<K2>; value?: ValueCodec<V2> }): BpfMap<K2, V2> {
     return new BpfMap<K2, V2>(this.info, this.fdOf, codecs);
   }
 }

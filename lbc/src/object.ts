@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import { address, bpf, c, decodeString, errno, isNull, OpenOpts, structSize, view, withSignalsBlocked, type Ptr } from './ffi.js';
 import { LbcError, NotSupportedError, UsageError, VerifierError } from './errors.js';
 import { libbpfReason, verifierLog, withLibbpfLog } from './log.js';
-import { BpfMap, MAP_TYPES, type MapInfo } from './map.js';
+import { BpfMap, MAP_TYPES, type MapInfo, type ValueCodec } from './map.js';
 import { Btf } from './btf.js';
 import { GlobalSection, readGlobal, writeGlobal, type GlobalValue, type GlobalVar } from './globals.js';
 import { Program } from './program.js';
@@ -199,7 +199,7 @@ export class BpfObject implements Disposable {
   }
 
   /** A loaded map; codecs make its keys and values typed. */
-  map<K = number | bigint | Uint8Array, V = number | bigint | Uint8Array>(name: string, codecs?: { key?: Codec<K>; value?: Codec<V> }): BpfMap<K, V> {
+  map<K = number | bigint | Uint8Array, V = number | bigint | Uint8Array>(name: string, codecs?: { key?: Codec<K>; value?: ValueCodec<V> }): BpfMap<K, V> {
     this.assertState('loaded', `map(${name})`);
     const e = this.entry(name);
     if (codecs) return new BpfMap<K, V>(this.mapInfo(name), () => this.mapFd(e), codecs);
@@ -264,6 +264,24 @@ export class BpfObject implements Disposable {
     const out: GlobalVar[] = [];
     for (const sec of this.sections.keys()) {
       for (const v of this.btf.datasecVars(sec)) out.push({ ...v, section: sec });
+    }
+    return out;
+  }
+
+  /**
+   * Offsets of named globals in a section, from the object's DATASEC (clang
+   * decides placement). Throws when one is missing: the object and the code
+   * that expects it have drifted apart.
+   */
+  globalOffsets<N extends string>(section: string, names: readonly N[]): Record<N, number> {
+    const vars = new Map(this.globals.filter((g) => g.section === section).map((g) => [g.name, g.offset]));
+    const out = {} as Record<N, number>;
+    for (const n of names) {
+      const off = vars.get(n);
+      if (off === undefined) {
+        throw new UsageError(`object ${this.name} has no global ${n} in ${section}: the skeleton was generated from another version of the source; rebuild and regenerate`);
+      }
+      out[n] = off;
     }
     return out;
   }

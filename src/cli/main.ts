@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import { LbcError } from '../../lbc/src/errors.js';
 import { CompileError, compile } from '../build/compile.js';
 import { doctor, formatDoctor } from './doctor.js';
+import { generate, GenError, model as genModel, writeAtomic } from '../gen/index.js';
 
 class CliError extends Error {}
 
@@ -13,8 +14,40 @@ const USAGE = `usage: lcc <command> [options]
 commands:
   build FILE.bpf.c [-o OUT.bpf.o] [--btf FILE] [--arch x86_64|arm64]
                      compile a CO-RE object (rebuilds only when the source is newer)
+  gen FILE.bpf.c [-o FILE.skel.ts] [--object FILE.bpf.o] [--reference] [--btf FILE]
+                 [--runtime MODULE] [-D NAME[=VALUE]] [--model] [--format]
+                     typed TypeScript skeleton; --model prints what was understood as JSON
   doctor [--json]    what this kernel supports, probed for real
 `;
+
+async function gen(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      out: { type: 'string', short: 'o' }, object: { type: 'string' }, reference: { type: 'boolean' },
+      btf: { type: 'string' }, runtime: { type: 'string' }, define: { type: 'string', short: 'D', multiple: true },
+      model: { type: 'boolean' }, format: { type: 'boolean' },
+    },
+  });
+  const src = positionals[0];
+  if (!src) throw new CliError('gen: which .bpf.c? e.g. lcc gen src/tool.bpf.c');
+  if (!fs.existsSync(src)) throw new CliError(`gen: ${src} does not exist`);
+  const defines = Object.fromEntries((values.define ?? []).map((d) => {
+    const i = d.indexOf('=');
+    return i < 0 ? [d, '1'] : [d.slice(0, i), d.slice(i + 1)];
+  }));
+  if (values.model) {
+    process.stdout.write(`${JSON.stringify(genModel(src, { btf: values.btf, defines }), null, 2)}\n`);
+    return;
+  }
+  const r = await generate(src, {
+    out: values.out, object: values.object, reference: values.reference, btf: values.btf,
+    runtime: values.runtime, defines, format: values.format,
+  });
+  writeAtomic(r.out, r.code);
+  process.stdout.write(`${r.out}\n`);
+}
 
 function build(args: string[]): void {
   const { values, positionals } = parseArgs({
@@ -37,11 +70,12 @@ function runDoctor(args: string[]): void {
   process.stdout.write(values.json ? `${JSON.stringify(r, null, 2)}\n` : formatDoctor(r));
 }
 
-export function main(argv: string[]): number {
+export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
     switch (cmd) {
       case 'build': build(rest); break;
+      case 'gen': await gen(rest); break;
       case 'doctor': runDoctor(rest); break;
       case undefined: case '-h': case '--help': case 'help':
         process.stdout.write(USAGE);
@@ -51,6 +85,10 @@ export function main(argv: string[]): number {
     }
     return 0;
   } catch (e) {
+    if (e instanceof GenError) {
+      process.stderr.write(`${e.message}\n`);
+      return 1;
+    }
     if (e instanceof CompileError) {
       process.stderr.write(`lcc: ${e.message}\n${e.diagnostics}`);
       return 1;

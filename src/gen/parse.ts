@@ -1,0 +1,738 @@
+// source → declarations: walk tree-sitter's tree of the masked source (see
+// scan.ts) and its local `#include "..."` headers, building C types in the
+// model of ctypes.ts and raw map/program/global declarations for model.ts.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createRequire } from 'node:module';
+import { builtinType, recordName, typeName, type CType, type EnumDecl, type FieldDecl, type RecordDecl } from './ctypes.js';
+import { evaluate, ExprError, type ExprEnv } from './cexpr.js';
+import { scan, ScanError, type MacroCall, type Pos } from './scan.js';
+import { layoutOf } from './layout.js';
+
+// tree-sitter ships CommonJS with prebuilt binaries; load it once, lazily
+type SyntaxNode = {
+  type: string;
+  text: string;
+  startIndex: number;
+  endIndex: number;
+  startPosition: { row: number; column: number };
+  children: SyntaxNode[];
+  namedChildren: SyntaxNode[];
+  childCount: number;
+  parent: SyntaxNode | null;
+  childForFieldName(name: string): SyntaxNode | null;
+  childrenForFieldName(name: string): SyntaxNode[];
+  fieldNameForChild(i: number): string | null;
+  isMissing: boolean;
+  hasError: boolean;
+};
+let parser: { parse(text: string): { rootNode: SyntaxNode } } | null = null;
+function cParser(): NonNullable<typeof parser> {
+  if (!parser) {
+    const require = createRequire(import.meta.url);
+    const Parser = require('tree-sitter');
+    const p = new Parser();
+    p.setLanguage(require('tree-sitter-c'));
+    parser = p;
+  }
+  return parser!;
+}
+
+export class GenError extends Error {
+  override name = 'GenError';
+  constructor(readonly file: string, readonly pos: Pos | undefined, readonly detail: string, readonly hint?: string) {
+    super(`${file}${pos ? `:${pos.line}:${pos.column}` : ''}: error: ${detail}${hint ? `\n  hint: ${hint}` : ''}`);
+  }
+}
+
+export interface Where { file: string; pos: Pos }
+
+export interface RawMap {
+  name: string;
+  where: Where;
+  /** libbpf map type name without prefix, lower case */
+  type: string;
+  maxEntries: bigint | null;
+  key: CType | null;
+  value: CType | null;
+  keySize?: number;
+  valueSize?: number;
+  /** LBC_PERF_OUTPUT: the event type and the consumer's page count */
+  event?: CType;
+  pages?: number;
+  via: 'lbc' | 'btf' | 'legacy';
+  /** LBC_HIST2 / LBC_HIST10 */
+  hist?: 'log2' | 'log10';
+  inner?: string;
+}
+
+export interface RawProgram { name: string; section: string; where: Where }
+export interface RawGlobal { name: string; type: CType; section: string; where: Where; isStatic: boolean }
+
+export interface Unit {
+  file: string;
+  records: Map<string, RecordDecl>;
+  enums: Map<string, EnumDecl>;
+  typedefs: Map<string, CType>;
+  /** every struct/union/enum defined in the source and its local headers, in order */
+  defined: { type: CType; where: Where }[];
+  maps: RawMap[];
+  programs: RawProgram[];
+  globals: RawGlobal[];
+  constants: Map<string, bigint>;
+  defines: Map<string, string>;
+  /** event types seen in reserve/output calls, per ring buffer or perf map */
+  eventTypes: Map<string, CType[]>;
+}
+
+export interface ParseOptions {
+  /** resolve a type name that the source does not define (kernel BTF) */
+  external?: (name: string) => CType | undefined;
+  /** extra -D defines */
+  defines?: Record<string, string>;
+}
+
+const PROGRAM_MACROS = new Set(['BPF_KPROBE', 'BPF_KRETPROBE', 'BPF_PROG', 'BPF_PROG2', 'BPF_KSYSCALL', 'BPF_KPROBE_SYSCALL', 'BPF_UPROBE', 'BPF_URETPROBE', 'BPF_USDT']);
+
+const LBC_MACROS: Record<string, { args: string[]; make(a: string[], p: Parser, w: Where, call: MacroCall): RawMap }> = {};
+for (const [macro, type] of [
+  ['LBC_HASH', 'hash'], ['LBC_LRU_HASH', 'lru_hash'], ['LBC_PERCPU_HASH', 'percpu_hash'],
+  ['LBC_LRU_PERCPU_HASH', 'lru_percpu_hash'], ['LBC_ARRAY', 'array'], ['LBC_PERCPU_ARRAY', 'percpu_array'],
+] as const) {
+  LBC_MACROS[macro] = {
+    args: ['name', 'key type', 'value type', 'max entries'],
+    make: (a, p, w, call) => ({
+      name: a[0]!, where: w, type, via: 'lbc',
+      key: p.typeFromText(a[1]!, call.argPos[1]!), value: p.typeFromText(a[2]!, call.argPos[2]!),
+      maxEntries: p.constant(a[3]!, call.argPos[3]!),
+    }),
+  };
+}
+LBC_MACROS.LBC_PERF_OUTPUT = {
+  args: ['name', 'event type', 'pages'],
+  make: (a, p, w, call) => ({
+    name: a[0]!, where: w, type: 'perf_event_array', via: 'lbc', key: null, value: null, keySize: 4, valueSize: 4,
+    maxEntries: null, event: p.typeFromText(a[1]!, call.argPos[1]!), pages: Number(p.constant(a[2]!, call.argPos[2]!)),
+  }),
+};
+LBC_MACROS.LBC_RINGBUF = {
+  args: ['name', 'bytes'],
+  make: (a, p, w, call) => ({ name: a[0]!, where: w, type: 'ringbuf', via: 'lbc', key: null, value: null, maxEntries: p.constant(a[1]!, call.argPos[1]!) }),
+};
+LBC_MACROS.LBC_STACK = {
+  args: ['name', 'entries'],
+  make: (a, p, w, call) => ({
+    name: a[0]!, where: w, type: 'stack_trace', via: 'lbc', key: p.typeFromText('__u32', call.argPos[0]!),
+    value: { kind: 'typedef', name: 'lbc_stack_t', to: { kind: 'array', of: builtinType('__u64')!, length: Number(p.lookup('LBC_STACK_DEPTH') ?? 127n) } },
+    maxEntries: p.constant(a[1]!, call.argPos[1]!),
+  }),
+};
+for (const [macro, hist, slots] of [['LBC_HIST2', 'log2', 65], ['LBC_HIST10', 'log10', 21]] as const) {
+  LBC_MACROS[macro] = {
+    args: ['name'],
+    make: (a, p, w) => ({ name: a[0]!, where: w, type: 'array', via: 'lbc', hist, key: builtinType('__u32')!, value: builtinType('__u64')!, maxEntries: BigInt(slots) }),
+  };
+}
+
+export const KNOWN_LBC_MACROS = Object.keys(LBC_MACROS);
+
+class Parser implements ExprEnv {
+  readonly unit: Unit;
+  private file = '';
+  private readonly seen = new Set<string>();
+
+  constructor(file: string, private readonly opts: ParseOptions) {
+    this.unit = {
+      file, records: new Map(), enums: new Map(), typedefs: new Map(), defined: [], maps: [], programs: [], globals: [],
+      constants: new Map(), defines: new Map(Object.entries(opts.defines ?? {})), eventTypes: new Map(),
+    };
+    // what clang -target bpf and lbc.h predefine, for #if and sizes
+    for (const [k, v] of Object.entries({ __bpf__: '1', __BPF__: '1', __x86_64__: '1', LBC_STACK_DEPTH: '127', TASK_COMM_LEN: '16' })) {
+      if (!this.unit.defines.has(k)) this.unit.defines.set(k, v);
+    }
+  }
+
+  fail(detail: string, pos?: Pos, hint?: string): never {
+    throw new GenError(this.file, pos, detail, hint);
+  }
+
+  // ---------- ExprEnv ----------
+  private expanding = new Set<string>();
+  lookup(name: string): bigint | undefined {
+    const c = this.unit.constants.get(name);
+    if (c !== undefined) return c;
+    const d = this.unit.defines.get(name);
+    if (d === undefined || this.expanding.has(name)) return undefined;
+    this.expanding.add(name);
+    try {
+      return evaluate(d, this);
+    } catch {
+      return undefined;
+    } finally {
+      this.expanding.delete(name);
+    }
+  }
+  sizeof(type: string): bigint {
+    return BigInt(layoutOf(this.typeFromText(type, { line: 0, column: 0 })).size);
+  }
+  castType(type: string): { bits: number; signed: boolean } | undefined {
+    try {
+      let t = this.typeFromText(type, { line: 0, column: 0 }, true);
+      while (t.kind === 'typedef') t = t.to;
+      return t.kind === 'int' ? { bits: t.size * 8, signed: t.signed } : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  constant(text: string, pos: Pos): bigint {
+    try {
+      return evaluate(text, this);
+    } catch (e) {
+      if (e instanceof ExprError || e instanceof GenError) this.fail(`cannot evaluate "${text}": ${e instanceof GenError ? e.detail : e.message}`, pos, 'use an integer constant expression (numbers, #defines, enum constants, sizeof)');
+      throw e;
+    }
+  }
+
+  // ---------- files ----------
+  parseFile(file: string, from?: Where): void {
+    const abs = path.resolve(file);
+    if (this.seen.has(abs)) return;
+    this.seen.add(abs);
+    let source: string;
+    try {
+      source = fs.readFileSync(abs, 'utf8');
+    } catch (e) {
+      if (from) throw new GenError(from.file, from.pos, `cannot read included file ${file}`);
+      throw new GenError(file, undefined, `cannot read: ${(e as Error).message}`);
+    }
+    const outer = this.file;
+    this.file = file;
+    try {
+      let scanned;
+      try {
+        scanned = scan(source);
+      } catch (e) {
+        if (e instanceof ScanError) this.fail(e.message, e.pos);
+        throw e;
+      }
+      const tree = cParser().parse(scanned.text);
+      if (tree.rootNode.hasError) this.syntaxErrors(tree.rootNode);
+      this.walkTop(tree.rootNode.children, scanned.macros, scanned.sections, path.dirname(abs));
+    } finally {
+      this.file = outer;
+    }
+  }
+
+  /**
+   * tree-sitter recovers from errors by inventing or skipping tokens. Inside
+   * function bodies we let it (we read no statements), anywhere else a
+   * recovered error would silently change a type, so it is the user's error.
+   */
+  private syntaxErrors(n: SyntaxNode): void {
+    if (n.type === 'compound_statement') return;
+    // BTF map bodies (__uint(type, ...); __type(key, ...)) are read by btfMap(), not by tree-sitter
+    if (n.type === 'field_declaration_list' && /\b__(uint|type|array|ulong)\s*\(/.test(n.text)) return;
+    // `enum x : __u64 {` (C23 underlying type) is an ERROR ": type" that typeFromSpecifier reads
+    if (n.type === 'ERROR' && n.parent?.type === 'enum_specifier' && n.text.trim().startsWith(':')) return;
+    // an unnamed bitfield (`unsigned int : 0;`) is a MISSING field_identifier before its bitfield_clause
+    if (n.isMissing && n.type === 'field_identifier' && n.parent?.children.some((c) => c.type === 'bitfield_clause')) return;
+    if (n.isMissing) this.fail(`syntax error: expected "${n.type}" here`, this.pos(n), 'fix the C syntax (a missing ";"?)');
+    if (n.type === 'ERROR') {
+      this.fail(`cannot parse this C: "${n.text.trim().split('\n')[0]!.slice(0, 60)}"`, this.pos(n), 'check the syntax here (lcc reads declarations at file scope: types, maps, globals, SEC() functions)');
+    }
+    for (const c of n.children) this.syntaxErrors(c);
+  }
+
+  private pos(n: SyntaxNode): Pos {
+    return { line: n.startPosition.row + 1, column: n.startPosition.column + 1 };
+  }
+
+  private where(n: SyntaxNode | Pos): Where {
+    return { file: this.file, pos: 'type' in n ? this.pos(n as SyntaxNode) : (n as Pos) };
+  }
+
+  private walkTop(nodes: SyntaxNode[], macros: MacroCall[], sections: MacroCall[], dir: string): void {
+    // a SEC() belongs to the declaration that contains it, or else to the next one
+    const secOf = new Map<SyntaxNode, MacroCall>();
+    const flat = this.flattenTop(nodes);
+    for (const s of sections) {
+      const host = flat.find((n) => n.startIndex <= s.start && s.start < n.endIndex) ?? flat.find((n) => n.startIndex >= s.end && n.type !== 'comment');
+      if (host) secOf.set(host, s);
+    }
+    // interleave LBC macros with declarations in source order (a macro may use a type defined above it)
+    const items: ({ macro: MacroCall } | { node: SyntaxNode })[] = [
+      ...flat.map((node) => ({ node })),
+      ...macros.map((macro) => ({ macro })),
+    ].sort((a, b) => ('node' in a ? a.node.startIndex : a.macro.start) - ('node' in b ? b.node.startIndex : b.macro.start));
+    for (const it of items) {
+      if ('macro' in it) this.lbcMacro(it.macro);
+      else this.topNode(it.node, secOf.get(it.node), dir);
+    }
+  }
+
+  /** Top-level nodes, with the active branch of #if/#ifdef blocks spliced in. */
+  private flattenTop(nodes: SyntaxNode[]): SyntaxNode[] {
+    const out: SyntaxNode[] = [];
+    for (const n of nodes) {
+      if (n.type === 'preproc_ifdef' || n.type === 'preproc_if' || n.type === 'preproc_elif' || n.type === 'preproc_elifdef') {
+        const body = n.children.filter((c, i) => !['name', 'condition', 'alternative'].includes(n.fieldNameForChild(i) ?? '') && !c.type.startsWith('#'));
+        const alt = n.childForFieldName('alternative');
+        if (this.condition(n)) out.push(...this.flattenTop(body));
+        else if (alt) out.push(...this.flattenTop(alt.type === 'preproc_else' ? alt.children.filter((c) => !c.type.startsWith('#')) : [alt]));
+      } else out.push(n);
+    }
+    return out;
+  }
+
+  private condition(n: SyntaxNode): boolean {
+    if (n.type === 'preproc_ifdef' || n.type === 'preproc_elifdef') {
+      const name = n.childForFieldName('name')?.text ?? '';
+      const defined = this.unit.defines.has(name);
+      return n.children[0]!.type.includes('ifndef') || n.children[0]!.text.includes('ifndef') ? !defined : defined;
+    }
+    const cond = (n.childForFieldName('condition')?.text ?? '0').replace(/defined\s*\(?\s*(\w+)\s*\)?/g, (_, id: string) => (this.unit.defines.has(id) ? '1' : '0'));
+    try {
+      return evaluate(cond, { lookup: (x) => this.lookup(x) ?? 0n, sizeof: (t) => this.sizeof(t) }) !== 0n;
+    } catch {
+      return true; // a condition we cannot evaluate: read the branch rather than lose declarations
+    }
+  }
+
+  private topNode(n: SyntaxNode, sec: MacroCall | undefined, dir: string): void {
+    switch (n.type) {
+      case 'preproc_include': {
+        const p = n.childForFieldName('path');
+        if (p?.type === 'string_literal') {
+          const rel = p.text.slice(1, -1);
+          const local = path.join(dir, rel);
+          if (fs.existsSync(local)) this.parseFile(path.relative(process.cwd(), local) || local, this.where(n));
+        }
+        return;
+      }
+      case 'preproc_def': {
+        const name = n.childForFieldName('name')!.text;
+        const value = n.childForFieldName('value')?.text.trim() ?? '1';
+        this.unit.defines.set(name, value.replace(/\\\n/g, ' '));
+        return;
+      }
+      case 'preproc_call': {
+        if (/^#\s*undef$/.test(n.childForFieldName('directive')?.text ?? '')) this.unit.defines.delete((n.childForFieldName('argument')?.text ?? '').trim());
+        return;
+      }
+      case 'type_definition':
+        this.typedef(n);
+        return;
+      case 'struct_specifier': case 'union_specifier': case 'enum_specifier':
+        this.typeFromSpecifier(n);
+        return;
+      case 'declaration':
+        this.declaration(n, sec);
+        return;
+      case 'function_definition':
+        if (sec) this.program(n, sec);
+        return;
+      default:
+        return; // comments, expression statements of stray ';', preprocessor lines we don't need
+    }
+  }
+
+  private lbcMacro(call: MacroCall): void {
+    if (call.name === 'SEC') return;
+    const spec = LBC_MACROS[call.name];
+    const where = { file: this.file, pos: call.pos };
+    if (!spec) {
+      this.fail(`unknown macro ${call.name}`, call.pos, `lbc.h defines ${KNOWN_LBC_MACROS.join(', ')}`);
+    }
+    if (call.args.length !== spec.args.length || call.args.some((a) => a === '')) {
+      this.fail(`${call.name} takes ${spec.args.length} arguments (${spec.args.join(', ')}), got ${call.args.filter(Boolean).length}`, call.pos);
+    }
+    this.unit.maps.push(spec.make(call.args, this, where, call));
+  }
+
+  // ---------- types ----------
+
+  /** A type written as text (macro arguments, sizeof, casts). */
+  typeFromText(text: string, pos: Pos, quiet = false): CType {
+    const t = text.replace(/\b(const|volatile|restrict)\b/g, ' ').replace(/\s+/g, ' ').trim();
+    const m = /^(.*?)\s*((?:\*\s*)*)((?:\[[^\]]*\]\s*)*)$/.exec(t)!;
+    let base = m[1]!.trim();
+    let out: CType;
+    const rec = /^(struct|union|enum)\s+(\w+)$/.exec(base);
+    if (rec) out = rec[1] === 'enum' ? this.enumRef(rec[2]!, pos) : { kind: 'record', rec: this.recordRef(rec[1] as 'struct' | 'union', rec[2]!, pos) };
+    else out = this.namedType(base, pos, quiet);
+    for (let i = 0; i < (m[2]!.match(/\*/g)?.length ?? 0); i++) out = { kind: 'ptr', to: out };
+    const dims = [...m[3]!.matchAll(/\[([^\]]*)\]/g)].map((d) => d[1]!.trim());
+    for (const d of dims.reverse()) out = d === '' ? { kind: 'array', of: out, length: 0, flexible: true } : { kind: 'array', of: out, length: Number(this.constant(d, pos)) };
+    base = '';
+    return out;
+  }
+
+  private namedType(name: string, pos: Pos, quiet = false): CType {
+    const td = this.unit.typedefs.get(name);
+    if (td) return td;
+    const b = builtinType(name);
+    if (b) return b;
+    const ext = this.opts.external?.(name);
+    if (ext) return ext;
+    if (quiet) throw new ExprError(`not a type: ${name}`);
+    this.fail(`unknown type ${name}`, pos, 'define it (or include the header that does) before this line; kernel types come from BTF (--btf FILE if the running kernel has none)');
+  }
+
+  recordRef(tag: 'struct' | 'union', name: string, pos?: Pos): RecordDecl {
+    const key = `${tag} ${name}`;
+    let r = this.unit.records.get(key);
+    if (!r) {
+      r = { tag, name, fields: [], complete: false, packed: false, origin: 'source', pos, file: this.file };
+      this.unit.records.set(key, r);
+    }
+    return r;
+  }
+
+  private enumRef(name: string, pos: Pos): CType {
+    const e = this.unit.enums.get(name);
+    if (e) return { kind: 'enum', en: e };
+    const ext = this.opts.external?.(`enum ${name}`);
+    if (ext) return ext;
+    this.fail(`unknown type enum ${name}`, pos, 'define the enum before this line');
+  }
+
+  private attributes(nodes: SyntaxNode[]): { packed: boolean; align?: number } {
+    let packed = false;
+    let align: number | undefined;
+    for (const n of nodes) {
+      if (n.type !== 'attribute_specifier' && n.type !== 'attribute_declaration') continue;
+      if (/\b(__)?packed(__)?\b/.test(n.text)) packed = true;
+      const m = /\b(?:__)?aligned(?:__)?\s*(?:\(\s*([^)]*)\))?/.exec(n.text);
+      if (m) align = m[1] ? Number(this.constant(m[1], this.pos(n))) : 16;
+    }
+    return { packed, align };
+  }
+
+  /** struct/union/enum specifier, defining it when it has a body. */
+  private typeFromSpecifier(n: SyntaxNode, typedefName?: string): CType {
+    const name = n.childForFieldName('name')?.text;
+    const body = n.childForFieldName('body');
+    if (n.type === 'enum_specifier') {
+      if (!body) return name ? this.enumRef(name, this.pos(n)) : this.fail('enum without a name or body', this.pos(n));
+      // `enum x : __u64 { ... }` (C23) reaches us as an ERROR child ": type"
+      const baseErr = n.children.find((c) => c.type === 'ERROR' && c.text.trim().startsWith(':'));
+      const base = baseErr ? this.typeFromText(baseErr.text.trim().slice(1), this.pos(baseErr)) : undefined;
+      const en: EnumDecl = { name, typedefName, values: [], base, origin: 'source', pos: this.pos(n), file: this.file };
+      let next = 0n;
+      for (const e of body.namedChildren.filter((c) => c.type === 'enumerator')) {
+        const vname = e.childForFieldName('name')!.text;
+        const vnode = e.childForFieldName('value');
+        const value = vnode ? this.constant(vnode.text, this.pos(vnode)) : next;
+        en.values.push({ name: vname, value });
+        this.unit.constants.set(vname, value);
+        next = value + 1n;
+      }
+      if (name) this.unit.enums.set(name, en);
+      const t: CType = { kind: 'enum', en };
+      this.unit.defined.push({ type: t, where: this.where(n) });
+      return t;
+    }
+    const tag = n.type === 'struct_specifier' ? 'struct' : 'union';
+    if (!body) {
+      if (!name) this.fail(`${tag} without a name or body`, this.pos(n));
+      return { kind: 'record', rec: this.recordRef(tag, name) };
+    }
+    const rec: RecordDecl = name ? this.recordRef(tag, name, this.pos(n)) : { tag, fields: [], complete: false, packed: false, origin: 'source', pos: this.pos(n), file: this.file };
+    if (rec.complete) this.fail(`${tag} ${name} is defined twice`, this.pos(n), `the first definition is at ${rec.file}:${rec.pos?.line}`);
+    rec.typedefName = rec.typedefName ?? (name ? undefined : typedefName);
+    rec.pos = this.pos(n);
+    rec.file = this.file;
+    const attrs = this.attributes(n.children);
+    rec.packed = attrs.packed;
+    rec.align = attrs.align;
+    for (const f of body.namedChildren) {
+      if (f.type !== 'field_declaration') continue;
+      rec.fields.push(...this.fieldDeclaration(f));
+    }
+    rec.complete = true;
+    const t: CType = { kind: 'record', rec };
+    this.unit.defined.push({ type: t, where: this.where(n) });
+    return t;
+  }
+
+  private baseType(typeNode: SyntaxNode | null, at: SyntaxNode, typedefName?: string): CType {
+    if (!typeNode) this.fail('declaration without a type', this.pos(at));
+    switch (typeNode.type) {
+      case 'primitive_type': return this.namedType(typeNode.text, this.pos(typeNode));
+      case 'sized_type_specifier': {
+        const words = typeNode.text.replace(/\s+/g, ' ').trim();
+        const b = builtinType(words) ?? builtinType(words.replace(/ int$/, ''));
+        if (!b) this.fail(`unknown type ${words}`, this.pos(typeNode));
+        return b;
+      }
+      case 'type_identifier': return this.namedType(typeNode.text, this.pos(typeNode));
+      case 'struct_specifier': case 'union_specifier': case 'enum_specifier':
+        return this.typeFromSpecifier(typeNode, typedefName);
+      case 'macro_type_specifier':
+        this.fail(`cannot read the type ${typeNode.text}`, this.pos(typeNode), 'write the type directly; macros in type position are not expanded');
+      // falls through
+      default:
+        this.fail(`cannot read the type ${typeNode.text}`, this.pos(typeNode));
+    }
+  }
+
+  /** Apply a declarator (pointers, arrays) to a base type; returns the declared name. */
+  private declarator(d: SyntaxNode | null, base: CType): { name?: string; type: CType; node?: SyntaxNode } {
+    if (!d) return { type: base };
+    switch (d.type) {
+      case 'identifier': case 'field_identifier': case 'type_identifier':
+        return { name: d.text || undefined, type: base, node: d };
+      case 'pointer_declarator':
+        return this.declarator(d.childForFieldName('declarator'), { kind: 'ptr', to: base });
+      case 'array_declarator': {
+        const size = d.childForFieldName('size');
+        const arr: CType = size ? { kind: 'array', of: base, length: Number(this.constant(size.text, this.pos(size))) } : { kind: 'array', of: base, length: 0, flexible: true };
+        // int a[2][3]: the inner declarator holds the outer dimension
+        return this.declarator(d.childForFieldName('declarator'), arr);
+      }
+      case 'init_declarator':
+        return this.declarator(d.childForFieldName('declarator'), base);
+      case 'parenthesized_declarator':
+        return this.declarator(d.namedChildren[0] ?? null, base);
+      case 'function_declarator':
+        return { name: this.declarator(d.childForFieldName('declarator'), base).name, type: { kind: 'func' }, node: d };
+      case 'attributed_declarator':
+        return this.declarator(d.namedChildren[0] ?? null, base);
+      default:
+        this.fail(`cannot read the declarator ${d.text}`, this.pos(d));
+    }
+  }
+
+  private fieldDeclaration(f: SyntaxNode): FieldDecl[] {
+    const base = this.baseType(f.childForFieldName('type'), f);
+    const out: FieldDecl[] = [];
+    const decls = f.children.map((c, i) => ({ c, field: f.fieldNameForChild(i) }));
+    const attrs = this.attributes(f.children);
+    let current: FieldDecl | null = null;
+    for (const { c, field } of decls) {
+      if (field === 'declarator') {
+        const d = this.declarator(c, base);
+        current = { name: d.name, type: d.type, pos: this.pos(c), align: attrs.align };
+        out.push(current);
+      } else if (c.type === 'bitfield_clause') {
+        const expr = c.namedChildren[0]!;
+        const width = Number(this.constant(expr.text, this.pos(expr)));
+        if (current) current.bitSize = width;
+        else out.push({ type: base, bitSize: width, pos: this.pos(c) });
+        current = null;
+      }
+    }
+    if (out.length === 0) out.push({ type: base, pos: this.pos(f), align: attrs.align }); // anonymous struct/union member
+    return out;
+  }
+
+  private typedef(n: SyntaxNode): void {
+    const declarators = n.childrenForFieldName('declarator');
+    const firstName = declarators[0] ? this.declarator(declarators[0], { kind: 'void' }).name : undefined;
+    const base = this.baseType(n.childForFieldName('type'), n, firstName);
+    const attrs = this.attributes(n.children);
+    if (base.kind === 'record' && attrs.align) base.rec.align = Math.max(base.rec.align ?? 0, attrs.align);
+    for (const d of declarators) {
+      const { name, type } = this.declarator(d, base);
+      if (!name) continue;
+      if (type.kind === 'enum' && !type.en.name && !type.en.typedefName) type.en.typedefName = name;
+      if (type.kind === 'record' && !type.rec.name && !type.rec.typedefName) type.rec.typedefName = name;
+      this.unit.typedefs.set(name, { kind: 'typedef', name, to: type });
+    }
+  }
+
+  // ---------- declarations ----------
+
+  private declaration(n: SyntaxNode, sec: MacroCall | undefined): void {
+    const mods = n.children.filter((c) => c.type === 'storage_class_specifier' || c.type === 'type_qualifier').map((c) => c.text);
+    if (mods.includes('extern')) return; // __kconfig / __ksym externs: not our globals
+    const typeNode = n.childForFieldName('type');
+    const section = sec?.args[0]?.replace(/^"|"$/g, '');
+    if (section === '.maps') {
+      for (const d of n.childrenForFieldName('declarator')) this.btfMap(typeNode!, d, sec!);
+      return;
+    }
+    if (section === 'maps' || (typeNode?.type === 'struct_specifier' && typeNode.childForFieldName('name')?.text === 'bpf_map_def')) {
+      for (const d of n.childrenForFieldName('declarator')) this.legacyMap(d, sec);
+      return;
+    }
+    const base = this.baseType(typeNode, n);
+    for (const d of n.childrenForFieldName('declarator')) {
+      const { name, type } = this.declarator(d, base);
+      if (!name || type.kind === 'func') continue;
+      if (section === 'license' || section === 'version') continue;
+      const init = d.type === 'init_declarator' ? d.childForFieldName('value') : null;
+      const isConst = mods.includes('const');
+      const zero = !init || /^(0|\{\s*\}|\{\s*0\s*\}|NULL|false|0[xX]0+)$/.test(init.text.trim());
+      const gsec = section ?? (isConst ? '.rodata' : zero ? '.bss' : '.data');
+      this.unit.globals.push({ name, type, section: gsec, where: this.where(d), isStatic: mods.includes('static') });
+    }
+  }
+
+  /** `struct { __uint(type, ...); __type(key, ...); ... } name SEC(".maps");` */
+  private btfMap(typeNode: SyntaxNode, d: SyntaxNode, sec: MacroCall): void {
+    const { name } = this.declarator(d, { kind: 'void' });
+    const where = this.where(d);
+    if (!name) this.fail('map declaration without a name', where.pos);
+    const body = typeNode.childForFieldName('body');
+    if (!body) this.fail(`map ${name}: SEC(".maps") needs a struct { __uint(type, ...); ... } definition`, where.pos);
+    const map: RawMap = { name, where, type: '', maxEntries: null, key: null, value: null, via: 'btf' };
+    const text = body.text.slice(1, -1);
+    const base = body.startIndex + 1;
+    for (const m of text.matchAll(/(__uint|__type|__array|__ulong)\s*\(/g)) {
+      const open = m.index! + m[0].length - 1;
+      let depth = 0;
+      let close = open;
+      for (; close < text.length; close++) {
+        if (text[close] === '(') depth++;
+        else if (text[close] === ')' && --depth === 0) break;
+      }
+      const inner = text.slice(open + 1, close);
+      const comma = inner.indexOf(',');
+      const field = inner.slice(0, comma).trim();
+      const arg = inner.slice(comma + 1).trim();
+      const pos = this.posAtIndex(body, base + m.index!);
+      if (m[1] === '__type') {
+        if (field === 'key') map.key = this.typeFromText(arg, pos);
+        else if (field === 'value') map.value = this.typeFromText(arg, pos);
+        else this.fail(`map ${name}: unknown __type(${field}, ...)`, pos, 'use __type(key, T) or __type(value, T)');
+      } else if (m[1] === '__array') {
+        map.inner = arg.replace(/\s+/g, ' ');
+      } else if (field === 'type') {
+        map.type = mapTypeName(arg, () => this.fail(`map ${name}: unknown map type ${arg}`, pos, 'use a BPF_MAP_TYPE_* constant'));
+      } else if (field === 'max_entries') map.maxEntries = this.constant(arg, pos);
+      else if (field === 'key_size') map.keySize = Number(this.constant(arg, pos));
+      else if (field === 'value_size') map.valueSize = Number(this.constant(arg, pos));
+    }
+    if (!map.type) this.fail(`map ${name} has no __uint(type, ...)`, where.pos, 'add __uint(type, BPF_MAP_TYPE_...) to its definition');
+    this.unit.maps.push(map);
+  }
+
+  private posAtIndex(node: SyntaxNode, index: number): Pos {
+    // tree-sitter gives positions per node; count within the node's text for the rest
+    const before = node.text.slice(0, index - node.startIndex);
+    const lines = before.split('\n');
+    const p = this.pos(node);
+    return lines.length === 1 ? { line: p.line, column: p.column + before.length } : { line: p.line + lines.length - 1, column: lines[lines.length - 1]!.length + 1 };
+  }
+
+  /** `struct bpf_map_def SEC("maps") name = { .type = ..., .key_size = sizeof(T), ... };` */
+  private legacyMap(d: SyntaxNode, sec: MacroCall | undefined): void {
+    const { name } = this.declarator(d, { kind: 'void' });
+    const where = this.where(d);
+    if (!name) this.fail('map declaration without a name', where.pos);
+    const init = d.type === 'init_declarator' ? d.childForFieldName('value') : null;
+    if (!init) this.fail(`legacy map ${name} has no initializer`, where.pos, 'write = { .type = BPF_MAP_TYPE_..., .key_size = ..., .value_size = ..., .max_entries = ... }');
+    const map: RawMap = { name, where, type: '', maxEntries: null, key: null, value: null, via: 'legacy' };
+    void sec;
+    for (const pair of init.namedChildren.filter((c) => c.type === 'initializer_pair')) {
+      const field = pair.childForFieldName('designator')?.text.replace(/^\./, '') ?? pair.namedChildren[0]!.text.replace(/^\./, '');
+      const valueNode = pair.childForFieldName('value')!;
+      const value = valueNode.text.trim();
+      const pos = this.pos(valueNode);
+      const sizeofType = /^sizeof\s*\((.*)\)$/s.exec(value)?.[1];
+      switch (field) {
+        case 'type': map.type = mapTypeName(value, () => this.fail(`map ${name}: unknown map type ${value}`, pos)); break;
+        case 'key_size': map.keySize = Number(this.constant(value, pos)); if (sizeofType) map.key = this.typeFromText(sizeofType, pos); break;
+        case 'value_size': map.valueSize = Number(this.constant(value, pos)); if (sizeofType) map.value = this.typeFromText(sizeofType, pos); break;
+        case 'max_entries': map.maxEntries = this.constant(value, pos); break;
+        default: break;
+      }
+    }
+    if (!map.type) this.fail(`legacy map ${name} has no .type`, where.pos);
+    this.unit.maps.push(map);
+  }
+
+  private program(n: SyntaxNode, sec: MacroCall): void {
+    const section = (sec.args[0] ?? '').replace(/^"|"$/g, '');
+    const decl = this.findFunctionDeclarator(n.childForFieldName('declarator'));
+    if (!decl) this.fail('cannot find the name of this SEC() function', this.pos(n));
+    let name = decl.childForFieldName('declarator')?.text ?? '';
+    if (PROGRAM_MACROS.has(name)) {
+      // int BPF_KPROBE(real_name, args...): the program is the first "parameter"
+      const params = decl.childForFieldName('parameters')!;
+      name = params.namedChildren[0]?.text.trim() ?? '';
+    }
+    if (!/^\w+$/.test(name)) this.fail(`cannot read the program name "${name}"`, this.pos(decl));
+    this.unit.programs.push({ name, section, where: this.where(decl) });
+    const body = n.childForFieldName('body');
+    if (body) this.inferEvents(body);
+  }
+
+  /**
+   * What a program writes into each ring buffer / perf map, read from the
+   * sizeof() of its reserve and output calls: sizeof(*e), sizeof(e) or
+   * sizeof(struct x), with locals' types from their declarations.
+   */
+  private inferEvents(body: SyntaxNode): void {
+    const locals = new Map<string, CType>();
+    const visit = (n: SyntaxNode): void => {
+      if (n.type === 'declaration') {
+        try {
+          const base = this.baseType(n.childForFieldName('type'), n);
+          for (const d of n.childrenForFieldName('declarator')) {
+            const { name, type } = this.declarator(d, base);
+            if (name) locals.set(name, type);
+          }
+        } catch {
+          // a local of a type we cannot read is simply not a candidate
+        }
+      } else if (n.type === 'call_expression') {
+        this.eventCall(n, locals);
+      }
+      for (const c of n.namedChildren) visit(c);
+    };
+    visit(body);
+  }
+
+  private eventCall(n: SyntaxNode, locals: Map<string, CType>): void {
+    const fn = n.childForFieldName('function')?.text;
+    const args = n.childForFieldName('arguments')?.namedChildren.map((a) => a.text.trim()) ?? [];
+    const at: Record<string, [number, number]> = {
+      bpf_ringbuf_reserve: [0, 1], lbc_ringbuf_reserve: [0, 1], bpf_ringbuf_output: [0, 2], lbc_ringbuf_output: [0, 2],
+      bpf_perf_event_output: [1, 4], lbc_perf_submit: [1, 3],
+    };
+    const idx = fn ? at[fn] : undefined;
+    if (!idx) return;
+    const mapName = args[idx[0]]?.replace(/^&\s*/, '');
+    const size = /^sizeof\s*\((.*)\)$/s.exec(args[idx[1]] ?? '')?.[1]?.trim();
+    if (!mapName || !/^\w+$/.test(mapName) || !size) return;
+    let t: CType | undefined;
+    const deref = /^\*\s*(\w+)$/.exec(size);
+    if (deref) {
+      const p = locals.get(deref[1]!);
+      if (p?.kind === 'ptr') t = p.to;
+    } else if (locals.has(size)) t = locals.get(size);
+    else {
+      try {
+        t = this.typeFromText(size, this.pos(n), true);
+      } catch {
+        t = undefined;
+      }
+    }
+    if (!t) return;
+    const list = this.unit.eventTypes.get(mapName) ?? [];
+    if (!list.some((x) => typeName(x) === typeName(t!))) list.push(t);
+    this.unit.eventTypes.set(mapName, list);
+  }
+
+  private findFunctionDeclarator(d: SyntaxNode | null): SyntaxNode | null {
+    while (d && d.type !== 'function_declarator') d = d.childForFieldName('declarator');
+    return d;
+  }
+}
+
+export function mapTypeName(text: string, fail: () => never): string {
+  const m = /^BPF_MAP_TYPE_([A-Z0-9_]+)$/.exec(text.trim());
+  if (!m) return fail();
+  return m[1]!.toLowerCase();
+}
+
+export function parseUnit(file: string, opts: ParseOptions = {}): Unit {
+  const p = new Parser(file, opts);
+  p.parseFile(file);
+  return p.unit;
+}
+
+export { recordName };
