@@ -18,10 +18,10 @@ const rel = (...p: string[]): string => path.join(ROOT, ...p);
 function build(): void {
   fs.mkdirSync(OUT, { recursive: true });
   // lcc tools as a deployed app ships: one CommonJS bundle (koffi stays a package)
-  for (const tool of ['startup', 'flood', 'idle']) {
+  for (const tool of ['lcc/startup', 'lcc/flood', 'lcc/idle', 'gen/make-big']) {
     execFileSync(rel('node_modules', '.bin', 'esbuild'), [
-      rel('bench', 'lcc', `${tool}.ts`), '--bundle', '--platform=node', '--format=cjs', '--target=node20',
-      '--external:koffi', `--outfile=${path.join(OUT, `${tool}-lcc.cjs`)}`, '--log-level=warning',
+      rel('bench', `${tool}.ts`), '--bundle', '--platform=node', '--format=cjs', '--target=node20',
+      '--external:koffi', `--outfile=${path.join(OUT, `${tool.replace(/^lcc\/(.*)$/, '$1-lcc').replace(/^gen\//, '')}.cjs`)}`, '--log-level=warning',
     ]);
   }
   for (const name of ['startup', 'flood']) {
@@ -113,6 +113,26 @@ function main(): void {
   const idle = JSON.parse(execFileSync(node, [path.join(OUT, 'idle-lcc.cjs'), '5', path.join(OUT, 'flood.bpf.o')], { encoding: 'utf8', cwd: ROOT }));
   console.log(`lcc process CPU while idle: ${idle.idle_cpu_pct.toFixed(3)}% of one core`);
 
+  console.log('\n4. lcc gen of a 2,200-line .bpf.c (bench/gen/make-big.ts), whole process, against bpftool gen skeleton');
+  const big = path.join(OUT, 'big.bpf.c');
+  fs.writeFileSync(big, execFileSync(node, [path.join(OUT, 'make-big.cjs')], { encoding: 'utf8' }));
+  const bigObj = compile(big, { out: path.join(OUT, 'big.bpf.o') });
+  const timeRuns = (argv: string[]): number => {
+    measure(argv);
+    return median(Array.from({ length: RUNS }, () => {
+      const r = measure(argv);
+      if (!r.ok) throw new Error(`${argv.join(' ')} failed`);
+      return r.wall;
+    }));
+  };
+  const genWall = timeRuns([node, rel('bin', 'lcc.js'), 'gen', big, '--object', bigObj, '-o', path.join(OUT, 'big.skel.ts')]);
+  const bpftoolWall = timeRuns(['sh', '-c', `bpftool gen skeleton ${bigObj} > ${path.join(OUT, 'big.skel.h')}`]);
+  console.log(table([
+    { tool: 'lcc gen (typed TS, layouts checked against BTF)', 'wall s': genWall },
+    { tool: 'bpftool gen skeleton (C header)', 'wall s': bpftoolWall },
+    { tool: 'node -e 0 (floor)', 'wall s': s[0]!.wall },
+  ]));
+
   const [, lcc, , , bcc] = s;
   const rate = (impl: string, kind: string): number =>
     f.find((r) => r.impl === impl && r.kind === kind && (kind === 'rb' || r.wakeup === 64))!.rate;
@@ -125,6 +145,8 @@ function main(): void {
     perfbuf_vs_c: rate('lcc', 'pb') / rate('c', 'pb'),
     perfbuf_vs_bcc: rate('lcc', 'pb') / rate('bcc', 'pb'),
     idle_cpu_pct: idle.idle_cpu_pct,
+    gen_wall_s: genWall,
+    gen_vs_bpftool: genWall / bpftoolWall,
   };
   console.log('');
   console.log(JSON.stringify(Object.fromEntries(Object.entries(ratios).map(([k, v]) => [k, Number(v.toFixed(3))]))));

@@ -34,144 +34,200 @@ export class BtfError extends Error {
   override name = 'BtfError';
 }
 
-export class Btf {
-  /** index = type id; [0] is void */
-  readonly types: BtfType[];
-  private byName?: Map<string, number[]>;
-
-  private constructor(types: BtfType[]) {
-    this.types = types;
+/** Bytes of kind-specific data after the 12-byte btf_type header. */
+function extraBytes(kind: number, vlen: number): number {
+  switch (kind) {
+    case Kind.Int: case Kind.Var: case Kind.DeclTag: return 4;
+    case Kind.Array: return 12;
+    case Kind.Struct: case Kind.Union: case Kind.Datasec: case Kind.Enum64: return 12 * vlen;
+    case Kind.Enum: case Kind.FuncProto: return 8 * vlen;
+    default: return 0;
   }
+}
 
-  static parse(bytes: Uint8Array, source = 'BTF'): Btf {
+/**
+ * Lazy: construction only indexes where each type starts and its name offset
+ * (vmlinux has ~130k types; materializing them all costs half a second), and
+ * types are decoded when asked for.
+ */
+export class Btf {
+  private readonly bytes: Uint8Array;
+  private readonly dv: DataView;
+  private readonly le: boolean;
+  private readonly strOff: number;
+  private readonly strLen: number;
+  /** byte offset of type id i (index 0 unused: void) */
+  private readonly starts: Uint32Array;
+  private readonly nameOffs: Uint32Array;
+  private readonly cache = new Map<number, BtfType>();
+  private readonly source: string;
+  private readonly decoder = new TextDecoder();
+  readonly count: number;
+
+  private constructor(bytes: Uint8Array, source: string) {
+    this.bytes = bytes;
+    this.source = source;
     const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.dv = dv;
     if (bytes.byteLength < 24) throw new BtfError(`${source}: too short to be BTF`);
     let le = true;
     if (dv.getUint16(0, true) !== 0xeb9f) {
       if (dv.getUint16(0, false) !== 0xeb9f) throw new BtfError(`${source}: bad magic, not BTF`);
       le = false;
     }
+    this.le = le;
     const hdrLen = dv.getUint32(4, le);
     const typeOff = hdrLen + dv.getUint32(8, le);
     const typeLen = dv.getUint32(12, le);
-    const strOff = hdrLen + dv.getUint32(16, le);
-    const strLen = dv.getUint32(20, le);
-    if (typeOff + typeLen > bytes.byteLength || strOff + strLen > bytes.byteLength) {
+    this.strOff = hdrLen + dv.getUint32(16, le);
+    this.strLen = dv.getUint32(20, le);
+    if (typeOff + typeLen > bytes.byteLength || this.strOff + this.strLen > bytes.byteLength) {
       throw new BtfError(`${source}: truncated (sections run past ${bytes.byteLength} bytes)`);
     }
-    const decoder = new TextDecoder();
-    const strCache = new Map<number, string>();
-    const str = (off: number): string => {
-      if (off === 0) return '';
-      let s = strCache.get(off);
-      if (s !== undefined) return s;
-      let end = strOff + off;
-      while (end < strOff + strLen && bytes[end] !== 0) end++;
-      s = decoder.decode(bytes.subarray(strOff + off, end));
-      strCache.set(off, s);
-      return s;
-    };
-    const u32 = (o: number): number => dv.getUint32(o, le);
-
-    const types: BtfType[] = [{ id: 0, kind: Kind.Unknown, name: 'void', sizeOrType: 0, kindFlag: false, vlen: 0 }];
-    let p = typeOff;
+    // one pass: where each type starts, and its name
+    let cap = 1024;
+    let starts = new Uint32Array(cap);
+    let names = new Uint32Array(cap);
+    let n = 1;
     const end = typeOff + typeLen;
-    while (p < end) {
-      const info = u32(p + 4);
-      const t: BtfType = {
-        id: types.length,
-        name: str(u32(p)),
-        kind: (info >>> 24) & 0x1f,
-        kindFlag: (info >>> 31) === 1,
-        vlen: info & 0xffff,
-        sizeOrType: u32(p + 8),
-      };
-      p += 12;
-      switch (t.kind) {
-        case Kind.Int: {
-          const enc = u32(p);
-          t.intEncoding = (enc >>> 24) & 0x0f;
-          t.intOffset = (enc >>> 16) & 0xff;
-          t.intBits = enc & 0xff;
-          p += 4;
-          break;
-        }
-        case Kind.Array:
-          t.array = { type: u32(p), indexType: u32(p + 4), nelems: u32(p + 8) };
-          p += 12;
-          break;
-        case Kind.Struct:
-        case Kind.Union:
-          t.members = [];
-          for (let i = 0; i < t.vlen; i++, p += 12) {
-            const off = u32(p + 8);
-            t.members.push({
-              name: str(u32(p)),
-              type: u32(p + 4),
-              bitOffset: t.kindFlag ? off & 0xffffff : off,
-              bitSize: t.kindFlag ? off >>> 24 : 0,
-            });
-          }
-          break;
-        case Kind.Enum:
-          t.enumValues = [];
-          for (let i = 0; i < t.vlen; i++, p += 8) {
-            const v = t.kindFlag ? BigInt(u32(p + 4)) : BigInt(dv.getInt32(p + 4, le));
-            t.enumValues.push({ name: str(u32(p)), value: v });
-          }
-          break;
-        case Kind.Enum64:
-          t.enumValues = [];
-          for (let i = 0; i < t.vlen; i++, p += 12) {
-            let v = (BigInt(u32(p + 8)) << 32n) | BigInt(u32(p + 4));
-            if (!t.kindFlag) v = BigInt.asIntN(64, v);
-            t.enumValues.push({ name: str(u32(p)), value: v });
-          }
-          break;
-        case Kind.FuncProto:
-          t.params = [];
-          for (let i = 0; i < t.vlen; i++, p += 8) t.params.push({ name: str(u32(p)), type: u32(p + 4) });
-          break;
-        case Kind.Var:
-          t.linkage = u32(p);
-          p += 4;
-          break;
-        case Kind.Datasec:
-          t.secinfos = [];
-          for (let i = 0; i < t.vlen; i++, p += 12) t.secinfos.push({ type: u32(p), offset: u32(p + 4), size: u32(p + 8) });
-          break;
-        case Kind.DeclTag:
-          p += 4;
-          break;
-        case Kind.Ptr: case Kind.Fwd: case Kind.Typedef: case Kind.Volatile: case Kind.Const:
-        case Kind.Restrict: case Kind.Func: case Kind.Float: case Kind.TypeTag:
-          break;
-        default:
-          throw new BtfError(`${source}: unknown BTF kind ${t.kind} at type ${t.id}`);
+    for (let p = typeOff; p < end; ) {
+      if (n === cap) {
+        cap *= 2;
+        const s2 = new Uint32Array(cap);
+        s2.set(starts);
+        starts = s2;
+        const n2 = new Uint32Array(cap);
+        n2.set(names);
+        names = n2;
       }
-      types.push(t);
+      const info = dv.getUint32(p + 4, le);
+      const kind = (info >>> 24) & 0x1f;
+      if (kind > Kind.Enum64) throw new BtfError(`${source}: unknown BTF kind ${kind} at type ${n}`);
+      starts[n] = p;
+      names[n] = dv.getUint32(p, le);
+      n++;
+      p += 12 + extraBytes(kind, info & 0xffff);
     }
-    return new Btf(types);
+    this.starts = starts.subarray(0, n);
+    this.nameOffs = names.subarray(0, n);
+    this.count = n;
   }
 
-  type(id: number): BtfType {
-    const t = this.types[id];
-    if (!t) throw new BtfError(`no BTF type with id ${id}`);
+  static parse(bytes: Uint8Array, source = 'BTF'): Btf {
+    return new Btf(bytes, source);
+  }
+
+  private str(off: number): string {
+    if (off === 0) return '';
+    let end = this.strOff + off;
+    const limit = this.strOff + this.strLen;
+    while (end < limit && this.bytes[end] !== 0) end++;
+    return this.decoder.decode(this.bytes.subarray(this.strOff + off, end));
+  }
+
+  /** Every type, materialized (slow on vmlinux; for tools and tests). */
+  get types(): BtfType[] {
+    return Array.from({ length: this.count }, (_, i) => this.type(i));
+  }
+
+  private decode(id: number): BtfType {
+    if (id === 0) return { id: 0, kind: Kind.Unknown, name: 'void', sizeOrType: 0, kindFlag: false, vlen: 0 };
+    const dv = this.dv;
+    const le = this.le;
+    const u32 = (o: number): number => dv.getUint32(o, le);
+    let p = this.starts[id]!;
+    const info = u32(p + 4);
+    const t: BtfType = {
+      id,
+      name: this.str(u32(p)),
+      kind: (info >>> 24) & 0x1f,
+      kindFlag: (info >>> 31) === 1,
+      vlen: info & 0xffff,
+      sizeOrType: u32(p + 8),
+    };
+    p += 12;
+    switch (t.kind) {
+      case Kind.Int: {
+        const enc = u32(p);
+        t.intEncoding = (enc >>> 24) & 0x0f;
+        t.intOffset = (enc >>> 16) & 0xff;
+        t.intBits = enc & 0xff;
+        break;
+      }
+      case Kind.Array:
+        t.array = { type: u32(p), indexType: u32(p + 4), nelems: u32(p + 8) };
+        break;
+      case Kind.Struct:
+      case Kind.Union:
+        t.members = [];
+        for (let i = 0; i < t.vlen; i++, p += 12) {
+          const off = u32(p + 8);
+          t.members.push({
+            name: this.str(u32(p)),
+            type: u32(p + 4),
+            bitOffset: t.kindFlag ? off & 0xffffff : off,
+            bitSize: t.kindFlag ? off >>> 24 : 0,
+          });
+        }
+        break;
+      case Kind.Enum:
+        t.enumValues = [];
+        for (let i = 0; i < t.vlen; i++, p += 8) {
+          const v = t.kindFlag ? BigInt(u32(p + 4)) : BigInt(dv.getInt32(p + 4, le));
+          t.enumValues.push({ name: this.str(u32(p)), value: v });
+        }
+        break;
+      case Kind.Enum64:
+        t.enumValues = [];
+        for (let i = 0; i < t.vlen; i++, p += 12) {
+          let v = (BigInt(u32(p + 8)) << 32n) | BigInt(u32(p + 4));
+          if (!t.kindFlag) v = BigInt.asIntN(64, v);
+          t.enumValues.push({ name: this.str(u32(p)), value: v });
+        }
+        break;
+      case Kind.FuncProto:
+        t.params = [];
+        for (let i = 0; i < t.vlen; i++, p += 8) t.params.push({ name: this.str(u32(p)), type: u32(p + 4) });
+        break;
+      case Kind.Var:
+        t.linkage = u32(p);
+        break;
+      case Kind.Datasec:
+        t.secinfos = [];
+        for (let i = 0; i < t.vlen; i++, p += 12) t.secinfos.push({ type: u32(p), offset: u32(p + 4), size: u32(p + 8) });
+        break;
+      default:
+        break;
+    }
     return t;
   }
 
-  /** Ids of named types, optionally of one kind. */
-  find(name: string, kind?: Kind): BtfType[] {
-    if (!this.byName) {
-      this.byName = new Map();
-      for (const t of this.types) {
-        if (!t.name) continue;
-        const ids = this.byName.get(t.name);
-        if (ids) ids.push(t.id);
-        else this.byName.set(t.name, [t.id]);
-      }
+  type(id: number): BtfType {
+    if (id < 0 || id >= this.count) throw new BtfError(`${this.source}: no BTF type with id ${id}`);
+    let t = this.cache.get(id);
+    if (!t) {
+      t = this.decode(id);
+      this.cache.set(id, t);
     }
-    return (this.byName.get(name) ?? []).map((id) => this.types[id]!).filter((t) => kind === undefined || t.kind === kind);
+    return t;
+  }
+
+  /** Named types, optionally of one kind: the name is searched in the string table's bytes. */
+  find(name: string, kind?: Kind): BtfType[] {
+    if (!name) return [];
+    const needle = new TextEncoder().encode(`\0${name}\0`);
+    const strs = Buffer.from(this.bytes.buffer, this.bytes.byteOffset + this.strOff, this.strLen);
+    const offs = new Set<number>();
+    // the table starts with a NUL, so every name is preceded by one
+    for (let i = strs.indexOf(needle); i >= 0; i = strs.indexOf(needle, i + 1)) offs.add(i + 1);
+    const out: BtfType[] = [];
+    if (!offs.size) return out;
+    for (let id = 1; id < this.count; id++) {
+      if (!offs.has(this.nameOffs[id]!)) continue;
+      const t = this.type(id);
+      if (kind === undefined || t.kind === kind) out.push(t);
+    }
+    return out;
   }
 
   /** Skip typedefs and qualifiers. */

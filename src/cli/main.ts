@@ -2,10 +2,11 @@
 // a message and exit 1; only a bug in lcc itself prints a stack.
 import { parseArgs } from 'node:util';
 import * as fs from 'node:fs';
+// Subcommands load what they need when they run: `lcc gen` must not pay for
+// koffi and libbpf, nor `lcc doctor` for tree-sitter.
 import { LbcError } from '../../lbc/src/errors.js';
-import { CompileError, compile } from '../build/compile.js';
-import { doctor, formatDoctor } from './doctor.js';
-import { generate, GenError, model as genModel, writeAtomic } from '../gen/index.js';
+import { CompileError } from '../build/compile.js';
+import { GenError } from '../gen/parse.js';
 
 class CliError extends Error {}
 
@@ -37,6 +38,7 @@ async function gen(args: string[]): Promise<void> {
     const i = d.indexOf('=');
     return i < 0 ? [d, '1'] : [d.slice(0, i), d.slice(i + 1)];
   }));
+  const { generate, model: genModel, writeAtomic } = await import('../gen/index.js');
   if (values.model) {
     process.stdout.write(`${JSON.stringify(genModel(src, { btf: values.btf, defines }), null, 2)}\n`);
     return;
@@ -49,7 +51,7 @@ async function gen(args: string[]): Promise<void> {
   process.stdout.write(`${r.out}\n`);
 }
 
-function build(args: string[]): void {
+async function build(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -58,14 +60,16 @@ function build(args: string[]): void {
   const src = positionals[0];
   if (!src) throw new CliError('build: which .bpf.c? e.g. lcc build src/tool.bpf.c');
   if (!fs.existsSync(src)) throw new CliError(`build: ${src} does not exist`);
+  const { compile } = await import('../build/compile.js');
   const out = values.out ?? src.replace(/\.c$/, '.o');
   const upToDate = fs.existsSync(out) && fs.statSync(out).mtimeMs >= fs.statSync(src).mtimeMs;
   if (!upToDate) compile(src, { out, btf: values.btf, arch: values.arch });
   process.stdout.write(`${out}\n`);
 }
 
-function runDoctor(args: string[]): void {
+async function runDoctor(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { json: { type: 'boolean' } } });
+  const { doctor, formatDoctor } = await import('./doctor.js');
   const r = doctor();
   process.stdout.write(values.json ? `${JSON.stringify(r, null, 2)}\n` : formatDoctor(r));
 }
@@ -74,9 +78,9 @@ export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
     switch (cmd) {
-      case 'build': build(rest); break;
+      case 'build': await build(rest); break;
       case 'gen': await gen(rest); break;
-      case 'doctor': runDoctor(rest); break;
+      case 'doctor': await runDoctor(rest); break;
       case undefined: case '-h': case '--help': case 'help':
         process.stdout.write(USAGE);
         return cmd ? 0 : 2;

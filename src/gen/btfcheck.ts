@@ -40,8 +40,8 @@ export function objectBtf(objectPath: string): Btf {
 }
 
 /** Every source-defined struct/union clang kept in BTF must match our layout exactly. */
-export function checkAgainstBtf(model: Model, objectPath: string): number {
-  const btf = objectBtf(objectPath);
+export function checkAgainstBtf(model: Model, objectPath: string, parsed?: Btf): number {
+  const btf = parsed ?? objectBtf(objectPath);
   let checked = 0;
   for (const t of model.types) {
     if (t.kind === 'enum') {

@@ -66,7 +66,8 @@ export function evaluate(src: string, env: ExprEnv, depth = 0): bigint {
     const start = p;
     const t = toks[p];
     if (!t || t.t !== 'id') return null;
-    const looksType = TYPE_WORDS.has(t.v) || (env.castType?.(t.v) !== undefined && env.lookup(t.v) === undefined);
+    // a #define or enum constant is a value, whatever else it could name; ask about types last
+    const looksType = TYPE_WORDS.has(t.v) || (env.lookup(t.v) === undefined && env.castType?.(t.v) !== undefined);
     if (!looksType) return null;
     const words: string[] = [];
     while (p < toks.length && !(toks[p]!.t === 'op' && toks[p]!.v === ')')) {

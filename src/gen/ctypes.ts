@@ -131,10 +131,16 @@ export function builtinType(name: string): CType | undefined {
  */
 export class BtfTypes {
   private readonly cache = new Map<number, CType>();
+  private readonly byName = new Map<string, CType | undefined>();
   constructor(readonly btf: Btf, readonly source: string) {}
 
   /** `struct in6_addr`, `union x`, `enum y` or a typedef name. */
   lookup(name: string): CType | undefined {
+    if (!this.byName.has(name)) this.byName.set(name, this.lookupUncached(name));
+    return this.byName.get(name);
+  }
+
+  private lookupUncached(name: string): CType | undefined {
     const m = /^(struct|union|enum)\s+(\w+)$/.exec(name);
     const kinds = m
       ? m[1] === 'struct' ? [BtfKind.Struct] : m[1] === 'union' ? [BtfKind.Union] : [BtfKind.Enum, BtfKind.Enum64]

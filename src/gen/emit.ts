@@ -258,7 +258,6 @@ export function emitSkeleton(model: Model, opts: EmitOptions = {}): string {
     prop: SECTION_PROPS[section] ?? pascal(section.replace(/^\./, '')).replace(/^./, (c) => c.toLowerCase()),
     className: `${className}${pascal(section.replace(/^\./, ''))}`,
     readonlyAfterLoad: section.startsWith('.rodata'),
-    names: vars.map((g) => `'${g.name}'`).join(', '),
     vars: vars.map((g) => {
       // offsets come from the object's own DATASEC when the skeleton opens it: clang places globals
       const off = access('this.$o', g.name);

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildModel, modelJson, type Model } from './model.js';
-import { checkAgainstBtf } from './btfcheck.js';
+import { checkAgainstBtf, objectBtf } from './btfcheck.js';
 import { emitSkeleton } from './emit.js';
 import { GenError } from './parse.js';
 
@@ -52,9 +52,10 @@ export function model(src: string, opts: GenOptions = {}): unknown {
 }
 
 export async function generate(src: string, opts: GenOptions = {}): Promise<GenResult> {
-  const m = buildModel(src, { btf: opts.btf, defines: opts.defines });
   const object = findObject(src, opts.object);
-  const checkedTypes = object ? checkAgainstBtf(m, object) : 0;
+  const objBtf = object ? objectBtf(object) : undefined;
+  const m = buildModel(src, { btf: opts.btf, defines: opts.defines, objectBtf: objBtf });
+  const checkedTypes = object ? checkAgainstBtf(m, object, objBtf) : 0;
   if (!opts.reference && !object) {
     throw new GenError(src, undefined, `no compiled object to embed (looked for ${src.replace(/\.c$/, '.o')})`, `build it first (lcc build ${src}), pass --object FILE, or --reference to load it by path at run time`);
   }

@@ -10,6 +10,11 @@ import { GenError, parseUnit, type RawGlobal, type RawMap, type Unit, type Where
 export interface ModelOptions {
   /** BTF for kernel types (default: the running kernel's) */
   btf?: string;
+  /**
+   * The compiled object's BTF: it already holds the kernel types the source
+   * uses by value, so reading vmlinux's 5 MB is needed only for the rest.
+   */
+  objectBtf?: Btf;
   defines?: Record<string, string>;
 }
 
@@ -39,11 +44,19 @@ function kernelBtf(path: string): () => BtfTypes {
 }
 
 export function buildModel(file: string, opts: ModelOptions = {}): Model {
-  const btf = kernelBtf(opts.btf ?? '/sys/kernel/btf/vmlinux');
-  const btfExists = fs.existsSync(opts.btf ?? '/sys/kernel/btf/vmlinux');
+  const kernel = kernelBtf(opts.btf ?? '/sys/kernel/btf/vmlinux');
+  const kernelExists = fs.existsSync(opts.btf ?? '/sys/kernel/btf/vmlinux');
+  const fromObject = opts.objectBtf ? new BtfTypes(opts.objectBtf, 'object BTF') : null;
+  const lookup = (name: string): CType | undefined => {
+    const t = fromObject?.lookup(name);
+    if (t && !(t.kind === 'record' && !t.rec.complete)) return t;
+    return kernelExists ? kernel().lookup(name) : undefined;
+  };
+  const btfExists = kernelExists || fromObject !== null;
+  const btf = (): { lookup(name: string): CType | undefined } => ({ lookup });
   const unit = parseUnit(file, {
     defines: opts.defines,
-    external: (name) => (btfExists ? btf().lookup(name) : undefined),
+    external: (name) => lookup(name),
   });
 
   // Records used by value but never defined in the source are kernel types: take them from BTF.

@@ -25,6 +25,7 @@ type SyntaxNode = {
   fieldNameForChild(i: number): string | null;
   isMissing: boolean;
   hasError: boolean;
+  descendantsOfType(type: string | string[]): SyntaxNode[];
 };
 let parser: { parse(text: string): { rootNode: SyntaxNode } } | null = null;
 function cParser(): NonNullable<typeof parser> {
@@ -666,24 +667,22 @@ class Parser implements ExprEnv {
    * sizeof(struct x), with locals' types from their declarations.
    */
   private inferEvents(body: SyntaxNode): void {
+    // native traversal: walking every node from JS costs more than the rest of gen
+    const calls = body.descendantsOfType('call_expression').filter((c) => /ringbuf|perf/.test(c.childForFieldName('function')?.text ?? ''));
+    if (!calls.length) return;
     const locals = new Map<string, CType>();
-    const visit = (n: SyntaxNode): void => {
-      if (n.type === 'declaration') {
-        try {
-          const base = this.baseType(n.childForFieldName('type'), n);
-          for (const d of n.childrenForFieldName('declarator')) {
-            const { name, type } = this.declarator(d, base);
-            if (name) locals.set(name, type);
-          }
-        } catch {
-          // a local of a type we cannot read is simply not a candidate
+    for (const n of body.descendantsOfType('declaration')) {
+      try {
+        const base = this.baseType(n.childForFieldName('type'), n);
+        for (const d of n.childrenForFieldName('declarator')) {
+          const { name, type } = this.declarator(d, base);
+          if (name) locals.set(name, type);
         }
-      } else if (n.type === 'call_expression') {
-        this.eventCall(n, locals);
+      } catch {
+        // a local of a type we cannot read is simply not a candidate
       }
-      for (const c of n.namedChildren) visit(c);
-    };
-    visit(body);
+    }
+    for (const c of calls) this.eventCall(c, locals);
   }
 
   private eventCall(n: SyntaxNode, locals: Map<string, CType>): void {

@@ -28,18 +28,28 @@ export interface ScanResult {
   sections: MacroCall[];
 }
 
-const LIFTED = /^(SEC|LBC_[A-Z0-9_]+)\s*\(/;
+const LIFTED = /(SEC|LBC_[A-Z0-9_]+)\s*\(/y;
+const isIdentStart = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+const isIdent = (c: number): boolean => isIdentStart(c) || (c >= 48 && c <= 57);
+
+/** Line and column (1-based) of offsets in one text, by bisecting its line starts. */
+export function positions(text: string): (offset: number) => Pos {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return (offset) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - starts[lo]! + 1 };
+  };
+}
 
 export function positionAt(text: string, offset: number): Pos {
-  let line = 1;
-  let last = -1;
-  for (let i = 0; i < offset; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++;
-      last = i;
-    }
-  }
-  return { line, column: offset - last };
+  return positions(text)(offset);
 }
 
 /** Split `a, f(b, c), d` at top-level commas, skipping strings and nested brackets. */
@@ -99,6 +109,7 @@ export class ScanError extends Error {
 }
 
 export function scan(source: string): ScanResult {
+  const positionAt = positions(source);
   const macros: MacroCall[] = [];
   const sections: MacroCall[] = [];
   let out = '';
@@ -135,10 +146,11 @@ export function scan(source: string): ScanResult {
     }
     if (ch === '{') depth++;
     else if (ch === '}') depth--;
-    if (!/[A-Za-z_]/.test(ch) || (i > 0 && /[A-Za-z0-9_]/.test(source[i - 1]!))) continue;
-    const m = LIFTED.exec(source.slice(i, i + 64));
+    if (!isIdentStart(source.charCodeAt(i)) || (i > 0 && isIdent(source.charCodeAt(i - 1)))) continue;
+    LIFTED.lastIndex = i;
+    const m = LIFTED.exec(source);
     if (!m) {
-      while (i + 1 < source.length && /[A-Za-z0-9_]/.test(source[i + 1]!)) i++;
+      while (i + 1 < source.length && isIdent(source.charCodeAt(i + 1))) i++;
       continue;
     }
     const name = m[1]!;
@@ -147,7 +159,7 @@ export function scan(source: string): ScanResult {
     if (name !== 'SEC' && depth !== 0) continue;
     const open = i + m[0].length - 1;
     const close = matchParen(source, open);
-    if (close < 0) throw new ScanError(`unbalanced parentheses in ${name}(...)`, positionAt(source, i));
+    if (close < 0) throw new ScanError(`unbalanced parentheses in ${name}(...)`, positionAt(i));
     let end = close + 1;
     if (name !== 'SEC') {
       const semi = /^\s*;/.exec(source.slice(end));
@@ -158,8 +170,8 @@ export function scan(source: string): ScanResult {
     const call: MacroCall = {
       name,
       args: parts.map((p) => p.arg),
-      argPos: parts.map((p) => positionAt(source, open + 1 + p.offset)),
-      pos: positionAt(source, i),
+      argPos: parts.map((p) => positionAt(open + 1 + p.offset)),
+      pos: positionAt(i),
       start: i,
       end,
     };

@@ -1,28 +1,50 @@
-// Templates live in templates/<name>/*.hbs; helpers are registered here and
-// nowhere else. Output is formatted with prettier by the caller.
+// Templates live in templates/<name>/<name>.ts.hbs; helpers are registered
+// here and nowhere else. The build precompiles them (dist/templates/*.cjs) so
+// a run loads only handlebars' runtime; without a fresh precompiled one
+// (tests, edited templates) the source is compiled here.
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { ROOT } from '../paths.js';
+import { TEMPLATE_OPTIONS } from './template-options.js';
 
 const require = createRequire(import.meta.url);
 type Handlebars = typeof import('handlebars');
-let hb: Handlebars | null = null;
-const compiled = new Map<string, (ctx: unknown) => string>();
+type Template = (ctx: unknown) => string;
+const compiled = new Map<string, Template>();
 
-function handlebars(): Handlebars {
-  if (hb) return hb;
-  hb = require('handlebars') as Handlebars;
+function withHelpers(hb: Handlebars): Handlebars {
   hb.registerHelper('json', (v: unknown) => JSON.stringify(v));
   hb.registerHelper('join', (v: unknown[], sep: unknown) => v.join(typeof sep === 'string' ? sep : ', '));
   return hb;
 }
 
+let runtime: Handlebars | null = null;
+let full: Handlebars | null = null;
+
+function load(name: string): Template {
+  const file = path.join(ROOT, 'templates', name, `${name}.ts.hbs`);
+  const source = fs.readFileSync(file, 'utf8');
+  const pre = path.join(ROOT, 'dist', 'templates', `${name}.cjs`);
+  if (fs.existsSync(pre)) {
+    const { hash, spec } = require(pre) as { hash: string; spec: unknown };
+    if (hash === createHash('sha256').update(source).digest('hex')) {
+      if (!runtime) {
+        const mod = require('handlebars/runtime') as Handlebars & { default?: Handlebars };
+        runtime = withHelpers(mod.default ?? mod);
+      }
+      return runtime.template(spec as never) as Template;
+    }
+  }
+  full ??= withHelpers(require('handlebars') as Handlebars);
+  return full.compile(source, TEMPLATE_OPTIONS);
+}
+
 export function render(name: string, ctx: unknown): string {
   let t = compiled.get(name);
   if (!t) {
-    const file = path.join(ROOT, 'templates', name, `${name}.ts.hbs`);
-    t = handlebars().compile(fs.readFileSync(file, 'utf8'), { noEscape: true, strict: true });
+    t = load(name);
     compiled.set(name, t);
   }
   return t(ctx);
