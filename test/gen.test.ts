@@ -115,3 +115,20 @@ describe('bad input: file:line:column, what to do, exit 1, no output file', () =
     expect(fs.existsSync(path.join(OUT, 'drift.skel.ts'))).toBe(false);
   });
 });
+
+describe('committed skeletons are what lcc gen makes of their sources', () => {
+  const examples = path.join(ROOT, 'examples');
+  const sources = fs.readdirSync(examples).flatMap((d) =>
+    fs.existsSync(path.join(examples, d)) && fs.statSync(path.join(examples, d)).isDirectory()
+      ? fs.readdirSync(path.join(examples, d)).filter((f) => f.endsWith('.bpf.c')).map((f) => path.join('examples', d, f))
+      : [],
+  );
+  it('finds the examples', () => expect(sources.length).toBeGreaterThan(0));
+  for (const src of sources) {
+    it(src, async () => {
+      const skel = src.replace(/\.bpf\.c$/, '.skel.ts');
+      const r = await generate(src, { reference: true, runtime: 'lcc/lbc' });
+      expect(r.code, `${skel} is stale: run lcc gen ${src} --reference`).toBe(fs.readFileSync(path.join(ROOT, skel), 'utf8'));
+    });
+  }
+});
