@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Set everything up, then run the demo app for a few seconds while this
-# script execs a few commands for it to see.
+# Set everything up, then run pingtrace for real: a server in one network
+# namespace, the client in another, ten probes, the stage diagram at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-node bin/lcc.js build examples/execsnoop/execsnoop.bpf.c -o dist/examples/execsnoop/execsnoop.bpf.o >/dev/null
-( for i in 1 2 3 4; do sleep 1; ls / >/dev/null; uname -r >/dev/null; done ) &
-node dist/examples/execsnoop/main.js --duration "${DEMO_SECONDS:-5}"
-wait
+name="lccdemo$$"
+trap 'kill "${server:-0}" 2>/dev/null || true; bash examples/pingtrace/netns.sh down "$name"' EXIT
+read -r c s cip sip _ _ < <(bash examples/pingtrace/netns.sh up "$name")
+echo "demo: client namespace $c ($cip) -> server namespace $s ($sip)"
+ip netns exec "$s" node examples/pingtrace/bin/pingtrace.js --server -w 30 &
+server=$!
+sleep 1.5
+ip netns exec "$c" node examples/pingtrace/bin/pingtrace.js "$sip" -c "${DEMO_COUNT:-10}" -i 0.2

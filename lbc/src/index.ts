@@ -15,3 +15,4 @@ export type { GlobalValue, GlobalVar } from './globals.js';
 export { formatLog2Hist, formatLinearHist, formatLog10Hist } from './hist.js';
 export { ksym, formatKsym, stackAddresses } from './ksyms.js';
 export { loadedPrograms, type LoadedProgram } from './introspect.js';
+export { IcmpSocket, inetChecksum, sockaddrIn, type IcmpMessage } from './rawsock.js';

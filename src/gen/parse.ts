@@ -332,6 +332,11 @@ class Parser implements ExprEnv {
         return;
       case 'function_definition':
         if (sec) this.program(n, sec);
+        else {
+          // helpers (static emit(struct event *e) { bpf_ringbuf_output(...) }) write events too
+          const body = n.childForFieldName('body');
+          if (body) this.inferEvents(body, this.findFunctionDeclarator(n.childForFieldName('declarator')));
+        }
         return;
       default:
         return; // comments, expression statements of stray ';', preprocessor lines we don't need
@@ -658,7 +663,7 @@ class Parser implements ExprEnv {
     if (!/^\w+$/.test(name)) this.fail(`cannot read the program name "${name}"`, this.pos(decl));
     this.unit.programs.push({ name, section, where: this.where(decl) });
     const body = n.childForFieldName('body');
-    if (body) this.inferEvents(body);
+    if (body) this.inferEvents(body, decl);
   }
 
   /**
@@ -666,12 +671,13 @@ class Parser implements ExprEnv {
    * sizeof() of its reserve and output calls: sizeof(*e), sizeof(e) or
    * sizeof(struct x), with locals' types from their declarations.
    */
-  private inferEvents(body: SyntaxNode): void {
+  private inferEvents(body: SyntaxNode, decl: SyntaxNode | null): void {
     // native traversal: walking every node from JS costs more than the rest of gen
     const calls = body.descendantsOfType('call_expression').filter((c) => /ringbuf|perf/.test(c.childForFieldName('function')?.text ?? ''));
     if (!calls.length) return;
     const locals = new Map<string, CType>();
-    for (const n of body.descendantsOfType('declaration')) {
+    const params = decl?.childForFieldName('parameters')?.namedChildren.filter((p) => p.type === 'parameter_declaration') ?? [];
+    for (const n of [...params, ...body.descendantsOfType('declaration')]) {
       try {
         const base = this.baseType(n.childForFieldName('type'), n);
         for (const d of n.childrenForFieldName('declarator')) {

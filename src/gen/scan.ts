@@ -29,6 +29,11 @@ export interface ScanResult {
 }
 
 const LIFTED = /(SEC|LBC_[A-Z0-9_]+)\s*\(/y;
+/**
+ * Attribute-like macros of bpf_helpers.h that stand where tree-sitter expects
+ * a type (`static __always_inline int f(...)`): blanked like the others.
+ */
+const ATTRIBUTE_MACROS = /(__always_inline|__noinline|__weak|__hidden|__ksym|__kconfig|__maybe_unused|__unused|__inline)\b/y;
 const isIdentStart = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 const isIdent = (c: number): boolean => isIdentStart(c) || (c >= 48 && c <= 57);
 
@@ -147,6 +152,14 @@ export function scan(source: string): ScanResult {
     if (ch === '{') depth++;
     else if (ch === '}') depth--;
     if (!isIdentStart(source.charCodeAt(i)) || (i > 0 && isIdent(source.charCodeAt(i - 1)))) continue;
+    ATTRIBUTE_MACROS.lastIndex = i;
+    const attr = ATTRIBUTE_MACROS.exec(source);
+    if (attr) {
+      out += source.slice(copied, i) + blank(attr[0]);
+      copied = i + attr[0].length;
+      i = copied - 1;
+      continue;
+    }
     LIFTED.lastIndex = i;
     const m = LIFTED.exec(source);
     if (!m) {

@@ -1,0 +1,349 @@
+// pingtrace: a timestamp at every stage a tagged ICMP probe passes, on the
+// client (its request out, the reply in, the task wake-up) and on the server
+// (the request in, the reply out). Tracepoints only, so it runs where
+// kprobes do not; the kprobe programs add finer stages where they attach.
+#include "lbc.h"
+#include "pingtrace.h"
+
+LBC_RINGBUF(events, 1 << 20);
+
+/* one per CPU: the probe whose reply this CPU's softirq is delivering now */
+struct pending_rx {
+	__u64 ts;
+	__u32 session;
+	__u16 seq;
+	__u16 valid;
+};
+LBC_PERCPU_ARRAY(pending, __u32, struct pending_rx, 1);
+/* tasks woken for a probe, until they run */
+LBC_HASH(waking, __u32, struct pending_rx, 256);
+/* client threads that wait for or read the probe socket: tid -> user buffer of their recvfrom */
+LBC_HASH(receivers, __u32, __u64, 64);
+/* woken receivers now on CPU, until they are back in user space */
+LBC_HASH(running, __u32, struct pending_rx, 64);
+
+const volatile __u32 role = PT_CLIENT;
+const volatile __u32 netns_ino = 0;   /* only this network namespace's packets */
+const volatile __u32 session = 0;     /* client: its own probes only; server: 0 = any */
+const volatile __u32 target_tgid = 0; /* client: the process that receives replies */
+/* The client drains its events when a reply is in: a ring buffer wake-up per
+ * event would itself wake the client's threads and blur the stages it times. */
+const volatile __u64 rb_flags = 0;
+__u64 waking_count = 0;
+
+struct probe_hdr {
+	__u8 type;
+	__u8 code;
+	__u16 csum;
+	__u16 id;
+	__u16 seq;
+	__u32 magic;
+	__u32 session;
+	__u16 report_port;
+};
+
+static __always_inline int parse(struct sk_buff *skb, bool tx, struct pt_event *e)
+{
+	struct probe_hdr ph;
+	struct iphdr iph;
+	unsigned char *ip;
+
+	if (BPF_CORE_READ(skb, dev, nd_net.net, ns.inum) != netns_ino)
+		return -1;
+	if (tx)
+		ip = BPF_CORE_READ(skb, head) + BPF_CORE_READ(skb, network_header);
+	else
+		ip = BPF_CORE_READ(skb, data);
+	if (bpf_probe_read_kernel(&iph, sizeof(iph), ip) || iph.version != 4 || iph.protocol != IPPROTO_ICMP)
+		return -1;
+	if (bpf_probe_read_kernel(&ph, sizeof(ph), ip + iph.ihl * 4) || ph.magic != PT_MAGIC)
+		return -1;
+	if (ph.type != 8 && ph.type != 0)
+		return -1;
+	/* the client follows its requests out and replies in; the server the reverse */
+	if ((role == PT_CLIENT) != ((ph.type == 8) == tx))
+		return -1;
+	if (session && ph.session != session)
+		return -1;
+	e->saddr = iph.saddr;
+	e->daddr = iph.daddr;
+	e->session = ph.session;
+	e->seq = bpf_ntohs(ph.seq);
+	e->report_port = ph.report_port;
+	e->icmp_type = ph.type;
+	e->ifindex = BPF_CORE_READ(skb, dev, ifindex);
+	return 0;
+}
+
+static __always_inline void emit(struct pt_event *e)
+{
+	if (bpf_ringbuf_output(&events, e, sizeof(*e), rb_flags))
+		__sync_fetch_and_add(&___lbc_drops_events, 1);
+}
+
+static __always_inline void stamp(struct sk_buff *skb, bool tx, __u8 hook)
+{
+	struct pt_event e = {};
+
+	if (parse(skb, tx, &e))
+		return;
+	e.ts = bpf_ktime_get_ns();
+	e.hook = hook;
+	e.cpu = bpf_get_smp_processor_id();
+	emit(&e);
+	if (hook == PT_RX_PROTO && role == PT_CLIENT) {
+		/* the wake-up that follows on this CPU belongs to this probe */
+		__u32 zero = 0;
+		struct pending_rx *p = bpf_map_lookup_elem(&pending, &zero);
+
+		if (p) {
+			p->ts = e.ts;
+			p->session = e.session;
+			p->seq = e.seq;
+			p->valid = 1;
+		}
+	}
+}
+
+SEC("tracepoint/net/net_dev_queue")
+int tp_dev_queue(struct trace_event_raw_net_dev_template *ctx)
+{
+	stamp(ctx->skbaddr, true, PT_DEV_QUEUE);
+	return 0;
+}
+
+SEC("tracepoint/net/net_dev_start_xmit")
+int tp_start_xmit(struct trace_event_raw_net_dev_start_xmit *ctx)
+{
+	stamp((struct sk_buff *)ctx->skbaddr, true, PT_START_XMIT);
+	return 0;
+}
+
+SEC("tracepoint/net/net_dev_xmit")
+int tp_xmit_done(struct trace_event_raw_net_dev_xmit *ctx)
+{
+	stamp(ctx->skbaddr, true, PT_XMIT_DONE);
+	return 0;
+}
+
+SEC("tracepoint/net/netif_rx")
+int tp_netif_rx(struct trace_event_raw_net_dev_template *ctx)
+{
+	stamp(ctx->skbaddr, false, PT_RX_ARRIVE);
+	return 0;
+}
+
+SEC("tracepoint/net/napi_gro_receive_entry")
+int tp_gro_entry(struct trace_event_raw_net_dev_rx_verbose_template *ctx)
+{
+	stamp(ctx->skbaddr, false, PT_RX_ARRIVE);
+	return 0;
+}
+
+SEC("tracepoint/net/netif_receive_skb")
+int tp_receive_skb(struct trace_event_raw_net_dev_template *ctx)
+{
+	stamp(ctx->skbaddr, false, PT_RX_PROTO);
+	return 0;
+}
+
+/* Every wake-up on the machine, in the waker's context (sched_wakeup may fire on the
+ * target CPU instead): one per-CPU array read when no probe is pending. */
+SEC("raw_tp/sched_waking")
+int rtp_wakeup(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct *p = (struct task_struct *)ctx->args[0];
+	struct pt_event e = {};
+	struct pending_rx *pend;
+	__u32 zero = 0, tid;
+
+	pend = bpf_map_lookup_elem(&pending, &zero);
+	if (!pend || !pend->valid)
+		return 0;
+	/* the socket's wake-up follows the packet within its softirq: anything later is not ours */
+	if (bpf_ktime_get_ns() - pend->ts > 200000) {
+		pend->valid = 0;
+		return 0;
+	}
+	/* only the thread that reads the probe socket: not the ring buffer's consumer, not a timer */
+	tid = BPF_CORE_READ(p, pid);
+	if (!bpf_map_lookup_elem(&receivers, &tid))
+		return 0;
+	pend->valid = 0;
+	e.ts = bpf_ktime_get_ns();
+	e.hook = PT_WAKEUP;
+	e.seq = pend->seq;
+	e.session = pend->session;
+	e.tid = tid;
+	e.cpu = bpf_get_smp_processor_id();
+	emit(&e);
+	bpf_map_update_elem(&waking, &tid, pend, BPF_ANY);
+	__sync_fetch_and_add(&waking_count, 1);
+	return 0;
+}
+
+/* Called for every context switch: one global read when no probe is waking. */
+SEC("raw_tp/sched_switch")
+int rtp_switch(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct *next = (struct task_struct *)ctx->args[2];
+	struct pt_event e = {};
+	struct pending_rx *w;
+	__u32 tid;
+
+	if (!waking_count)
+		return 0;
+	tid = BPF_CORE_READ(next, pid);
+	w = bpf_map_lookup_elem(&waking, &tid);
+	if (!w)
+		return 0;
+	e.ts = bpf_ktime_get_ns();
+	e.hook = PT_ONCPU;
+	e.seq = w->seq;
+	e.session = w->session;
+	e.tid = tid;
+	e.cpu = bpf_get_smp_processor_id();
+	emit(&e);
+	bpf_map_update_elem(&running, &tid, w, BPF_ANY);
+	bpf_map_delete_elem(&waking, &tid);
+	__sync_fetch_and_sub(&waking_count, 1);
+	return 0;
+}
+
+/* The user-space ends, timed where the kernel sees them (as ping's C would be):
+ * the probe entering sendto(2), and the reply leaving recvfrom(2). */
+static __always_inline bool own_probe(const void *icmp, __u8 type, struct pt_event *e)
+{
+	struct probe_hdr ph;
+
+	if (bpf_probe_read_user(&ph, sizeof(ph), icmp) || ph.magic != PT_MAGIC || ph.type != type || ph.session != session)
+		return false;
+	e->seq = bpf_ntohs(ph.seq);
+	e->session = ph.session;
+	e->icmp_type = type;
+	return true;
+}
+
+SEC("tracepoint/syscalls/sys_enter_sendto")
+int tp_sendto(struct trace_event_raw_sys_enter *ctx)
+{
+	struct pt_event e = {};
+
+	if ((bpf_get_current_pid_tgid() >> 32) != target_tgid || !own_probe((void *)ctx->args[1], 8, &e))
+		return 0;
+	e.ts = bpf_ktime_get_ns();
+	e.hook = PT_USER_SEND;
+	e.tid = (__u32)bpf_get_current_pid_tgid();
+	e.cpu = bpf_get_smp_processor_id();
+	emit(&e);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_recvfrom")
+int tp_recv_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
+	__u64 buf = ctx->args[1];
+
+	if ((id >> 32) == target_tgid)
+		bpf_map_update_elem(&receivers, &tid, &buf, BPF_ANY);
+	return 0;
+}
+
+/* the runtime's poller thread sleeps in epoll_wait for the socket */
+static __always_inline void waiter(void)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
+	__u64 none = 0;
+
+	if ((id >> 32) == target_tgid && !bpf_map_lookup_elem(&receivers, &tid))
+		bpf_map_update_elem(&receivers, &tid, &none, BPF_ANY);
+}
+
+SEC("tracepoint/syscalls/sys_enter_epoll_wait")
+int tp_epoll_wait(void *ctx) { waiter(); return 0; }
+
+SEC("tracepoint/syscalls/sys_enter_epoll_pwait")
+int tp_epoll_pwait(void *ctx) { waiter(); return 0; }
+
+/* A woken waiter back in user space with the socket ready: user space has the reply. */
+static __always_inline void waiter_back(long ret)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
+	struct pt_event e = {};
+	struct pending_rx *r;
+
+	if ((id >> 32) != target_tgid)
+		return;
+	r = bpf_map_lookup_elem(&running, &tid);
+	if (!r)
+		return;
+	if (ret > 0) {
+		e.ts = bpf_ktime_get_ns();
+		e.hook = PT_USER_RECV;
+		e.seq = r->seq;
+		e.session = r->session;
+		e.tid = tid;
+		e.icmp_type = 0;
+		e.cpu = bpf_get_smp_processor_id();
+		emit(&e);
+	}
+	bpf_map_delete_elem(&running, &tid);
+}
+
+SEC("tracepoint/syscalls/sys_exit_epoll_wait")
+int tp_epoll_wait_exit(struct trace_event_raw_sys_exit *ctx) { waiter_back(ctx->ret); return 0; }
+
+SEC("tracepoint/syscalls/sys_exit_epoll_pwait")
+int tp_epoll_pwait_exit(struct trace_event_raw_sys_exit *ctx) { waiter_back(ctx->ret); return 0; }
+
+SEC("tracepoint/syscalls/sys_exit_recvfrom")
+int tp_recv_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
+	struct pt_event e = {};
+	struct iphdr iph;
+	__u64 *buf;
+
+	if ((id >> 32) != target_tgid || ctx->ret <= 0)
+		return 0;
+	buf = bpf_map_lookup_elem(&receivers, &tid);
+	if (!buf || !*buf || bpf_probe_read_user(&iph, sizeof(iph), (void *)*buf))
+		return 0;
+	if (!own_probe((void *)*buf + iph.ihl * 4, 0, &e))
+		return 0;
+	e.ts = bpf_ktime_get_ns();
+	e.hook = PT_USER_RECV;
+	e.tid = tid;
+	e.cpu = bpf_get_smp_processor_id();
+	emit(&e);
+	return 0;
+}
+
+/* The finer stage set: attached only where the kernel has kprobes. */
+SEC("kprobe/ip_rcv")
+int BPF_KPROBE(kp_ip_rcv, struct sk_buff *skb)
+{
+	stamp(skb, false, PT_IP_RCV);
+	return 0;
+}
+
+SEC("kprobe/icmp_rcv")
+int BPF_KPROBE(kp_icmp_rcv, struct sk_buff *skb)
+{
+	stamp(skb, false, PT_ICMP_RCV);
+	return 0;
+}
+
+SEC("kprobe/raw_local_deliver")
+int BPF_KPROBE(kp_raw_deliver, struct sk_buff *skb)
+{
+	stamp(skb, false, PT_RAW_DELIVER);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,41 @@
+/* Shared by pingtrace.bpf.c and its TypeScript side (through lcc gen). */
+#ifndef PINGTRACE_H
+#define PINGTRACE_H
+
+/* "LCCP" in network byte order: the first payload word of every probe */
+#define PT_MAGIC 0x5043434c
+
+/* where in the stack a timestamp was taken */
+enum pt_hook {
+	PT_DEV_QUEUE = 1,   /* net_dev_queue: handed to the device queue (qdisc) */
+	PT_START_XMIT = 2,  /* net_dev_start_xmit: the driver starts sending */
+	PT_XMIT_DONE = 3,   /* net_dev_xmit: the driver is done */
+	PT_RX_ARRIVE = 4,   /* netif_rx / GRO entry: the packet arrived */
+	PT_RX_PROTO = 5,    /* netif_receive_skb: protocol processing starts */
+	PT_WAKEUP = 6,      /* sched_waking of the receiving task */
+	PT_ONCPU = 7,       /* sched_switch to the receiving task */
+	PT_IP_RCV = 8,      /* kprobe ip_rcv (finer stage set) */
+	PT_ICMP_RCV = 9,    /* kprobe icmp_rcv (finer stage set) */
+	PT_RAW_DELIVER = 10, /* kprobe raw_local_deliver (finer stage set) */
+	PT_USER_SEND = 11,   /* sendto(2) entered with the probe */
+	PT_USER_RECV = 12    /* recvfrom(2) returned the reply to user space */
+};
+
+enum pt_role { PT_CLIENT = 0, PT_SERVER = 1 };
+
+struct pt_event {
+	__u64 ts;       /* bpf_ktime_get_ns: CLOCK_MONOTONIC */
+	__u32 saddr;    /* IPv4, network order */
+	__u32 daddr;
+	__u32 session;  /* from the probe payload */
+	__u32 tid;      /* PT_WAKEUP / PT_ONCPU: the task */
+	__u16 seq;      /* ICMP echo sequence, host order */
+	__u8 hook;      /* enum pt_hook */
+	__u8 icmp_type; /* 8 request, 0 reply */
+	__u16 cpu;
+	__u16 ifindex;
+	__u16 report_port; /* UDP port where the client takes server reports, network order */
+	__u16 _pad;
+};
+
+#endif
