@@ -82,26 +82,21 @@ describe.runIf(runKernelTests)('pingtrace between two namespaces', () => {
     expect(summary.offset.trusted).toBe(true);
   });
 
-  // The issue asks for 10%; on veth in this VM we measure ~1.5-1.8x ping's
-  // median (a ~100 us round trip): the reply wakes our poller thread on the
-  // other CPU where ping, single-threaded, finds it queued, and the loaded
-  // programs cost ~20-30 us. This bound catches a broken total, not that gap.
-  it('is of the order of iputils ping -U (user to user) measured under the same load', async () => {
-    // run both at once, so both pay the same observer cost of the loaded programs
-    const pingOut = new Promise<string>((resolve) => {
-      const p = spawn('ip', ['netns', 'exec', c, 'ping', '-U', '-c', '60', '-i', '0.02', sip], { stdio: ['ignore', 'pipe', 'inherit'] });
-      let out = '';
-      p.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-      p.on('exit', () => resolve(out));
-    });
+  // ping -U runs first (the server's programs are loaded), then pingtrace.
+  // The issue asks for 10%; on this VM's ~100 us veth round trip we measure
+  // 0.84-1.19x over runs (our client's programs cost the round trip ~15-30 us, and ping's
+  // own median moves 87-120 us between runs), so the bound here is 50%: it
+  // catches a wrong total, not that gap (see the notes).
+  it('agrees with iputils ping -U (user to user) on the median', () => {
+    const pingOut = ns(c, 'ping', '-U', '-c', '60', '-i', '0.02', sip);
     const { probes } = client('-c', '60', '-i', '0.02');
-    const pingRtts = [...(await pingOut).matchAll(/time=([\d.]+) ms/g)].map((m) => Number(m[1]) * 1000);
+    const pingRtts = [...pingOut.matchAll(/time=([\d.]+) ms/g)].map((m) => Number(m[1]) * 1000);
     expect(pingRtts.length).toBeGreaterThan(50);
     const ours = median(probes.map((p) => p.stages.total!));
     const theirs = median(pingRtts);
     console.log(`median total ${ours.toFixed(1)} us, ping -U ${theirs.toFixed(1)} us`);
-    expect(ours / theirs).toBeGreaterThan(0.8);
-    expect(ours / theirs).toBeLessThan(2.5);
+    expect(ours / theirs).toBeGreaterThan(0.67);
+    expect(ours / theirs).toBeLessThan(1.5);
   });
 
   it('puts a slow egress qdisc with a competing flow into l_tx_qdisc', () => {
@@ -131,18 +126,20 @@ describe.runIf(runKernelTests)('pingtrace between two namespaces', () => {
 
   it('puts the server egress queue into r_tx_kern', () => {
     const base = client('-c', '10', '-i', '0.05').summary.stages;
-    ns(s, 'tc', 'qdisc', 'add', 'dev', sdev, 'root', 'tbf', 'rate', '2mbit', 'burst', '4kb', 'latency', '200ms');
+    // a flow just above the shaped rate: the queue grows (delay) without overflowing (drops)
+    ns(s, 'tc', 'qdisc', 'add', 'dev', sdev, 'root', 'tbf', 'rate', '2mbit', 'burst', '4kb', 'latency', '1s');
     const flood = spawn('ip', ['netns', 'exec', s, 'python3', '-c', [
       'import socket, time',
       's = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)',
-      'end = time.time() + 1.5',
+      'end = time.time() + 2.0',
       'while time.time() < end:',
       `    s.sendto(b"x" * 1200, ("${sip.replace(/\.2$/, '.1')}", 9))`,
-      '    time.sleep(0.002)',
+      '    time.sleep(0.004)',
     ].join('\n')], { stdio: 'ignore' });
     try {
       const slow = client('-c', '10', '-i', '0.1').summary.stages;
       const added = slow.total!.p50 - base.total!.p50;
+      expect(slow.r_tx_kern, 'the server reported despite the congestion').toBeDefined();
       const rtx = slow.r_tx_kern!.p50 - base.r_tx_kern!.p50;
       console.log(`added ${added.toFixed(0)} us, of which r_tx_kern ${rtx.toFixed(0)} us`);
       expect(added).toBeGreaterThan(1000);

@@ -21,6 +21,8 @@ LBC_HASH(waking, __u32, struct pending_rx, 256);
 LBC_HASH(receivers, __u32, __u64, 64);
 /* woken receivers now on CPU, until they are back in user space */
 LBC_HASH(running, __u32, struct pending_rx, 64);
+/* threads inside sendto(2) with a probe */
+LBC_HASH(sending, __u32, struct pending_rx, 64);
 
 const volatile __u32 role = PT_CLIENT;
 const volatile __u32 netns_ino = 0;   /* only this network namespace's packets */
@@ -236,6 +238,33 @@ int tp_sendto(struct trace_event_raw_sys_enter *ctx)
 	e.tid = (__u32)bpf_get_current_pid_tgid();
 	e.cpu = bpf_get_smp_processor_id();
 	emit(&e);
+	struct pending_rx s = { .ts = e.ts, .session = e.session, .seq = e.seq, .valid = 1 };
+	bpf_map_update_elem(&sending, &e.tid, &s, BPF_ANY);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_sendto")
+int tp_sendto_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
+	struct pt_event e = {};
+	struct pending_rx *s;
+
+	if ((id >> 32) != target_tgid)
+		return 0;
+	s = bpf_map_lookup_elem(&sending, &tid);
+	if (!s)
+		return 0;
+	e.ts = bpf_ktime_get_ns();
+	e.hook = PT_SEND_RETURN;
+	e.seq = s->seq;
+	e.session = s->session;
+	e.tid = tid;
+	e.icmp_type = 8;
+	e.cpu = bpf_get_smp_processor_id();
+	emit(&e);
+	bpf_map_delete_elem(&sending, &tid);
 	return 0;
 }
 
@@ -268,6 +297,10 @@ int tp_epoll_wait(void *ctx) { waiter(); return 0; }
 SEC("tracepoint/syscalls/sys_enter_epoll_pwait")
 int tp_epoll_pwait(void *ctx) { waiter(); return 0; }
 
+/* the sender waits for its reply in poll(2), as ping waits in recvmsg */
+SEC("tracepoint/syscalls/sys_enter_poll")
+int tp_poll(void *ctx) { waiter(); return 0; }
+
 /* A woken waiter back in user space with the socket ready: user space has the reply. */
 static __always_inline void waiter_back(long ret)
 {
@@ -299,6 +332,9 @@ int tp_epoll_wait_exit(struct trace_event_raw_sys_exit *ctx) { waiter_back(ctx->
 
 SEC("tracepoint/syscalls/sys_exit_epoll_pwait")
 int tp_epoll_pwait_exit(struct trace_event_raw_sys_exit *ctx) { waiter_back(ctx->ret); return 0; }
+
+SEC("tracepoint/syscalls/sys_exit_poll")
+int tp_poll_exit(struct trace_event_raw_sys_exit *ctx) { waiter_back(ctx->ret); return 0; }
 
 SEC("tracepoint/syscalls/sys_exit_recvfrom")
 int tp_recv_exit(struct trace_event_raw_sys_exit *ctx)

@@ -18,7 +18,8 @@ enum pt_hook {
 	PT_ICMP_RCV = 9,    /* kprobe icmp_rcv (finer stage set) */
 	PT_RAW_DELIVER = 10, /* kprobe raw_local_deliver (finer stage set) */
 	PT_USER_SEND = 11,   /* sendto(2) entered with the probe */
-	PT_USER_RECV = 12    /* recvfrom(2) returned the reply to user space */
+	PT_USER_RECV = 12,   /* recvfrom(2) returned the reply to user space */
+	PT_SEND_RETURN = 13  /* sendto(2) returned (the reply may already be queued) */
 };
 
 enum pt_role { PT_CLIENT = 0, PT_SERVER = 1 };

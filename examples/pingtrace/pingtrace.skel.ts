@@ -34,6 +34,7 @@ export const PtHook = {
   PT_RAW_DELIVER: 10,
   PT_USER_SEND: 11,
   PT_USER_RECV: 12,
+  PT_SEND_RETURN: 13,
 } as const;
 export type PtHook = (typeof PtHook)[keyof typeof PtHook] | (number & {});
 
@@ -312,16 +313,22 @@ export interface PingtracePrograms {
   readonly rtp_switch: Program;
   /** SEC("tracepoint/syscalls/sys_enter_sendto") */
   readonly tp_sendto: Program;
+  /** SEC("tracepoint/syscalls/sys_exit_sendto") */
+  readonly tp_sendto_exit: Program;
   /** SEC("tracepoint/syscalls/sys_enter_recvfrom") */
   readonly tp_recv_enter: Program;
   /** SEC("tracepoint/syscalls/sys_enter_epoll_wait") */
   readonly tp_epoll_wait: Program;
   /** SEC("tracepoint/syscalls/sys_enter_epoll_pwait") */
   readonly tp_epoll_pwait: Program;
+  /** SEC("tracepoint/syscalls/sys_enter_poll") */
+  readonly tp_poll: Program;
   /** SEC("tracepoint/syscalls/sys_exit_epoll_wait") */
   readonly tp_epoll_wait_exit: Program;
   /** SEC("tracepoint/syscalls/sys_exit_epoll_pwait") */
   readonly tp_epoll_pwait_exit: Program;
+  /** SEC("tracepoint/syscalls/sys_exit_poll") */
+  readonly tp_poll_exit: Program;
   /** SEC("tracepoint/syscalls/sys_exit_recvfrom") */
   readonly tp_recv_exit: Program;
   /** SEC("kprobe/ip_rcv") */
@@ -341,6 +348,8 @@ export interface PingtraceMaps {
   readonly receivers: BpfMap<number, bigint>;
   /** hash: __u32 → struct pending_rx */
   readonly running: BpfMap<number, PendingRx>;
+  /** hash: __u32 → struct pending_rx */
+  readonly sending: BpfMap<number, PendingRx>;
 }
 
 /**
@@ -366,11 +375,14 @@ export class PingtraceSkeleton implements Disposable {
       rtp_wakeup: obj.program('rtp_wakeup'),
       rtp_switch: obj.program('rtp_switch'),
       tp_sendto: obj.program('tp_sendto'),
+      tp_sendto_exit: obj.program('tp_sendto_exit'),
       tp_recv_enter: obj.program('tp_recv_enter'),
       tp_epoll_wait: obj.program('tp_epoll_wait'),
       tp_epoll_pwait: obj.program('tp_epoll_pwait'),
+      tp_poll: obj.program('tp_poll'),
       tp_epoll_wait_exit: obj.program('tp_epoll_wait_exit'),
       tp_epoll_pwait_exit: obj.program('tp_epoll_pwait_exit'),
+      tp_poll_exit: obj.program('tp_poll_exit'),
       tp_recv_exit: obj.program('tp_recv_exit'),
       kp_ip_rcv: obj.program('kp_ip_rcv'),
       kp_icmp_rcv: obj.program('kp_icmp_rcv'),
@@ -404,6 +416,7 @@ export class PingtraceSkeleton implements Disposable {
       waking: this.obj.map<number, PendingRx>('waking', { key: codec.u32, value: PendingRx }),
       receivers: this.obj.map<number, bigint>('receivers', { key: codec.u32, value: codec.u64 }),
       running: this.obj.map<number, PendingRx>('running', { key: codec.u32, value: PendingRx }),
+      sending: this.obj.map<number, PendingRx>('sending', { key: codec.u32, value: PendingRx }),
     });
   }
 

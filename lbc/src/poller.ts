@@ -44,6 +44,20 @@ class Poller {
     return id;
   }
 
+  /**
+   * Stop (false) or resume (true) waiting on a source without forgetting it:
+   * a tool that reads a reply right after its own send does not want the
+   * poller thread woken for it (a cross-CPU wake-up it would then measure).
+   */
+  pause(id: number, paused: boolean): void {
+    const fd = this.fds.get(id);
+    if (fd === undefined) return;
+    const rc = paused
+      ? (c.epoll_ctl(this.epfd, EPOLL_CTL_DEL, fd, null) as number)
+      : (c.epoll_ctl(this.epfd, EPOLL_CTL_ADD, fd, { events: EPOLLIN, data: BigInt(id) }) as number);
+    if (rc < 0) throw new LbcError(`epoll_ctl(${paused ? 'DEL' : 'ADD'}, fd ${fd}) failed`, { errno: errno() });
+  }
+
   remove(id: number): void {
     const fd = this.fds.get(id);
     if (fd === undefined) return;

@@ -103,13 +103,26 @@ export class IcmpSocket {
   }
 
   /**
-   * Read what is queued now, on this thread. Right after a send this is how a
-   * single-threaded C tool meets a reply that arrived during its own syscall
-   * (on veth and loopback the whole round trip runs inside sendto's softirq),
-   * without a wake-up of the poller thread in between.
+   * Send, then wait up to `waitMs` on this thread for the reply, as a
+   * single-threaded C tool (ping) does: the reply then wakes the thread that
+   * sent, on the CPU it sent from, instead of the poller thread on another
+   * CPU and a hand-off to the event loop, which a latency tool would measure
+   * as the network's. The event loop is held for at most `waitMs`; a later
+   * reply (a real link) arrives through onMessage as usual.
    */
-  receiveNow(): void {
-    this.drainNow?.();
+  sendAndReceive(to: Buffer, icmp: Uint8Array, waitMs = 5): void {
+    const paused = this.pollId >= 0;
+    if (paused) poller.pause(this.pollId, true);
+    try {
+      const n = Number(c.sendto(this.fd, icmp, icmp.length, 0, to, 16));
+      if (n < 0) throw new LbcError('sendto', { errno: errno() });
+      const pfd = Buffer.alloc(8);
+      pfd.writeInt32LE(this.fd, 0);
+      pfd.writeInt16LE(1, 4); // POLLIN
+      if ((c.poll(pfd, 1, waitMs) as number) > 0) this.drainNow?.();
+    } finally {
+      if (paused) poller.pause(this.pollId, false);
+    }
   }
 
   close(): void {

@@ -2,7 +2,7 @@
 // user space, join the server's report, and turn it all into stages.
 import * as dgram from 'node:dgram';
 import { randomInt } from 'node:crypto';
-import { IcmpSocket } from 'lcc/lbc';
+import { IcmpSocket, sockaddrIn } from 'lcc/lbc';
 import { computeStages, OffsetEstimator, REMOTE_COMBINED, STAGES, summarize, type LocalTimes, type ProbeStages, type StageSummary } from './stages.js';
 import { echoRequest, parseReply, PtHook, PtRole, reportTimes, startTracing, type PtEvent, type Report, type StageSet } from './probe.js';
 
@@ -53,6 +53,7 @@ const HOOK_FIELD: Partial<Record<number, keyof LocalTimes>> = {
   [PtHook.PT_ONCPU]: 'onCpu',
   [PtHook.PT_USER_SEND]: 'sendEnter',
   [PtHook.PT_USER_RECV]: 'recvExit',
+  [PtHook.PT_SEND_RETURN]: 'sendExit',
 };
 
 export async function runClient(opts: ClientOptions, onProbe: (p: ProbeResult) => void, onStart: (s: StageSet) => void): Promise<Summary> {
@@ -64,6 +65,7 @@ export async function runClient(opts: ClientOptions, onProbe: (p: ProbeResult) =
   const udp = dgram.createSocket('udp4');
   await new Promise<void>((r) => udp.bind(0, () => r()));
   const reportPort = udp.address().port;
+  const to = sockaddrIn(opts.target);
 
   const probes = new Map<number, Pending>();
   const results: ProbeResult[] = [];
@@ -160,8 +162,7 @@ export async function runClient(opts: ClientOptions, onProbe: (p: ProbeResult) =
     probes.set(seq, p);
     const packet = echoRequest(id, seq, session, reportPort, opts.size);
     p.local.userSend = process.hrtime.bigint();
-    sock.send(opts.target, packet);
-    sock.receiveNow(); // a reply may already be queued, as ping would find it
+    sock.sendAndReceive(to, packet);
     sent++;
     p.timer = setTimeout(() => settle(p), opts.timeoutMs); // lost, unless the reply comes first
     if (opts.count && sent >= opts.count) stop();

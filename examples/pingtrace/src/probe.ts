@@ -59,7 +59,7 @@ export function startTracing(role: number, opts: { session: number; tgid: number
     skel.rodata.session = opts.session;
     skel.rodata.target_tgid = opts.tgid;
     if (role === PtRole.PT_SERVER) {
-      for (const p of ['rtp_wakeup', 'rtp_switch', 'kp_raw_deliver', 'tp_sendto', 'tp_recv_enter', 'tp_recv_exit', 'tp_epoll_wait', 'tp_epoll_pwait', 'tp_epoll_wait_exit', 'tp_epoll_pwait_exit'] as const) skel.progs[p].autoload = false;
+      for (const p of ['rtp_wakeup', 'rtp_switch', 'kp_raw_deliver', 'tp_sendto', 'tp_recv_enter', 'tp_recv_exit', 'tp_epoll_wait', 'tp_epoll_pwait', 'tp_epoll_wait_exit', 'tp_epoll_pwait_exit', 'tp_poll', 'tp_poll_exit', 'tp_sendto_exit'] as const) skel.progs[p].autoload = false;
     } else {
       skel.progs.kp_icmp_rcv.autoload = false;
       skel.rodata.rb_flags = 1n; // BPF_RB_NO_WAKEUP: the client drains when its reply is in

@@ -4,6 +4,8 @@
 import * as dgram from 'node:dgram';
 import { startTracing, ipString, PtHook, PtRole, type PtEvent, type Report } from './probe.js';
 
+const REPORT_RESEND_MS = [30, 120];
+
 export interface ServerOptions {
   /** stop after this many seconds (0: until SIGINT/SIGTERM) */
   seconds?: number;
@@ -34,7 +36,12 @@ export async function runServer(opts: ServerOptions = {}): Promise<void> {
       r.startXmit ??= ts;
       const port = ((e.report_port & 0xff) << 8) | (e.report_port >> 8);
       const { at: _at, ...report } = r;
-      udp.send(JSON.stringify(report), port, ipString(client));
+      const msg = JSON.stringify(report);
+      const to = ipString(client);
+      // the report crosses the same congested links as the reply: send it again
+      // a little later, twice, so a drop does not lose the probe's remote stages
+      udp.send(msg, port, to);
+      for (const ms of REPORT_RESEND_MS) setTimeout(() => udp.send(msg, port, to), ms).unref();
       open.delete(key);
       reported++;
     }

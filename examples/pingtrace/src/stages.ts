@@ -28,8 +28,10 @@ export interface LocalTimes {
   rxProto?: bigint;       // K
   wakeup?: bigint;        // L
   onCpu?: bigint;         // M
-  /** N, as seen by the kernel: recvfrom(2) returning the reply */
+  /** N, as seen by the kernel: a thread back in user space with the reply (a woken waiter, or recvfrom returning it) */
   recvExit?: bigint;
+  /** sendto(2) returning: N when the reply was delivered during the call (veth, loopback) */
+  sendExit?: bigint;
   userRecv: bigint;       // N
 }
 
@@ -70,7 +72,14 @@ function chain(points: (bigint | undefined)[]): bigint[] {
 
 export function computeStages(local: LocalTimes, remote: RemoteTimes | null, thetaNs: bigint | null): ProbeStages {
   const a = local.sendEnter ?? local.userSend;
-  const n = local.recvExit !== undefined && local.recvExit > a ? local.recvExit : local.userRecv;
+  // N: the first return to user space with the reply already in the socket;
+  // the process's own scheduling of its JavaScript afterwards is not the network's
+  const delivered = local.rxProto ?? local.rxArrive;
+  const candidates = [
+    local.recvExit,
+    delivered !== undefined && local.sendExit !== undefined && local.sendExit >= delivered ? local.sendExit : undefined,
+  ].filter((x): x is bigint => x !== undefined && x > a);
+  const n = candidates.length ? candidates.reduce((m, x) => (x < m ? x : m)) : local.userRecv;
   const total = us(n - a);
   // the local chain on its own: A B C ... J K L M N
   const [A, B, C, J, K, L, M, N] = chain([
