@@ -133,6 +133,10 @@ function main(): void {
     { tool: 'node -e 0 (floor)', 'wall s': s[0]!.wall },
   ]));
 
+  const pt = execFileSync(node, [rel('dist', 'bench', 'pingtrace.js')], { encoding: 'utf8', cwd: ROOT, maxBuffer: 1 << 26 }).trim().split('\n');
+  console.log(pt.slice(0, -1).join('\n'));
+  const ptRatios = JSON.parse(pt[pt.length - 1]!) as Record<string, number>;
+
   const [, lcc, , , bcc] = s;
   const rate = (impl: string, kind: string): number =>
     f.find((r) => r.impl === impl && r.kind === kind && (kind === 'rb' || r.wakeup === 64))!.rate;
@@ -147,6 +151,7 @@ function main(): void {
     idle_cpu_pct: idle.idle_cpu_pct,
     gen_wall_s: genWall,
     gen_vs_bpftool: genWall / bpftoolWall,
+    ...ptRatios,
   };
   console.log('');
   console.log(JSON.stringify(Object.fromEntries(Object.entries(ratios).map(([k, v]) => [k, Number(v.toFixed(3))]))));

@@ -14,5 +14,5 @@ export { ensureBpffs, ensureTracefs, BPFFS, TRACEFS } from './sysfs.js';
 export type { GlobalValue, GlobalVar } from './globals.js';
 export { formatLog2Hist, formatLinearHist, formatLog10Hist } from './hist.js';
 export { ksym, formatKsym, stackAddresses } from './ksyms.js';
-export { loadedPrograms, type LoadedProgram } from './introspect.js';
+export { loadedPrograms, enableRunStats, type LoadedProgram } from './introspect.js';
 export { IcmpSocket, inetChecksum, sockaddrIn, type IcmpMessage } from './rawsock.js';

@@ -167,8 +167,13 @@ export async function runClient(opts: ClientOptions, onProbe: (p: ProbeResult) =
     p.timer = setTimeout(() => settle(p), opts.timeoutMs); // lost, unless the reply comes first
     if (opts.count && sent >= opts.count) stop();
   };
-  const ticker = setInterval(sendOne, opts.intervalMs);
-  sendOne();
+  // timers fire at most every 1 ms: faster rates send several probes per tick
+  const perTick = opts.intervalMs < 1 ? Math.round(1 / opts.intervalMs) : 1;
+  const tick = (): void => {
+    for (let i = 0; i < perTick && !stopping; i++) sendOne();
+  };
+  const ticker = setInterval(tick, Math.max(1, opts.intervalMs));
+  tick();
   const deadline = opts.deadlineMs ? setTimeout(stop, opts.deadlineMs) : null;
   const onSignal = (): void => stop();
   process.on('SIGINT', onSignal);

@@ -114,7 +114,7 @@ export async function main(argv: string[]): Promise<number> {
       {
         target,
         count: num(values.count, '-c', 0, 0),
-        intervalMs: num(values.interval, '-i', 1, 0.001) * 1000,
+        intervalMs: num(values.interval, '-i', 1, 0.0001) * 1000,
         deadlineMs: num(values.deadline, '-w', 0) * 1000,
         timeoutMs: num(values.timeout, '-W', 1, 0.001) * 1000,
         size: num(values.size, '-s', 56, 0),

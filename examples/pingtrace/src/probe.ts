@@ -62,8 +62,8 @@ export function startTracing(role: number, opts: { session: number; tgid: number
       for (const p of ['rtp_wakeup', 'rtp_switch', 'kp_raw_deliver', 'tp_sendto', 'tp_recv_enter', 'tp_recv_exit', 'tp_epoll_wait', 'tp_epoll_pwait', 'tp_epoll_wait_exit', 'tp_epoll_pwait_exit', 'tp_poll', 'tp_poll_exit', 'tp_sendto_exit'] as const) skel.progs[p].autoload = false;
     } else {
       skel.progs.kp_icmp_rcv.autoload = false;
-      skel.rodata.rb_flags = 1n; // BPF_RB_NO_WAKEUP: the client drains when its reply is in
     }
+    skel.rodata.rb_flags = 1n; // BPF_RB_NO_WAKEUP: see pingtrace.bpf.c
     skel.load();
     for (const [name, prog] of Object.entries(skel.progs)) {
       if (!prog.autoload || (KPROBES as readonly string[]).includes(name)) continue;

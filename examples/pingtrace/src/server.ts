@@ -4,7 +4,8 @@
 import * as dgram from 'node:dgram';
 import { startTracing, ipString, PtHook, PtRole, type PtEvent, type Report } from './probe.js';
 
-const REPORT_RESEND_MS = [30, 120];
+const REPORT_RESEND_MS = [80];
+const DRAIN_MS = 100;
 
 export interface ServerOptions {
   /** stop after this many seconds (0: until SIGINT/SIGTERM) */
@@ -19,7 +20,7 @@ export async function runServer(opts: ServerOptions = {}): Promise<void> {
   const open = new Map<string, Report & { at: number }>();
   let reported = 0;
 
-  skel.onEvents((e: PtEvent) => {
+  const rb = skel.onEvents((e: PtEvent) => {
     // requests come from the client, replies go to it
     const client = e.icmp_type === 8 ? e.saddr : e.daddr;
     const key = `${client}/${e.session}/${e.seq}`;
@@ -39,13 +40,16 @@ export async function runServer(opts: ServerOptions = {}): Promise<void> {
       const msg = JSON.stringify(report);
       const to = ipString(client);
       // the report crosses the same congested links as the reply: send it again
-      // a little later, twice, so a drop does not lose the probe's remote stages
+      // a little later, so one drop does not lose the probe's remote stages
       udp.send(msg, port, to);
       for (const ms of REPORT_RESEND_MS) setTimeout(() => udp.send(msg, port, to), ms).unref();
       open.delete(key);
       reported++;
     }
   });
+  // Events are written without wake-ups (an irq_work in every packet's path):
+  // collect them every few ms instead; reports leave at most that much later.
+  const drain = setInterval(() => rb.poll(), DRAIN_MS);
   // requests whose reply never left (dropped, filtered): forget them after a while
   const sweep = setInterval(() => {
     const old = Date.now() - 10_000;
@@ -60,6 +64,7 @@ export async function runServer(opts: ServerOptions = {}): Promise<void> {
     if (opts.seconds) setTimeout(stop, opts.seconds * 1000).unref();
   });
   clearInterval(sweep);
+  clearInterval(drain);
   udp.close();
   skel.destroy();
   log(`pingtrace server: ${reported} probes reported`);
