@@ -171,3 +171,14 @@ describe.runIf(runKernelTests)('pingtrace between two namespaces', () => {
     for (const r of [unknown, v6, nobody]) expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });
+
+describe('npx pingtrace', () => {
+  // a workspace package: npx finds the local bin, never the registry
+  for (const dir of ['.', 'examples/pingtrace']) {
+    it(`runs from ${dir}`, () => {
+      const r = spawnSync('npx', ['--no-install', 'pingtrace', '--help'], { cwd: path.join(ROOT, dir), encoding: 'utf8' });
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/^usage: pingtrace TARGET/);
+    });
+  }
+});
