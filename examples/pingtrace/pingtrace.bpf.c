@@ -79,10 +79,26 @@ static __always_inline int parse(struct sk_buff *skb, bool tx, struct pt_event *
 	return 0;
 }
 
-static __always_inline void emit(struct pt_event *e)
+/* Stamp and write an event: now, on this CPU, at this hook. */
+static __always_inline void emit(struct pt_event *e, __u8 hook)
 {
+	e->ts = bpf_ktime_get_ns();
+	e->hook = hook;
+	e->cpu = bpf_get_smp_processor_id();
 	if (bpf_ringbuf_output(&events, e, sizeof(*e), rb_flags))
 		__sync_fetch_and_add(&___lbc_drops_events, 1);
+}
+
+/* An event for a probe we already follow (its seq and session kept in a map). */
+static __always_inline void emit_for(const struct pending_rx *p, __u32 tid, __u8 icmp_type, __u8 hook)
+{
+	struct pt_event e = {};
+
+	e.seq = p->seq;
+	e.session = p->session;
+	e.tid = tid;
+	e.icmp_type = icmp_type;
+	emit(&e, hook);
 }
 
 static __always_inline void stamp(struct sk_buff *skb, bool tx, __u8 hook)
@@ -91,10 +107,7 @@ static __always_inline void stamp(struct sk_buff *skb, bool tx, __u8 hook)
 
 	if (parse(skb, tx, &e))
 		return;
-	e.ts = bpf_ktime_get_ns();
-	e.hook = hook;
-	e.cpu = bpf_get_smp_processor_id();
-	emit(&e);
+	emit(&e, hook);
 	if (hook == PT_RX_PROTO && role == PT_CLIENT) {
 		/* the wake-up that follows on this CPU belongs to this probe */
 		__u32 zero = 0;
@@ -157,7 +170,6 @@ SEC("raw_tp/sched_waking")
 int rtp_wakeup(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct task_struct *p = (struct task_struct *)ctx->args[0];
-	struct pt_event e = {};
 	struct pending_rx *pend;
 	__u32 zero = 0, tid;
 
@@ -174,13 +186,7 @@ int rtp_wakeup(struct bpf_raw_tracepoint_args *ctx)
 	if (!bpf_map_lookup_elem(&receivers, &tid))
 		return 0;
 	pend->valid = 0;
-	e.ts = bpf_ktime_get_ns();
-	e.hook = PT_WAKEUP;
-	e.seq = pend->seq;
-	e.session = pend->session;
-	e.tid = tid;
-	e.cpu = bpf_get_smp_processor_id();
-	emit(&e);
+	emit_for(pend, tid, 0, PT_WAKEUP);
 	bpf_map_update_elem(&waking, &tid, pend, BPF_ANY);
 	__sync_fetch_and_add(&waking_count, 1);
 	return 0;
@@ -191,7 +197,6 @@ SEC("raw_tp/sched_switch")
 int rtp_switch(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct task_struct *next = (struct task_struct *)ctx->args[2];
-	struct pt_event e = {};
 	struct pending_rx *w;
 	__u32 tid;
 
@@ -201,13 +206,7 @@ int rtp_switch(struct bpf_raw_tracepoint_args *ctx)
 	w = bpf_map_lookup_elem(&waking, &tid);
 	if (!w)
 		return 0;
-	e.ts = bpf_ktime_get_ns();
-	e.hook = PT_ONCPU;
-	e.seq = w->seq;
-	e.session = w->session;
-	e.tid = tid;
-	e.cpu = bpf_get_smp_processor_id();
-	emit(&e);
+	emit_for(w, tid, 0, PT_ONCPU);
 	bpf_map_update_elem(&running, &tid, w, BPF_ANY);
 	bpf_map_delete_elem(&waking, &tid);
 	__sync_fetch_and_sub(&waking_count, 1);
@@ -235,11 +234,8 @@ int tp_sendto(struct trace_event_raw_sys_enter *ctx)
 
 	if ((bpf_get_current_pid_tgid() >> 32) != target_tgid || !own_probe((void *)ctx->args[1], 8, &e))
 		return 0;
-	e.ts = bpf_ktime_get_ns();
-	e.hook = PT_USER_SEND;
 	e.tid = (__u32)bpf_get_current_pid_tgid();
-	e.cpu = bpf_get_smp_processor_id();
-	emit(&e);
+	emit(&e, PT_USER_SEND);
 	struct pending_rx s = { .ts = e.ts, .session = e.session, .seq = e.seq, .valid = 1 };
 	bpf_map_update_elem(&sending, &e.tid, &s, BPF_ANY);
 	return 0;
@@ -250,7 +246,6 @@ int tp_sendto_exit(struct trace_event_raw_sys_exit *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)id;
-	struct pt_event e = {};
 	struct pending_rx *s;
 
 	if ((id >> 32) != target_tgid)
@@ -258,14 +253,7 @@ int tp_sendto_exit(struct trace_event_raw_sys_exit *ctx)
 	s = bpf_map_lookup_elem(&sending, &tid);
 	if (!s)
 		return 0;
-	e.ts = bpf_ktime_get_ns();
-	e.hook = PT_SEND_RETURN;
-	e.seq = s->seq;
-	e.session = s->session;
-	e.tid = tid;
-	e.icmp_type = 8;
-	e.cpu = bpf_get_smp_processor_id();
-	emit(&e);
+	emit_for(s, tid, 8, PT_SEND_RETURN);
 	bpf_map_delete_elem(&sending, &tid);
 	return 0;
 }
@@ -308,7 +296,6 @@ static __always_inline void waiter_back(long ret)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)id;
-	struct pt_event e = {};
 	struct pending_rx *r;
 
 	if ((id >> 32) != target_tgid)
@@ -316,16 +303,8 @@ static __always_inline void waiter_back(long ret)
 	r = bpf_map_lookup_elem(&running, &tid);
 	if (!r)
 		return;
-	if (ret > 0) {
-		e.ts = bpf_ktime_get_ns();
-		e.hook = PT_USER_RECV;
-		e.seq = r->seq;
-		e.session = r->session;
-		e.tid = tid;
-		e.icmp_type = 0;
-		e.cpu = bpf_get_smp_processor_id();
-		emit(&e);
-	}
+	if (ret > 0)
+		emit_for(r, tid, 0, PT_USER_RECV);
 	bpf_map_delete_elem(&running, &tid);
 }
 
@@ -354,11 +333,8 @@ int tp_recv_exit(struct trace_event_raw_sys_exit *ctx)
 		return 0;
 	if (!own_probe((void *)*buf + iph.ihl * 4, 0, &e))
 		return 0;
-	e.ts = bpf_ktime_get_ns();
-	e.hook = PT_USER_RECV;
 	e.tid = tid;
-	e.cpu = bpf_get_smp_processor_id();
-	emit(&e);
+	emit(&e, PT_USER_RECV);
 	return 0;
 }
 
