@@ -11,7 +11,6 @@ import { ROOT } from '../src/paths.js';
 const BIN = path.join(ROOT, 'examples/pingtrace/bin/pingtrace.js');
 const NETNS = path.join(ROOT, 'examples/pingtrace/netns.sh');
 const name = `lccb${process.pid % 100000}`;
-const [c, s, , sip] = execFileSync('bash', [NETNS, 'up', name], { encoding: 'utf8' }).trim().split(' ') as [string, string, string, string];
 
 // on-CPU time of every thread of a process, in ns precision (utime/stime tick at 10 ms)
 const cpuSeconds = (pid: number): number =>
@@ -23,6 +22,7 @@ const cpuSeconds = (pid: number): number =>
     }
   }, 0);
 
+const [c, s, , sip] = execFileSync('bash', [NETNS, 'up', name], { encoding: 'utf8' }).trim().split(' ') as [string, string, string, string];
 const stopStats = enableRunStats();
 const server = spawn('ip', ['netns', 'exec', s, process.execPath, BIN, '--server', '-w', '300'], { stdio: ['ignore', 'ignore', 'pipe'] });
 try {

@@ -175,7 +175,8 @@ export async function runClient(opts: ClientOptions, onProbe: (p: ProbeResult) =
   const ticker = setInterval(tick, Math.max(1, opts.intervalMs));
   tick();
   const deadline = opts.deadlineMs ? setTimeout(stop, opts.deadlineMs) : null;
-  const onSignal = (): void => stop();
+  // the first signal stops probing and prints the summary; a second one exits now
+  const onSignal = (): void => (stopping ? process.exit(130) : stop());
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {

@@ -78,6 +78,10 @@ function printSummary(s: Summary): void {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // `pingtrace ... | head`: when the reader goes away, stop instead of probing on unseen
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.kill(process.pid, 'SIGTERM');
+  });
   let values;
   let positionals;
   try {
