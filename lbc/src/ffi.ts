@@ -124,7 +124,11 @@ export const PerfEventAttr = koffi.struct('perf_event_attr', {
   config3: 'uint64_t',
 });
 
-export const EpollEvent = koffi.pack('epoll_event', { events: 'uint32_t', data: 'uint64_t' });
+// struct epoll_event is packed on x86_64 only (12 bytes); elsewhere data sits at offset 8
+export const EPOLL_PACKED = process.arch === 'x64';
+export const EpollEvent = (EPOLL_PACKED ? koffi.pack : koffi.struct)('epoll_event', { events: 'uint32_t', data: 'uint64_t' });
+export const EPOLL_EVENT_SIZE = EPOLL_PACKED ? 12 : 16;
+export const EPOLL_DATA_OFFSET = EPOLL_PACKED ? 4 : 8;
 
 // libbpf's print callback gets a va_list, which on x86_64 and aarch64 arrives
 // as a pointer; vsnprintf formats it for us.
@@ -263,6 +267,14 @@ export function withSignalsBlocked<T>(fn: () => T): T {
   } finally {
     c.pthread_sigmask(SIG_SETMASK, old, null);
   }
+}
+
+const SYS_perf_event_open = process.arch === 'arm64' ? 241 : 298;
+const PERF_FLAG_FD_CLOEXEC = 8;
+
+/** perf_event_open(2), which libc does not wrap: an fd, or -1 with errno set. */
+export function perfEventOpen(attr: Record<string, unknown>, pid: number, cpu: number): number {
+  return Number(c.perf_event_open(SYS_perf_event_open, attr, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC));
 }
 
 /** errno of the last foreign call on this thread. */

@@ -18,7 +18,7 @@ export interface GlobalVar {
 export class GlobalSection {
   constructor(
     readonly section: string,
-    /** the section's live bytes; null when the object has no such section */
+    /** the section's live bytes (libbpf's copy before load, the kernel map's after) */
     private readonly memory: () => DataView,
     /** false for .rodata once the object is loaded (the kernel froze it) */
     private readonly writable: () => boolean,

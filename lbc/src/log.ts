@@ -1,8 +1,7 @@
 // libbpf reports through one process-wide print callback. We keep what it
 // says during each operation so that an error can carry the kernel's reason
 // (the verifier log above all) instead of leaving it on stderr.
-import { c, registerPrint, type Ptr } from './ffi.js';
-import { bpf } from './ffi.js';
+import { bpf, c, registerPrint, type Ptr } from './ffi.js';
 
 const LEVELS = ['warn', 'info', 'debug'] as const;
 export type LogLevel = (typeof LEVELS)[number];

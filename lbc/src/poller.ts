@@ -2,7 +2,7 @@
 // threadpool thread (koffi async call), so an idle consumer costs nothing and
 // the event loop never blocks; one shared waiter keeps the threadpool free for
 // fs and dns. An eventfd in the set wakes the waiter when a source goes away.
-import { c, errno } from './ffi.js';
+import { c, EPOLL_DATA_OFFSET, EPOLL_EVENT_SIZE, errno } from './ffi.js';
 import { LbcError } from './errors.js';
 
 const EPOLL_CLOEXEC = 0o2000000;
@@ -29,8 +29,7 @@ class Poller {
   private nextId = 1;
   private waiting = false;
   private draining = false;
-  // struct epoll_event is packed on x86_64: u32 events, u64 data = 12 bytes
-  private readonly events = Buffer.alloc(MAX_EVENTS * 12);
+  private readonly events = Buffer.alloc(MAX_EVENTS * EPOLL_EVENT_SIZE);
   private readonly wakeBuf = Buffer.alloc(8);
 
   add(fd: number, source: Source): number {
@@ -93,7 +92,7 @@ class Poller {
       }
       const ready: Source[] = [];
       for (let i = 0; i < n; i++) {
-        const id = Number(this.events.readBigUInt64LE(i * 12 + 4));
+        const id = Number(this.events.readBigUInt64LE(i * EPOLL_EVENT_SIZE + EPOLL_DATA_OFFSET));
         if (id === WAKE_ID) c.read(this.wakefd, this.wakeBuf, 8);
         else {
           const s = this.sources.get(id);

@@ -2,7 +2,7 @@
 // attach it. Attach failures carry libbpf's reason and, where the kernel lacks
 // the feature, say which feature and what to use instead.
 import * as fs from 'node:fs';
-import { bpf, c, decodeString, errno, isNull, PerfEventAttr, structSize, TcHook, TcOpts, UprobeOpts, type Ptr } from './ffi.js';
+import { bpf, c, decodeString, errno, isNull, PerfEventAttr, perfEventOpen, structSize, TcHook, TcOpts, UprobeOpts, type Ptr } from './ffi.js';
 import { LbcError, NotSupportedError, UsageError } from './errors.js';
 import { libbpfReason, withLibbpfLog } from './log.js';
 import { FEATURE_OF, parseSection, type ProgramKind } from './section.js';
@@ -31,8 +31,6 @@ interface Owner {
 const O_RDONLY = 0;
 const O_DIRECTORY = 0o200000;
 const O_CLOEXEC = 0o2000000;
-const PERF_FLAG_FD_CLOEXEC = 8;
-const SYS_perf_event_open = process.arch === 'arm64' ? 241 : 298;
 
 export function kprobesAvailable(): boolean {
   return fs.existsSync('/sys/bus/event_source/devices/kprobe/type') || fs.existsSync(`${TRACEFS}/kprobe_events`) ||
@@ -194,7 +192,7 @@ export class Program {
     const fds: number[] = [];
     try {
       for (const cpu of pe.cpus ?? onlineCpus()) {
-        const pfd = Number(c.perf_event_open(SYS_perf_event_open, attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC));
+        const pfd = perfEventOpen(attr, -1, cpu);
         if (pfd < 0) throw new LbcError(`perf_event_open(type ${pe.type}, config ${pe.config}) on CPU ${cpu}`, { errno: errno() });
         fds.push(pfd);
         links.push(this.libbpf(`perf event on CPU ${cpu}`, 'perf_event', () => bpf.attach_perf_event(this.handle, pfd)));

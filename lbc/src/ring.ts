@@ -1,7 +1,7 @@
 // Ring buffer and perf buffer consumers that read the kernel's mmap'ed pages
 // directly: one wake-up drains a whole batch with no foreign call per event.
 import * as fs from 'node:fs';
-import { address, c, errno, PerfEventAttr, view, structSize, bpf, type Ptr } from './ffi.js';
+import { address, c, errno, PerfEventAttr, perfEventOpen, view, structSize, bpf, type Ptr } from './ffi.js';
 import { LbcError, UsageError } from './errors.js';
 import { poller, type Source } from './poller.js';
 import type { Codec } from './codec.js';
@@ -29,7 +29,7 @@ function mmapOrThrow(len: number, prot: number, fd: number, off: number, what: s
 }
 
 /** A queue of copied events for `for await`, with back-pressure by bounded length. */
-class EventQueue<T> implements AsyncIterableIterator<T> {
+export class EventQueue<T> implements AsyncIterableIterator<T> {
   private readonly items: T[] = [];
   private waiter: ((r: IteratorResult<T>) => void) | null = null;
   private done = false;
@@ -68,7 +68,7 @@ class EventQueue<T> implements AsyncIterableIterator<T> {
   }
 }
 
-abstract class Consumer implements Source, ConsumerStats {
+export abstract class Consumer implements Source, ConsumerStats {
   received = 0;
   protected lostPerf = 0;
   protected closed = false;
@@ -172,11 +172,9 @@ export class RingBufferConsumer extends Consumer {
 const PERF_TYPE_SOFTWARE = 1;
 const PERF_COUNT_SW_BPF_OUTPUT = 10;
 const PERF_SAMPLE_RAW = 1 << 10;
-const PERF_FLAG_FD_CLOEXEC = 8;
 const PERF_EVENT_IOC_ENABLE = 0x2400;
 const PERF_RECORD_LOST = 2;
 const PERF_RECORD_SAMPLE = 9;
-const SYS_perf_event_open = process.arch === 'arm64' ? 241 : 298;
 
 /** The CPUs that are online now (perf rings exist only for them). */
 export function onlineCpus(): number[] {
@@ -230,7 +228,7 @@ export class PerfBufferConsumer extends Consumer {
     const val = Buffer.alloc(4);
     try {
       for (const cpu of onlineCpus()) {
-        const fd = Number(c.perf_event_open(SYS_perf_event_open, attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC));
+        const fd = perfEventOpen(attr, -1, cpu);
         if (fd < 0) throw new LbcError(`perf_event_open for CPU ${cpu} failed`, { errno: errno() });
         let base: Ptr;
         try {
@@ -318,7 +316,6 @@ export class PerfBufferConsumer extends Consumer {
   }
 }
 
-export type { Consumer };
 
 /** Wrap a consumer's raw handler so that it yields copied, decoded events to `for await`. */
 export function queueFor<T>(codec: Codec<T> | null, limit: number): { handler: RawHandler; queue: EventQueue<T>; attach(c: { close(): void }): void } {
@@ -330,5 +327,3 @@ export function queueFor<T>(codec: Codec<T> | null, limit: number): { handler: R
   };
   return { handler, queue, attach: (c) => (owner = c) };
 }
-
-export { EventQueue };

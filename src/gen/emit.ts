@@ -1,6 +1,5 @@
 // model → TypeScript. Every name, type string and decode/encode expression is
 // computed here; templates/skel/skel.ts.hbs only lays them out.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { recordName, strip, typeName, type CType, type RecordDecl } from './ctypes.js';
 import { enumSigned, layoutOf, recordLayout, flatFields } from './layout.js';
@@ -298,7 +297,3 @@ const chunk = (s: string, n: number): string[] => {
   for (let i = 0; i < s.length; i += n) out.push(s.slice(i, i + n));
   return out;
 };
-
-export function readObjectIfPresent(p: string): Uint8Array | null {
-  return fs.existsSync(p) ? fs.readFileSync(p) : null;
-}

@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
-import { builtinType, recordName, typeName, type CType, type EnumDecl, type FieldDecl, type RecordDecl } from './ctypes.js';
+import { builtinType, typeName, type CType, type EnumDecl, type FieldDecl, type RecordDecl } from './ctypes.js';
 import { evaluate, ExprError, type ExprEnv } from './cexpr.js';
 import { scan, ScanError, type MacroCall, type Pos } from './scan.js';
 import { layoutOf } from './layout.js';
@@ -740,4 +740,3 @@ export function parseUnit(file: string, opts: ParseOptions = {}): Unit {
   return p.unit;
 }
 
-export { recordName };
