@@ -53,6 +53,7 @@ export class BpfObject implements Disposable {
   private readonly links: Link[] = [];
   private readonly consumers: Consumer[] = [];
   private btfCache?: Btf;
+  private globalsCache?: GlobalVar[];
   private readonly sections = new Map<string, { entry: MapEntry; section: GlobalSection }>();
 
   private constructor(obj: Ptr, keep: Buffer[]) {
@@ -259,13 +260,15 @@ export class BpfObject implements Disposable {
     return s.section;
   }
 
-  /** Every global variable the object's BTF describes. */
+  /** Every global variable the object's BTF describes (fixed once the object is open). */
   get globals(): GlobalVar[] {
-    const out: GlobalVar[] = [];
-    for (const sec of this.sections.keys()) {
-      for (const v of this.btf.datasecVars(sec)) out.push({ ...v, section: sec });
+    if (!this.globalsCache) {
+      this.globalsCache = [];
+      for (const sec of this.sections.keys()) {
+        for (const v of this.btf.datasecVars(sec)) this.globalsCache.push({ ...v, section: sec });
+      }
     }
-    return out;
+    return this.globalsCache;
   }
 
   /**
