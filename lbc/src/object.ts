@@ -261,7 +261,7 @@ export class BpfObject implements Disposable {
   }
 
   /** Every global variable the object's BTF describes (fixed once the object is open). */
-  get globals(): GlobalVar[] {
+  get globals(): readonly GlobalVar[] {
     if (!this.globalsCache) {
       this.globalsCache = [];
       for (const sec of this.sections.keys()) {
