@@ -23,6 +23,9 @@ LBC_HASH(receivers, __u32, __u64, 64);
 LBC_HASH(running, __u32, struct pending_rx, 64);
 /* threads inside sendto(2) with a probe */
 LBC_HASH(sending, __u32, struct pending_rx, 64);
+/* A reply delivered while its reader was runnable but off CPU (preempted):
+ * no wake-up follows, and the next switch to a reader ends its wait. */
+LBC_ARRAY(unclaimed, __u32, struct pending_rx, 1);
 
 const volatile __u32 role = PT_CLIENT;
 const volatile __u32 netns_ino = 0;   /* only this network namespace's packets */
@@ -119,6 +122,11 @@ static __always_inline void stamp(struct sk_buff *skb, bool tx, __u8 hook)
 			p->seq = e.seq;
 			p->valid = 1;
 		}
+		p = bpf_map_lookup_elem(&unclaimed, &zero);
+		if (p) {
+			*p = (struct pending_rx){ .ts = e.ts, .session = e.session, .seq = e.seq, .valid = 1 };
+			__sync_fetch_and_add(&waking_count, 1);
+		}
 	}
 }
 
@@ -164,6 +172,18 @@ int tp_receive_skb(struct trace_event_raw_net_dev_template *ctx)
 	return 0;
 }
 
+/* A wake-up (or a switch) took care of the delivered reply: nothing is left unclaimed. */
+static __always_inline void disclaim(void)
+{
+	__u32 zero = 0;
+	struct pending_rx *u = bpf_map_lookup_elem(&unclaimed, &zero);
+
+	if (u && u->valid) {
+		u->valid = 0;
+		__sync_fetch_and_sub(&waking_count, 1);
+	}
+}
+
 /* Every wake-up on the machine, in the waker's context (sched_wakeup may fire on the
  * target CPU instead): one per-CPU array read when no probe is pending. */
 SEC("raw_tp/sched_waking")
@@ -186,6 +206,7 @@ int rtp_wakeup(struct bpf_raw_tracepoint_args *ctx)
 	if (!bpf_map_lookup_elem(&receivers, &tid))
 		return 0;
 	pend->valid = 0;
+	disclaim();
 	emit_for(pend, tid, 0, PT_WAKEUP);
 	bpf_map_update_elem(&waking, &tid, pend, BPF_ANY);
 	__sync_fetch_and_add(&waking_count, 1);
@@ -204,8 +225,18 @@ int rtp_switch(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	tid = BPF_CORE_READ(next, pid);
 	w = bpf_map_lookup_elem(&waking, &tid);
-	if (!w)
+	if (!w) {
+		/* a reader that was preempted when its reply came: on CPU again now */
+		__u32 zero = 0;
+		struct pending_rx *u = bpf_map_lookup_elem(&unclaimed, &zero);
+
+		if (!u || !u->valid || BPF_CORE_READ(next, tgid) != target_tgid || !bpf_map_lookup_elem(&receivers, &tid))
+			return 0;
+		emit_for(u, tid, 0, PT_ONCPU);
+		bpf_map_update_elem(&running, &tid, u, BPF_ANY);
+		disclaim();
 		return 0;
+	}
 	emit_for(w, tid, 0, PT_ONCPU);
 	bpf_map_update_elem(&running, &tid, w, BPF_ANY);
 	bpf_map_delete_elem(&waking, &tid);

@@ -350,6 +350,8 @@ export interface PingtraceMaps {
   readonly running: BpfMap<number, PendingRx>;
   /** hash: __u32 → struct pending_rx */
   readonly sending: BpfMap<number, PendingRx>;
+  /** array: __u32 → struct pending_rx */
+  readonly unclaimed: BpfMap<number, PendingRx>;
 }
 
 /**
@@ -417,6 +419,7 @@ export class PingtraceSkeleton implements Disposable {
       receivers: this.obj.map<number, bigint>('receivers', { key: codec.u32, value: codec.u64 }),
       running: this.obj.map<number, PendingRx>('running', { key: codec.u32, value: PendingRx }),
       sending: this.obj.map<number, PendingRx>('sending', { key: codec.u32, value: PendingRx }),
+      unclaimed: this.obj.map<number, PendingRx>('unclaimed', { key: codec.u32, value: PendingRx }),
     });
   }
 
