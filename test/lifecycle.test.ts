@@ -60,6 +60,13 @@ describe.runIf(runKernelTests)('lifecycle across processes', () => {
     fs.rmSync(pin);
   });
 
+  it('exits even with a source still waiting on the poller', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'helpers', 'exit-child.ts')], { stdio: 'inherit' });
+    const code = await Promise.race([exited(child), new Promise<string>((r) => setTimeout(() => r('hung'), 10_000))]);
+    if (code === 'hung') child.kill('SIGKILL');
+    expect(code).toBe(0);
+  });
+
   for (const signal of ['SIGKILL', 'SIGTERM', 'SIGINT'] as const) {
     it(`leaves no program attached after ${signal}`, async () => {
       const before = new Set(ourPrograms());

@@ -28,6 +28,7 @@ class Poller {
   private readonly fds = new Map<number, number>();
   private nextId = 1;
   private waiting = false;
+  private closing = false;
   private draining = false;
   private readonly events = Buffer.alloc(MAX_EVENTS * EPOLL_EVENT_SIZE);
   private readonly wakeBuf = Buffer.alloc(8);
@@ -67,11 +68,19 @@ class Poller {
   }
 
   private open(): void {
+    // At exit Node joins its threadpool threads: one left in epoll_wait would
+    // hang the exit forever, whatever sources are still registered.
+    process.once('exit', () => this.shutdown());
     this.epfd = c.epoll_create1(EPOLL_CLOEXEC) as number;
     if (this.epfd < 0) throw new LbcError('epoll_create1 failed', { errno: errno() });
     this.wakefd = c.eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK) as number;
     if (this.wakefd < 0) throw new LbcError('eventfd failed', { errno: errno() });
     c.epoll_ctl(this.epfd, EPOLL_CTL_ADD, this.wakefd, { events: EPOLLIN, data: BigInt(WAKE_ID) });
+  }
+
+  private shutdown(): void {
+    this.closing = true;
+    if (this.waiting) this.wake();
   }
 
   private wake(): void {
@@ -80,7 +89,7 @@ class Poller {
   }
 
   private arm(): void {
-    if (this.waiting || this.draining || this.sources.size === 0) return;
+    if (this.closing || this.waiting || this.draining || this.sources.size === 0) return;
     this.waiting = true;
     c.epoll_wait.async(this.epfd, this.events, MAX_EVENTS, -1, (err: unknown, n: number) => {
       this.waiting = false;

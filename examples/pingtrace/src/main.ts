@@ -78,9 +78,10 @@ function printSummary(s: Summary): void {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  // `pingtrace ... | head`: when the reader goes away, stop instead of probing on unseen
+  // `pingtrace ... | head`: when the reader goes away there is no one to report to;
+  // leave quietly (exit handlers still detach everything)
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.kill(process.pid, 'SIGTERM');
+    if (e.code === 'EPIPE') process.exit(0);
   });
   let values;
   let positionals;
