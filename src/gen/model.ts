@@ -52,12 +52,7 @@ export function buildModel(file: string, opts: ModelOptions = {}): Model {
     if (t && !(t.kind === 'record' && !t.rec.complete)) return t;
     return kernelExists ? kernel().lookup(name) : undefined;
   };
-  const btfExists = kernelExists || fromObject !== null;
-  const btf = (): { lookup(name: string): CType | undefined } => ({ lookup });
-  const unit = parseUnit(file, {
-    defines: opts.defines,
-    external: (name) => lookup(name),
-  });
+  const unit = parseUnit(file, { defines: opts.defines, external: lookup });
 
   // Records used by value but never defined in the source are kernel types: take them from BTF.
   const done = new Set<RecordDecl>();
@@ -68,7 +63,7 @@ export function buildModel(file: string, opts: ModelOptions = {}): Model {
     if (s.kind !== 'record' || done.has(s.rec)) return;
     done.add(s.rec);
     if (!s.rec.complete) {
-      const k = btfExists ? btf().lookup(recordName(s.rec)) : undefined;
+      const k = lookup(recordName(s.rec));
       if (!k || k.kind !== 'record' || !k.rec.complete) {
         throw new GenError(where.file, where.pos, `${recordName(s.rec)} is used here but defined neither in the source nor in the kernel's BTF`, 'define it in the .bpf.c (or a local header), or pass --btf with a BTF that has it');
       }

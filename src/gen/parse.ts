@@ -362,7 +362,7 @@ class Parser implements ExprEnv {
   typeFromText(text: string, pos: Pos, quiet = false): CType {
     const t = text.replace(/\b(const|volatile|restrict)\b/g, ' ').replace(/\s+/g, ' ').trim();
     const m = /^(.*?)\s*((?:\*\s*)*)((?:\[[^\]]*\]\s*)*)$/.exec(t)!;
-    let base = m[1]!.trim();
+    const base = m[1]!.trim();
     let out: CType;
     const rec = /^(struct|union|enum)\s+(\w+)$/.exec(base);
     if (rec) out = rec[1] === 'enum' ? this.enumRef(rec[2]!, pos) : { kind: 'record', rec: this.recordRef(rec[1] as 'struct' | 'union', rec[2]!, pos) };
@@ -370,7 +370,6 @@ class Parser implements ExprEnv {
     for (let i = 0; i < (m[2]!.match(/\*/g)?.length ?? 0); i++) out = { kind: 'ptr', to: out };
     const dims = [...m[3]!.matchAll(/\[([^\]]*)\]/g)].map((d) => d[1]!.trim());
     for (const d of dims.reverse()) out = d === '' ? { kind: 'array', of: out, length: 0, flexible: true } : { kind: 'array', of: out, length: Number(this.constant(d, pos)) };
-    base = '';
     return out;
   }
 
@@ -560,7 +559,7 @@ class Parser implements ExprEnv {
       return;
     }
     if (section === 'maps' || (typeNode?.type === 'struct_specifier' && typeNode.childForFieldName('name')?.text === 'bpf_map_def')) {
-      for (const d of n.childrenForFieldName('declarator')) this.legacyMap(d, sec);
+      for (const d of n.childrenForFieldName('declarator')) this.legacyMap(d);
       return;
     }
     const base = this.baseType(typeNode, n);
@@ -624,14 +623,13 @@ class Parser implements ExprEnv {
   }
 
   /** `struct bpf_map_def SEC("maps") name = { .type = ..., .key_size = sizeof(T), ... };` */
-  private legacyMap(d: SyntaxNode, sec: MacroCall | undefined): void {
+  private legacyMap(d: SyntaxNode): void {
     const { name } = this.declarator(d, { kind: 'void' });
     const where = this.where(d);
     if (!name) this.fail('map declaration without a name', where.pos);
     const init = d.type === 'init_declarator' ? d.childForFieldName('value') : null;
     if (!init) this.fail(`legacy map ${name} has no initializer`, where.pos, 'write = { .type = BPF_MAP_TYPE_..., .key_size = ..., .value_size = ..., .max_entries = ... }');
     const map: RawMap = { name, where, type: '', maxEntries: null, key: null, value: null, via: 'legacy' };
-    void sec;
     for (const pair of init.namedChildren.filter((c) => c.type === 'initializer_pair')) {
       const field = pair.childForFieldName('designator')?.text.replace(/^\./, '') ?? pair.namedChildren[0]!.text.replace(/^\./, '');
       const valueNode = pair.childForFieldName('value')!;
