@@ -40,7 +40,13 @@ function num(v: string | undefined, name: string, def: number, min = 0): number 
 }
 
 function checkEnvironment(): void {
-  if (process.getuid?.() !== 0) throw new UsageError('pingtrace needs root: it loads eBPF programs and sends raw ICMP (run it with sudo)');
+  // capabilities, not the uid: root without them fails, a capable non-root user works
+  const caps = BigInt(`0x${/^CapEff:\s*([0-9a-f]+)/m.exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1] ?? '0'}`);
+  const has = (bit: number): boolean => ((caps >> BigInt(bit)) & 1n) === 1n;
+  const bpfOk = has(21) || (has(39) && has(38)); // CAP_SYS_ADMIN, or CAP_BPF + CAP_PERFMON
+  if (!bpfOk || !has(13)) {
+    throw new UsageError('pingtrace needs root (CAP_BPF and CAP_PERFMON to load eBPF, CAP_NET_RAW to send raw ICMP): run it with sudo');
+  }
   for (const tp of ['net/net_dev_queue', 'net/net_dev_start_xmit', 'net/netif_receive_skb']) {
     const dirs = ['/sys/kernel/tracing/events', '/sys/kernel/debug/tracing/events'];
     if (!dirs.some((d) => fs.existsSync(`${d}/${tp}`)) && fs.existsSync('/sys/kernel/tracing/events')) {
