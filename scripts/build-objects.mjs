@@ -19,5 +19,5 @@ for (const [src, out] of objects) {
   const newest = Math.max(...[s, ...deps, ...siblings].map((f) => fs.statSync(f).mtimeMs));
   if (fs.existsSync(o) && fs.statSync(o).mtimeMs >= newest) continue;
   fs.rmSync(o, { force: true });
-  execFileSync(process.execPath, [path.join(root, 'bin/lcc.js'), 'build', s, '-o', o], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(process.execPath, [path.join(root, 'bin/lcc.js'), 'build', s, '-o', o, '--no-gen'], { stdio: ['ignore', 'ignore', 'inherit'] });
 }

@@ -6,12 +6,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { LBC_INCLUDE } from '../paths.js';
+import { mapFiles, parseDiagnostics, type Diagnostic } from './diagnostics.js';
 
 export const KERNEL_BTF = '/sys/kernel/btf/vmlinux';
 
 export class CompileError extends Error {
   override name = 'CompileError';
-  constructor(message: string, readonly diagnostics = '') {
+  /** clang's stderr as it printed it; `diagnostics` is the same parsed */
+  constructor(message: string, readonly diagnostics: Diagnostic[] = [], readonly raw = '') {
     super(message);
   }
 }
@@ -23,6 +25,12 @@ export function cacheDir(): string {
 function which(tool: string): string | null {
   const r = spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' });
   return r.status === 0 ? r.stdout.trim() : null;
+}
+
+/** clang's identity for cache keys: its version line changes with any upgrade */
+export function clangVersion(clang = findClang()): string {
+  const r = spawnSync(clang, ['--version'], { encoding: 'utf8' });
+  return (r.stdout ?? '').split('\n')[0]!.trim();
 }
 
 export function findClang(): string {
@@ -70,32 +78,61 @@ export interface CompileOptions {
   extraFlags?: string[];
   /** BPF ISA level; v3 (kernel 5.12+ atomics) unless told otherwise */
   cpu?: string;
+  /** write the list of files clang read (make syntax) here */
+  depfile?: string;
+  /** where lbc.h and vmlinux.h are, when not the package's and the cache's (the service's sandbox) */
+  lbcInclude?: string;
+  vmlinuxInclude?: string;
+}
+
+/** The flags that decide what clang produces, for cache keys and stamps. */
+export function codegenFlags(opts: CompileOptions = {}): string[] {
+  return ['-g', '-O2', '-target', 'bpf', `-mcpu=${opts.cpu ?? 'v3'}`, `-D__TARGET_ARCH_${targetArch(opts.arch)}`,
+    ...(opts.defines ?? []).map((d) => `-D${d}`), ...(opts.extraFlags ?? [])];
 }
 
 export function clangArgs(src: string, out: string, opts: CompileOptions = {}): string[] {
   return [
-    '-g', '-O2', '-target', 'bpf', `-mcpu=${opts.cpu ?? 'v3'}`, `-D__TARGET_ARCH_${targetArch(opts.arch)}`,
+    ...codegenFlags(opts),
     '-Wall', '-Wno-unused-variable', '-Wno-unused-function',
     '-I', path.dirname(path.resolve(src)),
-    '-I', LBC_INCLUDE,
-    '-I', vmlinuxDir(opts.btf),
+    '-I', opts.lbcInclude ?? LBC_INCLUDE,
+    '-I', opts.vmlinuxInclude ?? vmlinuxDir(opts.btf),
     ...(opts.includeDirs ?? []).flatMap((d) => ['-I', d]),
-    ...(opts.defines ?? []).map((d) => `-D${d}`),
-    ...(opts.extraFlags ?? []),
+    ...(opts.depfile ? ['-MD', '-MF', opts.depfile] : []),
     '-c', src, '-o', out,
   ];
 }
 
+/** Headers found through -I come out absolute: name the user's own files as they would type them. */
+function userPaths(diags: Diagnostic[]): Diagnostic[] {
+  const cwd = process.cwd() + path.sep;
+  return mapFiles(diags, (f) => (f.startsWith(cwd) ? f.slice(cwd.length) : f));
+}
+
 /** Compile; on failure the error carries clang's diagnostics (file:line:col: ...). */
 export function compile(src: string, opts: CompileOptions = {}): string {
+  return compileDetailed(src, opts).out;
+}
+
+/** Compile, returning the warnings clang printed on success too. */
+export function compileDetailed(src: string, opts: CompileOptions = {}): { out: string; warnings: Diagnostic[] } {
   const out = opts.out ?? src.replace(/\.c$/, '.o');
-  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
   const tmp = `${out}.${process.pid}.tmp`;
   const r = spawnSync(findClang(), clangArgs(src, tmp, opts), { encoding: 'utf8' });
   if (r.status !== 0) {
     fs.rmSync(tmp, { force: true });
-    throw new CompileError(`clang failed on ${src}`, r.stderr);
+    throw new CompileError(`clang failed on ${src}`, userPaths(parseDiagnostics(r.stderr ?? '')), r.stderr ?? '');
   }
   fs.renameSync(tmp, out);
-  return out;
+  return { out, warnings: userPaths(parseDiagnostics(r.stderr ?? '')) };
+}
+
+/** The files a depfile (clang -MD) lists: the source and every header it read. */
+export function readDepfile(file: string): string[] {
+  const text = fs.readFileSync(file, 'utf8').replace(/\\\n/g, ' ');
+  const body = text.slice(text.indexOf(':') + 1);
+  // make escapes spaces in names as "\ "
+  return body.split(/(?<!\\)\s+/).filter(Boolean).map((f) => f.replace(/\\ /g, ' '));
 }

@@ -13,11 +13,16 @@ class CliError extends Error {}
 const USAGE = `usage: lcc <command> [options]
 
 commands:
-  build FILE.bpf.c [-o OUT.bpf.o] [--btf FILE] [--arch x86_64|arm64]
-                     compile a CO-RE object (rebuilds only when the source is newer)
+  build FILE.bpf.c [-o OUT.bpf.o] [--skel FILE.skel.ts | --no-gen] [--reference]
+                   [--btf FILE] [--arch x86_64|arm64] [--remote URL] [-D NAME[=VALUE]] [--force]
+                     compile a CO-RE object and its typed skeleton; nothing runs when no
+                     input changed; --remote (or LCC_SERVER) compiles on an lcc serve
   gen FILE.bpf.c [-o FILE.skel.ts] [--object FILE.bpf.o] [--reference] [--btf FILE]
                  [--runtime MODULE] [-D NAME[=VALUE]] [--model] [--format]
                      typed TypeScript skeleton; --model prints what was understood as JSON
+  serve [--listen HOST:PORT] [--workers N] [--queue N] [--timeout S] [--max-request BYTES]
+        [--memory MIB] [--cache DIR] [--btf-arm64 FILE] [--btf-x86_64 FILE]
+                     the compile service (loopback:7878 by default; clang runs in bubblewrap)
   doctor [--json]    what this kernel supports, probed for real
 `;
 
@@ -55,16 +60,68 @@ async function build(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { out: { type: 'string', short: 'o' }, btf: { type: 'string' }, arch: { type: 'string' } },
+    options: {
+      out: { type: 'string', short: 'o' }, skel: { type: 'string' }, 'no-gen': { type: 'boolean' }, reference: { type: 'boolean' },
+      btf: { type: 'string' }, arch: { type: 'string' }, remote: { type: 'string' }, define: { type: 'string', short: 'D', multiple: true },
+      force: { type: 'boolean' },
+    },
   });
   const src = positionals[0];
   if (!src) throw new CliError('build: which .bpf.c? e.g. lcc build src/tool.bpf.c');
   if (!fs.existsSync(src)) throw new CliError(`build: ${src} does not exist`);
-  const { compile } = await import('../build/compile.js');
-  const out = values.out ?? src.replace(/\.c$/, '.o');
-  const upToDate = fs.existsSync(out) && fs.statSync(out).mtimeMs >= fs.statSync(src).mtimeMs;
-  if (!upToDate) compile(src, { out, btf: values.btf, arch: values.arch });
-  process.stdout.write(`${out}\n`);
+  const { build: run } = await import('../build/build.js');
+  const { formatDiagnostics } = await import('../build/diagnostics.js');
+  const r = await run(src, {
+    out: values.out, skel: values['no-gen'] ? null : values.skel, reference: values.reference, btf: values.btf, arch: values.arch,
+    remote: values.remote ?? (process.env.LCC_SERVER || undefined), defines: values.define, force: values.force,
+  });
+  process.stderr.write(formatDiagnostics(r.warnings));
+  const how = r.upToDate ? ' (up to date)' : r.via === 'remote' ? ` (compile service: ${r.cache || 'compiled'})` : '';
+  process.stdout.write(`${r.object}${how}\n${r.skel ? `${r.skel}\n` : ''}`);
+}
+
+async function serve(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      listen: { type: 'string', short: 'l' }, workers: { type: 'string' }, queue: { type: 'string' }, timeout: { type: 'string' },
+      'max-request': { type: 'string' }, memory: { type: 'string' }, cache: { type: 'string' },
+      'btf-x86_64': { type: 'string' }, 'btf-arm64': { type: 'string' }, unsandboxed: { type: 'boolean' },
+    },
+  });
+  const listen = values.listen ?? '127.0.0.1:7878';
+  const m = /^(.*):(\d+)$/.exec(listen);
+  if (!m) throw new CliError(`serve: --listen ${listen}: use HOST:PORT, e.g. 127.0.0.1:7878`);
+  const num = (v: string | undefined, what: string): number | undefined => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) throw new CliError(`serve: ${what} must be a positive number, got ${v}`);
+    return n;
+  };
+  const { CompileService } = await import('../serve/server.js');
+  let service;
+  try {
+    service = new CompileService({
+      host: m[1]!.replace(/^\[|\]$/g, ''), port: Number(m[2]), workers: num(values.workers, '--workers'), queue: num(values.queue, '--queue'),
+      timeoutSeconds: num(values.timeout, '--timeout'), cache: values.cache, unsandboxed: values.unsandboxed,
+      limits: { maxRequestBytes: num(values['max-request'], '--max-request'), memory: (num(values.memory, '--memory') ?? 2048) * 2 ** 20 },
+      btf: { x86_64: values['btf-x86_64'], arm64: values['btf-arm64'] },
+      log: (l) => process.stderr.write(`${new Date().toISOString()} ${l}\n`),
+    });
+  } catch (e) {
+    throw new CliError(`serve: ${(e as Error).message}`);
+  }
+  const a = await service.listen().catch((e: Error) => {
+    throw new CliError(`serve: cannot listen on ${listen}: ${e.message}`);
+  });
+  process.stdout.write(`lcc serve: listening on http://${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port} (POST /v1/compile, GET /healthz)\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      void service.close().then(resolve);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
 }
 
 async function runDoctor(args: string[]): Promise<void> {
@@ -81,6 +138,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'build': await build(rest); break;
       case 'gen': await gen(rest); break;
       case 'doctor': await runDoctor(rest); break;
+      case 'serve': await serve(rest); break;
       case undefined: case '-h': case '--help': case 'help':
         process.stdout.write(USAGE);
         return cmd ? 0 : 2;
@@ -94,7 +152,8 @@ export async function main(argv: string[]): Promise<number> {
       return 1;
     }
     if (e instanceof CompileError) {
-      process.stderr.write(`lcc: ${e.message}\n${e.diagnostics}`);
+      const { formatDiagnostics } = await import('../build/diagnostics.js');
+      process.stderr.write(`lcc: ${e.message}\n${e.diagnostics.length ? formatDiagnostics(e.diagnostics) : e.raw}`);
       return 1;
     }
     if (e instanceof CliError || e instanceof LbcError || (e as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {

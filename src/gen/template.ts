@@ -49,3 +49,9 @@ export function render(name: string, ctx: unknown): string {
   }
   return t(ctx);
 }
+
+/** Render any template file (the app scaffold's); compiled on each use, which is fine for a one-off scaffold. */
+export function renderFile(file: string, ctx: unknown): string {
+  full ??= withHelpers(require('handlebars') as Handlebars);
+  return full.compile(fs.readFileSync(file, 'utf8'), TEMPLATE_OPTIONS)(ctx);
+}

@@ -1,0 +1,149 @@
+// lcc build: x.bpf.c → x.bpf.o (clang here, or a compile service) → x.skel.ts.
+// Incremental: a stamp records every input clang read (its depfile) or the
+// client sent, with the flags, compiler and BTF identity; when none changed,
+// nothing runs. Content decides, not mtimes alone: a touched file whose bytes
+// are the same does not rebuild.
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { cacheDir, clangVersion, codegenFlags, CompileError, compileDetailed, findClang, KERNEL_BTF, readDepfile, targetArch } from './compile.js';
+import { type Diagnostic } from './diagnostics.js';
+import { ROOT } from '../paths.js';
+
+export interface BuildOptions {
+  /** object path; default x.bpf.o beside the source */
+  out?: string;
+  /** skeleton path; default x.skel.ts beside the source; null: do not generate */
+  skel?: string | null;
+  /** the skeleton loads the object by path instead of embedding it */
+  reference?: boolean;
+  /** kernel BTF for vmlinux.h and kernel types (another kernel, another arch) */
+  btf?: string;
+  arch?: string;
+  /** compile service URL */
+  remote?: string;
+  defines?: string[];
+  force?: boolean;
+}
+
+export interface BuildResult {
+  object: string;
+  skel: string | null;
+  upToDate: boolean;
+  via: 'local' | 'remote';
+  /** the service's cache answer (hit, miss, joined) */
+  cache?: string;
+  warnings: Diagnostic[];
+}
+
+interface Stamp {
+  key: string;
+  inputs: Record<string, { size: number; mtimeMs: number; sha: string }>;
+  outputs: Record<string, string>;
+}
+
+const sha = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
+
+function stampPath(out: string): string {
+  return path.join(cacheDir(), 'builds', `${sha(path.resolve(out)).slice(0, 24)}.json`);
+}
+
+function fingerprint(file: string): Stamp['inputs'][string] {
+  const st = fs.statSync(file);
+  return { size: st.size, mtimeMs: st.mtimeMs, sha: sha(fs.readFileSync(file)) };
+}
+
+function unchanged(stamp: Stamp, key: string): boolean {
+  if (stamp.key !== key) return false;
+  for (const [file, was] of Object.entries(stamp.inputs)) {
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(file);
+    } catch {
+      return false;
+    }
+    if (st.size === was.size && st.mtimeMs === was.mtimeMs) continue;
+    if (st.size !== was.size || sha(fs.readFileSync(file)) !== was.sha) return false;
+  }
+  for (const [file, was] of Object.entries(stamp.outputs)) {
+    if (!fs.existsSync(file) || sha(fs.readFileSync(file)) !== was) return false;
+  }
+  return true;
+}
+
+function readStamp(file: string): Stamp | null {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as Stamp;
+  } catch {
+    return null;
+  }
+}
+
+function lccIdentity(): string {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+  return `${pkg.version}/${sha(fs.readFileSync(path.join(ROOT, 'templates', 'skel', 'skel.ts.hbs'))).slice(0, 12)}`;
+}
+
+export async function build(src: string, opts: BuildOptions = {}): Promise<BuildResult> {
+  if (!fs.existsSync(src)) throw new CompileError(`${src} does not exist`);
+  const out = opts.out ?? src.replace(/\.c$/, '.o');
+  const skel = opts.skel === undefined ? src.replace(/\.bpf\.c$|\.c$/, '') + '.skel.ts' : opts.skel;
+  const arch = opts.arch ?? (process.arch === 'arm64' ? 'arm64' : 'x86_64');
+  const hostArch = process.arch === 'arm64' ? 'arm64' : 'x86_64';
+  targetArch(arch); // refuses unknown names
+  if (arch !== hostArch && !opts.btf) {
+    throw new CompileError(`building for ${arch} on ${hostArch} needs that architecture's kernel BTF: --btf FILE (e.g. /sys/kernel/btf/vmlinux copied from a ${arch} host)`);
+  }
+  const btf = opts.btf ?? KERNEL_BTF;
+  let btfId: string;
+  try {
+    btfId = sha(fs.readFileSync(btf));
+  } catch (e) {
+    throw new CompileError(`cannot read kernel BTF ${btf}: ${(e as Error).message}; pass --btf FILE for a kernel without it`);
+  }
+  const key = sha(JSON.stringify({
+    lcc: lccIdentity(), compiler: opts.remote ? `remote ${opts.remote}` : clangVersion(findClang()),
+    flags: codegenFlags({ arch, defines: opts.defines }), btf: btfId, skel, reference: !!opts.reference, out: path.resolve(out),
+  }));
+  const stampFile = stampPath(out);
+  const stamp = readStamp(stampFile);
+  const via = opts.remote ? 'remote' : 'local';
+  if (!opts.force && stamp && unchanged(stamp, key)) return { object: out, skel, upToDate: true, via, warnings: [] };
+
+  let inputs: string[];
+  let warnings: Diagnostic[] = [];
+  let cache: string | undefined;
+  if (opts.remote) {
+    if (opts.defines?.length) throw new CompileError('-D with --remote: the compile service takes no defines; use const volatile globals set at load time');
+    const { collectSources, remoteCompile } = await import('../serve/client.js');
+    const { request, files } = collectSources(src, arch as 'x86_64' | 'arm64');
+    const r = await remoteCompile(opts.remote, request, path.dirname(path.resolve(src)));
+    fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
+    const tmp = `${out}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, r.object);
+    fs.renameSync(tmp, out);
+    inputs = files;
+    cache = r.cache;
+  } else {
+    const depfile = path.join(cacheDir(), 'builds', `${process.pid}.d`);
+    fs.mkdirSync(path.dirname(depfile), { recursive: true });
+    try {
+      warnings = compileDetailed(src, { out, btf: opts.btf, arch, defines: opts.defines, depfile }).warnings;
+      inputs = readDepfile(depfile).map((f) => path.resolve(f));
+    } finally {
+      fs.rmSync(depfile, { force: true });
+    }
+  }
+  if (skel) {
+    const { generate, writeAtomic } = await import('../gen/index.js');
+    const defines = Object.fromEntries((opts.defines ?? []).map((d) => (d.includes('=') ? [d.slice(0, d.indexOf('=')), d.slice(d.indexOf('=') + 1)] : [d, '1'])));
+    const r = await generate(src, { out: skel, object: out, reference: opts.reference, btf: opts.btf, defines });
+    writeAtomic(skel, r.code);
+  }
+  const next: Stamp = { key, inputs: {}, outputs: {} };
+  for (const f of new Set([path.resolve(src), ...inputs])) next.inputs[f] = fingerprint(f);
+  for (const f of [out, ...(skel ? [skel] : [])]) next.outputs[path.resolve(f)] = sha(fs.readFileSync(f));
+  fs.mkdirSync(path.dirname(stampFile), { recursive: true });
+  fs.writeFileSync(stampFile, JSON.stringify(next));
+  return { object: out, skel, upToDate: false, via, cache, warnings };
+}
