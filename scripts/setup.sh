@@ -26,7 +26,7 @@ need_root() {
 }
 
 # --- Debian packages -----------------------------------------------------
-pkgs=(libbpf1 libbpf-dev clang llvm bpftool iproute2 iputils-ping python3)
+pkgs=(libbpf1 libbpf-dev clang llvm bpftool bubblewrap iproute2 iputils-ping python3)
 [ "$want_test" = 1 ] && pkgs+=(python3-bpfcc)
 [ "$want_bench" = 1 ] && pkgs+=(bpfcc-tools python3-bpfcc linux-headers-amd64 libbpf-dev)
 missing=()

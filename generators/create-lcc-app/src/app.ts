@@ -20,10 +20,10 @@ export const EVENT_KINDS = ['ringbuf', 'perf'] as const;
 /** A hook as the user types it: "sched/sched_process_exec", "sched:sched_process_exec", "tp_btf/sched_switch", "raw_tp/sys_enter". */
 export function parseHook(text: string): { section: string; label: string } {
   const t = text.trim();
-  let m = /^(?:tracepoint\/|tp\/)?([a-z0-9_]+)[/:]([a-z0-9_]+)$/.exec(t);
-  if (m) return { section: `tracepoint/${m[1]}/${m[2]}`, label: `${m[1]}:${m[2]}` };
-  m = /^(tp_btf|raw_tp|raw_tracepoint|kprobe|kretprobe|fentry|fexit)\/([A-Za-z0-9_.]+)$/.exec(t);
+  let m = /^(tp_btf|raw_tp|raw_tracepoint|kprobe|kretprobe|fentry|fexit)\/([A-Za-z0-9_.]+)$/.exec(t);
   if (m) return { section: `${m[1]}/${m[2]}`, label: t };
+  m = /^(?:tracepoint\/|tp\/)?([a-z0-9_]+)[/:]([a-z0-9_]+)$/.exec(t);
+  if (m) return { section: `tracepoint/${m[1]}/${m[2]}`, label: `${m[1]}:${m[2]}` };
   throw new Error(`hook "${text}" is not a hook lcc can attach: use a tracepoint (category/name, as in /sys/kernel/tracing/events), tp_btf/NAME, raw_tp/NAME or kprobe/FUNCTION`);
 }
 

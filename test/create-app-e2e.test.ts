@@ -1,0 +1,99 @@
+// A scaffold as a user gets it: `create-lcc-app` (the real command) → npm
+// install → npm test, which builds the object and skeleton and runs the tool
+// against the kernel, asserting it printed what it traced. Once against this
+// checkout (file: dependency), once against `npm pack`'s tarball, and once
+// built through the compile service on a PATH without clang.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runKernelTests } from './helpers/kernel.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const BIN = path.join(ROOT, 'generators', 'create-lcc-app', 'bin.js');
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'lcc-app-'));
+
+function sh(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): string {
+  const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8', timeout: 240_000 });
+  expect(r.status, `${cmd} ${args.join(' ')} in ${cwd}\n${r.stdout}\n${r.stderr}`).toBe(0);
+  return r.stdout;
+}
+
+function scaffold(name: string, flags: string[]): string {
+  sh(process.execPath, [BIN, path.join(work, name), '--yes', ...flags], work);
+  const dir = path.join(work, name);
+  sh('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], dir);
+  return dir;
+}
+
+describe.runIf(runKernelTests)('create-lcc-app scaffolds build and run', () => {
+  afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+  for (const [name, flags] of [
+    ['ringtool', ['--template', 'events']],
+    ['perftool', ['--template', 'events', '--event', 'perf', '--hook', 'sched:sched_process_fork']],
+    ['histtool', ['--template', 'hist']],
+    ['counttool', ['--template', 'counter']],
+  ] as const) {
+    it(`${name}: npm install && npm test (build, then run against the kernel)`, () => {
+      const dir = scaffold(name, [...flags]);
+      const out = sh('npm', ['test'], dir);
+      expect(out).toMatch(/^# pass 1$/m);
+      expect(out).toMatch(/^# fail 0$/m);
+      expect(fs.existsSync(path.join(dir, 'src', `${name}.skel.ts`))).toBe(true);
+      // a second build changes nothing
+      expect(sh('npm', ['run', 'build'], dir)).toContain(`src/${name}.bpf.o (up to date)`);
+    }, 240_000);
+  }
+
+  it('installs lcc from the tarball npm pack makes', () => {
+    sh('npm', ['pack', ROOT, '--pack-destination', work], work);
+    const tgz = fs.readdirSync(work).find((f) => /^lcc-.*\.tgz$/.test(f))!;
+    const dir = scaffold('tartool', ['--template', 'events', '--lcc', `file:${path.join(work, tgz)}`]);
+    expect(fs.lstatSync(path.join(dir, 'node_modules', 'lcc')).isSymbolicLink()).toBe(false);
+    expect(sh('npm', ['test'], dir)).toMatch(/^# pass 1$/m);
+  }, 300_000);
+
+  describe('built by the compile service on a host without clang', () => {
+    // the service runs as its own process, as in production (the test's sync spawns would block an in-process one)
+    let service: ChildProcess;
+    let url: string;
+    beforeAll(async () => {
+      service = spawn(process.execPath, [path.join(ROOT, 'bin', 'lcc.js'), 'serve', '--listen', '127.0.0.1:0', '--cache', path.join(work, 'serve-cache')], { stdio: ['ignore', 'pipe', 'inherit'] });
+      url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        service.stdout!.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /listening on (http:\/\/\S+)/.exec(out);
+          if (m) resolve(m[1]!);
+        });
+        service.on('exit', (code) => reject(new Error(`lcc serve exited ${code}`)));
+      });
+    });
+    afterAll(() => {
+      service.kill('SIGTERM');
+    });
+    const health = async (): Promise<{ compiles: number; cacheHits: number }> => (await fetch(`${url}/healthz`)).json() as never;
+
+    it('npm run build with LCC_SERVER, no clang on PATH, then runs', async () => {
+      const dir = scaffold('remotetool', ['--template', 'counter']);
+      // PATH holds node alone: lcc build must not look for clang, bpftool or headers
+      const bin = path.join(work, 'node-only');
+      fs.mkdirSync(bin, { recursive: true });
+      if (!fs.existsSync(path.join(bin, 'node'))) fs.symlinkSync(process.execPath, path.join(bin, 'node'));
+      const env = { ...process.env, PATH: bin, LCC_SERVER: url };
+      const lcc = path.join(dir, 'node_modules', 'lcc', 'bin', 'lcc.js');
+      expect(spawnSync('sh', ['-c', 'command -v clang'], { env, encoding: 'utf8' }).status).not.toBe(0);
+      expect(sh(process.execPath, [lcc, 'build', 'src/remotetool.bpf.c'], dir, env)).toContain('(compile service: miss)');
+      sh(process.execPath, [path.join(dir, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], dir, env);
+      expect(sh(process.execPath, ['--test', 'test/'], dir, env)).toMatch(/^# pass 1$/m);
+      expect((await health()).compiles).toBe(1);
+      // another host asking for the same object gets it from the cache, without clang
+      fs.rmSync(path.join(dir, 'src', 'remotetool.bpf.o'));
+      expect(sh(process.execPath, [lcc, 'build', 'src/remotetool.bpf.c'], dir, env)).toContain('(compile service: hit)');
+      expect(await health()).toMatchObject({ compiles: 1, cacheHits: 1 });
+    }, 240_000);
+  });
+});
