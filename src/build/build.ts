@@ -136,7 +136,9 @@ export async function build(src: string, opts: BuildOptions = {}): Promise<Build
   }
   if (skel) {
     const { generate, writeAtomic } = await import('../gen/index.js');
-    const defines = Object.fromEntries((opts.defines ?? []).map((d) => (d.includes('=') ? [d.slice(0, d.indexOf('=')), d.slice(d.indexOf('=') + 1)] : [d, '1'])));
+    // gen reads the source with the same macros clang saw, or an #ifdef __TARGET_ARCH_x would differ
+    const defines = Object.fromEntries([`__TARGET_ARCH_${targetArch(arch)}`, ...(opts.defines ?? [])]
+      .map((d) => (d.includes('=') ? [d.slice(0, d.indexOf('=')), d.slice(d.indexOf('=') + 1)] : [d, '1'])));
     const r = await generate(src, { out: skel, object: out, reference: opts.reference, btf: opts.btf, defines });
     writeAtomic(skel, r.code);
   }

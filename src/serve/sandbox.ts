@@ -62,7 +62,7 @@ export function bubblewrap(clang: string, dirs: { lbc: string; bpfHeaders: strin
         args: [
           `--as=${limits.memory}`, `--fsize=${limits.fileSize}`, `--cpu=${limits.cpuSeconds}`, `--core=0`, '--',
           bwrap, '--unshare-all', '--die-with-parent', '--new-session', '--clearenv', '--setenv', 'PATH', path.dirname(real),
-          ...binds, '--ro-bind', vmlinuxDir, IN.vmlinux, '--bind', workDir, IN.src, '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', '--chdir', IN.src,
+          ...binds, '--ro-bind', vmlinuxDir, IN.vmlinux, '--bind', workDir, IN.src, '--dev', '/dev', '--tmpfs', '/tmp', '--chdir', IN.src,
           real, ...clangArgs,
         ],
       };

@@ -1,0 +1,143 @@
+// lcc build, as a user runs it: object + skeleton, nothing rerun when no input
+// changed (by content, not mtime), clang's errors on the user's own file:line,
+// the cross-arch rules, and diagnostics parsing as a table.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseDiagnostics } from '../src/build/diagnostics.js';
+import { runKernelTests } from './helpers/kernel.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'lcc-build-test-'));
+const cache = path.join(work, 'cache');
+
+function lcc(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  // tsx by path: the build runs in a directory of its own, where `--import tsx` would not resolve
+  const tsx = pathToFileURL(path.resolve(here, '..', 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+  return spawnSync(process.execPath, ['--import', tsx, path.join(here, 'helpers', 'lcc.ts'), ...args], {
+    encoding: 'utf8', cwd: work, env: { ...process.env, LCC_CACHE_DIR: cache },
+  });
+}
+
+/** lcc that must succeed: its stdout */
+function ok(...args: string[]): string {
+  const r = lcc(...args);
+  expect(r.status, r.stderr).toBe(0);
+  return r.stdout;
+}
+
+const TOOL = `#include "lbc.h"
+#include "tool.h"
+LBC_RINGBUF(events, 1 << 16);
+#ifdef __TARGET_ARCH_arm64
+const volatile __u32 built_for_arm64 = 1;
+#endif
+SEC("tracepoint/sched/sched_process_exec")
+int on_exec(void *ctx)
+{
+	struct ev *e = lbc_ringbuf_reserve(events, sizeof(*e));
+	if (!e)
+		return 0;
+	e->pid = bpf_get_current_pid_tgid() >> 32;
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+char LICENSE[] SEC("license") = "GPL";
+`;
+
+describe('clang diagnostics', () => {
+  it('parses file:line:col, severity, message and the excerpt under it', () => {
+    const text = [
+      'In file included from src/t.bpf.c:2:',
+      'src/t.h:3:1: error: unknown type name \'foo\'',
+      'foo x;',
+      '^',
+      'src/t.bpf.c:9:5: warning: unused variable \'y\' [-Wunused-variable]',
+      '        int y;',
+      '            ^',
+      '/usr/include/bpf/bpf_helpers.h:10:2: note: expanded from macro \'SEC\'',
+      '1 warning and 1 error generated.',
+      '2 errors generated.',
+    ].join('\n');
+    expect(parseDiagnostics(text)).toEqual([
+      { file: 'src/t.h', line: 3, column: 1, severity: 'error', message: "unknown type name 'foo'", context: ['foo x;', '^'] },
+      { file: 'src/t.bpf.c', line: 9, column: 5, severity: 'warning', message: "unused variable 'y' [-Wunused-variable]", context: ['        int y;', '            ^'] },
+      { file: '/usr/include/bpf/bpf_helpers.h', line: 10, column: 2, severity: 'note', message: "expanded from macro 'SEC'", context: ['1 warning and 1 error generated.'] },
+    ]);
+  });
+});
+
+describe.runIf(runKernelTests)('lcc build', () => {
+  afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+  fs.mkdirSync(path.join(work, 'src'));
+  const src = path.join(work, 'src', 'tool.bpf.c');
+  const hdr = path.join(work, 'src', 'tool.h');
+  fs.writeFileSync(src, TOOL);
+  fs.writeFileSync(hdr, 'struct ev {\n\t__u32 pid;\n};\n');
+  const obj = path.join(work, 'src', 'tool.bpf.o');
+  const skel = path.join(work, 'src', 'tool.skel.ts');
+
+  it('builds the object and the skeleton, then does nothing until an input changes', () => {
+    const first = lcc('build', 'src/tool.bpf.c');
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stdout).toBe('src/tool.bpf.o\nsrc/tool.skel.ts\n');
+    expect(fs.readFileSync(skel, 'utf8')).toContain('export interface Ev {');
+    const stamp = (): [number, number] => [fs.statSync(obj).mtimeMs, fs.statSync(skel).mtimeMs];
+    const built = stamp();
+
+    expect(ok('build', 'src/tool.bpf.c')).toBe('src/tool.bpf.o (up to date)\nsrc/tool.skel.ts\n');
+    // touching a header without changing it: same bytes, nothing to do
+    const later = new Date(Date.now() + 5000);
+    fs.utimesSync(hdr, later, later);
+    expect(ok('build', 'src/tool.bpf.c')).toContain('(up to date)');
+    expect(stamp()).toEqual(built);
+
+    // a header's content changes: rebuild, and the skeleton follows
+    fs.writeFileSync(hdr, 'struct ev {\n\t__u32 pid;\n\t__u32 tid;\n};\n');
+    expect(ok('build', 'src/tool.bpf.c')).toBe('src/tool.bpf.o\nsrc/tool.skel.ts\n');
+    expect(fs.readFileSync(skel, 'utf8')).toMatch(/tid: number;/);
+
+    // a flag changes: rebuild
+    expect(ok('build', 'src/tool.bpf.c', '-D', 'LCC_TEST_FLAG=1')).not.toContain('(up to date)');
+    expect(ok('build', 'src/tool.bpf.c', '-D', 'LCC_TEST_FLAG=1')).toContain('(up to date)');
+
+    // an output is deleted or edited: rebuild
+    fs.rmSync(obj);
+    expect(ok('build', 'src/tool.bpf.c', '-D', 'LCC_TEST_FLAG=1')).not.toContain('(up to date)');
+    fs.appendFileSync(skel, '// edited\n');
+    expect(ok('build', 'src/tool.bpf.c', '-D', 'LCC_TEST_FLAG=1')).not.toContain('(up to date)');
+    expect(fs.readFileSync(skel, 'utf8')).not.toContain('// edited');
+
+    // lbc.h is an input too (clang's depfile lists it)
+    expect(ok('build', 'src/tool.bpf.c', '-D', 'LCC_TEST_FLAG=1', '--force')).not.toContain('(up to date)');
+  });
+
+  it('shows clang errors on the user\'s own file and line, and leaves the last good outputs alone', () => {
+    const good = fs.readFileSync(obj);
+    fs.writeFileSync(hdr, 'struct ev {\n\t__u32 pid;\n\tunknown_t tid;\n};\n');
+    const r = lcc('build', 'src/tool.bpf.c');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^lcc: clang failed on src\/tool\.bpf\.c\nsrc\/tool\.h:3:2: error: unknown type name 'unknown_t'\n\s+unknown_t tid;\n\s+\^/);
+    expect(r.stderr).not.toMatch(/at .*\.js:\d+/); // no stack
+    expect(fs.readFileSync(obj).equals(good)).toBe(true);
+    expect(fs.readdirSync(path.join(work, 'src')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    fs.writeFileSync(hdr, 'struct ev {\n\t__u32 pid;\n};\n');
+  });
+
+  it('builds for another architecture only with that architecture\'s BTF', () => {
+    const other = process.arch === 'arm64' ? 'x86_64' : 'arm64';
+    const refused = lcc('build', 'src/tool.bpf.c', '--arch', other, '-o', 'out/other.bpf.o', '--skel', 'out/other.skel.ts');
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain(`building for ${other} on`);
+    expect(refused.stderr).toContain('--btf FILE');
+    expect(fs.existsSync(path.join(work, 'out'))).toBe(false);
+    // this kernel's BTF stands in for the other architecture's: what changes is the target macro
+    const r = lcc('build', 'src/tool.bpf.c', '--arch', other, '--btf', '/sys/kernel/btf/vmlinux', '-o', 'out/other.bpf.o', '--skel', 'out/other.skel.ts');
+    expect(r.status, r.stderr).toBe(0);
+    expect(fs.readFileSync(path.join(work, 'out', 'other.skel.ts'), 'utf8')).toContain(other === 'arm64' ? 'built_for_arm64' : 'on_exec');
+    expect(lcc('build', 'src/tool.bpf.c', '--arch', 'sparc').stderr).toContain('unsupported target architecture sparc');
+  });
+});
