@@ -117,6 +117,11 @@ export class Btf {
     return new Btf(bytes, source);
   }
 
+  /** A string of the string table (names, and .BTF.ext's section names and access paths). */
+  strAt(off: number): string {
+    return this.str(off);
+  }
+
   private str(off: number): string {
     if (off === 0) return '';
     let end = this.strOff + off;
@@ -173,7 +178,8 @@ export class Btf {
       case Kind.Enum:
         t.enumValues = [];
         for (let i = 0; i < t.vlen; i++, p += 8) {
-          const v = t.kindFlag ? BigInt(u32(p + 4)) : BigInt(dv.getInt32(p + 4, le));
+          // kind_flag set: the enum is signed
+          const v = t.kindFlag ? BigInt(dv.getInt32(p + 4, le)) : BigInt(u32(p + 4));
           t.enumValues.push({ name: this.str(u32(p)), value: v });
         }
         break;
@@ -181,7 +187,7 @@ export class Btf {
         t.enumValues = [];
         for (let i = 0; i < t.vlen; i++, p += 12) {
           let v = (BigInt(u32(p + 8)) << 32n) | BigInt(u32(p + 4));
-          if (!t.kindFlag) v = BigInt.asIntN(64, v);
+          if (t.kindFlag) v = BigInt.asIntN(64, v);
           t.enumValues.push({ name: this.str(u32(p)), value: v });
         }
         break;

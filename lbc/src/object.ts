@@ -18,7 +18,11 @@ import { track, untrack } from './cleanup.js';
 export interface OpenOptions {
   /** object name (defaults to the file's base name) */
   name?: string;
-  /** BTF to use for CO-RE relocations instead of /sys/kernel/btf/vmlinux (older kernels) */
+  /**
+   * BTF to use for CO-RE relocations instead of /sys/kernel/btf/vmlinux:
+   * for kernels without BTF, ship the file `lcc btf minimize` writes. Default:
+   * the LCC_BTF environment variable, so a tool gains it without a code change.
+   */
   btfPath?: string;
   /** directory for maps declared with LIBBPF_PIN_BY_NAME (default /sys/fs/bpf) */
   pinRoot?: string;
@@ -90,8 +94,9 @@ export class BpfObject implements Disposable {
       keep.push(b);
       return b;
     };
-    if (options.btfPath && !fs.existsSync(options.btfPath)) {
-      throw new UsageError(`BTF file ${options.btfPath} does not exist`);
+    const btfPath = options.btfPath ?? (process.env.LCC_BTF || undefined);
+    if (btfPath && !fs.existsSync(btfPath)) {
+      throw new UsageError(`BTF file ${btfPath} does not exist${options.btfPath ? '' : ' (from LCC_BTF)'}`);
     }
     const opts = {
       sz: structSize(OpenOpts),
@@ -100,7 +105,7 @@ export class BpfObject implements Disposable {
       pin_root_path: cstr(options.pinRoot),
       _attach_prog_fd: 0,
       kconfig: cstr(options.kconfig),
-      btf_custom_path: cstr(options.btfPath),
+      btf_custom_path: cstr(btfPath),
       kernel_log_buf: null,
       kernel_log_size: 0,
       kernel_log_level: 0,
@@ -358,6 +363,11 @@ export class BpfObject implements Disposable {
       });
     }
     if (vlog) return new VerifierError(`object ${this.name}: the verifier rejected program ${failed ?? '?'}`, err, vlog, failed);
+    // libbpf: "failed to find valid kernel BTF" / "Error loading vmlinux BTF": CO-RE without a target
+    if (/kernel BTF|vmlinux BTF/.test(log) && !fs.existsSync('/sys/kernel/btf/vmlinux')) {
+      return new NotSupportedError(`load object ${this.name}`, 'kernel BTF (CONFIG_DEBUG_INFO_BTF; /sys/kernel/btf/vmlinux is missing)',
+        'ship a minimized BTF for this kernel (lcc btf minimize x.bpf.o --btf <its vmlinux> -o x.btf) and load with btfPath or LCC_BTF', err);
+    }
     return new LbcError(`object ${this.name}: load failed${log ? ` (${libbpfReason(log)})` : ''}`, { errno: err });
   }
 

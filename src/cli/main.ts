@@ -23,6 +23,9 @@ commands:
   serve [--listen HOST:PORT] [--workers N] [--queue N] [--timeout S] [--max-request BYTES]
         [--memory MIB] [--cache DIR] [--btf-arm64 FILE] [--btf-x86_64 FILE]
                      the compile service (loopback:7878 by default; clang runs in bubblewrap)
+  btf minimize OBJ.bpf.o... --btf VMLINUX -o OUT.btf
+                     the minimal BTF those objects' CO-RE relocations need, for kernels
+                     without BTF of their own (load with it: open(..., { btfPath }))
   doctor [--json]    what this kernel supports, probed for real
 `;
 
@@ -124,6 +127,28 @@ async function serve(args: string[]): Promise<void> {
   });
 }
 
+async function btf(args: string[]): Promise<void> {
+  const [sub, ...rest] = args;
+  if (sub !== 'minimize') throw new CliError('btf: the subcommand is minimize: lcc btf minimize x.bpf.o --btf VMLINUX -o x.btf');
+  const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { btf: { type: 'string' }, out: { type: 'string', short: 'o' } } });
+  if (!positionals.length) throw new CliError('btf minimize: which object? e.g. lcc btf minimize x.bpf.o --btf vmlinux -o x.btf');
+  if (!values.btf) throw new CliError('btf minimize: --btf FILE: the target kernel\'s BTF (its /sys/kernel/btf/vmlinux, or a vmlinux with .BTF)');
+  if (!values.out) throw new CliError('btf minimize: -o FILE: where to write the minimized BTF');
+  const { minimizeBtf, MinimizeError } = await import('../btf/minimize.js');
+  let r;
+  try {
+    r = minimizeBtf(positionals, values.btf);
+  } catch (e) {
+    if (e instanceof MinimizeError || e instanceof GenError) throw new CliError(`btf minimize: ${e.message}`);
+    throw e;
+  }
+  // a relocation the target cannot answer would fail the load there: say so now
+  for (const u of r.unmatched) process.stderr.write(`lcc: warning: ${u}\n`);
+  const { writeAtomic } = await import('../gen/index.js');
+  writeAtomic(values.out, r.bytes);
+  process.stdout.write(`${values.out}: ${r.types} types, ${r.bytes.length} bytes for ${r.relocations} CO-RE relocations\n`);
+}
+
 async function runDoctor(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { json: { type: 'boolean' } } });
   const { doctor, formatDoctor } = await import('./doctor.js');
@@ -139,6 +164,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'gen': await gen(rest); break;
       case 'doctor': await runDoctor(rest); break;
       case 'serve': await serve(rest); break;
+      case 'btf': await btf(rest); break;
       case undefined: case '-h': case '--help': case 'help':
         process.stdout.write(USAGE);
         return cmd ? 0 : 2;

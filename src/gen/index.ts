@@ -80,7 +80,7 @@ async function format(code: string): Promise<string> {
 }
 
 /** Write via a temporary file and rename: a failed run never leaves half a skeleton. */
-export function writeAtomic(file: string, text: string): void {
+export function writeAtomic(file: string, text: string | Uint8Array): void {
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, text);
