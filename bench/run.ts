@@ -137,6 +137,10 @@ function main(): void {
   console.log(pt.slice(0, -1).join('\n'));
   const ptRatios = JSON.parse(pt[pt.length - 1]!) as Record<string, number>;
 
+  const sv = execFileSync(node, [rel('dist', 'bench', 'serve.js')], { encoding: 'utf8', cwd: ROOT, maxBuffer: 1 << 26 }).trim().split('\n');
+  console.log(sv.slice(0, -1).join('\n'));
+  const serveFigures = JSON.parse(sv[sv.length - 1]!) as Record<string, number>;
+
   const [, lcc, , , bcc] = s;
   const rate = (impl: string, kind: string): number =>
     f.find((r) => r.impl === impl && r.kind === kind && (kind === 'rb' || r.wakeup === 64))!.rate;
@@ -152,6 +156,7 @@ function main(): void {
     gen_wall_s: genWall,
     gen_vs_bpftool: genWall / bpftoolWall,
     ...ptRatios,
+    ...serveFigures,
   };
   console.log('');
   console.log(JSON.stringify(Object.fromEntries(Object.entries(ratios).map(([k, v]) => [k, Number(v.toFixed(3))]))));

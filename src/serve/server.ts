@@ -70,6 +70,15 @@ export class CompileService {
     this.sandbox = opts.unsandboxed ? null : bubblewrap(this.clang, { lbc: LBC_INCLUDE, bpfHeaders: BPF_HEADERS });
   }
 
+  // vmlinux.h's directory per BTF file: hashing a 6 MB BTF per request would dominate a cache hit
+  private readonly vmlinuxDirs = new Map<string, string>();
+  private vmlinuxFor(arch: Arch): string {
+    const btf = this.btfFor(arch);
+    let dir = this.vmlinuxDirs.get(btf);
+    if (!dir) this.vmlinuxDirs.set(btf, (dir = vmlinuxDir(btf)));
+    return dir;
+  }
+
   private btfFor(arch: Arch): string {
     const f = this.opts.btf?.[arch] ?? (arch === HOST_ARCH ? KERNEL_BTF : undefined);
     if (!f) throw new RequestError(`this service has no BTF for ${arch}: start it with --btf-${arch} FILE`, 422);
@@ -87,7 +96,7 @@ export class CompileService {
   key(req: CompileRequest): string {
     const h = createHash('sha256');
     h.update(JSON.stringify({ v: 1, clang: this.clangId, flags: codegenFlags({ arch: req.arch }), lbc: this.lbcHash, main: req.main }));
-    h.update(vmlinuxDir(this.btfFor(req.arch)));
+    h.update(this.vmlinuxFor(req.arch));
     for (const name of Object.keys(req.files).sort()) h.update(`\0${name}\0${req.files[name]!.length}\0`).update(req.files[name]!);
     return h.digest('hex');
   }
@@ -137,7 +146,7 @@ export class CompileService {
         fs.mkdirSync(path.dirname(path.join(work, name)), { recursive: true });
         fs.writeFileSync(path.join(work, name), text);
       }
-      const vmlinux = vmlinuxDir(this.btfFor(req.arch));
+      const vmlinux = this.vmlinuxFor(req.arch);
       const dirs = this.sandbox ? { src: IN.src, lbc: IN.lbc, vmlinux: IN.vmlinux } : { src: work, lbc: LBC_INCLUDE, vmlinux };
       const args = clangArgs(path.join(dirs.src, req.main), path.join(dirs.src, '.out.o'), {
         arch: req.arch, lbcInclude: dirs.lbc, vmlinuxInclude: dirs.vmlinux, includeDirs: this.sandbox ? [IN.sys] : [],
