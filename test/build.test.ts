@@ -1,12 +1,13 @@
 // lcc build, as a user runs it: object + skeleton, nothing rerun when no input
 // changed (by content, not mtime), clang's errors on the user's own file:line,
 // the cross-arch rules, and diagnostics parsing as a table.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDiagnostics } from '../src/build/diagnostics.js';
 import { runKernelTests } from './helpers/kernel.js';
 
@@ -14,12 +15,12 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'lcc-build-test-'));
 const cache = path.join(work, 'cache');
 
+// tsx by path: the build runs in a directory of its own, where `--import tsx` would not resolve
+const TSX = pathToFileURL(path.resolve(here, '..', 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+const LCC = [ '--import', TSX, path.join(here, 'helpers', 'lcc.ts')];
+
 function lcc(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  // tsx by path: the build runs in a directory of its own, where `--import tsx` would not resolve
-  const tsx = pathToFileURL(path.resolve(here, '..', 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-  return spawnSync(process.execPath, ['--import', tsx, path.join(here, 'helpers', 'lcc.ts'), ...args], {
-    encoding: 'utf8', cwd: work, env: { ...process.env, LCC_CACHE_DIR: cache },
-  });
+  return spawnSync(process.execPath, [...LCC, ...args], { encoding: 'utf8', cwd: work, env: { ...process.env, LCC_CACHE_DIR: cache } });
 }
 
 /** lcc that must succeed: its stdout */
@@ -125,6 +126,51 @@ describe.runIf(runKernelTests)('lcc build', () => {
     expect(fs.readFileSync(obj).equals(good)).toBe(true);
     expect(fs.readdirSync(path.join(work, 'src')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     fs.writeFileSync(hdr, 'struct ev {\n\t__u32 pid;\n};\n');
+  });
+
+  describe('--remote', () => {
+    let service: ChildProcess;
+    let url = '';
+    beforeAll(async () => {
+      service = spawn(process.execPath, [...LCC, 'serve', '--listen', '127.0.0.1:0', '--cache', path.join(work, 'serve-cache')], { stdio: ['ignore', 'pipe', 'inherit'] });
+      url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        service.stdout!.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /listening on (http:\/\/\S+)/.exec(out);
+          if (m) resolve(m[1]!);
+        });
+        service.on('exit', (code) => reject(new Error(`lcc serve exited ${code}`)));
+      });
+    });
+    afterAll(() => {
+      service.kill('SIGTERM');
+    });
+
+    it('builds through the service, and its errors come out on the user\'s files', async () => {
+      expect(ok('build', 'src/tool.bpf.c', '--remote', url, '-o', 'remote/tool.bpf.o', '--skel', 'remote/tool.skel.ts')).toBe('remote/tool.bpf.o (compile service: miss)\nremote/tool.skel.ts\n');
+      expect(ok('build', 'src/tool.bpf.c', '--remote', url, '-o', 'remote/tool.bpf.o', '--skel', 'remote/tool.skel.ts')).toContain('(up to date)');
+      fs.writeFileSync(hdr, 'struct ev {\n\t__u32 pid;\n\tunknown_t tid;\n};\n');
+      const r = lcc('build', 'src/tool.bpf.c', '--remote', url, '-o', 'remote/tool.bpf.o', '--skel', 'remote/tool.skel.ts');
+      fs.writeFileSync(hdr, 'struct ev {\n\t__u32 pid;\n};\n');
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/^lcc: compile service: compile failed\nsrc\/tool\.h:3:2: error: unknown type name 'unknown_t'\n\s+unknown_t tid;/);
+      // refused before sending: a header outside the source's directory
+      fs.writeFileSync(path.join(work, 'outside.h'), '');
+      fs.writeFileSync(path.join(work, 'src', 'esc.bpf.c'), '#include "lbc.h"\n#include "../outside.h"\n');
+      const esc = lcc('build', 'src/esc.bpf.c', '--remote', url);
+      expect(esc.status).toBe(1);
+      expect(esc.stderr).toMatch(/src\/esc\.bpf\.c:2: outside\.h is outside src: a remote build sends only the source's directory/);
+      // a port nothing listens on
+      const port = await new Promise<number>((resolve) => {
+        const srv = net.createServer().listen(0, '127.0.0.1', () => {
+          const p = (srv.address() as net.AddressInfo).port;
+          srv.close(() => resolve(p));
+        });
+      });
+      const down = lcc('build', 'src/tool.bpf.c', '--remote', `http://127.0.0.1:${port}`, '--force');
+      expect(down.stderr).toContain(`cannot reach the compile service at http://127.0.0.1:${port}: ECONNREFUSED`);
+    });
   });
 
   it('builds for another architecture only with that architecture\'s BTF', () => {

@@ -161,7 +161,7 @@ int tp_netif_rx(struct trace_event_raw_net_dev_template *ctx)
 SEC("tracepoint/net/napi_gro_receive_entry")
 int tp_gro_entry(struct trace_event_raw_net_dev_rx_verbose_template *ctx)
 {
-	stamp(ctx->skbaddr, false, PT_RX_ARRIVE);
+	stamp((struct sk_buff *)ctx->skbaddr, false, PT_RX_ARRIVE);
 	return 0;
 }
 
