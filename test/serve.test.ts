@@ -73,7 +73,8 @@ describe.runIf(runKernelTests)('lcc serve', () => {
   let service: CompileService;
   let url: string;
   beforeAll(async () => {
-    service = new CompileService({ port: 0, workers: 2, cache: path.join(work, 'cache'), timeoutSeconds: 4, limits: { maxRequestBytes: 64 << 10, maxDiagnosticBytes: 64 << 10 } });
+    // this kernel's BTF stands in for an arm64 one: what a cross build changes is the target macro
+    service = new CompileService({ port: 0, workers: 2, cache: path.join(work, 'cache'), timeoutSeconds: 4, limits: { maxRequestBytes: 64 << 10, maxDiagnosticBytes: 64 << 10 }, btf: { arm64: '/sys/kernel/btf/vmlinux' } });
     const a = await service.listen();
     url = `http://127.0.0.1:${a.port}`;
   });
@@ -127,6 +128,17 @@ describe.runIf(runKernelTests)('lcc serve', () => {
     expect(d).toMatchObject({ file: 'tool.bpf.c', line: 8, message: "field designator 'n' does not refer to any field in type 'struct val'" });
     expect(r.json!.log).toMatch(/^tool\.bpf\.c:8:\d+: error:/m);
     expect(r.json!.log).not.toContain(IN.src);
+  });
+
+  it('compiles for the architecture asked for, with that architecture\'s BTF', async () => {
+    const src = '#include "lbc.h"\n#ifndef __TARGET_ARCH_arm64\n#error not built for arm64\n#endif\nchar LICENSE[] SEC("license") = "GPL";\n';
+    const arm = await post({ main: 'a.bpf.c', arch: 'arm64', files: { 'a.bpf.c': src } });
+    expect(arm.status, JSON.stringify(arm.json)).toBe(200);
+    const x86 = await post({ main: 'a.bpf.c', arch: 'x86_64', files: { 'a.bpf.c': src } });
+    expect(x86.status).toBe(422);
+    expect(x86.json!.diagnostics).toEqual([expect.objectContaining({ file: 'a.bpf.c', line: 3, message: 'not built for arm64' })]);
+    const bare = new CompileService({ port: 0, cache: path.join(work, 'cache2') });
+    await expect(bare.compile({ main: 'a.bpf.c', arch: 'arm64', files: { 'a.bpf.c': src } })).rejects.toThrow(/no BTF for arm64: start it with --btf-arm64 FILE/);
   });
 
   it('refuses path escapes and oversized requests', async () => {
