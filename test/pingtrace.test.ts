@@ -82,21 +82,28 @@ describe.runIf(runKernelTests)('pingtrace between two namespaces', () => {
     expect(summary.offset.trusted).toBe(true);
   });
 
-  // ping -U runs first (the server's programs are loaded), then pingtrace.
-  // The issue asks for 10%; on this VM's ~100 us veth round trip we measure
-  // 0.84-1.19x over runs (our client's programs cost the round trip ~15-30 us, and ping's
-  // own median moves 87-120 us between runs), so the bound here is 50%: it
-  // catches a wrong total, not that gap (see the notes).
-  it('agrees with iputils ping -U (user to user) on the median', () => {
-    const pingOut = ns(c, 'ping', '-U', '-c', '60', '-i', '0.02', sip);
-    const { probes } = client('-c', '60', '-i', '0.02');
-    const pingRtts = [...pingOut.matchAll(/time=([\d.]+) ms/g)].map((m) => Number(m[1]) * 1000);
-    expect(pingRtts.length).toBeGreaterThan(50);
-    const ours = median(probes.map((p) => p.stages.total!));
-    const theirs = median(pingRtts);
-    console.log(`median total ${ours.toFixed(1)} us, ping -U ${theirs.toFixed(1)} us`);
-    expect(ours / theirs).toBeGreaterThan(0.67);
-    expect(ours / theirs).toBeLessThan(1.5);
+  // The VM's veth round trip drifts by tens of percent from one second to the
+  // next (one 60-probe run of ping measured 87-120 us), so one run of each
+  // compares two moments, not two tools. Interleaved short rounds, pooled,
+  // compare the same moments: 12 rounds of 25 measured 0.95-1.05 over trials. Running both at
+  // once is worse: pingtrace's raw socket sees ping's replies too, and ping
+  // slows by 20-40%.
+  it('agrees with iputils ping -U (user to user) within 10% on the median', () => {
+    const ours: number[] = [];
+    const theirs: number[] = [];
+    for (let round = 0; round < 12; round++) {
+      const pingOut = ns(c, 'ping', '-U', '-c', '25', '-i', '0.02', sip);
+      theirs.push(...[...pingOut.matchAll(/time=([\d.]+) ms/g)].map((m) => Number(m[1]) * 1000));
+      ours.push(...client('-c', '25', '-i', '0.02').probes.map((p) => p.stages.total!));
+    }
+    expect(theirs.length).toBeGreaterThan(290);
+    expect(ours.length).toBeGreaterThan(290);
+    const ratio = median(ours) / median(theirs);
+    console.log(`median total ${median(ours).toFixed(1)} us, ping -U ${median(theirs).toFixed(1)} us (${ratio.toFixed(3)})`);
+    const q = (xs: number[]): string => [0.1, 0.25, 0.5, 0.75, 0.9].map((f) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * f)]!.toFixed(0)).join(' ');
+    console.log(`quantiles ours ${q(ours)} | ping ${q(theirs)}`);
+    expect(ratio).toBeGreaterThan(0.9);
+    expect(ratio).toBeLessThan(1.1);
   });
 
   /**
