@@ -1,7 +1,7 @@
 // pingtrace's arithmetic, table-driven: every stage >= 0, stages summing to
 // total exactly, the clock offset recovered, and missing hooks handled.
 import { describe, expect, it } from 'vitest';
-import { computeStages, OffsetEstimator, REMOTE_COMBINED, STAGES, summarize, type LocalTimes, type RemoteTimes } from '../examples/pingtrace/src/stages.js';
+import { computeStages, OffsetEstimator, REMOTE_COMBINED, RX_KERN_DETAIL, STAGES, summarize, type LocalTimes, type RemoteTimes } from '../examples/pingtrace/src/stages.js';
 
 const ns = (us: number): bigint => BigInt(Math.round(us * 1000));
 const local = (o: Partial<Record<keyof LocalTimes, number>>): LocalTimes =>
@@ -13,6 +13,29 @@ const sum = (s: Record<string, number | undefined>): number => Object.values(s).
 // a round trip: send at 0, out at 10, remote 20..40, back at 50, user at 100
 const L = local({ userSend: 0, sendEnter: 2, devQueue: 6, startXmit: 10, rxArrive: 50, rxProto: 55, wakeup: 60, onCpu: 80, recvExit: 90, userRecv: 100 });
 const R = { rxArrive: 20, rxProto: 24, txQueue: 35, startXmit: 40 };
+
+// the finer (kprobe) hooks, between netif_receive_skb (K = 55) and the wake-up (L = 60)
+describe('pingtrace finer stages inside l_rx_kern', () => {
+  const table: { name: string; hooks: Partial<Record<'ipRcv' | 'rawDeliver' | 'icmpRcv', number>>; want: number[] | null }[] = [
+    { name: 'no finer hooks: no detail', hooks: {}, want: null },
+    { name: 'all three in order', hooks: { ipRcv: 56, rawDeliver: 57.5, icmpRcv: 58 }, want: [1, 1.5, 0.5, 2] },
+    { name: 'icmp_rcv after the wake-up belongs elsewhere', hooks: { ipRcv: 56, rawDeliver: 57, icmpRcv: 61 }, want: [1, 1, 0, 3] },
+    { name: 'only ip_rcv', hooks: { ipRcv: 58 }, want: [3, 0, 0, 2] },
+    { name: 'a hook before K (another packet) is ignored', hooks: { ipRcv: 40, rawDeliver: 59 }, want: [0, 4, 0, 1] },
+  ];
+  for (const c of table) {
+    it(c.name, () => {
+      const p = computeStages({ ...L, ...local(c.hooks) }, remote(R), 0n);
+      if (!c.want) {
+        expect(p.detail).toBeUndefined();
+        return;
+      }
+      expect(RX_KERN_DETAIL.map((k) => p.detail!.l_rx_kern[k])).toEqual(c.want);
+      expect(sum(p.detail!.l_rx_kern)).toBeCloseTo(p.stages.l_rx_kern!, 6);
+      expect(sum(p.stages)).toBeCloseTo(p.total, 6); // the top-level stages are unchanged
+    });
+  }
+});
 
 describe('pingtrace stages', () => {
   const cases: { name: string; offsetUs: number; thetaUs: number | null }[] = [

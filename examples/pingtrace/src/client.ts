@@ -54,6 +54,9 @@ const HOOK_FIELD: Partial<Record<number, keyof LocalTimes>> = {
   [PtHook.PT_USER_SEND]: 'sendEnter',
   [PtHook.PT_USER_RECV]: 'recvExit',
   [PtHook.PT_SEND_RETURN]: 'sendExit',
+  [PtHook.PT_IP_RCV]: 'ipRcv',
+  [PtHook.PT_RAW_DELIVER]: 'rawDeliver',
+  [PtHook.PT_ICMP_RCV]: 'icmpRcv',
 };
 
 export async function runClient(opts: ClientOptions, onProbe: (p: ProbeResult) => void, onStart: (s: StageSet) => void): Promise<Summary> {

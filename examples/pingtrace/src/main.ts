@@ -67,7 +67,8 @@ async function resolve(host: string): Promise<string> {
 
 function stagesLine(r: ProbeResult): string {
   const keys: StageName[] = r.server ? [...STAGES] : [...STAGES.filter((s) => s.startsWith("l_") && !s.endsWith("link")), REMOTE_COMBINED];
-  return `seq=${r.seq} total=${r.total.toFixed(1)}us ${keys.map((k) => `${k}=${(r.stages[k] ?? 0).toFixed(1)}`).join(' ')}`;
+  const detail = r.detail ? ` (l_rx_kern: ${Object.entries(r.detail.l_rx_kern).map(([k, v]) => `${k}=${v.toFixed(1)}`).join(' ')})` : '';
+  return `seq=${r.seq} total=${r.total.toFixed(1)}us ${keys.map((k) => `${k}=${(r.stages[k] ?? 0).toFixed(1)}`).join(' ')}${detail}`;
 }
 
 function printSummary(s: Summary): void {
@@ -133,7 +134,8 @@ export async function main(argv: string[]): Promise<number> {
       },
       (r) => {
         if (json) {
-          console.log(JSON.stringify({ seq: r.seq, stages: { total: round(r.total), ...roundAll(r.stages) }, server: r.server, offset_trusted: r.offsetTrusted }));
+          const detail = r.detail ? { detail: { l_rx_kern: roundAll(r.detail.l_rx_kern) } } : {};
+          console.log(JSON.stringify({ seq: r.seq, stages: { total: round(r.total), ...roundAll(r.stages) }, ...detail, server: r.server, offset_trusted: r.offsetTrusted }));
         } else if (values.diagram) console.log(diagram(`seq ${r.seq}`, { ...r.stages, total: r.total }, 'this host', target));
         else console.log(stagesLine(r));
       },

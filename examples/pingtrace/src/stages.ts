@@ -28,6 +28,10 @@ export interface LocalTimes {
   rxProto?: bigint;       // K
   wakeup?: bigint;        // L
   onCpu?: bigint;         // M
+  /** the finer stage set (kprobes): inside K→L, where the kernel allows them */
+  ipRcv?: bigint;
+  rawDeliver?: bigint;
+  icmpRcv?: bigint;
   /** N, as seen by the kernel: a thread back in user space with the reply (a woken waiter, or recvfrom returning it) */
   recvExit?: bigint;
   /** sendto(2) returning: N when the reply was delivered during the call (veth, loopback) */
@@ -42,9 +46,15 @@ export interface RemoteTimes {
   startXmit?: bigint;     // T3
 }
 
+/** l_rx_kern split by the kprobe hooks: netif_receive_skb → ip_rcv → raw_local_deliver → icmp_rcv → wake-up. */
+export const RX_KERN_DETAIL = ['to_ip_rcv', 'ip_to_raw_deliver', 'raw_deliver_to_icmp_rcv', 'to_wakeup'] as const;
+export type RxKernDetail = (typeof RX_KERN_DETAIL)[number];
+
 export interface ProbeStages {
   /** µs, fractions allowed */
   stages: Partial<Record<StageName, number>>;
+  /** finer sub-stages that sum to their stage, present only when the finer hooks fired */
+  detail?: { l_rx_kern: Partial<Record<RxKernDetail, number>> };
   total: number;
   /** the four NTP timestamps, when the server reported */
   ntp?: { t1: bigint; t2: bigint; t3: bigint; t4: bigint };
@@ -93,10 +103,11 @@ export function computeStages(local: LocalTimes, remote: RemoteTimes | null, the
     l_rx_task_waking: us(M - L),
     l_rx_task_queue: us(N - M),
   };
+  const detail = rxKernDetail(local, K, L);
   const t2 = remote?.rxArrive ?? remote?.rxProto;
   if (!remote || t2 === undefined || remote.startXmit === undefined) {
     stages[REMOTE_COMBINED] = us(J - C);
-    return { stages, total };
+    return { stages, total, ...(detail ? { detail } : {}) };
   }
   const [T2, G, T3] = chain([t2, remote.txQueue, remote.startXmit]) as [bigint, bigint, bigint];
   // wire time both ways: the round trip minus the server's time
@@ -123,7 +134,26 @@ export function computeStages(local: LocalTimes, remote: RemoteTimes | null, the
     stages.r_rx_kern = us(G - T2) * scale;
     stages.r_tx_kern = us(T3 - G) * scale;
   }
-  return { stages, total, ntp: { t1: C, t2: T2, t3: T3, t4: J } };
+  return { stages, total, ntp: { t1: C, t2: T2, t3: T3, t4: J }, ...(detail ? { detail } : {}) };
+}
+
+/**
+ * K→L through the kprobe hooks that fired. A hook outside [K, L] belongs to
+ * another stage (icmp_rcv usually runs after the raw socket's reader is
+ * woken) and is left out; the pieces always sum to l_rx_kern.
+ */
+function rxKernDetail(local: LocalTimes, K: bigint, L: bigint): ProbeStages['detail'] | undefined {
+  const within = (t?: bigint): bigint | undefined => (t !== undefined && t >= K && t <= L ? t : undefined);
+  const ip = within(local.ipRcv);
+  const raw = within(local.rawDeliver);
+  const icmp = within(local.icmpRcv);
+  if (ip === undefined && raw === undefined && icmp === undefined) return undefined;
+  const [k, i, r, c, l] = chain([K, ip, raw, icmp, L]) as [bigint, bigint, bigint, bigint, bigint];
+  return {
+    l_rx_kern: {
+      to_ip_rcv: us(i - k), ip_to_raw_deliver: us(r - i), raw_deliver_to_icmp_rcv: us(c - r), to_wakeup: us(l - c),
+    },
+  };
 }
 
 /**
