@@ -105,6 +105,29 @@ typedef __u64 lbc_stack_t[LBC_STACK_DEPTH];
 #define lbc_perf_submit(ctx, name, data, size) \
 	bpf_perf_event_output(ctx, &name, BPF_F_CURRENT_CPU, data, size)
 
+/*
+ * BCC's map methods for any LBC_* (or BTF-defined) map, typed from the map's
+ * own key and value: table.increment(key[, n]) and table.lookup_or_try_init().
+ */
+#define lbc_map_increment(map, k, n) ({                                          \
+	__typeof__(*(map).key) ___k = (k);                                       \
+	__typeof__(*(map).value) *___v = bpf_map_lookup_elem(&(map), &___k);     \
+	if (___v) {                                                              \
+		__sync_fetch_and_add(___v, (n));                                 \
+	} else {                                                                 \
+		__typeof__(*(map).value) ___init = (n);                          \
+		bpf_map_update_elem(&(map), &___k, &___init, BPF_NOEXIST);       \
+	}                                                                        \
+	0; })
+
+#define lbc_lookup_or_try_init(map, keyp, initp) ({                                   \
+	__typeof__((map).value) ___p = bpf_map_lookup_elem(&(map), (keyp));            \
+	if (!___p) {                                                                   \
+		bpf_map_update_elem(&(map), (keyp), (initp), BPF_NOEXIST);             \
+		___p = bpf_map_lookup_elem(&(map), (keyp));                            \
+	}                                                                              \
+	___p; })
+
 #define LBC_STACK(name, entries) \
 	__LBC_KV_MAP(name, BPF_MAP_TYPE_STACK_TRACE, __u32, lbc_stack_t, entries)
 

@@ -13,6 +13,7 @@ export { parseSection, type ProgramKind, type SectionInfo } from './section.js';
 export { ensureBpffs, ensureTracefs, BPFFS, TRACEFS } from './sysfs.js';
 export type { GlobalValue, GlobalVar } from './globals.js';
 export { formatLog2Hist, formatLinearHist, formatLog10Hist } from './hist.js';
+export { pyFormat } from './format.js';
 export { ksym, formatKsym, stackAddresses } from './ksyms.js';
 export { loadedPrograms, enableRunStats, type LoadedProgram } from './introspect.js';
 export { IcmpSocket, inetChecksum, sockaddrIn, type IcmpMessage } from './rawsock.js';

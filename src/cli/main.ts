@@ -2,6 +2,7 @@
 // a message and exit 1; only a bug in lcc itself prints a stack.
 import { parseArgs } from 'node:util';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 // Subcommands load what they need when they run: `lcc gen` must not pay for
 // koffi and libbpf, nor `lcc doctor` for tree-sitter.
 import { LbcError } from '../../lbc/src/errors.js';
@@ -26,6 +27,8 @@ commands:
   btf minimize OBJ.bpf.o... --btf VMLINUX -o OUT.btf
                      the minimal BTF those objects' CO-RE relocations need, for kernels
                      without BTF of their own (load with it: open(..., { btfPath }))
+  convert TOOL.py [-o DIR]
+                     a BCC Python tool as an lcc app: NAME.bpf.c, NAME.h, NAME.ts, CONVERSION.md
   doctor [--json]    what this kernel supports, probed for real
 `;
 
@@ -149,6 +152,32 @@ async function btf(args: string[]): Promise<void> {
   process.stdout.write(`${values.out}: ${r.types} types, ${r.bytes.length} bytes for ${r.relocations} CO-RE relocations\n`);
 }
 
+async function convertTool(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { out: { type: 'string', short: 'o' } } });
+  const py = positionals[0];
+  if (!py) throw new CliError('convert: which BCC tool? e.g. lcc convert tools/execsnoop.py -o execsnoop/');
+  const { convert, ConvertError } = await import('../convert/index.js');
+  let r;
+  try {
+    r = convert(py, values.out);
+  } catch (e) {
+    if (e instanceof ConvertError) {
+      process.stderr.write(`${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+  const rel = path.relative(process.cwd(), r.dir) || '.';
+  process.stdout.write(`${r.files.map((f) => path.relative(process.cwd(), f)).join('\n')}\n`);
+  if (r.unconverted) {
+    process.stderr.write(`lcc convert: ${r.unconverted} construct${r.unconverted > 1 ? 's' : ''} left for a person: see ${rel}/CONVERSION.md\n`);
+    for (const u of r.report.filter((x) => !x.converted)) process.stderr.write(`  ${py}${u.line ? `:${u.line}` : ''}: ${u.what}\n`);
+    return 1;
+  }
+  process.stderr.write(`next: cd ${rel} && lcc build ${r.name}.bpf.c && sudo node --import tsx ${r.name}.ts\n`);
+  return 0;
+}
+
 async function runDoctor(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { json: { type: 'boolean' } } });
   const { doctor, formatDoctor } = await import('./doctor.js');
@@ -165,6 +194,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'doctor': await runDoctor(rest); break;
       case 'serve': await serve(rest); break;
       case 'btf': await btf(rest); break;
+      case 'convert': return await convertTool(rest);
       case undefined: case '-h': case '--help': case 'help':
         process.stdout.write(USAGE);
         return cmd ? 0 : 2;

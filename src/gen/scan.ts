@@ -34,6 +34,7 @@ const LIFTED = /(SEC|LBC_[A-Z0-9_]+)\s*\(/y;
  * a type (`static __always_inline int f(...)`): blanked like the others.
  */
 const ATTRIBUTE_MACROS = /(__always_inline|__noinline|__weak|__hidden|__ksym|__kconfig|__maybe_unused|__unused|__inline)\b/y;
+const STATIC_ASSERT = /(_Static_assert|static_assert)\s*\(/y;
 const isIdentStart = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 const isIdent = (c: number): boolean => isIdentStart(c) || (c >= 48 && c <= 57);
 
@@ -158,6 +159,17 @@ export function scan(source: string): ScanResult {
       out += source.slice(copied, i) + blank(attr[0]);
       copied = i + attr[0].length;
       i = copied - 1;
+      continue;
+    }
+    // _Static_assert(...); at file scope: a compile-time check for clang, nothing for the skeleton
+    STATIC_ASSERT.lastIndex = i;
+    if (depth === 0 && STATIC_ASSERT.test(source)) {
+      const close = matchParen(source, source.indexOf('(', i));
+      if (close < 0) throw new ScanError('unbalanced parentheses in _Static_assert(...)', positionAt(i));
+      const end = source[close + 1] === ';' ? close + 2 : close + 1;
+      out += source.slice(copied, i) + blank(source.slice(i, end));
+      copied = end;
+      i = end - 1;
       continue;
     }
     LIFTED.lastIndex = i;

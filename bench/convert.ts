@@ -1,0 +1,90 @@
+// lcc convert over a directory of BCC tools: per tool and in total, how many
+// convert with nothing left for a person, compile (clang + skeleton), load
+// (the verifier passes) and run (exit 0 and print past their header while
+// this script makes some activity).
+//   node dist/bench/convert.js [DIR]      (default: test/fixtures/convert; as root)
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { BpfObject } from '../lbc/src/index.js';
+import { convert, ConvertError } from '../src/convert/index.js';
+import { ROOT } from '../src/paths.js';
+
+const dir = path.resolve(process.argv[2] ?? path.join(ROOT, 'test', 'fixtures', 'convert'));
+// inside the package, so the converted code's `lcc/lbc` import resolves
+const out = fs.mkdtempSync(path.join(ROOT, 'bench', 'out', 'convert-'));
+const TSX = pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+
+interface Row { tool: string; refused: boolean; converted: boolean; left: number; compiles: boolean; loads: boolean; runs: boolean; note: string }
+
+function runFor(cwd: string, name: string, seconds: number): Promise<{ code: number | null; lines: number; err: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', TSX, `${name}.ts`], { cwd, env: { ...process.env, LCC_DURATION: String(seconds) } });
+    let stdout = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => (err += d));
+    // some of everything tools trace: execs, opens, syscalls
+    const t = setTimeout(() => {
+      for (let i = 0; i < 5; i++) spawnSync('/bin/cat', ['/etc/hostname']);
+    }, 1000);
+    child.on('close', (code) => {
+      clearTimeout(t);
+      resolve({ code, lines: stdout.trim().split('\n').filter(Boolean).length, err: err.split('\n')[0] ?? '' });
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const tools = fs.readdirSync(dir).filter((f) => f.endsWith('.py')).sort();
+  const rows: Row[] = [];
+  for (const f of tools) {
+    const name = f.replace(/\.py$/, '');
+    const row: Row = { tool: f, refused: false, converted: false, left: 0, compiles: false, loads: false, runs: false, note: '' };
+    rows.push(row);
+    const dest = path.join(out, name);
+    let r;
+    try {
+      r = convert(path.join(dir, f), dest);
+    } catch (e) {
+      if (!(e instanceof ConvertError)) throw e;
+      row.refused = true;
+      row.note = e.message.split('\n')[0]!.replace(/^.*?error: /, '');
+      continue;
+    }
+    row.left = r.unconverted;
+    row.converted = r.unconverted === 0;
+    const b = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'lcc.js'), 'build', `${r.name}.bpf.c`], { cwd: dest, encoding: 'utf8' });
+    row.compiles = b.status === 0;
+    if (!row.compiles) {
+      row.note = (b.stderr.split('\n').find((l) => /error/.test(l)) ?? '').slice(0, 100);
+      continue;
+    }
+    try {
+      const obj = BpfObject.open(path.join(dest, `${r.name}.bpf.o`));
+      try {
+        obj.load();
+        row.loads = true;
+      } finally {
+        obj.destroy();
+      }
+    } catch (e) {
+      row.note = (e as Error).message.split('\n')[0]!.slice(0, 100);
+      continue;
+    }
+    const ran = await runFor(dest, r.name, 3);
+    row.runs = ran.code === 0 && ran.lines >= 2;
+    if (!row.runs) row.note = ran.err || `exit ${ran.code}, ${ran.lines} lines`;
+  }
+  const yes = (b: boolean): string => (b ? 'yes' : 'no');
+  console.log(`lcc convert on ${path.relative(process.cwd(), dir) || dir} (${os.hostname()}, kernel ${os.release()})`);
+  console.table(rows.map((r) => ({ tool: r.tool, converted: r.refused ? 'refused' : r.converted ? 'yes' : `${r.left} left`, compiles: yes(r.compiles), loads: yes(r.loads), runs: yes(r.runs), note: r.note })));
+  const n = rows.length;
+  const count = (k: keyof Row): number => rows.filter((r) => r[k] === true).length;
+  console.log(`total: ${n} tools; converted ${count('converted')}/${n}, compiles ${count('compiles')}/${n}, loads ${count('loads')}/${n}, runs ${count('runs')}/${n}`);
+  fs.rmSync(out, { recursive: true, force: true });
+}
+
+await main();

@@ -1,0 +1,512 @@
+// BCC's C dialect → libbpf CO-RE C on lbc.h. Each rewrite is recorded with the
+// line of the Python file it came from; what cannot be rewritten becomes an
+// #error at the top of the output, so a half-converted tool never compiles
+// into something silently wrong.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Attach, PyTool, Replacement } from './python.js';
+
+export interface ReportEntry { line: number; what: string; action?: string; converted: boolean }
+
+export interface Program { name: string; section: string; cond: string | null; attach?: Attach }
+export interface MapInfo { name: string; macro: string; key: string | null; value: string | null; event?: string; kind: string }
+export interface Global { name: string; ctype: string; arg: string; kind: 'flag' | 'value' }
+
+export interface CResult {
+  bpfC: string;
+  header: string;
+  programs: Program[];
+  maps: MapInfo[];
+  globals: Global[];
+  /** struct names defined by the tool (in NAME.h) */
+  structs: string[];
+  report: ReportEntry[];
+}
+
+const TRACEFS = '/sys/kernel/tracing/events';
+
+/** Balanced-parenthesis argument list starting at `open` (the index of "("). */
+function callArgs(text: string, open: number): { args: string[]; end: number } | null {
+  let depth = 0;
+  const args: string[] = [];
+  let cur = '';
+  for (let i = open; i < text.length; i++) {
+    const ch = text[i]!;
+    if (ch === '(' || ch === '[' || ch === '{') {
+      if (depth++ > 0) cur += ch;
+    } else if (ch === ')' || ch === ']' || ch === '}') {
+      if (--depth === 0) {
+        args.push(cur.trim());
+        return { args: args.length === 1 && args[0] === '' ? [] : args, end: i + 1 };
+      }
+      cur += ch;
+    } else if (ch === ',' && depth === 1) {
+      args.push(cur.trim());
+      cur = '';
+    } else cur += ch;
+  }
+  return null;
+}
+
+function sizedInt(size: number, signed: boolean): string | null {
+  const bits = { 1: 8, 2: 16, 4: 32, 8: 64 }[size];
+  return bits ? `__${signed ? 's' : 'u'}${bits}` : null;
+}
+
+/** The tracepoint's record as a C struct, from its tracefs format (what BCC generates too), offsets asserted. */
+export function tracepointStruct(cat: string, ev: string, structName: string, tracefs = TRACEFS): string | null {
+  let format: string;
+  try {
+    format = fs.readFileSync(path.join(tracefs, cat, ev, 'format'), 'utf8');
+  } catch {
+    return null;
+  }
+  const fields: { decl: string; name: string; offset: number; size: number }[] = [];
+  for (const m of format.matchAll(/field:([^;]+);\s*offset:(\d+);\s*size:(\d+);\s*signed:(\d);/g)) {
+    const declared = m[1]!.trim();
+    const offset = Number(m[2]);
+    const size = Number(m[3]);
+    const signed = m[4] === '1';
+    const dl = /^__data_loc\s+.*\s(\w+)$/.exec(declared);
+    const arr = /^(.*?)\s*(\w+)\s*\[(\d*)\]$/.exec(declared);
+    const named = /^(.*?)\s*(\w+)$/.exec(declared)!;
+    let decl: string;
+    let name: string;
+    if (dl) {
+      name = `__data_loc_${dl[1]}`;
+      decl = `__u32 ${name}`;
+    } else if (arr) {
+      name = arr[2]!;
+      const elem = arr[1]!.replace(/\b(const|volatile)\b/g, '').trim();
+      const n = arr[3] ? Number(arr[3]) : 0;
+      const elemSize = n ? size / n : 1;
+      const t = /char/.test(elem) ? 'char' : sizedInt(elemSize, signed) ?? 'char';
+      decl = `${t} ${name}[${n || size}]`;
+    } else {
+      name = named[2]!;
+      const type = named[1]!;
+      decl = type.includes('*') ? `${type.trim()} ${name}` : `${sizedInt(size, signed) ?? 'char'} ${name}${sizedInt(size, signed) ? '' : `[${size}]`}`;
+    }
+    fields.push({ decl, name, offset, size });
+  }
+  if (!fields.length) return null;
+  const lines = [`/* ${cat}:${ev}, from ${path.join(tracefs, cat, ev, 'format')} */`, `struct ${structName} {`];
+  let at = 0;
+  let pad = 0;
+  for (const f of fields) {
+    if (f.offset > at) lines.push(`\tchar __pad${pad++}[${f.offset - at}];`);
+    lines.push(`\t${f.decl};`);
+    at = f.offset + f.size;
+  }
+  lines.push('};');
+  for (const f of fields) lines.push(`_Static_assert(__builtin_offsetof(struct ${structName}, ${f.name}) == ${f.offset}, "${cat}:${ev} ${f.name} offset");`);
+  return lines.join('\n');
+}
+
+const MAP_DEFAULTS: Record<string, { macro: string; kind: string }> = {
+  BPF_HASH: { macro: 'LBC_HASH', kind: 'hash' }, BPF_LRU_HASH: { macro: 'LBC_LRU_HASH', kind: 'lru_hash' },
+  BPF_PERCPU_HASH: { macro: 'LBC_PERCPU_HASH', kind: 'percpu_hash' }, BPF_ARRAY: { macro: 'LBC_ARRAY', kind: 'array' },
+  BPF_PERCPU_ARRAY: { macro: 'LBC_PERCPU_ARRAY', kind: 'percpu_array' }, BPF_HISTOGRAM: { macro: 'LBC_ARRAY', kind: 'histogram' },
+};
+
+const TABLE_KINDS: Record<string, string> = {
+  hash: 'BPF_HASH', array: 'BPF_ARRAY', percpu_array: 'BPF_PERCPU_ARRAY', percpu_hash: 'BPF_PERCPU_HASH', lru_hash: 'BPF_LRU_HASH', histogram: 'BPF_HISTOGRAM',
+};
+
+const scalar = (t: string): boolean => /^(unsigned\s+|signed\s+)?(int|long|long long|short|char|u8|u16|u32|u64|s8|s16|s32|s64|__u\d+|__s\d+|pid_t|size_t)$/.test(t.trim());
+
+function cIdent(s: string): string {
+  return s.replace(/^args\./, '').replace(/\W+/g, '_').replace(/^_+|_+$/g, '');
+}
+
+/** Python option condition → the global flag that carries it (only `args.X` and `not args.X`). */
+function flagOf(cond: string): { flag: string; arg: string; negated: boolean } | null {
+  const m = /^(not\s*\(?\s*)?args\.(\w+)\s*\)?$/.exec(cond.trim());
+  if (!m) return null;
+  return { flag: `lcc_has_${m[2]}`, arg: `args.${m[2]}`, negated: !!m[1] };
+}
+
+/**
+ * Every rewrite keeps the text's line structure (a multi-line construct is
+ * replaced by one line plus the newlines it covered), so a line of the C is
+ * always the same line of the Python file it came from.
+ */
+export function convertC(tool: PyTool, name: string, text: string, pieceStarts: { lineIdx: number; line: number }[]): CResult {
+  const report: ReportEntry[] = [];
+  const errors: string[] = [];
+  const globals = new Map<string, Global>();
+  const lineIdxAt = (t: string, off: number): number => t.slice(0, off).split('\n').length - 1;
+  const pyLineOfIdx = (idx: number): number => {
+    let best = pieceStarts[0]!;
+    for (const p of pieceStarts) if (p.lineIdx <= idx) best = p;
+    return best.line + idx - best.lineIdx;
+  };
+  // offsets are into the text of the pass that found them, whose lines are the original's
+  const pyLine = (off: number, t = text): number => pyLineOfIdx(lineIdxAt(t, off));
+  // which piece of the assembled text a line of it came from (pieces may come from anywhere in the file)
+  const pieceAt = (off: number): number => {
+    const idx = lineIdxAt(text, off);
+    let best = 0;
+    pieceStarts.forEach((p, i) => {
+      if (p.lineIdx <= idx) best = i;
+    });
+    return best;
+  };
+  const keepLines = (removed: string): string => '\n'.repeat(removed.split('\n').length - 1);
+  const fail = (line: number, what: string, action: string): void => {
+    report.push({ line, what, action, converted: false });
+    errors.push(`${tool.file}:${line}: ${what}`);
+  };
+
+  // ---- configuration: replace() tokens → const volatile globals ----
+  const byToken = new Map<string, Replacement[]>();
+  for (const r of tool.replacements) byToken.set(r.token, [...(byToken.get(r.token) ?? []), r]);
+  for (const [token, reps] of byToken) {
+    const at = text.indexOf(token);
+    if (at < 0) {
+      report.push({ line: reps[0]!.line, what: `replace("${token}", ...) matches nothing in the BPF text`, converted: true });
+      continue;
+    }
+    const optional = reps.filter((r) => r.cond && !r.cond.startsWith('not ('));
+    const fallback = reps.find((r) => !r.cond || r.cond.startsWith('not ('));
+    const bad = reps.find((r) => r.code === null || (r.arg !== null && !/^args\.\w+$/.test(r.arg)));
+    if (bad) {
+      fail(bad.line, `text.replace("${token}", ${bad.py.replace(/^.*?replace\(\s*["'][^"']*["']\s*,\s*/, '').slice(0, 60)}): a replacement lcc cannot express as a load-time setting`, 'write the filter in C against a const volatile global and set it from the option');
+      continue;
+    }
+    const subst = (r: Replacement): string => {
+      if (!r.arg) return r.code!;
+      const g = `lcc_${cIdent(r.arg)}`;
+      const opt = tool.options.find((o) => o.dest === r.arg!.slice(5));
+      globals.set(g, { name: g, ctype: opt?.type === 'str' ? 'char' : '__s64', arg: r.arg, kind: 'value' });
+      if (opt?.type === 'str') fail(r.line, `${r.arg} (a string) formatted into C`, 'compare strings in C against a const volatile char array');
+      return r.code!.replace(/%[sdiu]|%l[du]/g, g);
+    };
+    const conds = optional.map((r) => ({ r, f: flagOf(r.cond!) }));
+    const unflagged = conds.find((c) => !c.f);
+    if (unflagged) {
+      fail(unflagged.r.line, `replace("${token}") under "if ${unflagged.r.cond}"`, 'only conditions on an option (if args.x:) become load-time settings');
+      continue;
+    }
+    const dflt = fallback ? subst(fallback) : '';
+    let code: string;
+    const statement = [...reps.map((r) => r.code ?? '')].some((c) => /[;{}]/.test(c)) || dflt.trim() === '';
+    if (!conds.length) code = dflt;
+    else if (statement) {
+      code = conds.map(({ r, f }, i) => `${i ? ' else ' : ''}if (${f!.negated ? '!' : ''}${f!.flag}) { ${subst(r)} }`).join('') + (dflt.trim() ? ` else { ${dflt} }` : '');
+    } else {
+      code = `(${conds.map(({ r, f }) => `${f!.negated ? '!' : ''}${f!.flag} ? (${subst(r)})`).join(' : ')} : (${dflt}))`;
+    }
+    for (const { f } of conds) globals.set(f!.flag, { name: f!.flag, ctype: 'bool', arg: f!.arg, kind: 'flag' });
+    text = text.split(token).join(code.replace(/\n/g, ' '));
+    report.push({ line: reps[0]!.line, what: `text.replace("${token}", ...) → ${conds.length ? `load-time setting${conds.length > 1 ? 's' : ''} ${conds.map((c) => c.f!.flag).join(', ')} set from the options` : 'substituted'}`, converted: true });
+  }
+
+  // ---- includes ----
+  text = text.replace(/^[ \t]*#[ \t]*include[ \t]*[<"]([^>"]+)[>"][^\n]*\n?/gm, (m, inc: string, off: number) => {
+    report.push({ line: pyLine(off), what: `#include <${inc}> → lbc.h (vmlinux.h has the kernel's types)`, converted: true });
+    return m.endsWith('\n') ? '\n' : '';
+  });
+
+  // ---- struct definitions → NAME.h ----
+  const structs: string[] = [];
+  const headerParts: string[] = [];
+  text = text.replace(/^struct\s+(\w+)\s*\{/gm, (m, sname: string, off: number) => `\u0000STRUCT${sname}\u0000${pyLine(off)}\u0000{`);
+  for (;;) {
+    const i = text.indexOf('\u0000STRUCT');
+    if (i < 0) break;
+    const m = /^\u0000STRUCT(\w+)\u0000(\d+)\u0000/.exec(text.slice(i))!;
+    const brace = i + m[0].length;
+    const body = callArgs(text, brace);
+    if (!body) break;
+    let end = body.end;
+    const semi = text.indexOf(';', end);
+    const tail = text.slice(end, semi).trim();
+    if (tail) {
+      // struct x { ... } var;: keep in place
+      text = `${text.slice(0, i)}struct ${m[1]} ${text.slice(brace)}`;
+      continue;
+    }
+    end = semi + 1;
+    structs.push(m[1]!);
+    headerParts.push(`struct ${m[1]} ${text.slice(brace, body.end)};`);
+    report.push({ line: Number(m[2]), what: `struct ${m[1]} → ${name}.h (shared with user space)`, converted: true });
+    text = text.slice(0, i) + keepLines(text.slice(i, end)) + text.slice(end);
+  }
+
+  // ---- maps ----
+  const maps: MapInfo[] = [];
+  text = text.replace(/^[ \t]*(BPF_\w+)\s*(?=\()/gm, (m, macro: string, off: number) => `\u0000MAP${macro}\u0000${pyLine(off)}\u0000`);
+  for (;;) {
+    const i = text.indexOf('\u0000MAP');
+    if (i < 0) break;
+    const m = /^\u0000MAP(\w+)\u0000(\d+)\u0000/.exec(text.slice(i))!;
+    const line = Number(m[2]);
+    const open = i + m[0].length;
+    const parsed = callArgs(text, open);
+    if (!parsed) {
+      fail(line, `${m[1]}(...) is not closed`, 'check the macro call');
+      text = text.slice(0, i) + text.slice(open);
+      continue;
+    }
+    let end = parsed.end;
+    if (text[end] === ';') end++;
+    let macro = m[1]!;
+    let a = parsed.args;
+    if (macro === 'BPF_TABLE') {
+      const kind = a[0]?.replace(/"/g, '') ?? '';
+      macro = TABLE_KINDS[kind] ?? '';
+      if (!macro) {
+        fail(line, `BPF_TABLE("${kind}", ...)`, `lcc convert knows table kinds ${Object.keys(TABLE_KINDS).join(', ')}`);
+        text = text.slice(0, i) + keepLines(text.slice(i, end)) + text.slice(end);
+        continue;
+      }
+      // BPF_TABLE(kind, key, leaf, name, size) → the macro's own order
+      a = macro === 'BPF_ARRAY' || macro === 'BPF_PERCPU_ARRAY' ? [a[3]!, a[2]!, a[4]!] : [a[3]!, a[1]!, a[2]!, a[4]!];
+    }
+    let out = '';
+    const mapName = a[0] ?? '';
+    if (MAP_DEFAULTS[macro]) {
+      const d = MAP_DEFAULTS[macro]!;
+      let key: string;
+      let value: string;
+      let size: string;
+      if (macro === 'BPF_ARRAY' || macro === 'BPF_PERCPU_ARRAY') {
+        key = '__u32';
+        value = a[1] || '__u64';
+        size = a[2] || '10240';
+      } else if (macro === 'BPF_HISTOGRAM') {
+        key = a[1] || 'int';
+        value = '__u64';
+        size = a[2] || '64';
+      } else {
+        key = a[1] || '__u64';
+        value = a[2] || '__u64';
+        size = a[3] || '10240';
+      }
+      let lbc = d.macro;
+      if (macro === 'BPF_HISTOGRAM' && scalar(key)) key = '__u32';
+      else if (macro === 'BPF_HISTOGRAM') lbc = 'LBC_HASH';
+      out = `${lbc}(${mapName}, ${key}, ${value}, ${size});`;
+      maps.push({ name: mapName, macro: lbc, key, value, kind: d.kind });
+      report.push({ line, what: `${m[1]}(${a.join(', ')}) → ${out} (BCC's defaults made explicit)`, converted: true });
+    } else if (macro === 'BPF_PERF_OUTPUT') {
+      out = `LBC_PERF_OUTPUT(${mapName}, \u0000EVENT${mapName}\u0000, 64);`;
+      maps.push({ name: mapName, macro: 'LBC_PERF_OUTPUT', key: null, value: null, kind: 'perf' });
+      report.push({ line, what: `BPF_PERF_OUTPUT(${mapName}) → LBC_PERF_OUTPUT with the event type its perf_submit() sends`, converted: true });
+    } else if (macro === 'BPF_RINGBUF_OUTPUT') {
+      out = `LBC_RINGBUF(${mapName}, (${a[1] || '8'}) * 4096);`;
+      maps.push({ name: mapName, macro: 'LBC_RINGBUF', key: null, value: null, kind: 'ring' });
+      report.push({ line, what: `BPF_RINGBUF_OUTPUT(${mapName}, ${a[1]}) → ${out}`, converted: true });
+    } else if (macro === 'BPF_STACK_TRACE') {
+      out = `LBC_STACK(${mapName}, ${a[1] || '1024'});`;
+      maps.push({ name: mapName, macro: 'LBC_STACK', key: '__u32', value: null, kind: 'stack' });
+      report.push({ line, what: `BPF_STACK_TRACE → ${out}`, converted: true });
+    } else {
+      fail(line, `${m[1]}(...)`, 'lcc convert does not know this map macro; declare the map with an LBC_* macro from lbc.h');
+    }
+    text = text.slice(0, i) + out + keepLines(text.slice(i, end)) + text.slice(end);
+  }
+  const mapNames = new Set(maps.map((m) => m.name));
+
+  // ---- map methods ----
+  const locals = (fnText: string): Map<string, string> => {
+    const out = new Map<string, string>();
+    for (const d of fnText.matchAll(/\b(struct\s+\w+|\w+)\s+(\*?)\s*(\w+)\s*(?:=|;|\[)/g)) out.set(d[3]!, `${d[1]}${d[2] ? ' *' : ''}`);
+    return out;
+  };
+  const decls = locals(text);
+  text = text.replace(/\b(\w+)\.(lookup_or_try_init|lookup_or_init|lookup|update|insert|delete|increment|atomic_increment|perf_submit|ringbuf_output|ringbuf_reserve|ringbuf_submit|ringbuf_discard|get_stackid)\s*\(/g, (m, map: string, method: string, off: number) => {
+    if (!mapNames.has(map)) return m;
+    return `\u0000CALL${map}\u0000${method}\u0000${pyLine(off)}\u0000(`;
+  });
+  for (;;) {
+    const i = text.indexOf('\u0000CALL');
+    if (i < 0) break;
+    const m = /^\u0000CALL(\w+)\u0000(\w+)\u0000(\d+)\u0000/.exec(text.slice(i))!;
+    const [, map, method] = m as unknown as [string, string, string];
+    const line = Number(m[3]);
+    const parsed = callArgs(text, i + m[0].length)!;
+    const a = parsed.args;
+    let out: string;
+    switch (method) {
+      case 'lookup': out = `bpf_map_lookup_elem(&${map}, ${a[0]})`; break;
+      case 'update': out = `bpf_map_update_elem(&${map}, ${a[0]}, ${a[1]}, BPF_ANY)`; break;
+      case 'insert': out = `bpf_map_update_elem(&${map}, ${a[0]}, ${a[1]}, BPF_NOEXIST)`; break;
+      case 'delete': out = `bpf_map_delete_elem(&${map}, ${a[0]})`; break;
+      case 'increment': case 'atomic_increment': out = `lbc_map_increment(${map}, ${a[0]}, ${a[1] ?? '1'})`; break;
+      case 'lookup_or_try_init': case 'lookup_or_init': out = `lbc_lookup_or_try_init(${map}, ${a[0]}, ${a[1]})`; break;
+      case 'perf_submit': {
+        out = `lbc_perf_submit(${a[0]}, ${map}, ${a[1]}, ${a[2]})`;
+        const v = /^&\s*(\w+)$/.exec(a[1] ?? '')?.[1] ?? /^(\w+)$/.exec(a[1] ?? '')?.[1];
+        let t = v ? decls.get(v) : undefined;
+        if (t && /^&/.test(a[1]!) === false) t = t.replace(/\s*\*$/, '');
+        const info = maps.find((x) => x.name === map)!;
+        if (t && !info.event) info.event = t.replace(/\s*\*$/, '');
+        break;
+      }
+      case 'ringbuf_output': out = `lbc_ringbuf_output(${map}, ${a[0]}, ${a[1]})`; break;
+      case 'ringbuf_reserve': out = `lbc_ringbuf_reserve(${map}, ${a[0]})`; break;
+      case 'ringbuf_submit': out = `bpf_ringbuf_submit(${a[0]}, ${a[1] ?? '0'})`; break;
+      case 'ringbuf_discard': out = `bpf_ringbuf_discard(${a[0]}, ${a[1] ?? '0'})`; break;
+      case 'get_stackid': out = `bpf_get_stackid(${a[0]}, &${map}, ${a[1] ?? '0'})`; break;
+      default: out = `${map}.${method}(${a.join(', ')})`;
+    }
+    report.push({ line, what: `${map}.${method}(...) → ${out.replace(/\(.*$/s, '(...)')}`, converted: true });
+    text = text.slice(0, i) + out + keepLines(text.slice(i, parsed.end)) + text.slice(parsed.end);
+  }
+  for (const mp of maps.filter((x) => x.kind === 'perf')) {
+    if (mp.event) text = text.split(`\u0000EVENT${mp.name}\u0000`).join(mp.event);
+    else {
+      fail(tool.pieces[0]!.line, `BPF_PERF_OUTPUT(${mp.name}): no perf_submit() of a variable whose type lcc can see`, 'submit a local struct variable: events.perf_submit(ctx, &data, sizeof(data))');
+      text = text.split(`\u0000EVENT${mp.name}\u0000`).join('char');
+    }
+  }
+
+  // ---- probes ----
+  const programs: Program[] = [];
+  const tpStructs: string[] = [];
+  const attachOf = new Map(tool.attaches.map((a) => [a.fn, a]));
+  text = text.replace(/\bTRACEPOINT_PROBE\s*\(\s*(\w+)\s*,\s*(\w+)\s*\)/g, (m, cat: string, ev: string, off: number) => {
+    const sname = `tp_${cat}_${ev}`;
+    const st = tracepointStruct(cat, ev, sname);
+    const line = pyLine(off);
+    if (!st) {
+      fail(line, `TRACEPOINT_PROBE(${cat}, ${ev}): this machine has no tracepoint ${cat}:${ev} (${TRACEFS}/${cat}/${ev}/format)`, 'convert on a host with the tracepoint (its format defines args), or use a tracepoint that exists');
+      return m;
+    }
+    if (!tpStructs.includes(st)) tpStructs.push(st);
+    const fn = `tracepoint__${cat}__${ev}`;
+    programs.push({ name: fn, section: `tracepoint/${cat}/${ev}`, cond: null });
+    report.push({ line, what: `TRACEPOINT_PROBE(${cat}, ${ev}) → SEC("tracepoint/${cat}/${ev}") int ${fn}(struct ${sname} *args), args laid out from the tracepoint's format`, converted: true });
+    return `SEC("tracepoint/${cat}/${ev}") int ${fn}(struct ${sname} *args)`;
+  });
+  text = text.replace(/\bRAW_TRACEPOINT_PROBE\s*\(\s*(\w+)\s*\)/g, (m, ev: string, off: number) => {
+    const fn = `raw_tracepoint__${ev}`;
+    programs.push({ name: fn, section: `raw_tp/${ev}`, cond: null });
+    report.push({ line: pyLine(off), what: `RAW_TRACEPOINT_PROBE(${ev}) → SEC("raw_tp/${ev}")`, converted: true });
+    return `SEC("raw_tp/${ev}") int ${fn}(struct bpf_raw_tracepoint_args *ctx)`;
+  });
+  text = text.replace(/\b(KFUNC_PROBE|KRETFUNC_PROBE)\s*\(\s*(\w+)\s*(?:,([^)]*))?\)/g, (m, macro: string, fnName: string, rest: string | undefined, off: number) => {
+    const ret = macro === 'KRETFUNC_PROBE';
+    const fn = `${ret ? 'kretfunc' : 'kfunc'}__${fnName}`;
+    const section = `${ret ? 'fexit' : 'fentry'}/${fnName}`;
+    programs.push({ name: fn, section, cond: null });
+    report.push({ line: pyLine(off), what: `${macro}(${fnName}) → SEC("${section}") BPF_PROG (needs fentry/fexit: a kernel with BPF trampolines)`, converted: true });
+    return `SEC("${section}") int BPF_PROG(${fn}${rest ? `, ${rest.replace(/\s+/g, ' ').trim()}` : ''})${keepLines(m)}`;
+  });
+  // functions whose first parameter is struct pt_regs *ctx: kprobes (by name or by attach call) and uprobes
+  text = text.replace(/^(?:static\s+)?int\s+(\w+)\s*\(\s*struct\s+pt_regs\s*\*\s*ctx\s*(,[^)]*)?\)/gm, (m, fn: string, rest: string | undefined, off: number) => {
+    const line = pyLine(off);
+    const params = (rest ?? '').replace(/^,/, '').replace(/\b__user\b/g, '').replace(/\s+/g, ' ').trim();
+    const at = attachOf.get(fn);
+    let kind: string;
+    let target: string | null;
+    if (/^kprobe__/.test(fn)) [kind, target] = ['kprobe', fn.slice(8)];
+    else if (/^kretprobe__/.test(fn)) [kind, target] = ['kretprobe', fn.slice(11)];
+    else if (at) [kind, target] = [at.kind, at.target];
+    else {
+      report.push({ line, what: `int ${fn}(struct pt_regs *ctx, ...) is never attached`, action: 'left as a helper function', converted: true });
+      return m;
+    }
+    const fixed = target && !at?.regex && (kind === 'kprobe' || kind === 'kretprobe');
+    const secKind = kind === 'uretprobe' ? 'uretprobe' : kind === 'uprobe' ? 'uprobe' : kind;
+    const section = fixed ? `${secKind}/${target}` : secKind;
+    const macro = kind === 'kretprobe' || kind === 'uretprobe' ? 'BPF_KRETPROBE' : 'BPF_KPROBE';
+    programs.push({ name: fn, section, cond: at?.cond ?? null, attach: fixed ? undefined : at });
+    report.push({ line, what: `${fn}(struct pt_regs *ctx${params ? ', ...' : ''}) → SEC("${section}") ${macro}(${fn}${params ? ', ...' : ''})${kind.startsWith('k') ? '; kprobes are unavailable where CONFIG_KPROBES is off' : ''}`, converted: true });
+    return `SEC("${section}") int ${macro}(${fn}${macro === 'BPF_KPROBE' && params ? `, ${params}` : ''})${keepLines(m)}`;
+  });
+  // tracepoint functions attached from Python: int fn(struct tracepoint__cat__ev *args)
+  text = text.replace(/^(?:static\s+)?int\s+(\w+)\s*\(\s*struct\s+tracepoint__(\w+?)__(\w+)\s*\*\s*(\w+)\s*\)/gm, (m, fn: string, cat: string, ev: string, arg: string, off: number) => {
+    const sname = `tp_${cat}_${ev}`;
+    const st = tracepointStruct(cat, ev, sname);
+    if (!st) {
+      fail(pyLine(off), `${fn}: this machine has no tracepoint ${cat}:${ev}`, 'convert on a host with the tracepoint');
+      return m;
+    }
+    if (!tpStructs.includes(st)) tpStructs.push(st);
+    const at = attachOf.get(fn);
+    programs.push({ name: fn, section: `tracepoint/${cat}/${ev}`, cond: at?.cond ?? null });
+    report.push({ line: pyLine(off), what: `${fn}(struct tracepoint__${cat}__${ev} *) → SEC("tracepoint/${cat}/${ev}")`, converted: true });
+    return `SEC("tracepoint/${cat}/${ev}") int ${fn}(struct ${sname} *${arg})${keepLines(m)}`;
+  });
+  for (const a of tool.attaches) {
+    if (!programs.some((p) => p.name === a.fn)) {
+      if (a.kind === 'tracepoint' && a.target) {
+        fail(a.line, `attach_tracepoint(tp="${a.target}", fn_name="${a.fn}"): ${a.fn} is not a function taking struct tracepoint__... *args`, 'declare it as BCC does: int fn(struct tracepoint__cat__ev *args)');
+      } else if (!text.includes(a.fn)) fail(a.line, `attach to ${a.fn}: no such function in the BPF text`, 'check fn_name');
+    }
+  }
+  // programs appended under a condition load only when it holds
+  for (const p of programs) {
+    const at = text.search(new RegExp(`\\b${p.name}\\b`));
+    // with src_file, piece 0 is the file and the string pieces follow
+    const piece = tool.pieces[pieceAt(Math.max(at, 0)) - (tool.srcFile ? 1 : 0)];
+    if (!p.cond && piece?.cond) p.cond = piece.cond;
+  }
+
+  // ---- helpers and memory access ----
+  const simple: [RegExp, string, string][] = [
+    [/\bbpf_probe_read\s*\(/g, 'bpf_probe_read_kernel(', 'bpf_probe_read() → bpf_probe_read_kernel()'],
+    [/\bbpf_probe_read_str\s*\(/g, 'bpf_probe_read_kernel_str(', 'bpf_probe_read_str() → bpf_probe_read_kernel_str()'],
+    [/\bbpf_trace_printk\s*\(/g, 'bpf_printk(', 'bpf_trace_printk() → bpf_printk()'],
+    [/\bbpf_log2l?\s*\(/g, 'lbc_log2l(', "bpf_log2l() → lbc_log2l() (BCC's slot numbering)"],
+  ];
+  for (const [re, to, what] of simple) {
+    let first = -1;
+    text = text.replace(re, (m, off: number) => {
+      if (first < 0) first = off;
+      return to;
+    });
+    if (first >= 0) report.push({ line: pyLine(first), what, converted: true });
+  }
+  // kernel pointers: variables and parameters declared as pointers to structs the tool does not define
+  const kernelPtrs = new Set<string>();
+  for (const d of text.matchAll(/\bstruct\s+(\w+)\s*\*\s*(\w+)/g)) {
+    if (!structs.includes(d[1]!) && !/^tp_/.test(d[1]!) && d[1] !== 'pt_regs' && d[1] !== 'bpf_raw_tracepoint_args') kernelPtrs.add(d[2]!);
+  }
+  let chains = 0;
+  let firstChain = -1;
+  text = text.replace(/(&\s*)?\b(\w+)((?:->\w+(?:\.\w+)*)+)(\s*(?:\[|=(?!=)|\+\+|--|\+=|-=))?/g, (m, amp: string | undefined, root: string, path_: string, after: string | undefined, off: number) => {
+    if (!kernelPtrs.has(root) || amp || (after && !/^\s*\[/.test(after) && after.trim() !== '')) {
+      if (kernelPtrs.has(root) && (amp || after)) report.push({ line: pyLine(off), what: `${root}${path_}: address taken or assigned, left as written`, action: 'use bpf_core_read() into a local, or BPF_CORE_READ_INTO', converted: false });
+      return m;
+    }
+    chains++;
+    if (firstChain < 0) firstChain = off;
+    const fields = path_.split('->').filter(Boolean);
+    return `BPF_CORE_READ(${root}, ${fields.join(', ')})${after ?? ''}`;
+  });
+  if (chains) report.push({ line: pyLine(firstChain), what: `${chains} kernel pointer chain${chains > 1 ? 's' : ''} (a->b->c) → BPF_CORE_READ(a, b, c)`, converted: true });
+
+  // ---- globals for the settings ----
+  const globalDecls = [...globals.values()].map((g) => `const volatile ${g.ctype === 'char' ? 'char' : g.ctype} ${g.name}${g.ctype === 'char' ? '[64]' : ''} = ${g.ctype === 'bool' ? 'false' : g.ctype === 'char' ? '""' : '0'};`);
+  const cflagDefs = tool.cflags.map((f) => {
+    const d = /^-D(\w+)(?:=(.*))?$/.exec(f);
+    if (!d) {
+      report.push({ line: 0, what: `cflag ${f} dropped`, action: 'lcc build takes -D only', converted: false });
+      return '';
+    }
+    return `#define ${d[1]} ${d[2] ?? '1'}`;
+  }).filter(Boolean);
+  if (cflagDefs.length) report.push({ line: 0, what: `cflags ${tool.cflags.join(' ')} → #define lines`, converted: true });
+
+  const head = [
+    `// Converted from ${path.basename(tool.file)} by lcc convert: CO-RE C on lbc.h. See CONVERSION.md.`,
+    ...errors.map((e) => `#error "lcc convert could not convert ${e.replace(/"/g, "'")}: see CONVERSION.md"`),
+    ...cflagDefs,
+    '#include "lbc.h"',
+    `#include "${name}.h"`,
+    '',
+    ...(globalDecls.length ? ['/* settings from the command line, set before load */', ...globalDecls, ''] : []),
+  ];
+  const hasLicense = /SEC\("license"\)/.test(text);
+  const bpfC = `${head.join('\n')}${text.replace(/^\n+/, '').replace(/\n{3,}/g, '\n\n').trimEnd()}\n${hasLicense ? '' : '\nchar LICENSE[] SEC("license") = "GPL";\n'}`;
+  const guard = `__${name.toUpperCase().replace(/\W/g, '_')}_H`;
+  const header = [
+    `// Types shared by ${name}.bpf.c and its user space; converted from ${path.basename(tool.file)} by lcc convert.`,
+    `#ifndef ${guard}`, `#define ${guard}`, '', ...headerParts.flatMap((h) => [h, '']), ...tpStructs.flatMap((t) => [t, '']), `#endif /* ${guard} */`, '',
+  ].join('\n');
+  return { bpfC, header, programs, maps, globals: [...globals.values()], structs, report };
+}

@@ -1,0 +1,350 @@
+// lcc convert tool.py: BCC tool → lcc app. tool.py → (python.ts) what it does
+// → (bcc-c.ts) CO-RE C + shared header → (pyts.ts) user space on the
+// generated skeleton → CONVERSION.md, written all at once or not at all.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createRequire } from 'node:module';
+import { convertC, type CResult, type ReportEntry } from './bcc-c.js';
+import { ConvertError, parsePythonTool, type PyNode, type PyTool } from './python.js';
+import { expr, statements, Untranslatable, type Emitted, type Scope } from './pyts.js';
+import { pascal } from '../gen/emit.js';
+
+export { ConvertError };
+
+export interface ConvertResult {
+  name: string;
+  dir: string;
+  files: string[];
+  report: ReportEntry[];
+  /** constructs left for a person; the C carries an #error for each that affects it */
+  unconverted: number;
+}
+
+function toolName(file: string): string {
+  return path.basename(file).replace(/\.py$/, '').replace(/[^A-Za-z0-9_]/g, '_').replace(/^(\d)/, '_$1');
+}
+
+function assemble(tool: PyTool): { text: string; starts: { lineIdx: number; line: number }[] } {
+  let text = '';
+  const starts: { lineIdx: number; line: number }[] = [];
+  if (tool.srcFile) {
+    const src = path.resolve(path.dirname(tool.file), tool.srcFile);
+    let body: string;
+    try {
+      body = fs.readFileSync(src, 'utf8');
+    } catch {
+      throw new ConvertError(tool.file, undefined, `BPF(src_file="${tool.srcFile}"): cannot read ${src}`);
+    }
+    starts.push({ lineIdx: 0, line: 1 });
+    text = body;
+  }
+  for (const p of tool.pieces) {
+    starts.push({ lineIdx: text.split('\n').length - 1, line: p.line });
+    text += p.text;
+  }
+  return { text, starts };
+}
+
+const require = createRequire(import.meta.url);
+function parsePy(text: string): PyNode {
+  const Parser = require('tree-sitter');
+  const p = new Parser();
+  p.setLanguage(require('tree-sitter-python'));
+  return p.parse(text).rootNode as PyNode;
+}
+
+/** A Python condition (from an `if` around a piece or attach) as TypeScript, or null. */
+function condTs(cond: string, scope: Scope): string | null {
+  try {
+    const stmt = parsePy(`(${cond})\n`).namedChildren[0]!.namedChildren[0]!;
+    return expr(stmt, scope);
+  } catch (e) {
+    if (e instanceof Untranslatable) return null;
+    throw e;
+  }
+}
+
+function optionsTs(tool: PyTool): { config: string[]; values: string[] } {
+  const config: string[] = [];
+  const values: string[] = [];
+  for (const o of tool.options) {
+    const long = o.flags.find((f) => f.startsWith('--'))?.slice(2);
+    const short = o.flags.find((f) => /^-\w$/.test(f))?.slice(1);
+    const positional = !o.flags.some((f) => f.startsWith('-'));
+    if (positional) {
+      values.push(`  ${o.dest}: positionals.shift()${o.type === 'int' || o.type === 'float' ? ' !== undefined ? Number(positionals[0]) : undefined' : ''},`);
+      continue;
+    }
+    const key = long ?? o.dest;
+    config.push(`    '${key}': { type: '${o.type === 'bool' ? 'boolean' : 'string'}'${short ? `, short: '${short}'` : ''} },`);
+    const raw = `values['${key}']`;
+    const dflt = o.default && /^-?\d+(\.\d+)?$/.test(o.default) ? o.default : o.default && /^["'].*["']$/.test(o.default) ? JSON.stringify(o.default.slice(1, -1)) : 'undefined';
+    if (o.type === 'bool') values.push(`  ${o.dest}: ${raw} === true,`);
+    else if (o.type === 'int' || o.type === 'float') values.push(`  ${o.dest}: ${raw} !== undefined ? Number(${raw}) : ${dflt},`);
+    else values.push(`  ${o.dest}: ${raw} ?? ${dflt},`);
+  }
+  return { config, values };
+}
+
+function emitTs(tool: PyTool, name: string, c: CResult, report: ReportEntry[]): string {
+  const cls = `${pascal(name)}Skeleton`;
+  const scope: Scope = {
+    bpfVar: tool.bpfVar, mapVars: new Map(), maps: new Set(c.maps.map((m) => m.name)), eventVars: new Set(['event']),
+    globals: new Set(), locals: new Set(), argsVar: 'args',
+  };
+  const out: Emitted = { code: [], untranslated: [] };
+  const L: string[] = [];
+  const opts = optionsTs(tool);
+  const eventTypes = new Set<string>();
+  for (const o of tool.outputs) {
+    const m = c.maps.find((x) => x.name === o.map);
+    if (m?.event) eventTypes.add(pascal(m.event.replace(/^struct\s+/, '')));
+  }
+  L.push(
+    `// Converted from ${path.basename(tool.file)} by lcc convert${tool.description ? `: ${tool.description}` : ''}.`,
+    `// Build: lcc build ${name}.bpf.c (makes ${name}.skel.ts); run as root: node --import tsx ${name}.ts [options]`,
+    '/* eslint-disable */',
+    "import * as fs from 'node:fs';",
+    "import { parseArgs } from 'node:util';",
+    "import { formatKsym, formatLinearHist, formatLog2Hist, kprobesAvailable, LbcError, pyFormat } from 'lcc/lbc';",
+    `import { ${cls}${[...eventTypes].map((t) => `, type ${t}`).join('')} } from './${name}.skel.js';`,
+    '',
+    '// the command line of the original tool',
+    'const { values, positionals } = parseArgs({',
+    '  allowPositionals: true,',
+    '  options: {',
+    ...opts.config,
+    '  },',
+    '});',
+    'const args = {',
+    ...opts.values,
+    '};',
+    "const tracepointExists = (cat: string, ev: string): boolean => fs.existsSync(`/sys/kernel/tracing/events/${cat}/${ev}`);",
+    '/** BCC hands Python ints; the skeleton decodes u64 as bigint: print them as numbers */',
+    'const num = <T extends object>(o: T): any => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === \'bigint\' ? Number(v) : v]));',
+    'void formatKsym; void formatLinearHist; void formatLog2Hist; void pyFormat; void kprobesAvailable; void tracepointExists;',
+    '',
+  );
+
+  // module-level state the callbacks read and write
+  const pre: PyNode[] = [];
+  const loop: PyNode[] = [];
+  const atExit: PyNode[] = [];
+  let interval: string | null = null;
+  let waitsForCtrlC = false;
+  for (const n of tool.main) {
+    const t = n.text;
+    if (n.type === 'function_definition' || n.type === 'import_statement' || n.type === 'import_from_statement' || n.type === 'comment') continue;
+    const handled = (x: PyNode): boolean => x.type === 'expression_statement' && /\.(attach_\w+|open_perf_buffer|open_ring_buffer)\s*\(/.test(x.text);
+    if (handled(n)) continue;
+    // `if cond: b.attach_...()`: the condition is the program's autoload, set above
+    if (n.type === 'if_statement' && n.childForFieldName('consequence')!.namedChildren.every((x) => handled(x) || x.type === 'comment') && !n.namedChildren.some((c) => c.type === 'else_clause' || c.type === 'elif_clause')) continue;
+    if (n.type === 'while_statement') {
+      const body = n.childForFieldName('body')!;
+      const sleep = body.descendantsOfType('call').find((x) => /^(sleep|time\.sleep)$/.test(x.childForFieldName('function')!.text));
+      if (/perf_buffer_poll|ring_buffer_poll|ring_buffer_consume/.test(body.text) && !sleep) {
+        waitsForCtrlC = true;
+        continue;
+      }
+      if (sleep) {
+        const arg = sleep.childForFieldName('arguments')!.namedChildren[0];
+        try {
+          interval = arg ? expr(arg, scope) : '1';
+        } catch {
+          interval = '1';
+          report.push({ line: sleep.startPosition.row + 1, what: `sleep(${arg?.text}) interval not translated`, action: 'set the interval in the generated code', converted: false });
+        }
+        // the loop body minus the sleep and the exit bookkeeping
+        for (const st of body.namedChildren) {
+          if (st.type === 'try_statement' && /sleep/.test(st.text)) continue;
+          if (/^\s*exiting\s*=/.test(st.text) || /^if\s+exiting/.test(st.text)) continue;
+          if (st.type === 'expression_statement' && /^(sleep|time\.sleep)\(/.test(st.text)) continue;
+          loop.push(st);
+        }
+        continue;
+      }
+      report.push({ line: n.startPosition.row + 1, what: 'a while loop lcc convert does not recognise', action: 'rewrite it in the generated TypeScript', converted: false });
+      continue;
+    }
+    if (n.type === 'try_statement' && /sleep|perf_buffer_poll/.test(n.text)) {
+      waitsForCtrlC = true;
+      continue;
+    }
+    if (interval || waitsForCtrlC) atExit.push(n);
+    else pre.push(n);
+  }
+  // state: module-level names assigned before the loop, and names functions declare global
+  for (const f of tool.functions.values()) for (const g of f.descendantsOfType('global_statement')) for (const id of g.namedChildren) scope.globals.add(id.text);
+
+  // values the output code reads that the tool set before BPF() (a unit label chosen by an option, ...)
+  const usedLater = new Set<string>();
+  for (const n of [...tool.main, ...tool.outputs.map((o) => tool.functions.get(o.callback)).filter((f): f is PyNode => !!f)]) {
+    for (const id of n.descendantsOfType('identifier')) usedLater.add(id.text);
+  }
+  const early: Emitted = { code: [], untranslated: [] };
+  const assignsUsed = (n: PyNode): boolean => n.type === 'expression_statement' && n.namedChildren[0]?.type === 'assignment' &&
+    n.namedChildren[0].childForFieldName('left')!.type === 'identifier' && usedLater.has(n.namedChildren[0].childForFieldName('left')!.text) &&
+    !/^(args|parser|b|bpf_text)$/.test(n.namedChildren[0].childForFieldName('left')!.text) && !/\bBPF\(|argparse|parse_args/.test(n.text);
+  const pick = (nodes: PyNode[], indent: string): void => {
+    for (const n of nodes) {
+      if (assignsUsed(n)) statements([n], scope, indent, early);
+      else if (n.type === 'if_statement' && n.descendantsOfType('assignment').some((a) => a.parent && assignsUsed(a.parent))) {
+        try {
+          early.code.push(`${indent}if (${expr(n.childForFieldName('condition')!, scope)}) {`);
+          pick(n.childForFieldName('consequence')!.namedChildren, `${indent}  `);
+          for (const alt of n.namedChildren.filter((c) => c.type === 'elif_clause' || c.type === 'else_clause')) {
+            early.code.push(alt.type === 'elif_clause' ? `${indent}} else if (${expr(alt.childForFieldName('condition')!, scope)}) {` : `${indent}} else {`);
+            pick((alt.childForFieldName('consequence') ?? alt.childForFieldName('body'))!.namedChildren, `${indent}  `);
+          }
+          early.code.push(`${indent}}`);
+        } catch (e) {
+          if (!(e instanceof Untranslatable)) throw e;
+          early.untranslated.push({ line: n.startPosition.row + 1, text: n.text.split('\n')[0]!, why: e.message });
+        }
+      }
+    }
+  };
+  const before = tool.root.namedChildren.filter((n) => n.startPosition.row < tool.bpfLine - 1);
+  pick(before, '');
+  const earlyNames = [...scope.locals];
+  scope.globals = new Set([...scope.globals, ...earlyNames]);
+  scope.locals = new Set();
+  for (const v of earlyNames) L.push(`let ${v}: any;`);
+  L.push(...early.code.map((l) => l.replace(/^(\s*)let /, '$1')));
+  out.untranslated.push(...early.untranslated);
+
+  L.push(`const skel = ${cls}.open();`);
+  for (const g of c.globals) {
+    const opt = tool.options.find((o) => `args.${o.dest}` === g.arg);
+    if (g.kind === 'flag') L.push(`skel.rodata.${g.name} = Boolean(${g.arg});`);
+    else if (opt?.type !== 'str') L.push(`skel.rodata.${g.name} = BigInt(${g.arg} ?? 0);`);
+  }
+  const hasTracepoint = c.programs.some((p) => p.section.startsWith('tracepoint/') || p.section.startsWith('raw_tp/'));
+  for (const p of c.programs) {
+    if (p.cond) {
+      const ts = condTs(p.cond, scope);
+      if (ts) L.push(`skel.progs.${p.name}.autoload = Boolean(${ts});`);
+      else report.push({ line: 0, what: `program ${p.name} is loaded only when ${p.cond}: not translated`, action: `set skel.progs.${p.name}.autoload yourself`, converted: false });
+    } else if (/^k(ret)?probe/.test(p.section) && hasTracepoint) {
+      L.push(`skel.progs.${p.name}.autoload = kprobesAvailable(); // the tool's tracepoint path covers kernels without kprobes`);
+      report.push({ line: p.attach?.line ?? 0, what: `${p.name} (${p.section}) loads only where kprobes work; elsewhere the tool's tracepoint programs do the job`, converted: true });
+    }
+  }
+  L.push('try {', '  skel.load();', '  skel.attach();');
+  for (const p of c.programs.filter((x) => x.attach)) {
+    const a = p.attach!;
+    const guard = `if (skel.progs.${p.name}.autoload) `;
+    if (a.kind === 'kprobe' || a.kind === 'kretprobe') {
+      if (a.regex) {
+        L.push(`  ${guard}{`, `    const re = new RegExp(${JSON.stringify(a.regex)});`,
+          "    const syms = fs.readFileSync('/proc/kallsyms', 'utf8').split('\\n').map((l) => l.split(' ')[2] ?? '').filter((s) => re.test(s));",
+          `    for (const s of syms) skel.progs.${p.name}.attach({ ${a.kind}: s });`, '  }');
+      } else L.push(`  ${guard}skel.progs.${p.name}.attach({ ${a.kind}: ${JSON.stringify(a.target)} });`);
+    } else if (a.kind === 'uprobe' || a.kind === 'uretprobe') {
+      const bin = a.binary && !a.binary.includes('/') ? `lib${a.binary}.so` : a.binary;
+      L.push(`  // BCC resolves name="${a.binary}" through ldconfig: the first match on this host`,
+        `  ${guard}skel.progs.${p.name}.attach({ ${a.kind}: { binary: ${JSON.stringify(bin?.includes('/') ? bin : `/lib/${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux-gnu/${bin}.6`)}, symbol: ${JSON.stringify(a.target)} } });`);
+    }
+  }
+  L.push('} catch (e) {', '  if (!(e instanceof LbcError)) throw e;', `  console.error(\`${name}: \${e.message}\`);`, '  process.exit(1);', '}', '');
+
+  // module-level statements before the loop (headers, state)
+  const stateOut: Emitted = { code: [], untranslated: [] };
+  statements(pre, scope, '', stateOut);
+  for (const g of scope.globals) if (!scope.locals.has(g) && !earlyNames.includes(g)) stateOut.code.unshift(`let ${g}: any = 0;`);
+  for (const l of stateOut.code) L.push(l.replace(/^let (\w+) = /, 'let $1: any = '));
+  out.untranslated.push(...stateOut.untranslated);
+  L.push('');
+
+  // callbacks
+  for (const o of tool.outputs) {
+    const f = tool.functions.get(o.callback);
+    const m = c.maps.find((x) => x.name === o.map);
+    const type = m?.event ? pascal(m.event.replace(/^struct\s+/, '')) : 'any';
+    if (!f) {
+      report.push({ line: o.line, what: `callback ${o.callback} not found`, converted: false });
+      continue;
+    }
+    const fnScope: Scope = { ...scope, eventVars: new Set(['event']), locals: new Set() };
+    const body: Emitted = { code: [], untranslated: [] };
+    statements(f.childForFieldName('body')!.namedChildren, fnScope, '  ', body);
+    out.untranslated.push(...body.untranslated);
+    L.push(`/** ${o.callback}() of the original: one ${m?.event ?? 'event'} */`, `function ${o.callback}(event: ${type === 'any' ? 'any' : `{ [K in keyof ${type}]: any }`}): void {`, ...body.code, '}',
+      `const ${o.map}Consumer = skel.on${pascal(o.map)}((e) => ${o.callback}(num(e)));`, '');
+  }
+
+  const loopOut: Emitted = { code: [], untranslated: [] };
+  statements(loop, scope, '  ', loopOut);
+  const exitOut: Emitted = { code: [], untranslated: [] };
+  statements(atExit, scope, '  ', exitOut);
+  out.untranslated.push(...loopOut.untranslated, ...exitOut.untranslated);
+  if (interval) L.push('function tick(): void {', ...loopOut.code, '}', `const timer = setInterval(tick, Number(${interval}) * 1000);`);
+  L.push('let stopping = false;', 'function stop(): void {', '  if (stopping) return;', '  stopping = true;');
+  if (interval) L.push('  clearInterval(timer);', '  tick();');
+  for (const o of tool.outputs) L.push(`  ${o.map}Consumer.poll();`);
+  L.push(...exitOut.code, '  skel.destroy();', '  process.exit(0);', '}', "process.on('SIGINT', stop);", "process.on('SIGTERM', stop);");
+  L.push('// LCC_DURATION=seconds: stop by itself (tests, scripts); the original runs until Ctrl-C',
+    "const duration = Number(process.env.LCC_DURATION ?? 0);", 'if (duration > 0) setTimeout(stop, duration * 1000);', '');
+  for (const u of out.untranslated) report.push({ line: u.line, what: `Python not translated: ${u.text} (${u.why})`, action: 'port it by hand in the .ts', converted: false });
+  if (!waitsForCtrlC && !interval && !tool.outputs.length) report.push({ line: 0, what: 'no output loop recognised: the tool waits for Ctrl-C', converted: true });
+  return L.join('\n');
+}
+
+function markdown(tool: PyTool, name: string, report: ReportEntry[]): string {
+  const done = report.filter((r) => r.converted);
+  const left = report.filter((r) => !r.converted);
+  const at = (r: ReportEntry): string => (r.line ? `${path.basename(tool.file)}:${r.line}` : path.basename(tool.file));
+  return [
+    `# Conversion of ${path.basename(tool.file)}`,
+    '',
+    `Generated by \`lcc convert\`. Files: \`${name}.bpf.c\` (CO-RE C on lbc.h), \`${name}.h\` (types shared with user space),`,
+    `\`${name}.ts\` (the original's options, attach and output on the generated skeleton).`,
+    '',
+    '```sh',
+    `lcc build ${name}.bpf.c          # ${name}.bpf.o + ${name}.skel.ts (or LCC_SERVER=... for a host without clang)`,
+    `sudo node --import tsx ${name}.ts   # the tool's options as before`,
+    '```',
+    '',
+    `## Left for a person (${left.length})`,
+    '',
+    ...(left.length ? left.map((r) => `- ${at(r)}: ${r.what}${r.action ? ` — ${r.action}` : ''}`) : ['Nothing: everything below was converted.']),
+    '',
+    `## Converted (${done.length})`,
+    '',
+    ...done.map((r) => `- ${at(r)}: ${r.what}`),
+    '',
+  ].join('\n');
+}
+
+export function convert(pyFile: string, outDir?: string): ConvertResult {
+  let source: string;
+  try {
+    source = fs.readFileSync(pyFile, 'utf8');
+  } catch (e) {
+    throw new ConvertError(pyFile, undefined, `cannot read: ${(e as Error).message}`);
+  }
+  const tool = parsePythonTool(pyFile, source);
+  const name = toolName(pyFile);
+  const dir = outDir ?? path.join(process.cwd(), name);
+  const { text, starts } = assemble(tool);
+  const c = convertC(tool, name, text, starts);
+  const report = [...c.report];
+  for (const u of tool.unknown) report.push({ line: u.line, what: `${u.text}: ${u.why}`, action: 'convert by hand', converted: false });
+  if (tool.tracepointChecks.length) report.push({ line: tool.tracepointChecks[0]!.line, what: 'tracepoint_exists() checks → tracepointExists() at run time', converted: true });
+  const ts = emitTs(tool, name, c, report);
+  report.sort((a, b) => a.line - b.line);
+  const files: [string, string][] = [
+    [`${name}.bpf.c`, c.bpfC], [`${name}.h`, c.header], [`${name}.ts`, ts], ['CONVERSION.md', markdown(tool, name, report)],
+  ];
+  // all or nothing: write into a fresh directory beside the target, then move the files in
+  fs.mkdirSync(path.dirname(path.resolve(dir)), { recursive: true });
+  const tmp = fs.mkdtempSync(path.join(path.dirname(path.resolve(dir)), `.${path.basename(dir)}.lcc-`));
+  try {
+    for (const [f, body] of files) fs.writeFileSync(path.join(tmp, f), body);
+    fs.mkdirSync(dir, { recursive: true });
+    for (const [f] of files) fs.renameSync(path.join(tmp, f), path.join(dir, f));
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  return { name, dir, files: files.map(([f]) => path.join(dir, f)), report, unconverted: report.filter((r) => !r.converted).length };
+}

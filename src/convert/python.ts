@@ -1,0 +1,326 @@
+// BCC tool (Python) → what it does, as data: the BPF text and how it is
+// assembled and configured, the attach calls, the outputs it reads and how it
+// prints them, its command-line options. tree-sitter-python reads the file;
+// anything we do not recognise is kept with its line for the report.
+import { createRequire } from 'node:module';
+
+export interface PyNode {
+  type: string;
+  text: string;
+  startPosition: { row: number; column: number };
+  children: PyNode[];
+  namedChildren: PyNode[];
+  parent: PyNode | null;
+  hasError: boolean;
+  isMissing: boolean;
+  childForFieldName(name: string): PyNode | null;
+  descendantsOfType(type: string | string[]): PyNode[];
+}
+
+let parser: { parse(text: string): { rootNode: PyNode } } | null = null;
+function pyParser(): NonNullable<typeof parser> {
+  if (!parser) {
+    const require = createRequire(import.meta.url);
+    const Parser = require('tree-sitter');
+    const p = new Parser();
+    p.setLanguage(require('tree-sitter-python'));
+    parser = p;
+  }
+  return parser!;
+}
+
+export class ConvertError extends Error {
+  override name = 'ConvertError';
+  constructor(readonly file: string, readonly line: number | undefined, detail: string, readonly hint?: string) {
+    super(`${file}${line ? `:${line}` : ''}: error: ${detail}${hint ? `\n  hint: ${hint}` : ''}`);
+  }
+}
+
+/** One piece of the BPF text, in source order; `cond` when it is appended under an `if`. */
+export interface TextPiece { text: string; line: number; cond: string | null }
+
+/** `text.replace(TOKEN, value)` where value is code, possibly formatted with an option. */
+export interface Replacement {
+  token: string;
+  line: number;
+  cond: string | null;
+  /** the replacement: a Python string literal's value, or null when it is not one */
+  code: string | null;
+  /** the option formatted into it (`% args.pid`, `.format(args.pid)`), as `args.pid` */
+  arg: string | null;
+  py: string;
+}
+
+export interface Attach {
+  kind: 'kprobe' | 'kretprobe' | 'tracepoint' | 'raw_tracepoint' | 'uprobe' | 'uretprobe' | 'perf_event';
+  target: string | null;
+  /** event_re / sym_re */
+  regex: string | null;
+  binary: string | null;
+  fn: string;
+  line: number;
+  cond: string | null;
+}
+
+export interface Output { map: string; kind: 'perf' | 'ring'; callback: string; line: number }
+
+export interface Option { flags: string[]; dest: string; type: 'int' | 'str' | 'bool' | 'float'; help: string; default: string | null; line: number }
+
+export interface PyTool {
+  file: string;
+  pieces: TextPiece[];
+  srcFile: string | null;
+  replacements: Replacement[];
+  cflags: string[];
+  attaches: Attach[];
+  outputs: Output[];
+  options: Option[];
+  /** functions by name (callbacks, printers) */
+  functions: Map<string, PyNode>;
+  /** module-level statements after BPF() is built, in order */
+  main: PyNode[];
+  /** the variable the BPF object is bound to (`b`) */
+  bpfVar: string;
+  /** the module, and the line of the BPF() call */
+  root: PyNode;
+  bpfLine: number;
+  /** tracepoint_exists("cat", "ev") conditions guarding attach choices */
+  tracepointChecks: { cat: string; ev: string; line: number }[];
+  unknown: { line: number; text: string; why: string }[];
+  description: string;
+}
+
+const line = (n: PyNode): number => n.startPosition.row + 1;
+
+/** A Python string literal's value (plain, raw, triple-quoted; implicit concatenation). */
+export function pyString(n: PyNode | null): string | null {
+  if (!n) return null;
+  if (n.type === 'concatenated_string') {
+    const parts = n.namedChildren.map((c) => pyString(c));
+    return parts.every((p) => p !== null) ? parts.join('') : null;
+  }
+  if (n.type === 'parenthesized_expression') return pyString(n.namedChildren[0] ?? null);
+  if (n.type !== 'string') return null;
+  if (n.children.some((c) => c.type === 'interpolation')) return null;
+  const m = /^([rRbBuU]*)("""|'''|"|')([\s\S]*)\2$/.exec(n.text);
+  if (!m) return null;
+  const raw = /r/i.test(m[1]!);
+  const body = m[3]!;
+  if (raw) return body;
+  return body.replace(/\\(\n|\\|'|"|n|t|r|0|x[0-9a-fA-F]{2})/g, (_, e: string) => {
+    switch (e[0]) {
+      case '\n': return '';
+      case 'n': return '\n';
+      case 't': return '\t';
+      case 'r': return '\r';
+      case '0': return '\0';
+      case 'x': return String.fromCharCode(parseInt(e.slice(1), 16));
+      default: return e;
+    }
+  });
+}
+
+function kwargs(call: PyNode): Map<string, PyNode> {
+  const out = new Map<string, PyNode>();
+  for (const a of call.childForFieldName('arguments')?.namedChildren ?? []) {
+    if (a.type === 'keyword_argument') out.set(a.childForFieldName('name')!.text, a.childForFieldName('value')!);
+  }
+  return out;
+}
+
+function positional(call: PyNode): PyNode[] {
+  return (call.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a.type !== 'keyword_argument' && a.type !== 'comment');
+}
+
+/** The condition an `if` puts on a statement (`args.pid`, `not args.x`), or null at top level. */
+function condOf(n: PyNode): string | null {
+  const conds: string[] = [];
+  for (let p = n.parent; p; p = p.parent) {
+    if (p.type === 'if_statement' || p.type === 'elif_clause') {
+      const c = p.childForFieldName('condition')!.text;
+      // in the else branch of an if, the condition is negated
+      conds.push(c);
+    } else if (p.type === 'else_clause') {
+      const ifs = p.parent!;
+      conds.push(`not (${ifs.childForFieldName('condition')!.text})`);
+      p = ifs; // skip the if itself
+    }
+  }
+  return conds.length ? conds.reverse().join(' and ') : null;
+}
+
+export function parsePythonTool(file: string, source: string): PyTool {
+  const tree = pyParser().parse(source);
+  const root = tree.rootNode;
+  if (root.hasError) {
+    const bad = root.descendantsOfType('ERROR')[0] ?? root.descendantsOfType('MISSING')[0];
+    const where = bad ? line(bad) : undefined;
+    throw new ConvertError(file, where, `cannot parse this Python${bad ? `: "${bad.text.split('\n')[0]!.slice(0, 60)}"` : ''}`, 'lcc convert reads Python 3 BCC tools; fix the syntax here first');
+  }
+  const imports = root.descendantsOfType(['import_from_statement', 'import_statement']).map((n) => n.text);
+  if (!imports.some((t) => /\bbcc\b/.test(t))) {
+    throw new ConvertError(file, undefined, 'not a BCC tool: it never imports bcc', 'lcc convert takes a BCC Python tool (from bcc import BPF)');
+  }
+  const tool: PyTool = {
+    file, pieces: [], srcFile: null, replacements: [], cflags: [], attaches: [], outputs: [], options: [],
+    functions: new Map(), main: [], bpfVar: 'b', root, bpfLine: 0, tracepointChecks: [], unknown: [], description: '',
+  };
+  const doc = root.namedChildren.find((n) => n.type === 'expression_statement' && n.namedChildren[0]?.type === 'string');
+  tool.description = (pyString(doc?.namedChildren[0] ?? null) ?? '').trim().split('\n').filter(Boolean)[0] ?? '';
+  for (const f of root.descendantsOfType('function_definition')) tool.functions.set(f.childForFieldName('name')!.text, f);
+
+  // string variables (BPF text pieces are often kept in several)
+  const strVars = new Map<string, { text: string; line: number }>();
+  for (const a of root.descendantsOfType('assignment')) {
+    const left = a.childForFieldName('left')!;
+    const v = pyString(a.childForFieldName('right'));
+    if (left.type === 'identifier' && v !== null) strVars.set(left.text, { text: v, line: line(a.childForFieldName('right')!) });
+  }
+  // the text BPF() compiles: a literal, or a variable assembled by =, += and replace()
+  const bpfCall = root.descendantsOfType('call').find((c) => c.childForFieldName('function')!.text === 'BPF');
+  const textArg = bpfCall ? kwargs(bpfCall).get('text') ?? positional(bpfCall)[0] : undefined;
+  tool.bpfLine = bpfCall ? line(bpfCall) : 0;
+  const literal = textArg ? pyString(textArg) : null;
+  if (literal !== null && textArg) tool.pieces.push({ text: literal, line: line(textArg), cond: null });
+  else if (textArg?.type === 'identifier') {
+    const textVar = textArg.text;
+    for (const a of root.descendantsOfType(['assignment', 'augmented_assignment'])) {
+      if (a.startPosition.row > bpfCall!.startPosition.row) break;
+      const left = a.childForFieldName('left')!;
+      const right = a.childForFieldName('right');
+      if (left.text !== textVar || !right) continue;
+      const lit = pyString(right);
+      const fromVar = right.type === 'identifier' ? strVars.get(right.text) : undefined;
+      const piece = lit !== null ? { text: lit, line: line(right) } : fromVar;
+      if (a.type === 'assignment' && piece) {
+        tool.pieces = [{ ...piece, cond: condOf(a) }];
+      } else if (a.type === 'augmented_assignment' && piece) {
+        tool.pieces.push({ ...piece, cond: condOf(a) });
+      } else if (a.type === 'assignment' && right.type === 'call') {
+        replacementsOf(right, textVar, tool, condOf(a));
+      } else {
+        tool.unknown.push({ line: line(a), text: a.text.split('\n')[0]!, why: 'builds the BPF text from something that is not a string' });
+      }
+    }
+  } else if (textArg) {
+    tool.unknown.push({ line: line(textArg), text: textArg.text.slice(0, 60), why: 'BPF(text=...) of an expression lcc cannot follow' });
+  }
+
+  for (const call of root.descendantsOfType('call')) {
+    const fn = call.childForFieldName('function')!;
+    const kw = kwargs(call);
+    const pos = positional(call);
+    if (fn.text === 'BPF') {
+      const parent = call.parent;
+      if (parent?.type === 'assignment') tool.bpfVar = parent.childForFieldName('left')!.text;
+      const src = kw.get('src_file');
+      if (src) tool.srcFile = pyString(src);
+      const cf = kw.get('cflags');
+      if (cf?.type === 'list') {
+        for (const c of cf.namedChildren) {
+          const v = pyString(c);
+          if (v !== null) tool.cflags.push(v);
+          else tool.unknown.push({ line: line(c), text: c.text, why: 'a cflag computed at run time' });
+        }
+      }
+      continue;
+    }
+    const m = /^(\w+)\.(attach_kprobe|attach_kretprobe|attach_tracepoint|attach_raw_tracepoint|attach_uprobe|attach_uretprobe|attach_perf_event)$/.exec(fn.text);
+    if (m) {
+      const kind = ({
+        attach_kprobe: 'kprobe', attach_kretprobe: 'kretprobe', attach_tracepoint: 'tracepoint', attach_raw_tracepoint: 'raw_tracepoint',
+        attach_uprobe: 'uprobe', attach_uretprobe: 'uretprobe', attach_perf_event: 'perf_event',
+      } as const)[m[2] as 'attach_kprobe'] as Attach['kind'];
+      const str = (k: string): string | null => (kw.get(k) ? pyString(kw.get(k)!) : null);
+      const fnName = str('fn_name') ?? (pos[1] ? pyString(pos[1]) : null);
+      const target = str('event') ?? str('tp') ?? str('sym') ?? (pos[0] ? pyString(pos[0]) : null);
+      if (!fnName) {
+        tool.unknown.push({ line: line(call), text: call.text, why: 'fn_name is not a string literal' });
+        continue;
+      }
+      tool.attaches.push({
+        kind, target: target ? target.replace(':', '/') : null, regex: str('event_re') ?? str('sym_re'), binary: str('name'), fn: fnName, line: line(call), cond: condOf(call),
+      });
+      if (!target && !str('event_re') && !str('sym_re') && kind !== 'perf_event') tool.unknown.push({ line: line(call), text: call.text, why: 'attach target is not a string literal' });
+      continue;
+    }
+    const out = /^(\w+)\[\s*(["'])(\w+)\2\s*\]\.(open_perf_buffer|open_ring_buffer)$/.exec(fn.text);
+    if (out) {
+      const cb = pos[0]?.text ?? kw.get('callback')?.text;
+      if (cb) tool.outputs.push({ map: out[3]!, kind: out[4] === 'open_perf_buffer' ? 'perf' : 'ring', callback: cb, line: line(call) });
+      continue;
+    }
+    if (/^(BPF\.)?tracepoint_exists$/.test(fn.text) || /\.tracepoint_exists$/.test(fn.text)) {
+      const [c, e] = pos.map((p) => pyString(p));
+      if (c && e) tool.tracepointChecks.push({ cat: c, ev: e, line: line(call) });
+      continue;
+    }
+    if (/\.add_argument$/.test(fn.text)) {
+      const flags = pos.map((p) => pyString(p)).filter((x): x is string => !!x);
+      const action = kw.get('action') ? pyString(kw.get('action')!) : null;
+      const type = kw.get('type')?.text;
+      const long = flags.find((f) => f.startsWith('--')) ?? flags[0] ?? '';
+      const dest = (kw.get('dest') ? pyString(kw.get('dest')!) : null) ?? long.replace(/^-+/, '').replace(/-/g, '_');
+      tool.options.push({
+        flags, dest,
+        type: action === 'store_true' || action === 'store_false' ? 'bool' : type === 'int' || type === 'positive_int' || type === 'positive_nonzero_int' ? 'int' : type === 'float' ? 'float' : 'str',
+        help: (kw.get('help') ? pyString(kw.get('help')!) : null) ?? '', default: kw.get('default')?.text ?? null, line: line(call),
+      });
+    }
+  }
+
+  // the tool's main flow: module-level statements from the BPF() call on
+  const top = root.namedChildren;
+  const bpfAt = top.findIndex((n) => n.descendantsOfType('call').some((c) => c.childForFieldName('function')!.text === 'BPF'));
+  tool.main = bpfAt >= 0 ? top.slice(bpfAt + 1) : [];
+  if (!tool.pieces.length && !tool.srcFile) {
+    throw new ConvertError(file, undefined, 'no BPF program text found', 'the tool should hold its C in a string (bpf_text = """...""") or load it with BPF(src_file=...)');
+  }
+  return tool;
+}
+
+/** `text.replace("TOKEN", value)`, chained, as assigned back to the text variable. */
+function replacementsOf(call: PyNode, textVar: string, tool: PyTool, cond: string | null): void {
+  let n: PyNode | null = call;
+  while (n?.type === 'call') {
+    const fn: PyNode = n.childForFieldName('function')!;
+    if (fn.type !== 'attribute' || fn.childForFieldName('attribute')!.text !== 'replace') {
+      tool.unknown.push({ line: line(n), text: n.text.split('\n')[0]!, why: `the text is transformed by ${fn.text}()` });
+      return;
+    }
+    const [tokenNode, valueNode] = positional(n);
+    const token = pyString(tokenNode ?? null);
+    if (token === null || !valueNode) {
+      tool.unknown.push({ line: line(n), text: n.text.split('\n')[0]!, why: 'replace() of a token that is not a string literal' });
+      return;
+    }
+    let code: string | null = null;
+    let arg: string | null = null;
+    if (valueNode.type === 'binary_operator' && valueNode.children[1]?.text === '%') {
+      code = pyString(valueNode.childForFieldName('left'));
+      const right = valueNode.childForFieldName('right')!;
+      arg = right.type === 'tuple' ? (right.namedChildren.length === 1 ? right.namedChildren[0]!.text : null) : right.text;
+      if (code !== null && arg === null) code = null;
+    } else if (valueNode.type === 'call' && /\.format$/.test(valueNode.childForFieldName('function')!.text)) {
+      const fmt = valueNode.childForFieldName('function')!.childForFieldName('object')!;
+      const args = positional(valueNode);
+      code = pyString(fmt);
+      if (code !== null && args.length === 1) {
+        code = code.replace(/\{0?\}/g, '%s');
+        arg = args[0]!.text;
+      } else code = null;
+    } else if (valueNode.type === 'call' && valueNode.childForFieldName('function')!.text === 'str') {
+      code = '%s';
+      arg = positional(valueNode)[0]?.text ?? null;
+    } else {
+      code = pyString(valueNode);
+      if (code === null && /^[\w.]+$/.test(valueNode.text)) {
+        code = '%s';
+        arg = valueNode.text;
+      }
+    }
+    tool.replacements.push({ token, line: line(n), cond, code, arg, py: n.text.split('\n')[0]!.slice(0, 120) });
+    n = fn.childForFieldName('object');
+    if (n?.type === 'identifier' && n.text === textVar) return;
+  }
+}

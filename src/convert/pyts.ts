@@ -1,0 +1,281 @@
+// The Python a BCC tool runs after loading, as TypeScript on the generated
+// skeleton: a small translator for the statements and expressions tools use
+// to print (print/% formatting, event fields, map items, histograms, sorted
+// table dumps, interval loops). What it does not know becomes a comment
+// naming the line, and the report lists it.
+import type { PyNode } from './python.js';
+
+export class Untranslatable extends Error {
+  constructor(readonly node: PyNode, why: string) {
+    super(why);
+  }
+}
+
+export interface Scope {
+  /** the BPF object variable (`b`) */
+  bpfVar: string;
+  /** names bound to maps: b["counts"] assigned to a variable */
+  mapVars: Map<string, string>;
+  /** maps that are histograms (print_log2_hist) */
+  maps: Set<string>;
+  /** variables holding decoded events */
+  eventVars: Set<string>;
+  /** module-level mutable state (`global x`) */
+  globals: Set<string>;
+  /** names declared in the current function */
+  locals: Set<string>;
+  /** the option namespace (`args`) */
+  argsVar: string;
+}
+
+const lineOf = (n: PyNode): number => n.startPosition.row + 1;
+
+function str(n: PyNode): string | null {
+  const m = /^([rRbBuU]*)("""|'''|"|')([\s\S]*)\2$/.exec(n.text);
+  if (!m || n.children.some((c) => c.type === 'interpolation')) return null;
+  const raw = /r/i.test(m[1]!);
+  return raw ? m[3]! : m[3]!.replace(/\\(n|t|\\|'|")/g, (_, e: string) => ({ n: '\n', t: '\t' } as Record<string, string>)[e] ?? e);
+}
+
+const BINOP: Record<string, string> = { '+': '+', '-': '-', '*': '*', '/': '/', '//': '/', '%': '%', '**': '**', '&': '&', '|': '|', '^': '^', '<<': '<<', '>>': '>>' };
+const CMP: Record<string, string> = { '==': '===', '!=': '!==', '<': '<', '>': '>', '<=': '<=', '>=': '>=', is: '===', 'is not': '!==', in: 'in' };
+
+export function expr(n: PyNode, s: Scope): string {
+  switch (n.type) {
+    case 'integer': return n.text.replace(/[lL]$/, '');
+    case 'float': return n.text;
+    case 'true': return 'true';
+    case 'false': return 'false';
+    case 'none': return 'undefined';
+    case 'string': case 'concatenated_string': {
+      const v = n.type === 'string' ? str(n) : n.namedChildren.map((c) => str(c)).join('');
+      if (v === null) throw new Untranslatable(n, 'f-strings and interpolation');
+      return JSON.stringify(v);
+    }
+    case 'identifier':
+      if (n.text === s.argsVar) return 'args';
+      return n.text;
+    case 'parenthesized_expression': return `(${expr(n.namedChildren[0]!, s)})`;
+    case 'attribute': {
+      const obj = n.childForFieldName('object')!;
+      const attr = n.childForFieldName('attribute')!.text;
+      // ctypes' k.value / v.value on map items: the number itself
+      if (attr === 'value' && !(obj.type === 'identifier' && s.eventVars.has(obj.text))) return expr(obj, s);
+      return `${expr(obj, s)}.${attr}`;
+    }
+    case 'subscript': {
+      const obj = n.childForFieldName('value')!;
+      const idx = n.childForFieldName('subscript')!;
+      if (obj.text === s.bpfVar && idx.type === 'string') return `skel.maps.${str(idx)}`;
+      if (idx.type === 'slice') {
+        const [a, b] = [idx.namedChildren[0], idx.namedChildren[1]];
+        const start = idx.text.startsWith(':') ? '0' : a ? expr(a, s) : '0';
+        const end = idx.text.startsWith(':') ? (a ? expr(a, s) : undefined) : b ? expr(b, s) : undefined;
+        return `${expr(obj, s)}.slice(${start}${end !== undefined ? `, ${end}` : ''})`;
+      }
+      return `${expr(obj, s)}[${expr(idx, s)}]`;
+    }
+    case 'unary_operator': {
+      const op = n.children[0]!.text;
+      return `${op === '~' ? '~' : op}${expr(n.namedChildren[0]!, s)}`;
+    }
+    case 'not_operator': return `!(${expr(n.namedChildren[0]!, s)})`;
+    case 'boolean_operator': {
+      const op = n.children[1]!.text === 'and' ? '&&' : '||';
+      return `${expr(n.childForFieldName('left')!, s)} ${op} ${expr(n.childForFieldName('right')!, s)}`;
+    }
+    case 'comparison_operator': {
+      const parts = n.namedChildren;
+      const ops = n.children.filter((c) => !parts.includes(c)).map((c) => c.text);
+      const op = ops.join(' ');
+      if (parts.length !== 2 || !ops[0] || !(CMP[op] || op === 'not in')) throw new Untranslatable(n, 'chained or unusual comparison');
+      if (op === 'in' || op === 'not in') return `${op === 'in' ? '' : '!'}${expr(parts[1]!, s)}.includes(${expr(parts[0]!, s)})`;
+      return `${expr(parts[0]!, s)} ${CMP[op]} ${expr(parts[1]!, s)}`;
+    }
+    case 'binary_operator': {
+      const left = n.childForFieldName('left')!;
+      const op = n.children[1]!.text;
+      const right = n.childForFieldName('right')!;
+      if (op === '%' && (left.type === 'string' || left.type === 'concatenated_string')) {
+        const args = right.type === 'tuple' ? right.namedChildren.map((a) => expr(a, s)) : [expr(right, s)];
+        return `pyFormat(${expr(left, s)}, [${args.join(', ')}])`;
+      }
+      if (!BINOP[op]) throw new Untranslatable(n, `operator ${op}`);
+      const e = `${expr(left, s)} ${BINOP[op]} ${expr(right, s)}`;
+      return op === '//' ? `Math.floor(${e})` : e;
+    }
+    case 'conditional_expression': {
+      const [a, c, b] = n.namedChildren;
+      return `(${expr(c!, s)} ? ${expr(a!, s)} : ${expr(b!, s)})`;
+    }
+    case 'call': return call(n, s);
+    case 'list': case 'tuple': return `[${n.namedChildren.map((c) => expr(c, s)).join(', ')}]`;
+    default:
+      throw new Untranslatable(n, `${n.type}`);
+  }
+}
+
+function call(n: PyNode, s: Scope): string {
+  const fn = n.childForFieldName('function')!;
+  const args = (n.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a.type !== 'keyword_argument');
+  const kw = new Map((n.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a.type === 'keyword_argument').map((a) => [a.childForFieldName('name')!.text, a.childForFieldName('value')!]));
+  const a = (i: number): string => expr(args[i]!, s);
+  const name = fn.text;
+  switch (name) {
+    case 'int': return `Math.trunc(Number(${a(0)}))`;
+    case 'float': return `Number(${a(0)})`;
+    case 'str': return `String(${a(0)})`;
+    case 'len': return `${a(0)}.length`;
+    case 'abs': return `Math.abs(${a(0)})`;
+    case 'min': return `Math.min(${args.map((x) => expr(x, s)).join(', ')})`;
+    case 'max': return `Math.max(${args.map((x) => expr(x, s)).join(', ')})`;
+    case 'strftime': case 'time.strftime': return 'new Date().toTimeString().slice(0, 8)';
+    case 'time.time': case 'time': return '(Date.now() / 1000)';
+    case 'datetime.now': return 'new Date()';
+    case 'BPF.tracepoint_exists': case 'tracepoint_exists': return `tracepointExists(${a(0)}, ${a(1)})`;
+    case 'BPF.support_raw_tracepoint': case 'BPF.support_kfunc': return 'false';
+    default: break;
+  }
+  if (fn.type === 'attribute') {
+    const obj = fn.childForFieldName('object')!;
+    const method = fn.childForFieldName('attribute')!.text;
+    if (method === 'decode' || method === 'encode' || method === 'strip') return expr(obj, s);
+    if (method === 'items') return `[...${expr(obj, s)}.entries()]`;
+    if (method === 'values') return `[...${expr(obj, s)}.values()]`;
+    if (method === 'keys') return `[...${expr(obj, s)}.keys()]`;
+    if (method === 'clear') return `${expr(obj, s)}.clear()`;
+    if (method === 'ksym' && obj.text === s.bpfVar) return `formatKsym(BigInt(${a(0)}))`;
+    if (method === 'print_log2_hist' || method === 'print_linear_hist') {
+      const label = args[0] ? a(0) : kw.get('val_type') ? expr(kw.get('val_type')!, s) : "'value'";
+      const f = method === 'print_log2_hist' ? 'formatLog2Hist' : 'formatLinearHist';
+      return `console.log(${f}([...${expr(obj, s)}.values()].map(Number), ${label}))`;
+    }
+    if (method === 'format' && (obj.type === 'string')) {
+      return `${expr(obj, s)}.replace(/\\{(\\d*)\\}/g, ((i) => (_m: string, k: string) => String([${args.map((x) => expr(x, s)).join(', ')}][k === '' ? i++ : Number(k)]))(0))`;
+    }
+    if (method === 'append') return `${expr(obj, s)}.push(${a(0)})`;
+  }
+  if (name === 'sorted') {
+    const key = kw.get('key');
+    const reverse = kw.get('reverse')?.text === 'True';
+    let cmp = '(x, y) => (x < y ? -1 : x > y ? 1 : 0)';
+    if (key?.type === 'lambda') {
+      const param = key.childForFieldName('parameters')!.text;
+      const body = key.childForFieldName('body')!;
+      const inner: Scope = { ...s, locals: new Set([...s.locals, param]) };
+      const keyFn = `(${param}: any) => ${expr(body, inner)}`;
+      cmp = `((k) => (x: any, y: any) => (k(x) < k(y) ? -1 : k(x) > k(y) ? 1 : 0))(${keyFn})`;
+    } else if (key) throw new Untranslatable(key, 'sorted() with a key that is not a lambda');
+    return `[...${a(0)}].sort(${cmp})${reverse ? '.reverse()' : ''}`;
+  }
+  if (name === 'range') return `Array.from({ length: ${args.length === 1 ? a(0) : `${a(1)} - ${a(0)}`} }, (_, i) => ${args.length === 1 ? 'i' : `${a(0)} + i`})`;
+  throw new Untranslatable(n, `call to ${name}()`);
+}
+
+export interface Emitted { code: string[]; untranslated: { line: number; text: string; why: string }[] }
+
+/** Statements → TypeScript lines at `indent`; untranslatable ones become comments. */
+export function statements(nodes: PyNode[], s: Scope, indent: string, out: Emitted): void {
+  for (const n of nodes) {
+    try {
+      statement(n, s, indent, out);
+    } catch (e) {
+      if (!(e instanceof Untranslatable)) throw e;
+      out.untranslated.push({ line: lineOf(n), text: n.text.split('\n')[0]!.slice(0, 100), why: e.message });
+      out.code.push(`${indent}// lcc convert: not translated (line ${lineOf(n)}, ${e.message}): ${n.text.split('\n')[0]!.slice(0, 100)}`);
+    }
+  }
+}
+
+function printCall(n: PyNode, s: Scope): string | null {
+  const fn = n.childForFieldName('function')!.text;
+  if (fn !== 'print' && fn !== 'printb') return null;
+  const args = (n.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a.type !== 'keyword_argument');
+  const kw = new Map((n.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a.type === 'keyword_argument').map((a) => [a.childForFieldName('name')!.text, a.childForFieldName('value')!]));
+  const parts = args.map((a) => `String(${expr(a, s)})`);
+  const end = kw.get('end') ? expr(kw.get('end')!, s) : "'\\n'";
+  return `process.stdout.write(${parts.length ? parts.join(" + ' ' + ") : "''"} + ${end})`;
+}
+
+function statement(n: PyNode, s: Scope, indent: string, out: Emitted): void {
+  const push = (l: string): number => out.code.push(`${indent}${l}`);
+  switch (n.type) {
+    case 'comment': return;
+    case 'pass_statement': return;
+    case 'global_statement': return;
+    case 'expression_statement': {
+      const e = n.namedChildren[0]!;
+      if (e.type === 'string') return; // docstring
+      if (e.type === 'call') {
+        const p = printCall(e, s);
+        if (p) {
+          push(`${p};`);
+          return;
+        }
+        const fn = e.childForFieldName('function')!.text;
+        if (/^(exit|sys\.exit|quit)$/.test(fn)) {
+          push('stop();');
+          return;
+        }
+        if (/\.(perf_buffer_poll|ring_buffer_poll|ring_buffer_consume|kprobe_poll|trace_print)$/.test(fn) || /^(sleep|time\.sleep)$/.test(fn)) return;
+        if (/^sys\.stdout\.flush$/.test(fn)) return;
+      }
+      if (e.type === 'assignment' || e.type === 'augmented_assignment') {
+        assignment(e, s, indent, out);
+        return;
+      }
+      push(`${expr(e, s)};`);
+      return;
+    }
+    case 'if_statement': {
+      push(`if (${expr(n.childForFieldName('condition')!, s)}) {`);
+      statements(n.childForFieldName('consequence')!.namedChildren, s, `${indent}  `, out);
+      for (const alt of n.namedChildren.filter((c) => c.type === 'elif_clause' || c.type === 'else_clause')) {
+        if (alt.type === 'elif_clause') push(`} else if (${expr(alt.childForFieldName('condition')!, s)}) {`);
+        else push('} else {');
+        statements(alt.childForFieldName('consequence')?.namedChildren ?? alt.childForFieldName('body')?.namedChildren ?? [], s, `${indent}  `, out);
+      }
+      push('}');
+      return;
+    }
+    case 'for_statement': {
+      const left = n.childForFieldName('left')!;
+      const names = left.type === 'pattern_list' || left.type === 'tuple_pattern' ? left.namedChildren.map((c) => c.text) : [left.text];
+      const inner: Scope = { ...s, locals: new Set([...s.locals, ...names]) };
+      push(`for (const ${names.length > 1 ? `[${names.join(', ')}]` : names[0]} of ${expr(n.childForFieldName('right')!, s)}) {`);
+      statements(n.childForFieldName('body')!.namedChildren, inner, `${indent}  `, out);
+      push('}');
+      return;
+    }
+    case 'try_statement': {
+      // BCC tools wrap sleep/poll in try/except KeyboardInterrupt: Ctrl-C is the runtime's SIGINT handler here
+      statements(n.childForFieldName('body')!.namedChildren, s, indent, out);
+      return;
+    }
+    case 'return_statement': push(`return${n.namedChildren[0] ? ` ${expr(n.namedChildren[0], s)}` : ''};`); return;
+    default:
+      throw new Untranslatable(n, n.type.replace(/_/g, ' '));
+  }
+}
+
+function assignment(e: PyNode, s: Scope, indent: string, out: Emitted): void {
+  const left = e.childForFieldName('left')!;
+  const right = e.childForFieldName('right')!;
+  // event = b["events"].event(data): the callback's argument is already decoded
+  if (right.type === 'call' && /\.event$/.test(right.childForFieldName('function')!.text) && left.type === 'identifier') {
+    s.eventVars.add(left.text);
+    if (left.text !== 'event') out.code.push(`${indent}const ${left.text} = event;`);
+    return;
+  }
+  if (left.type === 'identifier' && right.type === 'subscript' && right.childForFieldName('value')!.text === s.bpfVar) {
+    s.mapVars.set(left.text, expr(right, s));
+    out.code.push(`${indent}const ${left.text} = ${expr(right, s)};`);
+    return;
+  }
+  const op = e.type === 'augmented_assignment' ? e.children[1]!.text : '=';
+  if (left.type !== 'identifier' && left.type !== 'attribute' && left.type !== 'subscript') throw new Untranslatable(e, 'assignment to a pattern');
+  const name = left.text;
+  const declared = left.type !== 'identifier' || s.globals.has(name) || s.locals.has(name);
+  if (!declared) s.locals.add(name);
+  out.code.push(`${indent}${declared ? '' : 'let '}${left.type === 'identifier' ? name : expr(left, s)} ${op} ${expr(right, s)};`);
+}

@@ -1,0 +1,165 @@
+// lcc convert on BCC-style tools written for this project (test/fixtures/convert):
+// goldens of the four files, the C compiles and its skeleton generates, the
+// TypeScript type-checks, the object loads, and the converted tools print what
+// the originals would while this test causes the events. Bad input: refused
+// with file:line, or converted around with an #error that names the line.
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { BpfObject } from '../lbc/src/index.js';
+import { convert } from '../src/convert/index.js';
+import { runKernelTests } from './helpers/kernel.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(here, '..');
+const FIX = path.join(here, 'fixtures', 'convert');
+const GOLDEN = path.join(FIX, 'golden');
+// inside the repository, so the converted code's `lcc/lbc` import resolves to this package
+const OUT = path.join(here, '.out', 'convert');
+const UPDATE = !!process.env.UPDATE_GOLDEN;
+const TSX = pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+const TOOLS = ['execwatch', 'syscount_top', 'syslat', 'openwatch'];
+
+function lcc(args: string[], cwd = ROOT): { status: number | null; stdout: string; stderr: string } {
+  return spawnSync(process.execPath, ['--import', TSX, path.join(here, 'helpers', 'lcc.ts'), ...args], { cwd, encoding: 'utf8' });
+}
+
+/** Run a converted tool for `seconds` while `activity` runs; its stdout. */
+function run(tool: string, args: string[], seconds: number, activity: () => void): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', TSX, `${tool}.ts`, ...args], { cwd: path.join(OUT, tool), env: { ...process.env, LCC_DURATION: String(seconds) } });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d));
+    child.stderr.on('data', (d: Buffer) => (err += d));
+    setTimeout(activity, Math.min(1500, seconds * 500));
+    child.on('close', (code) => resolve({ code, out, err }));
+  });
+}
+
+describe('lcc convert', () => {
+  for (const tool of TOOLS) {
+    it(`${tool}.py: the four files match their goldens`, () => {
+      const r = convert(path.join(FIX, `${tool}.py`), path.join(OUT, tool));
+      expect(r.unconverted, r.report.filter((x) => !x.converted).map((x) => x.what).join('\n')).toBe(0);
+      for (const f of [`${tool}.bpf.c`, `${tool}.h`, `${tool}.ts`, 'CONVERSION.md']) {
+        const got = fs.readFileSync(path.join(OUT, tool, f), 'utf8').replace(new RegExp(FIX.replace(/[/.]/g, '\\$&'), 'g'), '<fixtures>');
+        const want = path.join(GOLDEN, tool, f);
+        if (UPDATE || !fs.existsSync(want)) {
+          fs.mkdirSync(path.dirname(want), { recursive: true });
+          fs.writeFileSync(want, got);
+        }
+        expect(got, `${tool}/${f} differs: rerun with UPDATE_GOLDEN=1 if intended`).toBe(fs.readFileSync(want, 'utf8'));
+      }
+    });
+  }
+
+  it('reports every rewrite with the line of the Python it came from', () => {
+    const r = convert(path.join(FIX, 'execwatch.py'), path.join(OUT, 'execwatch'));
+    const py = fs.readFileSync(path.join(FIX, 'execwatch.py'), 'utf8').split('\n');
+    const at = (what: RegExp): number => r.report.find((x) => what.test(x.what))!.line;
+    expect(py[at(/BPF_PERF_OUTPUT/) - 1]).toContain('BPF_PERF_OUTPUT(events)');
+    expect(py[at(/TRACEPOINT_PROBE/) - 1]).toContain('TRACEPOINT_PROBE(sched, sched_process_exec)');
+    expect(py[at(/kernel pointer chain/) - 1]).toContain('task->real_parent->tgid');
+    expect(py[at(/^events\.perf_submit/) - 1]).toContain('events.perf_submit');
+  });
+
+  it('refuses what is not a BCC tool, and Python it cannot parse, naming the line', () => {
+    const bad = path.join(here, 'fixtures', 'convert-bad');
+    const notBcc = lcc(['convert', path.join(bad, 'notbcc.py'), '-o', path.join(OUT, 'bad-notbcc')]);
+    expect(notBcc.status).toBe(1);
+    expect(notBcc.stderr).toMatch(/notbcc\.py: error: not a BCC tool: it never imports bcc/);
+    const broken = lcc(['convert', path.join(bad, 'broken.py'), '-o', path.join(OUT, 'bad-broken')]);
+    expect(broken.status).toBe(1);
+    expect(broken.stderr).toMatch(/broken\.py:3: error: cannot parse this Python/);
+    expect(broken.stderr).not.toMatch(/\n\s+at /);
+    for (const d of ['bad-notbcc', 'bad-broken']) expect(fs.existsSync(path.join(OUT, d))).toBe(false);
+  });
+
+  it('converts the rest of a tool it cannot take whole, and the C refuses to compile until a person finishes it', () => {
+    const bad = path.join(here, 'fixtures', 'convert-bad');
+    const r = lcc(['convert', path.join(bad, 'partial.py'), '-o', path.join(OUT, 'bad-partial')]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/partial\.py:15: BPF_DEVMAP/);
+    expect(r.stderr).toMatch(/partial\.py:27: text\.replace\("CPU_FILTER", cpu_filter\(\)\)/);
+    expect(r.stderr).toMatch(/partial\.py:29: Python not translated: print\(f"tracing/);
+    const md = fs.readFileSync(path.join(OUT, 'bad-partial', 'CONVERSION.md'), 'utf8');
+    expect(md).toMatch(/## Left for a person \(3\)/);
+    expect(md).toMatch(/partial\.py:23: counts\.increment/);
+    const c = fs.readFileSync(path.join(OUT, 'bad-partial', 'partial.bpf.c'), 'utf8');
+    expect(c).toMatch(/^#error "lcc convert could not convert .*partial\.py:15: BPF_DEVMAP/m);
+    if (runKernelTests) {
+      const b = lcc(['build', 'partial.bpf.c', '--no-gen'], path.join(OUT, 'bad-partial'));
+      expect(b.status).toBe(1);
+      expect(b.stderr).toMatch(/partial\.bpf\.c:2:2: error: "lcc convert could not convert .*partial\.py:27/);
+    }
+  });
+});
+
+describe.runIf(runKernelTests)('converted tools build, load and run', () => {
+  it('every converted tool compiles, generates its skeleton and type-checks', () => {
+    for (const tool of TOOLS) {
+      convert(path.join(FIX, `${tool}.py`), path.join(OUT, tool));
+      const b = lcc(['build', `${tool}.bpf.c`], path.join(OUT, tool));
+      expect(b.status, `${tool}: ${b.stderr}`).toBe(0);
+    }
+    const tsconfig = path.join(OUT, 'tsconfig.json');
+    fs.writeFileSync(tsconfig, JSON.stringify({
+      extends: path.join(ROOT, 'tsconfig.json'),
+      compilerOptions: { noEmit: true, rootDir: ROOT, noUnusedLocals: false },
+      include: TOOLS.map((t) => path.join(OUT, t, `${t}.ts`)),
+    }));
+    const tsc = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', tsconfig], { encoding: 'utf8' });
+    expect(tsc.status, tsc.stdout).toBe(0);
+  }, 120_000);
+
+  it('every object passes the verifier', () => {
+    for (const tool of TOOLS) {
+      const obj = BpfObject.open(path.join(OUT, tool, `${tool}.bpf.o`));
+      try {
+        obj.load();
+      } finally {
+        obj.destroy();
+      }
+    }
+  });
+
+  it('execwatch prints each exec with its parent, and -p filters in the kernel', async () => {
+    const all = await run('execwatch', ['-T'], 3, () => spawnSync('/bin/true'));
+    expect(all.code, all.err).toBe(0);
+    expect(all.out).toMatch(/^TIME\(s\)\s+COMM\s+PID\s+PPID/);
+    expect(all.out).toMatch(new RegExp(`^\\d+\\.\\d{3}\\s+true\\s+\\d+\\s+${process.pid}\\s*$`, 'm'));
+    const other = await run('execwatch', ['-p', '1'], 3, () => spawnSync('/bin/true'));
+    expect(other.out).not.toMatch(new RegExp(`\\s${process.pid}\\s*$`, 'm'));
+  }, 30_000);
+
+  it('syscount_top prints the busiest processes every interval', async () => {
+    const r = await run('syscount_top', ['-i', '1', '-T', '3'], 2.5, () => {
+      for (let i = 0; i < 50; i++) fs.statSync('/');
+    });
+    expect(r.code, r.err).toBe(0);
+    expect(r.out.match(/^PID\s+CALLS$/gm)?.length).toBeGreaterThanOrEqual(2);
+    expect(r.out).toMatch(/^\d+\s+[1-9]\d*$/m);
+  }, 30_000);
+
+  it('syslat prints a log2 histogram on exit, in the unit the option chose', async () => {
+    const us = await run('syslat', [], 2, () => spawnSync('/bin/true'));
+    expect(us.code, us.err).toBe(0);
+    expect(us.out).toMatch(/usecs\s+: count\s+distribution\n\s+0 -> 1\s+: \d+/);
+    expect(us.out).toMatch(/\|\*+\s*\|/);
+    const ms = await run('syslat', ['-m'], 2, () => spawnSync('/bin/true'));
+    expect(ms.out).toMatch(/msecs\s+: count\s+distribution/);
+  }, 30_000);
+
+  it('openwatch prefers the tracepoint where kprobes are unavailable, and prints the files opened', async () => {
+    const r = await run('openwatch', ['-n', 'cat'], 3, () => spawnSync('/bin/cat', ['/etc/hostname']));
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/^PID\s+COMM\s+FLAGS PATH$/m);
+    expect(r.out).toMatch(/^\d+\s+cat\s+[0-9a-f]+ \/etc\/hostname$/m);
+    expect(r.out).not.toMatch(/^\d+\s+(?!cat\b)\S+\s+[0-9a-f]+ \//m); // -n cat filtered the rest
+    const md = fs.readFileSync(path.join(OUT, 'openwatch', 'CONVERSION.md'), 'utf8');
+    expect(md).toMatch(/tracepoint_exists\(\) checks → tracepointExists\(\) at run time/);
+  }, 30_000);
+});
