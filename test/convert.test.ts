@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { BpfObject } from '../lbc/src/index.js';
+import { BpfObject, kprobesAvailable } from '../lbc/src/index.js';
 import { convert } from '../src/convert/index.js';
 import { runKernelTests } from './helpers/kernel.js';
 
@@ -20,7 +20,7 @@ const GOLDEN = path.join(FIX, 'golden');
 const OUT = path.join(here, '.out', 'convert');
 const UPDATE = !!process.env.UPDATE_GOLDEN;
 const TSX = pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-const TOOLS = ['execwatch', 'syscount_top', 'syslat', 'openwatch'];
+const TOOLS = ['execwatch', 'syscount_top', 'syslat', 'openwatch', 'cpusample', 'switchstate'];
 
 function lcc(args: string[], cwd = ROOT): { status: number | null; stdout: string; stderr: string } {
   return spawnSync(process.execPath, ['--import', TSX, path.join(here, 'helpers', 'lcc.ts'), ...args], { cwd, encoding: 'utf8' });
@@ -151,6 +151,36 @@ describe.runIf(runKernelTests)('converted tools build, load and run', () => {
     expect(us.out).toMatch(/\|\*+\s*\|/);
     const ms = await run('syslat', ['-m'], 2, () => spawnSync('/bin/true'));
     expect(ms.out).toMatch(/msecs\s+: count\s+distribution/);
+  }, 30_000);
+
+  it('cpusample samples with a perf event; its optional kprobes attach, or fail naming the missing feature', async () => {
+    const r = await run('cpusample', ['-F', '199'], 2, () => {
+      const end = Date.now() + 300;
+      while (Date.now() < end); // be on a CPU to be sampled
+    });
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/^PID\s+SAMPLES$/m);
+    expect(r.out).toMatch(new RegExp(`^${process.pid}\\s+[1-9]\\d*$`, 'm'));
+    const reads = await run('cpusample', ['--reads'], 2, () => spawnSync('/bin/cat', ['/etc/hostname']));
+    if (kprobesAvailable()) expect(reads.code, reads.err).toBe(0);
+    else {
+      expect(reads.code).toBe(1);
+      expect(reads.err).toMatch(/^cpusample: attach read_entry to kprobe\/vfs_read .*this kernel does not support kprobes \(CONFIG_KPROBES/);
+    }
+    const c = fs.readFileSync(path.join(OUT, 'cpusample', 'cpusample.bpf.c'), 'utf8');
+    expect(c).toContain('int BPF_KPROBE(read_entry, unsigned long arg1, unsigned long arg2, unsigned long arg3)');
+    expect(c).toContain('u64 count = arg3;');
+    expect(c).toContain('int BPF_KRETPROBE(read_return, long lcc_ret)');
+  }, 30_000);
+
+  it('switchstate reads task_struct\'s state through CO-RE, whichever name this kernel uses', async () => {
+    const r = await run('switchstate', [], 2, () => spawnSync('/bin/sleep', ['0.2']));
+    expect(r.code, r.err).toBe(0);
+    const count = (label: string): number => Number(new RegExp(`^${label}\\s+(\\d+)$`, 'm').exec(r.out)?.[1] ?? -1);
+    expect(count('PREEMPTED')).toBeGreaterThanOrEqual(0);
+    expect(count('BLOCKED')).toBeGreaterThan(0); // sleep(0.2) blocks at least once
+    const c = fs.readFileSync(path.join(OUT, 'switchstate', 'switchstate.bpf.c'), 'utf8');
+    expect(c).toContain('bpf_core_field_exists(prev->__state) ? BPF_CORE_READ(prev, __state) : BPF_CORE_READ((struct task_struct___lcc_old *)prev, state)');
   }, 30_000);
 
   it('openwatch prefers the tracepoint where kprobes are unavailable, and prints the files opened', async () => {

@@ -4,6 +4,7 @@
 // into something silently wrong.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { Btf, BtfKind } from '../../lbc/src/btf.js';
 import type { Attach, PyTool, Replacement } from './python.js';
 
 export interface ReportEntry { line: number; what: string; action?: string; converted: boolean }
@@ -51,6 +52,46 @@ function callArgs(text: string, open: number): { args: string[]; end: number } |
 function sizedInt(size: number, signed: boolean): string | null {
   const bits = { 1: 8, 2: 16, 4: 32, 8: 64 }[size];
   return bits ? `__${signed ? 's' : 'u'}${bits}` : null;
+}
+
+let kernelBtf: Btf | null | undefined;
+let rawStructs: Map<string, Set<string>> | null = null;
+
+/**
+ * vmlinux's own record type for a tracepoint, when its BTF has one with the
+ * format's fields: trace_event_raw_<event>, or the template's for events
+ * declared with DEFINE_EVENT. Using it keeps args->field CO-RE-relocatable.
+ */
+export function tracepointBtfType(cat: string, ev: string, tracefs = TRACEFS): string | null {
+  let format: string;
+  try {
+    format = fs.readFileSync(path.join(tracefs, cat, ev, 'format'), 'utf8');
+  } catch {
+    return null;
+  }
+  const fields = [...format.matchAll(/field:([^;]+);/g)].map((m) => {
+    const d = m[1]!.trim();
+    const dl = /^__data_loc\s+.*\s(\w+)$/.exec(d);
+    return dl ? `__data_loc_${dl[1]}` : /(\w+)\s*(\[\d*\])?$/.exec(d)![1]!;
+  }).filter((f) => !f.startsWith('common_'));
+  if (kernelBtf === undefined) {
+    try {
+      kernelBtf = Btf.parse(fs.readFileSync('/sys/kernel/btf/vmlinux'), 'vmlinux');
+    } catch {
+      kernelBtf = null;
+    }
+  }
+  if (!kernelBtf) return null;
+  const members = (t: { members?: { name: string }[] }): Set<string> => new Set((t.members ?? []).map((m) => m.name));
+  const fits = (names: Set<string>): boolean => fields.every((f) => names.has(f)) && [...names].filter((n) => n !== 'ent' && n !== '__data').length === fields.length;
+  const direct = kernelBtf.find(`trace_event_raw_${ev}`, BtfKind.Struct)[0];
+  if (direct && fits(members(direct))) return `trace_event_raw_${ev}`;
+  if (!rawStructs) {
+    rawStructs = new Map();
+    for (const t of kernelBtf.types) if (t.kind === BtfKind.Struct && t.name.startsWith('trace_event_raw_')) rawStructs.set(t.name, members(t));
+  }
+  for (const [name, names] of rawStructs) if (fits(names)) return name;
+  return null;
 }
 
 /** The tracepoint's record as a C struct, from its tracefs format (what BCC generates too), offsets asserted. */
@@ -159,12 +200,30 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
   };
 
   // ---- configuration: replace() tokens → const volatile globals ----
+  const flavors: string[] = [];
   const byToken = new Map<string, Replacement[]>();
   for (const r of tool.replacements) byToken.set(r.token, [...(byToken.get(r.token) ?? []), r]);
   for (const [token, reps] of byToken) {
     const at = text.indexOf(token);
     if (at < 0) {
       report.push({ line: reps[0]!.line, what: `replace("${token}", ...) matches nothing in the BPF text`, converted: true });
+      continue;
+    }
+    // BPF.kernel_struct_has_field(b'S', b'NEW') choosing between two member names: CO-RE decides at load time
+    const ksf = /kernel_struct_has_field\(\s*b?["'](\w+)["']\s*,\s*b?["'](\w+)["']\s*\)(\s*==\s*1)?$/;
+    const pos = reps.find((r) => r.cond && ksf.test(r.cond) && !r.cond.startsWith('not ('));
+    const neg = reps.find((r) => r.cond?.startsWith('not (') && ksf.test(r.cond.slice(5, -1)));
+    if (pos && neg && /^\w+$/.test(pos.code ?? '') && /^\w+$/.test(neg.code ?? '')) {
+      const [, sname, ] = ksf.exec(pos.cond!)!;
+      const flavor = `${sname}___lcc_old`;
+      let n = 0;
+      text = text.replace(new RegExp(`\\b(\\w+)->${token}\\b`, 'g'), (_m, v: string) => {
+        n++;
+        return `(bpf_core_field_exists(${v}->${pos.code}) ? BPF_CORE_READ(${v}, ${pos.code}) : BPF_CORE_READ((struct ${flavor} *)${v}, ${neg.code}))`;
+      });
+      if (n && !flavors.some((f) => f.startsWith(`struct ${flavor} `))) flavors.push(`struct ${flavor} {\n\tlong ${neg.code};\n} __attribute__((preserve_access_index));`);
+      report.push({ line: pos.line, what: `kernel_struct_has_field(${sname}, ${pos.code}) choosing ${pos.code} or ${neg.code} → bpf_core_field_exists() with a ${flavor} flavor: one object for both kernels`, converted: n > 0 });
+      if (!n) fail(pos.line, `replace("${token}") of a member name used other than as ->${token}`, 'use bpf_core_field_exists() with a ___flavor struct by hand');
       continue;
     }
     const optional = reps.filter((r) => r.cond && !r.cond.startsWith('not ('));
@@ -368,17 +427,23 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
   const tpStructs: string[] = [];
   const attachOf = new Map(tool.attaches.map((a) => [a.fn, a]));
   text = text.replace(/\bTRACEPOINT_PROBE\s*\(\s*(\w+)\s*,\s*(\w+)\s*\)/g, (m, cat: string, ev: string, off: number) => {
+    const line = pyLine(off);
+    const fn = `tracepoint__${cat}__${ev}`;
+    const raw = tracepointBtfType(cat, ev);
+    if (raw) {
+      programs.push({ name: fn, section: `tracepoint/${cat}/${ev}`, cond: null });
+      report.push({ line, what: `TRACEPOINT_PROBE(${cat}, ${ev}) → SEC("tracepoint/${cat}/${ev}") int ${fn}(struct ${raw} *args) (the kernel's own record type: CO-RE relocates args->field)`, converted: true });
+      return `SEC("tracepoint/${cat}/${ev}") int ${fn}(struct ${raw} *args)`;
+    }
     const sname = `tp_${cat}_${ev}`;
     const st = tracepointStruct(cat, ev, sname);
-    const line = pyLine(off);
     if (!st) {
       fail(line, `TRACEPOINT_PROBE(${cat}, ${ev}): this machine has no tracepoint ${cat}:${ev} (${TRACEFS}/${cat}/${ev}/format)`, 'convert on a host with the tracepoint (its format defines args), or use a tracepoint that exists');
       return m;
     }
     if (!tpStructs.includes(st)) tpStructs.push(st);
-    const fn = `tracepoint__${cat}__${ev}`;
     programs.push({ name: fn, section: `tracepoint/${cat}/${ev}`, cond: null });
-    report.push({ line, what: `TRACEPOINT_PROBE(${cat}, ${ev}) → SEC("tracepoint/${cat}/${ev}") int ${fn}(struct ${sname} *args), args laid out from the tracepoint's format`, converted: true });
+    report.push({ line, what: `TRACEPOINT_PROBE(${cat}, ${ev}) → SEC("tracepoint/${cat}/${ev}") int ${fn}(struct ${sname} *args), args laid out from the tracepoint's format (the kernel's BTF has no record type with its fields; the layout is asserted at build time)`, converted: true });
     return `SEC("tracepoint/${cat}/${ev}") int ${fn}(struct ${sname} *args)`;
   });
   text = text.replace(/\bRAW_TRACEPOINT_PROBE\s*\(\s*(\w+)\s*\)/g, (m, ev: string, off: number) => {
@@ -416,6 +481,44 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     programs.push({ name: fn, section, cond: at?.cond ?? null, attach: fixed ? undefined : at });
     report.push({ line, what: `${fn}(struct pt_regs *ctx${params ? ', ...' : ''}) → SEC("${section}") ${macro}(${fn}${params ? ', ...' : ''})${kind.startsWith('k') ? '; kprobes are unavailable where CONFIG_KPROBES is off' : ''}`, converted: true });
     return `SEC("${section}") int ${macro}(${fn}${macro === 'BPF_KPROBE' && params ? `, ${params}` : ''})${keepLines(m)}`;
+  });
+  // BCC's PT_REGS_PARMn(ctx) / PT_REGS_RC(ctx) in a kprobe body → the BPF_KPROBE/BPF_KRETPROBE arguments
+  for (const p of programs) {
+    const sig = new RegExp(`int (BPF_KPROBE|BPF_KRETPROBE)\\(${p.name}((?:, [^)]*)?)\\)`).exec(text);
+    if (!sig) continue;
+    const open = text.indexOf('{', sig.index + sig[0].length);
+    const body = open >= 0 ? callArgs(text, open) : null;
+    if (!body) continue;
+    let src = text.slice(open, body.end);
+    const macro = sig[1]!;
+    const params = sig[2] ? sig[2].slice(2).split(',').map((x) => x.trim()).filter(Boolean) : [];
+    const line = pyLine(sig.index);
+    let head = sig[0];
+    if (macro === 'BPF_KPROBE') {
+      const uses = [...src.matchAll(/\bPT_REGS_PARM(\d)\s*\(\s*ctx\s*\)/g)].map((u) => Number(u[1]));
+      if (!uses.length) continue;
+      const need = Math.max(...uses);
+      for (let i = params.length + 1; i <= need; i++) params.push(`unsigned long arg${i}`);
+      const names = params.map((d) => /(\w+)\s*(\[\d*\])?$/.exec(d)![1]!);
+      src = src.replace(/\bPT_REGS_PARM(\d)\s*\(\s*ctx\s*\)/g, (_m, n: string) => names[Number(n) - 1]!);
+      head = `int BPF_KPROBE(${p.name}, ${params.join(', ')})`;
+      report.push({ line, what: `PT_REGS_PARM${[...new Set(uses)].sort().join('/')}(ctx) in ${p.name} → its BPF_KPROBE arguments`, converted: true });
+    } else {
+      if (!/\bPT_REGS_RC\s*\(\s*ctx\s*\)/.test(src)) continue;
+      // a name of our own: the body often declares `ret` itself (long ret = PT_REGS_RC(ctx);)
+      src = src.replace(/\bPT_REGS_RC\s*\(\s*ctx\s*\)/g, 'lcc_ret');
+      head = `int BPF_KRETPROBE(${p.name}, long lcc_ret)`;
+      report.push({ line, what: `PT_REGS_RC(ctx) in ${p.name} → BPF_KRETPROBE(${p.name}, long lcc_ret)`, converted: true });
+    }
+    text = text.slice(0, sig.index) + head + text.slice(sig.index + sig[0].length, open) + src + text.slice(body.end);
+  }
+  // attach_perf_event targets: int fn(struct bpf_perf_event_data *ctx)
+  text = text.replace(/^(?:static\s+)?int\s+(\w+)\s*\(\s*struct\s+bpf_perf_event_data\s*\*\s*(\w+)\s*\)/gm, (m, fn: string, arg: string, off: number) => {
+    const at = attachOf.get(fn);
+    if (at?.kind !== 'perf_event') return m;
+    programs.push({ name: fn, section: 'perf_event', cond: at.cond, attach: at });
+    report.push({ line: pyLine(off), what: `${fn}(struct bpf_perf_event_data *) → SEC("perf_event"), attached per CPU at run time`, converted: true });
+    return `SEC("perf_event") int ${fn}(struct bpf_perf_event_data *${arg})`;
   });
   // tracepoint functions attached from Python: int fn(struct tracepoint__cat__ev *args)
   text = text.replace(/^(?:static\s+)?int\s+(\w+)\s*\(\s*struct\s+tracepoint__(\w+?)__(\w+)\s*\*\s*(\w+)\s*\)/gm, (m, fn: string, cat: string, ev: string, arg: string, off: number) => {
@@ -468,7 +571,9 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
   }
   let chains = 0;
   let firstChain = -1;
-  text = text.replace(/(&\s*)?\b(\w+)((?:->\w+(?:\.\w+)*)+)(\s*(?:\[|=(?!=)|\+\+|--|\+=|-=))?/g, (m, amp: string | undefined, root: string, path_: string, after: string | undefined, off: number) => {
+  text = text.replace(/(&\s*)?\b(\w+)((?:->\w+(?:\.\w+)*)+)(\s*(?:\[|=(?!=)|\+\+|--|\+=|-=))?/g, (m, amp: string | undefined, root: string, path_: string, after: string | undefined, off: number, all: string) => {
+    // bpf_core_field_exists(x->f) takes the expression itself
+    if (/bpf_core_field_exists\(\s*$/.test(all.slice(Math.max(0, off - 40), off))) return m;
     if (!kernelPtrs.has(root) || amp || (after && !/^\s*\[/.test(after) && after.trim() !== '')) {
       if (kernelPtrs.has(root) && (amp || after)) report.push({ line: pyLine(off), what: `${root}${path_}: address taken or assigned, left as written`, action: 'use bpf_core_read() into a local, or BPF_CORE_READ_INTO', converted: false });
       return m;
@@ -499,6 +604,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     '#include "lbc.h"',
     `#include "${name}.h"`,
     '',
+    ...(flavors.length ? ['/* older kernels\' layouts, for bpf_core_field_exists() */', ...flavors, ''] : []),
     ...(globalDecls.length ? ['/* settings from the command line, set before load */', ...globalDecls, ''] : []),
   ];
   const hasLicense = /SEC\("license"\)/.test(text);

@@ -240,6 +240,31 @@ function emitTs(tool: PyTool, name: string, c: CResult, report: ReportEntry[]): 
           "    const syms = fs.readFileSync('/proc/kallsyms', 'utf8').split('\\n').map((l) => l.split(' ')[2] ?? '').filter((s) => re.test(s));",
           `    for (const s of syms) skel.progs.${p.name}.attach({ ${a.kind}: s });`, '  }');
       } else L.push(`  ${guard}skel.progs.${p.name}.attach({ ${a.kind}: ${JSON.stringify(a.target)} });`);
+    } else if (a.kind === 'perf_event') {
+      // BCC's PerfType / PerfSWConfig / PerfHWConfig constants are the kernel's perf ABI numbers
+      const PERF: Record<string, number> = {
+        'PerfType.HARDWARE': 0, 'PerfType.SOFTWARE': 1, 'PerfHWConfig.CPU_CYCLES': 0, 'PerfHWConfig.INSTRUCTIONS': 1,
+        'PerfHWConfig.CACHE_REFERENCES': 2, 'PerfHWConfig.CACHE_MISSES': 3, 'PerfHWConfig.BRANCH_INSTRUCTIONS': 4,
+        'PerfHWConfig.BRANCH_MISSES': 5, 'PerfSWConfig.CPU_CLOCK': 0, 'PerfSWConfig.TASK_CLOCK': 1,
+        'PerfSWConfig.PAGE_FAULTS': 2, 'PerfSWConfig.CONTEXT_SWITCHES': 3, 'PerfSWConfig.CPU_MIGRATIONS': 4,
+      };
+      const val = (k: string): string | undefined => {
+        const v = a.perf?.[k];
+        if (v === undefined) return undefined;
+        if (v in PERF) return String(PERF[v]);
+        const py = condTs(v, scope);
+        return py ?? undefined;
+      };
+      const type = val('ev_type');
+      const config = val('ev_config');
+      if (type === undefined || config === undefined) {
+        report.push({ line: a.line, what: `attach_perf_event(${Object.entries(a.perf ?? {}).map(([k, v]) => `${k}=${v}`).join(', ')}): event not understood`, action: `attach ${p.name} with program.attach({ perfEvent: ... })`, converted: false });
+      } else {
+        const freq = val('sample_freq');
+        const period = val('sample_period');
+        const rate = freq && freq !== '0' ? `frequency: Number(${freq})` : `samplePeriod: Number(${period ?? '0'})`;
+        L.push(`  ${guard}skel.progs.${p.name}.attach({ perfEvent: { type: ${type}, config: ${config}, ${rate} } });`);
+      }
     } else if (a.kind === 'uprobe' || a.kind === 'uretprobe') {
       const bin = a.binary && !a.binary.includes('/') ? `lib${a.binary}.so` : a.binary;
       L.push(`  // BCC resolves name="${a.binary}" through ldconfig: the first match on this host`,

@@ -13,6 +13,7 @@ export interface PyNode {
   parent: PyNode | null;
   hasError: boolean;
   isMissing: boolean;
+  isNamed: boolean;
   childForFieldName(name: string): PyNode | null;
   descendantsOfType(type: string | string[]): PyNode[];
 }
@@ -60,6 +61,8 @@ export interface Attach {
   fn: string;
   line: number;
   cond: string | null;
+  /** attach_perf_event's keyword arguments, as Python source */
+  perf?: Record<string, string>;
 }
 
 export interface Output { map: string; kind: 'perf' | 'ring'; callback: string; line: number }
@@ -240,6 +243,7 @@ export function parsePythonTool(file: string, source: string): PyTool {
       }
       tool.attaches.push({
         kind, target: target ? target.replace(':', '/') : null, regex: str('event_re') ?? str('sym_re'), binary: str('name'), fn: fnName, line: line(call), cond: condOf(call),
+        ...(kind === 'perf_event' ? { perf: Object.fromEntries([...kw].map(([k, v]) => [k, v.text])) } : {}),
       });
       if (!target && !str('event_re') && !str('sym_re') && kind !== 'perf_event') tool.unknown.push({ line: line(call), text: call.text, why: 'attach target is not a string literal' });
       continue;

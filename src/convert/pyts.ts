@@ -73,7 +73,10 @@ export function expr(n: PyNode, s: Scope): string {
         const end = idx.text.startsWith(':') ? (a ? expr(a, s) : undefined) : b ? expr(b, s) : undefined;
         return `${expr(obj, s)}.slice(${start}${end !== undefined ? `, ${end}` : ''})`;
       }
-      return `${expr(obj, s)}[${expr(idx, s)}]`;
+      const o = expr(obj, s);
+      // table[key] on a BCC map: a lookup (0 where BCC would hand back a zeroed leaf)
+      if (o.startsWith('skel.maps.') || (obj.type === 'identifier' && s.mapVars.has(obj.text))) return `(${o}.get(${expr(idx, s)}) ?? 0)`;
+      return `${o}[${expr(idx, s)}]`;
     }
     case 'unary_operator': {
       const op = n.children[0]!.text;
@@ -86,7 +89,8 @@ export function expr(n: PyNode, s: Scope): string {
     }
     case 'comparison_operator': {
       const parts = n.namedChildren;
-      const ops = n.children.filter((c) => !parts.includes(c)).map((c) => c.text);
+      // the operators are the anonymous children (wrapper objects are not stable enough to compare by identity)
+      const ops = n.children.filter((c) => !c.isNamed).map((c) => c.text);
       const op = ops.join(' ');
       if (parts.length !== 2 || !ops[0] || !(CMP[op] || op === 'not in')) throw new Untranslatable(n, 'chained or unusual comparison');
       if (op === 'in' || op === 'not in') return `${op === 'in' ? '' : '!'}${expr(parts[1]!, s)}.includes(${expr(parts[0]!, s)})`;
