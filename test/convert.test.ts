@@ -20,7 +20,7 @@ const GOLDEN = path.join(FIX, 'golden');
 const OUT = path.join(here, '.out', 'convert');
 const UPDATE = !!process.env.UPDATE_GOLDEN;
 const TSX = pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-const TOOLS = ['execwatch', 'syscount_top', 'syslat', 'openwatch', 'cpusample', 'switchstate'];
+const TOOLS = ['execwatch', 'syscount_top', 'syslat', 'openwatch', 'cpusample', 'switchstate', 'mallocsum'];
 
 function lcc(args: string[], cwd = ROOT): { status: number | null; stdout: string; stderr: string } {
   return spawnSync(process.execPath, ['--import', TSX, path.join(here, 'helpers', 'lcc.ts'), ...args], { cwd, encoding: 'utf8' });
@@ -181,6 +181,22 @@ describe.runIf(runKernelTests)('converted tools build, load and run', () => {
     expect(count('BLOCKED')).toBeGreaterThan(0); // sleep(0.2) blocks at least once
     const c = fs.readFileSync(path.join(OUT, 'switchstate', 'switchstate.bpf.c'), 'utf8');
     expect(c).toContain('bpf_core_field_exists(prev->__state) ? BPF_CORE_READ(prev, __state) : BPF_CORE_READ((struct task_struct___lcc_old *)prev, state)');
+  }, 30_000);
+
+  it('mallocsum sums malloc() sizes from a uprobe on the libc ldconfig names, and -p filters in the kernel', async () => {
+    let lsPid = 0;
+    const r = await run('mallocsum', [], 3, () => {
+      lsPid = spawnSync('/bin/ls', ['-la', '/usr/bin']).pid ?? 0;
+    });
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/^PID\s+BYTES$/m);
+    expect(r.out).toMatch(new RegExp(`^${lsPid}\\s+[1-9]\\d*$`, 'm'));
+    let other = 0;
+    const filtered = await run('mallocsum', ['-p', '1'], 3, () => {
+      other = spawnSync('/bin/ls', ['-la', '/usr/bin']).pid ?? 0;
+    });
+    expect(filtered.code, filtered.err).toBe(0);
+    expect(filtered.out).not.toMatch(new RegExp(`^${other}\\s`, 'm'));
   }, 30_000);
 
   it('openwatch prefers the tracepoint where kprobes are unavailable, and prints the files opened', async () => {

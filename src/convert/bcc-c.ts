@@ -4,6 +4,7 @@
 // into something silently wrong.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { createRequire } from 'node:module';
 import { Btf, BtfKind } from '../../lbc/src/btf.js';
 import type { Attach, PyTool, Replacement } from './python.js';
 
@@ -564,26 +565,14 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     });
     if (first >= 0) report.push({ line: pyLine(first), what, converted: true });
   }
-  // kernel pointers: variables and parameters declared as pointers to structs the tool does not define
-  const kernelPtrs = new Set<string>();
-  for (const d of text.matchAll(/\bstruct\s+(\w+)\s*\*\s*(\w+)/g)) {
-    if (!structs.includes(d[1]!) && !/^tp_/.test(d[1]!) && d[1] !== 'pt_regs' && d[1] !== 'bpf_raw_tracepoint_args') kernelPtrs.add(d[2]!);
+  // kernel pointers read through a->b->c: BPF_CORE_READ, found in tree-sitter-c's tree (strings,
+  // comments and the non-pointer structs of the tool itself are left alone)
+  const rewrites = corePointerChains(text, new Set([...structs, 'pt_regs', 'bpf_raw_tracepoint_args', 'bpf_perf_event_data']));
+  for (const r of rewrites.skipped) report.push({ line: pyLine(r), what: 'a kernel pointer chain whose address is taken or that is assigned: left as written', action: 'read it with bpf_core_read() / BPF_CORE_READ_INTO', converted: false });
+  if (rewrites.edits.length) {
+    report.push({ line: pyLine(rewrites.edits[0]!.start), what: `${rewrites.edits.length} kernel pointer chain${rewrites.edits.length > 1 ? 's' : ''} (a->b->c) → BPF_CORE_READ(a, b, c)`, converted: true });
+    for (const e of [...rewrites.edits].sort((a, b) => b.start - a.start)) text = text.slice(0, e.start) + e.text + text.slice(e.end);
   }
-  let chains = 0;
-  let firstChain = -1;
-  text = text.replace(/(&\s*)?\b(\w+)((?:->\w+(?:\.\w+)*)+)(\s*(?:\[|=(?!=)|\+\+|--|\+=|-=))?/g, (m, amp: string | undefined, root: string, path_: string, after: string | undefined, off: number, all: string) => {
-    // bpf_core_field_exists(x->f) takes the expression itself
-    if (/bpf_core_field_exists\(\s*$/.test(all.slice(Math.max(0, off - 40), off))) return m;
-    if (!kernelPtrs.has(root) || amp || (after && !/^\s*\[/.test(after) && after.trim() !== '')) {
-      if (kernelPtrs.has(root) && (amp || after)) report.push({ line: pyLine(off), what: `${root}${path_}: address taken or assigned, left as written`, action: 'use bpf_core_read() into a local, or BPF_CORE_READ_INTO', converted: false });
-      return m;
-    }
-    chains++;
-    if (firstChain < 0) firstChain = off;
-    const fields = path_.split('->').filter(Boolean);
-    return `BPF_CORE_READ(${root}, ${fields.join(', ')})${after ?? ''}`;
-  });
-  if (chains) report.push({ line: pyLine(firstChain), what: `${chains} kernel pointer chain${chains > 1 ? 's' : ''} (a->b->c) → BPF_CORE_READ(a, b, c)`, converted: true });
 
   // ---- globals for the settings ----
   const globalDecls = [...globals.values()].map((g) => `const volatile ${g.ctype === 'char' ? 'char' : g.ctype} ${g.name}${g.ctype === 'char' ? '[64]' : ''} = ${g.ctype === 'bool' ? 'false' : g.ctype === 'char' ? '""' : '0'};`);
@@ -615,4 +604,94 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     `#ifndef ${guard}`, `#define ${guard}`, '', ...headerParts.flatMap((h) => [h, '']), ...tpStructs.flatMap((t) => [t, '']), `#endif /* ${guard} */`, '',
   ].join('\n');
   return { bpfC, header, programs, maps, globals: [...globals.values()], structs, report };
+}
+
+interface CNode {
+  type: string;
+  text: string;
+  startIndex: number;
+  endIndex: number;
+  parent: CNode | null;
+  children: CNode[];
+  namedChildren: CNode[];
+  childForFieldName(name: string): CNode | null;
+  descendantsOfType(types: string | string[]): CNode[];
+}
+
+let cParser: { parse(t: string): { rootNode: CNode } } | null = null;
+
+/**
+ * Every read of a kernel object through a pointer (x->a->b, x->a.b, x->arr[i])
+ * as BPF_CORE_READ(x, a, b): a kprobe may not dereference kernel memory, and
+ * CO-RE relocates each field. Kernel pointers are variables and parameters
+ * declared as pointers to structs the tool does not define.
+ */
+export function corePointerChains(text: string, localStructs: Set<string>): { edits: { start: number; end: number; text: string }[]; skipped: number[] } {
+  if (!cParser) {
+    const require = createRequire(import.meta.url);
+    const Parser = require('tree-sitter');
+    const p = new Parser();
+    p.setLanguage(require('tree-sitter-c'));
+    cParser = p;
+  }
+  const root = cParser!.parse(text).rootNode;
+  const kernelPtrs = new Set<string>();
+  for (const d of root.descendantsOfType(['declaration', 'parameter_declaration'])) {
+    const t = d.childForFieldName('type');
+    if (t?.type !== 'struct_specifier') continue;
+    const sname = t.childForFieldName('name')?.text ?? '';
+    // a tracepoint's record is the program's context: read directly, as the verifier wants
+    if (!sname || localStructs.has(sname) || sname.startsWith('tp_') || sname.startsWith('trace_event_raw_')) continue;
+    for (const decl of d.namedChildren) {
+      let n: CNode | null = decl.type === 'init_declarator' ? decl.childForFieldName('declarator') : decl;
+      if (n?.type !== 'pointer_declarator') continue;
+      n = n.childForFieldName('declarator');
+      if (n?.type === 'identifier') kernelPtrs.add(n.text);
+    }
+  }
+  const edits: { start: number; end: number; text: string }[] = [];
+  const skipped: number[] = [];
+  for (const fe of root.descendantsOfType('field_expression')) {
+    if (fe.parent?.type === 'field_expression') continue; // only the outermost of a chain
+    // flatten: root identifier, then accessors (a "." joins the previous accessor)
+    const accessors: string[] = [];
+    let n: CNode = fe;
+    let arrowFirst = false;
+    while (n.type === 'field_expression') {
+      const op = n.children.find((c) => c.type === '->' || c.type === '.')!.type;
+      const field = n.childForFieldName('field')!.text;
+      if (op === '->') accessors.unshift(field);
+      else if (accessors.length) accessors[0] = `${field}.${accessors[0]}`;
+      else accessors.unshift(`.${field}`);
+      arrowFirst = op === '->';
+      n = n.childForFieldName('argument')!;
+    }
+    if (n.type !== 'identifier' || !kernelPtrs.has(n.text) || !arrowFirst) continue;
+    // merge the "."-only tail (x->a.b) into the accessor before it
+    for (let i = accessors.length - 1; i > 0; i--) {
+      if (accessors[i]!.startsWith('.')) {
+        accessors[i - 1] += accessors[i]!;
+        accessors.splice(i, 1);
+      }
+    }
+    let node = fe;
+    const p = fe.parent;
+    if (p?.type === 'subscript_expression' && p.childForFieldName('argument') === null) continue;
+    if (p?.type === 'subscript_expression' && p.namedChildren[0]?.startIndex === fe.startIndex) {
+      accessors[accessors.length - 1] += `[${p.childForFieldName('index')?.text ?? p.namedChildren[1]?.text}]`;
+      node = p;
+    }
+    const up = node.parent;
+    const call = up?.type === 'argument_list' ? up.parent : null;
+    if (call && /^(bpf_core_field_exists|bpf_core_field_size|bpf_core_field_offset|BPF_CORE_READ\w*|bpf_core_read\w*|sizeof)$/.test(call.childForFieldName('function')?.text ?? '')) continue;
+    if (up?.type === 'sizeof_expression') continue;
+    const assigned = up?.type === 'assignment_expression' && up.childForFieldName('left')?.startIndex === node.startIndex;
+    const addressed = up?.type === 'pointer_expression' && up.text.startsWith('&');
+    if (assigned || addressed || up?.type === 'update_expression') {
+      skipped.push(node.startIndex);
+      continue;
+    }
+    edits.push({ start: node.startIndex, end: node.endIndex, text: `BPF_CORE_READ(${n.text}, ${accessors.join(', ')})` });
+  }
+  return { edits, skipped };
 }

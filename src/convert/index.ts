@@ -104,6 +104,7 @@ function emitTs(tool: PyTool, name: string, c: CResult, report: ReportEntry[]): 
     `// Converted from ${path.basename(tool.file)} by lcc convert${tool.description ? `: ${tool.description}` : ''}.`,
     `// Build: lcc build ${name}.bpf.c (makes ${name}.skel.ts); run as root: node --import tsx ${name}.ts [options]`,
     '/* eslint-disable */',
+    "import { execFileSync } from 'node:child_process';",
     "import * as fs from 'node:fs';",
     "import { parseArgs } from 'node:util';",
     "import { formatKsym, formatLinearHist, formatLog2Hist, kprobesAvailable, LbcError, pyFormat } from 'lcc/lbc';",
@@ -122,7 +123,7 @@ function emitTs(tool: PyTool, name: string, c: CResult, report: ReportEntry[]): 
     "const tracepointExists = (cat: string, ev: string): boolean => fs.existsSync(`/sys/kernel/tracing/events/${cat}/${ev}`);",
     '/** BCC hands Python ints; the skeleton decodes u64 as bigint: print them as numbers */',
     'const num = <T extends object>(o: T): any => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === \'bigint\' ? Number(v) : v]));',
-    'void formatKsym; void formatLinearHist; void formatLog2Hist; void pyFormat; void kprobesAvailable; void tracepointExists;',
+    'void execFileSync; void formatKsym; void formatLinearHist; void formatLog2Hist; void pyFormat; void kprobesAvailable; void tracepointExists;',
     '',
   );
 
@@ -230,6 +231,8 @@ function emitTs(tool: PyTool, name: string, c: CResult, report: ReportEntry[]): 
       report.push({ line: p.attach?.line ?? 0, what: `${p.name} (${p.section}) loads only where kprobes work; elsewhere the tool's tracepoint programs do the job`, converted: true });
     }
   }
+  let needsLibrary = false;
+  const tryAt = L.length;
   L.push('try {', '  skel.load();', '  skel.attach();');
   for (const p of c.programs.filter((x) => x.attach)) {
     const a = p.attach!;
@@ -266,12 +269,26 @@ function emitTs(tool: PyTool, name: string, c: CResult, report: ReportEntry[]): 
         L.push(`  ${guard}skel.progs.${p.name}.attach({ perfEvent: { type: ${type}, config: ${config}, ${rate} } });`);
       }
     } else if (a.kind === 'uprobe' || a.kind === 'uretprobe') {
-      const bin = a.binary && !a.binary.includes('/') ? `lib${a.binary}.so` : a.binary;
-      L.push(`  // BCC resolves name="${a.binary}" through ldconfig: the first match on this host`,
-        `  ${guard}skel.progs.${p.name}.attach({ ${a.kind}: { binary: ${JSON.stringify(bin?.includes('/') ? bin : `/lib/${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux-gnu/${bin}.6`)}, symbol: ${JSON.stringify(a.target)} } });`);
+      needsLibrary = true;
+      L.push(`  ${guard}skel.progs.${p.name}.attach({ ${a.kind}: { binary: findLibrary(${JSON.stringify(a.binary ?? '')}), symbol: ${JSON.stringify(a.target)} } });`);
     }
   }
   L.push('} catch (e) {', '  if (!(e instanceof LbcError)) throw e;', `  console.error(\`${name}: \${e.message}\`);`, '  process.exit(1);', '}', '');
+  if (needsLibrary) {
+    L.splice(tryAt, 0,
+      '/** BCC\'s name="c": the library ldconfig knows by that name on this host (a path is taken as it is) */',
+      'function findLibrary(name: string): string {',
+      "  if (name.includes('/')) return name;",
+      "  const cache = execFileSync('ldconfig', ['-p'], { encoding: 'utf8' });",
+      "  const arch = process.arch === 'arm64' ? 'AArch64' : 'x86-64';",
+      "  const lines = cache.split('\\n').filter((l) => l.trim().startsWith(`lib${name}.so`));",
+      '  const hit = lines.find((l) => l.includes(arch)) ?? lines[0];',
+      "  const path = hit?.split(' => ')[1]?.trim();",
+      '  if (!path) throw new LbcError(`no library lib${name}.so in ldconfig\'s cache`);',
+      '  return path;',
+      '}',
+    );
+  }
 
   // module-level statements before the loop (headers, state)
   const stateOut: Emitted = { code: [], untranslated: [] };
