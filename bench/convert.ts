@@ -1,7 +1,7 @@
 // lcc convert over a directory of BCC tools: per tool and in total, how many
 // convert with nothing left for a person, compile (clang + skeleton), load
-// (the verifier passes) and run (exit 0 and print past their header while
-// this script makes some activity).
+// (the verifier passes) and run (attach, run 3 s while this script makes
+// some activity, and stop cleanly; the lines they printed are shown).
 //   node dist/bench/convert.js [DIR]      (default: test/fixtures/convert; as root)
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -75,8 +75,9 @@ async function main(): Promise<void> {
       continue;
     }
     const ran = await runFor(dest, r.name, 3);
-    row.runs = ran.code === 0 && ran.lines >= 2;
-    if (!row.runs) row.note = ran.err || `exit ${ran.code}, ${ran.lines} lines`;
+    // runs: attached, ran and stopped cleanly; how much it printed depends on whether its events happened
+    row.runs = ran.code === 0;
+    row.note = row.runs ? `${ran.lines} lines of output` : ran.err || `exit ${ran.code}`;
   }
   const yes = (b: boolean): string => (b ? 'yes' : 'no');
   console.log(`lcc convert on ${path.relative(process.cwd(), dir) || dir} (${os.hostname()}, kernel ${os.release()})`);

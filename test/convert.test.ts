@@ -20,7 +20,7 @@ const GOLDEN = path.join(FIX, 'golden');
 const OUT = path.join(here, '.out', 'convert');
 const UPDATE = !!process.env.UPDATE_GOLDEN;
 const TSX = pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-const TOOLS = ['execwatch', 'syscount_top', 'syslat', 'openwatch', 'cpusample', 'switchstate', 'mallocsum'];
+const TOOLS = ['execwatch', 'syscount_top', 'syslat', 'openwatch', 'cpusample', 'switchstate', 'mallocsum', 'execcount'];
 
 function lcc(args: string[], cwd = ROOT): { status: number | null; stdout: string; stderr: string } {
   return spawnSync(process.execPath, ['--import', TSX, path.join(here, 'helpers', 'lcc.ts'), ...args], { cwd, encoding: 'utf8' });
@@ -109,6 +109,8 @@ describe.runIf(runKernelTests)('converted tools build, load and run', () => {
     fs.writeFileSync(tsconfig, JSON.stringify({
       extends: path.join(ROOT, 'tsconfig.json'),
       compilerOptions: { noEmit: true, rootDir: ROOT, noUnusedLocals: false },
+      // the base config excludes test/.out, where these live
+      exclude: [],
       include: TOOLS.map((t) => path.join(OUT, t, `${t}.ts`)),
     }));
     const tsc = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', tsconfig], { encoding: 'utf8' });
@@ -197,6 +199,19 @@ describe.runIf(runKernelTests)('converted tools build, load and run', () => {
     });
     expect(filtered.code, filtered.err).toBe(0);
     expect(filtered.out).not.toMatch(new RegExp(`^${other}\\s`, 'm'));
+  }, 30_000);
+
+  it('execcount: replacement values from variables set under option conditions become settings', async () => {
+    const uid = process.getuid!();
+    const execs = (out: string): number => Number(new RegExp(`^${uid}\\s+(\\d+)$`, 'm').exec(out)?.[1] ?? 0);
+    const mine = await run('execcount', ['-p', String(process.pid), '-d'], 2, () => {
+      for (let i = 0; i < 3; i++) spawnSync('/bin/true');
+    });
+    expect(mine.code, mine.err).toBe(0);
+    expect(execs(mine.out)).toBe(6); // three children of this process, weight 2
+    const none = await run('execcount', ['-p', '1'], 2, () => spawnSync('/bin/true'));
+    expect(none.code, none.err).toBe(0);
+    expect(execs(none.out)).toBe(0);
   }, 30_000);
 
   it('openwatch prefers the tracepoint where kprobes are unavailable, and prints the files opened', async () => {

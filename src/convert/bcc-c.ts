@@ -163,9 +163,13 @@ function cIdent(s: string): string {
 
 /** Python option condition → the global flag that carries it (only `args.X` and `not args.X`). */
 function flagOf(cond: string): { flag: string; arg: string; negated: boolean } | null {
-  const m = /^(not\s*\(?\s*)?args\.(\w+)\s*\)?$/.exec(cond.trim());
-  if (!m) return null;
-  return { flag: `lcc_has_${m[2]}`, arg: `args.${m[2]}`, negated: !!m[1] };
+  const c = cond.trim();
+  const m = /^(not\s*\(?\s*)?args\.(\w+)\s*\)?$/.exec(c);
+  if (m) return { flag: `lcc_has_${m[2]}`, arg: `args.${m[2]}`, negated: !!m[1] };
+  // args.x is not None / args.x is None (and their negations)
+  const n = /^(not\s*\(\s*)?args\.(\w+)\s+is\s+(not\s+)?None\s*\)?$/.exec(c);
+  if (n) return { flag: `lcc_has_${n[2]}`, arg: `args.${n[2]}`, negated: !!n[1] === !!n[3] };
+  return null;
 }
 
 /**
@@ -238,8 +242,11 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
       if (!r.arg) return r.code!;
       const g = `lcc_${cIdent(r.arg)}`;
       const opt = tool.options.find((o) => o.dest === r.arg!.slice(5));
-      globals.set(g, { name: g, ctype: opt?.type === 'str' ? 'char' : '__s64', arg: r.arg, kind: 'value' });
-      if (opt?.type === 'str') fail(r.line, `${r.arg} (a string) formatted into C`, 'compare strings in C against a const volatile char array');
+      // options argparse keeps as strings are still numbers in C (pids, ports) unless the code quotes them
+      const quoted = /"[^"]*%[sd][^"]*"/.test(r.code!);
+      globals.set(g, { name: g, ctype: '__s64', arg: r.arg, kind: 'value' });
+      if (quoted) fail(r.line, `${r.arg} formatted into a C string`, 'compare strings in C against a const volatile char array set from the option');
+      void opt;
       return r.code!.replace(/%[sdiu]|%l[du]/g, g);
     };
     const conds = optional.map((r) => ({ r, f: flagOf(r.cond!) }));
@@ -568,7 +575,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
   // kernel pointers read through a->b->c: BPF_CORE_READ, found in tree-sitter-c's tree (strings,
   // comments and the non-pointer structs of the tool itself are left alone)
   const rewrites = corePointerChains(text, new Set([...structs, 'pt_regs', 'bpf_raw_tracepoint_args', 'bpf_perf_event_data']));
-  for (const r of rewrites.skipped) report.push({ line: pyLine(r), what: 'a kernel pointer chain whose address is taken or that is assigned: left as written', action: 'read it with bpf_core_read() / BPF_CORE_READ_INTO', converted: false });
+  for (const r of rewrites.skipped) report.push({ line: pyLine(r), what: 'a write through a kernel pointer (x->f = ...): left as written', action: 'BPF programs cannot write kernel memory this way; rework the logic', converted: false });
   if (rewrites.edits.length) {
     report.push({ line: pyLine(rewrites.edits[0]!.start), what: `${rewrites.edits.length} kernel pointer chain${rewrites.edits.length > 1 ? 's' : ''} (a->b->c) → BPF_CORE_READ(a, b, c)`, converted: true });
     for (const e of [...rewrites.edits].sort((a, b) => b.start - a.start)) text = text.slice(0, e.start) + e.text + text.slice(e.end);
@@ -686,8 +693,10 @@ export function corePointerChains(text: string, localStructs: Set<string>): { ed
     if (call && /^(bpf_core_field_exists|bpf_core_field_size|bpf_core_field_offset|BPF_CORE_READ\w*|bpf_core_read\w*|sizeof)$/.test(call.childForFieldName('function')?.text ?? '')) continue;
     if (up?.type === 'sizeof_expression') continue;
     const assigned = up?.type === 'assignment_expression' && up.childForFieldName('left')?.startIndex === node.startIndex;
-    const addressed = up?.type === 'pointer_expression' && up.text.startsWith('&');
-    if (assigned || addressed || up?.type === 'update_expression') {
+    // &x->f is an address computation: vmlinux.h's preserve_access_index makes clang relocate it, and
+    // the tool passes it to a probe read; only writes through a kernel pointer need a person
+    if (up?.type === 'pointer_expression' && up.text.startsWith('&')) continue;
+    if (assigned || up?.type === 'update_expression') {
       skipped.push(node.startIndex);
       continue;
     }

@@ -218,7 +218,7 @@ function emitTs(tool: PyTool, name: string, c: CResult, report: ReportEntry[]): 
   for (const g of c.globals) {
     const opt = tool.options.find((o) => `args.${o.dest}` === g.arg);
     if (g.kind === 'flag') L.push(`skel.rodata.${g.name} = Boolean(${g.arg});`);
-    else if (opt?.type !== 'str') L.push(`skel.rodata.${g.name} = BigInt(${g.arg} ?? 0);`);
+    else L.push(`skel.rodata.${g.name} = BigInt(${opt?.type === 'str' ? `Number(${g.arg} ?? 0)` : `${g.arg} ?? 0`});`);
   }
   const hasTracepoint = c.programs.some((p) => p.section.startsWith('tracepoint/') || p.section.startsWith('raw_tp/'));
   for (const p of c.programs) {
@@ -242,7 +242,8 @@ function emitTs(tool: PyTool, name: string, c: CResult, report: ReportEntry[]): 
         L.push(`  ${guard}{`, `    const re = new RegExp(${JSON.stringify(a.regex)});`,
           "    const syms = fs.readFileSync('/proc/kallsyms', 'utf8').split('\\n').map((l) => l.split(' ')[2] ?? '').filter((s) => re.test(s));",
           `    for (const s of syms) skel.progs.${p.name}.attach({ ${a.kind}: s });`, '  }');
-      } else L.push(`  ${guard}skel.progs.${p.name}.attach({ ${a.kind}: ${JSON.stringify(a.target)} });`);
+      } else if (a.target) L.push(`  ${guard}skel.progs.${p.name}.attach({ ${a.kind}: ${JSON.stringify(a.target)} });`);
+      else L.push(`  // lcc convert: ${p.name}'s ${a.kind} target is computed in the original (line ${a.line}): attach it here`);
     } else if (a.kind === 'perf_event') {
       // BCC's PerfType / PerfSWConfig / PerfHWConfig constants are the kernel's perf ABI numbers
       const PERF: Record<string, number> = {
@@ -269,8 +270,13 @@ function emitTs(tool: PyTool, name: string, c: CResult, report: ReportEntry[]): 
         L.push(`  ${guard}skel.progs.${p.name}.attach({ perfEvent: { type: ${type}, config: ${config}, ${rate} } });`);
       }
     } else if (a.kind === 'uprobe' || a.kind === 'uretprobe') {
-      needsLibrary = true;
-      L.push(`  ${guard}skel.progs.${p.name}.attach({ ${a.kind}: { binary: findLibrary(${JSON.stringify(a.binary ?? '')}), symbol: ${JSON.stringify(a.target)} } });`);
+      if (!a.binary || !a.target) {
+        L.push(`  // lcc convert: ${p.name}'s ${a.kind} binary or symbol is computed in the original (line ${a.line}): attach it here`);
+        report.push({ line: a.line, what: `${a.kind} of ${p.name}: binary or symbol not a string literal`, action: `attach with skel.progs.${p.name}.attach({ ${a.kind}: { binary, symbol } })`, converted: false });
+      } else {
+        needsLibrary = true;
+        L.push(`  ${guard}skel.progs.${p.name}.attach({ ${a.kind}: { binary: findLibrary(${JSON.stringify(a.binary)}), symbol: ${JSON.stringify(a.target)} } });`);
+      }
     }
   }
   L.push('} catch (e) {', '  if (!(e instanceof LbcError)) throw e;', `  console.error(\`${name}: \${e.message}\`);`, '  process.exit(1);', '}', '');

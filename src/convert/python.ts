@@ -298,33 +298,68 @@ function replacementsOf(call: PyNode, textVar: string, tool: PyTool, cond: strin
       tool.unknown.push({ line: line(n), text: n.text.split('\n')[0]!, why: 'replace() of a token that is not a string literal' });
       return;
     }
-    let code: string | null = null;
-    let arg: string | null = null;
-    if (valueNode.type === 'binary_operator' && valueNode.children[1]?.text === '%') {
-      code = pyString(valueNode.childForFieldName('left'));
-      const right = valueNode.childForFieldName('right')!;
-      arg = right.type === 'tuple' ? (right.namedChildren.length === 1 ? right.namedChildren[0]!.text : null) : right.text;
-      if (code !== null && arg === null) code = null;
-    } else if (valueNode.type === 'call' && /\.format$/.test(valueNode.childForFieldName('function')!.text)) {
-      const fmt = valueNode.childForFieldName('function')!.childForFieldName('object')!;
-      const args = positional(valueNode);
-      code = pyString(fmt);
-      if (code !== null && args.length === 1) {
-        code = code.replace(/\{0?\}/g, '%s');
-        arg = args[0]!.text;
-      } else code = null;
-    } else if (valueNode.type === 'call' && valueNode.childForFieldName('function')!.text === 'str') {
-      code = '%s';
-      arg = positional(valueNode)[0]?.text ?? null;
-    } else {
-      code = pyString(valueNode);
-      if (code === null && /^[\w.]+$/.test(valueNode.text)) {
-        code = '%s';
-        arg = valueNode.text;
-      }
+    for (const alt of valueForms(valueNode, tool, line(n))) {
+      tool.replacements.push({ token, line: line(n), cond: alt.cond ?? cond, code: alt.code, arg: alt.arg, py: n.text.split('\n')[0]!.slice(0, 120) });
     }
-    tool.replacements.push({ token, line: line(n), cond, code, arg, py: n.text.split('\n')[0]!.slice(0, 120) });
     n = fn.childForFieldName('object');
     if (n?.type === 'identifier' && n.text === textVar) return;
   }
+}
+
+/** What a replacement value can be: code (maybe formatted with one value), per condition. */
+function valueForms(v: PyNode, tool: PyTool, before: number, depth = 0): { code: string | null; arg: string | null; cond: string | null }[] {
+  const one = (code: string | null, arg: string | null): { code: string | null; arg: string | null; cond: string | null }[] => [{ code, arg: arg === null ? null : resolveAlias(arg, tool, before), cond: null }];
+  if (v.type === 'binary_operator' && v.children[1]?.text === '%') {
+    const code = pyString(v.childForFieldName('left'));
+    const right = v.childForFieldName('right')!;
+    const arg = right.type === 'tuple' ? (right.namedChildren.length === 1 ? right.namedChildren[0]!.text : null) : right.text;
+    return one(code !== null && arg !== null ? code : null, arg);
+  }
+  if (v.type === 'call' && /\.format$/.test(v.childForFieldName('function')!.text)) {
+    const code = pyString(v.childForFieldName('function')!.childForFieldName('object'));
+    const args = positional(v);
+    return code !== null && args.length === 1 ? one(code.replace(/\{0?\}/g, '%s'), args[0]!.text) : one(null, null);
+  }
+  if (v.type === 'call' && v.childForFieldName('function')!.text === 'str') {
+    const inner = positional(v)[0];
+    if (inner?.type === 'identifier' && depth === 0) {
+      const defs = definitions(inner.text, tool, before);
+      if (defs) return defs.flatMap((d) => valueForms(d.value, tool, before, depth + 1).map((f) => ({ ...f, cond: d.cond ?? f.cond })));
+    }
+    if (inner?.type === 'integer') return one(inner.text, null);
+    return one('%s', inner?.text ?? null);
+  }
+  const lit = pyString(v);
+  if (lit !== null) return one(lit, null);
+  if (v.type === 'integer') return one(v.text, null);
+  if (v.type === 'identifier' && depth === 0) {
+    // a variable set earlier, under conditions: each assignment is one alternative
+    const defs = definitions(v.text, tool, before);
+    if (defs) return defs.flatMap((d) => valueForms(d.value, tool, before, depth + 1).map((f) => ({ ...f, cond: d.cond ?? f.cond })));
+  }
+  if (/^[\w.]+$/.test(v.text)) return one('%s', v.text);
+  return one(null, null);
+}
+
+/** Module-level assignments to `name` before a line, with their conditions; null when any is not simple. */
+function definitions(name: string, tool: PyTool, before: number): { value: PyNode; cond: string | null }[] | null {
+  const out: { value: PyNode; cond: string | null }[] = [];
+  for (const a of tool.root.descendantsOfType('assignment')) {
+    if (line(a) >= before) break;
+    if (a.childForFieldName('left')?.text !== name) continue;
+    // inside a function it is not the module's variable
+    let p = a.parent;
+    while (p && p.type !== 'function_definition') p = p.parent;
+    if (p) continue;
+    out.push({ value: a.childForFieldName('right')!, cond: condOf(a) });
+  }
+  return out.length ? out : null;
+}
+
+/** `pid` assigned once from `args.pid`: the option itself. */
+function resolveAlias(arg: string, tool: PyTool, before: number): string {
+  if (!/^\w+$/.test(arg)) return arg;
+  const defs = definitions(arg, tool, before);
+  if (defs?.length === 1 && /^args\.\w+$/.test(defs[0]!.value.text)) return defs[0]!.value.text;
+  return arg;
 }

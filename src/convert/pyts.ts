@@ -54,6 +54,8 @@ export function expr(n: PyNode, s: Scope): string {
     }
     case 'identifier':
       if (n.text === s.argsVar) return 'args';
+      // `from sys import argv`: the script and its arguments, as Python sees them
+      if (n.text === 'argv' && !s.locals.has('argv') && !s.globals.has('argv')) return 'process.argv.slice(1)';
       return n.text;
     case 'parenthesized_expression': return `(${expr(n.namedChildren[0]!, s)})`;
     case 'attribute': {
@@ -61,6 +63,7 @@ export function expr(n: PyNode, s: Scope): string {
       const attr = n.childForFieldName('attribute')!.text;
       // ctypes' k.value / v.value on map items: the number itself
       if (attr === 'value' && !(obj.type === 'identifier' && s.eventVars.has(obj.text))) return expr(obj, s);
+      if (obj.text === 'sys' && attr === 'argv') return 'process.argv.slice(1)';
       return `${expr(obj, s)}.${attr}`;
     }
     case 'subscript': {
@@ -149,6 +152,7 @@ function call(n: PyNode, s: Scope): string {
     if (method === 'keys') return `[...${expr(obj, s)}.keys()]`;
     if (method === 'clear') return `${expr(obj, s)}.clear()`;
     if (method === 'ksym' && obj.text === s.bpfVar) return `formatKsym(BigInt(${a(0)}))`;
+    if (method === 'get_table' && obj.text === s.bpfVar && args[0]?.type === 'string') return `skel.maps.${JSON.parse(a(0))}`;
     if (method === 'print_log2_hist' || method === 'print_linear_hist') {
       const label = args[0] ? a(0) : kw.get('val_type') ? expr(kw.get('val_type')!, s) : "'value'";
       const f = method === 'print_log2_hist' ? 'formatLog2Hist' : 'formatLinearHist';
@@ -222,6 +226,8 @@ function statement(n: PyNode, s: Scope, indent: string, out: Emitted): void {
           return;
         }
         if (/\.(perf_buffer_poll|ring_buffer_poll|ring_buffer_consume|kprobe_poll|trace_print)$/.test(fn) || /^(sleep|time\.sleep)$/.test(fn)) return;
+        // attaching and opening buffers are done from the model (SEC names, autoload, onX subscriptions)
+        if (/\.(attach_\w+|detach_\w+|open_perf_buffer|open_ring_buffer)$/.test(fn)) return;
         if (/^sys\.stdout\.flush$/.test(fn)) return;
       }
       if (e.type === 'assignment' || e.type === 'augmented_assignment') {
@@ -271,7 +277,9 @@ function assignment(e: PyNode, s: Scope, indent: string, out: Emitted): void {
     if (left.text !== 'event') out.code.push(`${indent}const ${left.text} = event;`);
     return;
   }
-  if (left.type === 'identifier' && right.type === 'subscript' && right.childForFieldName('value')!.text === s.bpfVar) {
+  const isMapRef = (r: PyNode): boolean => (r.type === 'subscript' && r.childForFieldName('value')!.text === s.bpfVar) ||
+    (r.type === 'call' && r.childForFieldName('function')!.text === `${s.bpfVar}.get_table`);
+  if (left.type === 'identifier' && isMapRef(right)) {
     s.mapVars.set(left.text, expr(right, s));
     out.code.push(`${indent}const ${left.text} = ${expr(right, s)};`);
     return;
