@@ -20,7 +20,7 @@ const GOLDEN = path.join(FIX, 'golden');
 const OUT = path.join(here, '.out', 'convert');
 const UPDATE = !!process.env.UPDATE_GOLDEN;
 const TSX = pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-const TOOLS = ['execwatch', 'syscount_top', 'syslat', 'openwatch', 'cpusample', 'switchstate', 'mallocsum', 'execcount'];
+const TOOLS = ['execwatch', 'syscount_top', 'syslat', 'openwatch', 'cpusample', 'switchstate', 'mallocsum', 'execcount', 'forkwatch'];
 
 function lcc(args: string[], cwd = ROOT): { status: number | null; stdout: string; stderr: string } {
   return spawnSync(process.execPath, ['--import', TSX, path.join(here, 'helpers', 'lcc.ts'), ...args], { cwd, encoding: 'utf8' });
@@ -64,6 +64,17 @@ describe('lcc convert', () => {
     expect(py[at(/TRACEPOINT_PROBE/) - 1]).toContain('TRACEPOINT_PROBE(sched, sched_process_exec)');
     expect(py[at(/kernel pointer chain/) - 1]).toContain('task->real_parent->tgid');
     expect(py[at(/^events\.perf_submit/) - 1]).toContain('events.perf_submit');
+  });
+
+  it('with BPF(src_file=...), the C file\'s own lines are reported against it', () => {
+    const r = convert(path.join(FIX, 'forkwatch.py'), path.join(OUT, 'forkwatch'));
+    const c = fs.readFileSync(path.join(FIX, 'forkwatch.c'), 'utf8').split('\n');
+    const md = fs.readFileSync(path.join(OUT, 'forkwatch', 'CONVERSION.md'), 'utf8');
+    for (const [re, text] of [[/forkwatch\.c:(\d+): BPF_PERF_OUTPUT/, 'BPF_PERF_OUTPUT(forks)'], [/forkwatch\.c:(\d+): forks\.perf_submit/, 'forks.perf_submit'], [/forkwatch\.c:(\d+): TRACEPOINT_PROBE/, 'TRACEPOINT_PROBE(sched, sched_process_fork)']] as const) {
+      const line = Number(re.exec(md)?.[1]);
+      expect(c[line - 1], String(re)).toContain(text);
+    }
+    expect(r.unconverted).toBe(0);
   });
 
   it('refuses what is not a BCC tool, and Python it cannot parse, naming the line', () => {
@@ -143,7 +154,7 @@ describe.runIf(runKernelTests)('converted tools build, load and run', () => {
     });
     expect(r.code, r.err).toBe(0);
     expect(r.out.match(/^PID\s+CALLS$/gm)?.length).toBeGreaterThanOrEqual(2);
-    expect(r.out).toMatch(/^\d+\s+[1-9]\d*$/m);
+    expect(r.out).toMatch(/^\d+\s+([1-9]\d*|\d+\.\dk)$/m); // human() of the original, translated
   }, 30_000);
 
   it('syslat prints a log2 histogram on exit, in the unit the option chose', async () => {
@@ -212,6 +223,16 @@ describe.runIf(runKernelTests)('converted tools build, load and run', () => {
     const none = await run('execcount', ['-p', '1'], 2, () => spawnSync('/bin/true'));
     expect(none.code, none.err).toBe(0);
     expect(execs(none.out)).toBe(0);
+  }, 30_000);
+
+  it('forkwatch (BPF text from src_file) prints each fork', async () => {
+    let child = 0;
+    const r = await run('forkwatch', [], 2, () => {
+      child = spawnSync('/bin/true').pid ?? 0;
+    });
+    expect(r.code, r.err).toBe(0);
+    // the parent column is the forking thread's id (vitest may run this file in a worker thread); comm may hold spaces
+    expect(r.out).toMatch(new RegExp(`\\s\\d+\\s+${child}\\s*$`, 'm'));
   }, 30_000);
 
   it('openwatch prefers the tracepoint where kprobes are unavailable, and prints the files opened', async () => {

@@ -156,7 +156,7 @@ async function convertTool(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { out: { type: 'string', short: 'o' } } });
   const py = positionals[0];
   if (!py) throw new CliError('convert: which BCC tool? e.g. lcc convert tools/execsnoop.py -o execsnoop/');
-  const { convert, ConvertError } = await import('../convert/index.js');
+  const { convert, ConvertError, lineRef } = await import('../convert/index.js');
   let r;
   try {
     r = convert(py, values.out);
@@ -171,7 +171,7 @@ async function convertTool(args: string[]): Promise<number> {
   process.stdout.write(`${r.files.map((f) => path.relative(process.cwd(), f)).join('\n')}\n`);
   if (r.unconverted) {
     process.stderr.write(`lcc convert: ${r.unconverted} construct${r.unconverted > 1 ? 's' : ''} left for a person: see ${rel}/CONVERSION.md\n`);
-    for (const u of r.report.filter((x) => !x.converted)) process.stderr.write(`  ${py}${u.line ? `:${u.line}` : ''}: ${u.what}\n`);
+    for (const u of r.report.filter((x) => !x.converted)) process.stderr.write(`  ${lineRef(r.tool, u.line)}: ${u.what}\n`);
     return 1;
   }
   process.stderr.write(`next: cd ${rel} && lcc build ${r.name}.bpf.c && sudo node --import tsx ${r.name}.ts\n`);

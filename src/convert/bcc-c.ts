@@ -8,7 +8,17 @@ import { createRequire } from 'node:module';
 import { Btf, BtfKind } from '../../lbc/src/btf.js';
 import type { Attach, PyTool, Replacement } from './python.js';
 
+/**
+ * A line of the tool: positive in the .py, negative (-n) for line n of the C
+ * file it loads with BPF(src_file=...).
+ */
 export interface ReportEntry { line: number; what: string; action?: string; converted: boolean }
+
+/** "tool.py:12", "tool.c:7" or just the file when the line is unknown (0). */
+export function lineRef(tool: Pick<PyTool, 'file' | 'srcFile'>, line: number, base = (f: string): string => f): string {
+  if (line < 0 && tool.srcFile) return `${base(path.join(path.dirname(tool.file), tool.srcFile))}:${-line}`;
+  return line ? `${base(tool.file)}:${line}` : base(tool.file);
+}
 
 export interface Program { name: string; section: string; cond: string | null; attach?: Attach }
 export interface MapInfo { name: string; macro: string; key: string | null; value: string | null; event?: string; kind: string }
@@ -177,7 +187,7 @@ function flagOf(cond: string): { flag: string; arg: string; negated: boolean } |
  * replaced by one line plus the newlines it covered), so a line of the C is
  * always the same line of the Python file it came from.
  */
-export function convertC(tool: PyTool, name: string, text: string, pieceStarts: { lineIdx: number; line: number }[]): CResult {
+export function convertC(tool: PyTool, name: string, text: string, pieceStarts: { lineIdx: number; line: number; src?: boolean }[]): CResult {
   const report: ReportEntry[] = [];
   const errors: string[] = [];
   const globals = new Map<string, Global>();
@@ -185,7 +195,8 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
   const pyLineOfIdx = (idx: number): number => {
     let best = pieceStarts[0]!;
     for (const p of pieceStarts) if (p.lineIdx <= idx) best = p;
-    return best.line + idx - best.lineIdx;
+    const n = best.line + idx - best.lineIdx;
+    return best.src ? -n : n;
   };
   // offsets are into the text of the pass that found them, whose lines are the original's
   const pyLine = (off: number, t = text): number => pyLineOfIdx(lineIdxAt(t, off));
@@ -201,7 +212,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
   const keepLines = (removed: string): string => '\n'.repeat(removed.split('\n').length - 1);
   const fail = (line: number, what: string, action: string): void => {
     report.push({ line, what, action, converted: false });
-    errors.push(`${tool.file}:${line}: ${what}`);
+    errors.push(`${lineRef(tool, line)}: ${what}`);
   };
 
   // ---- configuration: replace() tokens → const volatile globals ----
@@ -282,7 +293,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
   for (;;) {
     const i = text.indexOf('\u0000STRUCT');
     if (i < 0) break;
-    const m = /^\u0000STRUCT(\w+)\u0000(\d+)\u0000/.exec(text.slice(i))!;
+    const m = /^\u0000STRUCT(\w+)\u0000(-?\d+)\u0000/.exec(text.slice(i))!;
     const brace = i + m[0].length;
     const body = callArgs(text, brace);
     if (!body) break;
@@ -307,7 +318,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
   for (;;) {
     const i = text.indexOf('\u0000MAP');
     if (i < 0) break;
-    const m = /^\u0000MAP(\w+)\u0000(\d+)\u0000/.exec(text.slice(i))!;
+    const m = /^\u0000MAP(\w+)\u0000(-?\d+)\u0000/.exec(text.slice(i))!;
     const line = Number(m[2]);
     const open = i + m[0].length;
     const parsed = callArgs(text, open);
@@ -390,7 +401,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
   for (;;) {
     const i = text.indexOf('\u0000CALL');
     if (i < 0) break;
-    const m = /^\u0000CALL(\w+)\u0000(\w+)\u0000(\d+)\u0000/.exec(text.slice(i))!;
+    const m = /^\u0000CALL(\w+)\u0000(\w+)\u0000(-?\d+)\u0000/.exec(text.slice(i))!;
     const [, map, method] = m as unknown as [string, string, string];
     const line = Number(m[3]);
     const parsed = callArgs(text, i + m[0].length)!;

@@ -4,7 +4,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
-import { convertC, type CResult, type ReportEntry } from './bcc-c.js';
+import { convertC, lineRef, type CResult, type ReportEntry } from './bcc-c.js';
+
+export { lineRef };
 import { ConvertError, parsePythonTool, type PyNode, type PyTool } from './python.js';
 import { expr, statements, Untranslatable, type Emitted, type Scope } from './pyts.js';
 import { pascal } from '../gen/emit.js';
@@ -12,6 +14,7 @@ import { pascal } from '../gen/emit.js';
 export { ConvertError };
 
 export interface ConvertResult {
+  tool: PyTool;
   name: string;
   dir: string;
   files: string[];
@@ -24,9 +27,9 @@ function toolName(file: string): string {
   return path.basename(file).replace(/\.py$/, '').replace(/[^A-Za-z0-9_]/g, '_').replace(/^(\d)/, '_$1');
 }
 
-function assemble(tool: PyTool): { text: string; starts: { lineIdx: number; line: number }[] } {
+function assemble(tool: PyTool): { text: string; starts: { lineIdx: number; line: number; src?: boolean }[] } {
   let text = '';
-  const starts: { lineIdx: number; line: number }[] = [];
+  const starts: { lineIdx: number; line: number; src?: boolean }[] = [];
   if (tool.srcFile) {
     const src = path.resolve(path.dirname(tool.file), tool.srcFile);
     let body: string;
@@ -35,8 +38,8 @@ function assemble(tool: PyTool): { text: string; starts: { lineIdx: number; line
     } catch {
       throw new ConvertError(tool.file, undefined, `BPF(src_file="${tool.srcFile}"): cannot read ${src}`);
     }
-    starts.push({ lineIdx: 0, line: 1 });
-    text = body;
+    starts.push({ lineIdx: 0, line: 1, src: true });
+    text = body.endsWith('\n') ? body : `${body}\n`;
   }
   for (const p of tool.pieces) {
     starts.push({ lineIdx: text.split('\n').length - 1, line: p.line });
@@ -91,6 +94,8 @@ function emitTs(tool: PyTool, name: string, c: CResult, report: ReportEntry[]): 
   const scope: Scope = {
     bpfVar: tool.bpfVar, mapVars: new Map(), maps: new Set(c.maps.map((m) => m.name)), eventVars: new Set(['event']),
     globals: new Set(), locals: new Set(), argsVar: 'args',
+    // module-level functions other than the buffer callbacks
+    functions: new Set([...tool.functions.entries()].filter(([f, node]) => node.parent?.type === 'module' && !tool.outputs.some((o) => o.callback === f)).map(([f]) => f)),
   };
   const out: Emitted = { code: [], untranslated: [] };
   const L: string[] = [];
@@ -121,9 +126,11 @@ function emitTs(tool: PyTool, name: string, c: CResult, report: ReportEntry[]): 
     ...opts.values,
     '};',
     "const tracepointExists = (cat: string, ev: string): boolean => fs.existsSync(`/sys/kernel/tracing/events/${cat}/${ev}`);",
+    '/** BPF.get_kprobe_functions(): kernel functions matching a regular expression, from /proc/kallsyms */',
+    "const kprobeFunctions = (re: string): string[] => fs.readFileSync('/proc/kallsyms', 'utf8').split('\\n').map((l) => l.split(' ')[2] ?? '').filter((f) => new RegExp(re).test(f));",
     '/** BCC hands Python ints; the skeleton decodes u64 as bigint: print them as numbers */',
     'const num = <T extends object>(o: T): any => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === \'bigint\' ? Number(v) : v]));',
-    'void execFileSync; void formatKsym; void formatLinearHist; void formatLog2Hist; void pyFormat; void kprobesAvailable; void tracepointExists;',
+    'void kprobeFunctions; void execFileSync; void formatKsym; void formatLinearHist; void formatLog2Hist; void pyFormat; void kprobesAvailable; void tracepointExists;',
     '',
   );
 
@@ -304,6 +311,28 @@ function emitTs(tool: PyTool, name: string, c: CResult, report: ReportEntry[]): 
   out.untranslated.push(...stateOut.untranslated);
   L.push('');
 
+  // the tool's other functions (formatters, helpers the callbacks and loops call), translated as they are;
+  // one that does not translate is left out, and so (until nothing changes) is any that calls it
+  const helperCode = new Map<string, string[]>();
+  for (let changed = true; changed; ) {
+    changed = false;
+    helperCode.clear();
+    for (const fname of [...scope.functions]) {
+      const f = tool.functions.get(fname)!;
+      const params = (f.childForFieldName('parameters')?.namedChildren ?? []).map((p) => (p.type === 'identifier' ? p.text : p.childForFieldName('name')?.text ?? p.text.split('=')[0]!.trim()));
+      const fnScope: Scope = { ...scope, locals: new Set(params), eventVars: new Set(params.filter((p) => /event/.test(p))) };
+      const body: Emitted = { code: [], untranslated: [] };
+      statements(f.childForFieldName('body')!.namedChildren, fnScope, '  ', body);
+      if (body.untranslated.length) {
+        scope.functions.delete(fname);
+        changed = true;
+        break;
+      }
+      helperCode.set(fname, [`function ${fname}(${params.map((p) => `${p}: any`).join(', ')}): any {`, ...body.code, '}', '']);
+    }
+  }
+  for (const code of helperCode.values()) L.push(...code);
+
   // callbacks
   for (const o of tool.outputs) {
     const f = tool.functions.get(o.callback);
@@ -341,7 +370,7 @@ function emitTs(tool: PyTool, name: string, c: CResult, report: ReportEntry[]): 
 function markdown(tool: PyTool, name: string, report: ReportEntry[]): string {
   const done = report.filter((r) => r.converted);
   const left = report.filter((r) => !r.converted);
-  const at = (r: ReportEntry): string => (r.line ? `${path.basename(tool.file)}:${r.line}` : path.basename(tool.file));
+  const at = (r: ReportEntry): string => lineRef(tool, r.line, path.basename);
   return [
     `# Conversion of ${path.basename(tool.file)}`,
     '',
@@ -380,7 +409,9 @@ export function convert(pyFile: string, outDir?: string): ConvertResult {
   for (const u of tool.unknown) report.push({ line: u.line, what: `${u.text}: ${u.why}`, action: 'convert by hand', converted: false });
   if (tool.tracepointChecks.length) report.push({ line: tool.tracepointChecks[0]!.line, what: 'tracepoint_exists() checks → tracepointExists() at run time', converted: true });
   const ts = emitTs(tool, name, c, report);
-  report.sort((a, b) => a.line - b.line);
+  // the .py's lines first, then the src_file's (negative), each in order
+  const order = (l: number): number => (l < 0 ? 1e9 - l : l);
+  report.sort((a, b) => order(a.line) - order(b.line));
   const files: [string, string][] = [
     [`${name}.bpf.c`, c.bpfC], [`${name}.h`, c.header], [`${name}.ts`, ts], ['CONVERSION.md', markdown(tool, name, report)],
   ];
@@ -394,5 +425,5 @@ export function convert(pyFile: string, outDir?: string): ConvertResult {
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
-  return { name, dir, files: files.map(([f]) => path.join(dir, f)), report, unconverted: report.filter((r) => !r.converted).length };
+  return { tool, name, dir, files: files.map(([f]) => path.join(dir, f)), report, unconverted: report.filter((r) => !r.converted).length };
 }

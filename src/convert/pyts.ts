@@ -26,6 +26,8 @@ export interface Scope {
   locals: Set<string>;
   /** the option namespace (`args`) */
   argsVar: string;
+  /** the tool's own module-level functions, translated alongside */
+  functions: Set<string>;
 }
 
 const lineOf = (n: PyNode): number => n.startPosition.row + 1;
@@ -33,6 +35,7 @@ const lineOf = (n: PyNode): number => n.startPosition.row + 1;
 function str(n: PyNode): string | null {
   const m = /^([rRbBuU]*)("""|'''|"|')([\s\S]*)\2$/.exec(n.text);
   if (!m || n.children.some((c) => c.type === 'interpolation')) return null;
+  // b'...' is bytes in Python; BCC tools use it for names and output: a string here
   const raw = /r/i.test(m[1]!);
   return raw ? m[3]! : m[3]!.replace(/\\(n|t|\\|'|")/g, (_, e: string) => ({ n: '\n', t: '\t' } as Record<string, string>)[e] ?? e);
 }
@@ -62,7 +65,8 @@ export function expr(n: PyNode, s: Scope): string {
       const obj = n.childForFieldName('object')!;
       const attr = n.childForFieldName('attribute')!.text;
       // ctypes' k.value / v.value on map items: the number itself
-      if (attr === 'value' && !(obj.type === 'identifier' && s.eventVars.has(obj.text))) return expr(obj, s);
+      // ctypes' .value is a Python int: a number here (the skeleton decodes u64 as bigint)
+      if (attr === 'value' && !(obj.type === 'identifier' && s.eventVars.has(obj.text))) return `Number(${expr(obj, s)})`;
       if (obj.text === 'sys' && attr === 'argv') return 'process.argv.slice(1)';
       return `${expr(obj, s)}.${attr}`;
     }
@@ -177,6 +181,10 @@ function call(n: PyNode, s: Scope): string {
     return `[...${a(0)}].sort(${cmp})${reverse ? '.reverse()' : ''}`;
   }
   if (name === 'range') return `Array.from({ length: ${args.length === 1 ? a(0) : `${a(1)} - ${a(0)}`} }, (_, i) => ${args.length === 1 ? 'i' : `${a(0)} + i`})`;
+  if (fn.type === 'identifier' && s.functions.has(name)) return `${name}(${args.map((x) => expr(x, s)).join(', ')})`;
+  if (/^(BPF\.)?get_kprobe_functions$/.test(name) || new RegExp(`^${s.bpfVar}\\.get_kprobe_functions$`).test(name)) {
+    return `kprobeFunctions(${args[0] ? expr(args[0], s) : "''"}).length`;
+  }
   throw new Untranslatable(n, `call to ${name}()`);
 }
 
