@@ -1,7 +1,7 @@
 // lcc build, as a user runs it: object + skeleton, nothing rerun when no input
 // changed (by content, not mtime), clang's errors on the user's own file:line,
 // the cross-arch rules, and diagnostics parsing as a table.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -10,6 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDiagnostics } from '../src/build/diagnostics.js';
 import { runKernelTests } from './helpers/kernel.js';
+import { startServe } from './helpers/serve.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'lcc-build-test-'));
@@ -129,23 +130,12 @@ describe.runIf(runKernelTests)('lcc build', () => {
   });
 
   describe('--remote', () => {
-    let service: ChildProcess;
+    let stop = (): void => {};
     let url = '';
     beforeAll(async () => {
-      service = spawn(process.execPath, [...LCC, 'serve', '--listen', '127.0.0.1:0', '--cache', path.join(work, 'serve-cache')], { stdio: ['ignore', 'pipe', 'inherit'] });
-      url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        service.stdout!.on('data', (d: Buffer) => {
-          out += d.toString();
-          const m = /listening on (http:\/\/\S+)/.exec(out);
-          if (m) resolve(m[1]!);
-        });
-        service.on('exit', (code) => reject(new Error(`lcc serve exited ${code}`)));
-      });
+      ({ url, stop } = await startServe(LCC, path.join(work, 'serve-cache')));
     });
-    afterAll(() => {
-      service.kill('SIGTERM');
-    });
+    afterAll(() => stop());
 
     it('builds through the service, and its errors come out on the user\'s files', async () => {
       expect(ok('build', 'src/tool.bpf.c', '--remote', url, '-o', 'remote/tool.bpf.o', '--skel', 'remote/tool.skel.ts')).toBe('remote/tool.bpf.o (compile service: miss)\nremote/tool.skel.ts\n');

@@ -3,13 +3,14 @@
 // against the kernel, asserting it printed what it traced. Once against this
 // checkout (file: dependency), once against `npm pack`'s tarball, and once
 // built through the compile service on a PATH without clang.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runKernelTests } from './helpers/kernel.js';
+import { startServe } from './helpers/serve.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(ROOT, 'generators', 'create-lcc-app', 'bin.js');
@@ -73,24 +74,12 @@ describe.runIf(runKernelTests)('create-lcc-app scaffolds build and run', () => {
   }, 300_000);
 
   describe('built by the compile service on a host without clang', () => {
-    // the service runs as its own process, as in production (the test's sync spawns would block an in-process one)
-    let service: ChildProcess;
-    let url: string;
+    let stop = (): void => {};
+    let url = '';
     beforeAll(async () => {
-      service = spawn(process.execPath, [path.join(ROOT, 'bin', 'lcc.js'), 'serve', '--listen', '127.0.0.1:0', '--cache', path.join(work, 'serve-cache')], { stdio: ['ignore', 'pipe', 'inherit'] });
-      url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        service.stdout!.on('data', (d: Buffer) => {
-          out += d.toString();
-          const m = /listening on (http:\/\/\S+)/.exec(out);
-          if (m) resolve(m[1]!);
-        });
-        service.on('exit', (code) => reject(new Error(`lcc serve exited ${code}`)));
-      });
+      ({ url, stop } = await startServe([path.join(ROOT, 'bin', 'lcc.js')], path.join(work, 'serve-cache')));
     });
-    afterAll(() => {
-      service.kill('SIGTERM');
-    });
+    afterAll(() => stop());
     const health = async (): Promise<{ compiles: number; cacheHits: number }> => (await fetch(`${url}/healthz`)).json() as never;
 
     it('npm run build with LCC_SERVER, no clang on PATH, then runs', async () => {

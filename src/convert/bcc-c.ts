@@ -4,7 +4,7 @@
 // into something silently wrong.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createRequire } from 'node:module';
+import { parse, type SyntaxNode } from '../treesitter.js';
 import { Btf, BtfKind } from '../../lbc/src/btf.js';
 import type { Attach, PyTool, Replacement } from './python.js';
 
@@ -624,20 +624,6 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
   return { bpfC, header, programs, maps, globals: [...globals.values()], structs, report };
 }
 
-interface CNode {
-  type: string;
-  text: string;
-  startIndex: number;
-  endIndex: number;
-  parent: CNode | null;
-  children: CNode[];
-  namedChildren: CNode[];
-  childForFieldName(name: string): CNode | null;
-  descendantsOfType(types: string | string[]): CNode[];
-}
-
-let cParser: { parse(t: string): { rootNode: CNode } } | null = null;
-
 /**
  * Every read of a kernel object through a pointer (x->a->b, x->a.b, x->arr[i])
  * as BPF_CORE_READ(x, a, b): a kprobe may not dereference kernel memory, and
@@ -645,14 +631,7 @@ let cParser: { parse(t: string): { rootNode: CNode } } | null = null;
  * declared as pointers to structs the tool does not define.
  */
 export function corePointerChains(text: string, localStructs: Set<string>): { edits: { start: number; end: number; text: string }[]; skipped: number[] } {
-  if (!cParser) {
-    const require = createRequire(import.meta.url);
-    const Parser = require('tree-sitter');
-    const p = new Parser();
-    p.setLanguage(require('tree-sitter-c'));
-    cParser = p;
-  }
-  const root = cParser!.parse(text).rootNode;
+  const root = parse('c', text);
   const kernelPtrs = new Set<string>();
   for (const d of root.descendantsOfType(['declaration', 'parameter_declaration'])) {
     const t = d.childForFieldName('type');
@@ -661,7 +640,7 @@ export function corePointerChains(text: string, localStructs: Set<string>): { ed
     // a tracepoint's record is the program's context: read directly, as the verifier wants
     if (!sname || localStructs.has(sname) || sname.startsWith('tp_') || sname.startsWith('trace_event_raw_')) continue;
     for (const decl of d.namedChildren) {
-      let n: CNode | null = decl.type === 'init_declarator' ? decl.childForFieldName('declarator') : decl;
+      let n: SyntaxNode | null = decl.type === 'init_declarator' ? decl.childForFieldName('declarator') : decl;
       if (n?.type !== 'pointer_declarator') continue;
       n = n.childForFieldName('declarator');
       if (n?.type === 'identifier') kernelPtrs.add(n.text);
@@ -673,7 +652,7 @@ export function corePointerChains(text: string, localStructs: Set<string>): { ed
     if (fe.parent?.type === 'field_expression') continue; // only the outermost of a chain
     // flatten: root identifier, then accessors (a "." joins the previous accessor)
     const accessors: string[] = [];
-    let n: CNode = fe;
+    let n: SyntaxNode = fe;
     let arrowFirst = false;
     while (n.type === 'field_expression') {
       const op = n.children.find((c) => c.type === '->' || c.type === '.')!.type;

@@ -3,7 +3,7 @@
 // generated skeleton → CONVERSION.md, written all at once or not at all.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createRequire } from 'node:module';
+import { parse } from '../treesitter.js';
 import { convertC, lineRef, type CResult, type ReportEntry } from './bcc-c.js';
 
 export { lineRef };
@@ -48,18 +48,11 @@ function assemble(tool: PyTool): { text: string; starts: { lineIdx: number; line
   return { text, starts };
 }
 
-const require = createRequire(import.meta.url);
-function parsePy(text: string): PyNode {
-  const Parser = require('tree-sitter');
-  const p = new Parser();
-  p.setLanguage(require('tree-sitter-python'));
-  return p.parse(text).rootNode as PyNode;
-}
 
 /** A Python condition (from an `if` around a piece or attach) as TypeScript, or null. */
 function condTs(cond: string, scope: Scope): string | null {
   try {
-    const stmt = parsePy(`(${cond})\n`).namedChildren[0]!.namedChildren[0]!;
+    const stmt = parse('python', `(${cond})\n`).namedChildren[0]!.namedChildren[0]!;
     return expr(stmt, scope);
   } catch (e) {
     if (e instanceof Untranslatable) return null;
@@ -105,34 +98,44 @@ function emitTs(tool: PyTool, name: string, c: CResult, report: ReportEntry[]): 
     const m = c.maps.find((x) => x.name === o.map);
     if (m?.event) eventTypes.add(pascal(m.event.replace(/^struct\s+/, '')));
   }
-  L.push(
-    `// Converted from ${path.basename(tool.file)} by lcc convert${tool.description ? `: ${tool.description}` : ''}.`,
-    `// Build: lcc build ${name}.bpf.c (makes ${name}.skel.ts); run as root: node --import tsx ${name}.ts [options]`,
-    '/* eslint-disable */',
-    "import { execFileSync } from 'node:child_process';",
-    "import * as fs from 'node:fs';",
-    "import { parseArgs } from 'node:util';",
-    "import { formatKsym, formatLinearHist, formatLog2Hist, kprobesAvailable, LbcError, pyFormat } from 'lcc/lbc';",
-    `import { ${cls}${[...eventTypes].map((t) => `, type ${t}`).join('')} } from './${name}.skel.js';`,
-    '',
-    '// the command line of the original tool',
-    'const { values, positionals } = parseArgs({',
-    '  allowPositionals: true,',
-    '  options: {',
-    ...opts.config,
-    '  },',
-    '});',
-    'const args = {',
-    ...opts.values,
-    '};',
-    "const tracepointExists = (cat: string, ev: string): boolean => fs.existsSync(`/sys/kernel/tracing/events/${cat}/${ev}`);",
-    '/** BPF.get_kprobe_functions(): kernel functions matching a regular expression, from /proc/kallsyms */',
-    "const kprobeFunctions = (re: string): string[] => fs.readFileSync('/proc/kallsyms', 'utf8').split('\\n').map((l) => l.split(' ')[2] ?? '').filter((f) => new RegExp(re).test(f));",
-    '/** BCC hands Python ints; the skeleton decodes u64 as bigint: print them as numbers */',
-    'const num = <T extends object>(o: T): any => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === \'bigint\' ? Number(v) : v]));',
-    'void kprobeFunctions; void execFileSync; void formatKsym; void formatLinearHist; void formatLog2Hist; void pyFormat; void kprobesAvailable; void tracepointExists;',
-    '',
-  );
+  // the header goes in last, importing and defining only what the body uses
+  const header = (body: string): string[] => {
+    const uses = (name: string): boolean => new RegExp(`\\b${name}\\b`).test(body);
+    const lbc = ['formatKsym', 'formatLinearHist', 'formatLog2Hist', 'kprobesAvailable', 'LbcError', 'pyFormat'].filter(uses);
+    const helpers: string[] = [];
+    if (uses('tracepointExists')) helpers.push("const tracepointExists = (cat: string, ev: string): boolean => fs.existsSync(`/sys/kernel/tracing/events/${cat}/${ev}`);");
+    if (uses('kprobeFunctions')) {
+      helpers.push('/** BPF.get_kprobe_functions(): kernel functions matching a regular expression, from /proc/kallsyms */',
+        "const kprobeFunctions = (re: string): string[] => fs.readFileSync('/proc/kallsyms', 'utf8').split('\\n').map((l) => l.split(' ')[2] ?? '').filter((f) => new RegExp(re).test(f));");
+    }
+    if (uses('num')) {
+      helpers.push('/** BCC hands Python ints; the skeleton decodes u64 as bigint: print them as numbers */',
+        "const num = <T extends object>(o: T): any => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v]));");
+    }
+    const all = `${body}\n${helpers.join('\n')}`;
+    return [
+      `// Converted from ${path.basename(tool.file)} by lcc convert${tool.description ? `: ${tool.description}` : ''}.`,
+      `// Build: lcc build ${name}.bpf.c (makes ${name}.skel.ts); run as root: node --import tsx ${name}.ts [options]`,
+      ...(/\bexecFileSync\b/.test(all) ? ["import { execFileSync } from 'node:child_process';"] : []),
+      ...(/\bfs\./.test(all) ? ["import * as fs from 'node:fs';"] : []),
+      "import { parseArgs } from 'node:util';",
+      ...(lbc.length ? [`import { ${lbc.join(', ')} } from 'lcc/lbc';`] : []),
+      `import { ${cls}${[...eventTypes].map((t) => `, type ${t}`).join('')} } from './${name}.skel.js';`,
+      '',
+      '// the command line of the original tool',
+      `const { values${/\bpositionals\b/.test(body) ? ', positionals' : ''} } = parseArgs({`,
+      '  allowPositionals: true,',
+      '  options: {',
+      ...opts.config,
+      '  },',
+      '});',
+      'const args = {',
+      ...opts.values,
+      '};',
+      ...helpers,
+      '',
+    ];
+  };
 
   // module-level state the callbacks read and write
   const pre: PyNode[] = [];
@@ -364,7 +367,8 @@ function emitTs(tool: PyTool, name: string, c: CResult, report: ReportEntry[]): 
     "const duration = Number(process.env.LCC_DURATION ?? 0);", 'if (duration > 0) setTimeout(stop, duration * 1000);', '');
   for (const u of out.untranslated) report.push({ line: u.line, what: `Python not translated: ${u.text} (${u.why})`, action: 'port it by hand in the .ts', converted: false });
   if (!waitsForCtrlC && !interval && !tool.outputs.length) report.push({ line: 0, what: 'no output loop recognised: the tool waits for Ctrl-C', converted: true });
-  return L.join('\n');
+  const body = L.join('\n');
+  return [...header(`${body}\n${opts.values.join('\n')}`), body].join('\n');
 }
 
 function markdown(tool: PyTool, name: string, report: ReportEntry[]): string {

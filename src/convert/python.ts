@@ -2,33 +2,10 @@
 // assembled and configured, the attach calls, the outputs it reads and how it
 // prints them, its command-line options. tree-sitter-python reads the file;
 // anything we do not recognise is kept with its line for the report.
-import { createRequire } from 'node:module';
+import { parse, type SyntaxNode } from '../treesitter.js';
 
-export interface PyNode {
-  type: string;
-  text: string;
-  startPosition: { row: number; column: number };
-  children: PyNode[];
-  namedChildren: PyNode[];
-  parent: PyNode | null;
-  hasError: boolean;
-  isMissing: boolean;
-  isNamed: boolean;
-  childForFieldName(name: string): PyNode | null;
-  descendantsOfType(type: string | string[]): PyNode[];
-}
-
-let parser: { parse(text: string): { rootNode: PyNode } } | null = null;
-function pyParser(): NonNullable<typeof parser> {
-  if (!parser) {
-    const require = createRequire(import.meta.url);
-    const Parser = require('tree-sitter');
-    const p = new Parser();
-    p.setLanguage(require('tree-sitter-python'));
-    parser = p;
-  }
-  return parser!;
-}
+/** A node of tree-sitter-python's tree. */
+export type PyNode = SyntaxNode;
 
 export class ConvertError extends Error {
   override name = 'ConvertError';
@@ -153,8 +130,7 @@ function condOf(n: PyNode): string | null {
 }
 
 export function parsePythonTool(file: string, source: string): PyTool {
-  const tree = pyParser().parse(source);
-  const root = tree.rootNode;
+  const root = parse('python', source);
   if (root.hasError) {
     const bad = root.descendantsOfType('ERROR')[0] ?? root.descendantsOfType('MISSING')[0];
     const where = bad ? line(bad) : undefined;

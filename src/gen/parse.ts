@@ -3,41 +3,11 @@
 // model of ctypes.ts and raw map/program/global declarations for model.ts.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createRequire } from 'node:module';
 import { builtinType, typeName, type CType, type EnumDecl, type FieldDecl, type RecordDecl } from './ctypes.js';
 import { evaluate, ExprError, type ExprEnv } from './cexpr.js';
 import { scan, ScanError, type MacroCall, type Pos } from './scan.js';
 import { layoutOf } from './layout.js';
-
-// tree-sitter ships CommonJS with prebuilt binaries; load it once, lazily
-type SyntaxNode = {
-  type: string;
-  text: string;
-  startIndex: number;
-  endIndex: number;
-  startPosition: { row: number; column: number };
-  children: SyntaxNode[];
-  namedChildren: SyntaxNode[];
-  childCount: number;
-  parent: SyntaxNode | null;
-  childForFieldName(name: string): SyntaxNode | null;
-  childrenForFieldName(name: string): SyntaxNode[];
-  fieldNameForChild(i: number): string | null;
-  isMissing: boolean;
-  hasError: boolean;
-  descendantsOfType(type: string | string[]): SyntaxNode[];
-};
-let parser: { parse(text: string): { rootNode: SyntaxNode } } | null = null;
-function cParser(): NonNullable<typeof parser> {
-  if (!parser) {
-    const require = createRequire(import.meta.url);
-    const Parser = require('tree-sitter');
-    const p = new Parser();
-    p.setLanguage(require('tree-sitter-c'));
-    parser = p;
-  }
-  return parser!;
-}
+import { parse, type SyntaxNode } from '../treesitter.js';
 
 export class GenError extends Error {
   override name = 'GenError';
@@ -217,9 +187,9 @@ class Parser implements ExprEnv {
         if (e instanceof ScanError) this.fail(e.message, e.pos);
         throw e;
       }
-      const tree = cParser().parse(scanned.text);
-      if (tree.rootNode.hasError) this.syntaxErrors(tree.rootNode);
-      this.walkTop(tree.rootNode.children, scanned.macros, scanned.sections, path.dirname(abs));
+      const root = parse('c', scanned.text);
+      if (root.hasError) this.syntaxErrors(root);
+      this.walkTop(root.children, scanned.macros, scanned.sections, path.dirname(abs));
     } finally {
       this.file = outer;
     }
