@@ -137,7 +137,9 @@ describe.runIf(runKernelTests)('lcc serve', () => {
     const x86 = await post({ main: 'a.bpf.c', arch: 'x86_64', files: { 'a.bpf.c': src } });
     expect(x86.status).toBe(422);
     expect(x86.json!.diagnostics).toEqual([expect.objectContaining({ file: 'a.bpf.c', line: 3, message: 'not built for arm64' })]);
-    const bare = new CompileService({ port: 0, cache: path.join(work, 'cache2') });
+    // what the CLI passes for options left unset: the defaults stay
+    const bare = new CompileService({ port: 0, cache: path.join(work, 'cache2'), limits: { maxRequestBytes: undefined, memory: 1 << 30 } });
+    expect(bare.health().limits).toMatchObject({ maxRequestBytes: 1 << 20, maxFiles: 64, memory: 1 << 30 });
     await expect(bare.compile({ main: 'a.bpf.c', arch: 'arm64', files: { 'a.bpf.c': src } })).rejects.toThrow(/no BTF for arm64: start it with --btf-arm64 FILE/);
   });
 

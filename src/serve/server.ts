@@ -59,7 +59,9 @@ export class CompileService {
   private server: http.Server | null = null;
 
   constructor(private readonly opts: ServeOptions = {}) {
-    this.limits = { ...DEFAULT_LIMITS, memory: 2 << 30, fileSize: 64 << 20, cpuSeconds: 60, maxDiagnosticBytes: 256 << 10, ...opts.limits };
+    // an option left unset (undefined) keeps its default rather than lifting the limit
+    const given = Object.fromEntries(Object.entries(opts.limits ?? {}).filter(([, v]) => v !== undefined));
+    this.limits = { ...DEFAULT_LIMITS, memory: 2 << 30, fileSize: 64 << 20, cpuSeconds: 60, maxDiagnosticBytes: 256 << 10, ...given };
     this.workers = opts.workers ?? Math.max(1, os.availableParallelism());
     this.queueMax = opts.queue ?? 64;
     this.timeoutMs = (opts.timeoutSeconds ?? 60) * 1000;
@@ -88,7 +90,7 @@ export class CompileService {
   health(): Record<string, unknown> {
     return {
       ok: true, clang: this.clangId, sandbox: this.sandbox ? 'bubblewrap' : 'none', uptimeSeconds: (Date.now() - this.started) / 1000,
-      workers: this.workers, running: this.running, queued: this.waiting.length, ...this.counters,
+      workers: this.workers, running: this.running, queued: this.waiting.length, limits: this.limits, ...this.counters,
     };
   }
 
