@@ -4,11 +4,12 @@
 //    one object);
 //  - `npm run build` of a create-lcc-app scaffold, cold and warm (nothing changed).
 // Prints tables, then one JSON line of figures for run.ts.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ROOT } from '../src/paths.js';
+import { startServe } from '../src/serve/spawn.js';
 
 const CLIENTS = 8;
 const DISTINCT = Number(process.env.BENCH_SERVE_SOURCES ?? 16);
@@ -33,20 +34,6 @@ int on_exec(void *ctx)
 char LICENSE[] SEC("license") = "GPL";
 `;
 
-async function startService(): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'lcc.js'), 'serve', '--listen', '127.0.0.1:0', '--cache', path.join(work, 'cache'), '--queue', '256'], { stdio: ['ignore', 'pipe', 'ignore'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.on('exit', (c) => reject(new Error(`lcc serve exited ${c}`)));
-  });
-  return { url, stop: () => child.kill('SIGTERM') };
-}
-
 /** CLIENTS workers drain a queue of requests; returns requests per second. */
 async function load(url: string, requests: number[]): Promise<{ perSecond: number; seconds: number }> {
   const queue = [...requests];
@@ -69,7 +56,7 @@ function timed(cmd: string, args: string[], cwd: string): number {
 }
 
 async function main(): Promise<void> {
-  const svc = await startService();
+  const svc = await startServe([path.join(ROOT, 'bin', 'lcc.js')], path.join(work, 'cache'), ['--queue', '256'], 'ignore');
   let cold;
   let cached;
   try {

@@ -10,7 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDiagnostics } from '../src/build/diagnostics.js';
 import { runKernelTests } from './helpers/kernel.js';
-import { startServe } from './helpers/serve.js';
+import { startServe } from '../src/serve/spawn.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'lcc-build-test-'));

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runKernelTests } from './helpers/kernel.js';
-import { startServe } from './helpers/serve.js';
+import { startServe } from '../src/serve/spawn.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(ROOT, 'generators', 'create-lcc-app', 'bin.js');

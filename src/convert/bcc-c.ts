@@ -22,7 +22,8 @@ export function lineRef(tool: Pick<PyTool, 'file' | 'srcFile'>, line: number, ba
 
 export interface Program { name: string; section: string; cond: string | null; attach?: Attach }
 export interface MapInfo { name: string; macro: string; key: string | null; value: string | null; event?: string; kind: string }
-export interface Global { name: string; ctype: string; arg: string; kind: 'flag' | 'value' }
+/** A load-time setting: a flag (bool) for an option's presence, or its value (__s64) */
+export interface Global { name: string; ctype: 'bool' | '__s64'; arg: string; kind: 'flag' | 'value' }
 
 export interface CResult {
   bpfC: string;
@@ -252,12 +253,10 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     const subst = (r: Replacement): string => {
       if (!r.arg) return r.code!;
       const g = `lcc_${cIdent(r.arg)}`;
-      const opt = tool.options.find((o) => o.dest === r.arg!.slice(5));
       // options argparse keeps as strings are still numbers in C (pids, ports) unless the code quotes them
       const quoted = /"[^"]*%[sd][^"]*"/.test(r.code!);
       globals.set(g, { name: g, ctype: '__s64', arg: r.arg, kind: 'value' });
       if (quoted) fail(r.line, `${r.arg} formatted into a C string`, 'compare strings in C against a const volatile char array set from the option');
-      void opt;
       return r.code!.replace(/%[sdiu]|%l[du]/g, g);
     };
     const conds = optional.map((r) => ({ r, f: flagOf(r.cond!) }));
@@ -593,7 +592,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
   }
 
   // ---- globals for the settings ----
-  const globalDecls = [...globals.values()].map((g) => `const volatile ${g.ctype === 'char' ? 'char' : g.ctype} ${g.name}${g.ctype === 'char' ? '[64]' : ''} = ${g.ctype === 'bool' ? 'false' : g.ctype === 'char' ? '""' : '0'};`);
+  const globalDecls = [...globals.values()].map((g) => `const volatile ${g.ctype} ${g.name} = ${g.ctype === 'bool' ? 'false' : '0'};`);
   const cflagDefs = tool.cflags.map((f) => {
     const d = /^-D(\w+)(?:=(.*))?$/.exec(f);
     if (!d) {

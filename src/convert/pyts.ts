@@ -64,7 +64,6 @@ export function expr(n: PyNode, s: Scope): string {
     case 'attribute': {
       const obj = n.childForFieldName('object')!;
       const attr = n.childForFieldName('attribute')!.text;
-      // ctypes' k.value / v.value on map items: the number itself
       // ctypes' .value is a Python int: a number here (the skeleton decodes u64 as bigint)
       if (attr === 'value' && !(obj.type === 'identifier' && s.eventVars.has(obj.text))) return `Number(${expr(obj, s)})`;
       if (obj.text === 'sys' && attr === 'argv') return 'process.argv.slice(1)';
