@@ -2,38 +2,240 @@
 // convert) and Python (lcc convert), and the node shape the rest reads.
 // tree-sitter ships CommonJS with prebuilt binaries; each grammar is loaded
 // once, lazily, so a command pays only for the language it parses.
+//
+// The tree is copied out of tree-sitter in one cursor walk into plain
+// objects. tree-sitter's own node wrappers cost a native call (and a
+// native-side cache entry) for every accessor; for lcc gen on a 2,000-line
+// file that was most of its time.
 import { createRequire } from 'node:module';
 
 export interface SyntaxNode {
-  type: string;
-  text: string;
-  startIndex: number;
-  endIndex: number;
-  startPosition: { row: number; column: number };
-  children: SyntaxNode[];
-  namedChildren: SyntaxNode[];
-  childCount: number;
-  parent: SyntaxNode | null;
+  readonly type: string;
+  readonly text: string;
+  readonly startIndex: number;
+  readonly endIndex: number;
+  readonly startPosition: { row: number; column: number };
+  readonly children: SyntaxNode[];
+  readonly namedChildren: SyntaxNode[];
+  readonly childCount: number;
+  readonly parent: SyntaxNode | null;
   childForFieldName(name: string): SyntaxNode | null;
   childrenForFieldName(name: string): SyntaxNode[];
   fieldNameForChild(i: number): string | null;
-  isMissing: boolean;
-  isNamed: boolean;
-  hasError: boolean;
-  descendantsOfType(type: string | string[]): SyntaxNode[];
+  readonly isMissing: boolean;
+  readonly isNamed: boolean;
+  readonly hasError: boolean;
+  /** `where`: a test on a node's text, applied before the node is read */
+  descendantsOfType(type: string | string[], where?: (text: string) => boolean): SyntaxNode[];
+  /** The smallest node of this type that holds the character at `index` (an index into the whole text). */
+  enclosing(index: number, type: string): SyntaxNode | null;
+}
+
+/** What the cursor reads of tree-sitter's native node and tree. */
+interface NativeCursor {
+  nodeTypeId: number; nodeType: string; nodeIsNamed: boolean; nodeIsMissing: boolean;
+  currentFieldId: number; currentFieldName: string;
+  startIndex: number; endIndex: number;
+  gotoFirstChild(): boolean; gotoNextSibling(): boolean; gotoParent(): boolean;
+  currentNode: NativeNode;
+}
+interface NativeNode {
+  walk(): NativeCursor; hasError: boolean; startIndex: number; endIndex: number; type: string;
+  parent: NativeNode | null;
+  descendantsOfType(t: string | string[]): NativeNode[];
+  descendantForIndex(start: number, end?: number): NativeNode;
 }
 
 type Language = 'c' | 'python';
-const parsers = new Map<Language, { parse(text: string): { rootNode: SyntaxNode } }>();
+const parsers = new Map<Language, { parse(text: string): { rootNode: NativeNode } }>();
+const ERROR_ID = 0xffff;
 
-export function parse(language: Language, text: string): SyntaxNode {
+/** Per language: type and field names by id, read from the cursor once each. */
+interface Names { types: string[]; named: boolean[]; fields: string[] }
+const names = new Map<Language, Names>();
+
+export interface ParseOptions {
+  /**
+   * Node types whose subtrees are not copied (lcc gen reads no statements):
+   * their children, hasError and descendantsOfType come from tree-sitter on use.
+   */
+  opaque?: ReadonlySet<string>;
+}
+
+class Source {
+  private lineStarts?: number[];
+  constructor(readonly text: string, readonly lang: Language, readonly names: Names) {}
+  position(index: number): { row: number; column: number } {
+    if (!this.lineStarts) {
+      this.lineStarts = [0];
+      for (let i = this.text.indexOf('\n'); i >= 0; i = this.text.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
+    }
+    const ls = this.lineStarts;
+    let lo = 0;
+    let hi = ls.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (ls[mid]! <= index) lo = mid;
+      else hi = mid - 1;
+    }
+    return { row: lo, column: index - ls[lo]! };
+  }
+}
+
+class Node implements SyntaxNode {
+  parent: Node | null = null;
+  /** null: an opaque subtree, not read yet */
+  private kids: Node[] | null = [];
+  private fields: (string | null)[] = [];
+  private native?: NativeNode;
+  private named?: Node[];
+  private error?: boolean;
+
+  constructor(
+    private readonly src: Source,
+    readonly type: string,
+    readonly isNamed: boolean,
+    readonly isMissing: boolean,
+    readonly startIndex: number,
+    readonly endIndex: number,
+  ) {}
+
+  get text(): string { return this.src.text.slice(this.startIndex, this.endIndex); }
+  get startPosition(): { row: number; column: number } { return this.src.position(this.startIndex); }
+  get children(): SyntaxNode[] { return this.kidList(); }
+  get childCount(): number { return this.kidList().length; }
+  get namedChildren(): SyntaxNode[] {
+    this.named ??= this.kidList().filter((k) => k.isNamed);
+    return this.named;
+  }
+  get hasError(): boolean {
+    if (this.error === undefined) {
+      this.error = this.kids === null ? this.native!.hasError
+        : this.type === 'ERROR' || this.isMissing || this.kids.some((k) => k.hasError);
+    }
+    return this.error;
+  }
+
+  childForFieldName(name: string): SyntaxNode | null {
+    const kids = this.kidList();
+    const i = this.fields.indexOf(name);
+    return i < 0 ? null : kids[i]!;
+  }
+  childrenForFieldName(name: string): SyntaxNode[] {
+    const kids = this.kidList();
+    return kids.filter((_, i) => this.fields[i] === name);
+  }
+  fieldNameForChild(i: number): string | null {
+    this.kidList();
+    return this.fields[i] ?? null;
+  }
+
+  descendantsOfType(type: string | string[], where?: (text: string) => boolean): SyntaxNode[] {
+    const want = typeof type === 'string' ? [type] : type;
+    const out: SyntaxNode[] = [];
+    const visit = (n: Node): void => {
+      if (want.includes(n.type) && (!where || where(n.text))) out.push(n);
+      if (n.kids !== null) {
+        for (const k of n.kids) visit(k);
+        return;
+      }
+      // an unread subtree is searched natively and only the hits are read,
+      // without a parent (nothing reads upwards from inside a statement)
+      for (const d of n.native!.descendantsOfType(want)) {
+        const start = d.startIndex;
+        const end = d.endIndex;
+        if (start === n.startIndex && end === n.endIndex) continue; // itself, seen above
+        if (!where || where(n.src.text.slice(start, end))) out.push(Node.read(d.walk(), n.src));
+      }
+    };
+    visit(this);
+    return out;
+  }
+
+  enclosing(index: number, type: string): SyntaxNode | null {
+    if (index < this.startIndex || index >= this.endIndex) return null;
+    if (this.kids === null) {
+      // climb from the innermost native node, up to this one at most
+      for (let d: NativeNode | null = this.native!.descendantForIndex(index); d; d = d.parent) {
+        const start = d.startIndex;
+        const end = d.endIndex;
+        if (start === this.startIndex && end === this.endIndex) break;
+        if (d.type === type) return Node.read(d.walk(), this.src);
+      }
+    } else {
+      for (const k of this.kids) {
+        const inner = k.enclosing(index, type);
+        if (inner) return inner;
+      }
+    }
+    return this.type === type ? this : null;
+  }
+
+  private kidList(): Node[] {
+    if (this.kids === null) {
+      const whole = Node.read(this.native!.walk(), this.src);
+      this.kids = [];
+      whole.kids!.forEach((k, i) => this.adoptRead(k, whole.fields[i]!));
+    }
+    return this.kids;
+  }
+
+  private adoptRead(k: Node, field: string | null): void {
+    k.parent = this;
+    this.kids!.push(k);
+    this.fields.push(field);
+  }
+
+  private adopt(k: Node, c: NativeCursor): void {
+    const fid = c.currentFieldId;
+    this.adoptRead(k, fid ? (this.src.names.fields[fid] ??= c.currentFieldName) : null);
+  }
+
+  /** The node under the cursor; its subtree too unless its type is opaque. */
+  static read(c: NativeCursor, src: Source, opaque?: ReadonlySet<string>): Node {
+    const { names: nm } = src;
+    const id = c.nodeTypeId;
+    let type = nm.types[id];
+    if (type === undefined) {
+      type = nm.types[id] = c.nodeType;
+      nm.named[id] = c.nodeIsNamed;
+    }
+    const start = c.startIndex;
+    const end = c.endIndex;
+    // only a zero-width node can be MISSING; ERROR's id is shared by named and not
+    const n = new Node(src, type, id === ERROR_ID ? true : nm.named[id]!, start === end && c.nodeIsMissing, start, end);
+    if (opaque?.has(type)) {
+      n.kids = null;
+      n.native = c.currentNode;
+      return n;
+    }
+    if (c.gotoFirstChild()) {
+      do n.adopt(Node.read(c, src, opaque), c);
+      while (c.gotoNextSibling());
+      c.gotoParent();
+    }
+    return n;
+  }
+}
+
+function parser(language: Language): { parse(text: string): { rootNode: NativeNode } } {
   let p = parsers.get(language);
   if (!p) {
     const require = createRequire(import.meta.url);
     const Parser = require('tree-sitter');
+    const grammar = require(language === 'c' ? 'tree-sitter-c' : 'tree-sitter-python');
+    // setLanguage builds a JS class per node type from this table (a
+    // `new Function` each, ~15 ms for C) for typed field getters we never use
+    grammar.nodeTypeInfo = [];
     p = new Parser();
-    (p as unknown as { setLanguage(l: unknown): void }).setLanguage(require(language === 'c' ? 'tree-sitter-c' : 'tree-sitter-python'));
+    (p as unknown as { setLanguage(l: unknown): void }).setLanguage(grammar);
     parsers.set(language, p!);
+    names.set(language, { types: [], named: [], fields: [] });
   }
-  return p!.parse(text).rootNode;
+  return p!;
+}
+
+export function parse(language: Language, text: string, opts: ParseOptions = {}): SyntaxNode {
+  const root = parser(language).parse(text).rootNode;
+  return Node.read(root.walk(), new Source(text, language, names.get(language)!), opts.opaque);
 }

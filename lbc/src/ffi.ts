@@ -1,13 +1,18 @@
 // The one binding table: every foreign call of the project goes through here,
 // so koffi is imported nowhere else and the C ABI lives in one file.
-import koffi from 'koffi';
+import { createRequire } from 'node:module';
+import type * as Koffi from 'koffi';
+
+// Required, not imported: in the bundled CLI a static import would be hoisted
+// and load koffi for every command, even those that never touch the kernel.
+const koffi = createRequire(import.meta.url)('koffi') as typeof Koffi;
 
 export type Ptr = unknown; // an opaque native pointer as koffi hands it out
 
 const libbpf = loadFirst(['libbpf.so.1', 'libbpf.so']);
 const libc = koffi.load('libc.so.6');
 
-function loadFirst(names: string[]): koffi.IKoffiLib {
+function loadFirst(names: string[]): Koffi.IKoffiLib {
   const errors: string[] = [];
   for (const name of names) {
     try {

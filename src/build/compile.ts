@@ -6,17 +6,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { LBC_INCLUDE } from '../paths.js';
-import { mapFiles, parseDiagnostics, type Diagnostic } from './diagnostics.js';
+import { CompileError, mapFiles, parseDiagnostics, type Diagnostic } from './diagnostics.js';
 
 export const KERNEL_BTF = '/sys/kernel/btf/vmlinux';
 
-export class CompileError extends Error {
-  override name = 'CompileError';
-  /** clang's stderr as it printed it; `diagnostics` is the same parsed */
-  constructor(message: string, readonly diagnostics: Diagnostic[] = [], readonly raw = '') {
-    super(message);
-  }
-}
+// defined with the diagnostics so the CLI can catch it without loading the compiler driver
+export { CompileError };
 
 export function cacheDir(): string {
   return process.env.LCC_CACHE_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'lcc');

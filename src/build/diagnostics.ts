@@ -4,6 +4,14 @@
 // service rewrites its sandbox paths back to the request's names before the
 // client maps them to the user's files.
 
+export class CompileError extends Error {
+  override name = 'CompileError';
+  /** clang's stderr as it printed it; `diagnostics` is the same parsed */
+  constructor(message: string, readonly diagnostics: Diagnostic[] = [], readonly raw = '') {
+    super(message);
+  }
+}
+
 export interface Diagnostic {
   file: string;
   line: number;

@@ -276,7 +276,8 @@ export function emitSkeleton(model: Model, opts: EmitOptions = {}): string {
     className,
     runtime: opts.runtime ?? 'lcc/lbc',
     embedded: objectBytes !== null,
-    objectBase64: objectBytes ? chunk(Buffer.from(objectBytes).toString('base64'), 100) : [],
+    // one string, not a list for the template to loop over: ~2,000 lines for a big object
+    objectBase64: objectBytes ? chunk(Buffer.from(objectBytes).toString('base64'), 100).map((l) => `    '${l}',`).join('\n') : '',
     objectPath: opts.objectPath ?? `./${base}.bpf.o`,
     objectName: base,
     codecs: e.tailConstants,

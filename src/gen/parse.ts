@@ -105,6 +105,16 @@ for (const [macro, hist, slots] of [['LBC_HIST2', 'log2', 65], ['LBC_HIST10', 'l
   };
 }
 
+/** calls that write an event, and where their map and size arguments are */
+const EVENT_ARGS: Record<string, [number, number]> = {
+  bpf_ringbuf_reserve: [0, 1], lbc_ringbuf_reserve: [0, 1], bpf_ringbuf_output: [0, 2], lbc_ringbuf_output: [0, 2],
+  bpf_perf_event_output: [1, 4], lbc_perf_submit: [1, 3],
+};
+const EVENT_CALL = new RegExp(`\\b(${Object.keys(EVENT_ARGS).join('|')})\\s*\\(`, 'g');
+
+/** lcc reads declarations; function bodies are searched only for event writes */
+const STATEMENTS = new Set(['compound_statement']);
+
 export const KNOWN_LBC_MACROS = Object.keys(LBC_MACROS);
 
 class Parser implements ExprEnv {
@@ -156,9 +166,20 @@ class Parser implements ExprEnv {
     }
   }
 
+  /**
+   * Array sizes and map sizes repeat (`char comm[TASK_COMM_LEN]` in every
+   * event): values by text, forgotten whenever a #define or enum changes.
+   */
+  private readonly constants = new Map<string, bigint>();
+
   constant(text: string, pos: Pos): bigint {
+    const known = this.constants.get(text);
+    if (known !== undefined) return known;
     try {
-      return evaluate(text, this);
+      const v = evaluate(text, this);
+      // sizeof() depends on types, which may still be completed below
+      if (!text.includes('sizeof')) this.constants.set(text, v);
+      return v;
     } catch (e) {
       if (e instanceof ExprError || e instanceof GenError) this.fail(`cannot evaluate "${text}": ${e instanceof GenError ? e.detail : e.message}`, pos, 'use an integer constant expression (numbers, #defines, enum constants, sizeof)');
       throw e;
@@ -187,7 +208,7 @@ class Parser implements ExprEnv {
         if (e instanceof ScanError) this.fail(e.message, e.pos);
         throw e;
       }
-      const root = parse('c', scanned.text);
+      const root = parse('c', scanned.text, { opaque: STATEMENTS });
       if (root.hasError) this.syntaxErrors(root);
       this.walkTop(root.children, scanned.macros, scanned.sections, path.dirname(abs));
     } finally {
@@ -224,21 +245,22 @@ class Parser implements ExprEnv {
   }
 
   private walkTop(nodes: SyntaxNode[], macros: MacroCall[], sections: MacroCall[], dir: string): void {
+    // each node accessor is a native call through tree-sitter's wrapper: read the spans once
+    const flat = this.flattenTop(nodes).map((node) => ({ node, start: node.startIndex, end: node.endIndex, type: node.type }));
     // a SEC() belongs to the declaration that contains it, or else to the next one
     const secOf = new Map<SyntaxNode, MacroCall>();
-    const flat = this.flattenTop(nodes);
     for (const s of sections) {
-      const host = flat.find((n) => n.startIndex <= s.start && s.start < n.endIndex) ?? flat.find((n) => n.startIndex >= s.end && n.type !== 'comment');
-      if (host) secOf.set(host, s);
+      const host = flat.find((n) => n.start <= s.start && s.start < n.end) ?? flat.find((n) => n.start >= s.end && n.type !== 'comment');
+      if (host) secOf.set(host.node, s);
     }
     // interleave LBC macros with declarations in source order (a macro may use a type defined above it)
-    const items: ({ macro: MacroCall } | { node: SyntaxNode })[] = [
-      ...flat.map((node) => ({ node })),
-      ...macros.map((macro) => ({ macro })),
-    ].sort((a, b) => ('node' in a ? a.node.startIndex : a.macro.start) - ('node' in b ? b.node.startIndex : b.macro.start));
+    const items: ({ macro: MacroCall; start: number } | { node: SyntaxNode; type: string; start: number })[] = [
+      ...flat,
+      ...macros.map((macro) => ({ macro, start: macro.start })),
+    ].sort((a, b) => a.start - b.start);
     for (const it of items) {
       if ('macro' in it) this.lbcMacro(it.macro);
-      else this.topNode(it.node, secOf.get(it.node), dir);
+      else this.topNode(it.node, it.type, secOf.get(it.node), dir);
     }
   }
 
@@ -270,8 +292,8 @@ class Parser implements ExprEnv {
     }
   }
 
-  private topNode(n: SyntaxNode, sec: MacroCall | undefined, dir: string): void {
-    switch (n.type) {
+  private topNode(n: SyntaxNode, type: string, sec: MacroCall | undefined, dir: string): void {
+    switch (type) {
       case 'preproc_include': {
         const p = n.childForFieldName('path');
         if (p?.type === 'string_literal') {
@@ -285,10 +307,14 @@ class Parser implements ExprEnv {
         const name = n.childForFieldName('name')!.text;
         const value = n.childForFieldName('value')?.text.trim() ?? '1';
         this.unit.defines.set(name, value.replace(/\\\n/g, ' '));
+        this.constants.clear();
         return;
       }
       case 'preproc_call': {
-        if (/^#\s*undef$/.test(n.childForFieldName('directive')?.text ?? '')) this.unit.defines.delete((n.childForFieldName('argument')?.text ?? '').trim());
+        if (/^#\s*undef$/.test(n.childForFieldName('directive')?.text ?? '')) {
+          this.unit.defines.delete((n.childForFieldName('argument')?.text ?? '').trim());
+          this.constants.clear();
+        }
         return;
       }
       case 'type_definition':
@@ -401,6 +427,7 @@ class Parser implements ExprEnv {
         const value = vnode ? this.constant(vnode.text, this.pos(vnode)) : next;
         en.values.push({ name: vname, value });
         this.unit.constants.set(vname, value);
+        this.constants.clear();
         next = value + 1n;
       }
       if (name) this.unit.enums.set(name, en);
@@ -640,33 +667,45 @@ class Parser implements ExprEnv {
    * sizeof(struct x), with locals' types from their declarations.
    */
   private inferEvents(body: SyntaxNode, decl: SyntaxNode | null): void {
-    // native traversal: walking every node from JS costs more than the rest of gen
-    const calls = body.descendantsOfType('call_expression').filter((c) => /ringbuf|perf/.test(c.childForFieldName('function')?.text ?? ''));
-    if (!calls.length) return;
-    const locals = new Map<string, CType>();
-    const params = decl?.childForFieldName('parameters')?.namedChildren.filter((p) => p.type === 'parameter_declaration') ?? [];
-    for (const n of [...params, ...body.descendantsOfType('declaration')]) {
+    // The body is not read into the tree (see STATEMENTS): find the calls in
+    // its text and read only the nodes around them.
+    const text = body.text;
+    for (const m of text.matchAll(EVENT_CALL)) {
+      const call = body.enclosing(body.startIndex + m.index!, 'call_expression');
+      if (call && call.childForFieldName('function')?.text === m[1]) this.eventCall(call, (name) => this.local(name, body, decl));
+    }
+  }
+
+  /** The type of a parameter or local variable, for sizeof(*e) and sizeof(e). */
+  private local(name: string, body: SyntaxNode, decl: SyntaxNode | null): CType | undefined {
+    let found: CType | undefined;
+    const declares = (n: SyntaxNode): void => {
       try {
         const base = this.baseType(n.childForFieldName('type'), n);
         for (const d of n.childrenForFieldName('declarator')) {
-          const { name, type } = this.declarator(d, base);
-          if (name) locals.set(name, type);
+          const { name: declared, type } = this.declarator(d, base);
+          if (declared === name) found = type;
         }
       } catch {
         // a local of a type we cannot read is simply not a candidate
       }
+    };
+    for (const p of decl?.childForFieldName('parameters')?.namedChildren ?? []) if (p.type === 'parameter_declaration') declares(p);
+    // Where the name could be declared: after a type or `*`, before `;`, `=`,
+    // `,` or `[` (not `e->x`, not `x = e`); the last declaration wins, an
+    // inner scope's usually.
+    const text = body.text;
+    for (const m of text.matchAll(new RegExp(`(?<=[\\w*]\\s*)\\b${name}\\s*[;=,[]`, 'g'))) {
+      const d = body.enclosing(body.startIndex + m.index!, 'declaration');
+      if (d) declares(d);
     }
-    for (const c of calls) this.eventCall(c, locals);
+    return found;
   }
 
-  private eventCall(n: SyntaxNode, locals: Map<string, CType>): void {
+  private eventCall(n: SyntaxNode, local: (name: string) => CType | undefined): void {
     const fn = n.childForFieldName('function')?.text;
     const args = n.childForFieldName('arguments')?.namedChildren.map((a) => a.text.trim()) ?? [];
-    const at: Record<string, [number, number]> = {
-      bpf_ringbuf_reserve: [0, 1], lbc_ringbuf_reserve: [0, 1], bpf_ringbuf_output: [0, 2], lbc_ringbuf_output: [0, 2],
-      bpf_perf_event_output: [1, 4], lbc_perf_submit: [1, 3],
-    };
-    const idx = fn ? at[fn] : undefined;
+    const idx = fn ? EVENT_ARGS[fn] : undefined;
     if (!idx) return;
     const mapName = args[idx[0]]?.replace(/^&\s*/, '');
     const size = /^sizeof\s*\((.*)\)$/s.exec(args[idx[1]] ?? '')?.[1]?.trim();
@@ -674,9 +713,9 @@ class Parser implements ExprEnv {
     let t: CType | undefined;
     const deref = /^\*\s*(\w+)$/.exec(size);
     if (deref) {
-      const p = locals.get(deref[1]!);
+      const p = local(deref[1]!);
       if (p?.kind === 'ptr') t = p.to;
-    } else if (locals.has(size)) t = locals.get(size);
+    } else if (/^\w+$/.test(size) && local(size)) t = local(size);
     else {
       try {
         t = this.typeFromText(size, this.pos(n), true);

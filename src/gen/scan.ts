@@ -34,6 +34,7 @@ const LIFTED = /(SEC|LBC_[A-Z0-9_]+)\s*\(/y;
  * a type (`static __always_inline int f(...)`): blanked like the others.
  */
 const ATTRIBUTE_MACROS = /(__always_inline|__noinline|__weak|__hidden|__ksym|__kconfig|__maybe_unused|__unused|__inline)\b/y;
+const SEMICOLON = /\s*;/y;
 const STATIC_ASSERT = /(_Static_assert|static_assert)\s*\(/y;
 const isIdentStart = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 const isIdent = (c: number): boolean => isIdentStart(c) || (c >= 48 && c <= 57);
@@ -152,7 +153,13 @@ export function scan(source: string): ScanResult {
     }
     if (ch === '{') depth++;
     else if (ch === '}') depth--;
-    if (!isIdentStart(source.charCodeAt(i)) || (i > 0 && isIdent(source.charCodeAt(i - 1)))) continue;
+    const c0 = source.charCodeAt(i);
+    if (!isIdentStart(c0) || (i > 0 && isIdent(source.charCodeAt(i - 1)))) continue;
+    // every name we lift starts with one of these: skip the rest without a regex
+    if (c0 !== 95 /* _ */ && c0 !== 115 /* s */ && c0 !== 83 /* S */ && c0 !== 76 /* L */) {
+      while (i + 1 < source.length && isIdent(source.charCodeAt(i + 1))) i++;
+      continue;
+    }
     ATTRIBUTE_MACROS.lastIndex = i;
     const attr = ATTRIBUTE_MACROS.exec(source);
     if (attr) {
@@ -187,7 +194,8 @@ export function scan(source: string): ScanResult {
     if (close < 0) throw new ScanError(`unbalanced parentheses in ${name}(...)`, positionAt(i));
     let end = close + 1;
     if (name !== 'SEC') {
-      const semi = /^\s*;/.exec(source.slice(end));
+      SEMICOLON.lastIndex = end;
+      const semi = SEMICOLON.exec(source);
       if (semi) end += semi[0].length;
     }
     const inner = source.slice(open + 1, close);

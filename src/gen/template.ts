@@ -2,12 +2,13 @@
 // here and nowhere else. The build precompiles them (dist/templates/*.cjs) so
 // a run loads only handlebars' runtime; without a fresh precompiled one
 // (tests, edited templates) the source is compiled here.
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { ROOT } from '../paths.js';
 import { TEMPLATE_OPTIONS } from './template-options.js';
+// imported, so the bundled CLI carries it; the compiler (full handlebars) is required only when needed
+import HandlebarsRuntime from 'handlebars/runtime.js';
 
 const require = createRequire(import.meta.url);
 type Handlebars = typeof import('handlebars');
@@ -28,12 +29,10 @@ function load(name: string): Template {
   const source = fs.readFileSync(file, 'utf8');
   const pre = path.join(ROOT, 'dist', 'templates', `${name}.cjs`);
   if (fs.existsSync(pre)) {
-    const { hash, spec } = require(pre) as { hash: string; spec: unknown };
-    if (hash === createHash('sha256').update(source).digest('hex')) {
-      if (!runtime) {
-        const mod = require('handlebars/runtime') as Handlebars & { default?: Handlebars };
-        runtime = withHelpers(mod.default ?? mod);
-      }
+    // compared whole rather than hashed: node:crypto costs a cold run ~10 ms to load
+    const { source: compiledFrom, spec } = require(pre) as { source: string; spec: unknown };
+    if (compiledFrom === source) {
+      runtime ??= withHelpers(HandlebarsRuntime as unknown as Handlebars);
       return runtime.template(spec as never) as Template;
     }
   }
