@@ -68,11 +68,19 @@ export async function generate(src: string, opts: GenOptions = {}): Promise<GenR
   });
   // The template emits prettier's layout; only a line too long for it (long
   // names) needs prettier itself, which costs ~0.5 s of a cold process.
-  if (opts.format || code.split('\n').some((l) => l.length > PRINT_WIDTH)) code = await format(code);
+  if (opts.format || longestLine(code) > PRINT_WIDTH) code = await format(code);
   return { model: m, code, out, object, checkedTypes };
 }
 
 const PRINT_WIDTH = 120;
+function longestLine(text: string): number {
+  let max = 0;
+  for (let start = 0, nl = 0; nl >= 0; start = nl + 1) {
+    nl = text.indexOf('\n', start);
+    max = Math.max(max, (nl < 0 ? text.length : nl) - start);
+  }
+  return max;
+}
 let prettier: typeof import('prettier') | null = null;
 async function format(code: string): Promise<string> {
   prettier ??= await import('prettier');
