@@ -2,7 +2,8 @@
 # Everything lcc needs on a fresh Debian machine, installed by the project
 # itself: idempotent, and quiet when everything is already there.
 #   scripts/setup.sh          runtime, build toolchain, npm deps, compiled TS
-#   scripts/setup.sh --test   also BCC's python module (tests diff our output with BCC's)
+#   scripts/setup.sh --test   also BCC's python module (tests diff our output with BCC's),
+#                             Prometheus (scrapes pingtrace --metrics) and Chromium (renders --report)
 #   scripts/setup.sh --bench  also BCC tools and kernel headers (the benchmark baseline)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,7 +28,7 @@ need_root() {
 
 # --- Debian packages -----------------------------------------------------
 pkgs=(libbpf1 libbpf-dev clang llvm bpftool bubblewrap iproute2 iputils-ping python3)
-[ "$want_test" = 1 ] && pkgs+=(python3-bpfcc)
+[ "$want_test" = 1 ] && pkgs+=(python3-bpfcc prometheus chromium)
 [ "$want_bench" = 1 ] && pkgs+=(bpfcc-tools python3-bpfcc linux-headers-amd64 libbpf-dev)
 missing=()
 for p in "${pkgs[@]}"; do
@@ -38,7 +39,13 @@ if [ "${#missing[@]}" -gt 0 ]; then
   say "installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq "${missing[@]}" >/dev/null
+  plain=() lean=()
+  for p in "${missing[@]}"; do
+    case "$p" in chromium|prometheus) lean+=("$p") ;; *) plain+=("$p") ;; esac
+  done
+  if [ "${#plain[@]}" -gt 0 ]; then apt-get install -y -qq "${plain[@]}" >/dev/null; fi
+  # without recommends: chromium's pull in a desktop's worth of packages
+  if [ "${#lean[@]}" -gt 0 ]; then apt-get install -y -qq --no-install-recommends "${lean[@]}" >/dev/null; fi
 fi
 
 # BCC compiles against the running kernel's headers; modprobe is absent here,

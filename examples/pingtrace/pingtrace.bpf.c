@@ -36,7 +36,12 @@ const volatile __u32 target_tgid = 0; /* client: the process that receives repli
  * very threads whose scheduling it times. The client drains when its reply is
  * in; the server every few milliseconds. */
 const volatile __u64 rb_flags = 0;
+/* spike hunting: a kernel stack with every event (a stack walk costs ~1 us) */
+const volatile __u32 want_stacks = 0;
 __u64 waking_count = 0;
+
+LBC_STACK(stacks, 4096);
+LBC_PERCPU_ARRAY(softirq_time, __u32, struct pt_softirq, 1);
 
 struct probe_hdr {
 	__u8 type;
@@ -83,17 +88,19 @@ static __always_inline int parse(struct sk_buff *skb, bool tx, struct pt_event *
 }
 
 /* Stamp and write an event: now, on this CPU, at this hook. */
-static __always_inline void emit(struct pt_event *e, __u8 hook)
+static __always_inline void emit(void *ctx, struct pt_event *e, __u8 hook)
 {
 	e->ts = bpf_ktime_get_ns();
 	e->hook = hook;
 	e->cpu = bpf_get_smp_processor_id();
+	/* BPF_F_REUSE_STACKID: the newest stack wins a hash slot; user space reads it within a probe */
+	e->stack_id = want_stacks ? bpf_get_stackid(ctx, &stacks, BPF_F_REUSE_STACKID) : -1;
 	if (bpf_ringbuf_output(&events, e, sizeof(*e), rb_flags))
 		__sync_fetch_and_add(&___lbc_drops_events, 1);
 }
 
 /* An event for a probe we already follow (its seq and session kept in a map). */
-static __always_inline void emit_for(const struct pending_rx *p, __u32 tid, __u8 icmp_type, __u8 hook)
+static __always_inline void emit_for(void *ctx, const struct pending_rx *p, __u32 tid, __u8 icmp_type, __u8 hook)
 {
 	struct pt_event e = {};
 
@@ -101,16 +108,16 @@ static __always_inline void emit_for(const struct pending_rx *p, __u32 tid, __u8
 	e.session = p->session;
 	e.tid = tid;
 	e.icmp_type = icmp_type;
-	emit(&e, hook);
+	emit(ctx, &e, hook);
 }
 
-static __always_inline void stamp(struct sk_buff *skb, bool tx, __u8 hook)
+static __always_inline void stamp(void *ctx, struct sk_buff *skb, bool tx, __u8 hook)
 {
 	struct pt_event e = {};
 
 	if (parse(skb, tx, &e))
 		return;
-	emit(&e, hook);
+	emit(ctx, &e, hook);
 	if (hook == PT_RX_PROTO && role == PT_CLIENT) {
 		/* the wake-up that follows on this CPU belongs to this probe */
 		__u32 zero = 0;
@@ -133,42 +140,42 @@ static __always_inline void stamp(struct sk_buff *skb, bool tx, __u8 hook)
 SEC("tracepoint/net/net_dev_queue")
 int tp_dev_queue(struct trace_event_raw_net_dev_template *ctx)
 {
-	stamp(ctx->skbaddr, true, PT_DEV_QUEUE);
+	stamp(ctx, ctx->skbaddr, true, PT_DEV_QUEUE);
 	return 0;
 }
 
 SEC("tracepoint/net/net_dev_start_xmit")
 int tp_start_xmit(struct trace_event_raw_net_dev_start_xmit *ctx)
 {
-	stamp((struct sk_buff *)ctx->skbaddr, true, PT_START_XMIT);
+	stamp(ctx, (struct sk_buff *)ctx->skbaddr, true, PT_START_XMIT);
 	return 0;
 }
 
 SEC("tracepoint/net/net_dev_xmit")
 int tp_xmit_done(struct trace_event_raw_net_dev_xmit *ctx)
 {
-	stamp(ctx->skbaddr, true, PT_XMIT_DONE);
+	stamp(ctx, ctx->skbaddr, true, PT_XMIT_DONE);
 	return 0;
 }
 
 SEC("tracepoint/net/netif_rx")
 int tp_netif_rx(struct trace_event_raw_net_dev_template *ctx)
 {
-	stamp(ctx->skbaddr, false, PT_RX_ARRIVE);
+	stamp(ctx, ctx->skbaddr, false, PT_RX_ARRIVE);
 	return 0;
 }
 
 SEC("tracepoint/net/napi_gro_receive_entry")
 int tp_gro_entry(struct trace_event_raw_net_dev_rx_verbose_template *ctx)
 {
-	stamp((struct sk_buff *)ctx->skbaddr, false, PT_RX_ARRIVE);
+	stamp(ctx, (struct sk_buff *)ctx->skbaddr, false, PT_RX_ARRIVE);
 	return 0;
 }
 
 SEC("tracepoint/net/netif_receive_skb")
 int tp_receive_skb(struct trace_event_raw_net_dev_template *ctx)
 {
-	stamp(ctx->skbaddr, false, PT_RX_PROTO);
+	stamp(ctx, ctx->skbaddr, false, PT_RX_PROTO);
 	return 0;
 }
 
@@ -207,7 +214,7 @@ int rtp_wakeup(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	pend->valid = 0;
 	disclaim();
-	emit_for(pend, tid, 0, PT_WAKEUP);
+	emit_for(ctx, pend, tid, 0, PT_WAKEUP);
 	bpf_map_update_elem(&waking, &tid, pend, BPF_ANY);
 	__sync_fetch_and_add(&waking_count, 1);
 	return 0;
@@ -232,12 +239,12 @@ int rtp_switch(struct bpf_raw_tracepoint_args *ctx)
 
 		if (!u || !u->valid || BPF_CORE_READ(next, tgid) != target_tgid || !bpf_map_lookup_elem(&receivers, &tid))
 			return 0;
-		emit_for(u, tid, 0, PT_ONCPU);
+		emit_for(ctx, u, tid, 0, PT_ONCPU);
 		bpf_map_update_elem(&running, &tid, u, BPF_ANY);
 		disclaim();
 		return 0;
 	}
-	emit_for(w, tid, 0, PT_ONCPU);
+	emit_for(ctx, w, tid, 0, PT_ONCPU);
 	bpf_map_update_elem(&running, &tid, w, BPF_ANY);
 	bpf_map_delete_elem(&waking, &tid);
 	__sync_fetch_and_sub(&waking_count, 1);
@@ -266,7 +273,7 @@ int tp_sendto(struct trace_event_raw_sys_enter *ctx)
 	if ((bpf_get_current_pid_tgid() >> 32) != target_tgid || !own_probe((void *)ctx->args[1], 8, &e))
 		return 0;
 	e.tid = (__u32)bpf_get_current_pid_tgid();
-	emit(&e, PT_USER_SEND);
+	emit(ctx, &e, PT_USER_SEND);
 	struct pending_rx s = { .ts = e.ts, .session = e.session, .seq = e.seq, .valid = 1 };
 	bpf_map_update_elem(&sending, &e.tid, &s, BPF_ANY);
 	return 0;
@@ -284,7 +291,7 @@ int tp_sendto_exit(struct trace_event_raw_sys_exit *ctx)
 	s = bpf_map_lookup_elem(&sending, &tid);
 	if (!s)
 		return 0;
-	emit_for(s, tid, 8, PT_SEND_RETURN);
+	emit_for(ctx, s, tid, 8, PT_SEND_RETURN);
 	bpf_map_delete_elem(&sending, &tid);
 	return 0;
 }
@@ -323,7 +330,7 @@ SEC("tracepoint/syscalls/sys_enter_poll")
 int tp_poll(void *ctx) { waiter(); return 0; }
 
 /* A woken waiter back in user space with the socket ready: user space has the reply. */
-static __always_inline void waiter_back(long ret)
+static __always_inline void waiter_back(void *ctx, long ret)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)id;
@@ -335,18 +342,18 @@ static __always_inline void waiter_back(long ret)
 	if (!r)
 		return;
 	if (ret > 0)
-		emit_for(r, tid, 0, PT_USER_RECV);
+		emit_for(ctx, r, tid, 0, PT_USER_RECV);
 	bpf_map_delete_elem(&running, &tid);
 }
 
 SEC("tracepoint/syscalls/sys_exit_epoll_wait")
-int tp_epoll_wait_exit(struct trace_event_raw_sys_exit *ctx) { waiter_back(ctx->ret); return 0; }
+int tp_epoll_wait_exit(struct trace_event_raw_sys_exit *ctx) { waiter_back(ctx, ctx->ret); return 0; }
 
 SEC("tracepoint/syscalls/sys_exit_epoll_pwait")
-int tp_epoll_pwait_exit(struct trace_event_raw_sys_exit *ctx) { waiter_back(ctx->ret); return 0; }
+int tp_epoll_pwait_exit(struct trace_event_raw_sys_exit *ctx) { waiter_back(ctx, ctx->ret); return 0; }
 
 SEC("tracepoint/syscalls/sys_exit_poll")
-int tp_poll_exit(struct trace_event_raw_sys_exit *ctx) { waiter_back(ctx->ret); return 0; }
+int tp_poll_exit(struct trace_event_raw_sys_exit *ctx) { waiter_back(ctx, ctx->ret); return 0; }
 
 SEC("tracepoint/syscalls/sys_exit_recvfrom")
 int tp_recv_exit(struct trace_event_raw_sys_exit *ctx)
@@ -365,7 +372,37 @@ int tp_recv_exit(struct trace_event_raw_sys_exit *ctx)
 	if (!own_probe((void *)*buf + iph.ihl * 4, 0, &e))
 		return 0;
 	e.tid = tid;
-	emit(&e, PT_USER_RECV);
+	emit(ctx, &e, PT_USER_RECV);
+	return 0;
+}
+
+/* Softirq time per CPU, for the kernel context of a spike (attached only when
+ * hunting spikes: they fire for every softirq on the machine). */
+SEC("raw_tp/softirq_entry")
+int rtp_softirq_entry(struct bpf_raw_tracepoint_args *ctx)
+{
+	__u32 zero = 0;
+	struct pt_softirq *s = bpf_map_lookup_elem(&softirq_time, &zero);
+
+	if (s)
+		s->entered = bpf_ktime_get_ns();
+	return 0;
+}
+
+SEC("raw_tp/softirq_exit")
+int rtp_softirq_exit(struct bpf_raw_tracepoint_args *ctx)
+{
+	__u32 zero = 0;
+	struct pt_softirq *s = bpf_map_lookup_elem(&softirq_time, &zero);
+	__u64 d;
+
+	if (!s || !s->entered)
+		return 0;
+	d = bpf_ktime_get_ns() - s->entered;
+	s->entered = 0;
+	s->total_ns += d;
+	if (ctx->args[0] == NET_RX_SOFTIRQ)
+		s->net_rx_ns += d;
 	return 0;
 }
 
@@ -373,21 +410,21 @@ int tp_recv_exit(struct trace_event_raw_sys_exit *ctx)
 SEC("kprobe/ip_rcv")
 int BPF_KPROBE(kp_ip_rcv, struct sk_buff *skb)
 {
-	stamp(skb, false, PT_IP_RCV);
+	stamp(ctx, skb, false, PT_IP_RCV);
 	return 0;
 }
 
 SEC("kprobe/icmp_rcv")
 int BPF_KPROBE(kp_icmp_rcv, struct sk_buff *skb)
 {
-	stamp(skb, false, PT_ICMP_RCV);
+	stamp(ctx, skb, false, PT_ICMP_RCV);
 	return 0;
 }
 
 SEC("kprobe/raw_local_deliver")
 int BPF_KPROBE(kp_raw_deliver, struct sk_buff *skb)
 {
-	stamp(skb, false, PT_RAW_DELIVER);
+	stamp(ctx, skb, false, PT_RAW_DELIVER);
 	return 0;
 }
 

@@ -37,6 +37,14 @@ struct pt_event {
 	__u16 ifindex;
 	__u16 report_port; /* UDP port where the client takes server reports, network order */
 	__u16 _pad;
+	__s32 stack_id; /* kernel stack in `stacks` when want_stacks is set, else negative */
+};
+
+/* per CPU: softirq time so far, for the kernel context of a spike */
+struct pt_softirq {
+	__u64 entered; /* bpf_ktime_get_ns at softirq_entry, 0 outside one */
+	__u64 total_ns;
+	__u64 net_rx_ns; /* NET_RX_SOFTIRQ only */
 };
 
 #endif

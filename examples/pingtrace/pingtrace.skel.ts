@@ -71,6 +71,8 @@ export interface PtEvent {
   report_port: number;
   /** __u16 */
   _pad: number;
+  /** __s32 */
+  stack_id: number;
 }
 export const PtEvent: Codec<PtEvent> & { readonly fields: Record<string, codec.FieldInfo> } = {
   size: 40,
@@ -87,6 +89,7 @@ export const PtEvent: Codec<PtEvent> & { readonly fields: Record<string, codec.F
     ifindex: { offset: 30, size: 2, bitOffset: 240, bitSize: 0 },
     report_port: { offset: 32, size: 2, bitOffset: 256, bitSize: 0 },
     _pad: { offset: 34, size: 2, bitOffset: 272, bitSize: 0 },
+    stack_id: { offset: 36, size: 4, bitOffset: 288, bitSize: 0 },
   },
   decode(dv: DataView, o: number): PtEvent {
     return {
@@ -102,6 +105,7 @@ export const PtEvent: Codec<PtEvent> & { readonly fields: Record<string, codec.F
       ifindex: dv.getUint16(o + 30, true),
       report_port: dv.getUint16(o + 32, true),
       _pad: dv.getUint16(o + 34, true),
+      stack_id: dv.getInt32(o + 36, true),
     };
   },
   encode(v: PtEvent, dv: DataView, o: number): void {
@@ -117,6 +121,37 @@ export const PtEvent: Codec<PtEvent> & { readonly fields: Record<string, codec.F
     dv.setUint16(o + 30, v.ifindex, true);
     dv.setUint16(o + 32, v.report_port, true);
     dv.setUint16(o + 34, v._pad, true);
+    dv.setInt32(o + 36, v.stack_id, true);
+  },
+};
+
+/** struct pt_softirq (24 bytes) */
+export interface PtSoftirq {
+  /** __u64 */
+  entered: bigint;
+  /** __u64 */
+  total_ns: bigint;
+  /** __u64 */
+  net_rx_ns: bigint;
+}
+export const PtSoftirq: Codec<PtSoftirq> & { readonly fields: Record<string, codec.FieldInfo> } = {
+  size: 24,
+  fields: {
+    entered: { offset: 0, size: 8, bitOffset: 0, bitSize: 0 },
+    total_ns: { offset: 8, size: 8, bitOffset: 64, bitSize: 0 },
+    net_rx_ns: { offset: 16, size: 8, bitOffset: 128, bitSize: 0 },
+  },
+  decode(dv: DataView, o: number): PtSoftirq {
+    return {
+      entered: dv.getBigUint64(o, true),
+      total_ns: dv.getBigUint64(o + 8, true),
+      net_rx_ns: dv.getBigUint64(o + 16, true),
+    };
+  },
+  encode(v: PtSoftirq, dv: DataView, o: number): void {
+    dv.setBigUint64(o, BigInt(v.entered), true);
+    dv.setBigUint64(o + 8, BigInt(v.total_ns), true);
+    dv.setBigUint64(o + 16, BigInt(v.net_rx_ns), true);
   },
 };
 
@@ -210,12 +245,15 @@ export const ProbeHdr: Codec<ProbeHdr> & { readonly fields: Record<string, codec
   },
 };
 
+const $c0 = codec.array(codec.u64, 127);
+
 const PingtraceRodataVars = {
   role: true,
   netns_ino: true,
   session: true,
   target_tgid: true,
   rb_flags: true,
+  want_stacks: true,
 } as const;
 type PingtraceRodataName = keyof typeof PingtraceRodataVars;
 
@@ -267,6 +305,14 @@ export class PingtraceRodata {
   set rb_flags(v: bigint) {
     this.$s.assertWritable('rb_flags');
     this.$s.view.setBigUint64(this.$o.rb_flags, BigInt(v), true);
+  }
+  /** __u32 */
+  get want_stacks(): number {
+    return this.$s.view.getUint32(this.$o.want_stacks, true);
+  }
+  set want_stacks(v: number) {
+    this.$s.assertWritable('want_stacks');
+    this.$s.view.setUint32(this.$o.want_stacks, v, true);
   }
 }
 
@@ -331,6 +377,10 @@ export interface PingtracePrograms {
   readonly tp_poll_exit: Program;
   /** SEC("tracepoint/syscalls/sys_exit_recvfrom") */
   readonly tp_recv_exit: Program;
+  /** SEC("raw_tp/softirq_entry") */
+  readonly rtp_softirq_entry: Program;
+  /** SEC("raw_tp/softirq_exit") */
+  readonly rtp_softirq_exit: Program;
   /** SEC("kprobe/ip_rcv") */
   readonly kp_ip_rcv: Program;
   /** SEC("kprobe/icmp_rcv") */
@@ -352,6 +402,10 @@ export interface PingtraceMaps {
   readonly sending: BpfMap<number, PendingRx>;
   /** array: __u32 → struct pending_rx */
   readonly unclaimed: BpfMap<number, PendingRx>;
+  /** stack_trace: __u32 → lbc_stack_t */
+  readonly stacks: BpfMap<number, bigint[]>;
+  /** percpu_array: __u32 → struct pt_softirq (one value per possible CPU) */
+  readonly softirq_time: BpfMap<number, PtSoftirq[]>;
 }
 
 /**
@@ -386,6 +440,8 @@ export class PingtraceSkeleton implements Disposable {
       tp_epoll_pwait_exit: obj.program('tp_epoll_pwait_exit'),
       tp_poll_exit: obj.program('tp_poll_exit'),
       tp_recv_exit: obj.program('tp_recv_exit'),
+      rtp_softirq_entry: obj.program('rtp_softirq_entry'),
+      rtp_softirq_exit: obj.program('rtp_softirq_exit'),
       kp_ip_rcv: obj.program('kp_ip_rcv'),
       kp_icmp_rcv: obj.program('kp_icmp_rcv'),
       kp_raw_deliver: obj.program('kp_raw_deliver'),
@@ -420,6 +476,8 @@ export class PingtraceSkeleton implements Disposable {
       running: this.obj.map<number, PendingRx>('running', { key: codec.u32, value: PendingRx }),
       sending: this.obj.map<number, PendingRx>('sending', { key: codec.u32, value: PendingRx }),
       unclaimed: this.obj.map<number, PendingRx>('unclaimed', { key: codec.u32, value: PendingRx }),
+      stacks: this.obj.map<number, bigint[]>('stacks', { key: codec.u32, value: $c0 }),
+      softirq_time: this.obj.map<number, PtSoftirq[]>('softirq_time', { key: codec.u32, value: PtSoftirq }),
     });
   }
 

@@ -79,6 +79,9 @@ const errnoText: Record<string, string> = {
   EBADF: 'bad file descriptor (object already closed?)',
   ENODEV: 'no such device',
   ENOMEM: 'out of memory (or locked-memory limit reached)',
+  ENETUNREACH: 'network is unreachable (no route: interface down or removed?)',
+  EHOSTUNREACH: 'host is unreachable',
+  ENETDOWN: 'network is down',
 };
 
 export function describeErrno(errno: number): string {

@@ -1,47 +1,128 @@
-// pingtrace TARGET: send tagged echo probes, time each in the kernel and in
-// user space, join the server's report, and turn it all into stages.
+// pingtrace TARGET...: send tagged echo probes to one target or a mesh of
+// them, time each in the kernel and in user space, join the server's report,
+// and turn it all into stages; in continuous mode, hunt spikes.
+//
+// Memory stays flat however long it runs: per target, stage distributions
+// are histograms and the spike baseline a fixed window; nothing keeps every
+// probe.
 import * as dgram from 'node:dgram';
 import { randomInt } from 'node:crypto';
-import { IcmpSocket, sockaddrIn } from 'lcc/lbc';
-import { computeStages, OffsetEstimator, REMOTE_COMBINED, STAGES, summarize, type LocalTimes, type ProbeStages, type StageSummary } from './stages.js';
+import { IcmpSocket, LbcError, sockaddrIn, formatKsym } from 'lcc/lbc';
+import { computeStages, OffsetEstimator, REMOTE_COMBINED, STAGES, type LocalTimes, type ProbeStages, type StageSummary } from './stages.js';
 import { echoRequest, parseReply, PtHook, PtRole, reportTimes, startTracing, type PtEvent, type Report, type StageSet } from './probe.js';
+import { LatencyHistogram } from './histogram.js';
+import { SpikeDetector, type Baseline, type SpikeConfig } from './spikes.js';
+import type { Metrics } from './metrics.js';
+
+export interface Target { host: string; addr: string }
 
 export interface ClientOptions {
-  target: string;
-  count: number;       // 0: until deadline or SIGINT
-  intervalMs: number;
+  targets: Target[];
+  count: number;       // per target; 0: until deadline or SIGINT
+  intervalMs: number;  // per target
   deadlineMs: number;  // 0: none
   timeoutMs: number;   // how long a probe may wait for its reply
   size: number;
   /** how long to wait for the server's report once the reply is in */
   reportWaitMs: number;
+  /** every target together: at most this many probes per second */
+  rate?: number;
+  /** spike hunting: thresholds, and kernel context (stacks, softirq time) with each spike */
+  spikes?: SpikeConfig;
+  metrics?: Metrics;
 }
 
 export interface ProbeResult extends ProbeStages {
+  target: string;
   seq: number;
+  /** wall clock, ms since the epoch, when the probe was sent */
+  at: number;
   server: boolean;
   offsetTrusted: boolean;
   thetaUs: number | null;
 }
+
+export interface SpikeContext {
+  /** the CPU that received the reply (its softirq ran the local receive path) */
+  cpu?: number;
+  /** softirq time on that CPU while the probe was out, and the NET_RX part of it */
+  softirqUs?: number;
+  netRxSoftirqUs?: number;
+  /** the receiving task's run-queue wait: woken until on a CPU */
+  runqWaitUs?: number;
+  /** the kernel stack where the slow stage ended, innermost first */
+  stack?: string[];
+  stackAt?: string;
+}
+
+export interface Spike {
+  target: string;
+  seq: number;
+  at: number;
+  total: number;
+  reason: string;
+  /** the stage that grew most over its baseline, and by how much */
+  stage: string;
+  value: number;
+  baseline: Baseline;
+  context: SpikeContext;
+}
+
+export type StatusEvent =
+  | { kind: 'server-lost' | 'server-back'; target: string; detail: string }
+  | { kind: 'send-failed' | 'send-ok'; target: string; detail: string };
 
 export interface Summary {
   target: string;
   sent: number;
   received: number;
   loss: number;
+  spikes: number;
   stageSet: StageSet;
   server: boolean;
   offset: { us: number | null; trusted: boolean; samples: number };
   stages: Record<string, StageSummary>;
 }
 
+export interface ClientEvents {
+  onStart?(s: StageSet): void;
+  onProbe?(p: ProbeResult): void;
+  onSpike?(s: Spike): void;
+  onStatus?(e: StatusEvent): void;
+}
+
+interface SoftirqSnapshot { total: bigint[]; netRx: bigint[] }
+
 interface Pending {
   seq: number;
+  target: TargetState;
+  at: number;
   local: Partial<LocalTimes>;
+  cpus: Partial<Record<keyof LocalTimes, number>>;
+  stacks: Partial<Record<keyof LocalTimes, number>>;
+  softirqAtSend?: SoftirqSnapshot;
+  softirqAtRecv?: SoftirqSnapshot;
   report?: Report;
   replied: boolean;
   timer?: NodeJS.Timeout;
   done: boolean;
+}
+
+interface TargetState extends Target {
+  sockaddr: Buffer;
+  sent: number;
+  received: number;
+  spikes: number;
+  nextDue: number;
+  serverSeen: boolean;
+  reportsMissed: number;
+  /** replies in a row without a report, once the server had been seen */
+  silent: number;
+  serverLost: boolean;
+  sendError: string | null;
+  offset: OffsetEstimator;
+  detector: SpikeDetector;
+  hist: Map<string, LatencyHistogram>;
 }
 
 const HOOK_FIELD: Partial<Record<number, keyof LocalTimes>> = {
@@ -59,49 +140,135 @@ const HOOK_FIELD: Partial<Record<number, keyof LocalTimes>> = {
   [PtHook.PT_ICMP_RCV]: 'icmpRcv',
 };
 
-export async function runClient(opts: ClientOptions, onProbe: (p: ProbeResult) => void, onStart: (s: StageSet) => void): Promise<Summary> {
+/** The hook where each local stage ends: its kernel stack says who was running then. */
+const STAGE_END: Partial<Record<string, keyof LocalTimes>> = {
+  l_tx_kern: 'devQueue', l_tx_qdisc: 'startXmit', l_rx_softirq: 'rxProto', l_rx_kern: 'wakeup',
+  l_rx_task_waking: 'onCpu', l_rx_task_queue: 'recvExit',
+};
+
+/** Replies in a row without the server's report before it counts as lost. */
+const SERVER_LOST_AFTER = 5;
+
+export async function runClient(opts: ClientOptions, on: ClientEvents = {}): Promise<Summary[]> {
   const session = randomInt(1, 0xffffffff);
   const id = process.pid & 0xffff;
-  const { skel, stageSet } = startTracing(PtRole.PT_CLIENT, { session, tgid: process.pid });
+  const hunting = !!opts.spikes && (opts.spikes.thresholdUs !== undefined || opts.spikes.factor !== undefined);
+  const { skel, stageSet } = startTracing(PtRole.PT_CLIENT, { session, tgid: process.pid, spikes: hunting });
   const sock = IcmpSocket.open();
   sock.acceptOnly([0]);
   const udp = dgram.createSocket('udp4');
   await new Promise<void>((r) => udp.bind(0, () => r()));
   const reportPort = udp.address().port;
-  const to = sockaddrIn(opts.target);
+  // one target: wait for the reply on the sending thread, as ping does (see
+  // IcmpSocket.sendAndReceive); a mesh must not hold the loop per probe
+  const single = opts.targets.length === 1;
+
+  const targets: TargetState[] = opts.targets.map((t) => ({
+    ...t, sockaddr: sockaddrIn(t.addr), sent: 0, received: 0, spikes: 0, nextDue: 0, serverSeen: false, reportsMissed: 0,
+    silent: 0, serverLost: false, sendError: null, offset: new OffsetEstimator(), detector: new SpikeDetector(opts.spikes ?? {}),
+    hist: new Map(),
+  }));
+  const byAddr = new Map(targets.map((t) => [t.addr, t]));
+  const labels = (t: TargetState): Record<string, string> => ({ target: t.host, protocol: 'icmp' });
+  for (const t of targets) opts.metrics?.set('pingtrace_server_up', labels(t), 0);
 
   const probes = new Map<number, Pending>();
-  const results: ProbeResult[] = [];
-  const offset = new OffsetEstimator();
-  let sent = 0;
-  let serverSeen = false;
-  let reportsMissed = 0;
+  let nextSeq = 0;
   let finished: () => void = () => {};
   const allDone = new Promise<void>((r) => (finished = r));
+  let stopping = false;
+
+  const softirq = (): SoftirqSnapshot | undefined => {
+    if (!hunting) return undefined;
+    const per = skel.maps.softirq_time.get(0);
+    if (!per) return undefined;
+    return { total: per.map((s) => s.total_ns), netRx: per.map((s) => s.net_rx_ns) };
+  };
+
+  const context = (p: Pending, probe: ProbeStages, stage: string): SpikeContext => {
+    const cpu = p.cpus.rxProto ?? p.cpus.rxArrive;
+    const ctx: SpikeContext = { cpu, runqWaitUs: probe.stages.l_rx_task_waking };
+    if (cpu !== undefined && p.softirqAtSend && p.softirqAtRecv) {
+      ctx.softirqUs = Number(p.softirqAtRecv.total[cpu]! - p.softirqAtSend.total[cpu]!) / 1000;
+      ctx.netRxSoftirqUs = Number(p.softirqAtRecv.netRx[cpu]! - p.softirqAtSend.netRx[cpu]!) / 1000;
+    }
+    const hook = STAGE_END[stage];
+    const stackId = hook ? p.stacks[hook] : undefined;
+    if (hook && stackId !== undefined && stackId >= 0) {
+      const addrs = skel.maps.stacks.get(stackId);
+      if (addrs) {
+        ctx.stack = addrs.filter((a) => a !== 0n).map(formatKsym);
+        ctx.stackAt = hook;
+      }
+    }
+    return ctx;
+  };
+
+  const record = (t: TargetState, name: string, us: number): void => {
+    let h = t.hist.get(name);
+    if (!h) t.hist.set(name, (h = new LatencyHistogram()));
+    h.add(us);
+  };
 
   const settle = (p: Pending): void => {
     if (p.done) return;
     p.done = true;
     clearTimeout(p.timer);
     probes.delete(p.seq);
-    if (p.replied) {
+    const t = p.target;
+    if (!p.replied) opts.metrics?.inc('pingtrace_probes_lost', labels(t));
+    else {
       rb.poll(); // events are written without wake-ups: collect the rest of this probe's
-      if (p.report) serverSeen = true;
-      else if (!serverSeen) reportsMissed++;
+      serverBookkeeping(t, !!p.report);
       const remote = p.report ? reportTimes(p.report) : null;
-      if (process.env.PINGTRACE_DEBUG) {
-        const a = p.local.userSend!;
-        const rel = (o: object): string => Object.entries(o).map(([k, v]) => `${k}=${v === undefined ? '-' : (Number((v as bigint) - a) / 1000).toFixed(1)}`).join(' ');
-        process.stderr.write(`debug seq=${p.seq} local: ${rel(p.local)}\n  remote: ${remote ? rel(remote) : 'none'}\n`);
+      const probe = computeStages(p.local as LocalTimes, remote, t.offset.theta);
+      if (probe.ntp) t.offset.add(probe.ntp);
+      const theta = t.offset.theta;
+      const r: ProbeResult = {
+        target: t.host, seq: p.seq, at: p.at, ...probe, server: !!p.report, offsetTrusted: t.offset.trusted,
+        thetaUs: theta === null ? null : Number(theta) / 1000,
+      };
+      t.received++;
+      record(t, 'total', r.total);
+      for (const [k, v] of Object.entries(r.stages)) record(t, k, v!);
+      if (opts.metrics) {
+        opts.metrics.inc('pingtrace_probes_received', labels(t));
+        opts.metrics.observe('pingtrace_rtt_seconds', labels(t), r.total / 1e6);
+        for (const [k, v] of Object.entries(r.stages)) opts.metrics.observe('pingtrace_stage_seconds', { ...labels(t), stage: k }, v! / 1e6);
       }
-      const probe = computeStages(p.local as LocalTimes, remote, offset.theta);
-      if (probe.ntp) offset.add(probe.ntp);
-      const theta = offset.theta;
-      const r: ProbeResult = { seq: p.seq, ...probe, server: !!p.report, offsetTrusted: offset.trusted, thetaUs: theta === null ? null : Number(theta) / 1000 };
-      results.push(r);
-      onProbe(r);
+      on.onProbe?.(r);
+      if (hunting) {
+        const verdict = t.detector.check({ total: r.total, ...(r.stages as Record<string, number>) });
+        if (verdict) {
+          t.spikes++;
+          opts.metrics?.inc('pingtrace_spikes', { ...labels(t), stage: verdict.stage });
+          on.onSpike?.({ target: t.host, seq: p.seq, at: p.at, total: r.total, ...verdict, context: context(p, probe, verdict.stage) });
+        }
+      }
     }
     if (stopping && probes.size === 0) finished();
+  };
+
+  // A server that reported and then stops (restarted, crashed, firewalled):
+  // say so once, keep probing, and say so again when it is back.
+  const serverBookkeeping = (t: TargetState, reported: boolean): void => {
+    if (reported) {
+      if (t.serverLost) on.onStatus?.({ kind: 'server-back', target: t.host, detail: `the pingtrace server on ${t.host} reports again` });
+      t.serverSeen = true;
+      t.serverLost = false;
+      t.silent = 0;
+      opts.metrics?.set('pingtrace_server_up', labels(t), 1);
+      return;
+    }
+    if (!t.serverSeen) {
+      t.reportsMissed++;
+      return;
+    }
+    if (++t.silent === SERVER_LOST_AFTER && !t.serverLost) {
+      t.serverLost = true;
+      opts.metrics?.set('pingtrace_server_up', labels(t), 0);
+      on.onStatus?.({ kind: 'server-lost', target: t.host, detail: `no report from the pingtrace server on ${t.host} for ${SERVER_LOST_AFTER} replies: remote stages merge into remote_net until it is back` });
+    }
   };
 
   // One reply means the local side is complete; the server's report may trail
@@ -109,7 +276,8 @@ export async function runClient(opts: ClientOptions, onProbe: (p: ProbeResult) =
   // egress, say) the report is slow too, so wait in proportion.
   const maybeSettle = (p: Pending): void => {
     if (!p.replied) return;
-    const wantReport = serverSeen || reportsMissed < 3;
+    const t = p.target;
+    const wantReport = (t.serverSeen && !t.serverLost) || (!t.serverSeen && t.reportsMissed < 3);
     if (p.report || !wantReport) settle(p);
     else {
       clearTimeout(p.timer);
@@ -122,21 +290,27 @@ export async function runClient(opts: ClientOptions, onProbe: (p: ProbeResult) =
     const p = probes.get(e.seq);
     if (!p || e.session !== session) return;
     const field = HOOK_FIELD[e.hook];
+    if (!field) return;
     // several threads may reach user space with the reply: the first one counts
-    if (field === 'recvExit') p.local.recvExit = p.local.recvExit === undefined || e.ts < p.local.recvExit ? e.ts : p.local.recvExit;
-    else if (field && p.local[field] === undefined) p.local[field] = e.ts;
+    if (field === 'recvExit') {
+      if (p.local.recvExit !== undefined && e.ts >= p.local.recvExit) return;
+    } else if (p.local[field] !== undefined) return;
+    p.local[field] = e.ts;
+    p.cpus[field] = e.cpu;
+    p.stacks[field] = e.stack_id;
   });
   sock.onMessage((m) => {
     const r = parseReply(m.packet);
     if (!r || r.session !== session || r.id !== id) return;
     const p = probes.get(r.seq);
-    if (!p || p.replied) return;
+    if (!p || p.replied || p.target.addr !== m.from) return;
     p.replied = true;
     p.local.userRecv = m.receivedNs;
+    p.softirqAtRecv = softirq();
     rb.poll();
     setImmediate(() => maybeSettle(p));
   });
-  udp.on('message', (msg) => {
+  udp.on('message', (msg, rinfo) => {
     let rep: Report;
     try {
       rep = JSON.parse(msg.toString()) as Report;
@@ -144,38 +318,75 @@ export async function runClient(opts: ClientOptions, onProbe: (p: ProbeResult) =
       return;
     }
     if (rep.session !== session) return;
+    // the report names the address the probe went to: a server with several
+    // addresses answers from its primary one
+    const t = byAddr.get(rep.target ?? rinfo.address);
+    // a lost server's first report may come after its probe was settled without one
+    if (t?.serverLost) serverBookkeeping(t, true);
     const p = probes.get(rep.seq);
-    if (!p) return;
+    if (!p || p.target !== t) return;
     p.report = rep;
     if (p.replied) maybeSettle(p);
   });
 
-  onStart(stageSet);
-  let stopping = false;
+  on.onStart?.(stageSet);
   const stop = (): void => {
     if (stopping) return;
     stopping = true;
     clearInterval(ticker);
     if (probes.size === 0) finished();
   };
-  const sendOne = (): void => {
-    if (stopping) return;
-    const seq = sent & 0xffff;
-    const p: Pending = { seq, local: {}, replied: false, done: false };
-    probes.set(seq, p);
+
+  const sendOne = (t: TargetState): void => {
+    let seq = nextSeq;
+    // 65,536 probes may be out at once before a sequence number is reused
+    while (probes.has(seq)) seq = (seq + 1) & 0xffff;
+    nextSeq = (seq + 1) & 0xffff;
     const packet = echoRequest(id, seq, session, reportPort, opts.size);
+    const p: Pending = { seq, target: t, at: Date.now(), local: {}, cpus: {}, stacks: {}, replied: false, done: false };
+    p.softirqAtSend = softirq();
+    probes.set(seq, p);
+    t.sent++;
+    opts.metrics?.inc('pingtrace_probes_sent', labels(t));
     p.local.userSend = process.hrtime.bigint();
-    sock.sendAndReceive(to, packet);
-    sent++;
+    try {
+      if (single) sock.sendAndReceive(t.sockaddr, packet);
+      else sock.send(t.addr, packet);
+      if (t.sendError) on.onStatus?.({ kind: 'send-ok', target: t.host, detail: `probes to ${t.host} leave again` });
+      t.sendError = null;
+    } catch (e) {
+      // no route, interface down or removed: a lost probe, said once, and keep trying
+      const why = e instanceof LbcError ? e.message : String(e);
+      if (t.sendError !== why) on.onStatus?.({ kind: 'send-failed', target: t.host, detail: `cannot send to ${t.host}: ${why}; still trying` });
+      t.sendError = why;
+    }
     p.timer = setTimeout(() => settle(p), opts.timeoutMs); // lost, unless the reply comes first
-    if (opts.count && sent >= opts.count) stop();
   };
-  // timers fire at most every 1 ms: faster rates send several probes per tick
-  const perTick = opts.intervalMs < 1 ? Math.round(1 / opts.intervalMs) : 1;
+
+  // Scheduling: each target is due every interval; a token bucket holds every
+  // target together to `rate` probes per second. Timers fire at most every
+  // millisecond, so faster schedules send several probes per tick.
+  const rate = opts.rate ?? Infinity;
+  let tokens = Math.min(rate, targets.length);
+  let lastTick = performance.now();
   const tick = (): void => {
-    for (let i = 0; i < perTick && !stopping; i++) sendOne();
+    const now = performance.now();
+    // the bucket holds 50 ms of the rate: late timers catch up, without bursts
+    tokens = Math.min(Math.max(2, rate / 20), tokens + ((now - lastTick) / 1000) * rate);
+    lastTick = now;
+    // the most overdue target first: under the rate limit every target gets its share
+    while (!stopping && tokens >= 1) {
+      let t: TargetState | null = null;
+      for (const x of targets) if (!(opts.count && x.sent >= opts.count) && x.nextDue <= now && (!t || x.nextDue < t.nextDue)) t = x;
+      if (!t) break;
+      tokens--;
+      sendOne(t);
+      t.nextDue = (t.nextDue || now) + opts.intervalMs;
+      if (t.nextDue < now - 100) t.nextDue = now; // fell behind (a slow loop): do not burst to catch up
+    }
+    if (opts.count && targets.every((t) => t.sent >= opts.count)) stop();
   };
-  const ticker = setInterval(tick, Math.max(1, opts.intervalMs));
+  const ticker = setInterval(tick, Math.max(1, Math.min(opts.intervalMs, rate === Infinity ? 1000 : 10)));
   tick();
   const deadline = opts.deadlineMs ? setTimeout(stop, opts.deadlineMs) : null;
   // the first signal stops probing and prints the summary; a second one exits now
@@ -193,19 +404,28 @@ export async function runClient(opts: ClientOptions, onProbe: (p: ProbeResult) =
     sock.close();
     skel.destroy();
   }
+  return targets.map((t) => summary(t, stageSet));
+}
 
-  const names = serverSeen ? [...STAGES] : STAGES.filter((s) => s.startsWith('l_') && !s.endsWith('link')).concat([REMOTE_COMBINED as never]);
-  const stages: Record<string, StageSummary> = { total: summarize(results.map((r) => r.total)) };
-  for (const n of names) stages[n] = summarize(results.map((r) => r.stages[n] ?? 0));
-  const theta = offset.theta;
+function summary(t: TargetState, stageSet: StageSet): Summary {
+  const names = t.serverSeen ? [...STAGES] : STAGES.filter((s) => s.startsWith('l_') && !s.endsWith('link')).concat([REMOTE_COMBINED as never]);
+  const stats = (h: LatencyHistogram | undefined): StageSummary => {
+    const round = (x: number): number => Math.round(x * 1000) / 1000;
+    if (!h || !h.count) return { min: 0, avg: 0, p50: 0, p99: 0, max: 0 };
+    return { min: round(h.min), avg: round(h.mean), p50: round(h.percentile(50)), p99: round(h.percentile(99)), max: round(h.max) };
+  };
+  const stages: Record<string, StageSummary> = { total: stats(t.hist.get('total')) };
+  for (const n of names) stages[n] = stats(t.hist.get(n));
+  const theta = t.offset.theta;
   return {
-    target: opts.target,
-    sent,
-    received: results.length,
-    loss: sent ? (sent - results.length) / sent : 0,
+    target: t.host,
+    sent: t.sent,
+    received: t.received,
+    loss: t.sent ? (t.sent - t.received) / t.sent : 0,
+    spikes: t.spikes,
     stageSet,
-    server: serverSeen,
-    offset: { us: theta === null ? null : Number(theta) / 1000, trusted: offset.trusted, samples: offset.count },
+    server: t.serverSeen,
+    offset: { us: theta === null ? null : Number(theta) / 1000, trusted: t.offset.trusted, samples: t.offset.count },
     stages,
   };
 }

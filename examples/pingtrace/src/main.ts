@@ -12,22 +12,43 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import * as fs from 'node:fs';
 import { LbcError } from 'lcc/lbc';
-import { runClient, type ProbeResult, type Summary } from './client.js';
+import { runClient, type ProbeResult, type Spike, type StatusEvent, type Summary, type Target } from './client.js';
 import { runServer } from './server.js';
 import { diagram } from './diagram.js';
+import { Metrics } from './metrics.js';
+import { ReportRecorder } from './report.js';
+import { RotatingLog } from './logfile.js';
 import { REMOTE_COMBINED, STAGES, type StageName } from './stages.js';
 
 const USAGE = `usage: pingtrace TARGET [-c COUNT] [-i INTERVAL] [-w DEADLINE] [-W TIMEOUT] [-s SIZE] [--json] [--diagram]
+                 [-t SECONDS | --continuous] [-m US] [-k FACTOR] [--metrics HOST:PORT] [--report FILE.html]
+                 [--pinglist FILE] [--rate N] [--log FILE [--log-size BYTES] [--log-keep N]]
        pingtrace --server [-w SECONDS]
 
   TARGET        host name or IPv4 address
-  -c COUNT      stop after COUNT probes (default: until -w or Ctrl-C)
-  -i INTERVAL   seconds between probes (default 1)
+  -c COUNT      stop after COUNT probes (per target; default: until -w, -t or Ctrl-C)
+  -i INTERVAL   seconds between probes to a target (default 1)
   -w DEADLINE   stop after this many seconds
   -W TIMEOUT    seconds to wait for each reply (default 1)
   -s SIZE       payload bytes (default 56, at least 16)
-  --json        one JSON object per probe, then a summary
+  --json        one JSON object per probe (or spike, or status change), then a summary
   --diagram     draw every probe (default: the summary only)
+
+ spike hunting (continuous mode prints only spikes)
+  -t SECONDS    probe continuously for this long; --continuous: until Ctrl-C
+  -m US         a probe whose total exceeds US microseconds is a spike (as sysak's -m)
+  -k FACTOR     a stage above FACTOR x its rolling p99 is a spike (default 3 in continuous mode)
+                each spike names the stage that grew, with the receiving CPU, its softirq
+                time, the run-queue wait and the kernel stack where the slow stage ended
+
+ fleet
+  --metrics HOST:PORT  Prometheus/OpenMetrics endpoint at /metrics (stage histograms, counters)
+  --pinglist FILE      probe every host in FILE (one per line, # comments), Pingmesh style
+  --rate N             at most N probes per second across all targets
+  --report FILE.html   a self-contained HTML report, written at the end (and every 30 s)
+  --log FILE           spikes and status changes as JSON lines, rotated at --log-size
+                       (default 10 MB) keeping --log-keep old files (default 5)
+
   --server      run on the target: report its stages to clients`;
 
 class UsageError extends Error {}
@@ -65,16 +86,28 @@ async function resolve(host: string): Promise<string> {
   }
 }
 
-function stagesLine(r: ProbeResult): string {
-  const keys: StageName[] = r.server ? [...STAGES] : [...STAGES.filter((s) => s.startsWith("l_") && !s.endsWith("link")), REMOTE_COMBINED];
+function stagesLine(r: ProbeResult, prefix: string): string {
+  const keys: StageName[] = r.server ? [...STAGES] : [...STAGES.filter((k) => k.startsWith('l_') && !k.endsWith('link')), REMOTE_COMBINED];
   const detail = r.detail ? ` (l_rx_kern: ${Object.entries(r.detail.l_rx_kern).map(([k, v]) => `${k}=${v.toFixed(1)}`).join(' ')})` : '';
-  return `seq=${r.seq} total=${r.total.toFixed(1)}us ${keys.map((k) => `${k}=${(r.stages[k] ?? 0).toFixed(1)}`).join(' ')}${detail}`;
+  return `${prefix}seq=${r.seq} total=${r.total.toFixed(1)}us ${keys.map((k) => `${k}=${(r.stages[k] ?? 0).toFixed(1)}`).join(' ')}${detail}`;
+}
+
+function spikeLines(s: Spike, prefix: string): string {
+  const c = s.context;
+  const ctx = [
+    c.cpu !== undefined ? `cpu=${c.cpu}` : '',
+    c.softirqUs !== undefined ? `softirq=${c.softirqUs.toFixed(1)}us(net_rx=${(c.netRxSoftirqUs ?? 0).toFixed(1)})` : '',
+    c.runqWaitUs !== undefined ? `runq_wait=${c.runqWaitUs.toFixed(1)}us` : '',
+  ].filter(Boolean).join(' ');
+  const head = `${prefix}SPIKE ${new Date(s.at).toISOString()} seq=${s.seq} total=${s.total.toFixed(1)}us: ${s.stage} ${s.value.toFixed(1)}us (baseline p50 ${s.baseline.p50.toFixed(1)}us) [${s.reason}] ${ctx}`;
+  const stack = c.stack?.length ? `\n  kernel stack at ${c.stackAt}:\n${c.stack.slice(0, 12).map((f) => `    ${f}`).join('\n')}` : '';
+  return head + stack;
 }
 
 function printSummary(s: Summary): void {
   const pct = (s.loss * 100).toFixed(1);
   console.log(`\n--- ${s.target} pingtrace statistics ---`);
-  console.log(`${s.sent} probes transmitted, ${s.received} received, ${pct}% loss; stages from ${s.stageSet.name}${s.stageSet.note ? ` (${s.stageSet.note})` : ''}`);
+  console.log(`${s.sent} probes transmitted, ${s.received} received, ${pct}% loss${s.spikes ? `, ${s.spikes} spikes` : ''}; stages from ${s.stageSet.name}${s.stageSet.note ? ` (${s.stageSet.note})` : ''}`);
   if (!s.server) console.log('no pingtrace server answered: the remote host and the network are one segment (run pingtrace --server there)');
   else console.log(`server clock offset ${s.offset.us?.toFixed(1) ?? '?'} us${s.offset.trusted ? '' : ' (not yet trustworthy: too few or inconsistent samples)'}`);
   const rows = Object.entries(s.stages);
@@ -84,11 +117,33 @@ function printSummary(s: Summary): void {
   console.log(`\n${diagram(`median of ${s.received} probes`, p50, 'this host', s.target)}`);
 }
 
+/** Hosts from a pinglist: one per line, `#` starts a comment. */
+function readPinglist(file: string): string[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`--pinglist ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+  const hosts: string[] = [];
+  text.split('\n').forEach((line, i) => {
+    const l = line.replace(/#.*/, '').trim();
+    if (!l) return;
+    if (/\s/.test(l)) throw new UsageError(`${file}:${i + 1}: one host per line, got "${l}"`);
+    hosts.push(l);
+  });
+  if (!hosts.length) throw new UsageError(`${file}: no hosts in it (one per line)`);
+  return hosts;
+}
+
 export async function main(argv: string[]): Promise<number> {
-  // `pingtrace ... | head`: when the reader goes away there is no one to report to;
-  // leave quietly (exit handlers still detach everything)
+  // `pingtrace ... | head`: when the reader goes away there is no one left to
+  // print to; stop as Ctrl-C would, so that --report and --log are still written
+  let stdoutGone = false;
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(0);
+    if (e.code !== 'EPIPE' || stdoutGone) return;
+    stdoutGone = true;
+    process.kill(process.pid, 'SIGINT');
   });
   let values;
   let positionals;
@@ -101,6 +156,10 @@ export async function main(argv: string[]): Promise<number> {
         deadline: { type: 'string', short: 'w' }, timeout: { type: 'string', short: 'W' },
         size: { type: 'string', short: 's' }, json: { type: 'boolean' }, diagram: { type: 'boolean' },
         server: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+        time: { type: 'string', short: 't' }, continuous: { type: 'boolean' },
+        threshold: { type: 'string', short: 'm' }, factor: { type: 'string', short: 'k' },
+        metrics: { type: 'string' }, report: { type: 'string' }, pinglist: { type: 'string' }, rate: { type: 'string' },
+        log: { type: 'string' }, 'log-size': { type: 'string' }, 'log-keep': { type: 'string' },
       },
     }));
   } catch (e) {
@@ -111,47 +170,105 @@ export async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  let metrics: Metrics | null = null;
+  let log: RotatingLog | null = null;
   try {
     if (values.server) {
       checkEnvironment();
       await runServer({ seconds: num(values.deadline, '-w', 0) });
       return 0;
     }
-    const host = positionals[0];
-    if (!host) throw new UsageError(`which host?\n${USAGE}`);
-    const target = await resolve(host);
+    const hosts = [...positionals, ...(values.pinglist ? readPinglist(values.pinglist) : [])];
+    if (!hosts.length) throw new UsageError(`which host?\n${USAGE}`);
+    const targets: Target[] = [];
+    for (const host of hosts) targets.push({ host, addr: await resolve(host) });
     checkEnvironment();
     const json = !!values.json;
-    const summary = await runClient(
+    const continuous = values.continuous || values.time !== undefined;
+    const thresholdUs = values.threshold !== undefined ? num(values.threshold, '-m', 0, 1) : undefined;
+    let factor = values.factor !== undefined ? num(values.factor, '-k', 0, 1) : undefined;
+    if (continuous && thresholdUs === undefined && factor === undefined) factor = 3;
+    const spikes = thresholdUs !== undefined || factor !== undefined ? { thresholdUs, factor } : undefined;
+    const multi = targets.length > 1;
+    const prefix = (target: string): string => (multi ? `${target}: ` : '');
+    if (values.log) {
+      const [size, keep] = [num(values['log-size'], '--log-size', 10 << 20, 1024), num(values['log-keep'], '--log-keep', 5, 0)];
+      try {
+        log = new RotatingLog(values.log, size, keep);
+      } catch (e) {
+        throw new UsageError(`--log ${values.log}: ${(e as Error).message}`);
+      }
+    }
+    if (values.metrics) {
+      metrics = new Metrics();
+      const a = await metrics.listen(values.metrics);
+      process.stderr.write(`pingtrace: metrics at http://${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}/metrics\n`);
+    }
+    const report = values.report ? new ReportRecorder() : null;
+    const started = Date.now();
+    const command = `pingtrace ${argv.join(' ')}`;
+    let latest: Summary[] = [];
+    const reportTimer = report && continuous ? setInterval(() => latest.length && report.write(values.report!, latest, { started, command }), 30_000) : null;
+
+    const summaries = await runClient(
       {
-        target,
+        targets,
         count: num(values.count, '-c', 0, 0),
         intervalMs: num(values.interval, '-i', 1, 0.0001) * 1000,
-        deadlineMs: num(values.deadline, '-w', 0) * 1000,
+        deadlineMs: (values.time !== undefined ? num(values.time, '-t', 0, 0) : num(values.deadline, '-w', 0)) * 1000,
         timeoutMs: num(values.timeout, '-W', 1, 0.001) * 1000,
         size: num(values.size, '-s', 56, 0),
         reportWaitMs: 200,
+        rate: values.rate !== undefined ? num(values.rate, '--rate', 0, 0.001) : undefined,
+        spikes,
+        metrics: metrics ?? undefined,
       },
-      (r) => {
-        if (json) {
-          const detail = r.detail ? { detail: { l_rx_kern: roundAll(r.detail.l_rx_kern) } } : {};
-          console.log(JSON.stringify({ seq: r.seq, stages: { total: round(r.total), ...roundAll(r.stages) }, ...detail, server: r.server, offset_trusted: r.offsetTrusted }));
-        } else if (values.diagram) console.log(diagram(`seq ${r.seq}`, { ...r.stages, total: r.total }, 'this host', target));
-        else console.log(stagesLine(r));
-      },
-      (set) => {
-        if (!json) console.log(`PINGTRACE ${host} (${target}): stages from ${set.name}${set.note ? ` (${set.note})` : ''}`);
+      {
+        onStart: (set) => {
+          if (!json) console.log(`PINGTRACE ${hosts.join(', ')}: stages from ${set.name}${set.note ? ` (${set.note})` : ''}${continuous ? `; reporting spikes (${thresholdUs !== undefined ? `total > ${thresholdUs} us` : `a stage > ${factor} x its p99`})` : ''}`);
+        },
+        onProbe: (r) => {
+          report?.add(r);
+          if (continuous) return;
+          if (json) {
+            const detail = r.detail ? { detail: { l_rx_kern: roundAll(r.detail.l_rx_kern) } } : {};
+            console.log(JSON.stringify({ ...(multi ? { target: r.target } : {}), seq: r.seq, stages: { total: round(r.total), ...roundAll(r.stages) }, ...detail, server: r.server, offset_trusted: r.offsetTrusted }));
+          } else if (values.diagram) console.log(diagram(`${prefix(r.target)}seq ${r.seq}`, { ...r.stages, total: r.total }, 'this host', r.target));
+          else console.log(stagesLine(r, prefix(r.target)));
+        },
+        onSpike: (s) => {
+          report?.addSpike(s);
+          log?.write({ spike: s });
+          if (json) console.log(JSON.stringify({ spike: s }));
+          else console.log(spikeLines(s, prefix(s.target)));
+        },
+        onStatus: (e: StatusEvent) => {
+          log?.write({ status: e });
+          if (json) console.log(JSON.stringify({ status: e }));
+          else process.stderr.write(`pingtrace: ${e.detail}\n`);
+        },
       },
     );
-    if (json) console.log(JSON.stringify({ summary }));
-    else printSummary(summary);
-    return summary.received ? 0 : 1;
+    latest = summaries;
+    if (reportTimer) clearInterval(reportTimer);
+    report?.write(values.report!, summaries, { started, command });
+    log?.write({ summary: summaries });
+    if (json) console.log(JSON.stringify({ summary: summaries[0], ...(multi ? { targets: summaries } : {}) }));
+    else for (const s of summaries) printSummary(s);
+    return summaries.some((s) => s.received) ? 0 : 1;
   } catch (e) {
     if (e instanceof UsageError || e instanceof LbcError) {
       process.stderr.write(`pingtrace: ${e.message}\n`);
       return e instanceof UsageError ? 2 : 1;
     }
+    if (e instanceof Error && /^--metrics/.test(e.message)) {
+      process.stderr.write(`pingtrace: ${e.message}\n`);
+      return 2;
+    }
     throw e;
+  } finally {
+    metrics?.close();
+    log?.close();
   }
 }
 

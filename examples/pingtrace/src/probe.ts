@@ -48,7 +48,7 @@ export interface StageSet {
 const KPROBES = ['kp_ip_rcv', 'kp_icmp_rcv', 'kp_raw_deliver'] as const;
 
 /** Load and attach the probes for one end; kprobe stages when the kernel has them. */
-export function startTracing(role: number, opts: { session: number; tgid: number }): { skel: PingtraceSkeleton; stageSet: StageSet } {
+export function startTracing(role: number, opts: { session: number; tgid: number; spikes?: boolean }): { skel: PingtraceSkeleton; stageSet: StageSet } {
   if (!fs.existsSync('/sys/kernel/btf/vmlinux')) {
     throw new LbcError('this kernel has no BTF (/sys/kernel/btf/vmlinux)', { hint: 'pingtrace needs a kernel built with CONFIG_DEBUG_INFO_BTF' });
   }
@@ -63,6 +63,11 @@ export function startTracing(role: number, opts: { session: number; tgid: number
     } else {
       skel.progs.kp_icmp_rcv.autoload = false;
     }
+    // spike context: a stack with every event, softirq time per CPU (two
+    // programs on every softirq of the machine): only when hunting spikes
+    skel.rodata.want_stacks = opts.spikes ? 1 : 0;
+    skel.progs.rtp_softirq_entry.autoload = !!opts.spikes;
+    skel.progs.rtp_softirq_exit.autoload = !!opts.spikes;
     skel.rodata.rb_flags = 1n; // BPF_RB_NO_WAKEUP: see pingtrace.bpf.c
     skel.load();
     for (const [name, prog] of Object.entries(skel.progs)) {
@@ -99,6 +104,8 @@ export function startTracing(role: number, opts: { session: number; tgid: number
 export interface Report {
   session: number;
   seq: number;
+  /** the server address the probe was sent to */
+  target?: string;
   rxArrive?: string;
   rxProto?: string;
   txQueue?: string;

@@ -26,7 +26,8 @@ export async function runServer(opts: ServerOptions = {}): Promise<void> {
     const key = `${client}/${e.session}/${e.seq}`;
     let r = open.get(key);
     if (!r) {
-      r = { session: e.session, seq: e.seq, at: Date.now() };
+      // this host's address the probe was sent to (the source of its reply)
+      r = { session: e.session, seq: e.seq, target: ipString(e.icmp_type === 8 ? e.daddr : e.saddr), at: Date.now() };
       open.set(key, r);
     }
     const ts = e.ts.toString();
