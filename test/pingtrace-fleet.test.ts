@@ -3,80 +3,30 @@
 // headless Chromium, a lost server and a removed interface, SIGINT, and log
 // rotation. Between network namespaces made here, torn down after.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runKernelTests } from './helpers/kernel.js';
+import { Hosts, sleep, type Run } from './helpers/pingtrace.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const ROOT = path.resolve(here, '..');
-const BIN = path.join(ROOT, 'examples/pingtrace/bin/pingtrace.js');
-const NETNS = path.join(ROOT, 'examples/pingtrace/netns.sh');
-const ARTIFACTS = path.join(here, '.out');
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const ARTIFACTS = path.join(path.dirname(fileURLToPath(import.meta.url)), '.out');
 
-interface Run { code: number | null; lines: Record<string, unknown>[]; stdout: string; stderr: string }
 interface SpikeLine { seq: number; at: number; stage: string; value: number; context: { cpu?: number; stack?: string[]; stackAt?: string } }
 interface SummaryLine { sent: number; received: number; spikes: number; target: string; server: boolean }
 
 describe.runIf(runKernelTests)('pingtrace in production', () => {
-  const name = `lccf${process.pid % 100000}`;
-  let c = '';
-  let s = '';
-  let cip = '';
-  let sip = '';
+  let h: Hosts;
   let sip2 = '';
-  let cdev = '';
-  let sdev = '';
-  let server: ChildProcess | null = null;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ptfleet-'));
-
-  const ns = (n: string, ...cmd: string[]): string => execFileSync('ip', ['netns', 'exec', n, ...cmd], { encoding: 'utf8', timeout: 60_000 });
-
-  /** The client in its namespace; `during` runs while it probes (faults, scrapes). */
-  const client = async (args: string[], during?: (child: ChildProcess) => Promise<void>): Promise<Run> => {
-    const child = spawn('ip', ['netns', 'exec', c, process.execPath, BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    try {
-      if (during) await during(child);
-    } catch (e) {
-      child.kill('SIGKILL');
-      throw e;
-    }
-    const code = await Promise.race([exited, sleep(60_000).then(() => (child.kill('SIGKILL'), -1))]);
-    const lines = stdout.trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
-    return { code, lines, stdout, stderr };
-  };
+  const client = (args: string[], during?: Parameters<Hosts['client']>[1]): Promise<Run> => h.client(args, during);
   const spikes = (r: Run): SpikeLine[] => r.lines.filter((l) => 'spike' in l).map((l) => l.spike as SpikeLine);
   const statuses = (r: Run): { kind: string; target: string }[] => r.lines.filter((l) => 'status' in l).map((l) => l.status as { kind: string; target: string });
   const summaryOf = (r: Run): SummaryLine => (r.lines.find((l) => 'summary' in l)!.summary as SummaryLine);
 
-  const startServer = async (): Promise<void> => {
-    server = spawn('ip', ['netns', 'exec', s, process.execPath, BIN, '--server', '-w', '300'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    await new Promise<void>((resolve, reject) => {
-      let err = '';
-      server!.stderr!.on('data', (d: Buffer) => {
-        err += d.toString();
-        if (err.includes('reporting to each client')) resolve();
-      });
-      server!.on('exit', (code) => reject(new Error(`server exited ${code}: ${err}`)));
-    });
-  };
-  const stopServer = async (): Promise<void> => {
-    const sv = server;
-    server = null;
-    if (!sv) return;
-    const gone = new Promise((r) => sv.on('exit', r));
-    sv.kill('SIGTERM');
-    await gone;
-  };
   const link = (action: 'add' | 'del'): void => {
+    const { c, s, cdev, sdev } = h;
     if (action === 'del') {
       execFileSync('ip', ['-n', c, 'link', 'del', cdev]); // takes its peer with it
       return;
@@ -84,56 +34,33 @@ describe.runIf(runKernelTests)('pingtrace in production', () => {
     execFileSync('ip', ['link', 'add', cdev, 'type', 'veth', 'peer', 'name', sdev]);
     execFileSync('ip', ['link', 'set', cdev, 'netns', c]);
     execFileSync('ip', ['link', 'set', sdev, 'netns', s]);
-    execFileSync('ip', ['-n', c, 'addr', 'add', `${cip}/24`, 'dev', cdev]);
-    for (const a of [sip, sip2]) execFileSync('ip', ['-n', s, 'addr', 'add', `${a}/24`, 'dev', sdev]);
+    execFileSync('ip', ['-n', c, 'addr', 'add', `${h.cip}/24`, 'dev', cdev]);
+    for (const a of [h.sip, sip2]) execFileSync('ip', ['-n', s, 'addr', 'add', `${a}/24`, 'dev', sdev]);
+    execFileSync('ip', ['-n', c, '-6', 'addr', 'add', `${h.cip6}/64`, 'dev', cdev, 'nodad']);
+    execFileSync('ip', ['-n', s, '-6', 'addr', 'add', `${h.sip6}/64`, 'dev', sdev, 'nodad']);
     execFileSync('ip', ['-n', c, 'link', 'set', cdev, 'up']);
     execFileSync('ip', ['-n', s, 'link', 'set', sdev, 'up']);
   };
 
-  /**
-   * Queue delay on the client's egress for `ms`: a 2 Mbit/s shaper and a flow
-   * just above that rate, so the queue (and every probe's l_tx_qdisc) grows
-   * to tens of milliseconds. Bounded in time; the shaper is removed after.
-   */
-  const congest = async (ms: number): Promise<{ from: number; to: number }> => {
-    ns(c, 'tc', 'qdisc', 'add', 'dev', cdev, 'root', 'tbf', 'rate', '2mbit', 'burst', '4kb', 'latency', '1s');
-    const from = Date.now();
-    const flood = spawn('ip', ['netns', 'exec', c, 'python3', '-c', [
-      'import socket, time',
-      's = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)',
-      `end = time.time() + ${ms / 1000}`,
-      'while time.time() < end:',
-      `    s.sendto(b"x" * 1200, ("${sip}", 9))`,
-      '    time.sleep(0.004)',
-    ].join('\n')], { stdio: 'ignore' });
-    await new Promise((r) => flood.on('exit', r));
-    // the queue drains at the shaped rate before the shaper goes
-    await sleep(300);
-    ns(c, 'tc', 'qdisc', 'del', 'dev', cdev, 'root');
-    return { from, to: Date.now() };
-  };
-
   beforeAll(async () => {
     fs.mkdirSync(ARTIFACTS, { recursive: true });
-    const hosts = execFileSync('bash', [NETNS, 'up', name], { encoding: 'utf8' }).trim().split(' ');
-    [c, s, cip, sip, cdev, sdev] = hosts as [string, string, string, string, string, string];
+    h = new Hosts(`lccf${process.pid % 100000}`);
     // a second address on the server: a second mesh target behind the same agent
-    sip2 = sip.replace(/\.2$/, '.3');
-    execFileSync('ip', ['-n', s, 'addr', 'add', `${sip2}/24`, 'dev', sdev]);
-    await startServer();
+    sip2 = h.sip.replace(/\.2$/, '.3');
+    execFileSync('ip', ['-n', h.s, 'addr', 'add', `${sip2}/24`, 'dev', h.sdev]);
+    await h.startServer();
   });
   afterAll(async () => {
-    await stopServer();
-    execFileSync('bash', [NETNS, 'down', name]);
+    await h?.down();
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
   it('flags injected spikes over -m, names the qdisc with its kernel context, and writes a report Chromium renders', async () => {
     const report = path.join(tmp, 'spikes.html');
     let window = { from: 0, to: 0 };
-    const r = await client([sip, '--json', '-t', '7', '-i', '0.01', '-m', '5000', '--report', report], async () => {
+    const r = await client([h.sip, '--json', '-t', '7', '-i', '0.01', '-m', '5000', '--report', report], async () => {
       await sleep(2500);
-      window = await congest(1500);
+      window = await h.congest('client', 1500);
     });
     expect(r.code).toBe(0);
     const sp = spikes(r);
@@ -175,16 +102,16 @@ describe.runIf(runKernelTests)('pingtrace in production', () => {
   }, 90_000);
 
   it('stays quiet without injected spikes', async () => {
-    const r = await client([sip, '--json', '-t', '4', '-i', '0.01', '-m', '5000']);
+    const r = await client([h.sip, '--json', '-t', '4', '-i', '0.01', '-m', '5000']);
     expect(r.code).toBe(0);
     expect(summaryOf(r).received).toBeGreaterThan(300);
     expect(spikes(r)).toEqual([]);
   });
 
   it('adaptive (-k): the congested stage is the one named', async () => {
-    const r = await client([sip, '--json', '-t', '7', '-i', '0.01', '-k', '10'], async () => {
+    const r = await client([h.sip, '--json', '-t', '7', '-i', '0.01', '-k', '10'], async () => {
       await sleep(3000); // warm-up: the rolling p99 needs ordinary probes first
-      await congest(1500);
+      await h.congest('client', 1500);
     });
     const sp = spikes(r);
     const qdisc = sp.filter((x) => x.stage === 'l_tx_qdisc');
@@ -197,16 +124,16 @@ describe.runIf(runKernelTests)('pingtrace in production', () => {
     const port = 19000 + (process.pid % 500);
     const promPort = port + 500;
     const pinglist = path.join(tmp, 'pinglist');
-    fs.writeFileSync(pinglist, `# the test mesh\n${sip}\n${sip2}   # second address, same agent\n`);
+    fs.writeFileSync(pinglist, `# the test mesh\n${h.sip}\n${sip2}   # second address, same agent\n`);
     const cfg = path.join(tmp, 'prometheus.yml');
     fs.writeFileSync(cfg, `global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: pingtrace\n    static_configs:\n      - targets: ['127.0.0.1:${port}']\n`);
     // Prometheus in the client's namespace: the endpoint is on its loopback
-    const prom = spawn('ip', ['netns', 'exec', c, 'prometheus', `--config.file=${cfg}`, `--storage.tsdb.path=${path.join(tmp, 'tsdb')}`,
+    const prom = spawn('ip', ['netns', 'exec', h.c, 'prometheus', `--config.file=${cfg}`, `--storage.tsdb.path=${path.join(tmp, 'tsdb')}`,
       `--web.listen-address=127.0.0.1:${promPort}`], { stdio: ['ignore', 'ignore', 'pipe'] });
     let promLog = '';
     prom.stderr!.on('data', (d: Buffer) => (promLog += d.toString()));
     const api = (q: string): { metric: Record<string, string>; value: [number, string] }[] => {
-      const out = ns(c, process.execPath, '-e', `fetch('http://127.0.0.1:${promPort}/api/v1/query?query=' + encodeURIComponent(${JSON.stringify(q)})).then(r => r.text()).then(t => process.stdout.write(t))`);
+      const out = h.ns(h.c, process.execPath, '-e', `fetch('http://127.0.0.1:${promPort}/api/v1/query?query=' + encodeURIComponent(${JSON.stringify(q)})).then(r => r.text()).then(t => process.stdout.write(t))`);
       const body = JSON.parse(out) as { status: string; data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
       expect(body.status).toBe('success');
       return body.data.result;
@@ -218,23 +145,23 @@ describe.runIf(runKernelTests)('pingtrace in production', () => {
         results = {
           sent: api('sum by (target, protocol) (pingtrace_probes_sent_total)'),
           up: api('pingtrace_server_up'),
-          p50: api(`histogram_quantile(0.5, sum by (le, stage) (rate(pingtrace_stage_seconds_bucket{target="${sip}"}[5s])))`),
+          p50: api(`histogram_quantile(0.5, sum by (le, stage) (rate(pingtrace_stage_seconds_bucket{target="${h.sip}"}[5s])))`),
           rtt: api('histogram_quantile(0.99, sum by (le, target) (rate(pingtrace_rtt_seconds_bucket[5s])))'),
         };
       });
       expect(r.code).toBe(0);
       expect(promLog).not.toMatch(/level=error/);
-      expect(results.sent!.map((x) => x.metric.target).sort()).toEqual([sip, sip2].sort());
+      expect(results.sent!.map((x) => x.metric.target).sort()).toEqual([h.sip, sip2].sort());
       for (const x of results.sent!) {
         expect(x.metric.protocol).toBe('icmp');
         expect(Number(x.value[1])).toBeGreaterThan(50);
       }
-      expect(results.up!.map((x) => [x.metric.target, x.value[1]]).sort()).toEqual([[sip, '1'], [sip2, '1']].sort());
+      expect(results.up!.map((x) => [x.metric.target, x.value[1]]).sort()).toEqual([[h.sip, '1'], [sip2, '1']].sort());
       expect(results.p50!.map((x) => x.metric.stage).sort()).toEqual(['l_rx_inlink', 'l_rx_kern', 'l_rx_softirq', 'l_rx_task_queue', 'l_rx_task_waking', 'l_tx_kern', 'l_tx_outlink', 'l_tx_qdisc', 'r_rx_kern', 'r_tx_kern']);
       for (const x of results.rtt!) expect(Number(x.value[1])).toBeGreaterThan(1e-6); // seconds, answered probes
       // per-target results, and the global rate held: 60/s for 14 s across both targets
       const all = (r.lines.find((l) => 'summary' in l) as { targets: SummaryLine[] }).targets;
-      expect(all.map((t) => t.target).sort()).toEqual([sip, sip2].sort());
+      expect(all.map((t) => t.target).sort()).toEqual([h.sip, sip2].sort());
       for (const t of all) {
         expect(t.server).toBe(true);
         expect(t.received / t.sent).toBeGreaterThan(0.95);
@@ -250,11 +177,11 @@ describe.runIf(runKernelTests)('pingtrace in production', () => {
   }, 90_000);
 
   it('reports a lost server and its return, and keeps probing throughout', async () => {
-    const r = await client([sip, '--json', '-w', '10', '-i', '0.05'], async () => {
+    const r = await client([h.sip, '--json', '-w', '10', '-i', '0.05'], async () => {
       await sleep(2500);
-      await stopServer();
+      await h.stopServer();
       await sleep(3000);
-      await startServer();
+      await h.startServer();
     });
     expect(r.code).toBe(0);
     expect(statuses(r).map((x) => x.kind)).toEqual(['server-lost', 'server-back']);
@@ -266,7 +193,7 @@ describe.runIf(runKernelTests)('pingtrace in production', () => {
   }, 60_000);
 
   it('reports a removed interface, and resumes when it is back', async () => {
-    const r = await client([sip, '--json', '-w', '9', '-i', '0.05', '-W', '0.3'], async () => {
+    const r = await client([h.sip, '--json', '-w', '9', '-i', '0.05', '-W', '0.3'], async () => {
       await sleep(2500);
       link('del');
       await sleep(2500);
@@ -286,7 +213,7 @@ describe.runIf(runKernelTests)('pingtrace in production', () => {
   it('prints the summary on SIGINT and still writes the report', async () => {
     const report = path.join(tmp, 'sigint.html');
     const started = Date.now();
-    const r = await client([sip, '-t', '60', '-i', '0.02', '--report', report], async (child) => {
+    const r = await client([h.sip, '-t', '60', '-i', '0.02', '--report', report], async (child) => {
       await sleep(2500);
       child.kill('SIGINT');
     });
@@ -300,7 +227,7 @@ describe.runIf(runKernelTests)('pingtrace in production', () => {
     const log = path.join(tmp, 'rot', 'pt.log');
     fs.mkdirSync(path.dirname(log), { recursive: true });
     // -m 1: every probe is a spike, so the log grows fast
-    const r = await client([sip, '-t', '3', '-i', '0.01', '-m', '1', '--log', log, '--log-size', '16384', '--log-keep', '2']);
+    const r = await client([h.sip, '-t', '3', '-i', '0.01', '-m', '1', '--log', log, '--log-size', '16384', '--log-keep', '2']);
     expect(r.code).toBe(0);
     expect(fs.readdirSync(path.dirname(log)).sort()).toEqual(['pt.log', 'pt.log.1', 'pt.log.2']);
     for (const f of fs.readdirSync(path.dirname(log))) {

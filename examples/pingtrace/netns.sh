@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Two test hosts on this machine: network namespaces joined by a veth pair.
-#   netns.sh up NAME     -> NAME-c (10.231.N.1) and NAME-s (10.231.N.2)
+#   netns.sh up NAME     -> NAME-c (10.231.N.1, fd00:231:N::1) and NAME-s (10.231.N.2, fd00:231:N::2)
+#                           prints: c s ip4-c ip4-s dev-c dev-s ip6-c ip6-s
 #   netns.sh down NAME
 # Traffic stays inside namespaces this script made; nothing is routed out.
 set -euo pipefail
@@ -15,9 +16,12 @@ case "$cmd" in
     ip link set "${name:0:10}c0" netns "$c"; ip link set "${name:0:10}s0" netns "$s"
     ip -n "$c" addr add "10.231.$n.1/24" dev "${name:0:10}c0"
     ip -n "$s" addr add "10.231.$n.2/24" dev "${name:0:10}s0"
+    # nodad: usable at once, not after duplicate address detection's second or two
+    ip -n "$c" -6 addr add "fd00:231:$n::1/64" dev "${name:0:10}c0" nodad
+    ip -n "$s" -6 addr add "fd00:231:$n::2/64" dev "${name:0:10}s0" nodad
     for ns in "$c" "$s"; do ip -n "$ns" link set lo up; done
     ip -n "$c" link set "${name:0:10}c0" up; ip -n "$s" link set "${name:0:10}s0" up
-    echo "$c $s 10.231.$n.1 10.231.$n.2 ${name:0:10}c0 ${name:0:10}s0"
+    echo "$c $s 10.231.$n.1 10.231.$n.2 ${name:0:10}c0 ${name:0:10}s0 fd00:231:$n::1 fd00:231:$n::2"
     ;;
   down)
     ip netns del "$c" 2>/dev/null || true; ip netns del "$s" 2>/dev/null || true

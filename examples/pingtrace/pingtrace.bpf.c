@@ -5,6 +5,11 @@
 #include "lbc.h"
 #include "pingtrace.h"
 
+/* a #define in the kernel's uapi headers, so not in vmlinux.h's enums */
+#ifndef IPPROTO_ICMPV6
+#define IPPROTO_ICMPV6 58
+#endif
+
 LBC_RINGBUF(events, 1 << 20);
 
 /* one per CPU: the probe whose reply this CPU's softirq is delivering now */
@@ -43,7 +48,8 @@ __u64 waking_count = 0;
 LBC_STACK(stacks, 4096);
 LBC_PERCPU_ARRAY(softirq_time, __u32, struct pt_softirq, 1);
 
-struct probe_hdr {
+/* ICMP and ICMPv6 echo: their header, then the tag's magic, session and port */
+struct icmp_probe {
 	__u8 type;
 	__u8 code;
 	__u16 csum;
@@ -54,35 +60,100 @@ struct probe_hdr {
 	__u16 report_port;
 };
 
+/* The client's own protocol, for reading its user buffers (sendto/recvfrom) */
+const volatile __u8 probe_proto = IPPROTO_ICMP;
+const volatile __u8 probe_family = 4;
+
+/* Read the tag at `l4` (the transport header) into e; 0 if it is one of ours. */
+static __always_inline int parse_l4(unsigned char *l4, __u8 proto, struct pt_event *e)
+{
+	if (proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6) {
+		struct icmp_probe ph;
+
+		if (bpf_probe_read_kernel(&ph, sizeof(ph), l4) || ph.magic != PT_MAGIC)
+			return -1;
+		if (ph.type == 8 || ph.type == 128)
+			e->icmp_type = PT_REQUEST;
+		else if (ph.type == 0 || ph.type == 129)
+			e->icmp_type = PT_REPLY;
+		else
+			return -1;
+		e->seq = bpf_ntohs(ph.seq);
+		e->session = ph.session;
+		e->report_port = ph.report_port;
+		return 0;
+	}
+	if (proto == IPPROTO_UDP || proto == IPPROTO_TCP) {
+		struct pt_tag tag;
+		__u32 hlen = 8; /* UDP */
+
+		if (proto == IPPROTO_TCP) {
+			__u8 doff;
+
+			if (bpf_probe_read_kernel(&doff, 1, l4 + 12))
+				return -1;
+			hlen = (doff >> 4) * 4;
+			if (hlen < 20)
+				return -1;
+		}
+		if (bpf_probe_read_kernel(&tag, sizeof(tag), l4 + hlen) || tag.magic != PT_MAGIC)
+			return -1;
+		if (tag.type != PT_REQUEST && tag.type != PT_REPLY)
+			return -1;
+		e->icmp_type = tag.type;
+		e->seq = bpf_ntohs(tag.seq);
+		e->session = tag.session;
+		e->report_port = tag.report_port;
+		return 0;
+	}
+	return -1;
+}
+
 static __always_inline int parse(struct sk_buff *skb, bool tx, struct pt_event *e)
 {
-	struct probe_hdr ph;
-	struct iphdr iph;
-	unsigned char *ip;
+	unsigned char *l3, *l4;
+	__u8 version, proto;
 
 	if (BPF_CORE_READ(skb, dev, nd_net.net, ns.inum) != netns_ino)
 		return -1;
 	if (tx)
-		ip = BPF_CORE_READ(skb, head) + BPF_CORE_READ(skb, network_header);
+		l3 = BPF_CORE_READ(skb, head) + BPF_CORE_READ(skb, network_header);
 	else
-		ip = BPF_CORE_READ(skb, data);
-	if (bpf_probe_read_kernel(&iph, sizeof(iph), ip) || iph.version != 4 || iph.protocol != IPPROTO_ICMP)
+		l3 = BPF_CORE_READ(skb, data);
+	if (bpf_probe_read_kernel(&version, 1, l3))
 		return -1;
-	if (bpf_probe_read_kernel(&ph, sizeof(ph), ip + iph.ihl * 4) || ph.magic != PT_MAGIC)
+	version >>= 4;
+	if (version == 4) {
+		struct iphdr iph;
+
+		if (bpf_probe_read_kernel(&iph, sizeof(iph), l3))
+			return -1;
+		proto = iph.protocol;
+		l4 = l3 + iph.ihl * 4;
+		__builtin_memcpy(e->saddr, &iph.saddr, 4);
+		__builtin_memcpy(e->daddr, &iph.daddr, 4);
+	} else if (version == 6) {
+		struct ipv6hdr ip6;
+
+		/* no extension headers: the probes carry none */
+		if (bpf_probe_read_kernel(&ip6, sizeof(ip6), l3))
+			return -1;
+		proto = ip6.nexthdr;
+		l4 = l3 + sizeof(ip6);
+		__builtin_memcpy(e->saddr, &ip6.saddr, 16);
+		__builtin_memcpy(e->daddr, &ip6.daddr, 16);
+	} else {
 		return -1;
-	if (ph.type != 8 && ph.type != 0)
+	}
+	if (parse_l4(l4, proto, e))
 		return -1;
 	/* the client follows its requests out and replies in; the server the reverse */
-	if ((role == PT_CLIENT) != ((ph.type == 8) == tx))
+	if ((role == PT_CLIENT) != ((e->icmp_type == PT_REQUEST) == tx))
 		return -1;
-	if (session && ph.session != session)
+	if (session && e->session != session)
 		return -1;
-	e->saddr = iph.saddr;
-	e->daddr = iph.daddr;
-	e->session = ph.session;
-	e->seq = bpf_ntohs(ph.seq);
-	e->report_port = ph.report_port;
-	e->icmp_type = ph.type;
+	e->family = version;
+	e->proto = proto;
 	e->ifindex = BPF_CORE_READ(skb, dev, ifindex);
 	return 0;
 }
@@ -253,15 +324,27 @@ int rtp_switch(struct bpf_raw_tracepoint_args *ctx)
 
 /* The user-space ends, timed where the kernel sees them (as ping's C would be):
  * the probe entering sendto(2), and the reply leaving recvfrom(2). */
-static __always_inline bool own_probe(const void *icmp, __u8 type, struct pt_event *e)
+static __always_inline bool own_probe(const void *buf, __u8 type, struct pt_event *e)
 {
-	struct probe_hdr ph;
+	if (probe_proto == IPPROTO_ICMP || probe_proto == IPPROTO_ICMPV6) {
+		struct icmp_probe ph;
+		__u8 want = type == PT_REQUEST ? (probe_family == 6 ? 128 : 8) : (probe_family == 6 ? 129 : 0);
 
-	if (bpf_probe_read_user(&ph, sizeof(ph), icmp) || ph.magic != PT_MAGIC || ph.type != type || ph.session != session)
-		return false;
-	e->seq = bpf_ntohs(ph.seq);
-	e->session = ph.session;
+		if (bpf_probe_read_user(&ph, sizeof(ph), buf) || ph.magic != PT_MAGIC || ph.type != want || ph.session != session)
+			return false;
+		e->seq = bpf_ntohs(ph.seq);
+		e->session = ph.session;
+	} else {
+		struct pt_tag tag;
+
+		if (bpf_probe_read_user(&tag, sizeof(tag), buf) || tag.magic != PT_MAGIC || tag.type != type || tag.session != session)
+			return false;
+		e->seq = bpf_ntohs(tag.seq);
+		e->session = tag.session;
+	}
 	e->icmp_type = type;
+	e->family = probe_family;
+	e->proto = probe_proto;
 	return true;
 }
 
@@ -270,7 +353,7 @@ int tp_sendto(struct trace_event_raw_sys_enter *ctx)
 {
 	struct pt_event e = {};
 
-	if ((bpf_get_current_pid_tgid() >> 32) != target_tgid || !own_probe((void *)ctx->args[1], 8, &e))
+	if ((bpf_get_current_pid_tgid() >> 32) != target_tgid || !own_probe((void *)ctx->args[1], PT_REQUEST, &e))
 		return 0;
 	e.tid = (__u32)bpf_get_current_pid_tgid();
 	emit(ctx, &e, PT_USER_SEND);
@@ -291,7 +374,7 @@ int tp_sendto_exit(struct trace_event_raw_sys_exit *ctx)
 	s = bpf_map_lookup_elem(&sending, &tid);
 	if (!s)
 		return 0;
-	emit_for(ctx, s, tid, 8, PT_SEND_RETURN);
+	emit_for(ctx, s, tid, PT_REQUEST, PT_SEND_RETURN);
 	bpf_map_delete_elem(&sending, &tid);
 	return 0;
 }
@@ -342,7 +425,7 @@ static __always_inline void waiter_back(void *ctx, long ret)
 	if (!r)
 		return;
 	if (ret > 0)
-		emit_for(ctx, r, tid, 0, PT_USER_RECV);
+		emit_for(ctx, r, tid, PT_REPLY, PT_USER_RECV);
 	bpf_map_delete_elem(&running, &tid);
 }
 
@@ -363,13 +446,21 @@ int tp_recv_exit(struct trace_event_raw_sys_exit *ctx)
 	struct pt_event e = {};
 	struct iphdr iph;
 	__u64 *buf;
+	__u32 hlen;
 
 	if ((id >> 32) != target_tgid || ctx->ret <= 0)
 		return 0;
 	buf = bpf_map_lookup_elem(&receivers, &tid);
-	if (!buf || !*buf || bpf_probe_read_user(&iph, sizeof(iph), (void *)*buf))
+	if (!buf || !*buf)
 		return 0;
-	if (!own_probe((void *)*buf + iph.ihl * 4, 0, &e))
+	/* a raw IPv4 socket hands over the IP header too; ICMPv6, UDP and TCP only their payload */
+	hlen = 0;
+	if (probe_proto == IPPROTO_ICMP) {
+		if (bpf_probe_read_user(&iph, sizeof(iph), (void *)*buf))
+			return 0;
+		hlen = iph.ihl * 4;
+	}
+	if (!own_probe((void *)*buf + hlen, PT_REPLY, &e))
 		return 0;
 	e.tid = tid;
 	emit(ctx, &e, PT_USER_RECV);

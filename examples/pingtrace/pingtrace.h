@@ -24,20 +24,37 @@ enum pt_hook {
 
 enum pt_role { PT_CLIENT = 0, PT_SERVER = 1 };
 
+/* request or reply, whatever the protocol (ICMP's own type numbers for v4) */
+#define PT_REQUEST 8
+#define PT_REPLY 0
+
+/* The probe's tag in a UDP or TCP payload (ICMP carries seq and type in its
+ * own header and the rest of this after it). */
+struct pt_tag {
+	__u32 magic;   /* PT_MAGIC */
+	__u32 session;
+	__u16 report_port; /* network order */
+	__u16 seq;         /* network order */
+	__u8 type;         /* PT_REQUEST or PT_REPLY */
+	__u8 pad[3];
+};
+
 struct pt_event {
 	__u64 ts;       /* bpf_ktime_get_ns: CLOCK_MONOTONIC */
-	__u32 saddr;    /* IPv4, network order */
-	__u32 daddr;
-	__u32 session;  /* from the probe payload */
+	__u8 saddr[16]; /* network order: IPv4 in the first 4 bytes, or IPv6 */
+	__u8 daddr[16];
+	__u32 session;  /* from the probe's tag */
 	__u32 tid;      /* PT_WAKEUP / PT_ONCPU: the task */
-	__u16 seq;      /* ICMP echo sequence, host order */
+	__u16 seq;      /* host order */
 	__u8 hook;      /* enum pt_hook */
-	__u8 icmp_type; /* 8 request, 0 reply */
+	__u8 icmp_type; /* PT_REQUEST or PT_REPLY, for every protocol */
 	__u16 cpu;
 	__u16 ifindex;
 	__u16 report_port; /* UDP port where the client takes server reports, network order */
-	__u16 _pad;
+	__u8 family;    /* 4 or 6 */
+	__u8 proto;     /* IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_UDP or IPPROTO_TCP */
 	__s32 stack_id; /* kernel stack in `stacks` when want_stacks is set, else negative */
+	__u32 _pad;
 };
 
 /* per CPU: softirq time so far, for the kernel context of a spike */

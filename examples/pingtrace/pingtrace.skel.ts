@@ -45,14 +45,61 @@ export const PtRole = {
 } as const;
 export type PtRole = (typeof PtRole)[keyof typeof PtRole] | (number & {});
 
-/** struct pt_event (40 bytes) */
+const $c0 = codec.array(codec.u8, 3);
+/** struct pt_tag (16 bytes) */
+export interface PtTag {
+  /** __u32 */
+  magic: number;
+  /** __u32 */
+  session: number;
+  /** __u16 */
+  report_port: number;
+  /** __u16 */
+  seq: number;
+  /** __u8 */
+  type: number;
+  /** __u8[3] */
+  pad: number[];
+}
+export const PtTag: Codec<PtTag> & { readonly fields: Record<string, codec.FieldInfo> } = {
+  size: 16,
+  fields: {
+    magic: { offset: 0, size: 4, bitOffset: 0, bitSize: 0 },
+    session: { offset: 4, size: 4, bitOffset: 32, bitSize: 0 },
+    report_port: { offset: 8, size: 2, bitOffset: 64, bitSize: 0 },
+    seq: { offset: 10, size: 2, bitOffset: 80, bitSize: 0 },
+    type: { offset: 12, size: 1, bitOffset: 96, bitSize: 0 },
+    pad: { offset: 13, size: 3, bitOffset: 104, bitSize: 0 },
+  },
+  decode(dv: DataView, o: number): PtTag {
+    return {
+      magic: dv.getUint32(o, true),
+      session: dv.getUint32(o + 4, true),
+      report_port: dv.getUint16(o + 8, true),
+      seq: dv.getUint16(o + 10, true),
+      type: dv.getUint8(o + 12),
+      pad: $c0.decode(dv, o + 13),
+    };
+  },
+  encode(v: PtTag, dv: DataView, o: number): void {
+    dv.setUint32(o, v.magic, true);
+    dv.setUint32(o + 4, v.session, true);
+    dv.setUint16(o + 8, v.report_port, true);
+    dv.setUint16(o + 10, v.seq, true);
+    dv.setUint8(o + 12, v.type);
+    $c0.encode(v.pad, dv, o + 13);
+  },
+};
+
+const $c1 = codec.array(codec.u8, 16);
+/** struct pt_event (72 bytes) */
 export interface PtEvent {
   /** __u64 */
   ts: bigint;
-  /** __u32 */
-  saddr: number;
-  /** __u32 */
-  daddr: number;
+  /** __u8[16] */
+  saddr: number[];
+  /** __u8[16] */
+  daddr: number[];
   /** __u32 */
   session: number;
   /** __u32 */
@@ -69,59 +116,69 @@ export interface PtEvent {
   ifindex: number;
   /** __u16 */
   report_port: number;
-  /** __u16 */
-  _pad: number;
+  /** __u8 */
+  family: number;
+  /** __u8 */
+  proto: number;
   /** __s32 */
   stack_id: number;
+  /** __u32 */
+  _pad: number;
 }
 export const PtEvent: Codec<PtEvent> & { readonly fields: Record<string, codec.FieldInfo> } = {
-  size: 40,
+  size: 72,
   fields: {
     ts: { offset: 0, size: 8, bitOffset: 0, bitSize: 0 },
-    saddr: { offset: 8, size: 4, bitOffset: 64, bitSize: 0 },
-    daddr: { offset: 12, size: 4, bitOffset: 96, bitSize: 0 },
-    session: { offset: 16, size: 4, bitOffset: 128, bitSize: 0 },
-    tid: { offset: 20, size: 4, bitOffset: 160, bitSize: 0 },
-    seq: { offset: 24, size: 2, bitOffset: 192, bitSize: 0 },
-    hook: { offset: 26, size: 1, bitOffset: 208, bitSize: 0 },
-    icmp_type: { offset: 27, size: 1, bitOffset: 216, bitSize: 0 },
-    cpu: { offset: 28, size: 2, bitOffset: 224, bitSize: 0 },
-    ifindex: { offset: 30, size: 2, bitOffset: 240, bitSize: 0 },
-    report_port: { offset: 32, size: 2, bitOffset: 256, bitSize: 0 },
-    _pad: { offset: 34, size: 2, bitOffset: 272, bitSize: 0 },
-    stack_id: { offset: 36, size: 4, bitOffset: 288, bitSize: 0 },
+    saddr: { offset: 8, size: 16, bitOffset: 64, bitSize: 0 },
+    daddr: { offset: 24, size: 16, bitOffset: 192, bitSize: 0 },
+    session: { offset: 40, size: 4, bitOffset: 320, bitSize: 0 },
+    tid: { offset: 44, size: 4, bitOffset: 352, bitSize: 0 },
+    seq: { offset: 48, size: 2, bitOffset: 384, bitSize: 0 },
+    hook: { offset: 50, size: 1, bitOffset: 400, bitSize: 0 },
+    icmp_type: { offset: 51, size: 1, bitOffset: 408, bitSize: 0 },
+    cpu: { offset: 52, size: 2, bitOffset: 416, bitSize: 0 },
+    ifindex: { offset: 54, size: 2, bitOffset: 432, bitSize: 0 },
+    report_port: { offset: 56, size: 2, bitOffset: 448, bitSize: 0 },
+    family: { offset: 58, size: 1, bitOffset: 464, bitSize: 0 },
+    proto: { offset: 59, size: 1, bitOffset: 472, bitSize: 0 },
+    stack_id: { offset: 60, size: 4, bitOffset: 480, bitSize: 0 },
+    _pad: { offset: 64, size: 4, bitOffset: 512, bitSize: 0 },
   },
   decode(dv: DataView, o: number): PtEvent {
     return {
       ts: dv.getBigUint64(o, true),
-      saddr: dv.getUint32(o + 8, true),
-      daddr: dv.getUint32(o + 12, true),
-      session: dv.getUint32(o + 16, true),
-      tid: dv.getUint32(o + 20, true),
-      seq: dv.getUint16(o + 24, true),
-      hook: dv.getUint8(o + 26),
-      icmp_type: dv.getUint8(o + 27),
-      cpu: dv.getUint16(o + 28, true),
-      ifindex: dv.getUint16(o + 30, true),
-      report_port: dv.getUint16(o + 32, true),
-      _pad: dv.getUint16(o + 34, true),
-      stack_id: dv.getInt32(o + 36, true),
+      saddr: $c1.decode(dv, o + 8),
+      daddr: $c1.decode(dv, o + 24),
+      session: dv.getUint32(o + 40, true),
+      tid: dv.getUint32(o + 44, true),
+      seq: dv.getUint16(o + 48, true),
+      hook: dv.getUint8(o + 50),
+      icmp_type: dv.getUint8(o + 51),
+      cpu: dv.getUint16(o + 52, true),
+      ifindex: dv.getUint16(o + 54, true),
+      report_port: dv.getUint16(o + 56, true),
+      family: dv.getUint8(o + 58),
+      proto: dv.getUint8(o + 59),
+      stack_id: dv.getInt32(o + 60, true),
+      _pad: dv.getUint32(o + 64, true),
     };
   },
   encode(v: PtEvent, dv: DataView, o: number): void {
     dv.setBigUint64(o, BigInt(v.ts), true);
-    dv.setUint32(o + 8, v.saddr, true);
-    dv.setUint32(o + 12, v.daddr, true);
-    dv.setUint32(o + 16, v.session, true);
-    dv.setUint32(o + 20, v.tid, true);
-    dv.setUint16(o + 24, v.seq, true);
-    dv.setUint8(o + 26, v.hook);
-    dv.setUint8(o + 27, v.icmp_type);
-    dv.setUint16(o + 28, v.cpu, true);
-    dv.setUint16(o + 30, v.ifindex, true);
-    dv.setUint16(o + 32, v.report_port, true);
-    dv.setUint16(o + 34, v._pad, true);
-    dv.setInt32(o + 36, v.stack_id, true);
+    $c1.encode(v.saddr, dv, o + 8);
+    $c1.encode(v.daddr, dv, o + 24);
+    dv.setUint32(o + 40, v.session, true);
+    dv.setUint32(o + 44, v.tid, true);
+    dv.setUint16(o + 48, v.seq, true);
+    dv.setUint8(o + 50, v.hook);
+    dv.setUint8(o + 51, v.icmp_type);
+    dv.setUint16(o + 52, v.cpu, true);
+    dv.setUint16(o + 54, v.ifindex, true);
+    dv.setUint16(o + 56, v.report_port, true);
+    dv.setUint8(o + 58, v.family);
+    dv.setUint8(o + 59, v.proto);
+    dv.setInt32(o + 60, v.stack_id, true);
+    dv.setUint32(o + 64, v._pad, true);
   },
 };
 
@@ -190,8 +247,8 @@ export const PendingRx: Codec<PendingRx> & { readonly fields: Record<string, cod
   },
 };
 
-/** struct probe_hdr (20 bytes) */
-export interface ProbeHdr {
+/** struct icmp_probe (20 bytes) */
+export interface IcmpProbe {
   /** __u8 */
   type: number;
   /** __u8 */
@@ -209,7 +266,7 @@ export interface ProbeHdr {
   /** __u16 */
   report_port: number;
 }
-export const ProbeHdr: Codec<ProbeHdr> & { readonly fields: Record<string, codec.FieldInfo> } = {
+export const IcmpProbe: Codec<IcmpProbe> & { readonly fields: Record<string, codec.FieldInfo> } = {
   size: 20,
   fields: {
     type: { offset: 0, size: 1, bitOffset: 0, bitSize: 0 },
@@ -221,7 +278,7 @@ export const ProbeHdr: Codec<ProbeHdr> & { readonly fields: Record<string, codec
     session: { offset: 12, size: 4, bitOffset: 96, bitSize: 0 },
     report_port: { offset: 16, size: 2, bitOffset: 128, bitSize: 0 },
   },
-  decode(dv: DataView, o: number): ProbeHdr {
+  decode(dv: DataView, o: number): IcmpProbe {
     return {
       type: dv.getUint8(o),
       code: dv.getUint8(o + 1),
@@ -233,7 +290,7 @@ export const ProbeHdr: Codec<ProbeHdr> & { readonly fields: Record<string, codec
       report_port: dv.getUint16(o + 16, true),
     };
   },
-  encode(v: ProbeHdr, dv: DataView, o: number): void {
+  encode(v: IcmpProbe, dv: DataView, o: number): void {
     dv.setUint8(o, v.type);
     dv.setUint8(o + 1, v.code);
     dv.setUint16(o + 2, v.csum, true);
@@ -245,7 +302,7 @@ export const ProbeHdr: Codec<ProbeHdr> & { readonly fields: Record<string, codec
   },
 };
 
-const $c0 = codec.array(codec.u64, 127);
+const $c2 = codec.array(codec.u64, 127);
 
 const PingtraceRodataVars = {
   role: true,
@@ -254,6 +311,8 @@ const PingtraceRodataVars = {
   target_tgid: true,
   rb_flags: true,
   want_stacks: true,
+  probe_proto: true,
+  probe_family: true,
 } as const;
 type PingtraceRodataName = keyof typeof PingtraceRodataVars;
 
@@ -313,6 +372,22 @@ export class PingtraceRodata {
   set want_stacks(v: number) {
     this.$s.assertWritable('want_stacks');
     this.$s.view.setUint32(this.$o.want_stacks, v, true);
+  }
+  /** __u8 */
+  get probe_proto(): number {
+    return this.$s.view.getUint8(this.$o.probe_proto);
+  }
+  set probe_proto(v: number) {
+    this.$s.assertWritable('probe_proto');
+    this.$s.view.setUint8(this.$o.probe_proto, v);
+  }
+  /** __u8 */
+  get probe_family(): number {
+    return this.$s.view.getUint8(this.$o.probe_family);
+  }
+  set probe_family(v: number) {
+    this.$s.assertWritable('probe_family');
+    this.$s.view.setUint8(this.$o.probe_family, v);
   }
 }
 
@@ -476,7 +551,7 @@ export class PingtraceSkeleton implements Disposable {
       running: this.obj.map<number, PendingRx>('running', { key: codec.u32, value: PendingRx }),
       sending: this.obj.map<number, PendingRx>('sending', { key: codec.u32, value: PendingRx }),
       unclaimed: this.obj.map<number, PendingRx>('unclaimed', { key: codec.u32, value: PendingRx }),
-      stacks: this.obj.map<number, bigint[]>('stacks', { key: codec.u32, value: $c0 }),
+      stacks: this.obj.map<number, bigint[]>('stacks', { key: codec.u32, value: $c2 }),
       softirq_time: this.obj.map<number, PtSoftirq[]>('softirq_time', { key: codec.u32, value: PtSoftirq }),
     });
   }

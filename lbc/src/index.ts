@@ -16,4 +16,4 @@ export { formatLog2Hist, formatLinearHist, formatLog10Hist } from './hist.js';
 export { pyFormat } from './format.js';
 export { ksym, formatKsym, stackAddresses } from './ksyms.js';
 export { loadedPrograms, enableRunStats, type LoadedProgram } from './introspect.js';
-export { IcmpSocket, inetChecksum, sockaddrIn, type IcmpMessage } from './rawsock.js';
+export { IcmpSocket, ProbeSocket, inetChecksum, sockaddr, sockaddrIn, ipString, ipv6Bytes, type IcmpMessage, type ProbeKind, type ProbeProtocol } from './rawsock.js';

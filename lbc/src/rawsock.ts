@@ -1,19 +1,44 @@
-// Raw IPv4 ICMP sockets, which Node has no API for: the probe socket of
-// pingtrace and of any tool that sends its own packets. Readiness comes from
-// the runtime's epoll poller, so receiving costs nothing while idle.
+// Probe sockets Node has no API for, or none a latency tool can use: raw
+// ICMP and ICMPv6, and UDP and TCP sockets driven by plain sendto/recvfrom
+// (libuv's sendmsg/recvmsg, and its hand-off to the event loop, are not
+// where a tool's BPF hooks expect the user's ends to be). Readiness comes
+// from the runtime's epoll poller, so receiving costs nothing while idle.
+import { isIP } from 'node:net';
 import { c, errno } from './ffi.js';
 import { LbcError } from './errors.js';
 import { poller } from './poller.js';
 
 const AF_INET = 2;
+const AF_INET6 = 10;
+const SOCK_STREAM = 1;
+const SOCK_DGRAM = 2;
 const SOCK_RAW = 3;
 const SOCK_NONBLOCK = 0o4000;
 const SOCK_CLOEXEC = 0o2000000;
 const IPPROTO_ICMP = 1;
+const IPPROTO_ICMPV6 = 58;
+const SOL_SOCKET = 1;
+const SO_ERROR = 4;
 const SOL_RAW = 255;
 const ICMP_FILTER = 1;
+const ICMP6_FILTER = 1;
 const MSG_DONTWAIT = 0x40;
 const EAGAIN = 11;
+const EINPROGRESS = 115;
+const POLLIN = 1;
+const POLLOUT = 4;
+
+/** A sockaddr_in or sockaddr_in6 for an address string. */
+export function sockaddr(ip: string, port = 0): Buffer {
+  if (isIP(ip) === 6) {
+    const b = Buffer.alloc(28);
+    b.writeUInt16LE(AF_INET6, 0);
+    b.writeUInt16BE(port, 2);
+    ipv6Bytes(ip).copy(b, 8);
+    return b;
+  }
+  return sockaddrIn(ip, port);
+}
 
 export function sockaddrIn(ip: string, port = 0): Buffer {
   const b = Buffer.alloc(16);
@@ -23,6 +48,42 @@ export function sockaddrIn(ip: string, port = 0): Buffer {
   if (parts.length !== 4 || parts.some((p) => !(p >= 0 && p <= 255))) throw new LbcError(`not an IPv4 address: ${ip}`);
   parts.forEach((p, i) => b.writeUInt8(p, 4 + i));
   return b;
+}
+
+/** The 16 bytes of an IPv6 address string (with `::`, or an embedded IPv4 tail). */
+export function ipv6Bytes(ip: string): Buffer {
+  if (isIP(ip) !== 6) throw new LbcError(`not an IPv6 address: ${ip}`);
+  let text = ip.replace(/%.*$/, '');
+  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  if (v4) {
+    const b = sockaddrIn(v4[1]!).subarray(4, 8);
+    text = text.slice(0, -v4[1]!.length) + `${b.readUInt16BE(0).toString(16)}:${b.readUInt16BE(2).toString(16)}`;
+  }
+  const [head, tail] = text.split('::') as [string, string | undefined];
+  const h = head ? head.split(':') : [];
+  const t = tail ? tail.split(':') : [];
+  const groups = tail === undefined ? h : [...h, ...new Array<string>(8 - h.length - t.length).fill('0'), ...t];
+  const out = Buffer.alloc(16);
+  groups.forEach((g, i) => out.writeUInt16BE(parseInt(g, 16), i * 2));
+  return out;
+}
+
+/** An address as text: dotted IPv4 for 4 bytes, RFC 5952 IPv6 for 16. */
+export function ipString(bytes: Uint8Array): string {
+  if (bytes.length === 4) return [...bytes].join('.');
+  const g = Array.from({ length: 8 }, (_, i) => (bytes[2 * i]! << 8) | bytes[2 * i + 1]!);
+  // the longest run of two or more zero groups becomes ::
+  let best = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8; ) {
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > bestLen) [best, bestLen] = [i, j - i];
+    i = j === i ? i + 1 : j;
+  }
+  const hex = g.map((x) => x.toString(16));
+  if (best < 0) return hex.join(':');
+  return `${hex.slice(0, best).join(':')}::${hex.slice(best + bestLen).join(':')}`;
 }
 
 /** The RFC 1071 Internet checksum. */
@@ -35,46 +96,82 @@ export function inetChecksum(data: Uint8Array): number {
 }
 
 export interface IcmpMessage {
-  /** the IPv4 packet, header included (as raw sockets deliver it) */
+  /**
+   * What recvfrom returned: a raw IPv4 socket's packet with its IP header;
+   * ICMPv6 without one; a UDP datagram's payload; a TCP socket's bytes.
+   */
   packet: Buffer;
   from: string;
   /** CLOCK_MONOTONIC ns when recvfrom returned it: the moment user space had it */
   receivedNs: bigint;
 }
 
-export class IcmpSocket {
+export type ProbeProtocol = 'icmp' | 'udp' | 'tcp';
+export interface ProbeKind { family: 4 | 6; protocol: ProbeProtocol }
+
+export class ProbeSocket {
   private fd: number;
   private pollId = -1;
   private readonly buf = Buffer.alloc(65536);
-  private readonly addr = Buffer.alloc(16);
+  private readonly addr = Buffer.alloc(28);
   private drainNow: (() => void) | null = null;
 
-  private constructor(fd: number) {
+  private constructor(fd: number, readonly kind: ProbeKind) {
     this.fd = fd;
   }
 
-  static open(): IcmpSocket {
-    const fd = c.socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMP) as number;
+  /** ICMP (raw), UDP or TCP, over IPv4 or IPv6; non-blocking. */
+  static open(kind: ProbeKind = { family: 4, protocol: 'icmp' }): ProbeSocket {
+    const domain = kind.family === 6 ? AF_INET6 : AF_INET;
+    const [type, proto] = kind.protocol === 'icmp' ? [SOCK_RAW, kind.family === 6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP] : [kind.protocol === 'udp' ? SOCK_DGRAM : SOCK_STREAM, 0];
+    const fd = c.socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, proto) as number;
     if (fd < 0) {
       const e = errno();
-      throw new LbcError('cannot open a raw ICMP socket', { errno: e, hint: e === 1 || e === 13 ? 'run as root (or with CAP_NET_RAW)' : undefined });
+      throw new LbcError(`cannot open ${kind.protocol === 'icmp' ? 'a raw ICMP' : `a ${kind.protocol.toUpperCase()}`} socket (IPv${kind.family})`, {
+        errno: e, hint: e === 1 || e === 13 ? 'run as root (or with CAP_NET_RAW)' : undefined,
+      });
     }
-    return new IcmpSocket(fd);
+    return new ProbeSocket(fd, kind);
   }
 
   /** Deliver only these ICMP types (the kernel drops the rest before we see them). */
   acceptOnly(types: number[]): void {
-    let blocked = 0xffffffff;
-    for (const t of types) blocked &= ~(1 << t) >>> 0;
-    const v = Buffer.alloc(4);
-    v.writeUInt32LE(blocked >>> 0);
-    if ((c.setsockopt(this.fd, SOL_RAW, ICMP_FILTER, v, 4) as number) < 0) throw new LbcError('setsockopt(ICMP_FILTER)', { errno: errno() });
+    if (this.kind.protocol !== 'icmp') throw new LbcError('acceptOnly: ICMP sockets only');
+    if (this.kind.family === 4) {
+      let blocked = 0xffffffff;
+      for (const t of types) blocked &= ~(1 << t) >>> 0;
+      const v = Buffer.alloc(4);
+      v.writeUInt32LE(blocked >>> 0);
+      if ((c.setsockopt(this.fd, SOL_RAW, ICMP_FILTER, v, 4) as number) < 0) throw new LbcError('setsockopt(ICMP_FILTER)', { errno: errno() });
+      return;
+    }
+    // ICMP6_FILTER: 256 bits, a set bit blocks that type
+    const v = Buffer.alloc(32, 0xff);
+    for (const t of types) v[t >> 3]! &= ~(1 << (t & 7));
+    if ((c.setsockopt(this.fd, IPPROTO_ICMPV6, ICMP6_FILTER, v, 32) as number) < 0) throw new LbcError('setsockopt(ICMP6_FILTER)', { errno: errno() });
   }
 
-  /** Send an ICMP message (header and payload; the kernel adds the IP header). */
-  send(to: string, icmp: Uint8Array): void {
-    const n = Number(c.sendto(this.fd, icmp, icmp.length, 0, sockaddrIn(to), 16));
-    if (n < 0) throw new LbcError(`sendto ${to}`, { errno: errno() });
+  /** TCP: connect, waiting up to `timeoutMs`; the kernel's reason on failure. */
+  connect(to: Buffer, timeoutMs = 3000): void {
+    if ((c.connect(this.fd, to, to.length) as number) === 0) return;
+    let e = errno();
+    if (e !== EINPROGRESS) throw new LbcError('connect', { errno: e });
+    const pfd = Buffer.alloc(8);
+    pfd.writeInt32LE(this.fd, 0);
+    pfd.writeInt16LE(POLLOUT, 4);
+    if ((c.poll(pfd, 1, timeoutMs) as number) <= 0) throw new LbcError(`connect: no answer within ${timeoutMs} ms`);
+    const v = Buffer.alloc(4);
+    const len = [4];
+    c.getsockopt(this.fd, SOL_SOCKET, SO_ERROR, v, len);
+    e = v.readInt32LE(0);
+    if (e) throw new LbcError('connect', { errno: e });
+  }
+
+  /** Send (to an address for ICMP/UDP; `null` on a connected socket). */
+  send(to: Buffer | string | null, data: Uint8Array): void {
+    const addr = typeof to === 'string' ? sockaddr(to) : to;
+    const n = Number(c.sendto(this.fd, data, data.length, 0, addr, addr ? addr.length : 0));
+    if (n < 0) throw new LbcError(`sendto${typeof to === 'string' ? ` ${to}` : ''}`, { errno: errno() });
   }
 
   /** Call `cb` for every message as it arrives; drained in batches, woken by epoll. */
@@ -84,7 +181,7 @@ export class IcmpSocket {
       drain: (budget: number): number => {
         let n = 0;
         for (; n < budget; n++) {
-          const alen = [16];
+          const alen = [this.addr.length];
           const got = Number(c.recvfrom(this.fd, this.buf, this.buf.length, MSG_DONTWAIT, this.addr, alen));
           const receivedNs = process.hrtime.bigint();
           if (got < 0) {
@@ -92,14 +189,24 @@ export class IcmpSocket {
             if (e === EAGAIN) break;
             throw new LbcError('recvfrom', { errno: e });
           }
-          const from = `${this.addr[4]}.${this.addr[5]}.${this.addr[6]}.${this.addr[7]}`;
-          cb({ packet: Buffer.from(this.buf.subarray(0, got)), from, receivedNs });
+          if (got === 0 && this.kind.protocol === 'tcp') {
+            cb({ packet: Buffer.alloc(0), from: '', receivedNs }); // the peer closed
+            break;
+          }
+          cb({ packet: Buffer.from(this.buf.subarray(0, got)), from: this.fromAddress(alen[0]!), receivedNs });
         }
         return n;
       },
     };
     this.drainNow = () => source.drain(1 << 30);
     this.pollId = poller.add(this.fd, source);
+  }
+
+  private fromAddress(len: number): string {
+    const family = this.addr.readUInt16LE(0);
+    if (len >= 8 && family === AF_INET) return ipString(this.addr.subarray(4, 8));
+    if (len >= 24 && family === AF_INET6) return ipString(this.addr.subarray(8, 24));
+    return '';
   }
 
   /**
@@ -110,15 +217,15 @@ export class IcmpSocket {
    * as the network's. The event loop is held for at most `waitMs`; a later
    * reply (a real link) arrives through onMessage as usual.
    */
-  sendAndReceive(to: Buffer, icmp: Uint8Array, waitMs = 5): void {
+  sendAndReceive(to: Buffer | null, data: Uint8Array, waitMs = 5): void {
     const paused = this.pollId >= 0;
     if (paused) poller.pause(this.pollId, true);
     try {
-      const n = Number(c.sendto(this.fd, icmp, icmp.length, 0, to, 16));
+      const n = Number(c.sendto(this.fd, data, data.length, 0, to, to ? to.length : 0));
       if (n < 0) throw new LbcError('sendto', { errno: errno() });
       const pfd = Buffer.alloc(8);
       pfd.writeInt32LE(this.fd, 0);
-      pfd.writeInt16LE(1, 4); // POLLIN
+      pfd.writeInt16LE(POLLIN, 4);
       if ((c.poll(pfd, 1, waitMs) as number) > 0) this.drainNow?.();
     } finally {
       if (paused) poller.pause(this.pollId, false);
@@ -132,3 +239,6 @@ export class IcmpSocket {
     this.fd = -1;
   }
 }
+
+/** The IPv4 ICMP probe socket: `IcmpSocket.open()`. */
+export const IcmpSocket = ProbeSocket;

@@ -7,9 +7,10 @@
 // probe.
 import * as dgram from 'node:dgram';
 import { randomInt } from 'node:crypto';
-import { IcmpSocket, LbcError, sockaddrIn, formatKsym } from 'lcc/lbc';
+import { LbcError, ProbeSocket, formatKsym, ipString, ipv6Bytes, sockaddr } from 'lcc/lbc';
+import { isIP } from 'node:net';
 import { computeStages, OffsetEstimator, REMOTE_COMBINED, STAGES, type LocalTimes, type ProbeStages, type StageSummary } from './stages.js';
-import { echoRequest, parseReply, PtHook, PtRole, reportTimes, startTracing, type PtEvent, type Report, type StageSet } from './probe.js';
+import { DEFAULT_PORT, parseProbeReply, probePacket, PtHook, PtRole, reportTimes, startTracing, TAG_SIZE, type ProbeSpec, type PtEvent, type Report, type StageSet } from './probe.js';
 import { LatencyHistogram } from './histogram.js';
 import { SpikeDetector, type Baseline, type SpikeConfig } from './spikes.js';
 import type { Metrics } from './metrics.js';
@@ -18,6 +19,9 @@ export interface Target { host: string; addr: string }
 
 export interface ClientOptions {
   targets: Target[];
+  /** ICMP echo (default), UDP or TCP to `port`; the family is the targets' */
+  protocol?: ProbeSpec['protocol'];
+  port?: number;
   count: number;       // per target; 0: until deadline or SIGINT
   intervalMs: number;  // per target
   deadlineMs: number;  // 0: none
@@ -110,6 +114,9 @@ interface Pending {
 
 interface TargetState extends Target {
   sockaddr: Buffer;
+  /** TCP: this target's connection, and the bytes of a record still arriving */
+  conn?: ProbeSocket;
+  partial?: Buffer;
   sent: number;
   received: number;
   spikes: number;
@@ -152,25 +159,51 @@ const SERVER_LOST_AFTER = 5;
 export async function runClient(opts: ClientOptions, on: ClientEvents = {}): Promise<Summary[]> {
   const session = randomInt(1, 0xffffffff);
   const id = process.pid & 0xffff;
+  const families = new Set(opts.targets.map((t) => (isIP(t.addr) === 6 ? 6 : 4)));
+  if (families.size > 1) throw new LbcError('IPv4 and IPv6 targets in one run', { hint: 'run one pingtrace per address family' });
+  const spec: ProbeSpec = { family: families.has(6) ? 6 : 4, protocol: opts.protocol ?? 'icmp' };
+  const port = spec.protocol === 'icmp' ? 0 : opts.port ?? DEFAULT_PORT;
   const hunting = !!opts.spikes && (opts.spikes.thresholdUs !== undefined || opts.spikes.factor !== undefined);
-  const { skel, stageSet } = startTracing(PtRole.PT_CLIENT, { session, tgid: process.pid, spikes: hunting });
-  const sock = IcmpSocket.open();
-  sock.acceptOnly([0]);
-  const udp = dgram.createSocket('udp4');
+  const { skel, stageSet } = startTracing(PtRole.PT_CLIENT, { session, tgid: process.pid, spikes: hunting, probe: spec });
+  const udp = dgram.createSocket(spec.family === 6 ? 'udp6' : 'udp4');
   await new Promise<void>((r) => udp.bind(0, () => r()));
   const reportPort = udp.address().port;
   // one target: wait for the reply on the sending thread, as ping does (see
-  // IcmpSocket.sendAndReceive); a mesh must not hold the loop per probe
+  // ProbeSocket.sendAndReceive); a mesh must not hold the loop per probe
   const single = opts.targets.length === 1;
+  // the canonical text of an address, as the sockets report senders
+  const canonical = (a: string): string => (isIP(a) === 6 ? ipString(ipv6Bytes(a)) : a);
 
   const targets: TargetState[] = opts.targets.map((t) => ({
-    ...t, sockaddr: sockaddrIn(t.addr), sent: 0, received: 0, spikes: 0, nextDue: 0, serverSeen: false, reportsMissed: 0,
+    ...t, addr: canonical(t.addr), sockaddr: sockaddr(t.addr, port), sent: 0, received: 0, spikes: 0, nextDue: 0, serverSeen: false, reportsMissed: 0,
     silent: 0, serverLost: false, sendError: null, offset: new OffsetEstimator(), detector: new SpikeDetector(opts.spikes ?? {}),
     hist: new Map(),
   }));
   const byAddr = new Map(targets.map((t) => [t.addr, t]));
-  const labels = (t: TargetState): Record<string, string> => ({ target: t.host, protocol: 'icmp' });
+  const labels = (t: TargetState): Record<string, string> => ({ target: t.host, protocol: spec.protocol });
   for (const t of targets) opts.metrics?.set('pingtrace_server_up', labels(t), 0);
+
+  // ICMP and UDP: one socket for every target; TCP: a connection each
+  let sock: ProbeSocket | null = null;
+  if (spec.protocol !== 'tcp') {
+    sock = ProbeSocket.open(spec);
+    if (spec.protocol === 'icmp') sock.acceptOnly([spec.family === 6 ? 129 : 0]);
+  } else {
+    for (const t of targets) {
+      const conn = ProbeSocket.open(spec);
+      try {
+        conn.connect(t.sockaddr, opts.timeoutMs);
+      } catch (e) {
+        conn.close();
+        for (const x of targets) x.conn?.close();
+        skel.destroy();
+        udp.close();
+        const why = e instanceof LbcError ? e.message : String(e);
+        throw new LbcError(`cannot open a TCP connection to ${t.host} port ${port}: ${why}`, { hint: 'is pingtrace --server running there (it takes TCP probes on --port)?' });
+      }
+      t.conn = conn;
+    }
+  }
 
   const probes = new Map<number, Pending>();
   let nextSeq = 0;
@@ -299,17 +332,34 @@ export async function runClient(opts: ClientOptions, on: ClientEvents = {}): Pro
     p.cpus[field] = e.cpu;
     p.stacks[field] = e.stack_id;
   });
-  sock.onMessage((m) => {
-    const r = parseReply(m.packet);
-    if (!r || r.session !== session || r.id !== id) return;
+  const onReply = (t: TargetState | undefined, packet: Buffer, receivedNs: bigint): void => {
+    const r = parseProbeReply(spec, packet);
+    if (!r || r.session !== session || (spec.protocol === 'icmp' && r.id !== id)) return;
     const p = probes.get(r.seq);
-    if (!p || p.replied || p.target.addr !== m.from) return;
+    if (!p || p.replied || p.target !== t) return;
     p.replied = true;
-    p.local.userRecv = m.receivedNs;
+    p.local.userRecv = receivedNs;
     p.softirqAtRecv = softirq();
     rb.poll();
     setImmediate(() => maybeSettle(p));
-  });
+  };
+  if (sock) sock.onMessage((m) => onReply(byAddr.get(m.from), m.packet, m.receivedNs));
+  for (const t of targets) {
+    // a stream: records of TAG_SIZE bytes, however the segments cut them
+    t.conn?.onMessage((m) => {
+      if (!m.packet.length) {
+        // sends fail from here on, and say so
+        if (!stopping) on.onStatus?.({ kind: 'server-lost', target: t.host, detail: `${t.host} closed the TCP connection: its probes are lost from here` });
+        return;
+      }
+      let data = t.partial?.length ? Buffer.concat([t.partial, m.packet]) : m.packet;
+      while (data.length >= TAG_SIZE) {
+        onReply(t, data.subarray(0, TAG_SIZE), m.receivedNs);
+        data = data.subarray(TAG_SIZE);
+      }
+      t.partial = data;
+    });
+  }
   udp.on('message', (msg, rinfo) => {
     let rep: Report;
     try {
@@ -342,7 +392,7 @@ export async function runClient(opts: ClientOptions, on: ClientEvents = {}): Pro
     // 65,536 probes may be out at once before a sequence number is reused
     while (probes.has(seq)) seq = (seq + 1) & 0xffff;
     nextSeq = (seq + 1) & 0xffff;
-    const packet = echoRequest(id, seq, session, reportPort, opts.size);
+    const packet = probePacket(spec, id, seq, session, reportPort, opts.size);
     const p: Pending = { seq, target: t, at: Date.now(), local: {}, cpus: {}, stacks: {}, replied: false, done: false };
     p.softirqAtSend = softirq();
     probes.set(seq, p);
@@ -350,8 +400,11 @@ export async function runClient(opts: ClientOptions, on: ClientEvents = {}): Pro
     opts.metrics?.inc('pingtrace_probes_sent', labels(t));
     p.local.userSend = process.hrtime.bigint();
     try {
-      if (single) sock.sendAndReceive(t.sockaddr, packet);
-      else sock.send(t.addr, packet);
+      if (t.conn) {
+        if (single) t.conn.sendAndReceive(null, packet);
+        else t.conn.send(null, packet);
+      } else if (single) sock!.sendAndReceive(t.sockaddr, packet);
+      else sock!.send(t.sockaddr, packet);
       if (t.sendError) on.onStatus?.({ kind: 'send-ok', target: t.host, detail: `probes to ${t.host} leave again` });
       t.sendError = null;
     } catch (e) {
@@ -401,7 +454,8 @@ export async function runClient(opts: ClientOptions, on: ClientEvents = {}): Pro
     process.off('SIGTERM', onSignal);
     for (const p of probes.values()) clearTimeout(p.timer);
     udp.close();
-    sock.close();
+    sock?.close();
+    for (const t of targets) t.conn?.close();
     skel.destroy();
   }
   return targets.map((t) => summary(t, stageSet));

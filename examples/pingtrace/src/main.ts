@@ -23,9 +23,13 @@ import { REMOTE_COMBINED, STAGES, type StageName } from './stages.js';
 const USAGE = `usage: pingtrace TARGET [-c COUNT] [-i INTERVAL] [-w DEADLINE] [-W TIMEOUT] [-s SIZE] [--json] [--diagram]
                  [-t SECONDS | --continuous] [-m US] [-k FACTOR] [--metrics HOST:PORT] [--report FILE.html]
                  [--pinglist FILE] [--rate N] [--log FILE [--log-size BYTES] [--log-keep N]]
-       pingtrace --server [-w SECONDS]
+       pingtrace --server [-w SECONDS] [--port PORT]
 
-  TARGET        host name or IPv4 address
+  TARGET        host name, IPv4 or IPv6 address
+  --udp, --tcp  UDP or TCP probes to the server's --port (default ICMP echo); TCP probes
+                are records on one established connection per target
+  --port PORT   where pingtrace --server takes UDP and TCP probes (default 7807)
+  -4, -6        resolve names to IPv4 / IPv6 only
   -c COUNT      stop after COUNT probes (per target; default: until -w, -t or Ctrl-C)
   -i INTERVAL   seconds between probes to a target (default 1)
   -w DEADLINE   stop after this many seconds
@@ -76,13 +80,16 @@ function checkEnvironment(): void {
   }
 }
 
-async function resolve(host: string): Promise<string> {
-  if (isIP(host) === 4) return host;
-  if (isIP(host) === 6) throw new UsageError(`${host}: IPv6 targets are not supported yet (IPv4 only)`);
+async function resolve(host: string, family?: 4 | 6): Promise<string> {
+  const literal = isIP(host);
+  if (literal) {
+    if (family && literal !== family) throw new UsageError(`${host} is an IPv${literal} address, and -${family} asks for IPv${family}`);
+    return host;
+  }
   try {
-    return (await lookup(host, { family: 4 })).address;
+    return (await lookup(host, { family: family ?? 0 })).address;
   } catch {
-    throw new UsageError(`unknown host ${host}: it does not resolve to an IPv4 address`);
+    throw new UsageError(`unknown host ${host}: it does not resolve to an ${family ? `IPv${family} ` : ''}address`);
   }
 }
 
@@ -160,6 +167,8 @@ export async function main(argv: string[]): Promise<number> {
         threshold: { type: 'string', short: 'm' }, factor: { type: 'string', short: 'k' },
         metrics: { type: 'string' }, report: { type: 'string' }, pinglist: { type: 'string' }, rate: { type: 'string' },
         log: { type: 'string' }, 'log-size': { type: 'string' }, 'log-keep': { type: 'string' },
+        udp: { type: 'boolean' }, tcp: { type: 'boolean' }, port: { type: 'string' },
+        ipv4: { type: 'boolean', short: '4' }, ipv6: { type: 'boolean', short: '6' },
       },
     }));
   } catch (e) {
@@ -175,13 +184,18 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (values.server) {
       checkEnvironment();
-      await runServer({ seconds: num(values.deadline, '-w', 0) });
+      await runServer({ seconds: num(values.deadline, '-w', 0), port: values.port !== undefined ? num(values.port, '--port', 0, 1) : undefined });
       return 0;
     }
     const hosts = [...positionals, ...(values.pinglist ? readPinglist(values.pinglist) : [])];
     if (!hosts.length) throw new UsageError(`which host?\n${USAGE}`);
     const targets: Target[] = [];
-    for (const host of hosts) targets.push({ host, addr: await resolve(host) });
+    if (values.udp && values.tcp) throw new UsageError('--udp or --tcp, not both');
+    if (values.ipv4 && values.ipv6) throw new UsageError('-4 or -6, not both');
+    const family = values.ipv6 ? 6 : values.ipv4 ? 4 : undefined;
+    for (const host of hosts) targets.push({ host, addr: await resolve(host, family) });
+    if (new Set(targets.map((t) => isIP(t.addr))).size > 1) throw new UsageError('IPv4 and IPv6 targets in one run: run one pingtrace per address family (-4 / -6 for names)');
+    const protocol = values.udp ? 'udp' : values.tcp ? 'tcp' : 'icmp';
     checkEnvironment();
     const json = !!values.json;
     const continuous = values.continuous || values.time !== undefined;
@@ -213,6 +227,8 @@ export async function main(argv: string[]): Promise<number> {
     const summaries = await runClient(
       {
         targets,
+        protocol,
+        port: values.port !== undefined ? num(values.port, '--port', 0, 1) : undefined,
         count: num(values.count, '-c', 0, 0),
         intervalMs: num(values.interval, '-i', 1, 0.0001) * 1000,
         deadlineMs: (values.time !== undefined ? num(values.time, '-t', 0, 0) : num(values.deadline, '-w', 0)) * 1000,
@@ -225,7 +241,7 @@ export async function main(argv: string[]): Promise<number> {
       },
       {
         onStart: (set) => {
-          if (!json) console.log(`PINGTRACE ${hosts.join(', ')}: stages from ${set.name}${set.note ? ` (${set.note})` : ''}${continuous ? `; reporting spikes (${thresholdUs !== undefined ? `total > ${thresholdUs} us` : `a stage > ${factor} x its p99`})` : ''}`);
+          if (!json) console.log(`PINGTRACE ${protocol.toUpperCase()} ${hosts.join(', ')}: stages from ${set.name}${set.note ? ` (${set.note})` : ''}${continuous ? `; reporting spikes (${thresholdUs !== undefined ? `total > ${thresholdUs} us` : `a stage > ${factor} x its p99`})` : ''}`);
         },
         onProbe: (r) => {
           report?.add(r);

@@ -1,35 +1,67 @@
 // What both ends share: the probe packet, the kernel-side skeleton set-up,
 // and the report the server sends back.
 import * as fs from 'node:fs';
-import { inetChecksum, NotSupportedError, LbcError } from 'lcc/lbc';
+import { inetChecksum, ipString, NotSupportedError, LbcError } from 'lcc/lbc';
 import { PingtraceSkeleton, PtHook, PtRole, type PtEvent } from '../pingtrace.skel.js';
 
 export const MAGIC = Buffer.from('LCCP');
 export const MIN_SIZE = 16; // payload: magic, session, report port, pad, 4 spare
+/** TCP probes are fixed-size records in the stream: the server echoes them record by record. */
+export const TAG_SIZE = 16;
+/** Where `pingtrace --server` takes UDP and TCP probes (both families). */
+export const DEFAULT_PORT = 7807;
+export const REQUEST = 8;
+export const REPLY = 0;
 
-/** ICMP echo request: header, then magic | session | report port | pad | filler. */
-export function echoRequest(id: number, seq: number, session: number, reportPort: number, size: number): Buffer {
+export type Protocol = 'icmp' | 'udp' | 'tcp';
+export interface ProbeSpec { family: 4 | 6; protocol: Protocol }
+
+const IPPROTO: Record<string, number> = { icmp4: 1, icmp6: 58, udp: 17, tcp: 6 };
+export const ipproto = (p: ProbeSpec): number => IPPROTO[p.protocol === 'icmp' ? `icmp${p.family}` : p.protocol]!;
+
+/**
+ * One probe as sent. ICMP: an echo request (type 8, or 128 for ICMPv6, whose
+ * checksum the kernel fills in) whose payload starts magic | session | report
+ * port. UDP and TCP: the tag itself, magic | session | report port | seq | type.
+ */
+export function probePacket(spec: ProbeSpec, id: number, seq: number, session: number, reportPort: number, size: number): Buffer {
+  if (spec.protocol !== 'icmp') {
+    const b = Buffer.alloc(spec.protocol === 'tcp' ? TAG_SIZE : Math.max(size, TAG_SIZE));
+    MAGIC.copy(b, 0);
+    b.writeUInt32LE(session >>> 0, 4); // compared as raw bytes in the kernel
+    b.writeUInt16BE(reportPort, 8);
+    b.writeUInt16BE(seq & 0xffff, 10);
+    b.writeUInt8(REQUEST, 12);
+    for (let i = TAG_SIZE; i < b.length; i++) b[i] = i & 0xff;
+    return b;
+  }
   const payload = Math.max(size, MIN_SIZE);
   const b = Buffer.alloc(8 + payload);
-  b.writeUInt8(8, 0);
+  b.writeUInt8(spec.family === 6 ? 128 : 8, 0);
   b.writeUInt16BE(id & 0xffff, 4);
   b.writeUInt16BE(seq & 0xffff, 6);
   MAGIC.copy(b, 8);
-  b.writeUInt32LE(session >>> 0, 12); // compared as raw bytes in the kernel
+  b.writeUInt32LE(session >>> 0, 12);
   b.writeUInt16BE(reportPort, 16);
   for (let i = 20; i < b.length; i++) b[i] = i & 0xff;
-  b.writeUInt16BE(inetChecksum(b), 2);
+  if (spec.family === 4) b.writeUInt16BE(inetChecksum(b), 2);
   return b;
 }
 
 export interface EchoReply { id: number; seq: number; session: number }
 
-/** An echo reply to one of our probes, from a raw socket's IPv4 packet. */
-export function parseReply(packet: Buffer): EchoReply | null {
-  if (packet.length < 20 || packet[0]! >> 4 !== 4) return null;
-  const ihl = (packet[0]! & 0x0f) * 4;
-  const icmp = packet.subarray(ihl);
-  if (icmp.length < 16 || icmp[0] !== 0 || !icmp.subarray(8, 12).equals(MAGIC)) return null;
+/** A reply to one of our probes, from what the probe socket received (one record for TCP). */
+export function parseProbeReply(spec: ProbeSpec, packet: Buffer): EchoReply | null {
+  if (spec.protocol !== 'icmp') {
+    if (packet.length < TAG_SIZE || !packet.subarray(0, 4).equals(MAGIC) || packet[12] !== REPLY) return null;
+    return { id: 0, seq: packet.readUInt16BE(10), session: packet.readUInt32LE(4) };
+  }
+  let icmp = packet;
+  if (spec.family === 4) {
+    if (packet.length < 20 || packet[0]! >> 4 !== 4) return null;
+    icmp = packet.subarray((packet[0]! & 0x0f) * 4);
+  }
+  if (icmp.length < 16 || icmp[0] !== (spec.family === 6 ? 129 : 0) || !icmp.subarray(8, 12).equals(MAGIC)) return null;
   return { id: icmp.readUInt16BE(4), seq: icmp.readUInt16BE(6), session: icmp.readUInt32LE(12) };
 }
 
@@ -37,7 +69,8 @@ export function netnsInode(): number {
   return fs.statSync('/proc/self/ns/net').ino;
 }
 
-export const ipString = (n: number): string => [n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, n >>> 24].join('.');
+/** An event's address bytes as text, by the event's family. */
+export const eventAddress = (bytes: number[], family: number): string => ipString(Uint8Array.from(bytes.slice(0, family === 6 ? 16 : 4)));
 
 export interface StageSet {
   name: string;
@@ -48,7 +81,7 @@ export interface StageSet {
 const KPROBES = ['kp_ip_rcv', 'kp_icmp_rcv', 'kp_raw_deliver'] as const;
 
 /** Load and attach the probes for one end; kprobe stages when the kernel has them. */
-export function startTracing(role: number, opts: { session: number; tgid: number; spikes?: boolean }): { skel: PingtraceSkeleton; stageSet: StageSet } {
+export function startTracing(role: number, opts: { session: number; tgid: number; spikes?: boolean; probe?: ProbeSpec }): { skel: PingtraceSkeleton; stageSet: StageSet } {
   if (!fs.existsSync('/sys/kernel/btf/vmlinux')) {
     throw new LbcError('this kernel has no BTF (/sys/kernel/btf/vmlinux)', { hint: 'pingtrace needs a kernel built with CONFIG_DEBUG_INFO_BTF' });
   }
@@ -58,6 +91,10 @@ export function startTracing(role: number, opts: { session: number; tgid: number
     skel.rodata.netns_ino = netnsInode();
     skel.rodata.session = opts.session;
     skel.rodata.target_tgid = opts.tgid;
+    // how the client's own send and receive buffers are laid out
+    const spec = opts.probe ?? { family: 4, protocol: 'icmp' };
+    skel.rodata.probe_proto = ipproto(spec);
+    skel.rodata.probe_family = spec.family;
     if (role === PtRole.PT_SERVER) {
       for (const p of ['rtp_wakeup', 'rtp_switch', 'kp_raw_deliver', 'tp_sendto', 'tp_recv_enter', 'tp_recv_exit', 'tp_epoll_wait', 'tp_epoll_pwait', 'tp_epoll_wait_exit', 'tp_epoll_pwait_exit', 'tp_poll', 'tp_poll_exit', 'tp_sendto_exit'] as const) skel.progs[p].autoload = false;
     } else {

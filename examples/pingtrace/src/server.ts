@@ -1,8 +1,10 @@
-// pingtrace --server: the kernel answers the echo requests; we time the
-// request's way in and the reply's way out, and send those times back to the
-// client over UDP, to the port its probe names.
+// pingtrace --server: the kernel answers ICMP echo requests and we echo UDP
+// and TCP probes on --port; we time each request's way in and its reply's
+// way out, and send those times back to the client over UDP, to the port
+// its probe names. Both address families.
 import * as dgram from 'node:dgram';
-import { startTracing, ipString, PtHook, PtRole, type PtEvent, type Report } from './probe.js';
+import * as net from 'node:net';
+import { startTracing, eventAddress, DEFAULT_PORT, MAGIC, PtHook, PtRole, REPLY, REQUEST, TAG_SIZE, type PtEvent, type Report } from './probe.js';
 
 const REPORT_RESEND_MS = [80];
 const DRAIN_MS = 100;
@@ -10,40 +12,83 @@ const DRAIN_MS = 100;
 export interface ServerOptions {
   /** stop after this many seconds (0: until SIGINT/SIGTERM) */
   seconds?: number;
+  /** UDP and TCP probes' port */
+  port?: number;
   log?: (line: string) => void;
+}
+
+/** A UDP probe's echo: the same bytes, marked as a reply. */
+function echo(msg: Buffer): Buffer | null {
+  if (msg.length < TAG_SIZE || !msg.subarray(0, 4).equals(MAGIC) || msg[12] !== REQUEST) return null;
+  const out = Buffer.from(msg);
+  out[12] = REPLY;
+  return out;
 }
 
 export async function runServer(opts: ServerOptions = {}): Promise<void> {
   const log = opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
+  const port = opts.port ?? DEFAULT_PORT;
   const { skel, stageSet } = startTracing(PtRole.PT_SERVER, { session: 0, tgid: process.pid });
-  const udp = dgram.createSocket('udp4');
+  const reporters = { 4: dgram.createSocket('udp4'), 6: dgram.createSocket('udp6') };
   const open = new Map<string, Report & { at: number }>();
   let reported = 0;
 
+  // UDP and TCP probes are echoed from user space (the kernel answers ICMP itself)
+  const udp = { 4: dgram.createSocket('udp4'), 6: dgram.createSocket({ type: 'udp6', ipv6Only: true }) };
+  for (const [family, sock] of Object.entries(udp)) {
+    sock.on('message', (msg, rinfo) => {
+      const out = echo(msg);
+      if (out) sock.send(out, rinfo.port, rinfo.address);
+    });
+    await new Promise<void>((resolve, reject) => {
+      sock.once('error', (e) => reject(new Error(`pingtrace server: cannot take UDP probes on port ${port} (IPv${family}): ${e.message}`)));
+      sock.bind(port, family === '6' ? '::' : '0.0.0.0', () => resolve());
+    });
+  }
+  const tcp = net.createServer((conn) => {
+    conn.setNoDelay(true);
+    let pending: Buffer = Buffer.alloc(0);
+    conn.on('data', (d: Buffer) => {
+      // records of TAG_SIZE bytes, however the stream cuts them
+      pending = pending.length ? Buffer.concat([pending, d]) : d;
+      const whole = pending.length - (pending.length % TAG_SIZE);
+      if (!whole) return;
+      const out = Buffer.from(pending.subarray(0, whole));
+      for (let o = 0; o < whole; o += TAG_SIZE) if (out.subarray(o, o + 4).equals(MAGIC) && out[o + 12] === REQUEST) out[o + 12] = REPLY;
+      conn.write(out);
+      pending = pending.subarray(whole);
+    });
+    conn.on('error', () => conn.destroy());
+  });
+  await new Promise<void>((resolve, reject) => {
+    tcp.once('error', (e) => reject(new Error(`pingtrace server: cannot take TCP probes on port ${port}: ${e.message}`)));
+    tcp.listen(port, '::', () => resolve()); // dual-stack: IPv4 clients arrive as ::ffff:a.b.c.d
+  });
+
   const rb = skel.onEvents((e: PtEvent) => {
     // requests come from the client, replies go to it
-    const client = e.icmp_type === 8 ? e.saddr : e.daddr;
-    const key = `${client}/${e.session}/${e.seq}`;
+    const client = eventAddress(e.icmp_type === REQUEST ? e.saddr : e.daddr, e.family);
+    const key = `${client}/${e.proto}/${e.session}/${e.seq}`;
     let r = open.get(key);
     if (!r) {
       // this host's address the probe was sent to (the source of its reply)
-      r = { session: e.session, seq: e.seq, target: ipString(e.icmp_type === 8 ? e.daddr : e.saddr), at: Date.now() };
+      r = { session: e.session, seq: e.seq, target: eventAddress(e.icmp_type === REQUEST ? e.daddr : e.saddr, e.family), at: Date.now() };
       open.set(key, r);
     }
     const ts = e.ts.toString();
-    if (e.hook === PtHook.PT_RX_ARRIVE && e.icmp_type === 8) r.rxArrive ??= ts;
-    else if (e.hook === PtHook.PT_RX_PROTO && e.icmp_type === 8) r.rxProto ??= ts;
-    else if (e.hook === PtHook.PT_DEV_QUEUE && e.icmp_type === 0) r.txQueue ??= ts;
-    else if (e.hook === PtHook.PT_START_XMIT && e.icmp_type === 0) {
+    if (e.hook === PtHook.PT_RX_ARRIVE && e.icmp_type === REQUEST) r.rxArrive ??= ts;
+    else if (e.hook === PtHook.PT_RX_PROTO && e.icmp_type === REQUEST) r.rxProto ??= ts;
+    else if (e.hook === PtHook.PT_DEV_QUEUE && e.icmp_type === REPLY) r.txQueue ??= ts;
+    else if (e.hook === PtHook.PT_START_XMIT && e.icmp_type === REPLY) {
       r.startXmit ??= ts;
-      const port = ((e.report_port & 0xff) << 8) | (e.report_port >> 8);
+      const reportPort = ((e.report_port & 0xff) << 8) | (e.report_port >> 8);
       const { at: _at, ...report } = r;
       const msg = JSON.stringify(report);
-      const to = ipString(client);
+      const sock = reporters[e.family === 6 ? 6 : 4];
       // the report crosses the same congested links as the reply: send it again
       // a little later, so one drop does not lose the probe's remote stages
-      udp.send(msg, port, to);
-      for (const ms of REPORT_RESEND_MS) setTimeout(() => udp.send(msg, port, to), ms).unref();
+      sock.send(msg, reportPort, client);
+      for (const ms of REPORT_RESEND_MS) setTimeout(() => sock.send(msg, reportPort, client), ms).unref();
       open.delete(key);
       reported++;
     }
@@ -56,7 +101,7 @@ export async function runServer(opts: ServerOptions = {}): Promise<void> {
     const old = Date.now() - 10_000;
     for (const [k, r] of open) if (r.at < old) open.delete(k);
   }, 5_000);
-  log(`pingtrace server: tracing with ${stageSet.name}${stageSet.note ? ` (${stageSet.note})` : ''}; reporting to each client`);
+  log(`pingtrace server: tracing with ${stageSet.name}${stageSet.note ? ` (${stageSet.note})` : ''}; UDP and TCP probes on port ${port}; reporting to each client`);
 
   await new Promise<void>((resolve) => {
     const stop = (): void => resolve();
@@ -66,7 +111,8 @@ export async function runServer(opts: ServerOptions = {}): Promise<void> {
   });
   clearInterval(sweep);
   clearInterval(drain);
-  udp.close();
+  for (const s of [...Object.values(reporters), ...Object.values(udp)]) s.close();
+  tcp.close();
   skel.destroy();
   log(`pingtrace server: ${reported} probes reported`);
 }

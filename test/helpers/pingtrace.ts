@@ -1,0 +1,108 @@
+// Two hosts for pingtrace's kernel tests: network namespaces joined by a veth
+// pair (examples/pingtrace/netns.sh), a pingtrace server in one, clients in
+// the other, and bounded congestion on either side's egress.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const ROOT = path.resolve(here, '..', '..');
+export const BIN = path.join(ROOT, 'examples/pingtrace/bin/pingtrace.js');
+const NETNS = path.join(ROOT, 'examples/pingtrace/netns.sh');
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export interface Run { code: number | null; lines: Record<string, unknown>[]; stdout: string; stderr: string }
+
+export class Hosts {
+  readonly c: string;
+  readonly s: string;
+  readonly cip: string;
+  readonly sip: string;
+  readonly cdev: string;
+  readonly sdev: string;
+  readonly cip6: string;
+  readonly sip6: string;
+  private server: ChildProcess | null = null;
+
+  constructor(readonly name: string) {
+    const f = execFileSync('bash', [NETNS, 'up', name], { encoding: 'utf8' }).trim().split(' ');
+    if (f.length !== 8) throw new Error(`netns.sh up printed "${f.join(' ')}"`);
+    [this.c, this.s, this.cip, this.sip, this.cdev, this.sdev, this.cip6, this.sip6] = f as [string, string, string, string, string, string, string, string];
+  }
+
+  ns(n: string, ...cmd: string[]): string {
+    return execFileSync('ip', ['netns', 'exec', n, ...cmd], { encoding: 'utf8', timeout: 60_000 });
+  }
+
+  async startServer(): Promise<void> {
+    const sv = spawn('ip', ['netns', 'exec', this.s, process.execPath, BIN, '--server', '-w', '600'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    this.server = sv;
+    await new Promise<void>((resolve, reject) => {
+      let err = '';
+      sv.stderr!.on('data', (d: Buffer) => {
+        err += d.toString();
+        if (err.includes('reporting to each client')) resolve();
+      });
+      sv.on('exit', (code) => reject(new Error(`server exited ${code}: ${err}`)));
+    });
+  }
+
+  async stopServer(): Promise<void> {
+    const sv = this.server;
+    this.server = null;
+    if (!sv || sv.exitCode !== null) return;
+    const gone = new Promise((r) => sv.on('exit', r));
+    sv.kill('SIGTERM');
+    await gone;
+  }
+
+  /** The client in its namespace; `during` runs while it probes (faults, scrapes, signals). */
+  async client(args: string[], during?: (child: ChildProcess) => Promise<void>): Promise<Run> {
+    const child = spawn('ip', ['netns', 'exec', this.c, process.execPath, BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    try {
+      if (during) await during(child);
+    } catch (e) {
+      child.kill('SIGKILL');
+      throw e;
+    }
+    const code = await Promise.race([exited, sleep(60_000).then(() => (child.kill('SIGKILL'), -1))]);
+    const lines = stdout.trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    return { code, lines, stdout, stderr };
+  }
+
+  /**
+   * Queue delay on one side's egress for `ms`: a 2 Mbit/s shaper and a flow
+   * just above that rate, so the queue (and every probe through it) grows by
+   * milliseconds without overflowing. Bounded in time; the shaper goes after.
+   */
+  async congest(side: 'client' | 'server', ms: number): Promise<{ from: number; to: number }> {
+    const [host, dev, to] = side === 'client' ? [this.c, this.cdev, this.sip] : [this.s, this.sdev, this.cip];
+    this.ns(host, 'tc', 'qdisc', 'add', 'dev', dev, 'root', 'tbf', 'rate', '2mbit', 'burst', '4kb', 'latency', '1s');
+    const from = Date.now();
+    try {
+      const flood = spawn('ip', ['netns', 'exec', host, 'python3', '-c', [
+        'import socket, time',
+        's = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)',
+        `end = time.time() + ${ms / 1000}`,
+        'while time.time() < end:',
+        `    s.sendto(b"x" * 1200, ("${to}", 9))`,
+        '    time.sleep(0.004)',
+      ].join('\n')], { stdio: 'ignore' });
+      await new Promise((r) => flood.on('exit', r));
+      await sleep(300); // the queue drains at the shaped rate before the shaper goes
+    } finally {
+      this.ns(host, 'tc', 'qdisc', 'del', 'dev', dev, 'root');
+    }
+    return { from, to: Date.now() };
+  }
+
+  async down(): Promise<void> {
+    await this.stopServer();
+    execFileSync('bash', [NETNS, 'down', this.name]);
+  }
+}

@@ -1,0 +1,76 @@
+// pingtrace over ICMPv6, UDP and UDP over IPv6, between namespaces made here:
+// every probe's stages are >= 0 and sum to total, the server's stages are
+// joined, and congestion on either side's egress lands in the right stage,
+// as the ICMP tests check for IPv4.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runKernelTests } from './helpers/kernel.js';
+import { Hosts, sleep } from './helpers/pingtrace.js';
+
+const STAGES = ['l_tx_kern', 'l_tx_qdisc', 'l_tx_outlink', 'r_rx_kern', 'r_tx_kern', 'l_rx_inlink', 'l_rx_softirq', 'l_rx_kern', 'l_rx_task_waking', 'l_rx_task_queue'];
+interface Probe { seq: number; stages: Record<string, number>; server: boolean }
+interface Summary { sent: number; received: number; loss: number; server: boolean; stages: Record<string, { p50: number }> }
+
+describe.runIf(runKernelTests)('pingtrace protocols', () => {
+  let h: Hosts;
+  beforeAll(async () => {
+    h = new Hosts(`lccp${process.pid % 100000}`);
+    await h.startServer();
+  });
+  afterAll(async () => {
+    await h?.down();
+  });
+
+  const run = async (target: string, args: string[], during?: () => Promise<void>): Promise<{ probes: Probe[]; summary: Summary }> => {
+    const r = await h.client([target, '--json', ...args], during);
+    expect(r.code, r.stderr).toBe(0);
+    return { probes: r.lines.filter((l) => 'seq' in l) as unknown as Probe[], summary: (r.lines.find((l) => 'summary' in l) as { summary: Summary }).summary };
+  };
+
+  const cases = [
+    { name: 'ICMPv6', target: () => h.sip6, args: [] as string[] },
+    { name: 'UDP', target: () => h.sip, args: ['--udp'] },
+    { name: 'UDP over IPv6', target: () => h.sip6, args: ['--udp'] },
+  ];
+
+  for (const c of cases) {
+    describe(c.name, () => {
+      it('times every stage of every probe, with the server, and they add up to total', async () => {
+        const { probes, summary } = await run(c.target(), [...c.args, '-c', '30', '-i', '0.02']);
+        expect(summary.sent).toBe(30);
+        expect(summary.loss).toBe(0);
+        expect(summary.server).toBe(true);
+        expect(probes).toHaveLength(30);
+        for (const p of probes) {
+          expect(p.server).toBe(true);
+          expect(Object.keys(p.stages).sort()).toEqual([...STAGES, 'total'].sort());
+          let sum = 0;
+          for (const k of STAGES) {
+            expect(p.stages[k], `${k} of seq ${p.seq}`).toBeGreaterThanOrEqual(0);
+            sum += p.stages[k]!;
+          }
+          expect(Math.abs(sum - p.stages.total!)).toBeLessThan(0.05);
+        }
+      });
+
+      // congestion on one side's egress: the stage that side's queue belongs to takes the added delay
+      for (const [side, stage] of [['client', 'l_tx_qdisc'], ['server', 'r_tx_kern']] as const) {
+        it(`puts ${side} egress congestion into ${stage}`, async () => {
+          const base = (await run(c.target(), [...c.args, '-c', '10', '-i', '0.05'])).summary.stages;
+          let congested: Summary['stages'] = {};
+          await Promise.all([
+            h.congest(side, 2000),
+            (async () => {
+              await sleep(300); // the queue has built up
+              congested = (await run(c.target(), [...c.args, '-c', '10', '-i', '0.1'])).summary.stages;
+            })(),
+          ]);
+          const added = congested.total!.p50 - base.total!.p50;
+          const took = congested[stage]!.p50 - base[stage]!.p50;
+          console.log(`${c.name}: added ${added.toFixed(0)} us, of which ${stage} ${took.toFixed(0)} us`);
+          expect(added).toBeGreaterThan(1000);
+          expect(took / added).toBeGreaterThan(0.8);
+        }, 40_000);
+      }
+    });
+  }
+});
