@@ -18,6 +18,10 @@ struct pending_rx {
 	__u32 session;
 	__u16 seq;
 	__u16 valid;
+	/* TCP: seq is a record index on the connection with this client port */
+	__u16 port;
+	__u8 proto;
+	__u8 _pad[5];
 };
 LBC_PERCPU_ARRAY(pending, __u32, struct pending_rx, 1);
 /* tasks woken for a probe, until they run */
@@ -60,6 +64,10 @@ struct icmp_probe {
 	__u16 report_port;
 };
 
+LBC_LRU_HASH(tcp_conns, struct pt_conn_key, struct pt_conn, 4096);
+/* server: the port where it takes TCP probes */
+const volatile __u16 tcp_port = 0;
+
 /* The client's own protocol, for reading its user buffers (sendto/recvfrom) */
 const volatile __u8 probe_proto = IPPROTO_ICMP;
 const volatile __u8 probe_family = 4;
@@ -83,20 +91,10 @@ static __always_inline int parse_l4(unsigned char *l4, __u8 proto, struct pt_eve
 		e->report_port = ph.report_port;
 		return 0;
 	}
-	if (proto == IPPROTO_UDP || proto == IPPROTO_TCP) {
+	if (proto == IPPROTO_UDP) {
 		struct pt_tag tag;
-		__u32 hlen = 8; /* UDP */
 
-		if (proto == IPPROTO_TCP) {
-			__u8 doff;
-
-			if (bpf_probe_read_kernel(&doff, 1, l4 + 12))
-				return -1;
-			hlen = (doff >> 4) * 4;
-			if (hlen < 20)
-				return -1;
-		}
-		if (bpf_probe_read_kernel(&tag, sizeof(tag), l4 + hlen) || tag.magic != PT_MAGIC)
+		if (bpf_probe_read_kernel(&tag, sizeof(tag), l4 + 8) || tag.magic != PT_MAGIC)
 			return -1;
 		if (tag.type != PT_REQUEST && tag.type != PT_REPLY)
 			return -1;
@@ -109,10 +107,69 @@ static __always_inline int parse_l4(unsigned char *l4, __u8 proto, struct pt_eve
 	return -1;
 }
 
-static __always_inline int parse(struct sk_buff *skb, bool tx, struct pt_event *e)
+/* A data segment of a probe connection: which record it starts, and which way. */
+static __always_inline int parse_tcp(unsigned char *l4, __u32 l4len, bool tx, struct pt_event *e, __u16 *records)
+{
+	struct tcphdr th;
+	struct pt_conn_key key = {};
+	struct pt_conn *conn;
+	__u32 hlen, seq, *base;
+	__u8 *have;
+	bool c2s;
+
+	if (bpf_probe_read_kernel(&th, sizeof(th), l4))
+		return -1;
+	hlen = th.doff * 4;
+	if (hlen < 20 || l4len <= hlen || th.syn || th.rst)
+		return -1; /* handshakes and bare ACKs carry no record */
+	/* the client's end of the connection: its address and port */
+	c2s = (role == PT_CLIENT) == tx;
+	if (c2s) {
+		__builtin_memcpy(key.addr, e->saddr, 16);
+		key.port = bpf_ntohs(th.source);
+	} else {
+		__builtin_memcpy(key.addr, e->daddr, 16);
+		key.port = bpf_ntohs(th.dest);
+	}
+	if (role == PT_SERVER && bpf_ntohs(c2s ? th.dest : th.source) != tcp_port)
+		return -1;
+	conn = bpf_map_lookup_elem(&tcp_conns, &key);
+	if (!conn) {
+		/* the client registers its connections; the server learns them from the first record in */
+		struct pt_conn fresh = {};
+
+		if (role == PT_CLIENT || !c2s)
+			return -1;
+		bpf_map_update_elem(&tcp_conns, &key, &fresh, BPF_NOEXIST);
+		conn = bpf_map_lookup_elem(&tcp_conns, &key);
+		if (!conn)
+			return -1;
+	}
+	seq = bpf_ntohl(th.seq);
+	base = c2s ? &conn->base_c2s : &conn->base_s2c;
+	have = c2s ? &conn->have_c2s : &conn->have_s2c;
+	if (!*have) {
+		*base = seq;
+		*have = 1;
+	}
+	/* records are whole: a segment that starts mid-record is a retransmission's tail */
+	if ((seq - *base) % PT_TAG_SIZE)
+		return -1;
+	e->seq = (seq - *base) / PT_TAG_SIZE;
+	/* a segment may carry several records (TCP coalesces what waited in the socket) */
+	*records = (l4len - hlen) / PT_TAG_SIZE;
+	e->session = conn->session;
+	e->icmp_type = c2s ? PT_REQUEST : PT_REPLY;
+	e->port = key.port;
+	return 0;
+}
+
+/* The probe in this packet, if it is one; `records`: how many (a TCP segment may hold several). */
+static __always_inline int parse(struct sk_buff *skb, bool tx, struct pt_event *e, __u16 *records)
 {
 	unsigned char *l3, *l4;
 	__u8 version, proto;
+	__u32 l4len;
 
 	if (BPF_CORE_READ(skb, dev, nd_net.net, ns.inum) != netns_ino)
 		return -1;
@@ -130,6 +187,7 @@ static __always_inline int parse(struct sk_buff *skb, bool tx, struct pt_event *
 			return -1;
 		proto = iph.protocol;
 		l4 = l3 + iph.ihl * 4;
+		l4len = bpf_ntohs(iph.tot_len) - iph.ihl * 4;
 		__builtin_memcpy(e->saddr, &iph.saddr, 4);
 		__builtin_memcpy(e->daddr, &iph.daddr, 4);
 	} else if (version == 6) {
@@ -140,13 +198,18 @@ static __always_inline int parse(struct sk_buff *skb, bool tx, struct pt_event *
 			return -1;
 		proto = ip6.nexthdr;
 		l4 = l3 + sizeof(ip6);
+		l4len = bpf_ntohs(ip6.payload_len);
 		__builtin_memcpy(e->saddr, &ip6.saddr, 16);
 		__builtin_memcpy(e->daddr, &ip6.daddr, 16);
 	} else {
 		return -1;
 	}
-	if (parse_l4(l4, proto, e))
+	if (proto == IPPROTO_TCP) {
+		if (parse_tcp(l4, l4len, tx, e, records))
+			return -1;
+	} else if (parse_l4(l4, proto, e)) {
 		return -1;
+	}
 	/* the client follows its requests out and replies in; the server the reverse */
 	if ((role == PT_CLIENT) != ((e->icmp_type == PT_REQUEST) == tx))
 		return -1;
@@ -176,6 +239,8 @@ static __always_inline void emit_for(void *ctx, const struct pending_rx *p, __u3
 	struct pt_event e = {};
 
 	e.seq = p->seq;
+	e.port = p->port;
+	e.proto = p->proto;
 	e.session = p->session;
 	e.tid = tid;
 	e.icmp_type = icmp_type;
@@ -186,9 +251,16 @@ static __always_inline void stamp(void *ctx, struct sk_buff *skb, bool tx, __u8 
 {
 	struct pt_event e = {};
 
-	if (parse(skb, tx, &e))
+	__u16 records = 1;
+
+	if (parse(skb, tx, &e, &records))
 		return;
 	emit(ctx, &e, hook);
+	/* every other record of a TCP segment: the same moment, the next index */
+	for (int i = 1; i < 8 && i < records; i++) {
+		e.seq++;
+		emit(ctx, &e, hook);
+	}
 	if (hook == PT_RX_PROTO && role == PT_CLIENT) {
 		/* the wake-up that follows on this CPU belongs to this probe */
 		__u32 zero = 0;
@@ -198,11 +270,13 @@ static __always_inline void stamp(void *ctx, struct sk_buff *skb, bool tx, __u8 
 			p->ts = e.ts;
 			p->session = e.session;
 			p->seq = e.seq;
+			p->port = e.port;
+			p->proto = e.proto;
 			p->valid = 1;
 		}
 		p = bpf_map_lookup_elem(&unclaimed, &zero);
 		if (p) {
-			*p = (struct pending_rx){ .ts = e.ts, .session = e.session, .seq = e.seq, .valid = 1 };
+			*p = (struct pending_rx){ .ts = e.ts, .session = e.session, .seq = e.seq, .valid = 1, .port = e.port, .proto = e.proto };
 			__sync_fetch_and_add(&waking_count, 1);
 		}
 	}

@@ -54,7 +54,28 @@ struct pt_event {
 	__u8 family;    /* 4 or 6 */
 	__u8 proto;     /* IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_UDP or IPPROTO_TCP */
 	__s32 stack_id; /* kernel stack in `stacks` when want_stacks is set, else negative */
-	__u32 _pad;
+	__u16 port;     /* TCP: the client's port of the connection (host order); seq is then the record index */
+	__u16 _pad;
+};
+
+/* A TCP probe connection, by the client's end of it: probes are TAG_SIZE-byte
+ * records in each direction, so a segment's sequence number says which
+ * record it starts (the payload itself may sit in page fragments, out of a
+ * tracepoint's reach). The first data segment each way (the client's hello
+ * record, and its echo) sets the base. */
+#define PT_TAG_SIZE 16
+struct pt_conn_key {
+	__u8 addr[16];
+	__u16 port; /* host order */
+	__u16 _pad;
+};
+struct pt_conn {
+	__u32 session;   /* the client's; 0 on the server, which learns it from the records */
+	__u32 base_c2s;  /* TCP sequence number of record 0, client to server */
+	__u32 base_s2c;
+	__u8 have_c2s;
+	__u8 have_s2c;
+	__u16 _pad;
 };
 
 /* per CPU: softirq time so far, for the kernel context of a spike */

@@ -122,7 +122,9 @@ export interface PtEvent {
   proto: number;
   /** __s32 */
   stack_id: number;
-  /** __u32 */
+  /** __u16 */
+  port: number;
+  /** __u16 */
   _pad: number;
 }
 export const PtEvent: Codec<PtEvent> & { readonly fields: Record<string, codec.FieldInfo> } = {
@@ -142,7 +144,8 @@ export const PtEvent: Codec<PtEvent> & { readonly fields: Record<string, codec.F
     family: { offset: 58, size: 1, bitOffset: 464, bitSize: 0 },
     proto: { offset: 59, size: 1, bitOffset: 472, bitSize: 0 },
     stack_id: { offset: 60, size: 4, bitOffset: 480, bitSize: 0 },
-    _pad: { offset: 64, size: 4, bitOffset: 512, bitSize: 0 },
+    port: { offset: 64, size: 2, bitOffset: 512, bitSize: 0 },
+    _pad: { offset: 66, size: 2, bitOffset: 528, bitSize: 0 },
   },
   decode(dv: DataView, o: number): PtEvent {
     return {
@@ -160,7 +163,8 @@ export const PtEvent: Codec<PtEvent> & { readonly fields: Record<string, codec.F
       family: dv.getUint8(o + 58),
       proto: dv.getUint8(o + 59),
       stack_id: dv.getInt32(o + 60, true),
-      _pad: dv.getUint32(o + 64, true),
+      port: dv.getUint16(o + 64, true),
+      _pad: dv.getUint16(o + 66, true),
     };
   },
   encode(v: PtEvent, dv: DataView, o: number): void {
@@ -178,7 +182,83 @@ export const PtEvent: Codec<PtEvent> & { readonly fields: Record<string, codec.F
     dv.setUint8(o + 58, v.family);
     dv.setUint8(o + 59, v.proto);
     dv.setInt32(o + 60, v.stack_id, true);
-    dv.setUint32(o + 64, v._pad, true);
+    dv.setUint16(o + 64, v.port, true);
+    dv.setUint16(o + 66, v._pad, true);
+  },
+};
+
+/** struct pt_conn_key (20 bytes) */
+export interface PtConnKey {
+  /** __u8[16] */
+  addr: number[];
+  /** __u16 */
+  port: number;
+  /** __u16 */
+  _pad: number;
+}
+export const PtConnKey: Codec<PtConnKey> & { readonly fields: Record<string, codec.FieldInfo> } = {
+  size: 20,
+  fields: {
+    addr: { offset: 0, size: 16, bitOffset: 0, bitSize: 0 },
+    port: { offset: 16, size: 2, bitOffset: 128, bitSize: 0 },
+    _pad: { offset: 18, size: 2, bitOffset: 144, bitSize: 0 },
+  },
+  decode(dv: DataView, o: number): PtConnKey {
+    return {
+      addr: $c1.decode(dv, o),
+      port: dv.getUint16(o + 16, true),
+      _pad: dv.getUint16(o + 18, true),
+    };
+  },
+  encode(v: PtConnKey, dv: DataView, o: number): void {
+    $c1.encode(v.addr, dv, o);
+    dv.setUint16(o + 16, v.port, true);
+    dv.setUint16(o + 18, v._pad, true);
+  },
+};
+
+/** struct pt_conn (16 bytes) */
+export interface PtConn {
+  /** __u32 */
+  session: number;
+  /** __u32 */
+  base_c2s: number;
+  /** __u32 */
+  base_s2c: number;
+  /** __u8 */
+  have_c2s: number;
+  /** __u8 */
+  have_s2c: number;
+  /** __u16 */
+  _pad: number;
+}
+export const PtConn: Codec<PtConn> & { readonly fields: Record<string, codec.FieldInfo> } = {
+  size: 16,
+  fields: {
+    session: { offset: 0, size: 4, bitOffset: 0, bitSize: 0 },
+    base_c2s: { offset: 4, size: 4, bitOffset: 32, bitSize: 0 },
+    base_s2c: { offset: 8, size: 4, bitOffset: 64, bitSize: 0 },
+    have_c2s: { offset: 12, size: 1, bitOffset: 96, bitSize: 0 },
+    have_s2c: { offset: 13, size: 1, bitOffset: 104, bitSize: 0 },
+    _pad: { offset: 14, size: 2, bitOffset: 112, bitSize: 0 },
+  },
+  decode(dv: DataView, o: number): PtConn {
+    return {
+      session: dv.getUint32(o, true),
+      base_c2s: dv.getUint32(o + 4, true),
+      base_s2c: dv.getUint32(o + 8, true),
+      have_c2s: dv.getUint8(o + 12),
+      have_s2c: dv.getUint8(o + 13),
+      _pad: dv.getUint16(o + 14, true),
+    };
+  },
+  encode(v: PtConn, dv: DataView, o: number): void {
+    dv.setUint32(o, v.session, true);
+    dv.setUint32(o + 4, v.base_c2s, true);
+    dv.setUint32(o + 8, v.base_s2c, true);
+    dv.setUint8(o + 12, v.have_c2s);
+    dv.setUint8(o + 13, v.have_s2c);
+    dv.setUint16(o + 14, v._pad, true);
   },
 };
 
@@ -212,7 +292,8 @@ export const PtSoftirq: Codec<PtSoftirq> & { readonly fields: Record<string, cod
   },
 };
 
-/** struct pending_rx (16 bytes) */
+const $c2 = codec.array(codec.u8, 5);
+/** struct pending_rx (24 bytes) */
 export interface PendingRx {
   /** __u64 */
   ts: bigint;
@@ -222,14 +303,23 @@ export interface PendingRx {
   seq: number;
   /** __u16 */
   valid: number;
+  /** __u16 */
+  port: number;
+  /** __u8 */
+  proto: number;
+  /** __u8[5] */
+  _pad: number[];
 }
 export const PendingRx: Codec<PendingRx> & { readonly fields: Record<string, codec.FieldInfo> } = {
-  size: 16,
+  size: 24,
   fields: {
     ts: { offset: 0, size: 8, bitOffset: 0, bitSize: 0 },
     session: { offset: 8, size: 4, bitOffset: 64, bitSize: 0 },
     seq: { offset: 12, size: 2, bitOffset: 96, bitSize: 0 },
     valid: { offset: 14, size: 2, bitOffset: 112, bitSize: 0 },
+    port: { offset: 16, size: 2, bitOffset: 128, bitSize: 0 },
+    proto: { offset: 18, size: 1, bitOffset: 144, bitSize: 0 },
+    _pad: { offset: 19, size: 5, bitOffset: 152, bitSize: 0 },
   },
   decode(dv: DataView, o: number): PendingRx {
     return {
@@ -237,6 +327,9 @@ export const PendingRx: Codec<PendingRx> & { readonly fields: Record<string, cod
       session: dv.getUint32(o + 8, true),
       seq: dv.getUint16(o + 12, true),
       valid: dv.getUint16(o + 14, true),
+      port: dv.getUint16(o + 16, true),
+      proto: dv.getUint8(o + 18),
+      _pad: $c2.decode(dv, o + 19),
     };
   },
   encode(v: PendingRx, dv: DataView, o: number): void {
@@ -244,6 +337,9 @@ export const PendingRx: Codec<PendingRx> & { readonly fields: Record<string, cod
     dv.setUint32(o + 8, v.session, true);
     dv.setUint16(o + 12, v.seq, true);
     dv.setUint16(o + 14, v.valid, true);
+    dv.setUint16(o + 16, v.port, true);
+    dv.setUint8(o + 18, v.proto);
+    $c2.encode(v._pad, dv, o + 19);
   },
 };
 
@@ -302,7 +398,7 @@ export const IcmpProbe: Codec<IcmpProbe> & { readonly fields: Record<string, cod
   },
 };
 
-const $c2 = codec.array(codec.u64, 127);
+const $c3 = codec.array(codec.u64, 127);
 
 const PingtraceRodataVars = {
   role: true,
@@ -311,6 +407,7 @@ const PingtraceRodataVars = {
   target_tgid: true,
   rb_flags: true,
   want_stacks: true,
+  tcp_port: true,
   probe_proto: true,
   probe_family: true,
 } as const;
@@ -372,6 +469,14 @@ export class PingtraceRodata {
   set want_stacks(v: number) {
     this.$s.assertWritable('want_stacks');
     this.$s.view.setUint32(this.$o.want_stacks, v, true);
+  }
+  /** __u16 */
+  get tcp_port(): number {
+    return this.$s.view.getUint16(this.$o.tcp_port, true);
+  }
+  set tcp_port(v: number) {
+    this.$s.assertWritable('tcp_port');
+    this.$s.view.setUint16(this.$o.tcp_port, v, true);
   }
   /** __u8 */
   get probe_proto(): number {
@@ -481,6 +586,8 @@ export interface PingtraceMaps {
   readonly stacks: BpfMap<number, bigint[]>;
   /** percpu_array: __u32 → struct pt_softirq (one value per possible CPU) */
   readonly softirq_time: BpfMap<number, PtSoftirq[]>;
+  /** lru_hash: struct pt_conn_key → struct pt_conn */
+  readonly tcp_conns: BpfMap<PtConnKey, PtConn>;
 }
 
 /**
@@ -551,8 +658,9 @@ export class PingtraceSkeleton implements Disposable {
       running: this.obj.map<number, PendingRx>('running', { key: codec.u32, value: PendingRx }),
       sending: this.obj.map<number, PendingRx>('sending', { key: codec.u32, value: PendingRx }),
       unclaimed: this.obj.map<number, PendingRx>('unclaimed', { key: codec.u32, value: PendingRx }),
-      stacks: this.obj.map<number, bigint[]>('stacks', { key: codec.u32, value: $c2 }),
+      stacks: this.obj.map<number, bigint[]>('stacks', { key: codec.u32, value: $c3 }),
       softirq_time: this.obj.map<number, PtSoftirq[]>('softirq_time', { key: codec.u32, value: PtSoftirq }),
+      tcp_conns: this.obj.map<PtConnKey, PtConn>('tcp_conns', { key: PtConnKey, value: PtConn }),
     });
   }
 

@@ -17,6 +17,8 @@ const SOCK_NONBLOCK = 0o4000;
 const SOCK_CLOEXEC = 0o2000000;
 const IPPROTO_ICMP = 1;
 const IPPROTO_ICMPV6 = 58;
+const IPPROTO_TCP = 6;
+const TCP_NODELAY = 1;
 const SOL_SOCKET = 1;
 const SO_ERROR = 4;
 const SOL_RAW = 255;
@@ -131,6 +133,12 @@ export class ProbeSocket {
         errno: e, hint: e === 1 || e === 13 ? 'run as root (or with CAP_NET_RAW)' : undefined,
       });
     }
+    if (kind.protocol === 'tcp') {
+      // every probe its own segment, now: Nagle would hold one back for the previous one's ACK
+      const one = Buffer.alloc(4);
+      one.writeInt32LE(1);
+      c.setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, one, 4);
+    }
     return new ProbeSocket(fd, kind);
   }
 
@@ -165,6 +173,15 @@ export class ProbeSocket {
     c.getsockopt(this.fd, SOL_SOCKET, SO_ERROR, v, len);
     e = v.readInt32LE(0);
     if (e) throw new LbcError('connect', { errno: e });
+  }
+
+  /** This end's address and port (after connect, or a send that bound it). */
+  localAddress(): { address: string; port: number } {
+    const a = Buffer.alloc(28);
+    const len = [a.length];
+    if ((c.getsockname(this.fd, a, len) as number) < 0) throw new LbcError('getsockname', { errno: errno() });
+    const family = a.readUInt16LE(0);
+    return { address: family === AF_INET6 ? ipString(a.subarray(8, 24)) : ipString(a.subarray(4, 8)), port: a.readUInt16BE(2) };
   }
 
   /** Send (to an address for ICMP/UDP; `null` on a connected socket). */

@@ -10,7 +10,7 @@ import { randomInt } from 'node:crypto';
 import { LbcError, ProbeSocket, formatKsym, ipString, ipv6Bytes, sockaddr } from 'lcc/lbc';
 import { isIP } from 'node:net';
 import { computeStages, OffsetEstimator, REMOTE_COMBINED, STAGES, type LocalTimes, type ProbeStages, type StageSummary } from './stages.js';
-import { DEFAULT_PORT, parseProbeReply, probePacket, PtHook, PtRole, reportTimes, startTracing, TAG_SIZE, type ProbeSpec, type PtEvent, type Report, type StageSet } from './probe.js';
+import { connKey, DEFAULT_PORT, parseProbeReply, probePacket, PtHook, PtRole, reportTimes, startTracing, TAG_SIZE, type ProbeSpec, type PtEvent, type Report, type StageSet } from './probe.js';
 import { LatencyHistogram } from './histogram.js';
 import { SpikeDetector, type Baseline, type SpikeConfig } from './spikes.js';
 import type { Metrics } from './metrics.js';
@@ -99,6 +99,8 @@ interface SoftirqSnapshot { total: bigint[]; netRx: bigint[] }
 
 interface Pending {
   seq: number;
+  /** TCP: the record index on the target's connection */
+  record?: number;
   target: TargetState;
   at: number;
   local: Partial<LocalTimes>;
@@ -114,9 +116,13 @@ interface Pending {
 
 interface TargetState extends Target {
   sockaddr: Buffer;
-  /** TCP: this target's connection, and the bytes of a record still arriving */
+  /** TCP: this target's connection, the bytes of a record still arriving, and
+   * which probe each record index (as the kernel side counts them) carries */
   conn?: ProbeSocket;
   partial?: Buffer;
+  localPort?: number;
+  nextRecord: number;
+  records: Map<number, number>;
   sent: number;
   received: number;
   spikes: number;
@@ -177,7 +183,7 @@ export async function runClient(opts: ClientOptions, on: ClientEvents = {}): Pro
   const targets: TargetState[] = opts.targets.map((t) => ({
     ...t, addr: canonical(t.addr), sockaddr: sockaddr(t.addr, port), sent: 0, received: 0, spikes: 0, nextDue: 0, serverSeen: false, reportsMissed: 0,
     silent: 0, serverLost: false, sendError: null, offset: new OffsetEstimator(), detector: new SpikeDetector(opts.spikes ?? {}),
-    hist: new Map(),
+    hist: new Map(), nextRecord: 1, records: new Map(),
   }));
   const byAddr = new Map(targets.map((t) => [t.addr, t]));
   const labels = (t: TargetState): Record<string, string> => ({ target: t.host, protocol: spec.protocol });
@@ -202,8 +208,15 @@ export async function runClient(opts: ClientOptions, on: ClientEvents = {}): Pro
         throw new LbcError(`cannot open a TCP connection to ${t.host} port ${port}: ${why}`, { hint: 'is pingtrace --server running there (it takes TCP probes on --port)?' });
       }
       t.conn = conn;
+      // the kernel side finds the connection by this end, and counts records from the hello
+      const local = conn.localAddress();
+      t.localPort = local.port;
+      skel.maps.tcp_conns.set(connKey(local.address, local.port), { session, base_c2s: 0, base_s2c: 0, have_c2s: 0, have_s2c: 0, _pad: 0 });
+      // and wait for its echo: the first probe must not share a segment with it
+      conn.sendAndReceive(null, probePacket(spec, id, -1, session, reportPort, 0), opts.timeoutMs);
     }
   }
+  const byPort = new Map(targets.filter((t) => t.localPort).map((t) => [t.localPort!, t]));
 
   const probes = new Map<number, Pending>();
   let nextSeq = 0;
@@ -249,11 +262,17 @@ export async function runClient(opts: ClientOptions, on: ClientEvents = {}): Pro
     clearTimeout(p.timer);
     probes.delete(p.seq);
     const t = p.target;
+    if (p.record !== undefined) t.records.delete(p.record);
     if (!p.replied) opts.metrics?.inc('pingtrace_probes_lost', labels(t));
     else {
       rb.poll(); // events are written without wake-ups: collect the rest of this probe's
       serverBookkeeping(t, !!p.report);
       const remote = p.report ? reportTimes(p.report) : null;
+      if (process.env.PINGTRACE_DEBUG) {
+        const a = p.local.userSend!;
+        const rel = (o: object): string => Object.entries(o).map(([k, v]) => `${k}=${v === undefined ? '-' : (Number((v as bigint) - a) / 1000).toFixed(1)}`).join(' ');
+        process.stderr.write(`debug seq=${p.seq} record=${p.record} local: ${rel(p.local)}\n  remote: ${remote ? rel(remote) : 'none'}\n`);
+      }
       const probe = computeStages(p.local as LocalTimes, remote, t.offset.theta);
       if (probe.ntp) t.offset.add(probe.ntp);
       const theta = t.offset.theta;
@@ -320,7 +339,11 @@ export async function runClient(opts: ClientOptions, on: ClientEvents = {}): Pro
   };
 
   const rb = skel.onEvents((e: PtEvent) => {
-    const p = probes.get(e.seq);
+    // TCP segments (and the wake-ups they cause) come as a record index on the
+    // connection with this client port; everything else, and what the kernel read
+    // from our own buffers (port 0), by the probe's seq
+    const seq = e.proto === 6 && e.port ? byPort.get(e.port)?.records.get(e.seq) : e.seq;
+    const p = seq === undefined ? undefined : probes.get(seq);
     if (!p || e.session !== session) return;
     const field = HOOK_FIELD[e.hook];
     if (!field) return;
@@ -394,6 +417,10 @@ export async function runClient(opts: ClientOptions, on: ClientEvents = {}): Pro
     nextSeq = (seq + 1) & 0xffff;
     const packet = probePacket(spec, id, seq, session, reportPort, opts.size);
     const p: Pending = { seq, target: t, at: Date.now(), local: {}, cpus: {}, stacks: {}, replied: false, done: false };
+    if (t.conn) {
+      p.record = t.nextRecord++ & 0xffff;
+      t.records.set(p.record, seq);
+    }
     p.softirqAtSend = softirq();
     probes.set(seq, p);
     t.sent++;

@@ -1,7 +1,8 @@
 // What both ends share: the probe packet, the kernel-side skeleton set-up,
 // and the report the server sends back.
 import * as fs from 'node:fs';
-import { inetChecksum, ipString, NotSupportedError, LbcError } from 'lcc/lbc';
+import { isIP } from 'node:net';
+import { inetChecksum, ipString, ipv6Bytes, NotSupportedError, LbcError } from 'lcc/lbc';
 import { PingtraceSkeleton, PtHook, PtRole, type PtEvent } from '../pingtrace.skel.js';
 
 export const MAGIC = Buffer.from('LCCP');
@@ -12,6 +13,8 @@ export const TAG_SIZE = 16;
 export const DEFAULT_PORT = 7807;
 export const REQUEST = 8;
 export const REPLY = 0;
+/** TCP: the first record on a connection, echoed unchanged; it sets where records start */
+export const HELLO = 2;
 
 export type Protocol = 'icmp' | 'udp' | 'tcp';
 export interface ProbeSpec { family: 4 | 6; protocol: Protocol }
@@ -20,7 +23,7 @@ const IPPROTO: Record<string, number> = { icmp4: 1, icmp6: 58, udp: 17, tcp: 6 }
 export const ipproto = (p: ProbeSpec): number => IPPROTO[p.protocol === 'icmp' ? `icmp${p.family}` : p.protocol]!;
 
 /**
- * One probe as sent. ICMP: an echo request (type 8, or 128 for ICMPv6, whose
+ * One probe as sent (seq -1: TCP's hello record). ICMP: an echo request (type 8, or 128 for ICMPv6, whose
  * checksum the kernel fills in) whose payload starts magic | session | report
  * port. UDP and TCP: the tag itself, magic | session | report port | seq | type.
  */
@@ -30,8 +33,8 @@ export function probePacket(spec: ProbeSpec, id: number, seq: number, session: n
     MAGIC.copy(b, 0);
     b.writeUInt32LE(session >>> 0, 4); // compared as raw bytes in the kernel
     b.writeUInt16BE(reportPort, 8);
-    b.writeUInt16BE(seq & 0xffff, 10);
-    b.writeUInt8(REQUEST, 12);
+    b.writeUInt16BE(Math.max(0, seq) & 0xffff, 10);
+    b.writeUInt8(seq < 0 ? HELLO : REQUEST, 12);
     for (let i = TAG_SIZE; i < b.length; i++) b[i] = i & 0xff;
     return b;
   }
@@ -69,6 +72,14 @@ export function netnsInode(): number {
   return fs.statSync('/proc/self/ns/net').ino;
 }
 
+/** tcp_conns' key: the client's end of a probe connection. */
+export function connKey(address: string, port: number): { addr: number[]; port: number; _pad: number } {
+  const bytes = isIP(address) === 6 ? ipv6Bytes(address) : Buffer.from(address.split('.').map(Number));
+  const addr = new Array<number>(16).fill(0);
+  bytes.forEach((b, i) => (addr[i] = b));
+  return { addr, port, _pad: 0 };
+}
+
 /** An event's address bytes as text, by the event's family. */
 export const eventAddress = (bytes: number[], family: number): string => ipString(Uint8Array.from(bytes.slice(0, family === 6 ? 16 : 4)));
 
@@ -81,7 +92,7 @@ export interface StageSet {
 const KPROBES = ['kp_ip_rcv', 'kp_icmp_rcv', 'kp_raw_deliver'] as const;
 
 /** Load and attach the probes for one end; kprobe stages when the kernel has them. */
-export function startTracing(role: number, opts: { session: number; tgid: number; spikes?: boolean; probe?: ProbeSpec }): { skel: PingtraceSkeleton; stageSet: StageSet } {
+export function startTracing(role: number, opts: { session: number; tgid: number; spikes?: boolean; probe?: ProbeSpec; tcpPort?: number }): { skel: PingtraceSkeleton; stageSet: StageSet } {
   if (!fs.existsSync('/sys/kernel/btf/vmlinux')) {
     throw new LbcError('this kernel has no BTF (/sys/kernel/btf/vmlinux)', { hint: 'pingtrace needs a kernel built with CONFIG_DEBUG_INFO_BTF' });
   }
@@ -95,6 +106,7 @@ export function startTracing(role: number, opts: { session: number; tgid: number
     const spec = opts.probe ?? { family: 4, protocol: 'icmp' };
     skel.rodata.probe_proto = ipproto(spec);
     skel.rodata.probe_family = spec.family;
+    skel.rodata.tcp_port = opts.tcpPort ?? 0;
     if (role === PtRole.PT_SERVER) {
       for (const p of ['rtp_wakeup', 'rtp_switch', 'kp_raw_deliver', 'tp_sendto', 'tp_recv_enter', 'tp_recv_exit', 'tp_epoll_wait', 'tp_epoll_pwait', 'tp_epoll_wait_exit', 'tp_epoll_pwait_exit', 'tp_poll', 'tp_poll_exit', 'tp_sendto_exit'] as const) skel.progs[p].autoload = false;
     } else {

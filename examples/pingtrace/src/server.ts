@@ -4,7 +4,7 @@
 // its probe names. Both address families.
 import * as dgram from 'node:dgram';
 import * as net from 'node:net';
-import { startTracing, eventAddress, DEFAULT_PORT, MAGIC, PtHook, PtRole, REPLY, REQUEST, TAG_SIZE, type PtEvent, type Report } from './probe.js';
+import { startTracing, connKey, eventAddress, DEFAULT_PORT, MAGIC, PtHook, PtRole, REPLY, REQUEST, TAG_SIZE, type PtEvent, type Report } from './probe.js';
 
 const REPORT_RESEND_MS = [80];
 const DRAIN_MS = 100;
@@ -28,7 +28,10 @@ function echo(msg: Buffer): Buffer | null {
 export async function runServer(opts: ServerOptions = {}): Promise<void> {
   const log = opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   const port = opts.port ?? DEFAULT_PORT;
-  const { skel, stageSet } = startTracing(PtRole.PT_SERVER, { session: 0, tgid: process.pid });
+  const { skel, stageSet } = startTracing(PtRole.PT_SERVER, { session: 0, tgid: process.pid, tcpPort: port });
+  // TCP probe connections by the client's end: what each record index carried
+  interface ConnRecord { session: number; seq: number; reportPort: number }
+  const conns = new Map<string, { records: Map<number, ConnRecord>; next: number }>();
   const reporters = { 4: dgram.createSocket('udp4'), 6: dgram.createSocket('udp6') };
   const open = new Map<string, Report & { at: number }>();
   let reported = 0;
@@ -47,6 +50,10 @@ export async function runServer(opts: ServerOptions = {}): Promise<void> {
   }
   const tcp = net.createServer((conn) => {
     conn.setNoDelay(true);
+    const address = (conn.remoteAddress ?? '').replace(/^::ffff:(?=\d+\.)/, ''); // IPv4 on a dual-stack socket
+    const key = `${address}/${conn.remotePort}`;
+    const state = { records: new Map<number, ConnRecord>(), next: 0 };
+    conns.set(key, state);
     let pending: Buffer = Buffer.alloc(0);
     conn.on('data', (d: Buffer) => {
       // records of TAG_SIZE bytes, however the stream cuts them
@@ -54,9 +61,21 @@ export async function runServer(opts: ServerOptions = {}): Promise<void> {
       const whole = pending.length - (pending.length % TAG_SIZE);
       if (!whole) return;
       const out = Buffer.from(pending.subarray(0, whole));
-      for (let o = 0; o < whole; o += TAG_SIZE) if (out.subarray(o, o + 4).equals(MAGIC) && out[o + 12] === REQUEST) out[o + 12] = REPLY;
+      for (let o = 0; o < whole; o += TAG_SIZE) {
+        const k = state.next++ & 0xffff;
+        if (!out.subarray(o, o + 4).equals(MAGIC)) continue;
+        if (out[o + 12] === REQUEST) {
+          out[o + 12] = REPLY;
+          state.records.set(k, { session: out.readUInt32LE(o + 4), seq: out.readUInt16BE(o + 10), reportPort: out.readUInt16BE(o + 8) });
+          if (state.records.size > 4096) state.records.delete(state.records.keys().next().value!);
+        }
+      }
       conn.write(out);
       pending = pending.subarray(whole);
+    });
+    conn.on('close', () => {
+      conns.delete(key);
+      skel.maps.tcp_conns.delete(connKey(address, conn.remotePort ?? 0));
     });
     conn.on('error', () => conn.destroy());
   });
@@ -68,7 +87,8 @@ export async function runServer(opts: ServerOptions = {}): Promise<void> {
   const rb = skel.onEvents((e: PtEvent) => {
     // requests come from the client, replies go to it
     const client = eventAddress(e.icmp_type === REQUEST ? e.saddr : e.daddr, e.family);
-    const key = `${client}/${e.proto}/${e.session}/${e.seq}`;
+    // TCP segments come as (connection, record index); the record says whose probe it was
+    const key = e.proto === 6 ? `${client}/tcp/${e.port}/${e.seq}` : `${client}/${e.proto}/${e.session}/${e.seq}`;
     let r = open.get(key);
     if (!r) {
       // this host's address the probe was sent to (the source of its reply)
@@ -81,7 +101,14 @@ export async function runServer(opts: ServerOptions = {}): Promise<void> {
     else if (e.hook === PtHook.PT_DEV_QUEUE && e.icmp_type === REPLY) r.txQueue ??= ts;
     else if (e.hook === PtHook.PT_START_XMIT && e.icmp_type === REPLY) {
       r.startXmit ??= ts;
-      const reportPort = ((e.report_port & 0xff) << 8) | (e.report_port >> 8);
+      let reportPort = ((e.report_port & 0xff) << 8) | (e.report_port >> 8);
+      if (e.proto === 6) {
+        const rec = conns.get(`${client}/${e.port}`)?.records.get(e.seq);
+        open.delete(key);
+        if (!rec) return; // not a probe record (the hello), or its connection is gone
+        conns.get(`${client}/${e.port}`)!.records.delete(e.seq);
+        [r.session, r.seq, reportPort] = [rec.session, rec.seq, rec.reportPort];
+      }
       const { at: _at, ...report } = r;
       const msg = JSON.stringify(report);
       const sock = reporters[e.family === 6 ? 6 : 4];
