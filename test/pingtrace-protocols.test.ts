@@ -1,4 +1,4 @@
-// pingtrace over ICMPv6, UDP and TCP over both families, between namespaces made here:
+// pingtrace over ICMPv6, UDP, TCP and TCP handshakes over both families, between namespaces made here:
 // every probe's stages are >= 0 and sum to total, the server's stages are
 // joined, and congestion on either side's egress lands in the right stage,
 // as the ICMP tests check for IPv4.
@@ -33,6 +33,9 @@ describe.runIf(runKernelTests)('pingtrace protocols', () => {
     // records on one established connection; the kernel side knows them by TCP sequence number
     { name: 'TCP', target: () => h.sip, args: ['--tcp'] },
     { name: 'TCP over IPv6', target: () => h.sip6, args: ['--tcp'] },
+    // a new connection per probe: connect(2) to connected, the SYN out and the SYN-ACK back
+    { name: 'TCP handshake', target: () => h.sip, args: ['--tcp-handshake'] },
+    { name: 'TCP handshake over IPv6', target: () => h.sip6, args: ['--tcp-handshake'] },
   ];
 
   for (const c of cases) {
@@ -61,7 +64,7 @@ describe.runIf(runKernelTests)('pingtrace protocols', () => {
       // A report that the server's congested queue made too late leaves that probe's remote
       // side as one remote_net stage: still the remote side.
       const tcp = c.args.includes('--tcp');
-      for (const [side, stages] of [['client', tcp ? ['l_tx_kern', 'l_tx_qdisc'] : ['l_tx_qdisc']], ['server', tcp ? ['r_rx_kern', 'r_tx_kern', 'remote_net'] : ['r_tx_kern']]] as const) {
+      for (const [side, stages] of [['client', tcp ? ['l_tx_kern', 'l_tx_qdisc'] : ['l_tx_qdisc']], ['server', tcp ? ['r_rx_kern', 'r_tx_kern', 'remote_net'] : ['r_tx_kern', 'remote_net']]] as const) {
         const stage = stages.join('+');
         it(`puts ${side} egress congestion into ${stage}`, async () => {
           const med = (ps: Probe[], keys: string[]): number => {

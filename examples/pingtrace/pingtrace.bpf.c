@@ -107,6 +107,50 @@ static __always_inline int parse_l4(unsigned char *l4, __u8 proto, struct pt_eve
 	return -1;
 }
 
+/* tcp_conns' key for this segment: the client's end of the connection. The
+ * client itself registers only ports (a handshake probe's source address is
+ * not chosen until connect), so on its side the address stays zero. */
+static __always_inline void conn_key(struct pt_conn_key *key, struct pt_event *e, bool c2s, struct tcphdr *th)
+{
+	if (role == PT_SERVER)
+		__builtin_memcpy(key->addr, c2s ? e->saddr : e->daddr, 16);
+	key->port = bpf_ntohs(c2s ? th->source : th->dest);
+}
+
+/* A handshake probe's SYN (client to server) or SYN-ACK (back). The client
+ * registered its end with the probe's seq before connecting; the server
+ * learns the connection here and the probe's seq and session from its hello. */
+static __always_inline int parse_syn(struct tcphdr *th, bool tx, struct pt_event *e)
+{
+	struct pt_conn_key key = {};
+	struct pt_conn *conn;
+	bool c2s = !th->ack;
+
+	if (c2s != ((role == PT_CLIENT) == tx))
+		return -1;
+	conn_key(&key, e, c2s, th);
+	if (role == PT_SERVER) {
+		struct pt_conn fresh = { .handshake = 1 };
+
+		if (bpf_ntohs(c2s ? th->dest : th->source) != tcp_port)
+			return -1;
+		if (c2s)
+			bpf_map_update_elem(&tcp_conns, &key, &fresh, BPF_ANY); /* a new connection on a reused port */
+		e->seq = 0;
+		e->port = key.port;
+	} else {
+		conn = bpf_map_lookup_elem(&tcp_conns, &key);
+		if (!conn || !conn->handshake)
+			return -1;
+		e->seq = conn->hs_seq;
+		e->session = conn->session;
+		e->port = 0; /* seq is the probe's own */
+	}
+	e->icmp_type = c2s ? PT_REQUEST : PT_REPLY;
+	e->flags = PT_F_HANDSHAKE;
+	return 0;
+}
+
 /* A data segment of a probe connection: which record it starts, and which way. */
 static __always_inline int parse_tcp(unsigned char *l4, __u32 l4len, bool tx, struct pt_event *e, __u16 *records)
 {
@@ -120,17 +164,14 @@ static __always_inline int parse_tcp(unsigned char *l4, __u32 l4len, bool tx, st
 	if (bpf_probe_read_kernel(&th, sizeof(th), l4))
 		return -1;
 	hlen = th.doff * 4;
-	if (hlen < 20 || l4len <= hlen || th.syn || th.rst)
-		return -1; /* handshakes and bare ACKs carry no record */
-	/* the client's end of the connection: its address and port */
+	if (hlen < 20 || th.rst)
+		return -1;
+	if (th.syn)
+		return parse_syn(&th, tx, e);
+	if (l4len <= hlen)
+		return -1; /* a bare ACK carries no record */
 	c2s = (role == PT_CLIENT) == tx;
-	if (c2s) {
-		__builtin_memcpy(key.addr, e->saddr, 16);
-		key.port = bpf_ntohs(th.source);
-	} else {
-		__builtin_memcpy(key.addr, e->daddr, 16);
-		key.port = bpf_ntohs(th.dest);
-	}
+	conn_key(&key, e, c2s, &th);
 	if (role == PT_SERVER && bpf_ntohs(c2s ? th.dest : th.source) != tcp_port)
 		return -1;
 	conn = bpf_map_lookup_elem(&tcp_conns, &key);
@@ -436,8 +477,8 @@ int tp_sendto(struct trace_event_raw_sys_enter *ctx)
 	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_exit_sendto")
-int tp_sendto_exit(struct trace_event_raw_sys_exit *ctx)
+/* sendto(2) or connect(2) returning to a thread that sent a probe */
+static __always_inline int send_returned(void *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)id;
@@ -452,6 +493,36 @@ int tp_sendto_exit(struct trace_event_raw_sys_exit *ctx)
 	bpf_map_delete_elem(&sending, &tid);
 	return 0;
 }
+
+SEC("tracepoint/syscalls/sys_exit_sendto")
+int tp_sendto_exit(struct trace_event_raw_sys_exit *ctx) { return send_returned(ctx); }
+
+/* TCP handshake probes: connect(2) is the user's send; user space names the
+ * probe in .bss just before the call (a connect's arguments do not carry it). */
+__u32 connecting_seq = 0;
+__u32 connecting = 0;
+
+SEC("tracepoint/syscalls/sys_enter_connect")
+int tp_connect(struct trace_event_raw_sys_enter *ctx)
+{
+	struct pt_event e = {};
+
+	if ((bpf_get_current_pid_tgid() >> 32) != target_tgid || !connecting)
+		return 0;
+	e.tid = (__u32)bpf_get_current_pid_tgid();
+	e.seq = connecting_seq;
+	e.session = session;
+	e.icmp_type = PT_REQUEST;
+	e.proto = IPPROTO_TCP;
+	e.flags = PT_F_HANDSHAKE;
+	emit(ctx, &e, PT_USER_SEND);
+	struct pending_rx s = { .ts = e.ts, .session = e.session, .seq = e.seq, .valid = 1 };
+	bpf_map_update_elem(&sending, &e.tid, &s, BPF_ANY);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_connect")
+int tp_connect_exit(struct trace_event_raw_sys_exit *ctx) { return send_returned(ctx); }
 
 SEC("tracepoint/syscalls/sys_enter_recvfrom")
 int tp_recv_enter(struct trace_event_raw_sys_enter *ctx)

@@ -55,8 +55,11 @@ struct pt_event {
 	__u8 proto;     /* IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_UDP or IPPROTO_TCP */
 	__s32 stack_id; /* kernel stack in `stacks` when want_stacks is set, else negative */
 	__u16 port;     /* TCP: the client's port of the connection (host order); seq is then the record index */
-	__u16 _pad;
+	__u16 flags;    /* PT_F_* */
 };
+
+/* a TCP handshake probe's SYN or SYN-ACK (seq: the client's probe; on the server, 0 and port set) */
+#define PT_F_HANDSHAKE 1
 
 /* A TCP probe connection, by the client's end of it: probes are TAG_SIZE-byte
  * records in each direction, so a segment's sequence number says which
@@ -75,7 +78,9 @@ struct pt_conn {
 	__u32 base_s2c;
 	__u8 have_c2s;
 	__u8 have_s2c;
-	__u16 _pad;
+	__u16 hs_seq;    /* client: the handshake probe's seq, when `handshake` */
+	__u8 handshake;
+	__u8 _pad[3];
 };
 
 /* per CPU: softirq time so far, for the kernel context of a spike */

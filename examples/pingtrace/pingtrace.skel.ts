@@ -125,7 +125,7 @@ export interface PtEvent {
   /** __u16 */
   port: number;
   /** __u16 */
-  _pad: number;
+  flags: number;
 }
 export const PtEvent: Codec<PtEvent> & { readonly fields: Record<string, codec.FieldInfo> } = {
   size: 72,
@@ -145,7 +145,7 @@ export const PtEvent: Codec<PtEvent> & { readonly fields: Record<string, codec.F
     proto: { offset: 59, size: 1, bitOffset: 472, bitSize: 0 },
     stack_id: { offset: 60, size: 4, bitOffset: 480, bitSize: 0 },
     port: { offset: 64, size: 2, bitOffset: 512, bitSize: 0 },
-    _pad: { offset: 66, size: 2, bitOffset: 528, bitSize: 0 },
+    flags: { offset: 66, size: 2, bitOffset: 528, bitSize: 0 },
   },
   decode(dv: DataView, o: number): PtEvent {
     return {
@@ -164,7 +164,7 @@ export const PtEvent: Codec<PtEvent> & { readonly fields: Record<string, codec.F
       proto: dv.getUint8(o + 59),
       stack_id: dv.getInt32(o + 60, true),
       port: dv.getUint16(o + 64, true),
-      _pad: dv.getUint16(o + 66, true),
+      flags: dv.getUint16(o + 66, true),
     };
   },
   encode(v: PtEvent, dv: DataView, o: number): void {
@@ -183,7 +183,7 @@ export const PtEvent: Codec<PtEvent> & { readonly fields: Record<string, codec.F
     dv.setUint8(o + 59, v.proto);
     dv.setInt32(o + 60, v.stack_id, true);
     dv.setUint16(o + 64, v.port, true);
-    dv.setUint16(o + 66, v._pad, true);
+    dv.setUint16(o + 66, v.flags, true);
   },
 };
 
@@ -217,7 +217,7 @@ export const PtConnKey: Codec<PtConnKey> & { readonly fields: Record<string, cod
   },
 };
 
-/** struct pt_conn (16 bytes) */
+/** struct pt_conn (20 bytes) */
 export interface PtConn {
   /** __u32 */
   session: number;
@@ -230,17 +230,23 @@ export interface PtConn {
   /** __u8 */
   have_s2c: number;
   /** __u16 */
-  _pad: number;
+  hs_seq: number;
+  /** __u8 */
+  handshake: number;
+  /** __u8[3] */
+  _pad: number[];
 }
 export const PtConn: Codec<PtConn> & { readonly fields: Record<string, codec.FieldInfo> } = {
-  size: 16,
+  size: 20,
   fields: {
     session: { offset: 0, size: 4, bitOffset: 0, bitSize: 0 },
     base_c2s: { offset: 4, size: 4, bitOffset: 32, bitSize: 0 },
     base_s2c: { offset: 8, size: 4, bitOffset: 64, bitSize: 0 },
     have_c2s: { offset: 12, size: 1, bitOffset: 96, bitSize: 0 },
     have_s2c: { offset: 13, size: 1, bitOffset: 104, bitSize: 0 },
-    _pad: { offset: 14, size: 2, bitOffset: 112, bitSize: 0 },
+    hs_seq: { offset: 14, size: 2, bitOffset: 112, bitSize: 0 },
+    handshake: { offset: 16, size: 1, bitOffset: 128, bitSize: 0 },
+    _pad: { offset: 17, size: 3, bitOffset: 136, bitSize: 0 },
   },
   decode(dv: DataView, o: number): PtConn {
     return {
@@ -249,7 +255,9 @@ export const PtConn: Codec<PtConn> & { readonly fields: Record<string, codec.Fie
       base_s2c: dv.getUint32(o + 8, true),
       have_c2s: dv.getUint8(o + 12),
       have_s2c: dv.getUint8(o + 13),
-      _pad: dv.getUint16(o + 14, true),
+      hs_seq: dv.getUint16(o + 14, true),
+      handshake: dv.getUint8(o + 16),
+      _pad: $c0.decode(dv, o + 17),
     };
   },
   encode(v: PtConn, dv: DataView, o: number): void {
@@ -258,7 +266,9 @@ export const PtConn: Codec<PtConn> & { readonly fields: Record<string, codec.Fie
     dv.setUint32(o + 8, v.base_s2c, true);
     dv.setUint8(o + 12, v.have_c2s);
     dv.setUint8(o + 13, v.have_s2c);
-    dv.setUint16(o + 14, v._pad, true);
+    dv.setUint16(o + 14, v.hs_seq, true);
+    dv.setUint8(o + 16, v.handshake);
+    $c0.encode(v._pad, dv, o + 17);
   },
 };
 
@@ -498,6 +508,8 @@ export class PingtraceRodata {
 
 const PingtraceBssVars = {
   waking_count: true,
+  connecting_seq: true,
+  connecting: true,
 } as const;
 type PingtraceBssName = keyof typeof PingtraceBssVars;
 
@@ -517,6 +529,22 @@ export class PingtraceBss {
   set waking_count(v: bigint) {
     this.$s.assertWritable('waking_count');
     this.$s.view.setBigUint64(this.$o.waking_count, BigInt(v), true);
+  }
+  /** __u32 */
+  get connecting_seq(): number {
+    return this.$s.view.getUint32(this.$o.connecting_seq, true);
+  }
+  set connecting_seq(v: number) {
+    this.$s.assertWritable('connecting_seq');
+    this.$s.view.setUint32(this.$o.connecting_seq, v, true);
+  }
+  /** __u32 */
+  get connecting(): number {
+    return this.$s.view.getUint32(this.$o.connecting, true);
+  }
+  set connecting(v: number) {
+    this.$s.assertWritable('connecting');
+    this.$s.view.setUint32(this.$o.connecting, v, true);
   }
 }
 
@@ -541,6 +569,10 @@ export interface PingtracePrograms {
   readonly tp_sendto: Program;
   /** SEC("tracepoint/syscalls/sys_exit_sendto") */
   readonly tp_sendto_exit: Program;
+  /** SEC("tracepoint/syscalls/sys_enter_connect") */
+  readonly tp_connect: Program;
+  /** SEC("tracepoint/syscalls/sys_exit_connect") */
+  readonly tp_connect_exit: Program;
   /** SEC("tracepoint/syscalls/sys_enter_recvfrom") */
   readonly tp_recv_enter: Program;
   /** SEC("tracepoint/syscalls/sys_enter_epoll_wait") */
@@ -614,6 +646,8 @@ export class PingtraceSkeleton implements Disposable {
       rtp_switch: obj.program('rtp_switch'),
       tp_sendto: obj.program('tp_sendto'),
       tp_sendto_exit: obj.program('tp_sendto_exit'),
+      tp_connect: obj.program('tp_connect'),
+      tp_connect_exit: obj.program('tp_connect_exit'),
       tp_recv_enter: obj.program('tp_recv_enter'),
       tp_epoll_wait: obj.program('tp_epoll_wait'),
       tp_epoll_pwait: obj.program('tp_epoll_pwait'),

@@ -159,6 +159,12 @@ export class ProbeSocket {
     if ((c.setsockopt(this.fd, IPPROTO_ICMPV6, ICMP6_FILTER, v, 32) as number) < 0) throw new LbcError('setsockopt(ICMP6_FILTER)', { errno: errno() });
   }
 
+  /** Bind to any local address and a free port (to know the port before connecting). */
+  bind(): void {
+    const any = sockaddr(this.kind.family === 6 ? '::' : '0.0.0.0', 0);
+    if ((c.bind(this.fd, any, any.length) as number) < 0) throw new LbcError('bind', { errno: errno() });
+  }
+
   /** TCP: connect, waiting up to `timeoutMs`; the kernel's reason on failure. */
   connect(to: Buffer, timeoutMs = 3000): void {
     if ((c.connect(this.fd, to, to.length) as number) === 0) return;

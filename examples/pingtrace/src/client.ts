@@ -21,6 +21,8 @@ export interface ClientOptions {
   targets: Target[];
   /** ICMP echo (default), UDP or TCP to `port`; the family is the targets' */
   protocol?: ProbeSpec['protocol'];
+  /** TCP: each probe is a new connection's handshake, not a record on an open one */
+  handshake?: boolean;
   port?: number;
   count: number;       // per target; 0: until deadline or SIGINT
   intervalMs: number;  // per target
@@ -101,6 +103,9 @@ interface Pending {
   seq: number;
   /** TCP: the record index on the target's connection */
   record?: number;
+  /** TCP handshake probe: its connection, closed when the probe settles */
+  handshake?: ProbeSocket;
+  handshakeKey?: ReturnType<typeof connKey>;
   target: TargetState;
   at: number;
   local: Partial<LocalTimes>;
@@ -186,12 +191,15 @@ export async function runClient(opts: ClientOptions, on: ClientEvents = {}): Pro
     hist: new Map(), nextRecord: 1, records: new Map(),
   }));
   const byAddr = new Map(targets.map((t) => [t.addr, t]));
-  const labels = (t: TargetState): Record<string, string> => ({ target: t.host, protocol: spec.protocol });
+  const labels = (t: TargetState): Record<string, string> => ({ target: t.host, protocol: spec.protocol === 'tcp' && opts.handshake ? 'tcp_handshake' : spec.protocol });
   for (const t of targets) opts.metrics?.set('pingtrace_server_up', labels(t), 0);
 
   // ICMP and UDP: one socket for every target; TCP: a connection each
   let sock: ProbeSocket | null = null;
-  if (spec.protocol !== 'tcp') {
+  const handshakes = spec.protocol === 'tcp' && !!opts.handshake;
+  if (handshakes) {
+    // a connection per probe (sendOne): nothing to open now
+  } else if (spec.protocol !== 'tcp') {
     sock = ProbeSocket.open(spec);
     if (spec.protocol === 'icmp') sock.acceptOnly([spec.family === 6 ? 129 : 0]);
   } else {
@@ -208,12 +216,12 @@ export async function runClient(opts: ClientOptions, on: ClientEvents = {}): Pro
         throw new LbcError(`cannot open a TCP connection to ${t.host} port ${port}: ${why}`, { hint: 'is pingtrace --server running there (it takes TCP probes on --port)?' });
       }
       t.conn = conn;
-      // the kernel side finds the connection by this end, and counts records from the hello
+      // the kernel side finds the connection by this end's port, and counts records from the hello
       const local = conn.localAddress();
       t.localPort = local.port;
-      skel.maps.tcp_conns.set(connKey(local.address, local.port), { session, base_c2s: 0, base_s2c: 0, have_c2s: 0, have_s2c: 0, _pad: 0 });
+      skel.maps.tcp_conns.set(connKey(null, local.port), { session, base_c2s: 0, base_s2c: 0, have_c2s: 0, have_s2c: 0, hs_seq: 0, handshake: 0, _pad: [0, 0, 0] });
       // and wait for its echo: the first probe must not share a segment with it
-      conn.sendAndReceive(null, probePacket(spec, id, -1, session, reportPort, 0), opts.timeoutMs);
+      conn.sendAndReceive(null, probePacket(spec, id, 0, session, reportPort, 0, 'data'), opts.timeoutMs);
     }
   }
   const byPort = new Map(targets.filter((t) => t.localPort).map((t) => [t.localPort!, t]));
@@ -263,6 +271,10 @@ export async function runClient(opts: ClientOptions, on: ClientEvents = {}): Pro
     probes.delete(p.seq);
     const t = p.target;
     if (p.record !== undefined) t.records.delete(p.record);
+    if (p.handshake) {
+      p.handshake.close();
+      skel.maps.tcp_conns.delete(p.handshakeKey!);
+    }
     if (!p.replied) opts.metrics?.inc('pingtrace_probes_lost', labels(t));
     else {
       rb.poll(); // events are written without wake-ups: collect the rest of this probe's
@@ -426,6 +438,11 @@ export async function runClient(opts: ClientOptions, on: ClientEvents = {}): Pro
     t.sent++;
     opts.metrics?.inc('pingtrace_probes_sent', labels(t));
     p.local.userSend = process.hrtime.bigint();
+    if (handshakes) {
+      p.timer = setTimeout(() => settle(p), opts.timeoutMs);
+      handshake(t, p);
+      return;
+    }
     try {
       if (t.conn) {
         if (single) t.conn.sendAndReceive(null, packet);
@@ -441,6 +458,41 @@ export async function runClient(opts: ClientOptions, on: ClientEvents = {}): Pro
       t.sendError = why;
     }
     p.timer = setTimeout(() => settle(p), opts.timeoutMs); // lost, unless the reply comes first
+  };
+
+  /**
+   * A handshake probe: connect(2) on this thread (the kernel times it from
+   * the call: the user's send), the SYN and SYN-ACK timed where they pass,
+   * connected is the reply. Then a hello names the probe to the server,
+   * whose SYN carried no tag, so that it can report its side.
+   */
+  const handshake = (t: TargetState, p: Pending): void => {
+    const hs = ProbeSocket.open(spec);
+    try {
+      hs.bind();
+      const local = hs.localAddress();
+      p.handshakeKey = connKey(null, local.port);
+      p.handshake = hs;
+      skel.maps.tcp_conns.set(p.handshakeKey, { session, base_c2s: 0, base_s2c: 0, have_c2s: 0, have_s2c: 0, hs_seq: p.seq, handshake: 1, _pad: [0, 0, 0] });
+      skel.bss.connecting_seq = p.seq;
+      skel.bss.connecting = 1;
+      try {
+        hs.connect(t.sockaddr, opts.timeoutMs);
+      } finally {
+        skel.bss.connecting = 0;
+      }
+      p.local.userRecv = process.hrtime.bigint();
+      p.replied = true;
+      if (t.sendError) on.onStatus?.({ kind: 'send-ok', target: t.host, detail: `connections to ${t.host} succeed again` });
+      t.sendError = null;
+      hs.send(null, probePacket(spec, id, p.seq, session, reportPort, 0, 'handshake'));
+      rb.poll();
+      setImmediate(() => maybeSettle(p));
+    } catch (e) {
+      const why = e instanceof LbcError ? e.message : String(e);
+      if (t.sendError !== why) on.onStatus?.({ kind: 'send-failed', target: t.host, detail: `cannot connect to ${t.host} port ${port}: ${why}; still trying` });
+      t.sendError = why;
+    }
   };
 
   // Scheduling: each target is due every interval; a token bucket holds every

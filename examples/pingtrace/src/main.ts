@@ -28,6 +28,7 @@ const USAGE = `usage: pingtrace TARGET [-c COUNT] [-i INTERVAL] [-w DEADLINE] [-
   TARGET        host name, IPv4 or IPv6 address
   --udp, --tcp  UDP or TCP probes to the server's --port (default ICMP echo); TCP probes
                 are records on one established connection per target
+  --tcp-handshake  each probe a new TCP connection: connect() to connected, SYN out and SYN-ACK back
   --port PORT   where pingtrace --server takes UDP and TCP probes (default 7807)
   -4, -6        resolve names to IPv4 / IPv6 only
   -c COUNT      stop after COUNT probes (per target; default: until -w, -t or Ctrl-C)
@@ -167,7 +168,7 @@ export async function main(argv: string[]): Promise<number> {
         threshold: { type: 'string', short: 'm' }, factor: { type: 'string', short: 'k' },
         metrics: { type: 'string' }, report: { type: 'string' }, pinglist: { type: 'string' }, rate: { type: 'string' },
         log: { type: 'string' }, 'log-size': { type: 'string' }, 'log-keep': { type: 'string' },
-        udp: { type: 'boolean' }, tcp: { type: 'boolean' }, port: { type: 'string' },
+        udp: { type: 'boolean' }, tcp: { type: 'boolean' }, 'tcp-handshake': { type: 'boolean' }, port: { type: 'string' },
         ipv4: { type: 'boolean', short: '4' }, ipv6: { type: 'boolean', short: '6' },
       },
     }));
@@ -190,12 +191,12 @@ export async function main(argv: string[]): Promise<number> {
     const hosts = [...positionals, ...(values.pinglist ? readPinglist(values.pinglist) : [])];
     if (!hosts.length) throw new UsageError(`which host?\n${USAGE}`);
     const targets: Target[] = [];
-    if (values.udp && values.tcp) throw new UsageError('--udp or --tcp, not both');
+    if ([values.udp, values.tcp, values['tcp-handshake']].filter(Boolean).length > 1) throw new UsageError('one of --udp, --tcp, --tcp-handshake');
     if (values.ipv4 && values.ipv6) throw new UsageError('-4 or -6, not both');
     const family = values.ipv6 ? 6 : values.ipv4 ? 4 : undefined;
     for (const host of hosts) targets.push({ host, addr: await resolve(host, family) });
     if (new Set(targets.map((t) => isIP(t.addr))).size > 1) throw new UsageError('IPv4 and IPv6 targets in one run: run one pingtrace per address family (-4 / -6 for names)');
-    const protocol = values.udp ? 'udp' : values.tcp ? 'tcp' : 'icmp';
+    const protocol = values.udp ? 'udp' : values.tcp || values['tcp-handshake'] ? 'tcp' : 'icmp';
     checkEnvironment();
     const json = !!values.json;
     const continuous = values.continuous || values.time !== undefined;
@@ -228,6 +229,7 @@ export async function main(argv: string[]): Promise<number> {
       {
         targets,
         protocol,
+        handshake: !!values['tcp-handshake'],
         port: values.port !== undefined ? num(values.port, '--port', 0, 1) : undefined,
         count: num(values.count, '-c', 0, 0),
         intervalMs: num(values.interval, '-i', 1, 0.0001) * 1000,

@@ -23,18 +23,20 @@ const IPPROTO: Record<string, number> = { icmp4: 1, icmp6: 58, udp: 17, tcp: 6 }
 export const ipproto = (p: ProbeSpec): number => IPPROTO[p.protocol === 'icmp' ? `icmp${p.family}` : p.protocol]!;
 
 /**
- * One probe as sent (seq -1: TCP's hello record). ICMP: an echo request (type 8, or 128 for ICMPv6, whose
+ * One probe as sent, or TCP's hello record (the first on a connection; for a
+ * handshake probe it names the probe, whose SYN carried no tag). ICMP: an echo request (type 8, or 128 for ICMPv6, whose
  * checksum the kernel fills in) whose payload starts magic | session | report
  * port. UDP and TCP: the tag itself, magic | session | report port | seq | type.
  */
-export function probePacket(spec: ProbeSpec, id: number, seq: number, session: number, reportPort: number, size: number): Buffer {
+export function probePacket(spec: ProbeSpec, id: number, seq: number, session: number, reportPort: number, size: number, hello?: 'data' | 'handshake'): Buffer {
   if (spec.protocol !== 'icmp') {
     const b = Buffer.alloc(spec.protocol === 'tcp' ? TAG_SIZE : Math.max(size, TAG_SIZE));
     MAGIC.copy(b, 0);
     b.writeUInt32LE(session >>> 0, 4); // compared as raw bytes in the kernel
     b.writeUInt16BE(reportPort, 8);
-    b.writeUInt16BE(Math.max(0, seq) & 0xffff, 10);
-    b.writeUInt8(seq < 0 ? HELLO : REQUEST, 12);
+    b.writeUInt16BE(seq & 0xffff, 10);
+    b.writeUInt8(hello ? HELLO : REQUEST, 12);
+    b.writeUInt8(hello === 'handshake' ? 1 : 0, 13);
     for (let i = TAG_SIZE; i < b.length; i++) b[i] = i & 0xff;
     return b;
   }
@@ -72,11 +74,10 @@ export function netnsInode(): number {
   return fs.statSync('/proc/self/ns/net').ino;
 }
 
-/** tcp_conns' key: the client's end of a probe connection. */
-export function connKey(address: string, port: number): { addr: number[]; port: number; _pad: number } {
-  const bytes = isIP(address) === 6 ? ipv6Bytes(address) : Buffer.from(address.split('.').map(Number));
+/** tcp_conns' key: the client's end of a probe connection (the client's own side keys by port alone: null). */
+export function connKey(address: string | null, port: number): { addr: number[]; port: number; _pad: number } {
   const addr = new Array<number>(16).fill(0);
-  bytes.forEach((b, i) => (addr[i] = b));
+  if (address) (isIP(address) === 6 ? ipv6Bytes(address) : Buffer.from(address.split('.').map(Number))).forEach((b, i) => (addr[i] = b));
   return { addr, port, _pad: 0 };
 }
 
@@ -108,7 +109,7 @@ export function startTracing(role: number, opts: { session: number; tgid: number
     skel.rodata.probe_family = spec.family;
     skel.rodata.tcp_port = opts.tcpPort ?? 0;
     if (role === PtRole.PT_SERVER) {
-      for (const p of ['rtp_wakeup', 'rtp_switch', 'kp_raw_deliver', 'tp_sendto', 'tp_recv_enter', 'tp_recv_exit', 'tp_epoll_wait', 'tp_epoll_pwait', 'tp_epoll_wait_exit', 'tp_epoll_pwait_exit', 'tp_poll', 'tp_poll_exit', 'tp_sendto_exit'] as const) skel.progs[p].autoload = false;
+      for (const p of ['rtp_wakeup', 'rtp_switch', 'kp_raw_deliver', 'tp_sendto', 'tp_connect', 'tp_connect_exit', 'tp_recv_enter', 'tp_recv_exit', 'tp_epoll_wait', 'tp_epoll_pwait', 'tp_epoll_wait_exit', 'tp_epoll_pwait_exit', 'tp_poll', 'tp_poll_exit', 'tp_sendto_exit'] as const) skel.progs[p].autoload = false;
     } else {
       skel.progs.kp_icmp_rcv.autoload = false;
     }

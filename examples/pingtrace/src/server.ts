@@ -4,7 +4,7 @@
 // its probe names. Both address families.
 import * as dgram from 'node:dgram';
 import * as net from 'node:net';
-import { startTracing, connKey, eventAddress, DEFAULT_PORT, MAGIC, PtHook, PtRole, REPLY, REQUEST, TAG_SIZE, type PtEvent, type Report } from './probe.js';
+import { startTracing, connKey, eventAddress, DEFAULT_PORT, HELLO, MAGIC, PtHook, PtRole, REPLY, REQUEST, TAG_SIZE, type PtEvent, type Report } from './probe.js';
 
 const REPORT_RESEND_MS = [80];
 const DRAIN_MS = 100;
@@ -32,6 +32,8 @@ export async function runServer(opts: ServerOptions = {}): Promise<void> {
   // TCP probe connections by the client's end: what each record index carried
   interface ConnRecord { session: number; seq: number; reportPort: number }
   const conns = new Map<string, { records: Map<number, ConnRecord>; next: number }>();
+  // handshake probes: the hello that names each (by connection), and the SYN-ACKs still waiting for one
+  const hellos = new Map<string, ConnRecord & { at: number }>();
   const reporters = { 4: dgram.createSocket('udp4'), 6: dgram.createSocket('udp6') };
   const open = new Map<string, Report & { at: number }>();
   let reported = 0;
@@ -64,7 +66,10 @@ export async function runServer(opts: ServerOptions = {}): Promise<void> {
       for (let o = 0; o < whole; o += TAG_SIZE) {
         const k = state.next++ & 0xffff;
         if (!out.subarray(o, o + 4).equals(MAGIC)) continue;
-        if (out[o + 12] === REQUEST) {
+        if (out[o + 12] === HELLO && out[o + 13] === 1) {
+          hellos.set(key, { session: out.readUInt32LE(o + 4), seq: out.readUInt16BE(o + 10), reportPort: out.readUInt16BE(o + 8), at: Date.now() });
+          reportHandshake(key);
+        } else if (out[o + 12] === REQUEST) {
           out[o + 12] = REPLY;
           state.records.set(k, { session: out.readUInt32LE(o + 4), seq: out.readUInt16BE(o + 10), reportPort: out.readUInt16BE(o + 8) });
           if (state.records.size > 4096) state.records.delete(state.records.keys().next().value!);
@@ -84,11 +89,34 @@ export async function runServer(opts: ServerOptions = {}): Promise<void> {
     tcp.listen(port, '::', () => resolve()); // dual-stack: IPv4 clients arrive as ::ffff:a.b.c.d
   });
 
+  const send = (r: Report & { at: number }, family: number, client: string, reportPort: number): void => {
+    const { at: _at, ...report } = r;
+    const msg = JSON.stringify(report);
+    const sock = reporters[family === 6 ? 6 : 4];
+    // the report crosses the same congested links as the reply: send it again
+    // a little later, so one drop does not lose the probe's remote stages
+    sock.send(msg, reportPort, client);
+    for (const ms of REPORT_RESEND_MS) setTimeout(() => sock.send(msg, reportPort, client), ms).unref();
+    reported++;
+  };
+  // a handshake's times are complete at its SYN-ACK, its name at the hello: report at the later
+  const reportHandshake = (conn: string): void => {
+    const r = open.get(`syn/${conn}`);
+    const hello = hellos.get(conn);
+    if (!r?.startXmit || !hello) return;
+    open.delete(`syn/${conn}`);
+    hellos.delete(conn);
+    const client = conn.slice(0, conn.lastIndexOf('/'));
+    send({ ...r, session: hello.session, seq: hello.seq }, client.includes(':') ? 6 : 4, client, hello.reportPort);
+  };
+
   const rb = skel.onEvents((e: PtEvent) => {
     // requests come from the client, replies go to it
     const client = eventAddress(e.icmp_type === REQUEST ? e.saddr : e.daddr, e.family);
-    // TCP segments come as (connection, record index); the record says whose probe it was
-    const key = e.proto === 6 ? `${client}/tcp/${e.port}/${e.seq}` : `${client}/${e.proto}/${e.session}/${e.seq}`;
+    // TCP segments come as (connection, record index), handshakes as their connection;
+    // the records (and the hello) say whose probe each was
+    const handshake = (e.flags & 1) !== 0;
+    const key = handshake ? `syn/${client}/${e.port}` : e.proto === 6 ? `${client}/tcp/${e.port}/${e.seq}` : `${client}/${e.proto}/${e.session}/${e.seq}`;
     let r = open.get(key);
     if (!r) {
       // this host's address the probe was sent to (the source of its reply)
@@ -101,6 +129,10 @@ export async function runServer(opts: ServerOptions = {}): Promise<void> {
     else if (e.hook === PtHook.PT_DEV_QUEUE && e.icmp_type === REPLY) r.txQueue ??= ts;
     else if (e.hook === PtHook.PT_START_XMIT && e.icmp_type === REPLY) {
       r.startXmit ??= ts;
+      if (handshake) {
+        reportHandshake(`${client}/${e.port}`);
+        return;
+      }
       let reportPort = ((e.report_port & 0xff) << 8) | (e.report_port >> 8);
       if (e.proto === 6) {
         const rec = conns.get(`${client}/${e.port}`)?.records.get(e.seq);
@@ -109,15 +141,8 @@ export async function runServer(opts: ServerOptions = {}): Promise<void> {
         conns.get(`${client}/${e.port}`)!.records.delete(e.seq);
         [r.session, r.seq, reportPort] = [rec.session, rec.seq, rec.reportPort];
       }
-      const { at: _at, ...report } = r;
-      const msg = JSON.stringify(report);
-      const sock = reporters[e.family === 6 ? 6 : 4];
-      // the report crosses the same congested links as the reply: send it again
-      // a little later, so one drop does not lose the probe's remote stages
-      sock.send(msg, reportPort, client);
-      for (const ms of REPORT_RESEND_MS) setTimeout(() => sock.send(msg, reportPort, client), ms).unref();
       open.delete(key);
-      reported++;
+      send(r, e.family, client, reportPort);
     }
   });
   // Events are written without wake-ups (an irq_work in every packet's path):
@@ -127,6 +152,7 @@ export async function runServer(opts: ServerOptions = {}): Promise<void> {
   const sweep = setInterval(() => {
     const old = Date.now() - 10_000;
     for (const [k, r] of open) if (r.at < old) open.delete(k);
+    for (const [k, h] of hellos) if (h.at < old) hellos.delete(k);
   }, 5_000);
   log(`pingtrace server: tracing with ${stageSet.name}${stageSet.note ? ` (${stageSet.note})` : ''}; UDP and TCP probes on port ${port}; reporting to each client`);
 
