@@ -8,6 +8,7 @@
 // native-side cache entry) for every accessor; for lcc gen on a 2,000-line
 // file that was most of its time.
 import { createRequire } from 'node:module';
+import { positions } from './textpos.js';
 
 export interface SyntaxNode {
   readonly type: string;
@@ -63,22 +64,12 @@ export interface ParseOptions {
 }
 
 class Source {
-  private lineStarts?: number[];
+  private at?: (offset: number) => { line: number; column: number };
   constructor(readonly text: string, readonly lang: Language, readonly names: Names) {}
   position(index: number): { row: number; column: number } {
-    if (!this.lineStarts) {
-      this.lineStarts = [0];
-      for (let i = this.text.indexOf('\n'); i >= 0; i = this.text.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
-    }
-    const ls = this.lineStarts;
-    let lo = 0;
-    let hi = ls.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (ls[mid]! <= index) lo = mid;
-      else hi = mid - 1;
-    }
-    return { row: lo, column: index - ls[lo]! };
+    this.at ??= positions(this.text);
+    const p = this.at(index);
+    return { row: p.line - 1, column: p.column - 1 };
   }
 }
 

@@ -104,7 +104,7 @@ describe.runIf(runKernelTests)('pingtrace between two namespaces', () => {
     console.log(`quantiles ours ${q(ours)} | ping ${q(theirs)}`);
     expect(ratio).toBeGreaterThan(0.9);
     expect(ratio).toBeLessThan(1.1);
-  });
+  }, 90_000); // 24 process starts and 600 probes: ~30 s, more on a loaded runner
 
   /**
    * Shape one side's egress (tbf) and run a bounded competing flow out of it,

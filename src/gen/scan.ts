@@ -6,7 +6,9 @@
 // them with their positions, and blank them out (spaces, newlines kept) so
 // that tree-sitter sees plain C whose line:column still match the user's file.
 
-export interface Pos { line: number; column: number }
+import { positions, type Pos } from '../textpos.js';
+
+export type { Pos };
 
 export interface MacroCall {
   name: string;
@@ -38,26 +40,6 @@ const SEMICOLON = /\s*;/y;
 const STATIC_ASSERT = /(_Static_assert|static_assert)\s*\(/y;
 const isIdentStart = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 const isIdent = (c: number): boolean => isIdentStart(c) || (c >= 48 && c <= 57);
-
-/** Line and column (1-based) of offsets in one text, by bisecting its line starts. */
-export function positions(text: string): (offset: number) => Pos {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  return (offset) => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, column: offset - starts[lo]! + 1 };
-  };
-}
-
-export function positionAt(text: string, offset: number): Pos {
-  return positions(text)(offset);
-}
 
 /** Split `a, f(b, c), d` at top-level commas, skipping strings and nested brackets. */
 export function splitArgs(text: string): { arg: string; offset: number }[] {
