@@ -30,7 +30,9 @@ try {
     server.on('exit', () => reject(new Error(err)));
   });
   console.log(`pingtrace soak: ${probes} probes at ${rate}/s (${seconds} s; ${(probes / 100 / 3600).toFixed(2)} h at 100/s), spikes + metrics + report + log on`);
-  const client = spawn('ip', ['netns', 'exec', c, process.execPath, BIN, sip, '--json', '-t', String(seconds), '-i', String(1 / rate),
+  // --trace-gc: the live heap after each full collection, which RSS (V8's and malloc's
+  // reserves) only hints at
+  const client = spawn('ip', ['netns', 'exec', c, process.execPath, '--trace-gc', BIN, sip, '--json', '-t', String(seconds), '-i', String(1 / rate),
     '-k', '3', '--metrics', '127.0.0.1:0', '--report', path.join(tmp, 'soak.html'), '--log', path.join(tmp, 'soak.log'), '--log-size', String(1 << 20)],
   { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
@@ -52,7 +54,9 @@ try {
     await sleep(5000);
   }
   const code = await exited;
-  const summary = JSON.parse(out.trim().split('\n').pop()!).summary as { sent: number; received: number; spikes: number };
+  const summary = JSON.parse(out.trim().split('\n').filter((l) => l.startsWith('{')).pop()!).summary as { sent: number; received: number; spikes: number };
+  const t0gc = Number(/^\[\d+:\w+\]\s+(\d+) ms/m.exec(out)?.[1] ?? 0);
+  const live = [...out.matchAll(/^\[\d+:\w+\]\s+(\d+) ms: Mark-Compact [\d.]+ \([\d.]+\) -> ([\d.]+)/gm)].map((m) => ({ t: (Number(m[1]) - t0gc) / 1000, mb: Number(m[2]) }));
   // After a warm-up fifth of the run, the median RSS of the first and the last
   // third of what is left: V8 grows its heap and collects in waves, so single
   // samples (and a straight-line fit through them) mostly measure the wave.
@@ -62,9 +66,14 @@ try {
   const early = med(steady.slice(0, third));
   const late = med(steady.slice(-third));
   const mb = (kb: number): string => (kb / 1024).toFixed(1);
+  const heap = live.filter((x) => x.t >= seconds / 5).map((x) => x.mb);
+  const heapThird = Math.max(1, Math.floor(heap.length / 3));
+  const heapEarly = heap.length ? med(heap.slice(0, heapThird)) : NaN;
+  const heapLate = heap.length ? med(heap.slice(-heapThird)) : NaN;
   console.log(`exit ${code}; sent ${summary.sent}, received ${summary.received}, spikes ${summary.spikes}`);
   console.log(`RSS: ${mb(samples[0]!.rss)} MB at start; median ${mb(early)} MB early and ${mb(late)} MB late in the steady part; max ${mb(Math.max(...samples.map((x) => x.rss)))} MB`);
-  console.log(JSON.stringify({ soak_probes: summary.sent, soak_rss_early_mb: early / 1024, soak_rss_late_mb: late / 1024, soak_rss_max_mb: Math.max(...samples.map((x) => x.rss)) / 1024 }));
+  console.log(`live JS heap after full collections: median ${heapEarly.toFixed(1)} MB early and ${heapLate.toFixed(1)} MB late (${heap.length} collections)`);
+  console.log(JSON.stringify({ soak_probes: summary.sent, soak_rss_early_mb: early / 1024, soak_rss_late_mb: late / 1024, soak_rss_max_mb: Math.max(...samples.map((x) => x.rss)) / 1024, soak_heap_early_mb: heapEarly, soak_heap_late_mb: heapLate }));
 } finally {
   server.kill('SIGTERM');
   execFileSync('bash', [NETNS, 'down', name]);
