@@ -88,6 +88,19 @@ describe.runIf(runKernelTests)('pingtrace protocols', () => {
           expect(took / added).toBeGreaterThan(0.8);
         }, 40_000);
       }
+
+      // the receiving task kept off its CPU: the wait between its wake-up and its run
+      if (!c.name.includes('handshake')) {
+        it('puts a busy higher-priority task on the receiving CPU into l_rx_task_waking', async () => {
+          const mean = (ps: Probe[], k: string): number => ps.reduce((a, p) => a + (p.stages[k] ?? 0), 0) / (ps.length || 1);
+          const { probes: base, busy } = await h.busyReceiver(() => run(c.target(), [...c.args, '-c', '40', '-i', '0.03']).then((r) => r.probes));
+          const added = mean(busy, 'total') - mean(base, 'total');
+          const took = mean(busy, 'l_rx_task_waking') - mean(base, 'l_rx_task_waking');
+          console.log(`${c.name}: added ${added.toFixed(0)} us (mean), of which l_rx_task_waking ${took.toFixed(0)} us`);
+          expect(added).toBeGreaterThan(150);
+          expect(took / added).toBeGreaterThan(0.8);
+        }, 60_000);
+      }
     });
   }
 });

@@ -1,15 +1,14 @@
 // pingtrace for real: a server in one network namespace, the client in
 // another (made here, torn down after), probes with every stage checked.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runKernelTests } from './helpers/kernel.js';
+import { BIN, Hosts, sleep } from './helpers/pingtrace.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(here, '..');
-const BIN = path.join(ROOT, 'examples/pingtrace/bin/pingtrace.js');
-const NETNS = path.join(ROOT, 'examples/pingtrace/netns.sh');
 const STAGES = ['l_tx_kern', 'l_tx_qdisc', 'l_tx_outlink', 'r_rx_kern', 'r_tx_kern', 'l_rx_inlink', 'l_rx_softirq', 'l_rx_kern', 'l_rx_task_waking', 'l_rx_task_queue'];
 const LOCAL = ['l_tx_kern', 'l_tx_qdisc', 'l_rx_softirq', 'l_rx_kern', 'l_rx_task_waking', 'l_rx_task_queue'];
 
@@ -19,13 +18,9 @@ interface Summary { summary: { sent: number; received: number; loss: number; ser
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 describe.runIf(runKernelTests)('pingtrace between two namespaces', () => {
-  const name = `lcct${process.pid % 100000}`;
+  let h: Hosts;
   let c = '';
-  let s = '';
   let sip = '';
-  let cdev = '';
-  let sdev = '';
-  let server: ChildProcess | null = null;
 
   const ns = (n: string, ...cmd: string[]): string => execFileSync('ip', ['netns', 'exec', n, ...cmd], { encoding: 'utf8', timeout: 60_000 });
   const client = (...args: string[]): { probes: Probe[]; summary: Summary['summary'] } => {
@@ -33,31 +28,14 @@ describe.runIf(runKernelTests)('pingtrace between two namespaces', () => {
     const lines = out.trim().split('\n').map((l) => JSON.parse(l));
     return { probes: lines.filter((l) => 'seq' in l), summary: lines.find((l) => 'summary' in l).summary };
   };
-  const startServer = async (): Promise<void> => {
-    server = spawn('ip', ['netns', 'exec', s, process.execPath, BIN, '--server', '-w', '120'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    await new Promise<void>((resolve, reject) => {
-      let err = '';
-      server!.stderr!.on('data', (d: Buffer) => {
-        err += d.toString();
-        if (err.includes('reporting to each client')) resolve();
-      });
-      server!.on('exit', (code) => reject(new Error(`server exited ${code}: ${err}`)));
-    });
-  };
-  const stopServer = (): void => {
-    server?.kill('SIGTERM');
-    server = null;
-  };
 
   beforeAll(async () => {
-    const hosts = execFileSync('bash', [NETNS, 'up', name], { encoding: 'utf8' }).trim().split(' ');
-    if (hosts.length !== 8) throw new Error(`netns.sh up printed "${hosts.join(' ')}"`);
-    [c, s, , sip, cdev, sdev] = hosts as [string, string, string, string, string, string];
-    await startServer();
+    h = new Hosts(`lcct${process.pid % 100000}`);
+    [c, sip] = [h.c, h.sip];
+    await h.startServer();
   });
-  afterAll(() => {
-    stopServer();
-    execFileSync('bash', [NETNS, 'down', name]);
+  afterAll(async () => {
+    await h?.down();
   });
 
   const checkProbe = (p: Probe, keys: string[]): void => {
@@ -106,82 +84,45 @@ describe.runIf(runKernelTests)('pingtrace between two namespaces', () => {
     expect(ratio).toBeLessThan(1.1);
   }, 90_000); // 24 process starts and 600 probes: ~30 s, more on a loaded runner
 
-  /**
-   * Shape one side's egress (tbf) and run a bounded competing flow out of it,
-   * then check that `stage` took most of the delay that added.
-   */
-  function fault(side: 'client' | 'server', stage: string): void {
-    const [host, dev, to] = side === 'client' ? [c, cdev, sip] : [s, sdev, sip.replace(/\.2$/, '.1')];
+  /** Congest one side's egress (see Hosts.congest) and check that `stage` took most of the added delay. */
+  async function fault(side: 'client' | 'server', stage: string): Promise<void> {
     const base = client('-c', '10', '-i', '0.05').summary.stages;
-    // a flow just above the shaped rate: the queue grows (delay) without overflowing (drops),
-    // so the server's reports, which cross the same queue, are late rather than lost
-    ns(host, 'tc', 'qdisc', 'add', 'dev', dev, 'root', 'tbf', 'rate', '2mbit', 'burst', '4kb', 'latency', '1s');
-    const flood = spawn('ip', ['netns', 'exec', host, 'python3', '-c', [
-      'import socket, time',
-      's = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)',
-      'end = time.time() + 2.0',
-      'while time.time() < end:',
-      `    s.sendto(b"x" * 1200, ("${to}", 9))`,
-      '    time.sleep(0.004)',
-    ].join('\n')], { stdio: 'ignore' });
-    try {
-      const slow = client('-c', '10', '-i', '0.1').summary.stages;
-      expect(slow[stage], `${stage} reported despite the congestion`).toBeDefined();
-      const added = slow.total!.p50 - base.total!.p50;
-      const took = slow[stage]!.p50 - base[stage]!.p50;
-      console.log(`added ${added.toFixed(0)} us, of which ${stage} ${took.toFixed(0)} us`);
-      expect(added).toBeGreaterThan(1000);
-      expect(took / added).toBeGreaterThan(0.8);
-    } finally {
-      flood.kill();
-      ns(host, 'tc', 'qdisc', 'del', 'dev', dev, 'root');
-    }
+    let slow: Summary['summary']['stages'] = {};
+    await Promise.all([
+      h.congest(side, 2000),
+      (async () => {
+        await sleep(300); // the queue has built up
+        slow = client('-c', '10', '-i', '0.1').summary.stages; // the flood runs on, in its own process
+      })(),
+    ]);
+    expect(slow[stage], `${stage} reported despite the congestion`).toBeDefined();
+    const added = slow.total!.p50 - base.total!.p50;
+    const took = slow[stage]!.p50 - base[stage]!.p50;
+    console.log(`added ${added.toFixed(0)} us, of which ${stage} ${took.toFixed(0)} us`);
+    expect(added).toBeGreaterThan(1000);
+    expect(took / added).toBeGreaterThan(0.8);
   }
 
   it('puts a slow egress qdisc with a competing flow into l_tx_qdisc', () => fault('client', 'l_tx_qdisc'));
   it('puts the server egress queue into r_tx_kern', () => fault('server', 'r_tx_kern'));
 
-  it('puts a busy higher-priority task on the receiving CPU into l_rx_task_waking', () => {
-    // Receive processing steered to CPU 0 (RPS), the client pinned to CPU 1: the reply is
-    // delivered asynchronously and wakes the client, which a FIFO spinner on CPU 1 keeps off it.
-    ns(c, 'sh', '-c', `echo 1 > /sys/class/net/${cdev}/queues/rx-0/rps_cpus`);
-    const pinned = (): Record<string, number[]> => {
-      const out = ns(c, 'taskset', '-c', '1', process.execPath, BIN, sip, '--json', '-c', '40', '-i', '0.03');
-      const probes = out.trim().split('\n').map((l) => JSON.parse(l)).filter((l) => 'seq' in l) as Probe[];
-      const cols: Record<string, number[]> = {};
-      for (const p of probes) for (const [k, v] of Object.entries(p.stages)) (cols[k] ??= []).push(v);
-      return cols;
+  it('puts a busy higher-priority task on the receiving CPU into l_rx_task_waking', async () => {
+    const cols = (ps: Probe[]): Record<string, number[]> => {
+      const out: Record<string, number[]> = {};
+      for (const p of ps) for (const [k, v] of Object.entries(p.stages)) (out[k] ??= []).push(v);
+      return out;
     };
     const mean = (xs: number[] = []): number => xs.reduce((a, b) => a + b, 0) / (xs.length || 1);
-    try {
-      const base = pinned();
-      // bounded: 5 s of 3 ms spins with 0.5 ms gaps, at SCHED_FIFO 50 on CPU 1; under the
-      // kernel's 95% real-time budget, or the spinner is throttled and the client runs freely then
-      const spinner = spawn('ip', ['netns', 'exec', c, 'chrt', '-f', '50', 'taskset', '-c', '1', 'python3', '-c', [
-        'import time',
-        'end = time.time() + 5',
-        'while time.time() < end:',
-        '    t = time.time() + 0.003',
-        '    while time.time() < t: pass',
-        '    time.sleep(0.0005)',
-      ].join('\n')], { stdio: 'ignore' });
-      try {
-        const busy = pinned();
-        const added = mean(busy.total) - mean(base.total);
-        const took = mean(busy.l_rx_task_waking) - mean(base.l_rx_task_waking);
-        console.log(`added ${added.toFixed(0)} us (mean), of which l_rx_task_waking ${took.toFixed(0)} us`);
-        expect(added).toBeGreaterThan(150);
-        expect(took / added).toBeGreaterThan(0.8);
-      } finally {
-        spinner.kill();
-      }
-    } finally {
-      ns(c, 'sh', '-c', `echo 0 > /sys/class/net/${cdev}/queues/rx-0/rps_cpus`);
-    }
-  });
+    const { probes, busy } = await h.busyReceiver(async () => cols((await h.client([sip, '--json', '-c', '40', '-i', '0.03'])).lines.filter((l) => 'seq' in l) as unknown as Probe[]));
+    const added = mean(busy.total) - mean(probes.total);
+    const took = mean(busy.l_rx_task_waking) - mean(probes.l_rx_task_waking);
+    console.log(`added ${added.toFixed(0)} us (mean), of which l_rx_task_waking ${took.toFixed(0)} us`);
+    expect(added).toBeGreaterThan(150);
+    expect(took / added).toBeGreaterThan(0.8);
+  }, 60_000);
 
-  it('without a server, reports local stages and one remote + network segment', () => {
-    stopServer();
+  it('without a server, reports local stages and one remote + network segment', async () => {
+    await h.stopServer();
     const { probes, summary } = client('-c', '6', '-i', '0.05');
     expect(summary.server).toBe(false);
     expect(probes).toHaveLength(6);

@@ -56,9 +56,13 @@ export class Hosts {
     await gone;
   }
 
+  /** A CPU to pin clients to (busyReceiver) */
+  private pin: string | null = null;
+
   /** The client in its namespace; `during` runs while it probes (faults, scrapes, signals). */
   async client(args: string[], during?: (child: ChildProcess) => Promise<void>): Promise<Run> {
-    const child = spawn('ip', ['netns', 'exec', this.c, process.execPath, BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const pinned = this.pin ? ['taskset', '-c', this.pin] : [];
+    const child = spawn('ip', ['netns', 'exec', this.c, ...pinned, process.execPath, BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -99,6 +103,37 @@ export class Hosts {
       this.ns(host, 'tc', 'qdisc', 'del', 'dev', dev, 'root');
     }
     return { from, to: Date.now() };
+  }
+
+  /**
+   * `probe` run twice with the client pinned to CPU 1, receive processing
+   * steered to CPU 0 (RPS) so that a reply wakes the client asynchronously:
+   * once as is, once with a SCHED_FIFO spinner on CPU 1 keeping it off its
+   * CPU. The spinner is bounded (5 s of 3 ms spins with 0.5 ms gaps: under
+   * the kernel's 95% real-time budget, or it is throttled and the client runs).
+   */
+  async busyReceiver<T>(probe: () => Promise<T>): Promise<{ probes: T; busy: T }> {
+    this.ns(this.c, 'sh', '-c', `echo 1 > /sys/class/net/${this.cdev}/queues/rx-0/rps_cpus`);
+    this.pin = '1';
+    try {
+      const probes = await probe();
+      const spinner = spawn('ip', ['netns', 'exec', this.c, 'chrt', '-f', '50', 'taskset', '-c', '1', 'python3', '-c', [
+        'import time',
+        'end = time.time() + 5',
+        'while time.time() < end:',
+        '    t = time.time() + 0.003',
+        '    while time.time() < t: pass',
+        '    time.sleep(0.0005)',
+      ].join('\n')], { stdio: 'ignore' });
+      try {
+        return { probes, busy: await probe() };
+      } finally {
+        spinner.kill();
+      }
+    } finally {
+      this.pin = null;
+      this.ns(this.c, 'sh', '-c', `echo 0 > /sys/class/net/${this.cdev}/queues/rx-0/rps_cpus`);
+    }
   }
 
   async down(): Promise<void> {
