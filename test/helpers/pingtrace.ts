@@ -124,8 +124,13 @@ export class Hosts {
         '    t = time.time() + 0.003',
         '    while time.time() < t: pass',
         '    time.sleep(0.0005)',
-      ].join('\n')], { stdio: 'ignore' });
+      ].join('\n')], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let err = '';
+      spinner.stderr!.on('data', (d: Buffer) => (err += d.toString()));
       try {
+        // a spinner that could not start (no real-time priority, say) would make this test pass for nothing
+        await sleep(200);
+        if (spinner.exitCode !== null) throw new Error(`the SCHED_FIFO spinner exited at once (${spinner.exitCode}): ${err}`);
         return { probes, busy: await probe() };
       } finally {
         spinner.kill();
