@@ -109,8 +109,10 @@ export class Hosts {
    * `probe` run twice with the client pinned to CPU 1, receive processing
    * steered to CPU 0 (RPS) so that a reply wakes the client asynchronously:
    * once as is, once with a SCHED_FIFO spinner on CPU 1 keeping it off its
-   * CPU. The spinner is bounded (5 s of 3 ms spins with 0.5 ms gaps: under
-   * the kernel's 95% real-time budget, or it is throttled and the client runs).
+   * CPU. The spinner is bounded (3 ms spins with 0.5 ms gaps: under the
+   * kernel's 95% real-time budget, or it is throttled and the client runs;
+   * for 15 s at most, and killed when the run is done): long enough for a
+   * client that starts slowly on the CPU it shares with it.
    */
   async busyReceiver<T>(probe: () => Promise<T>): Promise<{ probes: T; busy: T }> {
     this.ns(this.c, 'sh', '-c', `echo 1 > /sys/class/net/${this.cdev}/queues/rx-0/rps_cpus`);
@@ -119,7 +121,7 @@ export class Hosts {
       const probes = await probe();
       const spinner = spawn('ip', ['netns', 'exec', this.c, 'chrt', '-f', '50', 'taskset', '-c', '1', 'python3', '-c', [
         'import time',
-        'end = time.time() + 5',
+        'end = time.time() + 15',
         'while time.time() < end:',
         '    t = time.time() + 0.003',
         '    while time.time() < t: pass',
@@ -128,7 +130,7 @@ export class Hosts {
       let err = '';
       spinner.stderr!.on('data', (d: Buffer) => (err += d.toString()));
       try {
-        // a spinner that could not start (no real-time priority, say) would make this test pass for nothing
+        // a spinner that could not start (no real-time priority, say): say so, not "pingtrace missed it"
         await sleep(200);
         if (spinner.exitCode !== null) throw new Error(`the SCHED_FIFO spinner exited at once (${spinner.exitCode}): ${err}`);
         return { probes, busy: await probe() };
