@@ -26,8 +26,7 @@ export interface SyntaxNode {
   readonly isMissing: boolean;
   readonly isNamed: boolean;
   readonly hasError: boolean;
-  /** `where`: a test on a node's text, applied before the node is read */
-  descendantsOfType(type: string | string[], where?: (text: string) => boolean): SyntaxNode[];
+  descendantsOfType(type: string | string[]): SyntaxNode[];
   /** The smallest node of this type that holds the character at `index` (an index into the whole text). */
   enclosing(index: number, type: string): SyntaxNode | null;
 }
@@ -65,7 +64,7 @@ export interface ParseOptions {
 
 class Source {
   private at?: (offset: number) => { line: number; column: number };
-  constructor(readonly text: string, readonly lang: Language, readonly names: Names) {}
+  constructor(readonly text: string, readonly names: Names) {}
   position(index: number): { row: number; column: number } {
     this.at ??= positions(this.text);
     const p = this.at(index);
@@ -121,11 +120,11 @@ class Node implements SyntaxNode {
     return this.fields[i] ?? null;
   }
 
-  descendantsOfType(type: string | string[], where?: (text: string) => boolean): SyntaxNode[] {
+  descendantsOfType(type: string | string[]): SyntaxNode[] {
     const want = typeof type === 'string' ? [type] : type;
     const out: SyntaxNode[] = [];
     const visit = (n: Node): void => {
-      if (want.includes(n.type) && (!where || where(n.text))) out.push(n);
+      if (want.includes(n.type)) out.push(n);
       if (n.kids !== null) {
         for (const k of n.kids) visit(k);
         return;
@@ -136,7 +135,7 @@ class Node implements SyntaxNode {
         const start = d.startIndex;
         const end = d.endIndex;
         if (start === n.startIndex && end === n.endIndex) continue; // itself, seen above
-        if (!where || where(n.src.text.slice(start, end))) out.push(Node.read(d.walk(), n.src));
+        out.push(Node.read(d.walk(), n.src));
       }
     };
     visit(this);
@@ -228,5 +227,5 @@ function parser(language: Language): { parse(text: string): { rootNode: NativeNo
 
 export function parse(language: Language, text: string, opts: ParseOptions = {}): SyntaxNode {
   const root = parser(language).parse(text).rootNode;
-  return Node.read(root.walk(), new Source(text, language, names.get(language)!), opts.opaque);
+  return Node.read(root.walk(), new Source(text, names.get(language)!), opts.opaque);
 }
