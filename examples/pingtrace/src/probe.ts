@@ -116,6 +116,8 @@ export function startTracing(role: number, opts: { session: number; tgid: number
     // spike context: a stack with every event, softirq time per CPU (two
     // programs on every softirq of the machine): only when hunting spikes
     skel.rodata.want_stacks = opts.spikes ? 1 : 0;
+    // a stack map is preallocated (4096 stacks: 4 MB of kernel memory): only when hunting
+    if (!opts.spikes) skel.obj.setMaxEntries('stacks', 1);
     skel.progs.rtp_softirq_entry.autoload = !!opts.spikes;
     skel.progs.rtp_softirq_exit.autoload = !!opts.spikes;
     skel.rodata.rb_flags = 1n; // BPF_RB_NO_WAKEUP: see pingtrace.bpf.c
