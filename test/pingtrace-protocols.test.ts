@@ -4,7 +4,8 @@
 // as the ICMP tests check for IPv4.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runKernelTests } from './helpers/kernel.js';
-import { Hosts, sleep } from './helpers/pingtrace.js';
+import { spawnSync } from 'node:child_process';
+import { BIN, Hosts, sleep } from './helpers/pingtrace.js';
 
 const STAGES = ['l_tx_kern', 'l_tx_qdisc', 'l_tx_outlink', 'r_rx_kern', 'r_tx_kern', 'l_rx_inlink', 'l_rx_softirq', 'l_rx_kern', 'l_rx_task_waking', 'l_rx_task_queue'];
 interface Probe { seq: number; stages: Record<string, number>; server: boolean }
@@ -25,6 +26,20 @@ describe.runIf(runKernelTests)('pingtrace protocols', () => {
     expect(r.code, r.stderr).toBe(0);
     return { probes: r.lines.filter((l) => 'seq' in l) as unknown as Probe[], summary: (r.lines.find((l) => 'summary' in l) as { summary: Summary }).summary };
   };
+
+  it('a second server on the same port says what is wrong, without a stack', () => {
+    const r = spawnSync('ip', ['netns', 'exec', h.s, process.execPath, BIN, '--server', '-w', '1'], { encoding: 'utf8', timeout: 30_000 });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^pingtrace: cannot take UDP probes on port 7807 \(IPv4\): bind EADDRINUSE.*\n  hint: is another pingtrace server running\?/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('TCP without a server there: the kernel reason and what to do', async () => {
+    const r = await h.client([h.sip, '--tcp', '--port', '7808', '-c', '1']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^pingtrace: cannot open a TCP connection to \S+ port 7808: connect: .*ECONNREFUSED/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
 
   const cases = [
     { name: 'ICMPv6', target: () => h.sip6, args: [] as string[] },

@@ -4,6 +4,7 @@
 // its probe names. Both address families.
 import * as dgram from 'node:dgram';
 import * as net from 'node:net';
+import { LbcError } from 'lcc/lbc';
 import { startTracing, connKey, eventAddress, DEFAULT_PORT, HELLO, MAGIC, PtHook, PtRole, REPLY, REQUEST, TAG_SIZE, type PtEvent, type Report } from './probe.js';
 
 const REPORT_RESEND_MS = [80];
@@ -46,7 +47,7 @@ export async function runServer(opts: ServerOptions = {}): Promise<void> {
       if (out) sock.send(out, rinfo.port, rinfo.address);
     });
     await new Promise<void>((resolve, reject) => {
-      sock.once('error', (e) => reject(new Error(`pingtrace server: cannot take UDP probes on port ${port} (IPv${family}): ${e.message}`)));
+      sock.once('error', (e) => reject(new LbcError(`cannot take UDP probes on port ${port} (IPv${family}): ${e.message}`, { hint: 'is another pingtrace server running? choose another --port (and give clients the same)' })));
       sock.bind(port, family === '6' ? '::' : '0.0.0.0', () => resolve());
     });
   }
@@ -85,7 +86,7 @@ export async function runServer(opts: ServerOptions = {}): Promise<void> {
     conn.on('error', () => conn.destroy());
   });
   await new Promise<void>((resolve, reject) => {
-    tcp.once('error', (e) => reject(new Error(`pingtrace server: cannot take TCP probes on port ${port}: ${e.message}`)));
+    tcp.once('error', (e) => reject(new LbcError(`cannot take TCP probes on port ${port}: ${e.message}`, { hint: 'is another pingtrace server running? choose another --port (and give clients the same)' })));
     tcp.listen(port, '::', () => resolve()); // dual-stack: IPv4 clients arrive as ::ffff:a.b.c.d
   });
 
