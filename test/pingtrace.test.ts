@@ -1,7 +1,7 @@
 // pingtrace for real: a server in one network namespace, the client in
 // another (made here, torn down after), probes with every stage checked.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runKernelTests } from './helpers/kernel.js';
@@ -22,9 +22,8 @@ describe.runIf(runKernelTests)('pingtrace between two namespaces', () => {
   let c = '';
   let sip = '';
 
-  const ns = (n: string, ...cmd: string[]): string => execFileSync('ip', ['netns', 'exec', n, ...cmd], { encoding: 'utf8', timeout: 60_000 });
   const client = (...args: string[]): { probes: Probe[]; summary: Summary['summary'] } => {
-    const out = ns(c, process.execPath, BIN, sip, '--json', ...args);
+    const out = h.ns(c, process.execPath, BIN, sip, '--json', ...args);
     const lines = out.trim().split('\n').map((l) => JSON.parse(l));
     return { probes: lines.filter((l) => 'seq' in l), summary: lines.find((l) => 'summary' in l).summary };
   };
@@ -70,7 +69,7 @@ describe.runIf(runKernelTests)('pingtrace between two namespaces', () => {
     const ours: number[] = [];
     const theirs: number[] = [];
     for (let round = 0; round < 12; round++) {
-      const pingOut = ns(c, 'ping', '-U', '-c', '25', '-i', '0.02', sip);
+      const pingOut = h.ns(c, 'ping', '-U', '-c', '25', '-i', '0.02', sip);
       theirs.push(...[...pingOut.matchAll(/time=([\d.]+) ms/g)].map((m) => Number(m[1]) * 1000));
       ours.push(...client('-c', '25', '-i', '0.02').probes.map((p) => p.stages.total!));
     }

@@ -216,7 +216,12 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (values.metrics) {
       metrics = new Metrics();
-      const a = await metrics.listen(values.metrics);
+      let a: { host: string; port: number };
+      try {
+        a = await metrics.listen(values.metrics);
+      } catch (e) {
+        throw new UsageError((e as Error).message);
+      }
       process.stderr.write(`pingtrace: metrics at http://${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}/metrics\n`);
     }
     const report = values.report ? new ReportRecorder() : null;
@@ -278,10 +283,6 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof UsageError || e instanceof LbcError) {
       process.stderr.write(`pingtrace: ${e.message}\n`);
       return e instanceof UsageError ? 2 : 1;
-    }
-    if (e instanceof Error && /^--metrics/.test(e.message)) {
-      process.stderr.write(`pingtrace: ${e.message}\n`);
-      return 2;
     }
     throw e;
   } finally {

@@ -2,7 +2,7 @@
 // and the report the server sends back.
 import * as fs from 'node:fs';
 import { isIP } from 'node:net';
-import { inetChecksum, ipString, ipv6Bytes, NotSupportedError, LbcError } from 'lcc/lbc';
+import { inetChecksum, ipString, ipv6Bytes, NotSupportedError, LbcError, sockaddrIn } from 'lcc/lbc';
 import { PingtraceSkeleton, PtHook, PtRole, type PtEvent } from '../pingtrace.skel.js';
 
 export const MAGIC = Buffer.from('LCCP');
@@ -77,7 +77,7 @@ export function netnsInode(): number {
 /** tcp_conns' key: the client's end of a probe connection (the client's own side keys by port alone: null). */
 export function connKey(address: string | null, port: number): { addr: number[]; port: number; _pad: number } {
   const addr = new Array<number>(16).fill(0);
-  if (address) (isIP(address) === 6 ? ipv6Bytes(address) : Buffer.from(address.split('.').map(Number))).forEach((b, i) => (addr[i] = b));
+  if (address) (isIP(address) === 6 ? ipv6Bytes(address) : sockaddrIn(address).subarray(4, 8)).forEach((b, i) => (addr[i] = b));
   return { addr, port, _pad: 0 };
 }
 
