@@ -4,7 +4,7 @@
 // as the ICMP tests check for IPv4.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runKernelTests } from './helpers/kernel.js';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { BIN, Hosts, sleep } from './helpers/pingtrace.js';
 
 const STAGES = ['l_tx_kern', 'l_tx_qdisc', 'l_tx_outlink', 'r_rx_kern', 'r_tx_kern', 'l_rx_inlink', 'l_rx_softirq', 'l_rx_kern', 'l_rx_task_waking', 'l_rx_task_queue'];
@@ -39,6 +39,32 @@ describe.runIf(runKernelTests)('pingtrace protocols', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^pingtrace: cannot open a TCP connection to \S+ port 7808: connect: .*ECONNREFUSED/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('a server with client connections still open stops on SIGTERM, and says how many it reported', async () => {
+    const sv = spawn('ip', ['netns', 'exec', h.s, process.execPath, BIN, '--server', '--port', '7809', '-w', '60'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    sv.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    const exited = new Promise<number | null>((r) => sv.on('exit', (code) => r(code)));
+    // a connection that sends half a record and then just stays
+    const holder = spawn('ip', ['netns', 'exec', h.c, 'python3', '-c', [
+      'import socket, sys, time',
+      'for _ in range(100):',
+      '    try:',
+      `        s = socket.create_connection(("${h.sip}", 7809)); break`,
+      '    except OSError: time.sleep(0.1)',
+      's.send(b"x" * 5); print("connected", flush=True); time.sleep(30)',
+    ].join('\n')], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      await new Promise((r) => holder.stdout!.once('data', r));
+      sv.kill('SIGTERM');
+      const code = await Promise.race([exited, sleep(10_000).then(() => 'still running')]);
+      expect(code, err).toBe(0);
+      expect(err).toMatch(/pingtrace server: 0 probes reported/);
+    } finally {
+      holder.kill('SIGKILL');
+      sv.kill('SIGKILL');
+    }
   });
 
   const cases = [

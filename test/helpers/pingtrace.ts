@@ -53,7 +53,11 @@ export class Hosts {
     if (!sv || sv.exitCode !== null) return;
     const gone = new Promise((r) => sv.on('exit', r));
     sv.kill('SIGTERM');
-    await gone;
+    // a server that ignores SIGTERM is a bug to name, not a hook timeout
+    if ((await Promise.race([gone.then(() => 'exited'), sleep(10_000)])) !== 'exited') {
+      sv.kill('SIGKILL');
+      throw new Error('the pingtrace server did not exit within 10 s of SIGTERM');
+    }
   }
 
   /** A CPU to pin clients to (busyReceiver) */

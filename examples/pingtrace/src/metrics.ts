@@ -124,6 +124,8 @@ export class Metrics {
   }
 
   close(): void {
+    // a scraper's keep-alive connection would keep a stopped pingtrace running
+    this.server?.closeAllConnections();
     this.server?.close();
     this.server = null;
   }

@@ -32,7 +32,7 @@ export async function runServer(opts: ServerOptions = {}): Promise<void> {
   const { skel, stageSet } = startTracing(PtRole.PT_SERVER, { session: 0, tgid: process.pid, tcpPort: port });
   // TCP probe connections by the client's end: what each record index carried
   interface ConnRecord { session: number; seq: number; reportPort: number }
-  const conns = new Map<string, { records: Map<number, ConnRecord>; next: number }>();
+  const conns = new Map<string, { records: Map<number, ConnRecord>; next: number; socket: net.Socket }>();
   // handshake probes: the hello that names each (by connection), and the SYN-ACKs still waiting for one
   const hellos = new Map<string, ConnRecord & { at: number }>();
   const reporters = { 4: dgram.createSocket('udp4'), 6: dgram.createSocket('udp6') };
@@ -55,7 +55,7 @@ export async function runServer(opts: ServerOptions = {}): Promise<void> {
     conn.setNoDelay(true);
     const address = (conn.remoteAddress ?? '').replace(/^::ffff:(?=\d+\.)/, ''); // IPv4 on a dual-stack socket
     const key = `${address}/${conn.remotePort}`;
-    const state = { records: new Map<number, ConnRecord>(), next: 0 };
+    const state = { records: new Map<number, ConnRecord>(), next: 0, socket: conn };
     conns.set(key, state);
     let pending: Buffer = Buffer.alloc(0);
     conn.on('data', (d: Buffer) => {
@@ -166,7 +166,11 @@ export async function runServer(opts: ServerOptions = {}): Promise<void> {
   clearInterval(sweep);
   clearInterval(drain);
   for (const s of [...Object.values(reporters), ...Object.values(udp)]) s.close();
+  // a client's connection keeps the process alive, and its close handler
+  // touches the skeleton's maps: end them all, and destroy the skeleton after
+  // their handlers ran (listeners run in order: this one is the last)
   tcp.close();
+  await Promise.all([...conns.values()].map(({ socket }) => new Promise((resolve) => socket.once('close', resolve).destroy())));
   skel.destroy();
   log(`pingtrace server: ${reported} probes reported`);
 }
