@@ -63,6 +63,12 @@ export const KprobeOpts = koffi.struct('bpf_kprobe_opts', {
   retprobe: 'bool',
 });
 
+export const KsyscallOpts = koffi.struct('bpf_ksyscall_opts', {
+  sz: 'size_t',
+  bpf_cookie: 'uint64_t',
+  retprobe: 'bool',
+});
+
 export const TcHook = koffi.struct('bpf_tc_hook', {
   sz: 'size_t',
   ifindex: 'int',
@@ -161,6 +167,8 @@ export const bpf = {
   prog_set_log_level: libbpf.func('int bpf_program__set_log_level(bpf_program *prog, uint32_t level)'),
   attach: libbpf.func('bpf_link *bpf_program__attach(const bpf_program *prog)'),
   attach_kprobe: libbpf.func('bpf_link *bpf_program__attach_kprobe(const bpf_program *prog, bool retprobe, const char *func)'),
+  // the syscall's kernel function differs by architecture and kernel (__x64_sys_x, sys_x): libbpf knows
+  attach_ksyscall: libbpf.func('bpf_link *bpf_program__attach_ksyscall(const bpf_program *prog, const char *syscall_name, const bpf_ksyscall_opts *opts)'),
   attach_uprobe_opts: libbpf.func(
     'bpf_link *bpf_program__attach_uprobe_opts(const bpf_program *prog, int pid, const char *binary, size_t offset, const bpf_uprobe_opts *opts)',
   ),

@@ -2,7 +2,7 @@
 // attach it. Attach failures carry libbpf's reason and, where the kernel lacks
 // the feature, say which feature and what to use instead.
 import * as fs from 'node:fs';
-import { bpf, c, decodeString, errno, isNull, PerfEventAttr, perfEventOpen, structSize, TcHook, TcOpts, UprobeOpts, type Ptr } from './ffi.js';
+import { bpf, c, decodeString, errno, isNull, KsyscallOpts, PerfEventAttr, perfEventOpen, structSize, TcHook, TcOpts, UprobeOpts, type Ptr } from './ffi.js';
 import { LbcError, NotSupportedError, UsageError } from './errors.js';
 import { libbpfReason, withLibbpfLog } from './log.js';
 import { FEATURE_OF, parseSection, type ProgramKind } from './section.js';
@@ -13,6 +13,8 @@ import { onlineCpus } from './ring.js';
 export type AttachTarget =
   | { kprobe: string; offset?: number }
   | { kretprobe: string }
+  | { ksyscall: string }
+  | { kretsyscall: string }
   | { uprobe: { binary: string; symbol?: string; offset?: number; pid?: number } }
   | { uretprobe: { binary: string; symbol?: string; offset?: number; pid?: number } }
   | { tracepoint: string }
@@ -141,6 +143,12 @@ export class Program {
     }
     if ('kretprobe' in t) {
       return this.libbpf(`kretprobe ${t.kretprobe}`, 'kretprobe', () => bpf.attach_kprobe(h, true, cs(t.kretprobe)));
+    }
+    if ('ksyscall' in t || 'kretsyscall' in t) {
+      const ret = 'kretsyscall' in t;
+      const name = 'ksyscall' in t ? t.ksyscall : t.kretsyscall;
+      const opts = { sz: structSize(KsyscallOpts), bpf_cookie: 0n, retprobe: ret };
+      return this.libbpf(`${ret ? 'kretsyscall' : 'ksyscall'} ${name}`, ret ? 'kretsyscall' : 'ksyscall', () => bpf.attach_ksyscall(h, cs(name), opts));
     }
     if ('uprobe' in t || 'uretprobe' in t) {
       const ret = 'uretprobe' in t;

@@ -84,6 +84,8 @@ export function ipString(bytes: Uint8Array): string {
     i = j === i ? i + 1 : j;
   }
   const hex = g.map((x) => x.toString(16));
+  // IPv4-mapped and IPv4-compatible addresses end in dotted form, as glibc's inet_ntop prints them
+  if (best === 0 && (bestLen === 6 || (bestLen === 5 && g[5] === 0xffff))) return `::${bestLen === 5 ? 'ffff:' : ''}${[...bytes.subarray(12)].join('.')}`;
   if (best < 0) return hex.join(':');
   return `${hex.slice(0, best).join(':')}::${hex.slice(best + bestLen).join(':')}`;
 }
