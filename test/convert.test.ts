@@ -20,7 +20,7 @@ const GOLDEN = path.join(FIX, 'golden');
 const OUT = path.join(here, '.out', 'convert');
 const UPDATE = !!process.env.UPDATE_GOLDEN;
 const TSX = pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-const TOOLS = ['execwatch', 'syscount_top', 'syslat', 'openwatch', 'cpusample', 'switchstate', 'mallocsum', 'execcount', 'forkwatch'];
+const TOOLS = ['execwatch', 'syscount_top', 'syslat', 'openwatch', 'cpusample', 'switchstate', 'mallocsum', 'execcount', 'forkwatch', 'tcpwatch', 'sigwatch'];
 
 function lcc(args: string[], cwd = ROOT): { status: number | null; stdout: string; stderr: string } {
   return spawnSync(process.execPath, ['--import', TSX, path.join(here, 'helpers', 'lcc.ts'), ...args], { cwd, encoding: 'utf8' });
@@ -234,6 +234,87 @@ describe.runIf(runKernelTests)('converted tools build, load and run', () => {
     // the parent column is the forking thread's id (vitest may run this file in a worker thread); comm may hold spaces
     expect(r.out).toMatch(new RegExp(`\\s\\d+\\s+${child}\\s*$`, 'm'));
   }, 30_000);
+
+  it('tcpwatch prints IPv4 and IPv6 addresses as inet_ntop does, filters by port and family in the kernel, and sums up', async () => {
+    // a listener and a connection on 127.0.0.1 and on ::1; the listening ports, printed
+    let ports: string[] = [];
+    const connect = (base = 0): void => {
+      ports = spawnSync('python3', ['-c', [
+        'import socket',
+        'for i, (fam, addr) in enumerate(((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1"))):',
+        `    s = socket.socket(fam); s.bind((addr, ${base} + i if ${base} else 0)); s.listen(); p = s.getsockname()[1]`,
+        '    c = socket.create_connection((addr, p)); a, _ = s.accept(); c.close(); a.close(); s.close(); print(p)',
+      ].join('\n')], { encoding: 'utf8' }).stdout.trim().split('\n');
+    };
+    const row = (addr: string, port: string, from: string, to: string): RegExp =>
+      new RegExp(`^\\d+\\s+\\S.{0,11}\\s+${addr.replace(/\./g, '\\.')}\\s+\\d+\\s+${addr.replace(/\./g, '\\.')}\\s+${port}\\s+${from} -> ${to}$`, 'm');
+    const all = await run('tcpwatch', ['-s'], 3, connect);
+    expect(all.code, all.err).toBe(0);
+    expect(ports).toHaveLength(2);
+    expect(all.out).toMatch(/^PID\s+COMM\s+LADDR\s+LPORT\s+RADDR\s+RPORT\s+TRANSITION$/m);
+    // the client's side of each connection: its remote port is the listener's
+    expect(all.out).toMatch(row('127.0.0.1', ports[0]!, 'SYN_SENT', 'ESTABLISHED'));
+    expect(all.out).toMatch(row('::1', ports[1]!, 'SYN_SENT', 'ESTABLISHED'));
+    // the summary, per local port in numeric order (Python's int keys), CLOSE left out
+    expect(all.out).toMatch(new RegExp(`^port ${ports[0]}: listen(,[a-z_0-9]+)*$`, 'm'));
+    const summary = [...all.out.matchAll(/^port (\d+):/gm)].map((m) => Number(m[1]));
+    expect(summary).toEqual([...summary].sort((a, b) => a - b));
+    expect(all.out).toMatch(kprobesAvailable() ? /^connect\/accept calls: [1-9]\d* ok, \d+ failed$/m : /^connect\/accept calls: 0 ok, 0 failed$/m);
+    // -4: no IPv6 rows; -P: only the connection on that port
+    const v4 = await run('tcpwatch', ['-4'], 3, connect);
+    expect(v4.code, v4.err).toBe(0);
+    expect(v4.out).toMatch(row('127.0.0.1', ports[0]!, 'SYN_SENT', 'ESTABLISHED'));
+    expect(v4.out).not.toMatch(/::1/);
+    const base = 20000 + (process.pid % 20000);
+    const one = await run('tcpwatch', ['-P', String(base)], 3, () => connect(base));
+    expect(one.code, one.err).toBe(0);
+    expect(ports).toEqual([String(base), String(base + 1)]);
+    expect(one.out).toMatch(row('127.0.0.1', ports[0]!, 'SYN_SENT', 'ESTABLISHED'));
+    expect(one.out).not.toMatch(new RegExp(`\\s${base + 1}\\s`));
+    const c = fs.readFileSync(path.join(OUT, 'tcpwatch', 'tcpwatch.bpf.c'), 'utf8');
+    expect(c).toContain('SEC("ksyscall/connect") int BPF_KSYSCALL(syscall__connect, int fd, struct sockaddr *uaddr, int addrlen)');
+    expect(c).toContain('bpf_probe_read_user(&family, sizeof(family), &uaddr->sa_family);');
+    expect(c).toContain('SEC("kretsyscall") int BPF_KRETPROBE(trace_return, long lcc_ret)');
+    const ts = fs.readFileSync(path.join(OUT, 'tcpwatch', 'tcpwatch.ts'), 'utf8');
+    expect(ts).toContain('skel.progs.trace_return.attach({ kretsyscall: "accept4" })');
+  }, 30_000);
+
+  it('sigwatch: macros the Python defines become settings, #ifdef blocks become if, a whole probe loads only with -c', async () => {
+    // from this process: SIGWINCH, which sleep ignores (result 1), then SIGTERM, delivered (result 0)
+    let target = 0;
+    const signal = (): void => {
+      const child = spawn('/bin/sleep', ['5']);
+      target = child.pid!;
+      process.kill(target, 'SIGWINCH');
+      process.kill(target, 'SIGTERM');
+    };
+    const me = process.pid;
+    const line = (sig: number, result: number): RegExp => new RegExp(`^${me}\\s+\\S.*\\s${target}\\s+${sig}\\s+${result}$`, 'm');
+    const all = await run('sigwatch', ['-p', String(me)], 2, signal);
+    expect(all.code, all.err).toBe(0);
+    expect(all.out).toMatch(/^PID\s+COMM\s+TPID\s+SIG\s+RESULT$/m);
+    expect(all.out).toMatch(line(28, 1));
+    expect(all.out).toMatch(line(15, 0));
+    expect(all.out.trim().split('\n').every((l, i) => i === 0 || l.startsWith(`${me} `))).toBe(true); // FILTER_PID
+    const failed = await run('sigwatch', ['-p', String(me), '-x'], 2, signal);
+    expect(failed.out).toMatch(line(28, 1));
+    expect(failed.out).not.toMatch(line(15, 0)); // #ifndef ALL_RESULTS: only what was not delivered
+    const term = await run('sigwatch', ['-p', String(me), '-s', '15'], 2, signal);
+    expect(term.out).toMatch(line(15, 0));
+    expect(term.out).not.toMatch(line(28, 1)); // the elif chain's first branch: a condition that is not a bare option
+    const counted = await run('sigwatch', ['-c', '-q'], 2, signal);
+    expect(counted.code, counted.err).toBe(0);
+    expect(counted.out).not.toMatch(/^PID/m); // QUIET: "if args.quiet and args.count"
+    // the signal_deliver probe, loaded only with -c: a fatal SIGTERM is delivered as the group exit's SIGKILL
+    expect(counted.out).toMatch(/^signal 9: [1-9]\d*$/m);
+    const plain = await run('sigwatch', ['-q'], 2, signal);
+    expect(plain.out).not.toMatch(/^signal \d+:/m);
+    const c = fs.readFileSync(path.join(OUT, 'sigwatch', 'sigwatch.bpf.c'), 'utf8');
+    expect(c).not.toMatch(/^\s*#\s*(if|ifdef|ifndef|else|endif)\b/m);
+    expect(c).toContain('if (args->sig <= 0 || args->sig > (lcc_max_sig))'); // the computed cflag
+    const ts = fs.readFileSync(path.join(OUT, 'sigwatch', 'sigwatch.ts'), 'utf8');
+    expect(ts).toContain('skel.progs.tracepoint__signal__signal_deliver.autoload = Boolean(');
+  }, 40_000);
 
   it('openwatch prefers the tracepoint where kprobes are unavailable, and prints the files opened', async () => {
     const r = await run('openwatch', ['-n', 'cat'], 3, () => spawnSync('/bin/cat', ['/etc/hostname']));

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse, type SyntaxNode } from '../treesitter.js';
 import { Btf, BtfKind } from '../../lbc/src/btf.js';
-import type { Attach, PyTool, Replacement } from './python.js';
+import type { Attach, Define, PyTool, Replacement } from './python.js';
 
 /**
  * A line of the tool: positive in the .py, negative (-n) for line n of the C
@@ -20,10 +20,12 @@ export function lineRef(tool: Pick<PyTool, 'file' | 'srcFile'>, line: number, ba
   return line ? `${base(tool.file)}:${line}` : base(tool.file);
 }
 
-export interface Program { name: string; section: string; cond: string | null; attach?: Attach }
+/** `attaches`: the targets user space attaches at run time (none when the SEC() name carries it) */
+export interface Program { name: string; section: string; cond: string | null; attaches: Attach[] }
 export interface MapInfo { name: string; macro: string; key: string | null; value: string | null; event?: string; kind: string }
 /** A load-time setting: a flag (bool) for an option's presence, or its value (__s64) */
-export interface Global { name: string; ctype: 'bool' | '__s64'; arg: string; kind: 'flag' | 'value' }
+/** A const volatile setting: `arg` is the option (flag), or the Python expression (cond, value) the .ts evaluates */
+export interface Global { name: string; ctype: 'bool' | '__s64'; arg: string; kind: 'flag' | 'cond' | 'value' }
 
 export interface CResult {
   bpfC: string;
@@ -184,6 +186,101 @@ function flagOf(cond: string): { flag: string; arg: string; negated: boolean } |
 }
 
 /**
+ * Preprocessor conditionals on macros chosen at load time (`conds`: macro →
+ * C condition) inside function bodies → `if (...) {` / `} else if (...) {` /
+ * `} else {` / `}`, one line for one line: #ifdef, #ifndef, and #if/#elif
+ * over defined(), !, && and || (macros fixed at build time count as 0 or 1).
+ * A block at file scope (a struct member, a map) cannot be chosen at load
+ * time, nor can a macro's value in #if: those are errors at their offsets.
+ */
+export function ifdefToIf(text: string, conds: Map<string, { c: string; py: string }>, fixed: Set<string>): {
+  text: string; blocks: Map<string, number>; errors: { at: number; why: string }[];
+  /** file-scope blocks kept whole: their line range and the Python condition they were under */
+  always: { from: number; to: number; py: string }[];
+} {
+  const lines = text.split('\n');
+  const stack: ('ours' | 'other' | 'always')[] = [];
+  const blocks = new Map<string, number>();
+  const errors: { at: number; why: string }[] = [];
+  const always: { from: number; to: number; py: string }[] = [];
+  const open: { from: number; py: string }[] = [];
+  let depth = 0;
+  let off = 0;
+  const names = [...conds.keys()];
+  const mentions = (e: string): string[] => names.filter((n) => new RegExp(`\\b${n}\\b`).test(e));
+  // the directive's condition as C, or why it cannot be
+  const asC = (e: string): { c: string; py: string } | { why: string } => {
+    const used: string[] = [];
+    const tokens = e.replace(/\/\*.*?\*\/|\/\/.*$/g, '').replace(/\bdefined\s*(?:\(\s*(\w+)\s*\)|\s(\w+))/g, (_m, a?: string, b?: string) => {
+      const n = (a ?? b)!;
+      // a letter per macro: the placeholders must not read as the 0 and 1 of fixed macros
+      if (conds.has(n)) return `@${String.fromCharCode(97 + used.push(n) - 1)}@`;
+      return fixed.has(n) ? '1' : '0';
+    });
+    if (!/^[\s()!&|01]*$/.test(tokens.replace(/@[a-z]@/g, ''))) return { why: `a condition lcc can turn into if only when it is made of defined(), !, && and || (${e.trim()})` };
+    const macro = (i: string): { c: string; py: string } => conds.get(used[i.charCodeAt(0) - 97]!)!;
+    const py = tokens.replace(/\|\|/g, ' or ').replace(/&&/g, ' and ').replace(/!/g, ' not ').replace(/\b0\b/g, 'False').replace(/\b1\b/g, 'True')
+      .replace(/@([a-z])@/g, (_m, i: string) => `(${macro(i).py})`).replace(/\s+/g, ' ').replace(/\( /g, '(').replace(/ \)/g, ')').trim();
+    const c = tokens.replace(/@([a-z])@/g, (_m, i: string) => `(${macro(i).c})`).replace(/\s+/g, ' ').trim()
+      .replace(/^\((!?\w+)\)$/, '$1').replace(/!\(!(\w+)\)/g, '$1').replace(/!\((\w+)\)/g, '!$1');
+    return { c, py };
+  };
+  for (let i = 0; i < lines.length; off += lines[i]!.length + 1, i++) {
+    const l = lines[i]!;
+    const d = /^\s*#\s*(\w+)\s*(.*)$/.exec(l);
+    if (!d) {
+      depth += braceDelta(l);
+      continue;
+    }
+    const [, directive, rest] = d as unknown as [string, string, string];
+    const cond = directive === 'ifdef' ? `defined(${rest.trim()})` : directive === 'ifndef' ? `!defined(${rest.trim()})` : rest;
+    const opens = directive === 'if' || directive === 'ifdef' || directive === 'ifndef';
+    const ours = (opens || directive === 'elif') ? mentions(cond) : [];
+    if (ours.length) {
+      for (const n of ours) blocks.set(n, (blocks.get(n) ?? 0) + 1);
+      const c = asC(cond);
+      if ('why' in c) errors.push({ at: off, why: `${l.trim()}: ${c.why}` });
+      else if (depth <= 0 && opens) {
+        // declarations kept whether or not: an unused map or type costs nothing; the programs
+        // in it load only under the condition (an #else with other declarations cannot be kept)
+        lines[i] = '';
+        stack.push('always');
+        open.push({ from: i, py: c.py });
+        continue;
+      } else if (depth <= 0) errors.push({ at: off, why: `${l.trim()}: a block chosen by ${ours.join(', ')} outside a function body` });
+      else if (directive === 'elif' && stack[stack.length - 1] !== 'ours') errors.push({ at: off, why: `${l.trim()}: #elif on ${ours.join(', ')} after an #if lcc keeps` });
+      else {
+        lines[i] = directive === 'elif' ? `} else if (${c.c}) {` : `if (${c.c}) {`;
+        if (opens) stack.push('ours');
+        continue;
+      }
+      if (opens) stack.push('other');
+      continue;
+    }
+    const top = stack[stack.length - 1];
+    if (opens) stack.push('other');
+    else if ((directive === 'elif' || directive === 'else') && top === 'always') errors.push({ at: off, why: `${l.trim()}: other declarations when the condition does not hold, at file scope` });
+    else if (directive === 'elif' && top === 'ours') errors.push({ at: off, why: `${l.trim()}: an #elif lcc cannot choose at load time after one it does` });
+    else if (directive === 'else' && top === 'ours') lines[i] = '} else {';
+    else if (directive === 'endif') {
+      const was = stack.pop();
+      if (was === 'ours') lines[i] = '}';
+      else if (was === 'always') {
+        lines[i] = '';
+        always.push({ ...open.pop()!, to: i });
+      }
+    }
+  }
+  return { text: lines.join('\n'), blocks, errors, always };
+}
+
+/** { minus } on a line of C, outside comments, strings and character constants. */
+function braceDelta(line: string): number {
+  const code = line.replace(/\/\/.*$|\/\*.*?\*\/|"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'/g, '');
+  return (code.match(/\{/g)?.length ?? 0) - (code.match(/\}/g)?.length ?? 0);
+}
+
+/**
  * Every rewrite keeps the text's line structure (a multi-line construct is
  * replaced by one line plus the newlines it covered), so a line of the C is
  * always the same line of the Python file it came from.
@@ -192,6 +289,8 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
   const report: ReportEntry[] = [];
   const errors: string[] = [];
   const globals = new Map<string, Global>();
+  // pointers the tool declared as user memory (syscall arguments): reads of them stay user reads
+  const userNames = new Set([...text.matchAll(/\b__user\s*\*+\s*(\w+)/g)].map((m) => m[1]!));
   const lineIdxAt = (t: string, off: number): number => t.slice(0, off).split('\n').length - 1;
   const pyLineOfIdx = (idx: number): number => {
     let best = pieceStarts[0]!;
@@ -216,6 +315,20 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     errors.push(`${lineRef(tool, line)}: ${what}`);
   };
 
+  // each condition a bool set at load time: args.x as lcc_has_x, anything else from its Python, evaluated in the .ts
+  const condC = (parts: string[]): string => parts.map((p) => {
+    const f = flagOf(p);
+    if (f) {
+      globals.set(f.flag, { name: f.flag, ctype: 'bool', arg: f.arg, kind: 'flag' });
+      return `${f.negated ? '!' : ''}${f.flag}`;
+    }
+    const neg = /^not \((.*)\)$/s.exec(p);
+    const py = neg ? neg[1]! : p;
+    let g = `lcc_if_${cIdent(py)}`.slice(0, 60);
+    while (globals.has(g) && globals.get(g)!.arg !== py) g += '_';
+    globals.set(g, { name: g, ctype: 'bool', arg: py, kind: 'cond' });
+    return `${neg ? '!' : ''}${g}`;
+  }).join(' && ');
   // ---- configuration: replace() tokens → const volatile globals ----
   const flavors: string[] = [];
   const byToken = new Map<string, Replacement[]>();
@@ -243,9 +356,20 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
       if (!n) fail(pos.line, `replace("${token}") of a member name used other than as ->${token}`, 'use bpf_core_field_exists() with a ___flavor struct by hand');
       continue;
     }
-    const optional = reps.filter((r) => r.cond && !r.cond.startsWith('not ('));
-    const fallback = reps.find((r) => !r.cond || r.cond.startsWith('not ('));
-    const bad = reps.find((r) => r.code === null || (r.arg !== null && !/^args\.\w+$/.test(r.arg)));
+    // Python runs the replace()s in order and the first that runs takes the token: an if/else-if
+    // chain in source order, ending at the first one made unconditionally (or whose conditions
+    // only say that none of the earlier ones ran: an else)
+    const chain: { r: Replacement; parts: string[] }[] = [];
+    let fallback: Replacement | null = null;
+    for (const r of reps) {
+      const parts = r.conds.filter((p) => !chain.some((c) => p === `not (${c.r.conds[c.r.conds.length - 1]})`));
+      if (!parts.length) {
+        fallback = r;
+        break;
+      }
+      chain.push({ r, parts });
+    }
+    const bad = [...chain.map((c) => c.r), ...(fallback ? [fallback] : [])].find((r) => r.code === null);
     if (bad) {
       fail(bad.line, `text.replace("${token}", ${bad.py.replace(/^.*?replace\(\s*["'][^"']*["']\s*,\s*/, '').slice(0, 60)}): a replacement lcc cannot express as a load-time setting`, 'write the filter in C against a const volatile global and set it from the option');
       continue;
@@ -259,24 +383,87 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
       if (quoted) fail(r.line, `${r.arg} formatted into a C string`, 'compare strings in C against a const volatile char array set from the option');
       return r.code!.replace(/%[sdiu]|%l[du]/g, g);
     };
-    const conds = optional.map((r) => ({ r, f: flagOf(r.cond!) }));
-    const unflagged = conds.find((c) => !c.f);
-    if (unflagged) {
-      fail(unflagged.r.line, `replace("${token}") under "if ${unflagged.r.cond}"`, 'only conditions on an option (if args.x:) become load-time settings');
-      continue;
-    }
     const dflt = fallback ? subst(fallback) : '';
     let code: string;
     const statement = [...reps.map((r) => r.code ?? '')].some((c) => /[;{}]/.test(c)) || dflt.trim() === '';
+    const conds = chain.map(({ r, parts }) => ({ r, c: condC(parts) }));
     if (!conds.length) code = dflt;
     else if (statement) {
-      code = conds.map(({ r, f }, i) => `${i ? ' else ' : ''}if (${f!.negated ? '!' : ''}${f!.flag}) { ${subst(r)} }`).join('') + (dflt.trim() ? ` else { ${dflt} }` : '');
+      code = conds.map(({ r, c }, i) => `${i ? ' else ' : ''}if (${c}) { ${subst(r)} }`).join('') + (dflt.trim() ? ` else { ${dflt} }` : '');
     } else {
-      code = `(${conds.map(({ r, f }) => `${f!.negated ? '!' : ''}${f!.flag} ? (${subst(r)})`).join(' : ')} : (${dflt}))`;
+      code = `(${conds.map(({ r, c }) => `${c} ? (${subst(r)})`).join(' : ')} : (${dflt}))`;
     }
-    for (const { f } of conds) globals.set(f!.flag, { name: f!.flag, ctype: 'bool', arg: f!.arg, kind: 'flag' });
     text = text.split(token).join(code.replace(/\n/g, ' '));
-    report.push({ line: reps[0]!.line, what: `text.replace("${token}", ...) → ${conds.length ? `load-time setting${conds.length > 1 ? 's' : ''} ${conds.map((c) => c.f!.flag).join(', ')} set from the options` : 'substituted'}`, converted: true });
+    const names = [...new Set(conds.flatMap(({ c }) => c.split(' && ').map((x) => x.replace(/^!/, ''))))];
+    report.push({ line: reps[0]!.line, what: `text.replace("${token}", ...) → ${names.length ? `load-time setting${names.length > 1 ? 's' : ''} ${names.join(', ')} set from the options` : 'substituted'}`, converted: true });
+  }
+
+  // ---- configuration: "#define X" from the Python → settings, #ifdef X in function bodies → if ----
+  const byName = new Map<string, Define[]>();
+  for (const d of tool.defines) byName.set(d.name, [...(byName.get(d.name) ?? []), d]);
+  const staticDefs: string[] = [];
+  const chosen = new Map<string, { c: string; py: string }>();
+  let alwaysBlocks: { from: number; to: number; py: string }[] = [];
+  const values = new Map<string, { value: string; d: Define }>();
+  for (const [mname, defs] of byName) {
+    const d = defs[0]!;
+    if (defs.length === 1 && !d.conds.length && !d.arg) {
+      staticDefs.push(`#define ${mname}${d.value ? ` ${d.value}` : ''}`);
+      report.push({ line: d.line, what: `#define ${mname} → kept as a #define`, converted: true });
+      continue;
+    }
+    if (defs.length > 1) {
+      fail(d.line, `#define ${mname} made in ${defs.length} places`, `define ${mname} once, or write the choice in C against a const volatile global`);
+      continue;
+    }
+    chosen.set(mname, { c: d.conds.length ? condC(d.conds) : '1', py: d.conds.length ? d.conds.map((c) => `(${c})`).join(' and ') : 'True' });
+    let value = d.value;
+    if (d.arg) {
+      const g = `lcc_${cIdent(d.arg)}`;
+      globals.set(g, { name: g, ctype: '__s64', arg: d.arg, kind: 'value' });
+      value = value.replace(/%[sdiu]|%l[du]/g, g);
+    }
+    values.set(mname, { value, d });
+  }
+  if (chosen.size) {
+    const fixedNames = new Set([...staticDefs.map((l) => l.split(/\s+/)[1]!), ...tool.cflags.map((f) => /^-D(\w+)/.exec(f)?.[1] ?? '')]);
+    const res = ifdefToIf(text, chosen, fixedNames);
+    for (const e of res.errors) fail(pyLine(e.at), e.why, 'write the choice in C: if () on the const volatile global that carries it');
+    if (!res.errors.length) {
+      text = res.text;
+      alwaysBlocks = res.always;
+    }
+    for (const [mname, { value, d }] of values) {
+      // the macro's value where the code reads it; a value from a setting is no constant, so not at file scope (a map's size)
+      let uses = 0;
+      let depth = 0;
+      let outside = -1;
+      let at = 0;
+      const lines = text.split('\n').map((l) => {
+        const lineAt = at;
+        at += l.length + 1;
+        if (/^\s*#/.test(l)) return l;
+        const out = l.replace(new RegExp(`\\b${mname}\\b`, 'g'), () => {
+          uses++;
+          if (depth <= 0 && value !== d.value && outside < 0) outside = lineAt;
+          return value ? `(${value})` : '1';
+        });
+        depth += braceDelta(l);
+        return out;
+      });
+      if (outside >= 0) {
+        fail(pyLine(outside), `${mname}, computed by the Python (${d.arg}), is used outside a function (a map's size?)`, 'give it a fixed value here and resize the map before load: skel.obj.setMaxEntries(name, n)');
+        continue;
+      }
+      text = lines.join('\n');
+      const blocks = res.blocks.get(mname) ?? 0;
+      const exists = chosen.get(mname)!.c;
+      report.push({
+        line: d.line,
+        what: `#define ${mname}${d.value ? ` ${d.value}` : ''}${d.conds.length ? ` when ${d.conds.join(' and ')}` : ''} → ${[blocks ? `${blocks} #if block${blocks > 1 ? 's' : ''} on it as if (${exists})` : '', value !== d.value ? `its value from the setting ${value}` : '', uses ? `${uses} use${uses > 1 ? 's' : ''}` : ''].filter(Boolean).join(', ') || 'not used'}`,
+        converted: !res.errors.length,
+      });
+    }
   }
 
   // ---- includes ----
@@ -443,13 +630,14 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
   // ---- probes ----
   const programs: Program[] = [];
   const tpStructs: string[] = [];
-  const attachOf = new Map(tool.attaches.map((a) => [a.fn, a]));
+  const attachOf = new Map<string, Attach[]>();
+  for (const a of tool.attaches) attachOf.set(a.fn, [...(attachOf.get(a.fn) ?? []), a]);
   text = text.replace(/\bTRACEPOINT_PROBE\s*\(\s*(\w+)\s*,\s*(\w+)\s*\)/g, (m, cat: string, ev: string, off: number) => {
     const line = pyLine(off);
     const fn = `tracepoint__${cat}__${ev}`;
     const raw = tracepointBtfType(cat, ev);
     if (raw) {
-      programs.push({ name: fn, section: `tracepoint/${cat}/${ev}`, cond: null });
+      programs.push({ name: fn, section: `tracepoint/${cat}/${ev}`, cond: null, attaches: [] });
       report.push({ line, what: `TRACEPOINT_PROBE(${cat}, ${ev}) → SEC("tracepoint/${cat}/${ev}") int ${fn}(struct ${raw} *args) (the kernel's own record type: CO-RE relocates args->field)`, converted: true });
       return `SEC("tracepoint/${cat}/${ev}") int ${fn}(struct ${raw} *args)`;
     }
@@ -460,13 +648,13 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
       return m;
     }
     if (!tpStructs.includes(st)) tpStructs.push(st);
-    programs.push({ name: fn, section: `tracepoint/${cat}/${ev}`, cond: null });
+    programs.push({ name: fn, section: `tracepoint/${cat}/${ev}`, cond: null, attaches: [] });
     report.push({ line, what: `TRACEPOINT_PROBE(${cat}, ${ev}) → SEC("tracepoint/${cat}/${ev}") int ${fn}(struct ${sname} *args), args laid out from the tracepoint's format (the kernel's BTF has no record type with its fields; the layout is asserted at build time)`, converted: true });
     return `SEC("tracepoint/${cat}/${ev}") int ${fn}(struct ${sname} *args)`;
   });
   text = text.replace(/\bRAW_TRACEPOINT_PROBE\s*\(\s*(\w+)\s*\)/g, (m, ev: string, off: number) => {
     const fn = `raw_tracepoint__${ev}`;
-    programs.push({ name: fn, section: `raw_tp/${ev}`, cond: null });
+    programs.push({ name: fn, section: `raw_tp/${ev}`, cond: null, attaches: [] });
     report.push({ line: pyLine(off), what: `RAW_TRACEPOINT_PROBE(${ev}) → SEC("raw_tp/${ev}")`, converted: true });
     return `SEC("raw_tp/${ev}") int ${fn}(struct bpf_raw_tracepoint_args *ctx)`;
   });
@@ -474,7 +662,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     const ret = macro === 'KRETFUNC_PROBE';
     const fn = `${ret ? 'kretfunc' : 'kfunc'}__${fnName}`;
     const section = `${ret ? 'fexit' : 'fentry'}/${fnName}`;
-    programs.push({ name: fn, section, cond: null });
+    programs.push({ name: fn, section, cond: null, attaches: [] });
     report.push({ line: pyLine(off), what: `${macro}(${fnName}) → SEC("${section}") BPF_PROG (needs fentry/fexit: a kernel with BPF trampolines)`, converted: true });
     return `SEC("${section}") int BPF_PROG(${fn}${rest ? `, ${rest.replace(/\s+/g, ' ').trim()}` : ''})${keepLines(m)}`;
   });
@@ -482,27 +670,38 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
   text = text.replace(/^(?:static\s+)?int\s+(\w+)\s*\(\s*struct\s+pt_regs\s*\*\s*ctx\s*(,[^)]*)?\)/gm, (m, fn: string, rest: string | undefined, off: number) => {
     const line = pyLine(off);
     const params = (rest ?? '').replace(/^,/, '').replace(/\b__user\b/g, '').replace(/\s+/g, ' ').trim();
-    const at = attachOf.get(fn);
+    const ats = attachOf.get(fn) ?? [];
+    const at = ats[0];
     let kind: string;
     let target: string | null;
     if (/^kprobe__/.test(fn)) [kind, target] = ['kprobe', fn.slice(8)];
     else if (/^kretprobe__/.test(fn)) [kind, target] = ['kretprobe', fn.slice(11)];
-    else if (at) [kind, target] = [at.kind, at.target];
+    else if (at) [kind, target] = [at.kind, at.syscall ?? at.target];
     else {
       report.push({ line, what: `int ${fn}(struct pt_regs *ctx, ...) is never attached`, action: 'left as a helper function', converted: true });
       return m;
     }
-    const fixed = target && !at?.regex && (kind === 'kprobe' || kind === 'kretprobe');
-    const secKind = kind === 'uretprobe' ? 'uretprobe' : kind === 'uprobe' ? 'uprobe' : kind;
-    const section = fixed ? `${secKind}/${target}` : secKind;
-    const macro = kind === 'kretprobe' || kind === 'uretprobe' ? 'BPF_KRETPROBE' : 'BPF_KPROBE';
-    programs.push({ name: fn, section, cond: at?.cond ?? null, attach: fixed ? undefined : at });
-    report.push({ line, what: `${fn}(struct pt_regs *ctx${params ? ', ...' : ''}) → SEC("${section}") ${macro}(${fn}${params ? ', ...' : ''})${kind.startsWith('k') ? '; kprobes are unavailable where CONFIG_KPROBES is off' : ''}`, converted: true });
-    return `SEC("${section}") int ${macro}(${fn}${macro === 'BPF_KPROBE' && params ? `, ${params}` : ''})${keepLines(m)}`;
+    if (ats.some((a) => a.kind !== kind)) {
+      fail(line, `${fn} is attached as ${[...new Set(ats.map((a) => a.kind))].join(' and ')}: one program cannot be both`, 'split it into one function per kind of probe');
+      return m;
+    }
+    // a syscall by name (get_syscall_fnname): libbpf's ksyscall finds its kernel function and reads its arguments
+    const syscalls = ats.filter((a) => a.syscall).length;
+    if (syscalls && syscalls !== ats.length) {
+      fail(line, `${fn} is attached to syscalls and to kernel functions`, 'split it into a function for the syscalls and one for the others');
+      return m;
+    }
+    if (syscalls) kind = kind === 'kprobe' ? 'ksyscall' : 'kretsyscall';
+    const fixed = target && ats.length <= 1 && !at?.regex && /^k(ret)?(probe|syscall)$/.test(kind);
+    const section = fixed ? `${kind}/${target}` : kind;
+    const macro = kind === 'kretprobe' || kind === 'uretprobe' || kind === 'kretsyscall' ? 'BPF_KRETPROBE' : kind === 'ksyscall' ? 'BPF_KSYSCALL' : 'BPF_KPROBE';
+    programs.push({ name: fn, section, cond: at?.cond ?? null, attaches: fixed ? [] : ats });
+    report.push({ line, what: `${fn}(struct pt_regs *ctx${params ? ', ...' : ''}) → SEC("${section}") ${macro}(${fn}${params ? ', ...' : ''})${fixed || !ats.length ? '' : `, attached at run time to ${ats.length} target${ats.length > 1 ? 's' : ''}`}${kind.startsWith('k') ? '; kprobes are unavailable where CONFIG_KPROBES is off' : ''}`, converted: true });
+    return `SEC("${section}") int ${macro}(${fn}${macro !== 'BPF_KRETPROBE' && params ? `, ${params}` : ''})${keepLines(m)}`;
   });
   // BCC's PT_REGS_PARMn(ctx) / PT_REGS_RC(ctx) in a kprobe body → the BPF_KPROBE/BPF_KRETPROBE arguments
   for (const p of programs) {
-    const sig = new RegExp(`int (BPF_KPROBE|BPF_KRETPROBE)\\(${p.name}((?:, [^)]*)?)\\)`).exec(text);
+    const sig = new RegExp(`int (BPF_KPROBE|BPF_KSYSCALL|BPF_KRETPROBE)\\(${p.name}((?:, [^)]*)?)\\)`).exec(text);
     if (!sig) continue;
     const open = text.indexOf('{', sig.index + sig[0].length);
     const body = open >= 0 ? callArgs(text, open) : null;
@@ -512,15 +711,15 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     const params = sig[2] ? sig[2].slice(2).split(',').map((x) => x.trim()).filter(Boolean) : [];
     const line = pyLine(sig.index);
     let head = sig[0];
-    if (macro === 'BPF_KPROBE') {
+    if (macro !== 'BPF_KRETPROBE') {
       const uses = [...src.matchAll(/\bPT_REGS_PARM(\d)\s*\(\s*ctx\s*\)/g)].map((u) => Number(u[1]));
       if (!uses.length) continue;
       const need = Math.max(...uses);
       for (let i = params.length + 1; i <= need; i++) params.push(`unsigned long arg${i}`);
       const names = params.map((d) => /(\w+)\s*(\[\d*\])?$/.exec(d)![1]!);
       src = src.replace(/\bPT_REGS_PARM(\d)\s*\(\s*ctx\s*\)/g, (_m, n: string) => names[Number(n) - 1]!);
-      head = `int BPF_KPROBE(${p.name}, ${params.join(', ')})`;
-      report.push({ line, what: `PT_REGS_PARM${[...new Set(uses)].sort().join('/')}(ctx) in ${p.name} → its BPF_KPROBE arguments`, converted: true });
+      head = `int ${macro}(${p.name}, ${params.join(', ')})`;
+      report.push({ line, what: `PT_REGS_PARM${[...new Set(uses)].sort().join('/')}(ctx) in ${p.name} → its ${macro} arguments`, converted: true });
     } else {
       if (!/\bPT_REGS_RC\s*\(\s*ctx\s*\)/.test(src)) continue;
       // a name of our own: the body often declares `ret` itself (long ret = PT_REGS_RC(ctx);)
@@ -532,9 +731,9 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
   }
   // attach_perf_event targets: int fn(struct bpf_perf_event_data *ctx)
   text = text.replace(/^(?:static\s+)?int\s+(\w+)\s*\(\s*struct\s+bpf_perf_event_data\s*\*\s*(\w+)\s*\)/gm, (m, fn: string, arg: string, off: number) => {
-    const at = attachOf.get(fn);
+    const at = attachOf.get(fn)?.[0];
     if (at?.kind !== 'perf_event') return m;
-    programs.push({ name: fn, section: 'perf_event', cond: at.cond, attach: at });
+    programs.push({ name: fn, section: 'perf_event', cond: at.cond, attaches: [at] });
     report.push({ line: pyLine(off), what: `${fn}(struct bpf_perf_event_data *) → SEC("perf_event"), attached per CPU at run time`, converted: true });
     return `SEC("perf_event") int ${fn}(struct bpf_perf_event_data *${arg})`;
   });
@@ -547,8 +746,8 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
       return m;
     }
     if (!tpStructs.includes(st)) tpStructs.push(st);
-    const at = attachOf.get(fn);
-    programs.push({ name: fn, section: `tracepoint/${cat}/${ev}`, cond: at?.cond ?? null });
+    const at = attachOf.get(fn)?.[0];
+    programs.push({ name: fn, section: `tracepoint/${cat}/${ev}`, cond: at?.cond ?? null, attaches: [] });
     report.push({ line: pyLine(off), what: `${fn}(struct tracepoint__${cat}__${ev} *) → SEC("tracepoint/${cat}/${ev}")`, converted: true });
     return `SEC("tracepoint/${cat}/${ev}") int ${fn}(struct ${sname} *${arg})${keepLines(m)}`;
   });
@@ -559,6 +758,12 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
       } else if (!text.includes(a.fn)) fail(a.line, `attach to ${a.fn}: no such function in the BPF text`, 'check fn_name');
     }
   }
+  // programs in a file-scope #ifdef block load only when its macro is defined
+  for (const p of programs) {
+    const idx = lineIdxAt(text, Math.max(text.search(new RegExp(`\\b${p.name}\\b`)), 0));
+    const block = alwaysBlocks.find((b) => b.from < idx && idx < b.to);
+    if (block) p.cond = p.cond ? `(${p.cond}) and (${block.py})` : block.py;
+  }
   // programs appended under a condition load only when it holds
   for (const p of programs) {
     const at = text.search(new RegExp(`\\b${p.name}\\b`));
@@ -568,6 +773,37 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
   }
 
   // ---- helpers and memory access ----
+  // bpf_probe_read of user memory: a pointer declared __user, or a pointer argument of a syscall tracepoint
+  text = text.replace(/\bbpf_probe_read(_str)?\s*\(/g, (m, str: string | undefined, off: number) => {
+    const call = callArgs(text, off + m.length - 1);
+    const src = call?.args[2]?.trim() ?? '';
+    const sec = [...text.slice(0, off).matchAll(/SEC\("([^"]+)"\)/g)].pop()?.[1] ?? '';
+    const root = /^\(?\s*(?:\([^)]*\)\s*)?&?\s*(\w+)/.exec(src)?.[1] ?? '';
+    // a syscall program's pointer parameters are the syscall's: user memory
+    const sysParams = /^ksyscall\b/.test(sec) ? [...text.slice(0, off).matchAll(/BPF_KSYSCALL\(\w+((?:,[^,)]*)*)\)/g)].pop()?.[1] ?? '' : '';
+    const ptrParams = sysParams.split(',').filter((d) => d.includes('*')).map((d) => /(\w+)\s*$/.exec(d.trim())?.[1]);
+    const user = userNames.has(root) || ptrParams.includes(root) || (sec.startsWith('tracepoint/syscalls/') && /\bargs->\w+/.test(src));
+    if (!user) return m;
+    report.push({ line: pyLine(off), what: `bpf_probe_read${str ?? ''}() of user memory (${src}) → bpf_probe_read_user${str ?? ''}()`, converted: true });
+    return `bpf_probe_read_user${str ?? ''}(`;
+  });
+  // a copy out of a tracepoint record: its fields are CO-RE relocated, so the compiler adds the
+  // offset to ctx and the verifier refuses to read through a moved ctx pointer; a helper read does not
+  for (let from = 0; ;) {
+    const m = /\b(?:__builtin_memcpy|memcpy)\s*\(/g;
+    m.lastIndex = from;
+    const hit = m.exec(text);
+    if (!hit) break;
+    const off = hit.index;
+    from = off + hit[0].length;
+    const call = callArgs(text, from - 1);
+    const sec = [...text.slice(0, off).matchAll(/SEC\("([^"]+)"\)/g)].pop()?.[1] ?? '';
+    if (!call || call.args.length !== 3 || !sec.startsWith('tracepoint/') || !/^\(?\s*&?\s*args->/.test(call.args[1]!)) continue;
+    report.push({ line: pyLine(off), what: `memcpy out of the tracepoint record (${call.args[1]}) → bpf_probe_read_kernel() (the verifier refuses reads through a relocated ctx pointer)`, converted: true });
+    const read = `bpf_probe_read_kernel(${call.args[0]}, ${call.args[2]}, ${call.args[1]})${keepLines(text.slice(off, call.end))}`;
+    text = text.slice(0, off) + read + text.slice(call.end);
+    from = off + read.length;
+  }
   const simple: [RegExp, string, string][] = [
     [/\bbpf_probe_read\s*\(/g, 'bpf_probe_read_kernel(', 'bpf_probe_read() → bpf_probe_read_kernel()'],
     [/\bbpf_probe_read_str\s*\(/g, 'bpf_probe_read_kernel_str(', 'bpf_probe_read_str() → bpf_probe_read_kernel_str()'],
@@ -607,6 +843,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     `// Converted from ${path.basename(tool.file)} by lcc convert: CO-RE C on lbc.h. See CONVERSION.md.`,
     ...errors.map((e) => `#error "lcc convert could not convert ${e.replace(/"/g, "'")}: see CONVERSION.md"`),
     ...cflagDefs,
+    ...staticDefs,
     '#include "lbc.h"',
     `#include "${name}.h"`,
     '',

@@ -8,7 +8,7 @@ import { convertC, lineRef, type CResult, type ReportEntry } from './bcc-c.js';
 
 export { lineRef };
 import { ConvertError, parsePythonTool, type PyNode, type PyTool } from './python.js';
-import { expr, statements, Untranslatable, type Emitted, type Scope } from './pyts.js';
+import { expr, statements, tsName, Untranslatable, type Emitted, type Scope } from './pyts.js';
 import { pascal } from '../gen/emit.js';
 
 export { ConvertError };
@@ -68,7 +68,7 @@ function optionsTs(tool: PyTool): { config: string[]; values: string[] } {
     const short = o.flags.find((f) => /^-\w$/.test(f))?.slice(1);
     const positional = !o.flags.some((f) => f.startsWith('-'));
     if (positional) {
-      values.push(`  ${o.dest}: positionals.shift()${o.type === 'int' || o.type === 'float' ? ' !== undefined ? Number(positionals[0]) : undefined' : ''},`);
+      values.push(`  ${o.dest}: ${o.type === 'int' || o.type === 'float' ? '((v) => (v !== undefined ? Number(v) : undefined))(positionals.shift())' : 'positionals.shift()'},`);
       continue;
     }
     const key = long ?? o.dest;
@@ -101,7 +101,7 @@ function emitTs(tool: PyTool, name: string, c: CResult, report: ReportEntry[]): 
   // the header goes in last, importing and defining only what the body uses
   const header = (body: string): string[] => {
     const uses = (name: string): boolean => new RegExp(`\\b${name}\\b`).test(body);
-    const lbc = ['formatKsym', 'formatLinearHist', 'formatLog2Hist', 'kprobesAvailable', 'LbcError', 'pyFormat'].filter(uses);
+    const lbc = ['formatKsym', 'formatLinearHist', 'formatLog2Hist', 'inetNtop', 'kprobesAvailable', 'LbcError', 'pyFormat'].filter(uses);
     const helpers: string[] = [];
     if (uses('tracepointExists')) helpers.push("const tracepointExists = (cat: string, ev: string): boolean => fs.existsSync(`/sys/kernel/tracing/events/${cat}/${ev}`);");
     if (uses('kprobeFunctions')) {
@@ -109,8 +109,27 @@ function emitTs(tool: PyTool, name: string, c: CResult, report: ReportEntry[]): 
         "const kprobeFunctions = (re: string): string[] => fs.readFileSync('/proc/kallsyms', 'utf8').split('\\n').map((l) => l.split(' ')[2] ?? '').filter((f) => new RegExp(re).test(f));");
     }
     if (uses('num')) {
-      helpers.push('/** BCC hands Python ints; the skeleton decodes u64 as bigint: print them as numbers */',
-        "const num = <T extends object>(o: T): any => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v]));");
+      // addresses (unsigned __int128) and hashes do not fit: they stay bigint, which pyFormat and inetNtop take
+      helpers.push('/** BCC hands Python ints; the skeleton decodes u64 as bigint: numbers where they fit */',
+        "const num = <T extends object>(o: T): any => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === 'bigint' && Number.isSafeInteger(Number(v)) ? Number(v) : v]));");
+    }
+    if (uses('pyIn')) {
+      helpers.push("/** Python's `in`: a substring, a list member or a dict key */",
+        "const pyIn = (x: any, c: any): boolean => (typeof c === 'string' || Array.isArray(c) ? c.includes(x) : c instanceof Map || c instanceof Set ? c.has(x) : x in c);");
+    }
+    if (uses('pyKeys') || uses('pyItems')) {
+      helpers.push("/** a dict's keys: Python's int keys as numbers again */", "const pyKey = (k: string): any => (/^-?\\d+$/.test(k) ? Number(k) : k);");
+      if (uses('pyKeys')) helpers.push('const pyKeys = (o: any): any[] => Object.keys(o).map(pyKey);');
+      if (uses('pyItems')) helpers.push('const pyItems = (o: any): [any, any][] => Object.entries(o).map(([k, v]) => [pyKey(k), v]);');
+    }
+    if (uses('pyLen')) helpers.push("/** len(): of a string, a list, a map or a dict */", 'const pyLen = (c: any): number => c.length ?? c.size ?? Object.keys(c).length;');
+    if (uses('defaultDict')) {
+      helpers.push("/** collections.defaultdict: a missing key reads as a new default, kept */",
+        "const defaultDict = (make: () => any): any => new Proxy({} as Record<string | symbol, any>, { get: (o, k) => (typeof k === 'symbol' || k in o ? o[k] : (o[k] = make())) });");
+    }
+    if (uses('pyPop')) {
+      helpers.push("/** dict.pop(k[, default]) and list.pop(i) */",
+        'const pyPop = (c: any, k: any, ...d: any[]): any => { if (Array.isArray(c)) return c.splice(k, 1)[0]; const v = k in c ? c[k] : d[0]; delete c[k]; return v; };');
     }
     const all = `${body}\n${helpers.join('\n')}`;
     return [
@@ -146,7 +165,9 @@ function emitTs(tool: PyTool, name: string, c: CResult, report: ReportEntry[]): 
   for (const n of tool.main) {
     const t = n.text;
     if (n.type === 'function_definition' || n.type === 'import_statement' || n.type === 'import_from_statement' || n.type === 'comment') continue;
-    const handled = (x: PyNode): boolean => x.type === 'expression_statement' && /\.(attach_\w+|open_perf_buffer|open_ring_buffer)\s*\(/.test(x.text);
+    // attaching, opening buffers and naming a syscall's kernel function: done from the model (SEC names, attach calls)
+    const handled = (x: PyNode): boolean => x.type === 'expression_statement' &&
+      (/\.(attach_\w+|open_perf_buffer|open_ring_buffer)\s*\(/.test(x.text) || /^\w+\s*=\s*\w+\.get_syscall_(fnname|prefix)\(/.test(x.text));
     if (handled(n)) continue;
     // `if cond: b.attach_...()`: the condition is the program's autoload, set above
     if (n.type === 'if_statement' && n.childForFieldName('consequence')!.namedChildren.every((x) => handled(x) || x.type === 'comment') && !n.namedChildren.some((c) => c.type === 'else_clause' || c.type === 'elif_clause')) continue;
@@ -188,7 +209,7 @@ function emitTs(tool: PyTool, name: string, c: CResult, report: ReportEntry[]): 
   for (const f of tool.functions.values()) for (const g of f.descendantsOfType('global_statement')) for (const id of g.namedChildren) scope.globals.add(id.text);
 
   // values the output code reads that the tool set before BPF() (a unit label chosen by an option, ...)
-  const usedLater = new Set<string>();
+  const usedLater = new Set<string>(c.globals.filter((g) => g.kind !== 'flag').flatMap((g) => g.arg.match(/\b[A-Za-z_]\w*\b/g) ?? []));
   for (const n of [...tool.main, ...tool.outputs.map((o) => tool.functions.get(o.callback)).filter((f): f is PyNode => !!f)]) {
     for (const id of n.descendantsOfType('identifier')) usedLater.add(id.text);
   }
@@ -228,7 +249,15 @@ function emitTs(tool: PyTool, name: string, c: CResult, report: ReportEntry[]): 
   for (const g of c.globals) {
     const opt = tool.options.find((o) => `args.${o.dest}` === g.arg);
     if (g.kind === 'flag') L.push(`skel.rodata.${g.name} = Boolean(${g.arg});`);
-    else L.push(`skel.rodata.${g.name} = BigInt(${opt?.type === 'str' ? `Number(${g.arg} ?? 0)` : `${g.arg} ?? 0`});`);
+    else if (opt) L.push(`skel.rodata.${g.name} = BigInt(${opt.type === 'str' ? `Number(${g.arg} ?? 0)` : `${g.arg} ?? 0`});`);
+    else {
+      // a condition or a value computed from the options: the tool's own Python, evaluated here
+      const ts = condTs(g.arg, scope);
+      if (ts === null) {
+        report.push({ line: 0, what: `${g.name} (from ${g.arg}): Python lcc cannot translate`, action: `set skel.rodata.${g.name} yourself`, converted: false });
+        L.push(`// lcc convert: set skel.rodata.${g.name} from ${g.arg}`);
+      } else L.push(g.kind === 'cond' ? `skel.rodata.${g.name} = Boolean(${ts});` : `skel.rodata.${g.name} = BigInt(Math.trunc(Number(${ts} ?? 0)));`);
+    }
   }
   const hasTracepoint = c.programs.some((p) => p.section.startsWith('tracepoint/') || p.section.startsWith('raw_tp/'));
   for (const p of c.programs) {
@@ -236,18 +265,19 @@ function emitTs(tool: PyTool, name: string, c: CResult, report: ReportEntry[]): 
       const ts = condTs(p.cond, scope);
       if (ts) L.push(`skel.progs.${p.name}.autoload = Boolean(${ts});`);
       else report.push({ line: 0, what: `program ${p.name} is loaded only when ${p.cond}: not translated`, action: `set skel.progs.${p.name}.autoload yourself`, converted: false });
-    } else if (/^k(ret)?probe/.test(p.section) && hasTracepoint) {
+    } else if (/^k(ret)?(probe|syscall)/.test(p.section) && hasTracepoint) {
       L.push(`skel.progs.${p.name}.autoload = kprobesAvailable(); // the tool's tracepoint path covers kernels without kprobes`);
-      report.push({ line: p.attach?.line ?? 0, what: `${p.name} (${p.section}) loads only where kprobes work; elsewhere the tool's tracepoint programs do the job`, converted: true });
+      report.push({ line: p.attaches[0]?.line ?? 0, what: `${p.name} (${p.section}) loads only where kprobes work; elsewhere the tool's tracepoint programs do the job`, converted: true });
     }
   }
   let needsLibrary = false;
   const tryAt = L.length;
   L.push('try {', '  skel.load();', '  skel.attach();');
-  for (const p of c.programs.filter((x) => x.attach)) {
-    const a = p.attach!;
+  for (const p of c.programs) for (const a of p.attaches) {
     const guard = `if (skel.progs.${p.name}.autoload) `;
-    if (a.kind === 'kprobe' || a.kind === 'kretprobe') {
+    if (a.syscall) {
+      L.push(`  ${guard}skel.progs.${p.name}.attach({ ${a.kind === 'kprobe' ? 'ksyscall' : 'kretsyscall'}: ${JSON.stringify(a.syscall)} });`);
+    } else if (a.kind === 'kprobe' || a.kind === 'kretprobe') {
       if (a.regex) {
         L.push(`  ${guard}{`, `    const re = new RegExp(${JSON.stringify(a.regex)});`,
           "    const syms = fs.readFileSync('/proc/kallsyms', 'utf8').split('\\n').map((l) => l.split(' ')[2] ?? '').filter((s) => re.test(s));",
@@ -331,7 +361,7 @@ function emitTs(tool: PyTool, name: string, c: CResult, report: ReportEntry[]): 
         changed = true;
         break;
       }
-      helperCode.set(fname, [`function ${fname}(${params.map((p) => `${p}: any`).join(', ')}): any {`, ...body.code, '}', '']);
+      helperCode.set(fname, [`function ${tsName(fname)}(${params.map((p) => `${tsName(p)}: any`).join(', ')}): any {`, ...body.code, '}', '']);
     }
   }
   for (const code of helperCode.values()) L.push(...code);

@@ -22,6 +22,8 @@ export interface Replacement {
   token: string;
   line: number;
   cond: string | null;
+  /** cond, as the conditions of each branch around it (outermost first) */
+  conds: string[];
   /** the replacement: a Python string literal's value, or null when it is not one */
   code: string | null;
   /** the option formatted into it (`% args.pid`, `.format(args.pid)`), as `args.pid` */
@@ -40,7 +42,12 @@ export interface Attach {
   cond: string | null;
   /** attach_perf_event's keyword arguments, as Python source */
   perf?: Record<string, string>;
+  /** event=b.get_syscall_fnname("x") (or the syscall prefix + "x"): the syscall, which libbpf resolves per kernel */
+  syscall?: string;
 }
+
+/** `text = "#define NAME VALUE\n" + text` (VALUE maybe formatted with `arg`), under `conds` */
+export interface Define { name: string; value: string; arg: string | null; conds: string[]; line: number }
 
 export interface Output { map: string; kind: 'perf' | 'ring'; callback: string; line: number }
 
@@ -64,6 +71,8 @@ export interface PyTool {
   /** the module, and the line of the BPF() call */
   root: PyNode;
   bpfLine: number;
+  /** macros the Python defines for the C: "#define X" put before or after the text, computed cflags */
+  defines: Define[];
   /** tracepoint_exists("cat", "ev") conditions guarding attach choices */
   tracepointChecks: { cat: string; ev: string; line: number }[];
   unknown: { line: number; text: string; why: string }[];
@@ -114,19 +123,33 @@ function positional(call: PyNode): PyNode[] {
 
 /** The condition an `if` puts on a statement (`args.pid`, `not args.x`), or null at top level. */
 function condOf(n: PyNode): string | null {
+  const parts = condParts(n);
+  return parts.length ? parts.join(' and ') : null;
+}
+
+/** The conditions of the `if`/`elif`/`else` branches around a statement, outermost first. */
+function condParts(n: PyNode): string[] {
   const conds: string[] = [];
+  // an elif or else branch holds when every condition before it in the chain did not
+  const earlier = (ifs: PyNode, upTo: PyNode): string[] => {
+    const out = [`not (${ifs.childForFieldName('condition')!.text})`];
+    for (const c of ifs.namedChildren) {
+      if (c === upTo || c.startIndex >= upTo.startIndex) break;
+      if (c.type === 'elif_clause') out.push(`not (${c.childForFieldName('condition')!.text})`);
+    }
+    return out;
+  };
   for (let p = n.parent; p; p = p.parent) {
-    if (p.type === 'if_statement' || p.type === 'elif_clause') {
-      const c = p.childForFieldName('condition')!.text;
-      // in the else branch of an if, the condition is negated
-      conds.push(c);
-    } else if (p.type === 'else_clause') {
+    if (p.type === 'if_statement') {
+      conds.push(p.childForFieldName('condition')!.text);
+    } else if (p.type === 'elif_clause' || p.type === 'else_clause') {
       const ifs = p.parent!;
-      conds.push(`not (${ifs.childForFieldName('condition')!.text})`);
+      if (p.type === 'elif_clause') conds.push(p.childForFieldName('condition')!.text);
+      conds.push(...earlier(ifs, p).reverse());
       p = ifs; // skip the if itself
     }
   }
-  return conds.length ? conds.reverse().join(' and ') : null;
+  return conds.reverse();
 }
 
 export function parsePythonTool(file: string, source: string): PyTool {
@@ -141,7 +164,7 @@ export function parsePythonTool(file: string, source: string): PyTool {
     throw new ConvertError(file, undefined, 'not a BCC tool: it never imports bcc', 'lcc convert takes a BCC Python tool (from bcc import BPF)');
   }
   const tool: PyTool = {
-    file, pieces: [], srcFile: null, replacements: [], cflags: [], attaches: [], outputs: [], options: [],
+    file, pieces: [], srcFile: null, replacements: [], cflags: [], defines: [], attaches: [], outputs: [], options: [],
     functions: new Map(), main: [], bpfVar: 'b', root, bpfLine: 0, tracepointChecks: [], unknown: [], description: '',
   };
   const doc = root.namedChildren.find((n) => n.type === 'expression_statement' && n.namedChildren[0]?.type === 'string');
@@ -156,7 +179,13 @@ export function parsePythonTool(file: string, source: string): PyTool {
     if (left.type === 'identifier' && v !== null) strVars.set(left.text, { text: v, line: line(a.childForFieldName('right')!) });
   }
   // the text BPF() compiles: a literal, or a variable assembled by =, += and replace()
-  const bpfCall = root.descendantsOfType('call').find((c) => c.childForFieldName('function')!.text === 'BPF');
+  // the module's own BPF(): a helper function may build a probe object of its own (a feature check)
+  const bpfCalls = root.descendantsOfType('call').filter((c) => c.childForFieldName('function')!.text === 'BPF');
+  const inFunction = (n: PyNode): boolean => {
+    for (let p = n.parent; p; p = p.parent) if (p.type === 'function_definition') return true;
+    return false;
+  };
+  const bpfCall = bpfCalls.find((c) => !inFunction(c)) ?? bpfCalls[0];
   const textArg = bpfCall ? kwargs(bpfCall).get('text') ?? positional(bpfCall)[0] : undefined;
   tool.bpfLine = bpfCall ? line(bpfCall) : 0;
   const literal = textArg ? pyString(textArg) : null;
@@ -171,12 +200,20 @@ export function parsePythonTool(file: string, source: string): PyTool {
       const lit = pyString(right);
       const fromVar = right.type === 'identifier' ? strVars.get(right.text) : undefined;
       const piece = lit !== null ? { text: lit, line: line(right) } : fromVar;
+      // "#define X\n" put before (text = "#define X\n" + text) or after (text += "#define X\n") the text
+      const prefix = a.type === 'assignment' && right.type === 'binary_operator' && right.children[1]?.text === '+' && right.childForFieldName('right')!.text === textVar
+        ? right.childForFieldName('left')! : null;
+      const defs = definesOf(prefix ?? (a.type === 'augmented_assignment' ? right : null), tool, line(a));
+      if (defs) {
+        tool.defines.push(...defs.map((d) => ({ ...d, conds: condParts(a) })));
+        continue;
+      }
       if (a.type === 'assignment' && piece) {
         tool.pieces = [{ ...piece, cond: condOf(a) }];
       } else if (a.type === 'augmented_assignment' && piece) {
         tool.pieces.push({ ...piece, cond: condOf(a) });
       } else if (a.type === 'assignment' && right.type === 'call') {
-        replacementsOf(right, textVar, tool, condOf(a));
+        replacementsOf(right, textVar, tool, condParts(a));
       } else {
         tool.unknown.push({ line: line(a), text: a.text.split('\n')[0]!, why: 'builds the BPF text from something that is not a string' });
       }
@@ -190,6 +227,7 @@ export function parsePythonTool(file: string, source: string): PyTool {
     const kw = kwargs(call);
     const pos = positional(call);
     if (fn.text === 'BPF') {
+      if (call !== bpfCall) continue;
       const parent = call.parent;
       if (parent?.type === 'assignment') tool.bpfVar = parent.childForFieldName('left')!.text;
       const src = kw.get('src_file');
@@ -198,7 +236,14 @@ export function parsePythonTool(file: string, source: string): PyTool {
       if (cf?.type === 'list') {
         for (const c of cf.namedChildren) {
           const v = pyString(c);
-          if (v !== null) tool.cflags.push(v);
+          if (v !== null) {
+            tool.cflags.push(v);
+            continue;
+          }
+          // "-DMAX_PID=%d" % max_pid: a macro whose value the tool computes
+          const [form] = valueForms(c, tool, line(c));
+          const d = form?.code !== null && form?.arg ? /^-D(\w+)=(.*)$/.exec(form.code) : null;
+          if (d) tool.defines.push({ name: d[1]!, value: d[2]!, arg: form!.arg, conds: condParts(call), line: line(c) });
           else tool.unknown.push({ line: line(c), text: c.text, why: 'a cflag computed at run time' });
         }
       }
@@ -213,6 +258,8 @@ export function parsePythonTool(file: string, source: string): PyTool {
       const str = (k: string): string | null => (kw.get(k) ? pyString(kw.get(k)!) : null);
       const fnName = str('fn_name') ?? (pos[1] ? pyString(pos[1]) : null);
       const target = str('event') ?? str('tp') ?? str('sym') ?? (pos[0] ? pyString(pos[0]) : null);
+      const eventNode = kw.get('event') ?? (kind === 'kprobe' || kind === 'kretprobe' ? pos[0] : undefined);
+      const syscall = !target && eventNode ? syscallOf(eventNode, tool, line(call)) : null;
       if (!fnName) {
         tool.unknown.push({ line: line(call), text: call.text, why: 'fn_name is not a string literal' });
         continue;
@@ -220,8 +267,9 @@ export function parsePythonTool(file: string, source: string): PyTool {
       tool.attaches.push({
         kind, target: target ? target.replace(':', '/') : null, regex: str('event_re') ?? str('sym_re'), binary: str('name'), fn: fnName, line: line(call), cond: condOf(call),
         ...(kind === 'perf_event' ? { perf: Object.fromEntries([...kw].map(([k, v]) => [k, v.text])) } : {}),
+        ...(syscall ? { syscall } : {}),
       });
-      if (!target && !str('event_re') && !str('sym_re') && kind !== 'perf_event') tool.unknown.push({ line: line(call), text: call.text, why: 'attach target is not a string literal' });
+      if (!target && !syscall && !str('event_re') && !str('sym_re') && kind !== 'perf_event') tool.unknown.push({ line: line(call), text: call.text, why: 'attach target is not a string literal' });
       continue;
     }
     const out = /^(\w+)\[\s*(["'])(\w+)\2\s*\]\.(open_perf_buffer|open_ring_buffer)$/.exec(fn.text);
@@ -251,7 +299,7 @@ export function parsePythonTool(file: string, source: string): PyTool {
 
   // the tool's main flow: module-level statements from the BPF() call on
   const top = root.namedChildren;
-  const bpfAt = top.findIndex((n) => n.descendantsOfType('call').some((c) => c.childForFieldName('function')!.text === 'BPF'));
+  const bpfAt = bpfCall ? top.findIndex((n) => n.startIndex <= bpfCall.startIndex && bpfCall.endIndex <= n.endIndex) : -1;
   tool.main = bpfAt >= 0 ? top.slice(bpfAt + 1) : [];
   if (!tool.pieces.length && !tool.srcFile) {
     throw new ConvertError(file, undefined, 'no BPF program text found', 'the tool should hold its C in a string (bpf_text = """...""") or load it with BPF(src_file=...)');
@@ -259,8 +307,21 @@ export function parsePythonTool(file: string, source: string): PyTool {
   return tool;
 }
 
+/** "#define A\n#define B 2\n" (or one formatted with a value): its macros, or null when it is not only #defines. */
+function definesOf(n: PyNode | null, tool: PyTool, at: number): Omit<Define, 'conds'>[] | null {
+  if (!n) return null;
+  while (n.type === 'parenthesized_expression') n = n.namedChildren[0]!;
+  const lit = pyString(n);
+  const forms = lit !== null ? [{ code: lit, arg: null }] : n.type === 'binary_operator' && n.children[1]?.text === '%' ? valueForms(n, tool, at) : [];
+  if (forms.length !== 1 || forms[0]!.code === null) return null;
+  const lines = forms[0]!.code.split('\n').filter((l) => l.trim());
+  const defs = lines.map((l) => /^\s*#\s*define\s+(\w+)(?:[ \t]+(.*?))?\s*$/.exec(l));
+  if (!defs.length || defs.some((d) => !d)) return null;
+  return defs.map((d) => ({ name: d![1]!, value: d![2] ?? '', arg: /%[sdiu]|%l[du]/.test(d![2] ?? '') ? forms[0]!.arg : null, line: at }));
+}
+
 /** `text.replace("TOKEN", value)`, chained, as assigned back to the text variable. */
-function replacementsOf(call: PyNode, textVar: string, tool: PyTool, cond: string | null): void {
+function replacementsOf(call: PyNode, textVar: string, tool: PyTool, conds: string[]): void {
   let n: PyNode | null = call;
   while (n?.type === 'call') {
     const fn: PyNode = n.childForFieldName('function')!;
@@ -275,7 +336,8 @@ function replacementsOf(call: PyNode, textVar: string, tool: PyTool, cond: strin
       return;
     }
     for (const alt of valueForms(valueNode, tool, line(n))) {
-      tool.replacements.push({ token, line: line(n), cond: alt.cond ?? cond, code: alt.code, arg: alt.arg, py: n.text.split('\n')[0]!.slice(0, 120) });
+      const all = alt.cond ? [...conds, alt.cond] : conds;
+      tool.replacements.push({ token, line: line(n), cond: all.length ? all.join(' and ') : null, conds: all, code: alt.code, arg: alt.arg, py: n.text.split('\n')[0]!.slice(0, 120) });
     }
     n = fn.childForFieldName('object');
     if (n?.type === 'identifier' && n.text === textVar) return;
@@ -288,7 +350,8 @@ function valueForms(v: PyNode, tool: PyTool, before: number, depth = 0): { code:
   if (v.type === 'binary_operator' && v.children[1]?.text === '%') {
     const code = pyString(v.childForFieldName('left'));
     const right = v.childForFieldName('right')!;
-    const arg = right.type === 'tuple' ? (right.namedChildren.length === 1 ? right.namedChildren[0]!.text : null) : right.text;
+    // (args.port, args.port): one value in several places
+    const arg = right.type === 'tuple' ? (new Set(right.namedChildren.map((c) => c.text)).size === 1 ? right.namedChildren[0]!.text : null) : right.text;
     return one(code !== null && arg !== null ? code : null, arg);
   }
   if (v.type === 'call' && /\.format$/.test(v.childForFieldName('function')!.text)) {
@@ -317,6 +380,29 @@ function valueForms(v: PyNode, tool: PyTool, before: number, depth = 0): { code:
   return one(null, null);
 }
 
+/**
+ * The syscall a kprobe target names: b.get_syscall_fnname("x"), the syscall
+ * prefix + "x", with .decode()/.encode(), or a variable set once to one of them.
+ */
+function syscallOf(n: PyNode, tool: PyTool, before: number, depth = 0): string | null {
+  if (n.type === 'call') {
+    const fn = n.childForFieldName('function')!;
+    if (/(^|\.)get_syscall_fnname$/.test(fn.text)) return pyString(positional(n)[0] ?? null)?.replace(/^b/, '') ?? null;
+    if (fn.type === 'attribute' && /^(decode|encode)$/.test(fn.childForFieldName('attribute')!.text)) return syscallOf(fn.childForFieldName('object')!, tool, before, depth);
+    return null;
+  }
+  if (n.type === 'binary_operator' && n.children[1]?.text === '+') {
+    const left = n.childForFieldName('left')!.text.replace(/\.(decode|encode)\(\)$/, '');
+    const name = pyString(n.childForFieldName('right'));
+    return /(^|\.)get_syscall_prefix\(\)$/.test(left) && name && /^\w+$/.test(name) ? name : null;
+  }
+  if (n.type === 'identifier' && depth < 2) {
+    const defs = definitions(n.text, tool, before);
+    return defs?.length === 1 ? syscallOf(defs[0]!.value, tool, before, depth + 1) : null;
+  }
+  return null;
+}
+
 /** Module-level assignments to `name` before a line, with their conditions; null when any is not simple. */
 function definitions(name: string, tool: PyTool, before: number): { value: PyNode; cond: string | null }[] | null {
   const out: { value: PyNode; cond: string | null }[] = [];
@@ -332,8 +418,10 @@ function definitions(name: string, tool: PyTool, before: number): { value: PyNod
   return out.length ? out : null;
 }
 
-/** `pid` assigned once from `args.pid`: the option itself. */
+/** `pid` assigned once from `args.pid`: the option itself (int()/str() around it change nothing in C). */
 function resolveAlias(arg: string, tool: PyTool, before: number): string {
+  const wrapped = /^(?:int|str|float)\((.*)\)$/s.exec(arg.trim());
+  if (wrapped) return resolveAlias(wrapped[1]!, tool, before);
   if (!/^\w+$/.test(arg)) return arg;
   const defs = definitions(arg, tool, before);
   if (defs?.length === 1 && /^args\.\w+$/.test(defs[0]!.value.text)) return defs[0]!.value.text;

@@ -32,6 +32,10 @@ export interface Scope {
 
 const lineOf = (n: PyNode): number => n.startPosition.row + 1;
 
+// Python names that are words of their own in TypeScript (print_row(old, new))
+const RESERVED = new Set(['new', 'delete', 'function', 'var', 'let', 'const', 'this', 'switch', 'case', 'default', 'typeof', 'void', 'instanceof', 'do', 'enum', 'export', 'extends', 'super', 'null', 'catch', 'throw', 'interface', 'package', 'private', 'protected', 'public', 'static', 'yield', 'arguments', 'eval', 'undefined']);
+export const tsName = (name: string): string => (RESERVED.has(name) ? `${name}_` : name);
+
 function str(n: PyNode): string | null {
   const m = /^([rRbBuU]*)("""|'''|"|')([\s\S]*)\2$/.exec(n.text);
   if (!m || n.children.some((c) => c.type === 'interpolation')) return null;
@@ -59,7 +63,7 @@ export function expr(n: PyNode, s: Scope): string {
       if (n.text === s.argsVar) return 'args';
       // `from sys import argv`: the script and its arguments, as Python sees them
       if (n.text === 'argv' && !s.locals.has('argv') && !s.globals.has('argv')) return 'process.argv.slice(1)';
-      return n.text;
+      return tsName(n.text);
     case 'parenthesized_expression': return `(${expr(n.namedChildren[0]!, s)})`;
     case 'attribute': {
       const obj = n.childForFieldName('object')!;
@@ -99,7 +103,12 @@ export function expr(n: PyNode, s: Scope): string {
       const ops = n.children.filter((c) => !c.isNamed).map((c) => c.text);
       const op = ops.join(' ');
       if (parts.length !== 2 || !ops[0] || !(CMP[op] || op === 'not in')) throw new Untranslatable(n, 'chained or unusual comparison');
-      if (op === 'in' || op === 'not in') return `${op === 'in' ? '' : '!'}${expr(parts[1]!, s)}.includes(${expr(parts[0]!, s)})`;
+      if (op === 'in' || op === 'not in') {
+        // a string or list literal is known; anything else may be a dict (pyIn looks at run time)
+        const lit = parts[1]!.type === 'string' || parts[1]!.type === 'list' || parts[1]!.type === 'tuple';
+        const test = lit ? `${expr(parts[1]!, s)}.includes(${expr(parts[0]!, s)})` : `pyIn(${expr(parts[0]!, s)}, ${expr(parts[1]!, s)})`;
+        return `${op === 'in' ? '' : '!'}${test}`;
+      }
       return `${expr(parts[0]!, s)} ${CMP[op]} ${expr(parts[1]!, s)}`;
     }
     case 'binary_operator': {
@@ -120,6 +129,28 @@ export function expr(n: PyNode, s: Scope): string {
     }
     case 'call': return call(n, s);
     case 'list': case 'tuple': return `[${n.namedChildren.map((c) => expr(c, s)).join(', ')}]`;
+    case 'dictionary': {
+      const pairs = n.namedChildren.filter((c) => c.type !== 'comment').map((p) => {
+        if (p.type !== 'pair') throw new Untranslatable(p, 'a dictionary with ** or a comprehension');
+        const k = p.childForFieldName('key')!;
+        const key = k.type === 'string' || k.type === 'integer' ? expr(k, s) : `[${expr(k, s)}]`;
+        return `${key}: ${expr(p.childForFieldName('value')!, s)}`;
+      });
+      return `{ ${pairs.join(', ')} }`;
+    }
+    case 'list_comprehension': case 'generator_expression': {
+      const body = n.namedChildren[0]!;
+      const clauses = n.namedChildren.slice(1);
+      const fors = clauses.filter((c) => c.type === 'for_in_clause');
+      if (fors.length !== 1) throw new Untranslatable(n, 'a comprehension over more than one sequence');
+      const left = fors[0]!.childForFieldName('left')!;
+      const names = left.type === 'pattern_list' || left.type === 'tuple_pattern' ? left.namedChildren.map((c) => c.text) : [left.text];
+      const inner: Scope = { ...s, locals: new Set([...s.locals, ...names]) };
+      const param = names.length > 1 ? `[${names.map(tsName).join(', ')}]` : tsName(names[0]!);
+      let out = `[...${expr(fors[0]!.childForFieldName('right')!, s)}]`;
+      for (const c of clauses.filter((x) => x.type === 'if_clause')) out += `.filter((${param}: any) => ${expr(c.namedChildren[0]!, inner)})`;
+      return `${out}.map((${param}: any) => ${expr(body, inner)})`;
+    }
     default:
       throw new Untranslatable(n, `${n.type}`);
   }
@@ -135,7 +166,7 @@ function call(n: PyNode, s: Scope): string {
     case 'int': return `Math.trunc(Number(${a(0)}))`;
     case 'float': return `Number(${a(0)})`;
     case 'str': return `String(${a(0)})`;
-    case 'len': return `${a(0)}.length`;
+    case 'len': return args[0]!.type === 'string' || args[0]!.type === 'list' ? `${a(0)}.length` : `pyLen(${a(0)})`;
     case 'abs': return `Math.abs(${a(0)})`;
     case 'min': return `Math.min(${args.map((x) => expr(x, s)).join(', ')})`;
     case 'max': return `Math.max(${args.map((x) => expr(x, s)).join(', ')})`;
@@ -144,15 +175,43 @@ function call(n: PyNode, s: Scope): string {
     case 'datetime.now': return 'new Date()';
     case 'BPF.tracepoint_exists': case 'tracepoint_exists': return `tracepointExists(${a(0)}, ${a(1)})`;
     case 'BPF.support_raw_tracepoint': case 'BPF.support_kfunc': return 'false';
+    case 'hex': return `pyFormat('%#x', ${a(0)})`;
+    case 'bytes': case 'bytearray': return args.length ? `String(${a(0)})` : "''";
+    case 'list': return args.length ? `[...${a(0)}]` : '[]';
+    case 'dict': return args.length ? `{ ...${a(0)} }` : '{}';
+    case 'reversed': return `[...${a(0)}].reverse()`;
+    case 'sum': return `[...${a(0)}].reduce((x: any, y: any) => x + y, 0)`;
+    case 'round': return args.length > 1 ? `Number(Number(${a(0)}).toFixed(${a(1)}))` : `Math.round(${a(0)})`;
+    case 'defaultdict': case 'collections.defaultdict': {
+      // BCC tools collect per-event lists and counts in defaultdict(list) / defaultdict(int)
+      const make = ({ list: '[]', int: '0', float: '0', str: "''", dict: '{}' } as Record<string, string>)[args[0]?.text ?? ''];
+      if (!make) throw new Untranslatable(n, `defaultdict(${args[0]?.text ?? ''})`);
+      return `defaultDict(() => ${make})`;
+    }
+    case 'inet_ntop': case 'socket.inet_ntop': {
+      const fam = /AF_INET6$/.test(args[0]?.text ?? '') ? 6 : /AF_INET$/.test(args[0]?.text ?? '') ? 4 : null;
+      if (fam === null || !args[1]) throw new Untranslatable(n, `inet_ntop of family ${args[0]?.text ?? '?'}`);
+      // pack("I", addr): the u32 in memory order, which is what the skeleton decoded
+      const packed = args[1].type === 'call' && /^(struct\.)?pack$/.test(args[1].childForFieldName('function')!.text) ? args[1].childForFieldName('arguments')!.namedChildren[1] : args[1];
+      if (!packed) throw new Untranslatable(n, 'inet_ntop of a pack() without a value');
+      return `inetNtop(${fam}, ${expr(packed, s)})`;
+    }
     default: break;
   }
+  // ctypes wrappers (ct.c_int(3), c_ulong(x)): the number itself, as map keys and values here
+  if (/^(ct\.|ctypes\.)?c_(u?(int|long|longlong|short|byte)|(u)?int(8|16|32|64))$/.test(name) && args.length === 1) return a(0);
   if (fn.type === 'attribute') {
     const obj = fn.childForFieldName('object')!;
     const method = fn.childForFieldName('attribute')!.text;
     if (method === 'decode' || method === 'encode' || method === 'strip') return expr(obj, s);
-    if (method === 'items') return `[...${expr(obj, s)}.entries()]`;
-    if (method === 'values') return `[...${expr(obj, s)}.values()]`;
-    if (method === 'keys') return `[...${expr(obj, s)}.keys()]`;
+    if (method === 'items' || method === 'values' || method === 'keys') {
+      const o = expr(obj, s);
+      const isMap = o.startsWith('skel.maps.') || (obj.type === 'identifier' && s.mapVars.has(obj.text));
+      // a BPF map iterates like a Map; a Python dict is an object here
+      if (isMap) return `[...${o}.${method === 'items' ? 'entries' : method}()]`;
+      // Python's int keys come back as numbers
+      return method === 'values' ? `Object.values(${o})` : method === 'items' ? `pyItems(${o})` : `pyKeys(${o})`;
+    }
     if (method === 'clear') return `${expr(obj, s)}.clear()`;
     if (method === 'ksym' && obj.text === s.bpfVar) return `formatKsym(BigInt(${a(0)}))`;
     if (method === 'get_table' && obj.text === s.bpfVar && args[0]?.type === 'string') return `skel.maps.${JSON.parse(a(0))}`;
@@ -165,6 +224,15 @@ function call(n: PyNode, s: Scope): string {
       return `${expr(obj, s)}.replace(/\\{(\\d*)\\}/g, ((i) => (_m: string, k: string) => String([${args.map((x) => expr(x, s)).join(', ')}][k === '' ? i++ : Number(k)]))(0))`;
     }
     if (method === 'append') return `${expr(obj, s)}.push(${a(0)})`;
+    if (method === 'extend') return `${expr(obj, s)}.push(...${a(0)})`;
+    if (method === 'join' && args.length === 1) return `[...${a(0)}].join(${expr(obj, s)})`;
+    if (method === 'startswith' || method === 'endswith') return `${expr(obj, s)}.${method === 'startswith' ? 'startsWith' : 'endsWith'}(${a(0)})`;
+    if (method === 'lower' || method === 'upper') return `${expr(obj, s)}.to${method === 'lower' ? 'Lower' : 'Upper'}Case()`;
+    if ((method === 'rstrip' || method === 'lstrip') && !args.length) return `${expr(obj, s)}.trim${method === 'rstrip' ? 'End' : 'Start'}()`;
+    if (method === 'split') return args.length ? `${expr(obj, s)}.split(${a(0)})` : `${expr(obj, s)}.trim().split(/\\s+/)`;
+    if (method === 'find' && args.length === 1) return `${expr(obj, s)}.indexOf(${a(0)})`;
+    if (method === 'replace' && args.length === 2) return `${expr(obj, s)}.split(${a(0)}).join(${a(1)})`;
+    if (method === 'pop' && args.length >= 1 && !s.maps.has(obj.text)) return `pyPop(${expr(obj, s)}, ${args.map((x) => expr(x, s)).join(', ')})`;
   }
   if (name === 'sorted') {
     const key = kw.get('key');
@@ -180,7 +248,7 @@ function call(n: PyNode, s: Scope): string {
     return `[...${a(0)}].sort(${cmp})${reverse ? '.reverse()' : ''}`;
   }
   if (name === 'range') return `Array.from({ length: ${args.length === 1 ? a(0) : `${a(1)} - ${a(0)}`} }, (_, i) => ${args.length === 1 ? 'i' : `${a(0)} + i`})`;
-  if (fn.type === 'identifier' && s.functions.has(name)) return `${name}(${args.map((x) => expr(x, s)).join(', ')})`;
+  if (fn.type === 'identifier' && s.functions.has(name)) return `${tsName(name)}(${args.map((x) => expr(x, s)).join(', ')})`;
   if (/^(BPF\.)?get_kprobe_functions$/.test(name) || new RegExp(`^${s.bpfVar}\\.get_kprobe_functions$`).test(name)) {
     return `kprobeFunctions(${args[0] ? expr(args[0], s) : "''"}).length`;
   }
@@ -259,7 +327,7 @@ function statement(n: PyNode, s: Scope, indent: string, out: Emitted): void {
       const left = n.childForFieldName('left')!;
       const names = left.type === 'pattern_list' || left.type === 'tuple_pattern' ? left.namedChildren.map((c) => c.text) : [left.text];
       const inner: Scope = { ...s, locals: new Set([...s.locals, ...names]) };
-      push(`for (const ${names.length > 1 ? `[${names.join(', ')}]` : names[0]} of ${expr(n.childForFieldName('right')!, s)}) {`);
+      push(`for (const ${names.length > 1 ? `[${names.map(tsName).join(', ')}]` : tsName(names[0]!)} of ${expr(n.childForFieldName('right')!, s)}) {`);
       statements(n.childForFieldName('body')!.namedChildren, inner, `${indent}  `, out);
       push('}');
       return;
@@ -270,6 +338,40 @@ function statement(n: PyNode, s: Scope, indent: string, out: Emitted): void {
       return;
     }
     case 'return_statement': push(`return${n.namedChildren[0] ? ` ${expr(n.namedChildren[0], s)}` : ''};`); return;
+    case 'continue_statement': push('continue;'); return;
+    case 'break_statement': push('break;'); return;
+    case 'while_statement': {
+      const cond = n.childForFieldName('condition')!;
+      push(`while (${/^(1|True)$/.test(cond.text) ? 'true' : expr(cond, s)}) {`);
+      statements(n.childForFieldName('body')!.namedChildren, s, `${indent}  `, out);
+      push('}');
+      return;
+    }
+    case 'delete_statement': {
+      // del d[k] / del(d[k]): a key out of a dict (or a map)
+      const targets = n.namedChildren[0]?.type === 'expression_list' ? n.namedChildren[0].namedChildren : n.namedChildren;
+      for (const t0 of targets) {
+        const t = t0.type === 'parenthesized_expression' ? t0.namedChildren[0]! : t0;
+        if (t.type !== 'subscript') throw new Untranslatable(n, 'del of something other than d[k]');
+        const o = expr(t.childForFieldName('value')!, s);
+        const k = expr(t.childForFieldName('subscript')!, s);
+        push(o.startsWith('skel.maps.') || s.mapVars.has(t.childForFieldName('value')!.text) ? `${o}.delete(${k});` : `delete ${o}[${k}];`);
+      }
+      return;
+    }
+    case 'class_definition': {
+      // class EventType(object): EVENT_ARG = 0 ... — a namespace of constants
+      const body = n.childForFieldName('body')!.namedChildren.filter((c) => c.type !== 'comment' && !(c.type === 'expression_statement' && c.namedChildren[0]?.type === 'string'));
+      const fields = body.map((c) => {
+        const a = c.type === 'expression_statement' ? c.namedChildren[0] : null;
+        if (a?.type !== 'assignment' || a.childForFieldName('left')!.type !== 'identifier') throw new Untranslatable(n, 'a class with methods');
+        return `${a.childForFieldName('left')!.text}: ${expr(a.childForFieldName('right')!, s)}`;
+      });
+      const cname = n.childForFieldName('name')!.text;
+      s.locals.add(cname);
+      push(`const ${cname} = { ${fields.join(', ')} };`);
+      return;
+    }
     default:
       throw new Untranslatable(n, n.type.replace(/_/g, ' '));
   }
@@ -296,5 +398,5 @@ function assignment(e: PyNode, s: Scope, indent: string, out: Emitted): void {
   const name = left.text;
   const declared = left.type !== 'identifier' || s.globals.has(name) || s.locals.has(name);
   if (!declared) s.locals.add(name);
-  out.code.push(`${indent}${declared ? '' : 'let '}${left.type === 'identifier' ? name : expr(left, s)} ${op} ${expr(right, s)};`);
+  out.code.push(`${indent}${declared ? '' : 'let '}${left.type === 'identifier' ? tsName(name) : expr(left, s)} ${op} ${expr(right, s)};`);
 }
