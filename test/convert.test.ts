@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { BpfObject, kprobesAvailable } from '../lbc/src/index.js';
+import { BpfMap, BpfObject, codec, kprobesAvailable } from '../lbc/src/index.js';
 import { convert } from '../src/convert/index.js';
 import { runKernelTests } from './helpers/kernel.js';
 
@@ -146,6 +146,35 @@ describe.runIf(runKernelTests)('converted tools build, load and run', () => {
     expect(all.out).toMatch(new RegExp(`^\\d+\\.\\d{3}\\s+true\\s+\\d+\\s+${process.pid}\\s*$`, 'm'));
     const other = await run('execwatch', ['-p', '1'], 3, () => spawnSync('/bin/true'));
     expect(other.out).not.toMatch(new RegExp(`\\s${process.pid}\\s*$`, 'm'));
+  }, 30_000);
+
+  it('execwatch --cgroupmap: only execs in the cgroups of a map the user pinned (BCC\'s filter_by_containers)', async () => {
+    // a cgroup of our own, and a map with its id pinned the way BCC's docs make one
+    const cg = fs.mkdtempSync('/sys/fs/cgroup/unified/lcc-convert-');
+    const pin = `/sys/fs/bpf/lcc-cgmap-${process.pid}`;
+    fs.rmSync(pin, { force: true });
+    try {
+      const made = spawnSync('bpftool', ['map', 'create', pin, 'type', 'hash', 'key', '8', 'value', '8', 'entries', '128', 'name', 'cgroupset'], { encoding: 'utf8' });
+      expect(made.status, made.stderr).toBe(0);
+      const set = BpfMap.fromPinned(pin, { key: codec.u64, value: codec.u64 });
+      set.set(fs.statSync(cg, { bigint: true }).ino, 1n);
+      set.close();
+      let inside = 0;
+      let outside = 0;
+      const r = await run('execwatch', ['--cgroupmap', pin], 3, () => {
+        inside = spawnSync('/bin/sh', ['-c', `echo $$ > ${cg}/cgroup.procs && exec /bin/true`]).pid ?? 0;
+        outside = spawnSync('/bin/true').pid ?? 0;
+      });
+      expect(r.code, r.err).toBe(0);
+      expect(r.out).toMatch(new RegExp(`^true\\s+${inside}\\s+${process.pid}\\s*$`, 'm'));
+      expect(r.out).not.toMatch(new RegExp(`^\\S+\\s+${outside}\\s`, 'm'));
+      const missing = await run('execwatch', ['--cgroupmap', `${pin}-missing`], 1, () => undefined);
+      expect(missing.code).toBe(1);
+      expect(missing.err).toMatch(/execwatch: map cgroupset: no map pinned at \S+-missing.*ENOENT/s);
+    } finally {
+      fs.rmSync(pin, { force: true });
+      fs.rmdirSync(cg);
+    }
   }, 30_000);
 
   it('syscount_top prints the busiest processes every interval', async () => {

@@ -239,6 +239,29 @@ export class BpfObject implements Disposable {
     return this;
   }
 
+  /**
+   * Before load: use the map someone else pinned at `path` instead of
+   * creating this one, taking its size from it (BCC's BPF_TABLE_PINNED: a set
+   * of cgroups or namespaces a user made with bpftool and keeps filled).
+   */
+  reusePinnedMap(name: string, path: string): this {
+    this.assertState('opened', `reusePinnedMap(${name})`);
+    ensureBpffs();
+    const e = this.entry(name);
+    const fd = bpf.obj_get(Buffer.from(`${path}\0`)) as number;
+    if (fd < 0) {
+      throw new LbcError(`map ${name}: no map pinned at ${path}`, { errno: -fd, hint: 'create and pin it first (bpftool map create PATH type hash key 8 value 8 entries 128 name NAME)' });
+    }
+    try {
+      // libbpf keeps a duplicate of the descriptor
+      const rc = bpf.map_reuse_fd(e.handle, fd) as number;
+      if (rc < 0) throw new LbcError(`map ${name}: cannot use the map pinned at ${path}`, { errno: -rc });
+    } finally {
+      c.close(fd);
+    }
+    return this;
+  }
+
   unpinMap(name: string, path?: string): void {
     const rc = bpf.map_unpin(this.entry(name).handle, path ? Buffer.from(`${path}\0`) : null) as number;
     if (rc < 0) throw new LbcError(`map ${name}: unpin failed`, { errno: -rc });

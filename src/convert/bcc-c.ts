@@ -5,8 +5,27 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse, type SyntaxNode } from '../treesitter.js';
-import { Btf, BtfKind } from '../../lbc/src/btf.js';
+import { Btf, BtfKind, type BtfMember, type BtfType } from '../../lbc/src/btf.js';
 import type { Attach, Define, PyTool, Replacement } from './python.js';
+
+/** Kernel macros BCC tools use, which vmlinux.h (types only) does not carry: what follows the name. */
+const KERNEL_MACROS: Record<string, string> = {
+  ntohs: '(x) bpf_ntohs(x)', htons: '(x) bpf_htons(x)', ntohl: '(x) bpf_ntohl(x)', htonl: '(x) bpf_htonl(x)',
+  be16_to_cpu: '(x) bpf_ntohs(x)', be32_to_cpu: '(x) bpf_ntohl(x)', be64_to_cpu: '(x) bpf_be64_to_cpu(x)',
+  DNAME_INLINE_LEN: ' 32', NAME_MAX: ' 255', PATH_MAX: ' 4096', DISK_NAME_LEN: ' 32', IFNAMSIZ: ' 16', INET6_ADDRSTRLEN: ' 46',
+  PF_KTHREAD: ' 0x00200000', PF_EXITING: ' 0x00000004', TASK_RUNNING: ' 0', TASK_INTERRUPTIBLE: ' 1', TASK_UNINTERRUPTIBLE: ' 2',
+  AF_UNIX: ' 1', SCM_RIGHTS: ' 1', EPERM: ' 1', ENOENT: ' 2', EINTR: ' 4', EAGAIN: ' 11', ENOMEM: ' 12', EACCES: ' 13',
+  MINORBITS: ' 20', MINORMASK: ' ((1U << 20) - 1)', MAJOR: '(dev) ((unsigned int)((dev) >> 20))', MINOR: '(dev) ((unsigned int)((dev) & ((1U << 20) - 1)))',
+  NSEC_PER_SEC: ' 1000000000ULL', NSEC_PER_MSEC: ' 1000000ULL', NSEC_PER_USEC: ' 1000ULL',
+};
+
+/** `sk->sk_family` and friends: member names net/sock.h and net/inet_sock.h define as macros. */
+const MEMBER_MACROS: Record<string, string> = Object.fromEntries([
+  ...['num', 'dport', 'daddr', 'rcv_saddr', 'family', 'state', 'reuse', 'reuseport', 'bound_dev_if', 'v6_daddr', 'v6_rcv_saddr',
+    'prot', 'net', 'hash', 'portpair', 'addrpair', 'refcnt', 'cookie', 'incoming_cpu', 'flags', 'node', 'nulls_node', 'bind_node', 'ipv6only', 'net_refcnt']
+    .map((f) => [`sk_${f}`, `__sk_common.skc_${f}`]),
+  ...['daddr', 'rcv_saddr', 'dport', 'num'].map((f) => [`inet_${f}`, `sk.__sk_common.skc_${f}`]),
+]);
 
 /**
  * A line of the tool: positive in the .py, negative (-n) for line n of the C
@@ -35,6 +54,8 @@ export interface CResult {
   globals: Global[];
   /** struct names defined by the tool (in NAME.h) */
   structs: string[];
+  /** maps sized by an option (BPF_STACK_TRACE(s, STACK_STORAGE_SIZE)): set before load from `arg` */
+  resizes: { map: string; arg: string }[];
   report: ReportEntry[];
 }
 
@@ -69,6 +90,17 @@ function sizedInt(size: number, signed: boolean): string | null {
 }
 
 let kernelBtf: Btf | null | undefined;
+/** This host's kernel BTF (what CO-RE will relocate against), or null without one. */
+function vmlinuxBtf(): Btf | null {
+  if (kernelBtf === undefined) {
+    try {
+      kernelBtf = Btf.parse(fs.readFileSync('/sys/kernel/btf/vmlinux'), 'vmlinux');
+    } catch {
+      kernelBtf = null;
+    }
+  }
+  return kernelBtf;
+}
 let rawStructs: Map<string, Set<string>> | null = null;
 
 /**
@@ -88,21 +120,15 @@ export function tracepointBtfType(cat: string, ev: string, tracefs = TRACEFS): s
     const dl = /^__data_loc\s+.*\s(\w+)$/.exec(d);
     return dl ? `__data_loc_${dl[1]}` : /(\w+)\s*(\[\d*\])?$/.exec(d)![1]!;
   }).filter((f) => !f.startsWith('common_'));
-  if (kernelBtf === undefined) {
-    try {
-      kernelBtf = Btf.parse(fs.readFileSync('/sys/kernel/btf/vmlinux'), 'vmlinux');
-    } catch {
-      kernelBtf = null;
-    }
-  }
-  if (!kernelBtf) return null;
+  const btf = vmlinuxBtf();
+  if (!btf) return null;
   const members = (t: { members?: { name: string }[] }): Set<string> => new Set((t.members ?? []).map((m) => m.name));
   const fits = (names: Set<string>): boolean => fields.every((f) => names.has(f)) && [...names].filter((n) => n !== 'ent' && n !== '__data').length === fields.length;
-  const direct = kernelBtf.find(`trace_event_raw_${ev}`, BtfKind.Struct)[0];
+  const direct = btf.find(`trace_event_raw_${ev}`, BtfKind.Struct)[0];
   if (direct && fits(members(direct))) return `trace_event_raw_${ev}`;
   if (!rawStructs) {
     rawStructs = new Map();
-    for (const t of kernelBtf.types) if (t.kind === BtfKind.Struct && t.name.startsWith('trace_event_raw_')) rawStructs.set(t.name, members(t));
+    for (const t of btf.types) if (t.kind === BtfKind.Struct && t.name.startsWith('trace_event_raw_')) rawStructs.set(t.name, members(t));
   }
   for (const [name, names] of rawStructs) if (fits(names)) return name;
   return null;
@@ -199,12 +225,12 @@ export function ifdefToIf(text: string, conds: Map<string, { c: string; py: stri
   always: { from: number; to: number; py: string }[];
 } {
   const lines = text.split('\n');
+  const inFunction = inFunctionLines(text);
   const stack: ('ours' | 'other' | 'always')[] = [];
   const blocks = new Map<string, number>();
   const errors: { at: number; why: string }[] = [];
   const always: { from: number; to: number; py: string }[] = [];
   const open: { from: number; py: string }[] = [];
-  let depth = 0;
   let off = 0;
   const names = [...conds.keys()];
   const mentions = (e: string): string[] => names.filter((n) => new RegExp(`\\b${n}\\b`).test(e));
@@ -228,10 +254,8 @@ export function ifdefToIf(text: string, conds: Map<string, { c: string; py: stri
   for (let i = 0; i < lines.length; off += lines[i]!.length + 1, i++) {
     const l = lines[i]!;
     const d = /^\s*#\s*(\w+)\s*(.*)$/.exec(l);
-    if (!d) {
-      depth += braceDelta(l);
-      continue;
-    }
+    if (!d) continue;
+    const depth = inFunction[i] ? 1 : 0;
     const [, directive, rest] = d as unknown as [string, string, string];
     const cond = directive === 'ifdef' ? `defined(${rest.trim()})` : directive === 'ifndef' ? `!defined(${rest.trim()})` : rest;
     const opens = directive === 'if' || directive === 'ifdef' || directive === 'ifndef';
@@ -274,10 +298,27 @@ export function ifdefToIf(text: string, conds: Map<string, { c: string; py: stri
   return { text: lines.join('\n'), blocks, errors, always };
 }
 
-/** { minus } on a line of C, outside comments, strings and character constants. */
-function braceDelta(line: string): number {
-  const code = line.replace(/\/\/.*$|\/\*.*?\*\/|"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'/g, '');
-  return (code.match(/\{/g)?.length ?? 0) - (code.match(/\}/g)?.length ?? 0);
+/**
+ * For each line of C: whether it starts inside a function body (not at file
+ * scope, and not in a struct, union, enum or initializer there). A "{" opens a
+ * body when, at file scope, the code before it ends with ")". Comments,
+ * strings and preprocessor lines are skipped.
+ */
+export function inFunctionLines(text: string): boolean[] {
+  const out: boolean[] = [];
+  const stack: boolean[] = []; // per open brace: is it (in) a function body
+  let last = '';
+  for (const line of text.split('\n')) {
+    out.push(stack.includes(true));
+    if (/^\s*#/.test(line)) continue;
+    const code = line.replace(/\/\/.*$|\/\*.*?\*\/|"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'/g, ' ');
+    for (const ch of code) {
+      if (ch === '{') stack.push(stack.includes(true) || (stack.length === 0 && last === ')'));
+      else if (ch === '}') stack.pop();
+      if (!/\s/.test(ch)) last = ch;
+    }
+  }
+  return out;
 }
 
 /**
@@ -289,6 +330,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
   const report: ReportEntry[] = [];
   const errors: string[] = [];
   const globals = new Map<string, Global>();
+  const resizes: CResult['resizes'] = [];
   // pointers the tool declared as user memory (syscall arguments): reads of them stay user reads
   const userNames = new Set([...text.matchAll(/\b__user\s*\*+\s*(\w+)/g)].map((m) => m[1]!));
   const lineIdxAt = (t: string, off: number): number => t.slice(0, off).split('\n').length - 1;
@@ -383,6 +425,36 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
       if (quoted) fail(r.line, `${r.arg} formatted into a C string`, 'compare strings in C against a const volatile char array set from the option');
       return r.code!.replace(/%[sdiu]|%l[du]/g, g);
     };
+    // a choice made at load time is code in a function: a token at file scope (a declaration, a whole
+    // function) or a choice by what the kernel has (its types decide what compiles) is not
+    if (chain.length) {
+      const kernelCond = chain.flatMap((c) => c.parts).find((p) => /kernel_struct_has_field|tracepoint_exists|ksymname|get_kprobe_functions|support_\w+\(/.test(p));
+      if (kernelCond) {
+        fail(reps[0]!.line, `replace("${token}") under "if ${kernelCond}"`, 'the kernel decides this one: use bpf_core_field_exists() / bpf_core_type_exists() in C, or choose the program to load in user space');
+        continue;
+      }
+      const inFunction = inFunctionLines(text);
+      const outside = text.split('\n').some((l, i) => l.includes(token) && !inFunction[i]);
+      if (outside) {
+        fail(reps[0]!.line, `replace("${token}") chosen by ${chain.map((c) => c.parts.join(' and ')).join(' / ')} outside a function (a declaration or a signature)`, 'write every variant in C and choose in code, or load one program of several (autoload) from user space');
+        continue;
+      }
+    }
+    // a map's size from an option: a placeholder in C, the size set before load
+    if (!chain.length && fallback?.arg && /^%[sdiu]$|^%l[du]$/.test(fallback.code ?? '')) {
+      const sized = [...text.matchAll(/^[ \t]*(BPF_\w+)\s*\(/gm)].map((m) => ({ macro: m[1]!, call: callArgs(text, m.index! + m[0].length - 1) }))
+        .filter((m) => m.call?.args.some((x) => x.trim() === token));
+      const uses = text.split(token).length - 1;
+      if (sized.length && sized.length === uses) {
+        for (const m of sized) {
+          const map = (m.macro === 'BPF_TABLE' || m.macro === 'BPF_TABLE_PINNED' ? m.call!.args[3] : m.call!.args[0])!.trim();
+          resizes.push({ map, arg: fallback.arg });
+          report.push({ line: fallback.line, what: `text.replace("${token}", ...) sizes map ${map}: set from ${fallback.arg} before load (skel.obj.setMaxEntries)`, converted: true });
+        }
+        text = text.split(token).join('1');
+        continue;
+      }
+    }
     const dflt = fallback ? subst(fallback) : '';
     let code: string;
     const statement = [...reps.map((r) => r.code ?? '')].some((c) => /[;{}]/.test(c)) || dflt.trim() === '';
@@ -436,20 +508,18 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     for (const [mname, { value, d }] of values) {
       // the macro's value where the code reads it; a value from a setting is no constant, so not at file scope (a map's size)
       let uses = 0;
-      let depth = 0;
       let outside = -1;
       let at = 0;
-      const lines = text.split('\n').map((l) => {
+      const inFunction = inFunctionLines(text);
+      const lines = text.split('\n').map((l, i) => {
         const lineAt = at;
         at += l.length + 1;
         if (/^\s*#/.test(l)) return l;
-        const out = l.replace(new RegExp(`\\b${mname}\\b`, 'g'), () => {
+        return l.replace(new RegExp(`\\b${mname}\\b`, 'g'), () => {
           uses++;
-          if (depth <= 0 && value !== d.value && outside < 0) outside = lineAt;
+          if (!inFunction[i] && value !== d.value && outside < 0) outside = lineAt;
           return value ? `(${value})` : '1';
         });
-        depth += braceDelta(l);
-        return out;
       });
       if (outside >= 0) {
         fail(pyLine(outside), `${mname}, computed by the Python (${d.arg}), is used outside a function (a map's size?)`, 'give it a fixed value here and resize the map before load: skel.obj.setMaxEntries(name, n)');
@@ -472,9 +542,22 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     return m.endsWith('\n') ? '\n' : '';
   });
 
-  // ---- struct definitions → NAME.h ----
+  // ---- struct definitions → NAME.h, with the enums and constants they are written with ----
   const structs: string[] = [];
   const headerParts: string[] = [];
+  const headerDefs: string[] = [];
+  text = text.replace(/^enum\s+(\w+)\s*\{[^}]*\}\s*;/gm, (m, ename: string, off: number) => {
+    headerDefs.push(m.replace(/\n\s*\n/g, '\n'));
+    report.push({ line: pyLine(off), what: `enum ${ename} → ${name}.h (shared with user space)`, converted: true });
+    return keepLines(m);
+  });
+  const structBodies = [...text.matchAll(/^struct\s+\w+\s*\{[^}]*\}/gm)].map((m) => m[0]).join('\n');
+  text = text.replace(/^[ \t]*#[ \t]*define[ \t]+(\w+)[ \t]+([^\n]*\S)[ \t]*$/gm, (m, mname: string, value: string, off: number) => {
+    if (!new RegExp(`\\b${mname}\\b`).test(structBodies) || /\\$/.test(value)) return m;
+    headerDefs.push(`#define ${mname} ${value}`);
+    report.push({ line: pyLine(off), what: `#define ${mname} → ${name}.h (a struct there is sized by it)`, converted: true });
+    return '';
+  });
   text = text.replace(/^struct\s+(\w+)\s*\{/gm, (m, sname: string, off: number) => `\u0000STRUCT${sname}\u0000${pyLine(off)}\u0000{`);
   for (;;) {
     const i = text.indexOf('\u0000STRUCT');
@@ -492,6 +575,15 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
       continue;
     }
     end = semi + 1;
+    // BCC tools copy the part of a private kernel struct they read (struct mnt_namespace, nameidata):
+    // vmlinux.h has the whole one, which CO-RE relocates; the copy would redefine it
+    const kernel = vmlinuxBtf()?.find(m[1]!, BtfKind.Struct)[0];
+    const fields = [...text.slice(brace + 1, body.end - 1).replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, '').matchAll(/(\w+)\s*(?:\[[^\]]*\])?\s*;/g)].map((f) => f[1]!);
+    if (kernel && fields.length && fields.every((f) => (kernel.members ?? []).some((km) => km.name === f))) {
+      report.push({ line: Number(m[2]), what: `struct ${m[1]}: the tool's partial copy of a kernel struct dropped; vmlinux.h's own one is read with CO-RE`, converted: true });
+      text = text.slice(0, i) + keepLines(text.slice(i, end)) + text.slice(end);
+      continue;
+    }
     structs.push(m[1]!);
     headerParts.push(`struct ${m[1]} ${text.slice(brace, body.end)};`);
     report.push({ line: Number(m[2]), what: `struct ${m[1]} → ${name}.h (shared with user space)`, converted: true });
@@ -666,6 +758,28 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     report.push({ line: pyLine(off), what: `${macro}(${fnName}) → SEC("${section}") BPF_PROG (needs fentry/fexit: a kernel with BPF trampolines)`, converted: true });
     return `SEC("${section}") int BPF_PROG(${fn}${rest ? `, ${rest.replace(/\s+/g, ' ').trim()}` : ''})${keepLines(m)}`;
   });
+  // BCC takes `void fn(...)` probes (and `void *ctx`): a program returns int, 0 where the void one fell off or returned
+  const voidProbes: string[] = [];
+  text = text.replace(/^(?:static\s+)?void(\s+(\w+)\s*\(\s*(?:struct\s+pt_regs|void)\s*\*\s*ctx\b)/gm, (m, rest: string, fn: string) => {
+    const named = /^k(ret)?probe__/.test(fn) || attachOf.has(fn);
+    if (!named) return m;
+    voidProbes.push(fn);
+    return `int${rest}`;
+  });
+  for (const fn of voidProbes) {
+    const sig = new RegExp(`^int\\s+${fn}\\s*\\(`, 'm').exec(text);
+    const open = sig ? text.indexOf('{', text.indexOf(')', sig.index)) : -1;
+    const body = open >= 0 ? callArgs(text, open) : null;
+    if (!body) continue;
+    // on the closing brace's line: lines stay the Python's
+    const src = text.slice(open, body.end).replace(/\breturn\s*;/g, 'return 0;').replace(/\}$/, 'return 0; }');
+    text = text.slice(0, open) + src + text.slice(body.end);
+  }
+  text = text.replace(/^(int\s+(\w+)\s*\(\s*)void\s*\*\s*ctx\b/gm, (m, head: string, fn: string) => {
+    const kinds = (attachOf.get(fn) ?? []).map((a) => a.kind);
+    const probe = /^k(ret)?probe__/.test(fn) || (kinds.length && kinds.every((k) => /^[ku](ret)?probe$/.test(k)));
+    return probe ? `${head}struct pt_regs *ctx` : m;
+  });
   // functions whose first parameter is struct pt_regs *ctx: kprobes (by name or by attach call) and uprobes
   text = text.replace(/^(?:static\s+)?int\s+(\w+)\s*\(\s*struct\s+pt_regs\s*\*\s*ctx\s*(,[^)]*)?\)/gm, (m, fn: string, rest: string | undefined, off: number) => {
     const line = pyLine(off);
@@ -820,7 +934,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
   }
   // kernel pointers read through a->b->c: BPF_CORE_READ, found in tree-sitter-c's tree (strings,
   // comments and the non-pointer structs of the tool itself are left alone)
-  const rewrites = corePointerChains(text, new Set([...structs, 'pt_regs', 'bpf_raw_tracepoint_args', 'bpf_perf_event_data']));
+  const rewrites = corePointerChains(text, new Set([...structs, 'pt_regs', 'bpf_raw_tracepoint_args', 'bpf_perf_event_data']), vmlinuxBtf());
   for (const r of rewrites.skipped) report.push({ line: pyLine(r), what: 'a write through a kernel pointer (x->f = ...): left as written', action: 'BPF programs cannot write kernel memory this way; rework the logic', converted: false });
   if (rewrites.edits.length) {
     report.push({ line: pyLine(rewrites.edits[0]!.start), what: `${rewrites.edits.length} kernel pointer chain${rewrites.edits.length > 1 ? 's' : ''} (a->b->c) → BPF_CORE_READ(a, b, c)`, converted: true });
@@ -839,36 +953,73 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
   }).filter(Boolean);
   if (cflagDefs.length) report.push({ line: 0, what: `cflags ${tool.cflags.join(' ')} → #define lines`, converted: true });
 
+  // BCC compiles against kernel headers; vmlinux.h has their types but not their macros: the ones used
+  const compat = Object.entries(KERNEL_MACROS).filter(([m]) => new RegExp(`\\b${m}\\b`).test(`${text}\n${headerParts.join('\n')}\n${headerDefs.join('\n')}`));
+  const members = Object.entries(MEMBER_MACROS).filter(([m]) => new RegExp(`((->|\\.)\\s*|BPF_CORE_READ\\([^;]*,\\s*)${m}\\b`).test(text));
+  if (compat.length || members.length) report.push({ line: 0, what: `kernel header macros vmlinux.h lacks, defined: ${[...compat, ...members].map(([m]) => m).join(', ')}`, converted: true });
+  // bcc.containers.filter_by_containers(): --cgroupmap/--mntnsmap name maps the user pinned; the .ts reuses them
+  const containers = tool.containers ? [
+    '/* BCC\'s filter_by_containers(): the cgroups (--cgroupmap) or mount namespaces (--mntnsmap) in maps a',
+    ' * user pinned; user space reuses those maps before load and switches the checks on */',
+    'const volatile bool lcc_filter_cgroup = false;',
+    'const volatile bool lcc_filter_mntns = false;',
+    'LBC_HASH(cgroupset, u64, u64, 1);',
+    'LBC_HASH(mount_ns_set, u64, u32, 1);',
+    'static __always_inline int container_should_be_filtered(void)',
+    '{',
+    '\tif (lcc_filter_cgroup) {',
+    '\t\tu64 cgroupid = bpf_get_current_cgroup_id();',
+    '\t\tif (!bpf_map_lookup_elem(&cgroupset, &cgroupid))',
+    '\t\t\treturn 1;',
+    '\t}',
+    '\tif (lcc_filter_mntns) {',
+    '\t\tstruct task_struct *task = (struct task_struct *)bpf_get_current_task();',
+    '\t\tu64 ns_id = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);',
+    '\t\tif (!bpf_map_lookup_elem(&mount_ns_set, &ns_id))',
+    '\t\t\treturn 1;',
+    '\t}',
+    '\treturn 0;',
+    '}',
+    '',
+  ] : [];
+  if (tool.containers) {
+    report.push({ line: tool.containers.line, what: 'filter_by_containers(args) → container_should_be_filtered() on maps pinned by the user (--cgroupmap, --mntnsmap), reused before load', converted: true });
+    maps.push({ name: 'cgroupset', macro: 'LBC_HASH', key: 'u64', value: 'u64', kind: 'hash' }, { name: 'mount_ns_set', macro: 'LBC_HASH', key: 'u64', value: 'u32', kind: 'hash' });
+  }
   const head = [
     `// Converted from ${path.basename(tool.file)} by lcc convert: CO-RE C on lbc.h. See CONVERSION.md.`,
     ...errors.map((e) => `#error "lcc convert could not convert ${e.replace(/"/g, "'")}: see CONVERSION.md"`),
     ...cflagDefs,
     ...staticDefs,
     '#include "lbc.h"',
+    ...(compat.length ? ['/* kernel header macros the tool uses (vmlinux.h has no macros) */', ...compat.map(([m, v]) => `#ifndef ${m}\n#define ${m}${v}\n#endif`)] : []),
     `#include "${name}.h"`,
+    ...(members.length ? ['/* struct sock / inet_sock member names that are macros in the kernel\'s headers */', ...members.map(([m, v]) => `#define ${m} ${v}`)] : []),
     '',
     ...(flavors.length ? ['/* older kernels\' layouts, for bpf_core_field_exists() */', ...flavors, ''] : []),
     ...(globalDecls.length ? ['/* settings from the command line, set before load */', ...globalDecls, ''] : []),
+    ...containers,
   ];
   const hasLicense = /SEC\("license"\)/.test(text);
   const bpfC = `${head.join('\n')}${text.replace(/^\n+/, '').replace(/\n{3,}/g, '\n\n').trimEnd()}\n${hasLicense ? '' : '\nchar LICENSE[] SEC("license") = "GPL";\n'}`;
   const guard = `__${name.toUpperCase().replace(/\W/g, '_')}_H`;
   const header = [
     `// Types shared by ${name}.bpf.c and its user space; converted from ${path.basename(tool.file)} by lcc convert.`,
-    `#ifndef ${guard}`, `#define ${guard}`, '', ...headerParts.flatMap((h) => [h, '']), ...tpStructs.flatMap((t) => [t, '']), `#endif /* ${guard} */`, '',
+    `#ifndef ${guard}`, `#define ${guard}`, '', ...(headerDefs.length ? [...headerDefs, ''] : []), ...headerParts.flatMap((h) => [h, '']), ...tpStructs.flatMap((t) => [t, '']), `#endif /* ${guard} */`, '',
   ].join('\n');
-  return { bpfC, header, programs, maps, globals: [...globals.values()], structs, report };
+  return { bpfC, header, programs, maps, globals: [...globals.values()], structs, resizes, report };
 }
 
 /**
- * Every read of a kernel object through a pointer (x->a->b, x->a.b, x->arr[i])
- * as BPF_CORE_READ(x, a, b): a kprobe may not dereference kernel memory, and
- * CO-RE relocates each field. Kernel pointers are variables and parameters
- * declared as pointers to structs the tool does not define.
+ * Kernel pointers read through a->b->c (BCC rewrites those into probe reads)
+ * as BPF_CORE_READ(a, b, c): a kprobe may not dereference kernel memory, and
+ * CO-RE relocates every step. `btf` (the kernel's) tells what the chain ends
+ * in: an array there is an address (it decays), so only the pointers before it
+ * are read: BPF_CORE_READ(a, b)->arr.
  */
-export function corePointerChains(text: string, localStructs: Set<string>): { edits: { start: number; end: number; text: string }[]; skipped: number[] } {
+export function corePointerChains(text: string, localStructs: Set<string>, btf: Btf | null = null): { edits: { start: number; end: number; text: string }[]; skipped: number[] } {
   const root = parse('c', text);
-  const kernelPtrs = new Set<string>();
+  const kernelPtrs = new Map<string, string>();
   for (const d of root.descendantsOfType(['declaration', 'parameter_declaration'])) {
     const t = d.childForFieldName('type');
     if (t?.type !== 'struct_specifier') continue;
@@ -879,40 +1030,34 @@ export function corePointerChains(text: string, localStructs: Set<string>): { ed
       let n: SyntaxNode | null = decl.type === 'init_declarator' ? decl.childForFieldName('declarator') : decl;
       if (n?.type !== 'pointer_declarator') continue;
       n = n.childForFieldName('declarator');
-      if (n?.type === 'identifier') kernelPtrs.add(n.text);
+      if (n?.type === 'identifier') kernelPtrs.set(n.text, sname);
     }
   }
   const edits: { start: number; end: number; text: string }[] = [];
   const skipped: number[] = [];
   for (const fe of root.descendantsOfType('field_expression')) {
     if (fe.parent?.type === 'field_expression') continue; // only the outermost of a chain
-    // flatten: root identifier, then accessors (a "." joins the previous accessor)
-    const accessors: string[] = [];
+    // flatten, innermost first: each "->" starts a segment, each "." extends the current one
+    const steps: { arrow: boolean; field: string }[] = [];
     let n: SyntaxNode = fe;
-    let arrowFirst = false;
     while (n.type === 'field_expression') {
-      const op = n.children.find((c) => c.type === '->' || c.type === '.')!.type;
-      const field = n.childForFieldName('field')!.text;
-      if (op === '->') accessors.unshift(field);
-      else if (accessors.length) accessors[0] = `${field}.${accessors[0]}`;
-      else accessors.unshift(`.${field}`);
-      arrowFirst = op === '->';
+      steps.unshift({ arrow: n.children.some((c) => c.type === '->'), field: n.childForFieldName('field')!.text });
       n = n.childForFieldName('argument')!;
     }
-    if (n.type !== 'identifier' || !kernelPtrs.has(n.text) || !arrowFirst) continue;
-    // merge the "."-only tail (x->a.b) into the accessor before it
-    for (let i = accessors.length - 1; i > 0; i--) {
-      if (accessors[i]!.startsWith('.')) {
-        accessors[i - 1] += accessors[i]!;
-        accessors.splice(i, 1);
-      }
+    if (n.type !== 'identifier' || !kernelPtrs.has(n.text) || !steps[0]?.arrow) continue;
+    const accessors: string[] = [];
+    for (const st of steps) {
+      if (st.arrow) accessors.push(st.field);
+      else accessors[accessors.length - 1] += `.${st.field}`;
     }
     let node = fe;
     const p = fe.parent;
     if (p?.type === 'subscript_expression' && p.childForFieldName('argument') === null) continue;
+    let indexed = false;
     if (p?.type === 'subscript_expression' && p.namedChildren[0]?.startIndex === fe.startIndex) {
       accessors[accessors.length - 1] += `[${p.childForFieldName('index')?.text ?? p.namedChildren[1]?.text}]`;
       node = p;
+      indexed = true;
     }
     const up = node.parent;
     const call = up?.type === 'argument_list' ? up.parent : null;
@@ -926,7 +1071,43 @@ export function corePointerChains(text: string, localStructs: Set<string>): { ed
       skipped.push(node.startIndex);
       continue;
     }
+    // a chain ending in an array is its address: read the pointers up to it, then take the member
+    if (!indexed && btf && endsInArray(btf, kernelPtrs.get(n.text)!, steps)) {
+      if (accessors.length === 1) continue;
+      const last = accessors.pop()!;
+      edits.push({ start: node.startIndex, end: node.endIndex, text: `BPF_CORE_READ(${n.text}, ${accessors.join(', ')})->${last}` });
+      continue;
+    }
     edits.push({ start: node.startIndex, end: node.endIndex, text: `BPF_CORE_READ(${n.text}, ${accessors.join(', ')})` });
   }
   return { edits, skipped };
+}
+
+/** Whether root->step->... (root a struct sname *) ends in an array member, by the kernel's BTF. */
+function endsInArray(btf: Btf, sname: string, steps: { arrow: boolean; field: string }[]): boolean {
+  let type = btf.find(sname, BtfKind.Struct)[0] ?? btf.find(sname, BtfKind.Union)[0];
+  if (!type) return false;
+  for (let i = 0; i < steps.length; i++) {
+    const member = findMember(btf, type, steps[i]!.field);
+    if (!member) return false;
+    const t = btf.resolve(member.type);
+    if (i === steps.length - 1) return t.kind === BtfKind.Array;
+    // the next step: "->" through a pointer to a struct, "." into an embedded one
+    type = steps[i + 1]!.arrow ? (t.kind === BtfKind.Ptr ? btf.resolve(t.sizeOrType) : undefined) : t;
+    if (!type || (type.kind !== BtfKind.Struct && type.kind !== BtfKind.Union)) return false;
+  }
+  return false;
+}
+
+/** A member by name, looking into anonymous structs and unions as C does. */
+function findMember(btf: Btf, type: BtfType, name: string): BtfMember | null {
+  for (const m of type.members ?? []) {
+    if (m.name === name) return m;
+    if (!m.name) {
+      const inner = btf.resolve(m.type);
+      const hit = inner.members ? findMember(btf, inner, name) : null;
+      if (hit) return hit;
+    }
+  }
+  return null;
 }

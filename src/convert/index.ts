@@ -122,6 +122,10 @@ function emitTs(tool: PyTool, name: string, c: CResult, report: ReportEntry[]): 
       if (uses('pyKeys')) helpers.push('const pyKeys = (o: any): any[] => Object.keys(o).map(pyKey);');
       if (uses('pyItems')) helpers.push('const pyItems = (o: any): [any, any][] => Object.entries(o).map(([k, v]) => [pyKey(k), v]);');
     }
+    if (uses('pyStrftime')) {
+      helpers.push("/** time.strftime(fmt) now, local time: the directives tools print with */",
+        "const pyStrftime = (fmt: string): string => { const d = new Date(); const p = (n: number, w = 2): string => String(n).padStart(w, '0'); return fmt.replace(/%([HMSYmdfyjp%])/g, (_m, c: string) => ({ H: p(d.getHours()), M: p(d.getMinutes()), S: p(d.getSeconds()), Y: String(d.getFullYear()), y: p(d.getFullYear() % 100), m: p(d.getMonth() + 1), d: p(d.getDate()), f: p(d.getMilliseconds() * 1000, 6), j: p(Math.floor((d.getTime() - new Date(d.getFullYear(), 0, 1).getTime()) / 86400000) + 1, 3), p: d.getHours() < 12 ? 'AM' : 'PM', '%': '%' } as Record<string, string>)[c]!); };");
+    }
     if (uses('pyLen')) helpers.push("/** len(): of a string, a list, a map or a dict */", 'const pyLen = (c: any): number => c.length ?? c.size ?? Object.keys(c).length;');
     if (uses('defaultDict')) {
       helpers.push("/** collections.defaultdict: a missing key reads as a new default, kept */",
@@ -209,7 +213,7 @@ function emitTs(tool: PyTool, name: string, c: CResult, report: ReportEntry[]): 
   for (const f of tool.functions.values()) for (const g of f.descendantsOfType('global_statement')) for (const id of g.namedChildren) scope.globals.add(id.text);
 
   // values the output code reads that the tool set before BPF() (a unit label chosen by an option, ...)
-  const usedLater = new Set<string>(c.globals.filter((g) => g.kind !== 'flag').flatMap((g) => g.arg.match(/\b[A-Za-z_]\w*\b/g) ?? []));
+  const usedLater = new Set<string>([...c.globals.filter((g) => g.kind !== 'flag').map((g) => g.arg), ...c.resizes.map((r) => r.arg)].flatMap((a) => a.match(/\b[A-Za-z_]\w*\b/g) ?? []));
   for (const n of [...tool.main, ...tool.outputs.map((o) => tool.functions.get(o.callback)).filter((f): f is PyNode => !!f)]) {
     for (const id of n.descendantsOfType('identifier')) usedLater.add(id.text);
   }
@@ -259,6 +263,20 @@ function emitTs(tool: PyTool, name: string, c: CResult, report: ReportEntry[]): 
       } else L.push(g.kind === 'cond' ? `skel.rodata.${g.name} = Boolean(${ts});` : `skel.rodata.${g.name} = BigInt(Math.trunc(Number(${ts} ?? 0)));`);
     }
   }
+  const preLoad: string[] = [];
+  if (tool.containers) {
+    // BCC's BPF_TABLE_PINNED: the maps the user made and fills, whatever their size
+    L.push('skel.rodata.lcc_filter_cgroup = Boolean(args.cgroupmap);', 'skel.rodata.lcc_filter_mntns = Boolean(args.mntnsmap);');
+    preLoad.push("  if (args.cgroupmap) skel.obj.reusePinnedMap('cgroupset', String(args.cgroupmap));", "  if (args.mntnsmap) skel.obj.reusePinnedMap('mount_ns_set', String(args.mntnsmap));");
+    if (!tool.options.some((o) => o.dest === 'cgroupmap') || !tool.options.some((o) => o.dest === 'mntnsmap')) {
+      report.push({ line: tool.containers.line, what: 'filter_by_containers(args) without --cgroupmap and --mntnsmap options', action: 'add the two options (paths of pinned maps)', converted: false });
+    }
+  }
+  for (const r of c.resizes) {
+    const ts = condTs(r.arg, scope);
+    if (ts) preLoad.push(`  skel.obj.setMaxEntries('${r.map}', Math.max(1, Math.trunc(Number(${ts}))));`);
+    else report.push({ line: 0, what: `map ${r.map} sized by ${r.arg}: Python lcc cannot translate`, action: `call skel.obj.setMaxEntries('${r.map}', n) before load`, converted: false });
+  }
   const hasTracepoint = c.programs.some((p) => p.section.startsWith('tracepoint/') || p.section.startsWith('raw_tp/'));
   for (const p of c.programs) {
     if (p.cond) {
@@ -272,7 +290,7 @@ function emitTs(tool: PyTool, name: string, c: CResult, report: ReportEntry[]): 
   }
   let needsLibrary = false;
   const tryAt = L.length;
-  L.push('try {', '  skel.load();', '  skel.attach();');
+  L.push('try {', ...preLoad, '  skel.load();', '  skel.attach();');
   for (const p of c.programs) for (const a of p.attaches) {
     const guard = `if (skel.progs.${p.name}.autoload) `;
     if (a.syscall) {

@@ -71,6 +71,8 @@ export interface PyTool {
   /** the module, and the line of the BPF() call */
   root: PyNode;
   bpfLine: number;
+  /** `text = filter_by_containers(args) + text`: its line, and the option names it reads */
+  containers: { line: number } | null;
   /** macros the Python defines for the C: "#define X" put before or after the text, computed cflags */
   defines: Define[];
   /** tracepoint_exists("cat", "ev") conditions guarding attach choices */
@@ -164,7 +166,7 @@ export function parsePythonTool(file: string, source: string): PyTool {
     throw new ConvertError(file, undefined, 'not a BCC tool: it never imports bcc', 'lcc convert takes a BCC Python tool (from bcc import BPF)');
   }
   const tool: PyTool = {
-    file, pieces: [], srcFile: null, replacements: [], cflags: [], defines: [], attaches: [], outputs: [], options: [],
+    file, pieces: [], srcFile: null, replacements: [], cflags: [], defines: [], containers: null, attaches: [], outputs: [], options: [],
     functions: new Map(), main: [], bpfVar: 'b', root, bpfLine: 0, tracepointChecks: [], unknown: [], description: '',
   };
   const doc = root.namedChildren.find((n) => n.type === 'expression_statement' && n.namedChildren[0]?.type === 'string');
@@ -203,6 +205,11 @@ export function parsePythonTool(file: string, source: string): PyTool {
       // "#define X\n" put before (text = "#define X\n" + text) or after (text += "#define X\n") the text
       const prefix = a.type === 'assignment' && right.type === 'binary_operator' && right.children[1]?.text === '+' && right.childForFieldName('right')!.text === textVar
         ? right.childForFieldName('left')! : null;
+      // BCC's containers helper: its C is lcc's own (the maps a user pinned, chosen at load time)
+      if (prefix?.type === 'call' && /(^|\.)filter_by_containers$/.test(prefix.childForFieldName('function')!.text)) {
+        tool.containers = { line: line(a) };
+        continue;
+      }
       const defs = definesOf(prefix ?? (a.type === 'augmented_assignment' ? right : null), tool, line(a));
       if (defs) {
         tool.defines.push(...defs.map((d) => ({ ...d, conds: condParts(a) })));
@@ -359,11 +366,24 @@ function valueForms(v: PyNode, tool: PyTool, before: number, depth = 0): { code:
     const args = positional(v);
     return code !== null && args.length === 1 ? one(code.replace(/\{0?\}/g, '%s'), args[0]!.text) : one(null, null);
   }
+  // "1" if args.tid else "0": one value per branch
+  if (v.type === 'conditional_expression') {
+    const [a, c, b] = v.namedChildren;
+    return [
+      ...valueForms(a!, tool, before, depth).map((f) => ({ ...f, cond: f.cond ? `${c!.text} and ${f.cond}` : c!.text })),
+      ...valueForms(b!, tool, before, depth).map((f) => ({ ...f, cond: f.cond ? `not (${c!.text}) and ${f.cond}` : `not (${c!.text})` })),
+    ];
+  }
   if (v.type === 'call' && v.childForFieldName('function')!.text === 'str') {
     const inner = positional(v)[0];
     if (inner?.type === 'identifier' && depth === 0) {
       const defs = definitions(inner.text, tool, before);
-      if (defs) return defs.flatMap((d) => valueForms(d.value, tool, before, depth + 1).map((f) => ({ ...f, cond: d.cond ?? f.cond })));
+      // str() of a number: whatever expression computed it is the value (evaluated in the .ts)
+      const numeric = (d: { value: PyNode }): { code: string | null; arg: string | null; cond: string | null }[] => {
+        const forms = valueForms(d.value, tool, before, depth + 1);
+        return forms.every((f) => f.code === null) ? one('%s', d.value.text) : forms;
+      };
+      if (defs) return defs.flatMap((d) => numeric(d).map((f) => ({ ...f, cond: d.cond ?? f.cond })));
     }
     if (inner?.type === 'integer') return one(inner.text, null);
     return one('%s', inner?.text ?? null);
@@ -409,10 +429,16 @@ function definitions(name: string, tool: PyTool, before: number): { value: PyNod
   for (const a of tool.root.descendantsOfType('assignment')) {
     if (line(a) >= before) break;
     if (a.childForFieldName('left')?.text !== name) continue;
-    // inside a function it is not the module's variable
+    // inside a function it is not the module's variable; in a loop, a with or a try, which
+    // assignment holds when the text is made is not something to read off the source
     let p = a.parent;
-    while (p && p.type !== 'function_definition') p = p.parent;
+    let flow = false;
+    while (p && p.type !== 'function_definition') {
+      if (/^(for|while|with|try)_statement$/.test(p.type)) flow = true;
+      p = p.parent;
+    }
     if (p) continue;
+    if (flow) return null;
     out.push({ value: a.childForFieldName('right')!, cond: condOf(a) });
   }
   return out.length ? out : null;
@@ -421,7 +447,9 @@ function definitions(name: string, tool: PyTool, before: number): { value: PyNod
 /** `pid` assigned once from `args.pid`: the option itself (int()/str() around it change nothing in C). */
 function resolveAlias(arg: string, tool: PyTool, before: number): string {
   const wrapped = /^(?:int|str|float)\((.*)\)$/s.exec(arg.trim());
-  if (wrapped) return resolveAlias(wrapped[1]!, tool, before);
+  // int(a) + int(b) is no wrapped call: the inside must balance
+  const balanced = (t: string): boolean => [...t].reduce((d, ch) => (d < 0 ? d : d + (ch === '(' ? 1 : ch === ')' ? -1 : 0)), 0) === 0;
+  if (wrapped && balanced(wrapped[1]!)) return resolveAlias(wrapped[1]!, tool, before);
   if (!/^\w+$/.test(arg)) return arg;
   const defs = definitions(arg, tool, before);
   if (defs?.length === 1 && /^args\.\w+$/.test(defs[0]!.value.text)) return defs[0]!.value.text;

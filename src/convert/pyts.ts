@@ -170,7 +170,8 @@ function call(n: PyNode, s: Scope): string {
     case 'abs': return `Math.abs(${a(0)})`;
     case 'min': return `Math.min(${args.map((x) => expr(x, s)).join(', ')})`;
     case 'max': return `Math.max(${args.map((x) => expr(x, s)).join(', ')})`;
-    case 'strftime': case 'time.strftime': return 'new Date().toTimeString().slice(0, 8)';
+    case 'strftime': case 'time.strftime': return `pyStrftime(${args.length ? a(0) : "'%H:%M:%S'"})`;
+    case 'getpid': case 'os.getpid': return 'process.pid';
     case 'time.time': case 'time': return '(Date.now() / 1000)';
     case 'datetime.now': return 'new Date()';
     case 'BPF.tracepoint_exists': case 'tracepoint_exists': return `tracepointExists(${a(0)}, ${a(1)})`;
@@ -224,6 +225,8 @@ function call(n: PyNode, s: Scope): string {
       return `${expr(obj, s)}.replace(/\\{(\\d*)\\}/g, ((i) => (_m: string, k: string) => String([${args.map((x) => expr(x, s)).join(', ')}][k === '' ? i++ : Number(k)]))(0))`;
     }
     if (method === 'append') return `${expr(obj, s)}.push(${a(0)})`;
+    // datetime.now().strftime(fmt): the time now, as the format says
+    if (method === 'strftime' && /^(datetime\.)?datetime\.now\(\)$|^datetime\.now\(\)$/.test(obj.text)) return `pyStrftime(${a(0)})`;
     if (method === 'extend') return `${expr(obj, s)}.push(...${a(0)})`;
     if (method === 'join' && args.length === 1) return `[...${a(0)}].join(${expr(obj, s)})`;
     if (method === 'startswith' || method === 'endswith') return `${expr(obj, s)}.${method === 'startswith' ? 'startsWith' : 'endsWith'}(${a(0)})`;

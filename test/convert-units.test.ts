@@ -1,0 +1,91 @@
+// The C rewrites of lcc convert, one construct per row: kernel pointer chains
+// (against this kernel's BTF) and preprocessor blocks chosen at load time.
+import * as fs from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { Btf } from '../lbc/src/btf.js';
+import { corePointerChains, ifdefToIf, inFunctionLines } from '../src/convert/bcc-c.js';
+
+const btf = Btf.parse(fs.readFileSync('/sys/kernel/btf/vmlinux'), 'vmlinux');
+
+/** `body` inside a function that has the usual kernel pointers, rewritten. */
+function chains(body: string): string {
+  const text = `int f(struct task_struct *t, struct sock *sk, struct local *l) {\n${body}\n}\n`;
+  const { edits } = corePointerChains(text, new Set(['local']), btf);
+  let out = text;
+  for (const e of [...edits].sort((a, b) => b.start - a.start)) out = out.slice(0, e.start) + e.text + out.slice(e.end);
+  return out.split('\n')[1]!;
+}
+
+describe('kernel pointer chains → BPF_CORE_READ', () => {
+  it.each([
+    ['int x = t->real_parent->tgid;', 'int x = BPF_CORE_READ(t, real_parent, tgid);'],
+    // "." inside a segment stays in it
+    ['u16 f = sk->__sk_common.skc_family;', 'u16 f = BPF_CORE_READ(sk, __sk_common.skc_family);'],
+    ['u32 a = t->mm->arg_start + t->signal->nr_threads;', 'u32 a = BPF_CORE_READ(t, mm, arg_start) + BPF_CORE_READ(t, signal, nr_threads);'],
+    // a member of an anonymous union inside a struct reached by "."
+    ['u32 d = sk->__sk_common.skc_daddr;', 'u32 d = BPF_CORE_READ(sk, __sk_common.skc_daddr);'],
+    // ends in an array: its address, nothing read
+    ['bpf_probe_read_kernel(&a, 16, sk->__sk_common.skc_v6_daddr.in6_u.u6_addr32);', 'bpf_probe_read_kernel(&a, 16, sk->__sk_common.skc_v6_daddr.in6_u.u6_addr32);'],
+    // ends in an array behind a pointer: read the pointer, take the member's address
+    ['bpf_probe_read_kernel_str(&c, 16, t->real_parent->comm);', 'bpf_probe_read_kernel_str(&c, 16, BPF_CORE_READ(t, real_parent)->comm);'],
+    // an element of an array is a value
+    ['char c0 = t->real_parent->comm[0];', 'char c0 = BPF_CORE_READ(t, real_parent, comm[0]);'],
+    // addresses, sizes, the tool's own structs and writes are left alone
+    ['bpf_probe_read_kernel(&p, 4, &t->pid);', 'bpf_probe_read_kernel(&p, 4, &t->pid);'],
+    ['int n = sizeof(t->comm);', 'int n = sizeof(t->comm);'],
+    ['int v = l->a->b;', 'int v = l->a->b;'],
+    ['t->pid = 1;', 't->pid = 1;'],
+  ])('%s', (body, want) => {
+    expect(chains(body)).toBe(want);
+  });
+});
+
+describe('#if blocks on macros chosen at load time → if', () => {
+  const conds = new Map([['FILTER', { c: 'lcc_has_pid', py: 'args.pid' }], ['LATENCY', { c: '!lcc_has_count', py: 'not args.count' }]]);
+  const run = (src: string): ReturnType<typeof ifdefToIf> => ifdefToIf(src, conds, new Set(['FIXED']));
+  it.each([
+    ['#ifdef FILTER / #endif', 'int f() {\n#ifdef FILTER\n  x();\n#endif\n}', 'int f() {\nif (lcc_has_pid) {\n  x();\n}\n}'],
+    ['#ifndef with #else', 'int f() {\n#ifndef FILTER\n  a();\n#else\n  b();\n#endif\n}', 'int f() {\nif (!lcc_has_pid) {\n  a();\n} else {\n  b();\n}\n}'],
+    ['defined() with ||, && and a fixed macro', 'int f() {\n#if defined(FILTER) || (defined(LATENCY) && defined(FIXED))\n  a();\n#endif\n}',
+      'int f() {\nif ((lcc_has_pid) || ((!lcc_has_count) && 1)) {\n  a();\n}\n}'],
+    ['#elif in a chain it owns', 'int f() {\n#ifdef FILTER\n  a();\n#elif defined(LATENCY)\n  b();\n#endif\n}', 'int f() {\nif (lcc_has_pid) {\n  a();\n} else if (!lcc_has_count) {\n  b();\n}\n}'],
+    ['other conditionals pass through, nested', 'int f() {\n#ifdef OTHER\n#ifdef FILTER\n  a();\n#endif\n#else\n  b();\n#endif\n}', 'int f() {\n#ifdef OTHER\nif (lcc_has_pid) {\n  a();\n}\n#else\n  b();\n#endif\n}'],
+  ])('%s', (_name, src, want) => {
+    const r = run(src);
+    expect(r.errors).toEqual([]);
+    expect(r.text).toBe(want);
+    expect(r.text.split('\n')).toHaveLength(src.split('\n').length);
+  });
+
+  it('keeps a block in a struct whole (a member that is there either way), and converts the one in the function after it', () => {
+    const r = run('struct data_t {\n  u32 pid;\n#ifdef FILTER\n  int stack_id;\n#endif\n};\nint f() {\n#ifdef FILTER\n  x();\n#endif\n}');
+    expect(r.errors).toEqual([]);
+    expect(r.text).toBe('struct data_t {\n  u32 pid;\n\n  int stack_id;\n\n};\nint f() {\nif (lcc_has_pid) {\n  x();\n}\n}');
+  });
+
+  it('keeps a file-scope block whole, and says under which condition its programs load', () => {
+    const r = run('#ifdef LATENCY\nLBC_HASH(start, u32, u64, 10);\nint g() { return 0; }\n#endif\nint f() { return 1; }');
+    expect(r.errors).toEqual([]);
+    expect(r.text).toBe('\nLBC_HASH(start, u32, u64, 10);\nint g() { return 0; }\n\nint f() { return 1; }');
+    expect(r.always).toEqual([{ from: 0, to: 3, py: '(not args.count)' }]);
+  });
+
+  it.each([
+    ['an #else at file scope', '#ifdef FILTER\nstruct a { int x; };\n#else\nstruct a { long x; };\n#endif', /#else: other declarations when the condition does not hold, at file scope/],
+    ['a macro\'s value in #if', 'int f() {\n#if FILTER > 2\n  a();\n#endif\n}', /#if FILTER > 2: a condition lcc can turn into if only when it is made of defined/],
+  ])('refuses %s, naming the line', (_name, src, why) => {
+    const r = run(src);
+    expect(r.errors.map((e) => e.why).join('\n')).toMatch(why);
+  });
+});
+
+describe('which lines are in a function body', () => {
+  it.each([
+    ['a function', 'int f(int a)\n{\n  return a;\n}\nint x;', [false, false, true, true, false]],
+    ['a struct, an initializer and a map at file scope', 'struct s {\n  int a;\n};\nint v[] = {\n  1 };\nLBC_HASH(m, u32, u64, 1);', [false, false, false, false, false, false]],
+    ['braces in comments, strings and directives', 'int f() { /* { */\n  char *s = "}";\n#define X {\n  return 0;\n}\nint y;', [false, true, true, true, true, false]],
+    ['a block in a function', 'int f() {\n  if (a) {\n    b();\n  }\n}', [false, true, true, true, true]],
+  ])('%s', (_name, text, want) => {
+    expect(inFunctionLines(text)).toEqual(want);
+  });
+});
