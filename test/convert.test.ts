@@ -338,12 +338,25 @@ describe.runIf(runKernelTests)('converted tools build, load and run', () => {
     expect(counted.out).toMatch(/^signal 9: [1-9]\d*$/m);
     const plain = await run('sigwatch', ['-q'], 2, signal);
     expect(plain.out).not.toMatch(/^signal \d+:/m);
+    // --counts-size sizes the map before load: three signals delivered, as many counted as it holds
+    const handled = async (): Promise<void> => {
+      const child = spawn('python3', ['-c', 'import signal, time\nfor s in (signal.SIGUSR1, signal.SIGUSR2): signal.signal(s, lambda *a: None)\nprint("ready", flush=True)\ntime.sleep(5)']);
+      await new Promise((r) => child.stdout.once('data', r));
+      for (const sig of ['SIGUSR1', 'SIGUSR2', 'SIGTERM'] as const) {
+        child.kill(sig);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    const counts = async (size: string[]): Promise<number> => (await run('sigwatch', ['-c', '-q', ...size], 3, () => void handled())).out.match(/^signal \d+: \d+$/gm)?.length ?? 0;
+    expect(await counts([])).toBeGreaterThanOrEqual(3);
+    expect(await counts(['--counts-size', '1'])).toBe(1);
     const c = fs.readFileSync(path.join(OUT, 'sigwatch', 'sigwatch.bpf.c'), 'utf8');
     expect(c).not.toMatch(/^\s*#\s*(if|ifdef|ifndef|else|endif)\b/m);
     expect(c).toContain('if (args->sig <= 0 || args->sig > (lcc_max_sig))'); // the computed cflag
     const ts = fs.readFileSync(path.join(OUT, 'sigwatch', 'sigwatch.ts'), 'utf8');
     expect(ts).toContain('skel.progs.tracepoint__signal__signal_deliver.autoload = Boolean(');
-  }, 40_000);
+    expect(ts).toContain("skel.obj.setMaxEntries('counts', Math.max(1, Math.trunc(Number((args.counts_size)))));");
+  }, 60_000);
 
   it('openwatch prefers the tracepoint where kprobes are unavailable, and prints the files opened', async () => {
     const r = await run('openwatch', ['-n', 'cat'], 3, () => spawnSync('/bin/cat', ['/etc/hostname']));

@@ -886,6 +886,17 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     if (!p.cond && piece?.cond) p.cond = piece.cond;
   }
 
+  // BCC puts a string literal a pointer is set to on the stack; clang puts it in .rodata, whose map
+  // value ends with the literal, so copying a fixed-size name out of it reads past its end
+  text = text.replace(/\b(?:const\s+)?char\s*\*\s*(\w+)\s*=\s*"((?:[^"\\]|\\.)*)"\s*;/g, (m, v: string, lit: string, off: number) => {
+    const fnStart = text.lastIndexOf('SEC("', off);
+    const fnEnd = text.indexOf('\n}', off);
+    const body = text.slice(fnStart < 0 ? 0 : fnStart, fnEnd < 0 ? text.length : fnEnd);
+    if ((body.match(new RegExp(`\\b${v}\\s*=[^=]`, 'g')) ?? []).length !== 1 || lit.length >= 64) return m;
+    report.push({ line: pyLine(off), what: `char *${v} = "${lit}" → char ${v}[64] on the stack (copies of a fixed size stay inside it, as in BCC)`, converted: true });
+    return `char ${v}[64] = "${lit}";`;
+  });
+
   // ---- helpers and memory access ----
   // bpf_probe_read of user memory: a pointer declared __user, or a pointer argument of a syscall tracepoint
   text = text.replace(/\bbpf_probe_read(_str)?\s*\(/g, (m, str: string | undefined, off: number) => {
