@@ -16,6 +16,9 @@ const KERNEL_MACROS: Record<string, string> = {
   PF_KTHREAD: ' 0x00200000', PF_EXITING: ' 0x00000004', TASK_RUNNING: ' 0', TASK_INTERRUPTIBLE: ' 1', TASK_UNINTERRUPTIBLE: ' 2',
   AF_UNIX: ' 1', SCM_RIGHTS: ' 1', EPERM: ' 1', ENOENT: ' 2', EINTR: ' 4', EAGAIN: ' 11', ENOMEM: ' 12', EACCES: ' 13',
   MINORBITS: ' 20', MINORMASK: ' ((1U << 20) - 1)', MAJOR: '(dev) ((unsigned int)((dev) >> 20))', MINOR: '(dev) ((unsigned int)((dev) & ((1U << 20) - 1)))',
+  __user: '', __kernel: '', __force: '', likely: '(x) __builtin_expect(!!(x), 1)', unlikely: '(x) __builtin_expect(!!(x), 0)',
+  tcp_sk: '(sk) ((struct tcp_sock *)(sk))', inet_sk: '(sk) ((struct inet_sock *)(sk))', inet_csk: '(sk) ((struct inet_connection_sock *)(sk))',
+  min: '(a, b) ((a) < (b) ? (a) : (b))', max: '(a, b) ((a) > (b) ? (a) : (b))',
   NSEC_PER_SEC: ' 1000000000ULL', NSEC_PER_MSEC: ' 1000000ULL', NSEC_PER_USEC: ' 1000ULL',
 };
 
@@ -457,13 +460,15 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     }
     const dflt = fallback ? subst(fallback) : '';
     let code: string;
-    const statement = [...reps.map((r) => r.code ?? '')].some((c) => /[;{}]/.test(c)) || dflt.trim() === '';
+    // code (a filter statement) or a value: an empty replacement is a statement left out
+    const codes = reps.map((r) => (r.code ?? '').trim());
+    const statement = codes.some((c) => /[;{}]/.test(c)) || codes.every((c) => c === '');
     const conds = chain.map(({ r, parts }) => ({ r, c: condC(parts) }));
     if (!conds.length) code = dflt;
     else if (statement) {
       code = conds.map(({ r, c }, i) => `${i ? ' else ' : ''}if (${c}) { ${subst(r)} }`).join('') + (dflt.trim() ? ` else { ${dflt} }` : '');
     } else {
-      code = `(${conds.map(({ r, c }) => `${c} ? (${subst(r)})`).join(' : ')} : (${dflt}))`;
+      code = `(${conds.map(({ r, c }) => `${c} ? (${subst(r)})`).join(' : ')} : (${dflt.trim() || '0'}))`;
     }
     text = text.split(token).join(code.replace(/\n/g, ' '));
     const names = [...new Set(conds.flatMap(({ c }) => c.split(' && ').map((x) => x.replace(/^!/, ''))))];
@@ -781,7 +786,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     return probe ? `${head}struct pt_regs *ctx` : m;
   });
   // functions whose first parameter is struct pt_regs *ctx: kprobes (by name or by attach call) and uprobes
-  text = text.replace(/^(?:static\s+)?int\s+(\w+)\s*\(\s*struct\s+pt_regs\s*\*\s*ctx\s*(,[^)]*)?\)/gm, (m, fn: string, rest: string | undefined, off: number) => {
+  text = text.replace(/^[ \t]*(?:static\s+)?int\s+(\w+)\s*\(\s*struct\s+pt_regs\s*\*\s*ctx\s*(,[^)]*)?\)/gm, (m, fn: string, rest: string | undefined, off: number) => {
     const line = pyLine(off);
     const params = (rest ?? '').replace(/^,/, '').replace(/\b__user\b/g, '').replace(/\s+/g, ' ').trim();
     const ats = attachOf.get(fn) ?? [];

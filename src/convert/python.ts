@@ -377,7 +377,8 @@ function valueForms(v: PyNode, tool: PyTool, before: number, depth = 0): { code:
   if (v.type === 'call' && v.childForFieldName('function')!.text === 'str') {
     const inner = positional(v)[0];
     if (inner?.type === 'identifier' && depth === 0) {
-      const defs = definitions(inner.text, tool, before);
+      // the last assignment that runs is the value: latest first, as a chain reads
+      const defs = definitions(inner.text, tool, before)?.reverse();
       // str() of a number: whatever expression computed it is the value (evaluated in the .ts)
       const numeric = (d: { value: PyNode }): { code: string | null; arg: string | null; cond: string | null }[] => {
         const forms = valueForms(d.value, tool, before, depth + 1);
@@ -392,8 +393,8 @@ function valueForms(v: PyNode, tool: PyTool, before: number, depth = 0): { code:
   if (lit !== null) return one(lit, null);
   if (v.type === 'integer') return one(v.text, null);
   if (v.type === 'identifier' && depth === 0) {
-    // a variable set earlier, under conditions: each assignment is one alternative
-    const defs = definitions(v.text, tool, before);
+    // a variable set earlier, under conditions: each assignment is one alternative, the latest first
+    const defs = definitions(v.text, tool, before)?.reverse();
     if (defs) return defs.flatMap((d) => valueForms(d.value, tool, before, depth + 1).map((f) => ({ ...f, cond: d.cond ?? f.cond })));
   }
   if (/^[\w.]+$/.test(v.text)) return one('%s', v.text);
