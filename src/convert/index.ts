@@ -67,14 +67,14 @@ function optionsTs(tool: PyTool): { config: string[]; values: string[] } {
     const long = o.flags.find((f) => f.startsWith('--'))?.slice(2);
     const short = o.flags.find((f) => /^-\w$/.test(f))?.slice(1);
     const positional = !o.flags.some((f) => f.startsWith('-'));
+    const dflt = o.default && /^-?\d+(\.\d+)?$/.test(o.default) ? o.default : o.default && /^["'].*["']$/.test(o.default) ? JSON.stringify(o.default.slice(1, -1)) : 'undefined';
     if (positional) {
-      values.push(`  ${o.dest}: ${o.type === 'int' || o.type === 'float' ? '((v) => (v !== undefined ? Number(v) : undefined))(positionals.shift())' : 'positionals.shift()'},`);
+      values.push(`  ${o.dest}: ${o.type === 'int' || o.type === 'float' ? `((v) => (v !== undefined ? Number(v) : ${dflt}))(positionals.shift())` : `positionals.shift() ?? ${dflt}`},`);
       continue;
     }
     const key = long ?? o.dest;
     config.push(`    '${key}': { type: '${o.type === 'bool' ? 'boolean' : 'string'}'${short ? `, short: '${short}'` : ''} },`);
     const raw = `values['${key}']`;
-    const dflt = o.default && /^-?\d+(\.\d+)?$/.test(o.default) ? o.default : o.default && /^["'].*["']$/.test(o.default) ? JSON.stringify(o.default.slice(1, -1)) : 'undefined';
     if (o.type === 'bool') values.push(`  ${o.dest}: ${raw} === true,`);
     else if (o.type === 'int' || o.type === 'float') values.push(`  ${o.dest}: ${raw} !== undefined ? Number(${raw}) : ${dflt},`);
     else values.push(`  ${o.dest}: ${raw} ?? ${dflt},`);
@@ -214,7 +214,8 @@ function emitTs(tool: PyTool, name: string, c: CResult, report: ReportEntry[]): 
 
   // values the output code reads that the tool set before BPF() (a unit label chosen by an option, ...)
   const usedLater = new Set<string>([...c.globals.filter((g) => g.kind !== 'flag').map((g) => g.arg), ...c.resizes.map((r) => r.arg)].flatMap((a) => a.match(/\b[A-Za-z_]\w*\b/g) ?? []));
-  for (const n of [...tool.main, ...tool.outputs.map((o) => tool.functions.get(o.callback)).filter((f): f is PyNode => !!f)]) {
+  // (the callbacks, and the tool's own functions they may call, read module variables too)
+  for (const n of [...tool.main, ...[...tool.functions.values()].filter((f) => f.parent?.type === 'module')]) {
     for (const id of n.descendantsOfType('identifier')) usedLater.add(id.text);
   }
   const early: Emitted = { code: [], untranslated: [] };
@@ -243,9 +244,18 @@ function emitTs(tool: PyTool, name: string, c: CResult, report: ReportEntry[]): 
   const before = tool.root.namedChildren.filter((n) => n.startPosition.row < tool.bpfLine - 1);
   pick(before, '');
   const earlyNames = [...scope.locals];
+  // names functions declare `global` are module state too: declared before anything assigns them
+  const declaredGlobals = [...scope.globals].filter((g) => !earlyNames.includes(g));
   scope.globals = new Set([...scope.globals, ...earlyNames]);
   scope.locals = new Set();
-  for (const v of earlyNames) L.push(`let ${v}: any;`);
+  for (const v of [...earlyNames, ...declaredGlobals]) L.push(`let ${tsName(v)}: any;`);
+  // a value the settings read must exist here: the options, or what the tool set before BPF() and lcc translated
+  const untranslated = new Set(early.untranslated.flatMap((u) => u.text.match(/^\s*(\w+)\s*=/)?.[1] ?? []));
+  const known = (py: string): string | null => {
+    const free = (py.replace(/(["'])(?:\\.|(?!\1).)*\1/g, '').match(/(?<![.\w])[A-Za-z_]\w*/g) ?? [])
+      .filter((id) => !/^(args|True|False|None|and|or|not|is|in|if|else|int|str|float|len|abs|min|max|BPF|__name__)$/.test(id) && !scope.functions.has(id));
+    return free.find((id) => untranslated.has(id) || !(earlyNames.includes(id) || declaredGlobals.includes(id))) ?? null;
+  };
   L.push(...early.code.map((l) => l.replace(/^(\s*)let /, '$1')));
   out.untranslated.push(...early.untranslated);
 
@@ -256,11 +266,15 @@ function emitTs(tool: PyTool, name: string, c: CResult, report: ReportEntry[]): 
     else if (opt) L.push(`skel.rodata.${g.name} = BigInt(${opt.type === 'str' ? `Number(${g.arg} ?? 0)` : `${g.arg} ?? 0`});`);
     else {
       // a condition or a value computed from the options: the tool's own Python, evaluated here
-      const ts = condTs(g.arg, scope);
-      if (ts === null) {
+      const missing = known(g.arg);
+      const ts = missing ? null : condTs(g.arg, scope);
+      if (missing) {
+        report.push({ line: 0, what: `${g.name} (from ${g.arg}): ${missing} is not something lcc translated`, action: `set skel.rodata.${g.name} yourself`, converted: false });
+        L.push(`// lcc convert: set skel.rodata.${g.name} from ${g.arg}`);
+      } else if (ts === null) {
         report.push({ line: 0, what: `${g.name} (from ${g.arg}): Python lcc cannot translate`, action: `set skel.rodata.${g.name} yourself`, converted: false });
         L.push(`// lcc convert: set skel.rodata.${g.name} from ${g.arg}`);
-      } else L.push(g.kind === 'cond' ? `skel.rodata.${g.name} = Boolean(${ts});` : `skel.rodata.${g.name} = BigInt(Math.trunc(Number(${ts} ?? 0)));`);
+      } else L.push(g.kind === 'cond' ? `skel.rodata.${g.name} = Boolean(${ts});` : `skel.rodata.${g.name} = BigInt(Math.trunc(Number(${ts})) || 0); // 0 where the option is not given`);
     }
   }
   const preLoad: string[] = [];
@@ -273,7 +287,7 @@ function emitTs(tool: PyTool, name: string, c: CResult, report: ReportEntry[]): 
     }
   }
   for (const r of c.resizes) {
-    const ts = condTs(r.arg, scope);
+    const ts = known(r.arg) ? null : condTs(r.arg, scope);
     if (ts) preLoad.push(`  skel.obj.setMaxEntries('${r.map}', Math.max(1, Math.trunc(Number(${ts}))));`);
     else report.push({ line: 0, what: `map ${r.map} sized by ${r.arg}: Python lcc cannot translate`, action: `call skel.obj.setMaxEntries('${r.map}', n) before load`, converted: false });
   }
@@ -357,7 +371,7 @@ function emitTs(tool: PyTool, name: string, c: CResult, report: ReportEntry[]): 
   // module-level statements before the loop (headers, state)
   const stateOut: Emitted = { code: [], untranslated: [] };
   statements(pre, scope, '', stateOut);
-  for (const g of scope.globals) if (!scope.locals.has(g) && !earlyNames.includes(g)) stateOut.code.unshift(`let ${g}: any = 0;`);
+  for (const g of scope.globals) if (!scope.locals.has(g) && !earlyNames.includes(g) && !declaredGlobals.includes(g)) stateOut.code.unshift(`let ${g}: any = 0;`);
   for (const l of stateOut.code) L.push(l.replace(/^let (\w+) = /, 'let $1: any = '));
   out.untranslated.push(...stateOut.untranslated);
   L.push('');

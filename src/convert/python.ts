@@ -282,7 +282,10 @@ export function parsePythonTool(file: string, source: string): PyTool {
     const out = /^(\w+)\[\s*(["'])(\w+)\2\s*\]\.(open_perf_buffer|open_ring_buffer)$/.exec(fn.text);
     if (out) {
       const cb = pos[0]?.text ?? kw.get('callback')?.text;
-      if (cb) tool.outputs.push({ map: out[3]!, kind: out[4] === 'open_perf_buffer' ? 'perf' : 'ring', callback: cb, line: line(call) });
+      // the same buffer opened in two branches (if/else) is one output
+      const seen = tool.outputs.find((o) => o.map === out[3]);
+      if (seen && seen.callback !== cb) tool.unknown.push({ line: line(call), text: call.text, why: `${out[3]} is also read by ${seen.callback}(): one callback per buffer` });
+      else if (cb && !seen) tool.outputs.push({ map: out[3]!, kind: out[4] === 'open_perf_buffer' ? 'perf' : 'ring', callback: cb, line: line(call) });
       continue;
     }
     if (/^(BPF\.)?tracepoint_exists$/.test(fn.text) || /\.tracepoint_exists$/.test(fn.text)) {

@@ -63,6 +63,7 @@ export function expr(n: PyNode, s: Scope): string {
       if (n.text === s.argsVar) return 'args';
       // `from sys import argv`: the script and its arguments, as Python sees them
       if (n.text === 'argv' && !s.locals.has('argv') && !s.globals.has('argv')) return 'process.argv.slice(1)';
+      if (n.text === '__name__') return "'__main__'"; // the converted tool is always the program run
       return tsName(n.text);
     case 'parenthesized_expression': return `(${expr(n.namedChildren[0]!, s)})`;
     case 'attribute': {
