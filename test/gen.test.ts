@@ -80,6 +80,42 @@ const BAD_CASES: Record<string, RegExp> = {
   bad_expr: /^test\/fixtures\/gen-bad\/bad_expr\.bpf\.c:3:21: error: cannot evaluate "256 \* UNDEFINED_SIZE"/,
 };
 
+describe('preprocessor branches', () => {
+  it('a SEC() or LBC_* map in a branch the preprocessor drops is not in the model, nor given to the next function', () => {
+    const dir = fs.mkdtempSync(path.join(here, '.out', 'gen-ifdef-'));
+    const src = path.join(dir, 'ifdef.bpf.c');
+    fs.writeFileSync(src, [
+      '#include "lbc.h"',
+      '#ifdef NOT_DEFINED_HERE',
+      'LBC_HASH(gone, u32, u64, 8);',
+      'SEC("kprobe/foo") int BPF_KPROBE(prog_gone, long x)',
+      '{',
+      '\treturn 0;',
+      '}',
+      '#else',
+      'LBC_ARRAY(kept, u32, u64, 1);',
+      '#endif',
+      'static inline void helper(int *p,',
+      '\t\t\t  int q)',
+      '{',
+      '\t*p = q;',
+      '}',
+      'SEC("tracepoint/syscalls/sys_enter_nanosleep")',
+      'int prog_kept(void *ctx)',
+      '{',
+      '\tint v = 0;',
+      '\thelper(&v, 1);',
+      '\treturn v;',
+      '}',
+      'char LICENSE[] SEC("license") = "GPL";',
+      '',
+    ].join('\n'));
+    const m = buildModel(src);
+    expect(m.programs.map((p) => p.name)).toEqual(['prog_kept']);
+    expect(m.maps.map((x) => x.name)).toEqual(['kept']);
+  });
+});
+
 describe('bad input: file:line:column, what to do, exit 1, no output file', () => {
   it('has a case for every bad fixture', () => {
     expect(fs.readdirSync(BAD).filter((f) => f.endsWith('.bpf.c')).map((f) => f.replace(/\.bpf\.c$/, '')).sort()).toEqual(Object.keys(BAD_CASES).sort());

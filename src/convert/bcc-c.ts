@@ -43,7 +43,7 @@ export function lineRef(tool: Pick<PyTool, 'file' | 'srcFile'>, line: number, ba
 }
 
 /** `attaches`: the targets user space attaches at run time (none when the SEC() name carries it) */
-export interface Program { name: string; section: string; cond: string | null; attaches: Attach[] }
+export interface Program { name: string; section: string; cond: string | null; attaches: Attach[]; underDirective?: string }
 export interface MapInfo { name: string; macro: string; key: string | null; value: string | null; event?: string; kind: string }
 /** A load-time setting: a flag (bool) for an option's presence, or its value (__s64) */
 /** A const volatile setting: `arg` is the option (flag), or the Python expression (cond, value) the .ts evaluates */
@@ -969,6 +969,19 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
   }).filter(Boolean);
   if (cflagDefs.length) report.push({ line: 0, what: `cflags ${tool.cflags.join(' ')} → #define lines`, converted: true });
 
+  // a program left inside a preprocessor block lcc did not choose may not be in the object at all
+  const open: string[] = [];
+  for (const l of text.split('\n')) {
+    const d = /^\s*#\s*(if|ifdef|ifndef|endif)\b(.*)$/.exec(l);
+    if (d?.[1] === 'endif') open.pop();
+    else if (d) open.push(`#${d[1]}${d[2]}`.trim());
+    const sec = /SEC\("[^"]+"\)\s*int\s+(?:BPF_\w+\()?(\w+)/.exec(l);
+    const p = sec && open.length ? programs.find((x) => x.name === sec[1]) : undefined;
+    if (p) {
+      p.underDirective = open[open.length - 1];
+      fail(pyLine(text.indexOf(l)), `${p.name} is compiled only under ${p.underDirective}, a macro lcc does not see defined`, 'define the macro as the original does (a #define lcc can follow), or remove the #if');
+    }
+  }
   // BCC compiles against kernel headers; vmlinux.h has their types but not their macros: the ones used
   const compat = Object.entries(KERNEL_MACROS).filter(([m]) => new RegExp(`\\b${m}\\b`).test(`${text}\n${headerParts.join('\n')}\n${headerDefs.join('\n')}`));
   const members = Object.entries(MEMBER_MACROS).filter(([m]) => new RegExp(`((->|\\.)\\s*|BPF_CORE_READ\\([^;]*,\\s*)${m}\\b`).test(text));

@@ -246,7 +246,12 @@ class Parser implements ExprEnv {
 
   private walkTop(nodes: SyntaxNode[], macros: MacroCall[], sections: MacroCall[], dir: string): void {
     // each node accessor is a native call through tree-sitter's wrapper: read the spans once
-    const flat = this.flattenTop(nodes).map((node) => ({ node, start: node.startIndex, end: node.endIndex, type: node.type }));
+    const inactive: [number, number][] = [];
+    const flat = this.flattenTop(nodes, inactive).map((node) => ({ node, start: node.startIndex, end: node.endIndex, type: node.type }));
+    // SEC() and LBC_* calls are found lexically: those in a branch the preprocessor drops are not there
+    const live = (m: MacroCall): boolean => !inactive.some(([a, b]) => a <= m.start && m.start < b);
+    sections = sections.filter(live);
+    macros = macros.filter(live);
     // a SEC() belongs to the declaration that contains it, or else to the next one
     const secOf = new Map<SyntaxNode, MacroCall>();
     for (const s of sections) {
@@ -264,15 +269,22 @@ class Parser implements ExprEnv {
     }
   }
 
-  /** Top-level nodes, with the active branch of #if/#ifdef blocks spliced in. */
-  private flattenTop(nodes: SyntaxNode[]): SyntaxNode[] {
+  /** Top-level nodes, with the active branch of #if/#ifdef blocks spliced in; `inactive` gets the spans left out. */
+  private flattenTop(nodes: SyntaxNode[], inactive: [number, number][] = []): SyntaxNode[] {
     const out: SyntaxNode[] = [];
     for (const n of nodes) {
       if (n.type === 'preproc_ifdef' || n.type === 'preproc_if' || n.type === 'preproc_elif' || n.type === 'preproc_elifdef') {
         const body = n.children.filter((c, i) => !['name', 'condition', 'alternative'].includes(n.fieldNameForChild(i) ?? '') && !c.type.startsWith('#'));
         const alt = n.childForFieldName('alternative');
-        if (this.condition(n)) out.push(...this.flattenTop(body));
-        else if (alt) out.push(...this.flattenTop(alt.type === 'preproc_else' ? alt.children.filter((c) => !c.type.startsWith('#')) : [alt]));
+        const altNodes = alt ? (alt.type === 'preproc_else' ? alt.children.filter((c) => !c.type.startsWith('#')) : [alt]) : [];
+        if (this.condition(n)) {
+          out.push(...this.flattenTop(body, inactive));
+          if (alt) inactive.push([alt.startIndex, alt.endIndex]);
+        } else {
+          // from the directive to the #else/#elif (or #endif): a SEC() blanked out of the text sits before its node
+          inactive.push([n.startIndex, alt ? alt.startIndex : n.endIndex]);
+          out.push(...this.flattenTop(altNodes, inactive));
+        }
       } else out.push(n);
     }
     return out;
