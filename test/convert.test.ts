@@ -355,7 +355,7 @@ describe.runIf(runKernelTests)('converted tools build, load and run', () => {
     expect(c).toContain('if (args->sig <= 0 || args->sig > (lcc_max_sig))'); // the computed cflag
     const ts = fs.readFileSync(path.join(OUT, 'sigwatch', 'sigwatch.ts'), 'utf8');
     expect(ts).toContain('skel.progs.tracepoint__signal__signal_deliver.autoload = Boolean(');
-    expect(ts).toContain("skel.obj.setMaxEntries('counts', Math.max(1, Math.trunc(Number((args.counts_size)))));");
+    expect(ts).toContain("skel.obj.setMaxEntries('counts', Math.max(1, Math.trunc(Number((args.counts_size))) || 1));");
   }, 60_000);
 
   it('openwatch prefers the tracepoint where kprobes are unavailable, and prints the files opened', async () => {

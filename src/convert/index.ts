@@ -288,7 +288,7 @@ function emitTs(tool: PyTool, name: string, c: CResult, report: ReportEntry[]): 
   }
   for (const r of c.resizes) {
     const ts = known(r.arg) ? null : condTs(r.arg, scope);
-    if (ts) preLoad.push(`  skel.obj.setMaxEntries('${r.map}', Math.max(1, Math.trunc(Number(${ts}))));`);
+    if (ts) preLoad.push(`  skel.obj.setMaxEntries('${r.map}', Math.max(1, Math.trunc(Number(${ts})) || 1));`);
     else report.push({ line: 0, what: `map ${r.map} sized by ${r.arg}: Python lcc cannot translate`, action: `call skel.obj.setMaxEntries('${r.map}', n) before load`, converted: false });
   }
   const hasTracepoint = c.programs.some((p) => p.section.startsWith('tracepoint/') || p.section.startsWith('raw_tp/'));
