@@ -219,8 +219,10 @@ function flagOf(cond: string): { flag: string; arg: string; negated: boolean } |
  * C condition) inside function bodies → `if (...) {` / `} else if (...) {` /
  * `} else {` / `}`, one line for one line: #ifdef, #ifndef, and #if/#elif
  * over defined(), !, && and || (macros fixed at build time count as 0 or 1).
- * A block at file scope (a struct member, a map) cannot be chosen at load
- * time, nor can a macro's value in #if: those are errors at their offsets.
+ * A block outside a function (a map, a struct member, a whole probe) cannot be
+ * chosen at load time: without an #else it is kept whole and reported in
+ * `always` (its programs load under its condition); with one, and for a
+ * macro's value in #if, it is an error at its offset.
  */
 export function ifdefToIf(text: string, conds: Map<string, { c: string; py: string }>, fixed: Set<string>): {
   text: string; blocks: Map<string, number>; errors: { at: number; why: string }[];
