@@ -352,7 +352,7 @@ describe.runIf(runKernelTests)('converted tools build, load and run', () => {
     expect(await counts(['--counts-size', '1'])).toBe(1);
     const c = fs.readFileSync(path.join(OUT, 'sigwatch', 'sigwatch.bpf.c'), 'utf8');
     expect(c).not.toMatch(/^\s*#\s*(if|ifdef|ifndef|else|endif)\b/m);
-    expect(c).toContain('if (args->sig <= 0 || args->sig > (lcc_max_sig))'); // the computed cflag
+    expect(c).toContain('if (lcc_args_sig <= 0 || lcc_args_sig > (lcc_max_sig))'); // the computed cflag (args->sig read once)
     const ts = fs.readFileSync(path.join(OUT, 'sigwatch', 'sigwatch.ts'), 'utf8');
     expect(ts).toContain('skel.progs.tracepoint__signal__signal_deliver.autoload = Boolean(');
     expect(ts).toContain("skel.obj.setMaxEntries('counts', Math.max(1, Math.trunc(Number((args.counts_size))) || 1));");

@@ -850,6 +850,29 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     }
     text = text.slice(0, sig.index) + head + text.slice(sig.index + sig[0].length, open) + src + text.slice(body.end);
   }
+  // A tracepoint record's field read more than once: clang may compute its CO-RE relocated address
+  // once and load through it, and the verifier refuses a load through a moved ctx pointer. Read each
+  // such scalar field once, first thing, as libbpf-tools do.
+  for (const m of [...text.matchAll(/SEC\("tracepoint\/[^"]+"\) int (\w+)\(struct (trace_event_raw_\w+) \*args\)/g)]) {
+    const type = vmlinuxBtf()?.find(m[2]!, BtfKind.Struct)[0];
+    const open = text.indexOf('{', m.index! + m[0].length);
+    const body = open >= 0 ? callArgs(text, open) : null;
+    if (!type || !body) continue;
+    let src = text.slice(open, body.end);
+    const reads = new Map<string, number>();
+    for (const r of src.matchAll(/(?<![&\w])args->(\w+)\b(?!\s*(\[|=[^=]|\+\+|--))/g)) reads.set(r[1]!, (reads.get(r[1]!) ?? 0) + 1);
+    const hoisted = [...reads].filter(([f, n]) => {
+      const member = (type.members ?? []).find((x) => x.name === f);
+      const kind = member ? vmlinuxBtf()!.resolve(member.type).kind : null;
+      return n > 1 && (kind === BtfKind.Int || kind === BtfKind.Enum || kind === BtfKind.Ptr);
+    }).map(([f]) => f);
+    if (!hoisted.length) continue;
+    src = src.replace(/(?<![&\w])args->(\w+)\b(?!\s*(\[|=[^=]|\+\+|--))/g, (a, f: string) => (hoisted.includes(f) ? `lcc_args_${f}` : a));
+    // on the brace's line: lines stay the Python's
+    src = `{ ${hoisted.map((f) => `__typeof__(args->${f}) lcc_args_${f} = args->${f};`).join(' ')}${src.slice(1)}`;
+    text = text.slice(0, open) + src + text.slice(body.end);
+    report.push({ line: pyLine(open), what: `${m[1]}: args->${hoisted.join(', args->')} read once into locals (the verifier refuses a load through a relocated ctx pointer, which clang makes of repeated reads)`, converted: true });
+  }
   // attach_perf_event targets: int fn(struct bpf_perf_event_data *ctx)
   text = text.replace(/^(?:static\s+)?int\s+(\w+)\s*\(\s*struct\s+bpf_perf_event_data\s*\*\s*(\w+)\s*\)/gm, (m, fn: string, arg: string, off: number) => {
     const at = attachOf.get(fn)?.[0];
