@@ -107,7 +107,10 @@ export function expr(n: PyNode, s: Scope): string {
       if (op === 'in' || op === 'not in') {
         // a string or list literal is known; anything else may be a dict (pyIn looks at run time)
         const lit = parts[1]!.type === 'string' || parts[1]!.type === 'list' || parts[1]!.type === 'tuple';
-        const test = lit ? `${expr(parts[1]!, s)}.includes(${expr(parts[0]!, s)})` : `pyIn(${expr(parts[0]!, s)}, ${expr(parts[1]!, s)})`;
+        const c = expr(parts[1]!, s);
+        // `k in b["map"]`: a key of the BPF map
+        const bpfMap = c.startsWith('skel.maps.') || (parts[1]!.type === 'identifier' && s.mapVars.has(parts[1]!.text));
+        const test = lit ? `${c}.includes(${expr(parts[0]!, s)})` : bpfMap ? `(${c}.get(${expr(parts[0]!, s)}) !== undefined)` : `pyIn(${expr(parts[0]!, s)}, ${c})`;
         return `${op === 'in' ? '' : '!'}${test}`;
       }
       return `${expr(parts[0]!, s)} ${CMP[op]} ${expr(parts[1]!, s)}`;
