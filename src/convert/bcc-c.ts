@@ -64,6 +64,12 @@ export interface CResult {
 
 const TRACEFS = '/sys/kernel/tracing/events';
 
+/** The SEC() name of the program the offset is in (the last one before it), or ''. */
+function sectionAt(text: string, off: number): string {
+  const at = text.lastIndexOf('SEC("', off);
+  return at < 0 ? '' : text.slice(at + 5, text.indexOf('"', at + 5));
+}
+
 /** Balanced-parenthesis argument list starting at `open` (the index of "("). */
 function callArgs(text: string, open: number): { args: string[]; end: number } | null {
   let depth = 0;
@@ -932,7 +938,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
   text = text.replace(/\bbpf_probe_read(_str)?\s*\(/g, (m, str: string | undefined, off: number) => {
     const call = callArgs(text, off + m.length - 1);
     const src = call?.args[2]?.trim() ?? '';
-    const sec = [...text.slice(0, off).matchAll(/SEC\("([^"]+)"\)/g)].pop()?.[1] ?? '';
+    const sec = sectionAt(text, off);
     const root = /^\(?\s*(?:\([^)]*\)\s*)?&?\s*(\w+)/.exec(src)?.[1] ?? '';
     // a syscall program's pointer parameters are the syscall's: user memory
     const sysParams = /^ksyscall\b/.test(sec) ? [...text.slice(0, off).matchAll(/BPF_KSYSCALL\(\w+((?:,[^,)]*)*)\)/g)].pop()?.[1] ?? '' : '';
@@ -952,7 +958,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     const off = hit.index;
     from = off + hit[0].length;
     const call = callArgs(text, from - 1);
-    const sec = [...text.slice(0, off).matchAll(/SEC\("([^"]+)"\)/g)].pop()?.[1] ?? '';
+    const sec = sectionAt(text, off);
     if (!call || call.args.length !== 3 || !sec.startsWith('tracepoint/') || !/^\(?\s*&?\s*args->/.test(call.args[1]!)) continue;
     report.push({ line: pyLine(off), what: `memcpy out of the tracepoint record (${call.args[1]}) → bpf_probe_read_kernel() (the verifier refuses reads through a relocated ctx pointer)`, converted: true });
     const read = `bpf_probe_read_kernel(${call.args[0]}, ${call.args[2]}, ${call.args[1]})${keepLines(text.slice(off, call.end))}`;
