@@ -117,10 +117,13 @@ function emitTs(tool: PyTool, name: string, c: CResult, report: ReportEntry[]): 
       helpers.push("/** Python's `in`: a substring, a list member or a dict key */",
         "const pyIn = (x: any, c: any): boolean => (typeof c === 'string' || Array.isArray(c) ? c.includes(x) : c instanceof Map || c instanceof Set ? c.has(x) : x in c);");
     }
-    if (uses('pyKeys') || uses('pyItems')) {
-      helpers.push("/** a dict's keys: Python's int keys as numbers again */", "const pyKey = (k: string): any => (/^-?\\d+$/.test(k) ? Number(k) : k);");
-      if (uses('pyKeys')) helpers.push('const pyKeys = (o: any): any[] => Object.keys(o).map(pyKey);');
-      if (uses('pyItems')) helpers.push('const pyItems = (o: any): [any, any][] => Object.entries(o).map(([k, v]) => [pyKey(k), v]);');
+    if (uses('pyKeys') || uses('pyItems') || uses('pyValues')) {
+      helpers.push("/** a dict's items, keys, values: a BPF map (or Map) iterates itself; a dict is an object, Python's int keys numbers again */",
+        'const pyDict = (o: any): boolean => [Object.prototype, null].includes(Object.getPrototypeOf(o));',
+        "const pyKey = (k: string): any => (/^-?\\d+$/.test(k) ? Number(k) : k);");
+      if (uses('pyItems')) helpers.push('const pyItems = (o: any): [any, any][] => (pyDict(o) ? Object.entries(o).map(([k, v]) => [pyKey(k), v]) : [...o.entries()]);');
+      if (uses('pyKeys')) helpers.push('const pyKeys = (o: any): any[] => (pyDict(o) ? Object.keys(o).map(pyKey) : [...o.keys()]);');
+      if (uses('pyValues')) helpers.push('const pyValues = (o: any): any[] => (pyDict(o) ? Object.values(o) : [...o.values()]);');
     }
     if (uses('pyStrftime')) {
       helpers.push("/** time.strftime(fmt) now, local time: the directives tools print with */",

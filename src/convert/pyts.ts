@@ -109,8 +109,7 @@ export function expr(n: PyNode, s: Scope): string {
         const lit = parts[1]!.type === 'string' || parts[1]!.type === 'list' || parts[1]!.type === 'tuple';
         const c = expr(parts[1]!, s);
         // `k in b["map"]`: a key of the BPF map
-        const bpfMap = c.startsWith('skel.maps.') || (parts[1]!.type === 'identifier' && s.mapVars.has(parts[1]!.text));
-        const test = lit ? `${c}.includes(${expr(parts[0]!, s)})` : bpfMap ? `(${c}.get(${expr(parts[0]!, s)}) !== undefined)` : `pyIn(${expr(parts[0]!, s)}, ${c})`;
+        const test = lit ? `${c}.includes(${expr(parts[0]!, s)})` : isBpfMap(parts[1]!, c, s) ? `(${c}.get(${expr(parts[0]!, s)}) !== undefined)` : `pyIn(${expr(parts[0]!, s)}, ${c})`;
         return `${op === 'in' ? '' : '!'}${test}`;
       }
       return `${expr(parts[0]!, s)} ${CMP[op]} ${expr(parts[1]!, s)}`;
@@ -158,6 +157,11 @@ export function expr(n: PyNode, s: Scope): string {
     default:
       throw new Untranslatable(n, `${n.type}`);
   }
+}
+
+/** Whether an expression (`code` its translation) is known to be one of the tool's BPF maps. */
+function isBpfMap(n: PyNode, code: string, s: Scope): boolean {
+  return code.startsWith('skel.maps.') || (n.type === 'identifier' && s.mapVars.has(n.text));
 }
 
 function call(n: PyNode, s: Scope): string {
@@ -211,11 +215,9 @@ function call(n: PyNode, s: Scope): string {
     if (method === 'decode' || method === 'encode' || method === 'strip') return expr(obj, s);
     if (method === 'items' || method === 'values' || method === 'keys') {
       const o = expr(obj, s);
-      const isMap = o.startsWith('skel.maps.') || (obj.type === 'identifier' && s.mapVars.has(obj.text));
-      // a BPF map iterates like a Map; a Python dict is an object here
-      if (isMap) return `[...${o}.${method === 'items' ? 'entries' : method}()]`;
-      // Python's int keys come back as numbers
-      return method === 'values' ? `Object.values(${o})` : method === 'items' ? `pyItems(${o})` : `pyKeys(${o})`;
+      // a BPF map iterates like a Map; a Python dict is an object here; a parameter may be either (pyItems looks)
+      if (isBpfMap(obj, o, s)) return `[...${o}.${method === 'items' ? 'entries' : method}()]`;
+      return `${method === 'items' ? 'pyItems' : method === 'keys' ? 'pyKeys' : 'pyValues'}(${o})`;
     }
     if (method === 'clear') return `${expr(obj, s)}.clear()`;
     if (method === 'ksym' && obj.text === s.bpfVar) return `formatKsym(BigInt(${a(0)}))`;
