@@ -27,8 +27,6 @@ export interface SyntaxNode {
   readonly isNamed: boolean;
   readonly hasError: boolean;
   descendantsOfType(type: string | string[]): SyntaxNode[];
-  /** The smallest node of this type that holds the character at `index` (an index into the whole text). */
-  enclosing(index: number, type: string): SyntaxNode | null;
 }
 
 /** What the cursor reads of tree-sitter's native node and tree. */
@@ -37,14 +35,8 @@ interface NativeCursor {
   currentFieldId: number; currentFieldName: string;
   startIndex: number; endIndex: number;
   gotoFirstChild(): boolean; gotoNextSibling(): boolean; gotoParent(): boolean;
-  currentNode: NativeNode;
 }
-interface NativeNode {
-  walk(): NativeCursor; hasError: boolean; startIndex: number; endIndex: number; type: string;
-  parent: NativeNode | null;
-  descendantsOfType(t: string | string[]): NativeNode[];
-  descendantForIndex(start: number, end?: number): NativeNode;
-}
+interface NativeNode { walk(): NativeCursor }
 
 type Language = 'c' | 'python';
 const parsers = new Map<Language, { parse(text: string): { rootNode: NativeNode } }>();
@@ -53,14 +45,6 @@ const ERROR_ID = 0xffff;
 /** Per language: type and field names by id, read from the cursor once each. */
 interface Names { types: string[]; named: boolean[]; fields: string[] }
 const names = new Map<Language, Names>();
-
-export interface ParseOptions {
-  /**
-   * Node types whose subtrees are not copied (lcc gen reads no statements):
-   * their children, hasError and descendantsOfType come from tree-sitter on use.
-   */
-  opaque?: ReadonlySet<string>;
-}
 
 class Source {
   private at?: (offset: number) => { line: number; column: number };
@@ -74,10 +58,8 @@ class Source {
 
 class Node implements SyntaxNode {
   parent: Node | null = null;
-  /** null: an opaque subtree, not read yet */
-  private kids: Node[] | null = [];
-  private fields: (string | null)[] = [];
-  private native?: NativeNode;
+  private readonly kids: Node[] = [];
+  private readonly fields: (string | null)[] = [];
   private named?: Node[];
   private error?: boolean;
 
@@ -92,31 +74,25 @@ class Node implements SyntaxNode {
 
   get text(): string { return this.src.text.slice(this.startIndex, this.endIndex); }
   get startPosition(): { row: number; column: number } { return this.src.position(this.startIndex); }
-  get children(): SyntaxNode[] { return this.kidList(); }
-  get childCount(): number { return this.kidList().length; }
+  get children(): SyntaxNode[] { return this.kids; }
+  get childCount(): number { return this.kids.length; }
   get namedChildren(): SyntaxNode[] {
-    this.named ??= this.kidList().filter((k) => k.isNamed);
+    this.named ??= this.kids.filter((k) => k.isNamed);
     return this.named;
   }
   get hasError(): boolean {
-    if (this.error === undefined) {
-      this.error = this.kids === null ? this.native!.hasError
-        : this.type === 'ERROR' || this.isMissing || this.kids.some((k) => k.hasError);
-    }
+    this.error ??= this.type === 'ERROR' || this.isMissing || this.kids.some((k) => k.hasError);
     return this.error;
   }
 
   childForFieldName(name: string): SyntaxNode | null {
-    const kids = this.kidList();
     const i = this.fields.indexOf(name);
-    return i < 0 ? null : kids[i]!;
+    return i < 0 ? null : this.kids[i]!;
   }
   childrenForFieldName(name: string): SyntaxNode[] {
-    const kids = this.kidList();
-    return kids.filter((_, i) => this.fields[i] === name);
+    return this.kids.filter((_, i) => this.fields[i] === name);
   }
   fieldNameForChild(i: number): string | null {
-    this.kidList();
     return this.fields[i] ?? null;
   }
 
@@ -125,64 +101,21 @@ class Node implements SyntaxNode {
     const out: SyntaxNode[] = [];
     const visit = (n: Node): void => {
       if (want.includes(n.type)) out.push(n);
-      if (n.kids !== null) {
-        for (const k of n.kids) visit(k);
-        return;
-      }
-      // an unread subtree is searched natively and only the hits are read,
-      // without a parent (nothing reads upwards from inside a statement)
-      for (const d of n.native!.descendantsOfType(want)) {
-        const start = d.startIndex;
-        const end = d.endIndex;
-        if (start === n.startIndex && end === n.endIndex) continue; // itself, seen above
-        out.push(Node.read(d.walk(), n.src));
-      }
+      for (const k of n.kids) visit(k);
     };
     visit(this);
     return out;
   }
 
-  enclosing(index: number, type: string): SyntaxNode | null {
-    if (index < this.startIndex || index >= this.endIndex) return null;
-    if (this.kids === null) {
-      // climb from the innermost native node, up to this one at most
-      for (let d: NativeNode | null = this.native!.descendantForIndex(index); d; d = d.parent) {
-        const start = d.startIndex;
-        const end = d.endIndex;
-        if (start === this.startIndex && end === this.endIndex) break;
-        if (d.type === type) return Node.read(d.walk(), this.src);
-      }
-    } else {
-      for (const k of this.kids) {
-        const inner = k.enclosing(index, type);
-        if (inner) return inner;
-      }
-    }
-    return this.type === type ? this : null;
-  }
-
-  private kidList(): Node[] {
-    if (this.kids === null) {
-      const whole = Node.read(this.native!.walk(), this.src);
-      this.kids = [];
-      whole.kids!.forEach((k, i) => this.adoptRead(k, whole.fields[i]!));
-    }
-    return this.kids;
-  }
-
-  private adoptRead(k: Node, field: string | null): void {
-    k.parent = this;
-    this.kids!.push(k);
-    this.fields.push(field);
-  }
-
   private adopt(k: Node, c: NativeCursor): void {
     const fid = c.currentFieldId;
-    this.adoptRead(k, fid ? (this.src.names.fields[fid] ??= c.currentFieldName) : null);
+    k.parent = this;
+    this.kids.push(k);
+    this.fields.push(fid ? (this.src.names.fields[fid] ??= c.currentFieldName) : null);
   }
 
-  /** The node under the cursor; its subtree too unless its type is opaque. */
-  static read(c: NativeCursor, src: Source, opaque?: ReadonlySet<string>): Node {
+  /** The node under the cursor, and its subtree. */
+  static read(c: NativeCursor, src: Source): Node {
     const { names: nm } = src;
     const id = c.nodeTypeId;
     let type = nm.types[id];
@@ -194,13 +127,8 @@ class Node implements SyntaxNode {
     const end = c.endIndex;
     // only a zero-width node can be MISSING; ERROR's id is shared by named and not
     const n = new Node(src, type, id === ERROR_ID ? true : nm.named[id]!, start === end && c.nodeIsMissing, start, end);
-    if (opaque?.has(type)) {
-      n.kids = null;
-      n.native = c.currentNode;
-      return n;
-    }
     if (c.gotoFirstChild()) {
-      do n.adopt(Node.read(c, src, opaque), c);
+      do n.adopt(Node.read(c, src), c);
       while (c.gotoNextSibling());
       c.gotoParent();
     }
@@ -225,7 +153,7 @@ function parser(language: Language): { parse(text: string): { rootNode: NativeNo
   return p!;
 }
 
-export function parse(language: Language, text: string, opts: ParseOptions = {}): SyntaxNode {
+export function parse(language: Language, text: string): SyntaxNode {
   const root = parser(language).parse(text).rootNode;
-  return Node.read(root.walk(), new Source(text, names.get(language)!), opts.opaque);
+  return Node.read(root.walk(), new Source(text, names.get(language)!));
 }

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { generate, model } from '../src/gen/index.js';
 import { buildModel } from '../src/gen/model.js';
 import { checkAgainstBtf } from '../src/gen/btfcheck.js';
-import { recordName } from '../src/gen/ctypes.js';
+import { recordName, typeName } from '../src/gen/ctypes.js';
 import { compile } from '../src/build/compile.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -113,6 +113,61 @@ describe('preprocessor branches', () => {
     const m = buildModel(src);
     expect(m.programs.map((p) => p.name)).toEqual(['prog_kept']);
     expect(m.maps.map((x) => x.name)).toEqual(['kept']);
+  });
+});
+
+describe('event types from function bodies (read from the text: bodies are blank to tree-sitter)', () => {
+  it('finds reserve/output calls in code only, with locals and parameters typed, past #if branches and strings with braces', () => {
+    const dir = fs.mkdtempSync(path.join(here, '.out', 'gen-bodies-'));
+    const src = path.join(dir, 'bodies.bpf.c');
+    fs.writeFileSync(src, [
+      '#include "lbc.h"',
+      'struct ev_a { __u32 a; };',
+      'struct ev_b { __u64 b; };',
+      'struct ev_c { __u16 c; };',
+      'struct ev_e { char e[3]; };',
+      'struct { __uint(type, BPF_MAP_TYPE_RINGBUF); __uint(max_entries, 4096); } rb_a SEC(".maps");',
+      'struct { __uint(type, BPF_MAP_TYPE_RINGBUF); __uint(max_entries, 4096); } rb_b SEC(".maps");',
+      'struct { __uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY); __uint(key_size, 4); __uint(value_size, 4); } perf_c SEC(".maps");',
+      'struct { __uint(type, BPF_MAP_TYPE_RINGBUF); __uint(max_entries, 4096); } rb_e SEC(".maps");',
+      'static __always_inline void emit_b(struct ev_b *e)',
+      '{',
+      '	bpf_ringbuf_output(&rb_b, e, sizeof(*e), 0);',
+      '}',
+      'SEC("tracepoint/sched/sched_switch")',
+      'int on_switch(void *ctx)',
+      '{',
+      '	// bpf_ringbuf_output(&rb_a, x, sizeof(struct ev_b), 0): a comment, not a write',
+      '	bpf_printk("}{ not a brace");',
+      '#ifdef NOT_DEFINED_HERE',
+      '	if (ctx) {',
+      '#else',
+      '	if (!ctx) {',
+      '#endif',
+      '		return 0;',
+      '	}',
+      '	struct ev_a *e = bpf_ringbuf_reserve(&rb_a, sizeof(*e), 0);',
+      '	if (!e)',
+      '		return 0;',
+      '	bpf_ringbuf_submit(e, 0);',
+      '	struct ev_c first, *c = &first;',
+      '	bpf_perf_event_output(ctx, &perf_c, BPF_F_CURRENT_CPU, c, sizeof(*c));',
+      '	struct ev_e *x = bpf_ringbuf_reserve(&rb_e, sizeof(struct ev_e), 0);',
+      '	if (x)',
+      '		bpf_ringbuf_discard(x, 0);',
+      '	return 0;',
+      '}',
+      // a compound literal at file scope follows `)` but is no body: the declaration stays readable
+      'static const struct ev_a init_a = (struct ev_a){ .a = 1 };',
+      '__u32 after_bodies;',
+      'char LICENSE[] SEC("license") = "GPL";',
+      '',
+    ].join('\n'));
+    const m = buildModel(src);
+    const events = Object.fromEntries(m.maps.map((x) => [x.name, x.event ? typeName(x.event) : null]));
+    expect(events).toEqual({ rb_a: 'struct ev_a', rb_b: 'struct ev_b', perf_c: 'struct ev_c', rb_e: 'struct ev_e' });
+    expect(m.programs.map((p) => p.name)).toEqual(['on_switch']);
+    expect(m.globals.map((g) => [g.name, g.section])).toEqual([['init_a', '.rodata'], ['after_bodies', '.bss']]);
   });
 });
 

@@ -5,7 +5,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { builtinType, typeName, type CType, type EnumDecl, type FieldDecl, type RecordDecl } from './ctypes.js';
 import { evaluate, ExprError, type ExprEnv } from './cexpr.js';
-import { scan, ScanError, type MacroCall, type Pos } from './scan.js';
+import { matchParen, scan, ScanError, splitArgs, type MacroCall, type Pos } from './scan.js';
+import { positions } from '../textpos.js';
 import { layoutOf } from './layout.js';
 import { parse, type SyntaxNode } from '../treesitter.js';
 
@@ -112,14 +113,18 @@ const EVENT_ARGS: Record<string, [number, number]> = {
 };
 const EVENT_CALL = new RegExp(`\\b(${Object.keys(EVENT_ARGS).join('|')})\\s*\\(`, 'g');
 
-/** lcc reads declarations; function bodies are searched only for event writes */
-const STATEMENTS = new Set(['compound_statement']);
 
 export const KNOWN_LBC_MACROS = Object.keys(LBC_MACROS);
+
+/** the position of text that is not in the file as such (a sizeof's type, a local's): its errors are caught, or reported at the expression holding it */
+const NOWHERE: Pos = { line: 0, column: 0 };
 
 class Parser implements ExprEnv {
   readonly unit: Unit;
   private file = '';
+  /** the current file's text as written (function bodies are blank in the tree's) */
+  private source = '';
+  private at?: (offset: number) => Pos;
   private readonly seen = new Set<string>();
 
   constructor(file: string, private readonly opts: ParseOptions) {
@@ -154,11 +159,11 @@ class Parser implements ExprEnv {
     }
   }
   sizeof(type: string): bigint {
-    return BigInt(layoutOf(this.typeFromText(type, { line: 0, column: 0 })).size);
+    return BigInt(layoutOf(this.typeFromText(type, NOWHERE)).size);
   }
   castType(type: string): { bits: number; signed: boolean } | undefined {
     try {
-      let t = this.typeFromText(type, { line: 0, column: 0 }, true);
+      let t = this.typeFromText(type, NOWHERE, true);
       while (t.kind === 'typedef') t = t.to;
       return t.kind === 'int' ? { bits: t.size * 8, signed: t.signed } : undefined;
     } catch {
@@ -198,8 +203,10 @@ class Parser implements ExprEnv {
       if (from) throw new GenError(from.file, from.pos, `cannot read included file ${file}`);
       throw new GenError(file, undefined, `cannot read: ${(e as Error).message}`);
     }
-    const outer = this.file;
+    const outer = { file: this.file, source: this.source, at: this.at };
     this.file = file;
+    this.source = source;
+    this.at = undefined;
     try {
       let scanned;
       try {
@@ -208,11 +215,11 @@ class Parser implements ExprEnv {
         if (e instanceof ScanError) this.fail(e.message, e.pos);
         throw e;
       }
-      const root = parse('c', scanned.text, { opaque: STATEMENTS });
+      const root = parse('c', scanned.text);
       if (root.hasError) this.syntaxErrors(root);
       this.walkTop(root.children, scanned.macros, scanned.sections, path.dirname(abs));
     } finally {
-      this.file = outer;
+      ({ file: this.file, source: this.source, at: this.at } = outer);
     }
   }
 
@@ -606,7 +613,7 @@ class Parser implements ExprEnv {
       const comma = inner.indexOf(',');
       const field = inner.slice(0, comma).trim();
       const arg = inner.slice(comma + 1).trim();
-      const pos = this.posAtIndex(body, base + m.index!);
+      const pos = this.posAt(base + m.index!);
       if (m[1] === '__type') {
         if (field === 'key') map.key = this.typeFromText(arg, pos);
         else if (field === 'value') map.value = this.typeFromText(arg, pos);
@@ -623,12 +630,10 @@ class Parser implements ExprEnv {
     this.unit.maps.push(map);
   }
 
-  private posAtIndex(node: SyntaxNode, index: number): Pos {
-    // tree-sitter gives positions per node; count within the node's text for the rest
-    const before = node.text.slice(0, index - node.startIndex);
-    const lines = before.split('\n');
-    const p = this.pos(node);
-    return lines.length === 1 ? { line: p.line, column: p.column + before.length } : { line: p.line + lines.length - 1, column: lines[lines.length - 1]!.length + 1 };
+  /** line:column of an offset into the current file */
+  private posAt(index: number): Pos {
+    this.at ??= positions(this.source);
+    return this.at(index);
   }
 
   /** `struct bpf_map_def SEC("maps") name = { .type = ..., .key_size = sizeof(T), ... };` */
@@ -678,18 +683,24 @@ class Parser implements ExprEnv {
    * sizeof() of its reserve and output calls: sizeof(*e), sizeof(e) or
    * sizeof(struct x), with locals' types from their declarations.
    */
+  /**
+   * Event types from the writes in a function body. The body was blanked
+   * before tree-sitter (scan.ts): its calls are found in the original text,
+   * and a local's declaration is parsed on its own when a size names it.
+   */
   private inferEvents(body: SyntaxNode, decl: SyntaxNode | null): void {
-    // The body is not read into the tree (see STATEMENTS): find the calls in
-    // its text and read only the nodes around them.
-    const text = body.text;
+    const text = codeOnly(this.source.slice(body.startIndex, body.endIndex));
     for (const m of text.matchAll(EVENT_CALL)) {
-      const call = body.enclosing(body.startIndex + m.index!, 'call_expression');
-      if (call && call.childForFieldName('function')?.text === m[1]) this.eventCall(call, (name) => this.local(name, body, decl));
+      const open = m.index! + m[0].length - 1;
+      const close = matchParen(text, open);
+      if (close < 0) continue;
+      const args = splitArgs(text.slice(open + 1, close)).map((a) => a.arg);
+      this.eventCall(m[1]!, args, body.startIndex + m.index!, (name) => this.local(name, text, decl));
     }
   }
 
   /** The type of a parameter or local variable, for sizeof(*e) and sizeof(e). */
-  private local(name: string, body: SyntaxNode, decl: SyntaxNode | null): CType | undefined {
+  private local(name: string, body: string, decl: SyntaxNode | null): CType | undefined {
     let found: CType | undefined;
     const declares = (n: SyntaxNode): void => {
       try {
@@ -706,18 +717,30 @@ class Parser implements ExprEnv {
     // Where the name could be declared: after a type or `*`, before `;`, `=`,
     // `,` or `[` (not `e->x`, not `x = e`); the last declaration wins, an
     // inner scope's usually.
-    const text = body.text;
-    for (const m of text.matchAll(new RegExp(`(?<=[\\w*]\\s*)\\b${name}\\s*[;=,[]`, 'g'))) {
-      const d = body.enclosing(body.startIndex + m.index!, 'declaration');
-      if (d) declares(d);
+    for (const m of body.matchAll(new RegExp(`(?<=[\\w*]\\s*)\\b${name}\\s*[;=,[]`, 'g'))) {
+      const start = Math.max(body.lastIndexOf(';', m.index!), body.lastIndexOf('{', m.index!), body.lastIndexOf('}', m.index!)) + 1;
+      const before = body.slice(start, m.index!).replace(/\b(static|register|auto)\b/g, ' ');
+      if (!/[,({=]/.test(before)) {
+        // one declarator (`struct event *e = ...`): its type is the text around the name
+        const dims = /^\s*((?:\[[^\]]*\]\s*)*)/.exec(body.slice(m.index! + name.length))![1]!;
+        try {
+          found = this.typeFromText(before + dims, NOWHERE, true);
+        } catch {
+          // not a type (`return e;`), or one we cannot read: not a candidate
+        }
+        continue;
+      }
+      // anything else (`int n, *e;`, an inline struct) is parsed alone
+      const end = statementEnd(body, m.index!);
+      if (end < 0) continue;
+      const stmt = parse('c', body.slice(start, end + 1)).children[0];
+      if (stmt?.type === 'declaration' && !stmt.hasError) declares(stmt);
     }
     return found;
   }
 
-  private eventCall(n: SyntaxNode, local: (name: string) => CType | undefined): void {
-    const fn = n.childForFieldName('function')?.text;
-    const args = n.childForFieldName('arguments')?.namedChildren.map((a) => a.text.trim()) ?? [];
-    const idx = fn ? EVENT_ARGS[fn] : undefined;
+  private eventCall(fn: string, args: string[], at: number, local: (name: string) => CType | undefined): void {
+    const idx = EVENT_ARGS[fn];
     if (!idx) return;
     const mapName = args[idx[0]]?.replace(/^&\s*/, '');
     const size = /^sizeof\s*\((.*)\)$/s.exec(args[idx[1]] ?? '')?.[1]?.trim();
@@ -730,7 +753,7 @@ class Parser implements ExprEnv {
     } else if (/^\w+$/.test(size) && local(size)) t = local(size);
     else {
       try {
-        t = this.typeFromText(size, this.pos(n), true);
+        t = this.typeFromText(size, this.posAt(at), true);
       } catch {
         t = undefined;
       }
@@ -745,6 +768,24 @@ class Parser implements ExprEnv {
     while (d && d.type !== 'function_declarator') d = d.childForFieldName('declarator');
     return d;
   }
+}
+
+/** A body's text with comments, string/char literals and preprocessor lines blanked (offsets kept): what is left is code. */
+function codeOnly(text: string): string {
+  return text.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'|^[ \t]*#(?:[^\n]*\\\n)*[^\n]*/gm, (m) => m.replace(/[^\n]/g, ' '));
+}
+
+/** The `;` ending the statement that holds `from` (not one inside parentheses, brackets or braces), or -1. */
+function statementEnd(text: string, from: number): number {
+  let depth = 0;
+  for (let i = from; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '(' || ch === '[' || ch === '{') depth++;
+    else if (ch === ')' || ch === ']' || ch === '}') {
+      if (--depth < 0) return -1;
+    } else if (ch === ';' && depth === 0) return i;
+  }
+  return -1;
 }
 
 export function mapTypeName(text: string, fail: () => never): string {

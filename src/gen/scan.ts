@@ -1,10 +1,16 @@
-// Before tree-sitter: lift the BPF macros it cannot read out of the text.
+// Before tree-sitter: lift the BPF macros it cannot read out of the text,
+// and blank function bodies.
 //
 // tree-sitter-c parses `SEC("...")` and `LBC_HASH(m, struct k, u32, 64)` as
 // broken calls with ERROR nodes, and its error recovery sometimes swallows the
 // declaration next to them. So we find them lexically at file scope, record
 // them with their positions, and blank them out (spaces, newlines kept) so
 // that tree-sitter sees plain C whose line:column still match the user's file.
+//
+// lcc gen reads declarations, not statements: a function's body is blanked
+// the same way (its braces kept), so tree-sitter neither parses it (half its
+// work on a tool's source) nor recovers from errors in it. The event writes
+// lcc looks for in bodies are read from the original text (parse.ts).
 
 import { positions, type Pos } from '../textpos.js';
 
@@ -28,16 +34,11 @@ export interface ScanResult {
   macros: MacroCall[];
   /** SEC("...") annotations: each applies to the declaration that contains or follows it */
   sections: MacroCall[];
+  /** offsets of the `{` and `}` of every function body blanked in `text` */
+  bodies: { open: number; close: number }[];
 }
 
-const LIFTED = /(SEC|LBC_[A-Z0-9_]+)\s*\(/y;
-/**
- * Attribute-like macros of bpf_helpers.h that stand where tree-sitter expects
- * a type (`static __always_inline int f(...)`): blanked like the others.
- */
-const ATTRIBUTE_MACROS = /(__always_inline|__noinline|__weak|__hidden|__ksym|__kconfig|__maybe_unused|__unused|__inline)\b/y;
 const SEMICOLON = /\s*;/y;
-const STATIC_ASSERT = /(_Static_assert|static_assert)\s*\(/y;
 const isIdentStart = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 const isIdent = (c: number): boolean => isIdentStart(c) || (c >= 48 && c <= 57);
 
@@ -76,7 +77,7 @@ function skipQuoted(text: string, i: number): number {
 }
 
 /** The offset of the `)` matching the `(` at `open`, or -1. */
-function matchParen(text: string, open: number): number {
+export function matchParen(text: string, open: number): number {
   let depth = 0;
   for (let i = open; i < text.length; i++) {
     const ch = text[i];
@@ -89,7 +90,91 @@ function matchParen(text: string, open: number): number {
   return -1;
 }
 
-const blank = (s: string): string => s.replace(/[^\n]/g, ' ');
+// The scanners below jump from token to token with regular expressions: a
+// loop over every character runs in V8's interpreter in a one-shot process
+// and cost lcc gen ~15 ms on a 2,000-line file.
+
+/** A comment, a string or char literal, or a preprocessor line (with continuations): offset just past it, or -1 when `at` starts none of them. */
+function skipNonCode(text: string, at: number): number {
+  const ch = text[at];
+  if (ch === '"' || ch === "'") return skipQuoted(text, at) + 1;
+  if (ch === '/' && text[at + 1] === '*') {
+    const e = text.indexOf('*/', at + 2);
+    return e < 0 ? text.length : e + 2;
+  }
+  if (ch === '/' && text[at + 1] === '/') return lineEnd(text, at);
+  if (ch === '#') return lineEnd(text, at);
+  return -1;
+}
+
+/** The offset of the newline ending the (backslash-continued) line at `at`. */
+function lineEnd(text: string, at: number): number {
+  for (let nl = text.indexOf('\n', at); ; nl = text.indexOf('\n', nl + 1)) {
+    if (nl < 0) return text.length;
+    if (text[nl - 1] !== '\\' && !(text[nl - 1] === '\r' && text[nl - 2] === '\\')) return nl;
+  }
+}
+
+const BRACE_TOKEN = /\/\*|\/\/|["'{}]|^[ \t]*#[ \t]*(\w*)/gm;
+
+/**
+ * The offset of the `}` matching the `{` at `open`, or -1. Of an #if's
+ * branches only the first is counted: `#ifdef X / if (a) { / #else / if (b) {
+ * / #endif` opens one block, not two.
+ */
+function matchBrace(text: string, open: number): number {
+  let depth = 0;
+  /** per open #if: whether the branch being read is one after its first */
+  const skipping: boolean[] = [];
+  let skipped = 0;
+  BRACE_TOKEN.lastIndex = open;
+  for (let m = BRACE_TOKEN.exec(text); m; m = BRACE_TOKEN.exec(text)) {
+    const tok = m[0];
+    if (m[1] !== undefined) {
+      const d = m[1];
+      if (d.startsWith('if')) skipping.push(false);
+      else if ((d === 'else' || d.startsWith('elif')) && skipping.length && !skipping[skipping.length - 1]) {
+        skipping[skipping.length - 1] = true;
+        skipped++;
+      } else if (d === 'endif' && skipping.length && skipping.pop()) skipped--;
+      BRACE_TOKEN.lastIndex = lineEnd(text, m.index);
+    } else if (tok === '{' || tok === '}') {
+      if (skipped) continue;
+      if (tok === '{') depth++;
+      else if (--depth === 0) return m.index;
+    } else {
+      // a comment or a literal, skipped whole (in a dropped branch too: its `'` is no char literal's)
+      BRACE_TOKEN.lastIndex = skipNonCode(text, m.index);
+    }
+  }
+  return -1;
+}
+
+/**
+ * Whether the `)` at `close` ends a parameter list: its `(` follows a name
+ * (`f(...)`, `BPF_PROG(...)`), not `=` or `,` (a compound literal
+ * `(struct x){...}` in an initializer) and not `__attribute__((...))`.
+ */
+function endsParameters(text: string, close: number): boolean {
+  let depth = 0;
+  let i = close;
+  for (; i >= 0; i--) {
+    if (text[i] === ')') depth++;
+    else if (text[i] === '(' && --depth === 0) break;
+  }
+  let j = i - 1;
+  while (j >= 0 && /\s/.test(text[j]!)) j--;
+  let k = j;
+  while (k >= 0 && isIdent(text.charCodeAt(k))) k--;
+  const name = text.slice(k + 1, j + 1);
+  return name !== '' && isIdentStart(name.charCodeAt(0)) && !/^(__attribute__|__attribute|sizeof|__typeof__|typeof)$/.test(name);
+}
+
+/** Spaces for every character but newlines (a run of spaces per line: a per-character replace was the scanner's slowest part). */
+const blank = (s: string): string => {
+  if (!s.includes('\n')) return ' '.repeat(s.length);
+  return s.split('\n').map((line) => ' '.repeat(line.length)).join('\n');
+};
 
 export class ScanError extends Error {
   constructor(message: string, readonly pos: Pos) {
@@ -97,104 +182,88 @@ export class ScanError extends Error {
   }
 }
 
+/**
+ * What scan() stops at: comments, literals, preprocessor lines, braces, `)`,
+ * the macros it lifts, and the attribute-like macros of bpf_helpers.h that
+ * stand where tree-sitter expects a type (`static __always_inline int
+ * f(...)`), blanked like the others.
+ */
+const TOKEN = new RegExp([
+  /\/\*|\/\/|["'{})]|^[ \t]*#/.source,
+  /\b(SEC|LBC_[A-Z0-9_]+|_Static_assert|static_assert)(?=\s*\()/.source,
+  /\b(?:__always_inline|__noinline|__weak|__hidden|__ksym|__kconfig|__maybe_unused|__unused|__inline)\b/.source,
+].join('|'), 'gm');
+
 export function scan(source: string): ScanResult {
   const positionAt = positions(source);
   const macros: MacroCall[] = [];
   const sections: MacroCall[] = [];
+  const bodies: { open: number; close: number }[] = [];
   let out = '';
   let copied = 0;
   let depth = 0;
-  let lineStart = true;
-  for (let i = 0; i < source.length; i++) {
-    const ch = source[i]!;
-    if (ch === '\n') {
-      lineStart = true;
-      continue;
-    }
-    if (ch === ' ' || ch === '\t' || ch === '\r') continue;
-    if (ch === '#' && lineStart) {
-      // a preprocessor line (with continuations): leave it to tree-sitter
-      while (i < source.length && !(source[i] === '\n' && source[i - 1] !== '\\')) i++;
-      lineStart = true;
-      continue;
-    }
-    lineStart = false;
-    if (ch === '/' && source[i + 1] === '*') {
-      const e = source.indexOf('*/', i + 2);
-      i = e < 0 ? source.length : e + 1;
-      continue;
-    }
-    if (ch === '/' && source[i + 1] === '/') {
-      const e = source.indexOf('\n', i);
-      i = e < 0 ? source.length : e - 1;
-      continue;
-    }
-    if (ch === '"' || ch === "'") {
-      i = skipQuoted(source, i);
-      continue;
-    }
-    if (ch === '{') depth++;
-    else if (ch === '}') depth--;
-    const c0 = source.charCodeAt(i);
-    if (!isIdentStart(c0) || (i > 0 && isIdent(source.charCodeAt(i - 1)))) continue;
-    // every name we lift starts with one of these: skip the rest without a regex
-    if (c0 !== 95 /* _ */ && c0 !== 115 /* s */ && c0 !== 83 /* S */ && c0 !== 76 /* L */) {
-      while (i + 1 < source.length && isIdent(source.charCodeAt(i + 1))) i++;
-      continue;
-    }
-    ATTRIBUTE_MACROS.lastIndex = i;
-    const attr = ATTRIBUTE_MACROS.exec(source);
-    if (attr) {
-      out += source.slice(copied, i) + blank(attr[0]);
-      copied = i + attr[0].length;
-      i = copied - 1;
-      continue;
-    }
-    // _Static_assert(...); at file scope: a compile-time check for clang, nothing for the skeleton
-    STATIC_ASSERT.lastIndex = i;
-    if (depth === 0 && STATIC_ASSERT.test(source)) {
+  /** just past the last `)` at file scope: a `{` after it and blanks opens a function body */
+  let afterParen = -1;
+  const lift = (start: number, end: number): void => {
+    out += source.slice(copied, start) + blank(source.slice(start, end));
+    copied = end;
+    TOKEN.lastIndex = end;
+  };
+  TOKEN.lastIndex = 0;
+  for (let m = TOKEN.exec(source); m; m = TOKEN.exec(source)) {
+    const i = m.index;
+    const tok = m[0];
+    const ch = tok[0]!;
+    if (ch === '{') {
+      if (depth === 0 && afterParen >= 0 && /^\s*$/.test(source.slice(afterParen, i)) && endsParameters(source, afterParen - 1)) {
+        const close = matchBrace(source, i);
+        if (close > 0) {
+          // keep the braces: tree-sitter still sees a function definition
+          lift(i + 1, close);
+          TOKEN.lastIndex = close + 1;
+          bodies.push({ open: i, close });
+          continue;
+        }
+      }
+      depth++;
+    } else if (ch === '}') depth--;
+    else if (ch === ')') afterParen = i + 1;
+    // comments, literals and preprocessor lines (left to tree-sitter) hold nothing to lift
+    else if (tok.endsWith('#')) TOKEN.lastIndex = lineEnd(source, i);
+    else if (ch === '/' || ch === '"' || ch === "'") TOKEN.lastIndex = skipNonCode(source, i);
+    else if (!m[1]) lift(i, i + tok.length); // an attribute macro
+    else if (m[1] === '_Static_assert' || m[1] === 'static_assert') {
+      // _Static_assert(...); at file scope: a compile-time check for clang, nothing for the skeleton
+      if (depth !== 0) continue;
       const close = matchParen(source, source.indexOf('(', i));
       if (close < 0) throw new ScanError('unbalanced parentheses in _Static_assert(...)', positionAt(i));
-      const end = source[close + 1] === ';' ? close + 2 : close + 1;
-      out += source.slice(copied, i) + blank(source.slice(i, end));
-      copied = end;
-      i = end - 1;
-      continue;
+      lift(i, source[close + 1] === ';' ? close + 2 : close + 1);
+    } else {
+      const name = m[1];
+      // SEC() may stand inside a declaration at any depth of its own braces (maps);
+      // LBC_ macros only at file scope, where they declare things
+      if (name !== 'SEC' && depth !== 0) continue;
+      const open = source.indexOf('(', i);
+      const close = matchParen(source, open);
+      if (close < 0) throw new ScanError(`unbalanced parentheses in ${name}(...)`, positionAt(i));
+      let end = close + 1;
+      if (name !== 'SEC') {
+        SEMICOLON.lastIndex = end;
+        const semi = SEMICOLON.exec(source);
+        if (semi) end += semi[0].length;
+      }
+      const parts = splitArgs(source.slice(open + 1, close));
+      (name === 'SEC' ? sections : macros).push({
+        name,
+        args: parts.map((p) => p.arg),
+        argPos: parts.map((p) => positionAt(open + 1 + p.offset)),
+        pos: positionAt(i),
+        start: i,
+        end,
+      });
+      lift(i, end);
     }
-    LIFTED.lastIndex = i;
-    const m = LIFTED.exec(source);
-    if (!m) {
-      while (i + 1 < source.length && isIdent(source.charCodeAt(i + 1))) i++;
-      continue;
-    }
-    const name = m[1]!;
-    // SEC() may stand inside a declaration at any depth of its own braces (maps);
-    // LBC_ macros only at file scope, where they declare things
-    if (name !== 'SEC' && depth !== 0) continue;
-    const open = i + m[0].length - 1;
-    const close = matchParen(source, open);
-    if (close < 0) throw new ScanError(`unbalanced parentheses in ${name}(...)`, positionAt(i));
-    let end = close + 1;
-    if (name !== 'SEC') {
-      SEMICOLON.lastIndex = end;
-      const semi = SEMICOLON.exec(source);
-      if (semi) end += semi[0].length;
-    }
-    const inner = source.slice(open + 1, close);
-    const parts = splitArgs(inner);
-    const call: MacroCall = {
-      name,
-      args: parts.map((p) => p.arg),
-      argPos: parts.map((p) => positionAt(open + 1 + p.offset)),
-      pos: positionAt(i),
-      start: i,
-      end,
-    };
-    (name === 'SEC' ? sections : macros).push(call);
-    out += source.slice(copied, i) + blank(source.slice(i, end));
-    copied = end;
-    i = end - 1;
   }
   out += source.slice(copied);
-  return { text: out, macros, sections };
+  return { text: out, macros, sections, bodies };
 }
