@@ -28,7 +28,12 @@ interface RecordVM {
   cName: string;
   size: number;
   isUnion: boolean;
-  fields: { name: string; tsType: string; decode: string; encode: string; info: string; doc: string }[];
+  /**
+   * inUnion: encode the member only when given (a union's value sets one).
+   * A flag per field rather than `../isUnion` in the template: one parent
+   * lookup makes handlebars copy its context stack in every block it runs.
+   */
+  fields: { name: string; tsType: string; decode: string; encode: string; info: string; doc: string; inUnion?: boolean }[];
 }
 interface EnumVM { tsName: string; cName: string; valueType: string; members: { name: string; value: string }[] }
 
@@ -207,6 +212,7 @@ class Emitter {
         doc: typeName(f.type),
       });
     }
+    if (vm.isUnion) for (const f of vm.fields) f.inUnion = true;
     vm.consts = this.claim();
     this.records.push(vm);
     return name;
