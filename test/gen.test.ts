@@ -44,6 +44,16 @@ describe('lcc gen golden files', () => {
   }
 });
 
+describe('the skeleton template', () => {
+  it('looks nothing up in a parent context (`../x` makes handlebars copy its context stack in every block it runs)', async () => {
+    const { createRequire } = await import('node:module');
+    const { TEMPLATE_OPTIONS } = await import('../src/gen/template-options.js');
+    const hb = createRequire(import.meta.url)('handlebars') as typeof import('handlebars');
+    const spec = hb.precompile(fs.readFileSync(path.join(ROOT, 'templates', 'skel', 'skel.ts.hbs'), 'utf8'), TEMPLATE_OPTIONS);
+    expect(String(spec)).not.toContain('"useDepths":true');
+  });
+});
+
 describe('layouts equal what clang puts in BTF', () => {
   for (const name of fixtures.filter((n) => !parseOnly(n))) {
     it(name, () => {
