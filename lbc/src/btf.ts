@@ -226,10 +226,14 @@ export class Btf {
     const offs = new Set<number>();
     // the table starts with a NUL, so every name is preceded by one
     for (let i = strs.indexOf(needle); i >= 0; i = strs.indexOf(needle, i + 1)) offs.add(i + 1);
+    // the ids naming it, by the typed array's own search (lcc gen checks a
+    // hundred types this way: a loop over every id ran interpreted)
+    const ids: number[] = [];
+    for (const off of offs) {
+      for (let id = this.nameOffs.indexOf(off, 1); id >= 0; id = this.nameOffs.indexOf(off, id + 1)) ids.push(id);
+    }
     const out: BtfType[] = [];
-    if (!offs.size) return out;
-    for (let id = 1; id < this.count; id++) {
-      if (!offs.has(this.nameOffs[id]!)) continue;
+    for (const id of ids.sort((a, b) => a - b)) {
       const t = this.type(id);
       if (kind === undefined || t.kind === kind) out.push(t);
     }

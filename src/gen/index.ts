@@ -69,13 +69,16 @@ export async function generate(src: string, opts: GenOptions = {}): Promise<GenR
   });
   // The template emits prettier's layout; only a line too long for it (long
   // names) needs prettier itself, which costs ~0.5 s of a cold process.
-  if (opts.format || TOO_LONG.test(code)) code = await format(code);
+  if (opts.format || tooLong(code)) code = await format(code);
   return { model: m, code, out, object, checkedTypes };
 }
 
 const PRINT_WIDTH = 120;
-/** a line longer than prettier's width (a regular expression: a loop over 9,000 lines ran cold for 7 ms) */
-const TOO_LONG = new RegExp(`^.{${PRINT_WIDTH + 1}}`, 'm');
+/** A line longer than prettier's width? (split: native, where a loop over 9,000 lines ran interpreted, and a regular expression ran its first time interpreted too) */
+function tooLong(code: string): boolean {
+  for (const line of code.split('\n')) if (line.length > PRINT_WIDTH) return true;
+  return false;
+}
 let prettier: typeof import('prettier') | null = null;
 async function format(code: string): Promise<string> {
   // prettier's CommonJS entry: the CLI bundle runs compiled from a code cache
