@@ -4,7 +4,7 @@
 // (node:http for serve, child_process for build, ...) to its top and loads
 // them all for every command; esbuild keeps CommonJS requires inside the
 // lazily run module bodies. Packages with native parts (koffi, tree-sitter)
-// and those loaded only on demand (prettier, the handlebars compiler) stay
+// and those loaded only on demand (prettier, handlebars' parser) stay
 // outside.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -13,9 +13,7 @@ import { build } from 'esbuild';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
-// handlebars' runtime (imported by src/gen/template.ts) is bundled; the full
-// package is required at run time only to compile an edited template
-const external = Object.keys(pkg.dependencies).filter((d) => d !== 'handlebars');
+const external = Object.keys(pkg.dependencies);
 
 const result = await build({
   write: false,

@@ -1,28 +1,25 @@
-// Templates live in templates/<name>/<name>.ts.hbs; helpers are registered
-// here and nowhere else. The build precompiles them (dist/templates/*.cjs) so
-// a run loads only handlebars' runtime; without a fresh precompiled one
-// (tests, edited templates) the source is compiled here.
+// Templates live in templates/<name>/<name>.ts.hbs (the skeleton) and
+// templates/app/ (the scaffolds). handlebars parses them; template-compile.ts
+// turns them into plain functions. The build writes the skeleton's function
+// into dist/templates/<name>.cjs, so a run loads neither handlebars nor a
+// compiler; without a fresh one (tests, an edited template) the source is
+// parsed and compiled here.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { ROOT } from '../paths.js';
-import { TEMPLATE_OPTIONS } from './template-options.js';
-// imported, so the bundled CLI carries it; the compiler (full handlebars) is required only when needed
-import HandlebarsRuntime from 'handlebars/runtime.js';
+import { compileTemplate, TEMPLATE_HELPERS, type TemplateFn } from './template-compile.js';
 
 const require = createRequire(import.meta.url);
-type Handlebars = typeof import('handlebars');
 type Template = (ctx: unknown) => string;
 const compiled = new Map<string, Template>();
 
-function withHelpers(hb: Handlebars): Handlebars {
-  hb.registerHelper('json', (v: unknown) => JSON.stringify(v));
-  hb.registerHelper('join', (v: unknown[], sep: unknown) => v.join(typeof sep === 'string' ? sep : ', '));
-  return hb;
+/** A template's text → its render function (needs handlebars' parser: the full package). */
+export function compileText(source: string, file: string): Template {
+  const { parse } = require('handlebars') as typeof import('handlebars');
+  const fn = new Function(`return ${compileTemplate(parse(source) as never, file)}`)() as TemplateFn;
+  return (ctx) => fn(ctx, TEMPLATE_HELPERS);
 }
-
-let runtime: Handlebars | null = null;
-let full: Handlebars | null = null;
 
 function load(name: string): Template {
   const file = path.join(ROOT, 'templates', name, `${name}.ts.hbs`);
@@ -30,14 +27,10 @@ function load(name: string): Template {
   const pre = path.join(ROOT, 'dist', 'templates', `${name}.cjs`);
   if (fs.existsSync(pre)) {
     // compared whole rather than hashed: node:crypto costs a cold run ~10 ms to load
-    const { source: compiledFrom, spec } = require(pre) as { source: string; spec: unknown };
-    if (compiledFrom === source) {
-      runtime ??= withHelpers(HandlebarsRuntime as unknown as Handlebars);
-      return runtime.template(spec as never) as Template;
-    }
+    const { source: compiledFrom, render } = require(pre) as { source: string; render: TemplateFn };
+    if (compiledFrom === source) return (ctx) => render(ctx, TEMPLATE_HELPERS);
   }
-  full ??= withHelpers(require('handlebars') as Handlebars);
-  return full.compile(source, TEMPLATE_OPTIONS);
+  return compileText(source, path.relative(process.cwd(), file));
 }
 
 export function render(name: string, ctx: unknown): string {
@@ -51,6 +44,5 @@ export function render(name: string, ctx: unknown): string {
 
 /** Render any template file (the app scaffold's); compiled on each use, which is fine for a one-off scaffold. */
 export function renderFile(file: string, ctx: unknown): string {
-  full ??= withHelpers(require('handlebars') as Handlebars);
-  return full.compile(fs.readFileSync(file, 'utf8'), TEMPLATE_OPTIONS)(ctx);
+  return compileText(fs.readFileSync(file, 'utf8'), file)(ctx);
 }
