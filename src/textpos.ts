@@ -17,3 +17,21 @@ export function positions(text: string): (offset: number) => Pos {
     return { line: lo + 1, column: offset - starts[lo]! + 1 };
   };
 }
+
+/**
+ * Positions computed only when read: lcc gen keeps one per declaration and
+ * field for error messages, and bisecting for each cost a cold run ~5 ms.
+ */
+export function lazyPositions(text: string): (offset: number) => Pos {
+  let table: ((offset: number) => Pos) | undefined;
+  const at = (offset: number): Pos => (table ??= positions(text))(offset);
+  return (offset) => new LazyPos(at, offset);
+}
+
+class LazyPos implements Pos {
+  private p?: Pos;
+  constructor(private readonly at: (offset: number) => Pos, private readonly offset: number) {}
+  get line(): number { return (this.p ??= this.at(this.offset)).line; }
+  get column(): number { return (this.p ??= this.at(this.offset)).column; }
+  toJSON(): Pos { return { line: this.line, column: this.column }; }
+}

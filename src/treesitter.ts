@@ -8,6 +8,7 @@
 // native-side cache entry) for every accessor; for lcc gen on a 2,000-line
 // file that was most of its time.
 import { createRequire } from 'node:module';
+import * as path from 'node:path';
 import { positions } from './textpos.js';
 
 export interface SyntaxNode {
@@ -141,9 +142,12 @@ function parser(language: Language): { parse(text: string): { rootNode: NativeNo
   if (!p) {
     const require = createRequire(import.meta.url);
     const Parser = require('tree-sitter');
-    const grammar = require(language === 'c' ? 'tree-sitter-c' : 'tree-sitter-python');
-    // setLanguage builds a JS class per node type from this table (a
-    // `new Function` each, ~15 ms for C) for typed field getters we never use
+    // The grammar's native part, found as its package's index.js finds it,
+    // without the node-types.json (83 kB for C) that index.js also parses:
+    // setLanguage would build a JS class per node type from it (a `new
+    // Function` each, ~15 ms for C) for typed field getters we never use.
+    const pkg = language === 'c' ? 'tree-sitter-c' : 'tree-sitter-python';
+    const grammar = require('node-gyp-build')(path.dirname(require.resolve(`${pkg}/package.json`)));
     grammar.nodeTypeInfo = [];
     p = new Parser();
     (p as unknown as { setLanguage(l: unknown): void }).setLanguage(grammar);

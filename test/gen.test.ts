@@ -10,6 +10,9 @@ import { buildModel } from '../src/gen/model.js';
 import { checkAgainstBtf } from '../src/gen/btfcheck.js';
 import { recordName, typeName } from '../src/gen/ctypes.js';
 import { compile } from '../src/build/compile.js';
+import { compileText } from '../src/gen/template.js';
+import { TEMPLATE_HELPERS } from '../src/gen/template-compile.js';
+import { createRequire } from 'node:module';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(here, '..');
@@ -44,13 +47,36 @@ describe('lcc gen golden files', () => {
   }
 });
 
-describe('the skeleton template', () => {
-  it('looks nothing up in a parent context (`../x` makes handlebars copy its context stack in every block it runs)', async () => {
-    const { createRequire } = await import('node:module');
-    const { TEMPLATE_OPTIONS } = await import('../src/gen/template-options.js');
-    const hb = createRequire(import.meta.url)('handlebars') as typeof import('handlebars');
-    const spec = hb.precompile(fs.readFileSync(path.join(ROOT, 'templates', 'skel', 'skel.ts.hbs'), 'utf8'), TEMPLATE_OPTIONS);
-    expect(String(spec)).not.toContain('"useDepths":true');
+describe('templates compile to plain functions with handlebars\' semantics', () => {
+  const hb = (createRequire(import.meta.url)('handlebars') as typeof import('handlebars')).create();
+  for (const [name, fn] of Object.entries(TEMPLATE_HELPERS)) hb.registerHelper(name, fn as never);
+  const ours = (text: string, ctx: unknown): string => compileText(text, 't.hbs')(ctx);
+  const theirs = (text: string, ctx: unknown): string => hb.compile(text, { noEscape: true, data: false })(ctx);
+  const cases: [string, string, unknown][] = [
+    ['paths, this, nested, missing', '{{a}}|{{b.c}}|{{b.missing.x}}|{{#each xs}}<{{this}}>{{/each}}', { a: 1, b: { c: 'x' }, xs: [1, 'two', null] }],
+    ['#if: 0, "", [], null are false; {} is true', '{{#if z}}T{{else}}F{{/if}}{{#if s}}T{{else}}F{{/if}}{{#if e}}T{{else}}F{{/if}}{{#if o}}T{{else}}F{{/if}}{{#if n}}T{{/if}}', { z: 0, s: '', e: [], o: {}, n: null }],
+    ['#unless and #each with else', '{{#unless a}}no a{{else}}a{{/unless}} {{#each e}}x{{else}}empty{{/each}} {{#each o}}{{v}},{{/each}}', { a: false, e: [], o: { k1: { v: 1 }, k2: { v: 2 } } }],
+    ['standalone lines vanish', 'a\n{{#each xs}}\n  - {{name}}\n{{/each}}\nb\n{{#if t}}\nyes\n{{else}}\nno\n{{/if}}\n', { xs: [{ name: 'p' }, { name: 'q' }], t: true }],
+    ['helpers and triple stash, prototype properties hidden', '{{{json v}}} {{join xs}} {{join xs "-"}} {{xs.length}} {{constructor}}', { v: { k: [1, 'a'] }, xs: ['a', 'b'] }],
+    ['a function value is called with the context', '{{f}} {{#if g}}G{{/if}}', { n: 7, f(this: { n: number }) { return this.n * 2; }, g: () => false }],
+  ];
+  for (const [what, text, ctx] of cases) it(what, () => expect(ours(text, ctx)).toBe(theirs(text, ctx)));
+
+  it('refuses what it does not implement, naming the template, line and column', () => {
+    expect(() => ours('x\n  {{#with a}}{{/with}}', {})).toThrow(/t\.hbs:2:3: block helper #with is not supported/);
+    expect(() => ours('{{#each xs}}{{../a}}{{/each}}', {})).toThrow(/t\.hbs:1:15: \.\.\/a: no parent lookups/);
+    expect(() => ours('{{@index}}', {})).toThrow(/data variables are off/);
+    expect(() => ours('{{> part}}', {})).toThrow(/PartialStatement is not supported/);
+    expect(() => ours('{{nope x}}', {})).toThrow(/unknown helper nope/);
+  });
+
+  it('renders the skeleton exactly as handlebars does', async () => {
+    const { skeletonContext } = await import('../src/gen/emit.js');
+    const text = fs.readFileSync(path.join(ROOT, 'templates', 'skel', 'skel.ts.hbs'), 'utf8');
+    for (const name of fixtures) {
+      const ctx = skeletonContext(buildModel(rel(path.join(FIX, `${name}.bpf.c`))), { objectBytes: new Uint8Array(300).fill(7) });
+      expect(ours(text, ctx), name).toBe(theirs(text, ctx));
+    }
   });
 });
 
@@ -123,6 +149,34 @@ describe('preprocessor branches', () => {
     const m = buildModel(src);
     expect(m.programs.map((p) => p.name)).toEqual(['prog_kept']);
     expect(m.maps.map((x) => x.name)).toEqual(['kept']);
+  });
+});
+
+describe('lines the template cannot fit', () => {
+  it('are laid out by prettier (a long name), the embedded object\'s as well', async () => {
+    const dir = fs.mkdtempSync(path.join(here, '.out', 'gen-wide-'));
+    const src = path.join(dir, 'wide.bpf.c');
+    const long = `an_event_type_name_long_enough_that_the_codec_line_for_it_is_wider_than_one_hundred_twenty_columns_${'x'.repeat(30)}`;
+    fs.writeFileSync(src, [
+      '#include "lbc.h"',
+      `struct ${long} { __u32 pid; };`,
+      `LBC_HASH(counts, __u32, struct ${long}, 16);`,
+      'char LICENSE[] SEC("license") = "GPL";',
+      '',
+    ].join('\n'));
+    const { emitSkeleton } = await import('../src/gen/emit.js');
+    const raw = emitSkeleton(buildModel(src), { runtime: 'lcc/lbc' });
+    expect(raw.tooWide).toBe(true);
+    // and the fixtures fit: no prettier (~0.5 s cold) on an ordinary run
+    for (const name of fixtures) expect(emitSkeleton(buildModel(rel(path.join(FIX, `${name}.bpf.c`))), {}).tooWide, name).toBe(false);
+    const r = await generate(src, { reference: true, runtime: 'lcc/lbc' });
+    expect(r.code, 'prettier rewrapped what the template could not fit').not.toBe(raw.code);
+    expect(r.code).toBe((await generate(src, { reference: true, runtime: 'lcc/lbc', format: true })).code);
+    // embedded, the object's lines are as prettier leaves them too
+    const obj = compile(src, { out: path.join(dir, 'wide.bpf.o') });
+    const embedded = await generate(src, { object: obj, runtime: 'lcc/lbc' });
+    expect(embedded.code).toContain('const OBJECT = Buffer.from(');
+    expect(embedded.code).toBe((await generate(src, { object: obj, runtime: 'lcc/lbc', format: true })).code);
   });
 });
 

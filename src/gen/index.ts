@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { buildModel, modelJson, type Model } from './model.js';
 import { checkAgainstBtf, objectBtf } from './btfcheck.js';
-import { emitSkeleton } from './emit.js';
+import { emitSkeleton, PRINT_WIDTH } from './emit.js';
 import { GenError } from './parse.js';
 
 export { GenError };
@@ -62,23 +62,17 @@ export async function generate(src: string, opts: GenOptions = {}): Promise<GenR
   }
   const out = opts.out ?? defaultOut(src);
   const relObject = object ? `./${path.relative(path.dirname(path.resolve(out)), path.resolve(object))}` : `./${path.basename(src).replace(/\.c$/, '.o')}`;
-  let code = emitSkeleton(m, {
+  const emitted = emitSkeleton(m, {
     runtime: opts.runtime,
     objectBytes: opts.reference ? null : fs.readFileSync(object!),
     objectPath: relObject,
   });
   // The template emits prettier's layout; only a line too long for it (long
   // names) needs prettier itself, which costs ~0.5 s of a cold process.
-  if (opts.format || tooLong(code)) code = await format(code);
+  const code = opts.format || emitted.tooWide ? await format(emitted.code) : emitted.code;
   return { model: m, code, out, object, checkedTypes };
 }
 
-const PRINT_WIDTH = 120;
-/** A line longer than prettier's width? (split: native, where a loop over 9,000 lines ran interpreted, and a regular expression ran its first time interpreted too) */
-function tooLong(code: string): boolean {
-  for (const line of code.split('\n')) if (line.length > PRINT_WIDTH) return true;
-  return false;
-}
 let prettier: typeof import('prettier') | null = null;
 async function format(code: string): Promise<string> {
   // prettier's CommonJS entry: the CLI bundle runs compiled from a code cache

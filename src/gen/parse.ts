@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { builtinType, typeName, type CType, type EnumDecl, type FieldDecl, type RecordDecl } from './ctypes.js';
 import { evaluate, ExprError, type ExprEnv } from './cexpr.js';
 import { matchParen, scan, ScanError, splitArgs, type MacroCall, type Pos } from './scan.js';
-import { positions } from '../textpos.js';
+import { lazyPositions } from '../textpos.js';
 import { layoutOf } from './layout.js';
 import { parse, type SyntaxNode } from '../treesitter.js';
 
@@ -244,7 +244,7 @@ class Parser implements ExprEnv {
   }
 
   private pos(n: SyntaxNode): Pos {
-    return { line: n.startPosition.row + 1, column: n.startPosition.column + 1 };
+    return this.posAt(n.startIndex);
   }
 
   private where(n: SyntaxNode | Pos): Where {
@@ -632,7 +632,7 @@ class Parser implements ExprEnv {
 
   /** line:column of an offset into the current file */
   private posAt(index: number): Pos {
-    this.at ??= positions(this.source);
+    this.at ??= lazyPositions(this.source);
     return this.at(index);
   }
 
