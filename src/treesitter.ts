@@ -37,7 +37,7 @@ interface NativeCursor {
   startIndex: number; endIndex: number;
   gotoFirstChild(): boolean; gotoNextSibling(): boolean; gotoParent(): boolean;
 }
-interface NativeNode { walk(): NativeCursor }
+interface NativeNode { walk(): NativeCursor; hasError: boolean }
 
 type Language = 'c' | 'python';
 const parsers = new Map<Language, { parse(text: string): { rootNode: NativeNode } }>();
@@ -49,7 +49,8 @@ const names = new Map<Language, Names>();
 
 class Source {
   private at?: (offset: number) => { line: number; column: number };
-  constructor(readonly text: string, readonly names: Names) {}
+  /** errors: whether the tree has any ERROR or MISSING node */
+  constructor(readonly text: string, readonly names: Names, readonly errors: boolean) {}
   position(index: number): { row: number; column: number } {
     this.at ??= positions(this.text);
     const p = this.at(index);
@@ -57,10 +58,13 @@ class Source {
   }
 }
 
+/** a leaf's children and their field names: one shared empty list rather than two per leaf */
+const NONE: never[] = [];
+
 class Node implements SyntaxNode {
   parent: Node | null = null;
-  private readonly kids: Node[] = [];
-  private readonly fields: (string | null)[] = [];
+  private kids: Node[] = NONE;
+  private fields: (string | null)[] = NONE;
   private named?: Node[];
   private error?: boolean;
 
@@ -82,6 +86,7 @@ class Node implements SyntaxNode {
     return this.named;
   }
   get hasError(): boolean {
+    if (!this.src.errors) return false; // tree-sitter says so for the whole tree in one call
     this.error ??= this.type === 'ERROR' || this.isMissing || this.kids.some((k) => k.hasError);
     return this.error;
   }
@@ -108,13 +113,6 @@ class Node implements SyntaxNode {
     return out;
   }
 
-  private adopt(k: Node, c: NativeCursor): void {
-    const fid = c.currentFieldId;
-    k.parent = this;
-    this.kids.push(k);
-    this.fields.push(fid ? (this.src.names.fields[fid] ??= c.currentFieldName) : null);
-  }
-
   /** The node under the cursor, and its subtree. */
   static read(c: NativeCursor, src: Source): Node {
     const { names: nm } = src;
@@ -129,9 +127,18 @@ class Node implements SyntaxNode {
     // only a zero-width node can be MISSING; ERROR's id is shared by named and not
     const n = new Node(src, type, id === ERROR_ID ? true : nm.named[id]!, start === end && c.nodeIsMissing, start, end);
     if (c.gotoFirstChild()) {
-      do n.adopt(Node.read(c, src), c);
-      while (c.gotoNextSibling());
+      const kids: Node[] = [];
+      const fields: (string | null)[] = [];
+      do {
+        const fid = c.currentFieldId;
+        fields.push(fid ? (nm.fields[fid] ??= c.currentFieldName) : null);
+        const k = Node.read(c, src);
+        k.parent = n;
+        kids.push(k);
+      } while (c.gotoNextSibling());
       c.gotoParent();
+      n.kids = kids;
+      n.fields = fields;
     }
     return n;
   }
@@ -159,5 +166,5 @@ function parser(language: Language): { parse(text: string): { rootNode: NativeNo
 
 export function parse(language: Language, text: string): SyntaxNode {
   const root = parser(language).parse(text).rootNode;
-  return Node.read(root.walk(), new Source(text, names.get(language)!));
+  return Node.read(root.walk(), new Source(text, names.get(language)!, root.hasError));
 }
