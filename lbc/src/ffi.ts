@@ -5,7 +5,10 @@ import type * as Koffi from 'koffi';
 
 // Required, not imported: in the bundled CLI a static import would be hoisted
 // and load koffi for every command, even those that never touch the kernel.
-const koffi = createRequire(import.meta.url)('koffi') as typeof Koffi;
+// An app bundled as CommonJS has `require` and an empty import.meta; an ES
+// module has only import.meta.
+const requireHere = typeof require === 'function' ? require : createRequire(import.meta.url);
+const koffi = requireHere('koffi') as typeof Koffi;
 
 export type Ptr = unknown; // an opaque native pointer as koffi hands it out
 
