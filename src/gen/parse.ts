@@ -113,7 +113,6 @@ const EVENT_ARGS: Record<string, [number, number]> = {
 };
 const EVENT_CALL = new RegExp(`\\b(${Object.keys(EVENT_ARGS).join('|')})\\s*\\(`, 'g');
 
-
 export const KNOWN_LBC_MACROS = Object.keys(LBC_MACROS);
 
 /** the position of text that is not in the file as such (a sizeof's type, a local's): its errors are caught, or reported at the expression holding it */
@@ -681,12 +680,9 @@ class Parser implements ExprEnv {
   /**
    * What a program writes into each ring buffer / perf map, read from the
    * sizeof() of its reserve and output calls: sizeof(*e), sizeof(e) or
-   * sizeof(struct x), with locals' types from their declarations.
-   */
-  /**
-   * Event types from the writes in a function body. The body was blanked
-   * before tree-sitter (scan.ts): its calls are found in the original text,
-   * and a local's declaration is parsed on its own when a size names it.
+   * sizeof(struct x), with locals' types from their declarations. The body
+   * was blanked before tree-sitter (scan.ts): its calls are found in the
+   * original text.
    */
   private inferEvents(body: SyntaxNode, decl: SyntaxNode | null): void {
     const text = codeOnly(this.source.slice(body.startIndex, body.endIndex));

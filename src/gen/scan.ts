@@ -94,7 +94,7 @@ export function matchParen(text: string, open: number): number {
 // loop over every character runs in V8's interpreter in a one-shot process
 // and cost lcc gen ~15 ms on a 2,000-line file.
 
-/** A comment, a string or char literal, or a preprocessor line (with continuations): offset just past it, or -1 when `at` starts none of them. */
+/** The offset just past the comment or string/char literal at `at` (past `at` itself when there is none). */
 function skipNonCode(text: string, at: number): number {
   const ch = text[at];
   if (ch === '"' || ch === "'") return skipQuoted(text, at) + 1;
@@ -103,8 +103,7 @@ function skipNonCode(text: string, at: number): number {
     return e < 0 ? text.length : e + 2;
   }
   if (ch === '/' && text[at + 1] === '/') return lineEnd(text, at);
-  if (ch === '#') return lineEnd(text, at);
-  return -1;
+  return at + 1;
 }
 
 /** The offset of the newline ending the (backslash-continued) line at `at`. */
