@@ -22,6 +22,8 @@ function build(): void {
     execFileSync(rel('node_modules', '.bin', 'esbuild'), [
       rel('bench', `${tool}.ts`), '--bundle', '--platform=node', '--format=cjs', '--target=node20',
       '--external:koffi', `--outfile=${path.join(OUT, `${tool.replace(/^lcc\/(.*)$/, '$1-lcc').replace(/^gen\//, '')}.cjs`)}`, '--log-level=warning',
+      // the runtime reads import.meta only where there is no require (lbc/src/ffi.ts)
+      '--log-override:empty-import-meta=silent',
     ]);
   }
   for (const name of ['startup', 'flood']) {

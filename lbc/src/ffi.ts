@@ -5,8 +5,9 @@ import type * as Koffi from 'koffi';
 
 // Required, not imported: in the bundled CLI a static import would be hoisted
 // and load koffi for every command, even those that never touch the kernel.
-// An app bundled as CommonJS has `require` and an empty import.meta; an ES
-// module has only import.meta.
+// An app bundled as CommonJS has `require` and an empty import.meta (esbuild
+// warns about the latter; it is not read there); an ES module has only
+// import.meta.
 const requireHere = typeof require === 'function' ? require : createRequire(import.meta.url);
 const koffi = requireHere('koffi') as typeof Koffi;
 
