@@ -113,26 +113,28 @@ class Node implements SyntaxNode {
     return out;
   }
 
-  /** The node under the cursor, and its subtree. */
-  static read(c: NativeCursor, src: Source): Node {
-    const { names: nm } = src;
+  /** The node under the cursor, and its subtree (without anonymous nodes when `namedOnly`). */
+  static read(c: NativeCursor, src: Source, namedOnly: boolean): Node {
     const id = c.nodeTypeId;
-    let type = nm.types[id];
-    if (type === undefined) {
-      type = nm.types[id] = c.nodeType;
-      nm.named[id] = c.nodeIsNamed;
-    }
+    const type = typeOf(c, src.names, id);
     const start = c.startIndex;
     const end = c.endIndex;
     // only a zero-width node can be MISSING; ERROR's id is shared by named and not
-    const n = new Node(src, type, id === ERROR_ID ? true : nm.named[id]!, start === end && c.nodeIsMissing, start, end);
+    const n = new Node(src, type, id === ERROR_ID ? true : src.names.named[id]!, start === end && c.nodeIsMissing, start, end);
     if (c.gotoFirstChild()) {
       const kids: Node[] = [];
       const fields: (string | null)[] = [];
+      const nm = src.names;
       do {
+        if (namedOnly) {
+          const kid = c.nodeTypeId;
+          typeOf(c, nm, kid);
+          // tokens (`;`, `[`, `struct`): leaves in every grammar's node-types.json; ERROR is kept
+          if (kid !== ERROR_ID && !nm.named[kid]) continue;
+        }
         const fid = c.currentFieldId;
         fields.push(fid ? (nm.fields[fid] ??= c.currentFieldName) : null);
-        const k = Node.read(c, src);
+        const k = Node.read(c, src, namedOnly);
         k.parent = n;
         kids.push(k);
       } while (c.gotoNextSibling());
@@ -142,6 +144,25 @@ class Node implements SyntaxNode {
     }
     return n;
   }
+}
+
+/** A node type's name by id, asked of tree-sitter once per id. */
+function typeOf(c: NativeCursor, nm: Names, id: number): string {
+  let type = nm.types[id];
+  if (type === undefined) {
+    type = nm.types[id] = c.nodeType;
+    nm.named[id] = c.nodeIsNamed;
+  }
+  return type;
+}
+
+export interface ParseOptions {
+  /**
+   * Leave anonymous nodes (punctuation, keywords) out of the copy: a third
+   * of a C declaration's nodes, which lcc gen never reads. A tree with
+   * syntax errors is copied whole, so that a MISSING `;` can be reported.
+   */
+  namedOnly?: boolean;
 }
 
 function parser(language: Language): { parse(text: string): { rootNode: NativeNode } } {
@@ -164,7 +185,8 @@ function parser(language: Language): { parse(text: string): { rootNode: NativeNo
   return p!;
 }
 
-export function parse(language: Language, text: string): SyntaxNode {
+export function parse(language: Language, text: string, opts: ParseOptions = {}): SyntaxNode {
   const root = parser(language).parse(text).rootNode;
-  return Node.read(root.walk(), new Source(text, names.get(language)!, root.hasError));
+  const errors = root.hasError;
+  return Node.read(root.walk(), new Source(text, names.get(language)!, errors), !!opts.namedOnly && !errors);
 }

@@ -131,6 +131,12 @@ describe('preprocessor branches', () => {
       '#else',
       'LBC_ARRAY(kept, u32, u64, 1);',
       '#endif',
+      '#ifndef NOT_DEFINED_HERE',
+      'LBC_ARRAY(kept_too, u32, u64, 1);',
+      '#endif',
+      '#ifndef __bpf__',
+      'LBC_ARRAY(gone_too, u32, u64, 1);',
+      '#endif',
       'static inline void helper(int *p,',
       '\t\t\t  int q)',
       '{',
@@ -148,7 +154,7 @@ describe('preprocessor branches', () => {
     ].join('\n'));
     const m = buildModel(src);
     expect(m.programs.map((p) => p.name)).toEqual(['prog_kept']);
-    expect(m.maps.map((x) => x.name)).toEqual(['kept']);
+    expect(m.maps.map((x) => x.name)).toEqual(['kept', 'kept_too']);
   });
 });
 

@@ -214,7 +214,8 @@ class Parser implements ExprEnv {
         if (e instanceof ScanError) this.fail(e.message, e.pos);
         throw e;
       }
-      const root = parse('c', scanned.text);
+      // lcc reads named nodes only (the one token it needs, #ifndef, is in the text)
+      const root = parse('c', scanned.text, { namedOnly: true });
       if (root.hasError) this.syntaxErrors(root);
       this.walkTop(root.children, scanned.macros, scanned.sections, path.dirname(abs));
     } finally {
@@ -300,7 +301,7 @@ class Parser implements ExprEnv {
     if (n.type === 'preproc_ifdef' || n.type === 'preproc_elifdef') {
       const name = n.childForFieldName('name')?.text ?? '';
       const defined = this.unit.defines.has(name);
-      return n.children[0]!.type.includes('ifndef') || n.children[0]!.text.includes('ifndef') ? !defined : defined;
+      return /^#\s*(el)?ifndef\b/.test(n.text) ? !defined : defined;
     }
     const cond = (n.childForFieldName('condition')?.text ?? '0').replace(/defined\s*\(?\s*(\w+)\s*\)?/g, (_, id: string) => (this.unit.defines.has(id) ? '1' : '0'));
     try {
