@@ -115,6 +115,23 @@ describe.runIf(runKernelTests)('lcc build', () => {
 
     // lbc.h is an input too (clang's depfile lists it)
     expect(ok('build', 'src/tool.bpf.c', '-D', 'LCC_TEST_FLAG=1', '--force')).not.toContain('(up to date)');
+
+    // another lcc made the skeleton (same version, another build or template): the skeleton is
+    // made again, the object is not recompiled
+    const stamps = path.join(cache, 'builds');
+    const mine = fs.readdirSync(stamps).map((f) => path.join(stamps, f)).filter((f) => f.endsWith('.json') && fs.readFileSync(f, 'utf8').includes(JSON.stringify(obj)));
+    expect(mine).toHaveLength(1);
+    fs.writeFileSync(mine[0]!, JSON.stringify({ ...JSON.parse(fs.readFileSync(mine[0]!, 'utf8')), skelKey: 'an older lcc' }));
+    const objBefore = fs.statSync(obj).mtimeMs;
+    const skelBefore = fs.statSync(skel).mtimeMs;
+    expect(ok('build', 'src/tool.bpf.c', '-D', 'LCC_TEST_FLAG=1')).toBe('src/tool.bpf.o (up to date)\nsrc/tool.skel.ts (made again: lcc or its options changed)\n');
+    expect(fs.statSync(obj).mtimeMs).toBe(objBefore);
+    expect(fs.statSync(skel).mtimeMs).not.toBe(skelBefore);
+    expect(ok('build', 'src/tool.bpf.c', '-D', 'LCC_TEST_FLAG=1')).toBe('src/tool.bpf.o (up to date)\nsrc/tool.skel.ts\n');
+    // --reference is the skeleton's option only: no compile either
+    expect(ok('build', 'src/tool.bpf.c', '-D', 'LCC_TEST_FLAG=1', '--reference')).toContain('(made again');
+    expect(fs.statSync(obj).mtimeMs).toBe(objBefore);
+    expect(fs.readFileSync(skel, 'utf8')).not.toContain('const OBJECT = Buffer.from(');
   });
 
   it('shows clang errors on the user\'s own file and line, and leaves the last good outputs alone', () => {

@@ -2,7 +2,9 @@
 // Incremental: a stamp records every input clang read (its depfile) or the
 // client sent, with the flags, compiler and BTF identity; when none changed,
 // nothing runs. Content decides, not mtimes alone: a touched file whose bytes
-// are the same does not rebuild.
+// are the same does not rebuild. The skeleton has a key of its own (the
+// generator's build and template, its options): when only that changed, the
+// skeleton is made again from the object, which is not recompiled.
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -29,7 +31,10 @@ export interface BuildOptions {
 export interface BuildResult {
   object: string;
   skel: string | null;
+  /** the object was current: nothing was compiled */
   upToDate: boolean;
+  /** the object was current but the skeleton was made again (a newer lcc, other options) */
+  skelRemade?: boolean;
   via: 'local' | 'remote';
   /** the service's cache answer (hit, miss, joined) */
   cache?: string;
@@ -37,7 +42,10 @@ export interface BuildResult {
 }
 
 interface Stamp {
+  /** what made the object: compiler, flags, BTF, lcc's version */
   key: string;
+  /** what made the skeleton from it: the generator's build, the template, the options */
+  skelKey?: string | null;
   inputs: Record<string, { size: number; mtimeMs: number; sha: string }>;
   outputs: Record<string, string>;
 }
@@ -53,6 +61,7 @@ function fingerprint(file: string): Stamp['inputs'][string] {
   return { size: st.size, mtimeMs: st.mtimeMs, sha: sha(fs.readFileSync(file)) };
 }
 
+/** The object is current: same key, same inputs, outputs as written (a skeleton edited by hand counts: all is rebuilt). */
 function unchanged(stamp: Stamp, key: string): boolean {
   if (stamp.key !== key) return false;
   for (const [file, was] of Object.entries(stamp.inputs)) {
@@ -79,9 +88,27 @@ function readStamp(file: string): Stamp | null {
   }
 }
 
-function lccIdentity(): string {
-  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
-  return `${pkg.version}/${sha(fs.readFileSync(path.join(ROOT, 'templates', 'skel', 'skel.ts.hbs'))).slice(0, 12)}`;
+function lccVersion(): string {
+  return (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/**
+ * The skeleton generator's identity: its template and the CLI build that
+ * runs it (the content hash on dist/lcc.cjs's first line), so that a newer
+ * lcc of the same version regenerates skeletons without recompiling objects.
+ */
+function generatorIdentity(): string {
+  let build = 'sources';
+  try {
+    const fd = fs.openSync(path.join(ROOT, 'dist', 'lcc.cjs'), 'r');
+    const head = Buffer.alloc(64);
+    fs.readSync(fd, head, 0, head.length, 0);
+    fs.closeSync(fd);
+    build = /^\/\/ lcc build (\w+)/.exec(head.toString('latin1'))?.[1] ?? build;
+  } catch {
+    // no bundle: lcc running from its sources (tests); the template still counts
+  }
+  return `${build}/${sha(fs.readFileSync(path.join(ROOT, 'templates', 'skel', 'skel.ts.hbs'))).slice(0, 12)}`;
 }
 
 export async function build(src: string, opts: BuildOptions = {}): Promise<BuildResult> {
@@ -102,13 +129,21 @@ export async function build(src: string, opts: BuildOptions = {}): Promise<Build
     throw new CompileError(`cannot read kernel BTF ${btf}: ${(e as Error).message}; pass --btf FILE for a kernel without it`);
   }
   const key = sha(JSON.stringify({
-    lcc: lccIdentity(), compiler: opts.remote ? `remote ${opts.remote}` : clangVersion(findClang()),
-    flags: codegenFlags({ arch, defines: opts.defines }), btf: btfId, skel, reference: !!opts.reference, out: path.resolve(out),
+    lcc: lccVersion(), compiler: opts.remote ? `remote ${opts.remote}` : clangVersion(findClang()),
+    flags: codegenFlags({ arch, defines: opts.defines }), btf: btfId, out: path.resolve(out),
   }));
+  const skelKey = skel ? sha(JSON.stringify({ generator: generatorIdentity(), skel: path.resolve(skel), reference: !!opts.reference })) : null;
   const stampFile = stampPath(out);
   const stamp = readStamp(stampFile);
   const via = opts.remote ? 'remote' : 'local';
-  if (!opts.force && stamp && unchanged(stamp, key)) return { object: out, skel, upToDate: true, via, warnings: [] };
+  const objectFresh = !opts.force && stamp !== null && unchanged(stamp, key);
+  if (objectFresh && (skel === null || stamp.skelKey === skelKey)) return { object: out, skel, upToDate: true, via, warnings: [] };
+  if (objectFresh && skel) {
+    // only what makes the skeleton changed (a newer lcc, --reference, another path): the object stands
+    await generateSkeleton(src, out, skel, arch, opts);
+    writeStamp(stampFile, { ...stamp, skelKey, outputs: outputShas(out, skel) });
+    return { object: out, skel, upToDate: true, skelRemade: true, via, warnings: [] };
+  }
 
   let inputs: string[];
   let warnings: Diagnostic[] = [];
@@ -134,18 +169,27 @@ export async function build(src: string, opts: BuildOptions = {}): Promise<Build
       fs.rmSync(depfile, { force: true });
     }
   }
-  if (skel) {
-    const { generate, writeAtomic } = await import('../gen/index.js');
-    // gen reads the source with the same macros clang saw, or an #ifdef __TARGET_ARCH_x would differ
-    const defines = Object.fromEntries([`__TARGET_ARCH_${targetArch(arch)}`, ...(opts.defines ?? [])]
-      .map((d) => (d.includes('=') ? [d.slice(0, d.indexOf('=')), d.slice(d.indexOf('=') + 1)] : [d, '1'])));
-    const r = await generate(src, { out: skel, object: out, reference: opts.reference, btf: opts.btf, defines });
-    writeAtomic(skel, r.code);
-  }
-  const next: Stamp = { key, inputs: {}, outputs: {} };
+  if (skel) await generateSkeleton(src, out, skel, arch, opts);
+  const next: Stamp = { key, skelKey, inputs: {}, outputs: outputShas(out, skel) };
   for (const f of new Set([path.resolve(src), ...inputs])) next.inputs[f] = fingerprint(f);
-  for (const f of [out, ...(skel ? [skel] : [])]) next.outputs[path.resolve(f)] = sha(fs.readFileSync(f));
-  fs.mkdirSync(path.dirname(stampFile), { recursive: true });
-  fs.writeFileSync(stampFile, JSON.stringify(next));
+  writeStamp(stampFile, next);
   return { object: out, skel, upToDate: false, via, cache, warnings };
+}
+
+async function generateSkeleton(src: string, out: string, skel: string, arch: string, opts: BuildOptions): Promise<void> {
+  const { generate, writeAtomic } = await import('../gen/index.js');
+  // gen reads the source with the same macros clang saw, or an #ifdef __TARGET_ARCH_x would differ
+  const defines = Object.fromEntries([`__TARGET_ARCH_${targetArch(arch)}`, ...(opts.defines ?? [])]
+    .map((d) => (d.includes('=') ? [d.slice(0, d.indexOf('=')), d.slice(d.indexOf('=') + 1)] : [d, '1'])));
+  const r = await generate(src, { out: skel, object: out, reference: opts.reference, btf: opts.btf, defines });
+  writeAtomic(skel, r.code);
+}
+
+function outputShas(out: string, skel: string | null): Stamp['outputs'] {
+  return Object.fromEntries([out, ...(skel ? [skel] : [])].map((f) => [path.resolve(f), sha(fs.readFileSync(f))]));
+}
+
+function writeStamp(file: string, stamp: Stamp): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(stamp));
 }

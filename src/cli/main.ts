@@ -84,7 +84,7 @@ async function build(args: string[]): Promise<void> {
   });
   process.stderr.write(formatDiagnostics(r.warnings));
   const how = r.upToDate ? ' (up to date)' : r.via === 'remote' ? ` (compile service: ${r.cache || 'compiled'})` : '';
-  process.stdout.write(`${r.object}${how}\n${r.skel ? `${r.skel}\n` : ''}`);
+  process.stdout.write(`${r.object}${how}\n${r.skel ? `${r.skel}${r.skelRemade ? ' (made again: lcc or its options changed)' : ''}\n` : ''}`);
 }
 
 async function serve(args: string[]): Promise<void> {
