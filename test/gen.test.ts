@@ -68,6 +68,7 @@ describe('templates compile to plain functions with handlebars\' semantics', () 
     expect(() => ours('{{@index}}', {})).toThrow(/data variables are off/);
     expect(() => ours('{{> part}}', {})).toThrow(/PartialStatement is not supported/);
     expect(() => ours('{{nope x}}', {})).toThrow(/unknown helper nope/);
+    expect(() => ours('{{toString x}}', {})).toThrow(/unknown helper toString/);
   });
 
   it('renders the skeleton exactly as handlebars does', async () => {

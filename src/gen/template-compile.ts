@@ -88,7 +88,7 @@ export function compileTemplate(ast: Program, file: string): string {
         const params = node.params ?? [];
         if (params.length) {
           const name = helperName(node);
-          if (!name || !(name in TEMPLATE_HELPERS)) throw new TemplateError(file, node.loc, `unknown helper ${(node.path as Path).original}`);
+          if (!name || !Object.hasOwn(TEMPLATE_HELPERS, name)) throw new TemplateError(file, node.loc, `unknown helper ${(node.path as Path).original}`);
           out.push(`o += str(helpers.${name}(${params.map((p) => value(p, ctx)).join(', ')}));`);
         } else out.push(`o += str(call(${value(node.path!, ctx)}, ${ctx}));`);
         return;
