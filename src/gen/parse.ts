@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { builtinType, typeName, type CType, type EnumDecl, type FieldDecl, type RecordDecl } from './ctypes.js';
 import { evaluate, ExprError, type ExprEnv } from './cexpr.js';
-import { matchParen, scan, ScanError, splitArgs, type MacroCall, type Pos } from './scan.js';
+import { codeOnly, matchParen, scan, ScanError, splitArgs, type MacroCall, type Pos } from './scan.js';
 import { lazyPositions } from '../textpos.js';
 import { layoutOf } from './layout.js';
 import { parse, type SyntaxNode } from '../treesitter.js';
@@ -765,11 +765,6 @@ class Parser implements ExprEnv {
     while (d && d.type !== 'function_declarator') d = d.childForFieldName('declarator');
     return d;
   }
-}
-
-/** A body's text with comments, string/char literals and preprocessor lines blanked (offsets kept): what is left is code. */
-function codeOnly(text: string): string {
-  return text.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'|^[ \t]*#(?:[^\n]*\\\n)*[^\n]*/gm, (m) => m.replace(/[^\n]/g, ' '));
 }
 
 /** The `;` ending the statement that holds `from` (not one inside parentheses, brackets or braces), or -1. */

@@ -175,6 +175,11 @@ const blank = (s: string): string => {
   return s.split('\n').map((line) => ' '.repeat(line.length)).join('\n');
 };
 
+/** Text with its comments, string/char literals and preprocessor lines blanked (offsets kept): what is left is code. */
+export function codeOnly(text: string): string {
+  return text.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'|^[ \t]*#(?:[^\n]*\\\n)*[^\n]*/gm, blank);
+}
+
 export class ScanError extends Error {
   constructor(message: string, readonly pos: Pos) {
     super(message);
