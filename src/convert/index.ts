@@ -13,6 +13,55 @@ import { pascal } from '../gen/emit.js';
 
 export { ConvertError };
 
+/**
+ * Helpers the translated TypeScript may call, defined in its header when it
+ * uses one of `when` (in this order: pyDict/pyKey before what uses them).
+ */
+const RUNTIME_HELPERS: { when: string[]; lines: string[] }[] = [
+  { when: ['tracepointExists'], lines: ["const tracepointExists = (cat: string, ev: string): boolean => fs.existsSync(`/sys/kernel/tracing/events/${cat}/${ev}`);"] },
+  {
+    when: ['kprobeFunctions'],
+    lines: ['/** BPF.get_kprobe_functions(): kernel functions matching a regular expression, from /proc/kallsyms */',
+      "const kprobeFunctions = (re: string): string[] => fs.readFileSync('/proc/kallsyms', 'utf8').split('\\n').map((l) => l.split(' ')[2] ?? '').filter((f) => new RegExp(re).test(f));"],
+  },
+  {
+    // addresses (unsigned __int128) and hashes do not fit: they stay bigint, which pyFormat and inetNtop take
+    when: ['num'],
+    lines: ['/** BCC hands Python ints; the skeleton decodes u64 as bigint: numbers where they fit */',
+      "const num = <T extends object>(o: T): any => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === 'bigint' && Number.isSafeInteger(Number(v)) ? Number(v) : v]));"],
+  },
+  {
+    when: ['pyIn'],
+    lines: ["/** Python's `in`: a substring, a list member or a dict key */",
+      "const pyIn = (x: any, c: any): boolean => (typeof c === 'string' || Array.isArray(c) ? c.includes(x) : c instanceof Map || c instanceof Set ? c.has(x) : x in c);"],
+  },
+  {
+    when: ['pyKeys', 'pyItems', 'pyValues'],
+    lines: ["/** a dict's items, keys, values: a BPF map (or Map) iterates itself; a dict is an object, Python's int keys numbers again */",
+      'const pyDict = (o: any): boolean => [Object.prototype, null].includes(Object.getPrototypeOf(o));',
+      "const pyKey = (k: string): any => (/^-?\\d+$/.test(k) ? Number(k) : k);"],
+  },
+  { when: ['pyItems'], lines: ['const pyItems = (o: any): [any, any][] => (pyDict(o) ? Object.entries(o).map(([k, v]) => [pyKey(k), v]) : [...o.entries()]);'] },
+  { when: ['pyKeys'], lines: ['const pyKeys = (o: any): any[] => (pyDict(o) ? Object.keys(o).map(pyKey) : [...o.keys()]);'] },
+  { when: ['pyValues'], lines: ['const pyValues = (o: any): any[] => (pyDict(o) ? Object.values(o) : [...o.values()]);'] },
+  {
+    when: ['pyStrftime'],
+    lines: ["/** time.strftime(fmt) now, local time: the directives tools print with */",
+      "const pyStrftime = (fmt: string): string => { const d = new Date(); const p = (n: number, w = 2): string => String(n).padStart(w, '0'); return fmt.replace(/%([HMSYmdfyjp%])/g, (_m, c: string) => ({ H: p(d.getHours()), M: p(d.getMinutes()), S: p(d.getSeconds()), Y: String(d.getFullYear()), y: p(d.getFullYear() % 100), m: p(d.getMonth() + 1), d: p(d.getDate()), f: p(d.getMilliseconds() * 1000, 6), j: p(Math.floor((d.getTime() - new Date(d.getFullYear(), 0, 1).getTime()) / 86400000) + 1, 3), p: d.getHours() < 12 ? 'AM' : 'PM', '%': '%' } as Record<string, string>)[c]!); };"],
+  },
+  { when: ['pyLen'], lines: ["/** len(): of a string, a list, a map or a dict */", 'const pyLen = (c: any): number => c.length ?? c.size ?? Object.keys(c).length;'] },
+  {
+    when: ['defaultDict'],
+    lines: ["/** collections.defaultdict: a missing key reads as a new default, kept */",
+      "const defaultDict = (make: () => any): any => new Proxy({} as Record<string | symbol, any>, { get: (o, k) => (typeof k === 'symbol' || k in o ? o[k] : (o[k] = make())) });"],
+  },
+  {
+    when: ['pyPop'],
+    lines: ["/** dict.pop(k[, default]) and list.pop(i) */",
+      'const pyPop = (c: any, k: any, ...d: any[]): any => { if (Array.isArray(c)) return c.splice(k, 1)[0]; const v = k in c ? c[k] : d[0]; delete c[k]; return v; };'],
+  },
+];
+
 export interface ConvertResult {
   tool: PyTool;
   name: string;
@@ -102,42 +151,7 @@ function emitTs(tool: PyTool, name: string, c: CResult, report: ReportEntry[]): 
   const header = (body: string): string[] => {
     const uses = (name: string): boolean => new RegExp(`\\b${name}\\b`).test(body);
     const lbc = ['formatKsym', 'formatLinearHist', 'formatLog2Hist', 'inetNtop', 'kprobesAvailable', 'LbcError', 'pyFormat'].filter(uses);
-    const helpers: string[] = [];
-    if (uses('tracepointExists')) helpers.push("const tracepointExists = (cat: string, ev: string): boolean => fs.existsSync(`/sys/kernel/tracing/events/${cat}/${ev}`);");
-    if (uses('kprobeFunctions')) {
-      helpers.push('/** BPF.get_kprobe_functions(): kernel functions matching a regular expression, from /proc/kallsyms */',
-        "const kprobeFunctions = (re: string): string[] => fs.readFileSync('/proc/kallsyms', 'utf8').split('\\n').map((l) => l.split(' ')[2] ?? '').filter((f) => new RegExp(re).test(f));");
-    }
-    if (uses('num')) {
-      // addresses (unsigned __int128) and hashes do not fit: they stay bigint, which pyFormat and inetNtop take
-      helpers.push('/** BCC hands Python ints; the skeleton decodes u64 as bigint: numbers where they fit */',
-        "const num = <T extends object>(o: T): any => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === 'bigint' && Number.isSafeInteger(Number(v)) ? Number(v) : v]));");
-    }
-    if (uses('pyIn')) {
-      helpers.push("/** Python's `in`: a substring, a list member or a dict key */",
-        "const pyIn = (x: any, c: any): boolean => (typeof c === 'string' || Array.isArray(c) ? c.includes(x) : c instanceof Map || c instanceof Set ? c.has(x) : x in c);");
-    }
-    if (uses('pyKeys') || uses('pyItems') || uses('pyValues')) {
-      helpers.push("/** a dict's items, keys, values: a BPF map (or Map) iterates itself; a dict is an object, Python's int keys numbers again */",
-        'const pyDict = (o: any): boolean => [Object.prototype, null].includes(Object.getPrototypeOf(o));',
-        "const pyKey = (k: string): any => (/^-?\\d+$/.test(k) ? Number(k) : k);");
-      if (uses('pyItems')) helpers.push('const pyItems = (o: any): [any, any][] => (pyDict(o) ? Object.entries(o).map(([k, v]) => [pyKey(k), v]) : [...o.entries()]);');
-      if (uses('pyKeys')) helpers.push('const pyKeys = (o: any): any[] => (pyDict(o) ? Object.keys(o).map(pyKey) : [...o.keys()]);');
-      if (uses('pyValues')) helpers.push('const pyValues = (o: any): any[] => (pyDict(o) ? Object.values(o) : [...o.values()]);');
-    }
-    if (uses('pyStrftime')) {
-      helpers.push("/** time.strftime(fmt) now, local time: the directives tools print with */",
-        "const pyStrftime = (fmt: string): string => { const d = new Date(); const p = (n: number, w = 2): string => String(n).padStart(w, '0'); return fmt.replace(/%([HMSYmdfyjp%])/g, (_m, c: string) => ({ H: p(d.getHours()), M: p(d.getMinutes()), S: p(d.getSeconds()), Y: String(d.getFullYear()), y: p(d.getFullYear() % 100), m: p(d.getMonth() + 1), d: p(d.getDate()), f: p(d.getMilliseconds() * 1000, 6), j: p(Math.floor((d.getTime() - new Date(d.getFullYear(), 0, 1).getTime()) / 86400000) + 1, 3), p: d.getHours() < 12 ? 'AM' : 'PM', '%': '%' } as Record<string, string>)[c]!); };");
-    }
-    if (uses('pyLen')) helpers.push("/** len(): of a string, a list, a map or a dict */", 'const pyLen = (c: any): number => c.length ?? c.size ?? Object.keys(c).length;');
-    if (uses('defaultDict')) {
-      helpers.push("/** collections.defaultdict: a missing key reads as a new default, kept */",
-        "const defaultDict = (make: () => any): any => new Proxy({} as Record<string | symbol, any>, { get: (o, k) => (typeof k === 'symbol' || k in o ? o[k] : (o[k] = make())) });");
-    }
-    if (uses('pyPop')) {
-      helpers.push("/** dict.pop(k[, default]) and list.pop(i) */",
-        'const pyPop = (c: any, k: any, ...d: any[]): any => { if (Array.isArray(c)) return c.splice(k, 1)[0]; const v = k in c ? c[k] : d[0]; delete c[k]; return v; };');
-    }
+    const helpers = RUNTIME_HELPERS.filter((h) => h.when.some(uses)).flatMap((h) => h.lines);
     const all = `${body}\n${helpers.join('\n')}`;
     return [
       `// Converted from ${path.basename(tool.file)} by lcc convert${tool.description ? `: ${tool.description}` : ''}.`,
