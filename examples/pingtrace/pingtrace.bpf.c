@@ -10,7 +10,9 @@
 #define IPPROTO_ICMPV6 58
 #endif
 
-LBC_RINGBUF(events, 1 << 20);
+/* ~4,500 records of 456 bytes (with room for a stack): the client drains at
+ * every reply, the server every few milliseconds */
+LBC_RINGBUF(events, 1 << 21);
 
 /* one per CPU: the probe whose reply this CPU's softirq is delivering now */
 struct pending_rx {
@@ -49,7 +51,6 @@ const volatile __u64 rb_flags = 0;
 const volatile __u32 want_stacks = 0;
 __u64 waking_count = 0;
 
-LBC_STACK(stacks, 4096);
 LBC_PERCPU_ARRAY(softirq_time, __u32, struct pt_softirq, 1);
 
 /* ICMP and ICMPv6 echo: their header, then the tag's magic, session and port */
@@ -265,13 +266,20 @@ static __always_inline int parse(struct sk_buff *skb, bool tx, struct pt_event *
 /* Stamp and write an event: now, on this CPU, at this hook. */
 static __always_inline void emit(void *ctx, struct pt_event *e, __u8 hook)
 {
+	struct pt_record *r;
+	long n = 0;
+
 	e->ts = bpf_ktime_get_ns();
 	e->hook = hook;
 	e->cpu = bpf_get_smp_processor_id();
-	/* BPF_F_REUSE_STACKID: the newest stack wins a hash slot; user space reads it within a probe */
-	e->stack_id = want_stacks ? bpf_get_stackid(ctx, &stacks, BPF_F_REUSE_STACKID) : -1;
-	if (bpf_ringbuf_output(&events, e, sizeof(*e), rb_flags))
-		__sync_fetch_and_add(&___lbc_drops_events, 1);
+	r = lbc_ringbuf_reserve(events, sizeof(*r));
+	if (!r)
+		return;
+	r->e = *e;
+	if (want_stacks)
+		n = bpf_get_stack(ctx, r->stack, sizeof(r->stack), 0);
+	r->frames = n > 0 ? n / sizeof(__u64) : 0;
+	bpf_ringbuf_submit(r, rb_flags);
 }
 
 /* An event for a probe we already follow (its seq and session kept in a map). */

@@ -53,9 +53,24 @@ struct pt_event {
 	__u16 report_port; /* UDP port where the client takes server reports, network order */
 	__u8 family;    /* 4 or 6 */
 	__u8 proto;     /* IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_UDP or IPPROTO_TCP */
-	__s32 stack_id; /* kernel stack in `stacks` when want_stacks is set, else negative */
 	__u16 port;     /* TCP: the client's port of the connection (host order); seq is then the record index */
 	__u16 flags;    /* PT_F_* */
+};
+
+/* How deep a spike's kernel stack goes: the innermost frames say who ran;
+ * 48 reach from a BPF program through an interrupted softirq to the syscall. */
+#define PT_STACK_FRAMES 48
+
+/* What the ring buffer carries: the event and, when spike hunting
+ * (want_stacks), the kernel stack where it was taken, innermost first. In
+ * the record, not in a stack map: a stack id is a hash bucket that a later
+ * stack can take over before user space reads it, and then names the wrong
+ * code path. */
+struct pt_record {
+	struct pt_event e;
+	__u32 frames; /* valid entries of stack; 0 without want_stacks or when the walk failed */
+	__u32 _pad;
+	__u64 stack[PT_STACK_FRAMES];
 };
 
 /* a TCP handshake probe's SYN or SYN-ACK (seq: the client's probe; on the server, 0 and port set) */

@@ -92,7 +92,7 @@ export const PtTag: Codec<PtTag> & { readonly fields: Record<string, codec.Field
 };
 
 const $c1 = codec.array(codec.u8, 16);
-/** struct pt_event (72 bytes) */
+/** struct pt_event (64 bytes) */
 export interface PtEvent {
   /** __u64 */
   ts: bigint;
@@ -120,15 +120,13 @@ export interface PtEvent {
   family: number;
   /** __u8 */
   proto: number;
-  /** __s32 */
-  stack_id: number;
   /** __u16 */
   port: number;
   /** __u16 */
   flags: number;
 }
 export const PtEvent: Codec<PtEvent> & { readonly fields: Record<string, codec.FieldInfo> } = {
-  size: 72,
+  size: 64,
   fields: {
     ts: { offset: 0, size: 8, bitOffset: 0, bitSize: 0 },
     saddr: { offset: 8, size: 16, bitOffset: 64, bitSize: 0 },
@@ -143,9 +141,8 @@ export const PtEvent: Codec<PtEvent> & { readonly fields: Record<string, codec.F
     report_port: { offset: 56, size: 2, bitOffset: 448, bitSize: 0 },
     family: { offset: 58, size: 1, bitOffset: 464, bitSize: 0 },
     proto: { offset: 59, size: 1, bitOffset: 472, bitSize: 0 },
-    stack_id: { offset: 60, size: 4, bitOffset: 480, bitSize: 0 },
-    port: { offset: 64, size: 2, bitOffset: 512, bitSize: 0 },
-    flags: { offset: 66, size: 2, bitOffset: 528, bitSize: 0 },
+    port: { offset: 60, size: 2, bitOffset: 480, bitSize: 0 },
+    flags: { offset: 62, size: 2, bitOffset: 496, bitSize: 0 },
   },
   decode(dv: DataView, o: number): PtEvent {
     return {
@@ -162,9 +159,8 @@ export const PtEvent: Codec<PtEvent> & { readonly fields: Record<string, codec.F
       report_port: dv.getUint16(o + 56, true),
       family: dv.getUint8(o + 58),
       proto: dv.getUint8(o + 59),
-      stack_id: dv.getInt32(o + 60, true),
-      port: dv.getUint16(o + 64, true),
-      flags: dv.getUint16(o + 66, true),
+      port: dv.getUint16(o + 60, true),
+      flags: dv.getUint16(o + 62, true),
     };
   },
   encode(v: PtEvent, dv: DataView, o: number): void {
@@ -181,9 +177,44 @@ export const PtEvent: Codec<PtEvent> & { readonly fields: Record<string, codec.F
     dv.setUint16(o + 56, v.report_port, true);
     dv.setUint8(o + 58, v.family);
     dv.setUint8(o + 59, v.proto);
-    dv.setInt32(o + 60, v.stack_id, true);
-    dv.setUint16(o + 64, v.port, true);
-    dv.setUint16(o + 66, v.flags, true);
+    dv.setUint16(o + 60, v.port, true);
+    dv.setUint16(o + 62, v.flags, true);
+  },
+};
+
+const $c2 = codec.array(codec.u64, 48);
+/** struct pt_record (456 bytes) */
+export interface PtRecord {
+  /** struct pt_event */
+  e: PtEvent;
+  /** __u32 */
+  frames: number;
+  /** __u32 */
+  _pad: number;
+  /** __u64[48] */
+  stack: bigint[];
+}
+export const PtRecord: Codec<PtRecord> & { readonly fields: Record<string, codec.FieldInfo> } = {
+  size: 456,
+  fields: {
+    e: { offset: 0, size: 64, bitOffset: 0, bitSize: 0 },
+    frames: { offset: 64, size: 4, bitOffset: 512, bitSize: 0 },
+    _pad: { offset: 68, size: 4, bitOffset: 544, bitSize: 0 },
+    stack: { offset: 72, size: 384, bitOffset: 576, bitSize: 0 },
+  },
+  decode(dv: DataView, o: number): PtRecord {
+    return {
+      e: PtEvent.decode(dv, o),
+      frames: dv.getUint32(o + 64, true),
+      _pad: dv.getUint32(o + 68, true),
+      stack: $c2.decode(dv, o + 72),
+    };
+  },
+  encode(v: PtRecord, dv: DataView, o: number): void {
+    PtEvent.encode(v.e, dv, o);
+    dv.setUint32(o + 64, v.frames, true);
+    dv.setUint32(o + 68, v._pad, true);
+    $c2.encode(v.stack, dv, o + 72);
   },
 };
 
@@ -302,7 +333,7 @@ export const PtSoftirq: Codec<PtSoftirq> & { readonly fields: Record<string, cod
   },
 };
 
-const $c2 = codec.array(codec.u8, 5);
+const $c3 = codec.array(codec.u8, 5);
 /** struct pending_rx (24 bytes) */
 export interface PendingRx {
   /** __u64 */
@@ -339,7 +370,7 @@ export const PendingRx: Codec<PendingRx> & { readonly fields: Record<string, cod
       valid: dv.getUint16(o + 14, true),
       port: dv.getUint16(o + 16, true),
       proto: dv.getUint8(o + 18),
-      _pad: $c2.decode(dv, o + 19),
+      _pad: $c3.decode(dv, o + 19),
     };
   },
   encode(v: PendingRx, dv: DataView, o: number): void {
@@ -349,7 +380,7 @@ export const PendingRx: Codec<PendingRx> & { readonly fields: Record<string, cod
     dv.setUint16(o + 14, v.valid, true);
     dv.setUint16(o + 16, v.port, true);
     dv.setUint8(o + 18, v.proto);
-    $c2.encode(v._pad, dv, o + 19);
+    $c3.encode(v._pad, dv, o + 19);
   },
 };
 
@@ -407,8 +438,6 @@ export const IcmpProbe: Codec<IcmpProbe> & { readonly fields: Record<string, cod
     dv.setUint16(o + 16, v.report_port, true);
   },
 };
-
-const $c3 = codec.array(codec.u64, 127);
 
 const PingtraceRodataVars = {
   role: true,
@@ -614,8 +643,6 @@ export interface PingtraceMaps {
   readonly sending: BpfMap<number, PendingRx>;
   /** array: __u32 → struct pending_rx */
   readonly unclaimed: BpfMap<number, PendingRx>;
-  /** stack_trace: __u32 → lbc_stack_t */
-  readonly stacks: BpfMap<number, bigint[]>;
   /** percpu_array: __u32 → struct pt_softirq (one value per possible CPU) */
   readonly softirq_time: BpfMap<number, PtSoftirq[]>;
   /** lru_hash: struct pt_conn_key → struct pt_conn */
@@ -692,21 +719,20 @@ export class PingtraceSkeleton implements Disposable {
       running: this.obj.map<number, PendingRx>('running', { key: codec.u32, value: PendingRx }),
       sending: this.obj.map<number, PendingRx>('sending', { key: codec.u32, value: PendingRx }),
       unclaimed: this.obj.map<number, PendingRx>('unclaimed', { key: codec.u32, value: PendingRx }),
-      stacks: this.obj.map<number, bigint[]>('stacks', { key: codec.u32, value: $c3 }),
       softirq_time: this.obj.map<number, PtSoftirq[]>('softirq_time', { key: codec.u32, value: PtSoftirq }),
       tcp_conns: this.obj.map<PtConnKey, PtConn>('tcp_conns', { key: PtConnKey, value: PtConn }),
     });
   }
 
-  /** Ring buffer events: each struct pt_event as it arrives. */
-  onEvents(handler: Handler<PtEvent>): RingBufferConsumer {
-    const raw: RawHandler = (dv, off, _size, cpu) => handler(PtEvent.decode(dv, off), cpu);
+  /** Ring buffer events: each struct pt_record as it arrives. */
+  onEvents(handler: Handler<PtRecord>): RingBufferConsumer {
+    const raw: RawHandler = (dv, off, _size, cpu) => handler(PtRecord.decode(dv, off), cpu);
     return this.obj.ringBuffer('events', raw);
   }
 
-  /** events as an async iterable of decoded struct pt_event events. */
-  eventsEvents(opts: QueueOptions = {}): EventQueue<PtEvent> {
-    return this.obj.events('events', PtEvent, opts);
+  /** events as an async iterable of decoded struct pt_record events. */
+  eventsEvents(opts: QueueOptions = {}): EventQueue<PtRecord> {
+    return this.obj.events('events', PtRecord, opts);
   }
 
   destroy(): void {

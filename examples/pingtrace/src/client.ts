@@ -10,7 +10,7 @@ import { randomInt } from 'node:crypto';
 import { LbcError, ProbeSocket, formatKsym, ipString, ipv6Bytes, sockaddr } from 'lcc/lbc';
 import { isIP } from 'node:net';
 import { computeStages, OffsetEstimator, REMOTE_COMBINED, STAGES, type LocalTimes, type ProbeStages, type StageSummary } from './stages.js';
-import { connKey, DEFAULT_PORT, parseProbeReply, probePacket, PtHook, PtRole, reportTimes, startTracing, TAG_SIZE, type ProbeSpec, type PtEvent, type Report, type StageSet } from './probe.js';
+import { connKey, DEFAULT_PORT, parseProbeReply, probePacket, PtHook, PtRole, onRecords, reportTimes, startTracing, TAG_SIZE, type ProbeSpec, type PtEvent, type Report, type StageSet } from './probe.js';
 import { LatencyHistogram } from './histogram.js';
 import { SpikeDetector, type Baseline, type SpikeConfig } from './spikes.js';
 import type { Metrics } from './metrics.js';
@@ -110,7 +110,8 @@ interface Pending {
   at: number;
   local: Partial<LocalTimes>;
   cpus: Partial<Record<keyof LocalTimes, number>>;
-  stacks: Partial<Record<keyof LocalTimes, number>>;
+  /** kernel stacks (addresses, innermost first) where the stages end, when hunting */
+  stacks: Partial<Record<keyof LocalTimes, bigint[]>>;
   softirqAtSend?: SoftirqSnapshot;
   softirqAtRecv?: SoftirqSnapshot;
   report?: Report;
@@ -247,13 +248,10 @@ export async function runClient(opts: ClientOptions, on: ClientEvents = {}): Pro
       ctx.netRxSoftirqUs = Number(p.softirqAtRecv.netRx[cpu]! - p.softirqAtSend.netRx[cpu]!) / 1000;
     }
     const hook = STAGE_END[stage];
-    const stackId = hook ? p.stacks[hook] : undefined;
-    if (hook && stackId !== undefined && stackId >= 0) {
-      const addrs = skel.maps.stacks.get(stackId);
-      if (addrs) {
-        ctx.stack = addrs.filter((a) => a !== 0n).map(formatKsym);
-        ctx.stackAt = hook;
-      }
+    const addrs = hook ? p.stacks[hook] : undefined;
+    if (hook && addrs?.length) {
+      ctx.stack = addrs.map(formatKsym);
+      ctx.stackAt = hook;
     }
     return ctx;
   };
@@ -350,7 +348,8 @@ export async function runClient(opts: ClientOptions, on: ClientEvents = {}): Pro
     }
   };
 
-  const rb = skel.onEvents((e: PtEvent) => {
+  const stageEnds = new Set(Object.values(STAGE_END));
+  const rb = onRecords(skel, (e: PtEvent, stack) => {
     // TCP segments (and the wake-ups they cause) come as a record index on the
     // connection with this client port; everything else, and what the kernel read
     // from our own buffers (port 0), by the probe's seq
@@ -365,7 +364,7 @@ export async function runClient(opts: ClientOptions, on: ClientEvents = {}): Pro
     } else if (p.local[field] !== undefined) return;
     p.local[field] = e.ts;
     p.cpus[field] = e.cpu;
-    p.stacks[field] = e.stack_id;
+    if (hunting && stageEnds.has(field)) p.stacks[field] = stack();
   });
   const onReply = (t: TargetState | undefined, packet: Buffer, receivedNs: bigint): void => {
     const r = parseProbeReply(spec, packet);

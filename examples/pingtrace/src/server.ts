@@ -5,7 +5,7 @@
 import * as dgram from 'node:dgram';
 import * as net from 'node:net';
 import { LbcError } from 'lcc/lbc';
-import { startTracing, connKey, eventAddress, DEFAULT_PORT, HELLO, MAGIC, PtHook, PtRole, REPLY, REQUEST, TAG_SIZE, type PtEvent, type Report } from './probe.js';
+import { startTracing, onRecords, connKey, eventAddress, DEFAULT_PORT, HELLO, MAGIC, PtHook, PtRole, REPLY, REQUEST, TAG_SIZE, type PtEvent, type Report } from './probe.js';
 
 const REPORT_RESEND_MS = [80];
 const DRAIN_MS = 100;
@@ -111,7 +111,7 @@ export async function runServer(opts: ServerOptions = {}): Promise<void> {
     send({ ...r, session: hello.session, seq: hello.seq }, client.includes(':') ? 6 : 4, client, hello.reportPort);
   };
 
-  const rb = skel.onEvents((e: PtEvent) => {
+  const rb = onRecords(skel, (e: PtEvent) => {
     // requests come from the client, replies go to it
     const client = eventAddress(e.icmp_type === REQUEST ? e.saddr : e.daddr, e.family);
     // TCP segments come as (connection, record index), handshakes as their connection;
