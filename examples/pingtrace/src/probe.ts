@@ -153,8 +153,8 @@ export function startTracing(role: number, opts: { session: number; tgid: number
 /**
  * Each ring buffer record's event, and its kernel stack on demand: decoding a
  * record's 48 stack words costs five times its event (1.7 against 0.3 us),
- * and only the stacks of a few hooks of a spiking probe are kept. `stack()`
- * reads the ring's memory: call it within the handler.
+ * and only the client keeps stacks, when hunting spikes, of the hooks where
+ * stages end. `stack()` reads the ring's memory: call it within the handler.
  */
 export function onRecords(skel: PingtraceSkeleton, handler: (e: PtEvent, stack: () => bigint[]) => void): RingBufferConsumer {
   const { e, frames, stack } = PtRecord.fields;
