@@ -102,17 +102,23 @@ describe.runIf(runKernelTests)('pingtrace protocols', () => {
       // the receiving task kept off its CPU: the wait between its wake-up and its run (before
       // the congestion tests: a TCP connection that lost segments there recovers slowly)
       if (!c.name.includes('handshake')) {
-        it('puts a busy higher-priority task on the receiving CPU into l_rx_task_waking', async () => {
+        it('puts a busy higher-priority task on the receiving CPU into the receiving task\'s stages, mostly l_rx_task_waking', async () => {
           const mean = (ps: Probe[], k: string): number => ps.reduce((a, p) => a + (p.stages[k] ?? 0), 0) / (ps.length || 1);
           const { probes: base, busy } = await h.busyReceiver(() => run(c.target(), [...c.args, '-c', '40', '-i', '0.03']).then((r) => r.probes));
           // the local stages only: both "hosts" share this machine's CPUs, and for UDP and TCP the
           // server's echo is a user-space task the spinner can hold off as well (r_rx_kern)
           const local = (ps: Probe[]): number => STAGES.filter((k) => k.startsWith('l_')).reduce((a, k) => a + mean(ps, k), 0);
           const added = local(busy) - local(base);
-          const took = mean(busy, 'l_rx_task_waking') - mean(base, 'l_rx_task_waking');
-          console.log(`${c.name}: added ${added.toFixed(0)} us (mean, local stages), of which l_rx_task_waking ${took.toFixed(0)} us`);
+          const waking = mean(busy, 'l_rx_task_waking') - mean(base, 'l_rx_task_waking');
+          const queue = mean(busy, 'l_rx_task_queue') - mean(base, 'l_rx_task_queue');
+          const by = STAGES.filter((k) => k.startsWith('l_')).map((k) => `${k} ${(mean(busy, k) - mean(base, k)).toFixed(0)}`).join(', ');
+          console.log(`${c.name}: added ${added.toFixed(0)} us (mean, local stages): ${by}`);
           expect(added).toBeGreaterThan(150);
-          expect(took / added).toBeGreaterThan(0.8);
+          // the receiving task's scheduling: mostly held off its CPU after the wake-up; the rest
+          // preempted after it ran, before its read returned (the spinner's 0.5 ms gaps can end
+          // inside the client's event loop: one run in ~14 put a quarter of the delay there)
+          expect((waking + queue) / added).toBeGreaterThan(0.8);
+          expect(waking / added).toBeGreaterThan(0.5);
         }, 60_000);
       }
 

@@ -105,7 +105,7 @@ describe.runIf(runKernelTests)('pingtrace between two namespaces', () => {
   it('puts a slow egress qdisc with a competing flow into l_tx_qdisc', () => fault('client', 'l_tx_qdisc'));
   it('puts the server egress queue into r_tx_kern', () => fault('server', 'r_tx_kern'));
 
-  it('puts a busy higher-priority task on the receiving CPU into l_rx_task_waking', async () => {
+  it('puts a busy higher-priority task on the receiving CPU into the receiving task\'s stages, mostly l_rx_task_waking', async () => {
     const cols = (ps: Probe[]): Record<string, number[]> => {
       const out: Record<string, number[]> = {};
       for (const p of ps) for (const [k, v] of Object.entries(p.stages)) (out[k] ??= []).push(v);
@@ -114,10 +114,15 @@ describe.runIf(runKernelTests)('pingtrace between two namespaces', () => {
     const mean = (xs: number[] = []): number => xs.reduce((a, b) => a + b, 0) / (xs.length || 1);
     const { probes, busy } = await h.busyReceiver(async () => cols((await h.client([sip, '--json', '-c', '40', '-i', '0.03'])).lines.filter((l) => 'seq' in l) as unknown as Probe[]));
     const added = mean(busy.total) - mean(probes.total);
-    const took = mean(busy.l_rx_task_waking) - mean(probes.l_rx_task_waking);
-    console.log(`added ${added.toFixed(0)} us (mean), of which l_rx_task_waking ${took.toFixed(0)} us`);
+    const waking = mean(busy.l_rx_task_waking) - mean(probes.l_rx_task_waking);
+    const queue = mean(busy.l_rx_task_queue) - mean(probes.l_rx_task_queue);
+    console.log(`added ${added.toFixed(0)} us (mean), of which l_rx_task_waking ${waking.toFixed(0)} us, l_rx_task_queue ${queue.toFixed(0)} us`);
     expect(added).toBeGreaterThan(150);
-    expect(took / added).toBeGreaterThan(0.8);
+    // the receiving task's scheduling: mostly held off its CPU after the
+    // wake-up; the rest preempted after it ran, before its read returned (the
+    // spinner's 0.5 ms gaps can end inside the client's event loop)
+    expect((waking + queue) / added).toBeGreaterThan(0.8);
+    expect(waking / added).toBeGreaterThan(0.5);
   }, 60_000);
 
   it('without a server, reports local stages and one remote + network segment', async () => {
