@@ -129,6 +129,7 @@ describe('HTML report', () => {
     target: 'host<1>', sent: 5000, received: 5000, loss: 0, spikes: 1, stageSet: { name: 'tracepoints' }, server: true,
     offset: { us: 0, trusted: true, samples: 8 },
     stages: Object.fromEntries(['total', ...Object.keys(stages)].map((k) => [k, { min: 1, avg: 2, p50: 2, p99: 9, max: 10 }])),
+    socketReads: 5000,
   };
 
   it('stays bounded over a long run and is self-contained', () => {

@@ -77,8 +77,8 @@ describe.runIf(runKernelTests)('pingtrace in production', () => {
       expect(x.context.cpu).toBeTypeOf('number');
       expect(x.context.stackAt).toBe('startXmit');
       // the kernel stack where the queue let the probe go: innermost, the
-      // tracepoint's caller (a tracepoint program's stack starts there), not
-      // another event's stack that took over a shared slot
+      // tracepoint's caller (the program's own frames and the tracepoint's
+      // dispatch dropped), not another event's stack
       expect(x.context.stack![0]).toMatch(/^(xmit_one|dev_hard_start_xmit)\+/);
       expect(x.context.stack!.join(' ')).toMatch(/sch_direct_xmit|__qdisc_run|__dev_queue_xmit/);
     }

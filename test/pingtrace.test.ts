@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runKernelTests } from './helpers/kernel.js';
 import { BIN, Hosts, sleep } from './helpers/pingtrace.js';
+import { waitForOutput } from './helpers/ready.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(here, '..');
@@ -124,6 +125,27 @@ describe.runIf(runKernelTests)('pingtrace between two namespaces', () => {
     expect((waking + queue) / added).toBeGreaterThan(0.8);
     expect(waking / added).toBeGreaterThan(0.5);
   }, 60_000);
+
+  // Every echo reply in a namespace reaches every raw ICMP socket there: the
+  // client's filter must keep a neighbour's replies from ever reaching it.
+  for (const family of [4, 6] as const) {
+    it(`does not read a neighbour's echo replies (IPv${family}): its socket filter drops them in the kernel`, async () => {
+      const target = family === 6 ? h.sip6 : sip;
+      const flood = 2000;
+      let neighbour = '';
+      const r = await h.client([target, '--json', '-c', '100000', '-i', '0.05'], async (child) => {
+        await waitForOutput(child, '{"start"');
+        // a neighbour floods the same target from the same namespace, then the client stops
+        neighbour = h.ns(c, 'ping', `-${family}`, '-f', '-c', String(flood), target);
+        child.kill('SIGINT');
+      });
+      expect(r.code, r.stderr).toBe(0);
+      expect(neighbour).toMatch(new RegExp(`${flood} packets transmitted, ${flood} received`));
+      const summary = r.lines.find((l) => 'summary' in l)!.summary as { received: number; socketReads: number };
+      expect(summary.received).toBeGreaterThan(0);
+      expect(summary.socketReads, `read ${summary.socketReads} messages for ${summary.received} replies of its own`).toBe(summary.received);
+    });
+  }
 
   it('without a server, reports local stages and one remote + network segment', async () => {
     await h.stopServer();

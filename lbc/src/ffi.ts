@@ -141,6 +141,9 @@ export const PerfEventAttr = koffi.struct('perf_event_attr', {
 
 // struct epoll_event is packed on x86_64 only (12 bytes); elsewhere data sits at offset 8
 export const EPOLL_PACKED = process.arch === 'x64';
+/** SO_ATTACH_FILTER's argument: the filter is `struct sock_filter[len]`, bytes from sockfilter.ts. */
+export const SockFprog = koffi.struct('sock_fprog', { len: 'uint16_t', filter: 'const uint8_t *' });
+
 export const EpollEvent = (EPOLL_PACKED ? koffi.pack : koffi.struct)('epoll_event', { events: 'uint32_t', data: 'uint64_t' });
 export const EPOLL_EVENT_SIZE = EPOLL_PACKED ? 12 : 16;
 export const EPOLL_DATA_OFFSET = EPOLL_PACKED ? 4 : 8;
@@ -263,6 +266,7 @@ export const c = {
   recvfrom: libc.func('intptr_t recvfrom(int fd, _Out_ uint8_t *buf, size_t len, int flags, _Out_ uint8_t *addr, _Inout_ uint32_t *addrlen)'),
   poll: libc.func('int poll(_Inout_ uint8_t *fds, unsigned long nfds, int timeout)'),
   setsockopt: libc.func('int setsockopt(int fd, int level, int name, const uint8_t *value, uint32_t len)'),
+  setsockopt_fprog: libc.func('int setsockopt(int fd, int level, int name, const sock_fprog *value, uint32_t len)'),
   getsockopt: libc.func('int getsockopt(int fd, int level, int name, _Out_ uint8_t *value, _Inout_ uint32_t *len)'),
   connect: libc.func('int connect(int fd, const uint8_t *addr, uint32_t len)'),
   bind: libc.func('int bind(int fd, const uint8_t *addr, uint32_t len)'),

@@ -14,6 +14,6 @@ export { ensureBpffs, ensureTracefs, BPFFS, TRACEFS } from './sysfs.js';
 export type { GlobalValue, GlobalVar } from './globals.js';
 export { formatLog2Hist, formatLinearHist, formatLog10Hist } from './hist.js';
 export { inetNtop, pyFormat } from './format.js';
-export { ksym, formatKsym, stackAddresses } from './ksyms.js';
+export { ksym, formatKsym, stackAddresses, tracedStack } from './ksyms.js';
 export { loadedPrograms, enableRunStats, type LoadedProgram } from './introspect.js';
 export { IcmpSocket, ProbeSocket, inetChecksum, sockaddr, sockaddrIn, ipString, ipv6Bytes, type IcmpMessage, type ProbeKind, type ProbeProtocol } from './rawsock.js';

@@ -45,6 +45,22 @@ export function formatKsym(addr: bigint): string {
   return `${s.name}+0x${s.offset.toString(16)}${s.module ? ` [${s.module}]` : ''}`;
 }
 
+// What a BPF program's own stack walk sees before the traced code: the
+// program, and the dispatch that called it (raw and BTF tracepoints, trampolines).
+const DISPATCH = /^(bpf_prog_|bpf_trace_run\d|__bpf_trace_|__traceiter_|bpf_trampoline_|__bpf_prog_enter|__bpf_prog_exit)/;
+
+/**
+ * A stack from bpf_get_stack() as the traced code sees it: the leading
+ * frames of the program and its dispatch dropped. A perf-based tracepoint's
+ * stack already starts at its caller; a raw or BTF tracepoint's starts
+ * inside the program.
+ */
+export function tracedStack(addrs: bigint[]): bigint[] {
+  let i = 0;
+  while (i < addrs.length && DISPATCH.test(ksym(addrs[i]!)?.name ?? '')) i++;
+  return addrs.slice(i);
+}
+
 /** The addresses of stack `id` in a stack_trace map (its value bytes), innermost first. */
 export function stackAddresses(value: Uint8Array): bigint[] {
   const dv = new DataView(value.buffer, value.byteOffset, value.byteLength);

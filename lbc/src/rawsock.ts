@@ -4,7 +4,8 @@
 // where a tool's BPF hooks expect the user's ends to be). Readiness comes
 // from the runtime's epoll poller, so receiving costs nothing while idle.
 import { isIP } from 'node:net';
-import { c, errno } from './ffi.js';
+import { c, errno, SockFprog, structSize } from './ffi.js';
+import { echoReplyFilter, encodeFilter } from './sockfilter.js';
 import { LbcError } from './errors.js';
 import { poller } from './poller.js';
 
@@ -24,6 +25,7 @@ const SO_ERROR = 4;
 const SOL_RAW = 255;
 const ICMP_FILTER = 1;
 const ICMP6_FILTER = 1;
+const SO_ATTACH_FILTER = 26;
 const MSG_DONTWAIT = 0x40;
 const EAGAIN = 11;
 const EINPROGRESS = 115;
@@ -119,6 +121,8 @@ export class ProbeSocket {
   private readonly buf = Buffer.alloc(65536);
   private readonly addr = Buffer.alloc(28);
   private drainNow: (() => void) | null = null;
+  /** messages recvfrom returned to this process: what it woke up for */
+  received = 0;
 
   private constructor(fd: number, readonly kind: ProbeKind) {
     this.fd = fd;
@@ -159,6 +163,22 @@ export class ProbeSocket {
     const v = Buffer.alloc(32, 0xff);
     for (const t of types) v[t >> 3]! &= ~(1 << (t & 7));
     if ((c.setsockopt(this.fd, IPPROTO_ICMPV6, ICMP6_FILTER, v, 32) as number) < 0) throw new LbcError('setsockopt(ICMP6_FILTER)', { errno: errno() });
+  }
+
+  /**
+   * Deliver only echo replies with this identifier whose payload starts with
+   * `payload`: a classic BPF filter, so other replies in the namespace (which
+   * the kernel hands to every raw ICMP socket) never wake us. What was queued
+   * before the filter was attached is discarded.
+   */
+  acceptEchoReplies(id: number, payload?: Uint8Array): void {
+    if (this.kind.protocol !== 'icmp') throw new LbcError('acceptEchoReplies: ICMP sockets only');
+    const filter = encodeFilter(echoReplyFilter({ family: this.kind.family, id, payload }));
+    if ((c.setsockopt_fprog(this.fd, SOL_SOCKET, SO_ATTACH_FILTER, { len: filter.length / 8, filter }, structSize(SockFprog)) as number) < 0) {
+      throw new LbcError('setsockopt(SO_ATTACH_FILTER)', { errno: errno() });
+    }
+    const alen = [this.addr.length];
+    while (Number(c.recvfrom(this.fd, this.buf, this.buf.length, MSG_DONTWAIT, this.addr, alen)) >= 0) alen[0] = this.addr.length;
   }
 
   /** Bind to any local address and a free port (to know the port before connecting). */
@@ -214,6 +234,7 @@ export class ProbeSocket {
             if (e === EAGAIN) break;
             throw new LbcError('recvfrom', { errno: e });
           }
+          this.received++;
           if (got === 0 && this.kind.protocol === 'tcp') {
             cb({ packet: Buffer.alloc(0), from: '', receivedNs }); // the peer closed
             break;

@@ -7,10 +7,10 @@
 // probe.
 import * as dgram from 'node:dgram';
 import { randomInt } from 'node:crypto';
-import { LbcError, ProbeSocket, formatKsym, ipString, ipv6Bytes, sockaddr } from 'lcc/lbc';
+import { LbcError, ProbeSocket, formatKsym, ipString, ipv6Bytes, sockaddr, tracedStack } from 'lcc/lbc';
 import { isIP } from 'node:net';
 import { computeStages, OffsetEstimator, REMOTE_COMBINED, STAGES, type LocalTimes, type ProbeStages, type StageSummary } from './stages.js';
-import { connKey, DEFAULT_PORT, parseProbeReply, probePacket, PtHook, PtRole, onRecords, reportTimes, startTracing, TAG_SIZE, type ProbeSpec, type PtEvent, type Report, type StageSet } from './probe.js';
+import { connKey, DEFAULT_PORT, parseProbeReply, probePacket, probeTag, PtHook, PtRole, onRecords, reportTimes, startTracing, TAG_SIZE, type ProbeSpec, type PtEvent, type Report, type StageSet } from './probe.js';
 import { LatencyHistogram } from './histogram.js';
 import { SpikeDetector, type Baseline, type SpikeConfig } from './spikes.js';
 import type { Metrics } from './metrics.js';
@@ -88,6 +88,8 @@ export interface Summary {
   server: boolean;
   offset: { us: number | null; trusted: boolean; samples: number };
   stages: Record<string, StageSummary>;
+  /** messages the client read from the socket that carries this target's replies (shared by every target for ICMP and UDP) */
+  socketReads: number;
 }
 
 export interface ClientEvents {
@@ -202,7 +204,12 @@ export async function runClient(opts: ClientOptions, on: ClientEvents = {}): Pro
     // a connection per probe (sendOne): nothing to open now
   } else if (spec.protocol !== 'tcp') {
     sock = ProbeSocket.open(spec);
-    if (spec.protocol === 'icmp') sock.acceptOnly([spec.family === 6 ? 129 : 0]);
+    if (spec.protocol === 'icmp') {
+      sock.acceptOnly([spec.family === 6 ? 129 : 0]);
+      // every echo reply in the namespace reaches every raw ICMP socket: the
+      // kernel drops the ones that are not ours, so a neighbour's ping never wakes us
+      sock.acceptEchoReplies(id, probeTag(session));
+    }
   } else {
     for (const t of targets) {
       const conn = ProbeSocket.open(spec);
@@ -364,7 +371,7 @@ export async function runClient(opts: ClientOptions, on: ClientEvents = {}): Pro
     } else if (p.local[field] !== undefined) return;
     p.local[field] = e.ts;
     p.cpus[field] = e.cpu;
-    if (hunting && stageEnds.has(field)) p.stacks[field] = stack();
+    if (hunting && stageEnds.has(field)) p.stacks[field] = tracedStack(stack());
   });
   const onReply = (t: TargetState | undefined, packet: Buffer, receivedNs: bigint): void => {
     const r = parseProbeReply(spec, packet);
@@ -536,10 +543,10 @@ export async function runClient(opts: ClientOptions, on: ClientEvents = {}): Pro
     for (const t of targets) t.conn?.close();
     skel.destroy();
   }
-  return targets.map((t) => summary(t, stageSet));
+  return targets.map((t) => summary(t, stageSet, (sock ?? t.conn)?.received ?? 0));
 }
 
-function summary(t: TargetState, stageSet: StageSet): Summary {
+function summary(t: TargetState, stageSet: StageSet, socketReads: number): Summary {
   const names = t.serverSeen ? [...STAGES] : STAGES.filter((s) => s.startsWith('l_') && !s.endsWith('link')).concat([REMOTE_COMBINED as never]);
   const stats = (h: LatencyHistogram | undefined): StageSummary => {
     const round = (x: number): number => Math.round(x * 1000) / 1000;
@@ -559,5 +566,6 @@ function summary(t: TargetState, stageSet: StageSet): Summary {
     server: t.serverSeen,
     offset: { us: theta === null ? null : Number(theta) / 1000, trusted: t.offset.trusted, samples: t.offset.count },
     stages,
+    socketReads,
   };
 }

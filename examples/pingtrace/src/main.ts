@@ -36,7 +36,7 @@ const USAGE = `usage: pingtrace TARGET [-c COUNT] [-i INTERVAL] [-w DEADLINE] [-
   -w DEADLINE   stop after this many seconds
   -W TIMEOUT    seconds to wait for each reply (default 1)
   -s SIZE       payload bytes (default 56, at least 16)
-  --json        one JSON object per probe (or spike, or status change), then a summary
+  --json        JSON lines: a start line once probing begins, each probe (spike, status), the summary
   --diagram     draw every probe (default: the summary only)
 
  spike hunting (continuous mode prints only spikes)
@@ -247,8 +247,10 @@ export async function main(argv: string[]): Promise<number> {
         metrics: metrics ?? undefined,
       },
       {
+        // the readiness line: programs attached and sockets filtered, probes go out next
         onStart: (set) => {
-          if (!json) console.log(`PINGTRACE ${protocol.toUpperCase()} ${hosts.join(', ')}: stages from ${set.name}${set.note ? ` (${set.note})` : ''}${continuous ? `; reporting spikes (${thresholdUs !== undefined ? `total > ${thresholdUs} us` : `a stage > ${factor} x its p99`})` : ''}`);
+          if (json) console.log(JSON.stringify({ start: { protocol, targets: hosts, stages: set.name, ...(set.note ? { note: set.note } : {}) } }));
+          else console.log(`PINGTRACE ${protocol.toUpperCase()} ${hosts.join(', ')}: stages from ${set.name}${set.note ? ` (${set.note})` : ''}${continuous ? `; reporting spikes (${thresholdUs !== undefined ? `total > ${thresholdUs} us` : `a stage > ${factor} x its p99`})` : ''}`);
         },
         onProbe: (r) => {
           report?.add(r);

@@ -45,11 +45,18 @@ export function probePacket(spec: ProbeSpec, id: number, seq: number, session: n
   b.writeUInt8(spec.family === 6 ? 128 : 8, 0);
   b.writeUInt16BE(id & 0xffff, 4);
   b.writeUInt16BE(seq & 0xffff, 6);
-  MAGIC.copy(b, 8);
-  b.writeUInt32LE(session >>> 0, 12);
+  probeTag(session).copy(b, 8);
   b.writeUInt16BE(reportPort, 16);
   for (let i = 20; i < b.length; i++) b[i] = i & 0xff;
   if (spec.family === 4) b.writeUInt16BE(inetChecksum(b), 2);
+  return b;
+}
+
+/** How an ICMP probe's payload (and so its reply's) starts: magic | session. */
+export function probeTag(session: number): Buffer {
+  const b = Buffer.alloc(8);
+  MAGIC.copy(b, 0);
+  b.writeUInt32LE(session >>> 0, 4); // compared as raw bytes in the kernel
   return b;
 }
 
