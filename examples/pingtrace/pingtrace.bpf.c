@@ -206,43 +206,53 @@ static __always_inline int parse_tcp(unsigned char *l4, __u32 l4len, bool tx, st
 	return 0;
 }
 
-/* The probe in this packet, if it is one; `records`: how many (a TCP segment may hold several). */
-static __always_inline int parse(struct sk_buff *skb, bool tx, struct pt_event *e, __u16 *records)
+/* The probe in this packet, if it is one; `records`: how many (a TCP segment may hold several).
+ * `btf`: skb came from a tp_btf argument (a pointer the verifier knows), not a kprobe. */
+static __always_inline int parse(struct sk_buff *skb, bool btf, bool tx, struct pt_event *e, __u16 *records)
 {
 	unsigned char *l3, *l4;
 	__u8 version, proto;
 	__u32 l4len;
 
-	if (BPF_CORE_READ(skb, dev, nd_net.net, ns.inum) != netns_ino)
+	struct net_device *dev;
+
+	/* tp_btf hands us the kernel's own pointer, read with plain loads instead
+	 * of a helper call each (every packet in the namespace comes this way); a
+	 * kprobe's argument is a number that must be read through the helper */
+	if (btf) {
+		dev = skb->dev;
+		if (dev->nd_net.net->ns.inum != netns_ino)
+			return -1;
+		l3 = tx ? skb->head + skb->network_header : skb->data;
+	} else {
+		dev = BPF_CORE_READ(skb, dev);
+		if (BPF_CORE_READ(dev, nd_net.net, ns.inum) != netns_ino)
+			return -1;
+		l3 = tx ? BPF_CORE_READ(skb, head) + BPF_CORE_READ(skb, network_header) : BPF_CORE_READ(skb, data);
+	}
+	/* one read for either header: a helper call costs more than the bytes */
+	union {
+		__u8 version;
+		struct iphdr v4;
+		struct ipv6hdr v6;
+	} h;
+
+	if (bpf_probe_read_kernel(&h, sizeof(h), l3))
 		return -1;
-	if (tx)
-		l3 = BPF_CORE_READ(skb, head) + BPF_CORE_READ(skb, network_header);
-	else
-		l3 = BPF_CORE_READ(skb, data);
-	if (bpf_probe_read_kernel(&version, 1, l3))
-		return -1;
-	version >>= 4;
+	version = h.version >> 4;
 	if (version == 4) {
-		struct iphdr iph;
-
-		if (bpf_probe_read_kernel(&iph, sizeof(iph), l3))
-			return -1;
-		proto = iph.protocol;
-		l4 = l3 + iph.ihl * 4;
-		l4len = bpf_ntohs(iph.tot_len) - iph.ihl * 4;
-		__builtin_memcpy(e->saddr, &iph.saddr, 4);
-		__builtin_memcpy(e->daddr, &iph.daddr, 4);
+		proto = h.v4.protocol;
+		l4 = l3 + h.v4.ihl * 4;
+		l4len = bpf_ntohs(h.v4.tot_len) - h.v4.ihl * 4;
+		__builtin_memcpy(e->saddr, &h.v4.saddr, 4);
+		__builtin_memcpy(e->daddr, &h.v4.daddr, 4);
 	} else if (version == 6) {
-		struct ipv6hdr ip6;
-
 		/* no extension headers: the probes carry none */
-		if (bpf_probe_read_kernel(&ip6, sizeof(ip6), l3))
-			return -1;
-		proto = ip6.nexthdr;
-		l4 = l3 + sizeof(ip6);
-		l4len = bpf_ntohs(ip6.payload_len);
-		__builtin_memcpy(e->saddr, &ip6.saddr, 16);
-		__builtin_memcpy(e->daddr, &ip6.daddr, 16);
+		proto = h.v6.nexthdr;
+		l4 = l3 + sizeof(h.v6);
+		l4len = bpf_ntohs(h.v6.payload_len);
+		__builtin_memcpy(e->saddr, &h.v6.saddr, 16);
+		__builtin_memcpy(e->daddr, &h.v6.daddr, 16);
 	} else {
 		return -1;
 	}
@@ -259,7 +269,7 @@ static __always_inline int parse(struct sk_buff *skb, bool tx, struct pt_event *
 		return -1;
 	e->family = version;
 	e->proto = proto;
-	e->ifindex = BPF_CORE_READ(skb, dev, ifindex);
+	e->ifindex = btf ? dev->ifindex : BPF_CORE_READ(dev, ifindex);
 	return 0;
 }
 
@@ -296,13 +306,13 @@ static __always_inline void emit_for(void *ctx, const struct pending_rx *p, __u3
 	emit(ctx, &e, hook);
 }
 
-static __always_inline void stamp(void *ctx, struct sk_buff *skb, bool tx, __u8 hook)
+static __always_inline void stamp(void *ctx, struct sk_buff *skb, bool btf, bool tx, __u8 hook)
 {
 	struct pt_event e = {};
 
 	__u16 records = 1;
 
-	if (parse(skb, tx, &e, &records))
+	if (parse(skb, btf, tx, &e, &records))
 		return;
 	emit(ctx, &e, hook);
 	/* every other record of a TCP segment: the same moment, the next index */
@@ -331,45 +341,38 @@ static __always_inline void stamp(void *ctx, struct sk_buff *skb, bool tx, __u8 
 	}
 }
 
-SEC("tracepoint/net/net_dev_queue")
-int tp_dev_queue(struct trace_event_raw_net_dev_template *ctx)
+SEC("tp_btf/net_dev_queue")
+int BPF_PROG(tp_dev_queue, struct sk_buff *skb)
 {
-	stamp(ctx, ctx->skbaddr, true, PT_DEV_QUEUE);
+	stamp(ctx, skb, true, true, PT_DEV_QUEUE);
 	return 0;
 }
 
-SEC("tracepoint/net/net_dev_start_xmit")
-int tp_start_xmit(struct trace_event_raw_net_dev_start_xmit *ctx)
+SEC("tp_btf/net_dev_start_xmit")
+int BPF_PROG(tp_start_xmit, struct sk_buff *skb)
 {
-	stamp(ctx, (struct sk_buff *)ctx->skbaddr, true, PT_START_XMIT);
+	stamp(ctx, skb, true, true, PT_START_XMIT);
 	return 0;
 }
 
-SEC("tracepoint/net/net_dev_xmit")
-int tp_xmit_done(struct trace_event_raw_net_dev_xmit *ctx)
+SEC("tp_btf/netif_rx")
+int BPF_PROG(tp_netif_rx, struct sk_buff *skb)
 {
-	stamp(ctx, ctx->skbaddr, true, PT_XMIT_DONE);
+	stamp(ctx, skb, true, false, PT_RX_ARRIVE);
 	return 0;
 }
 
-SEC("tracepoint/net/netif_rx")
-int tp_netif_rx(struct trace_event_raw_net_dev_template *ctx)
+SEC("tp_btf/napi_gro_receive_entry")
+int BPF_PROG(tp_gro_entry, struct sk_buff *skb)
 {
-	stamp(ctx, ctx->skbaddr, false, PT_RX_ARRIVE);
+	stamp(ctx, skb, true, false, PT_RX_ARRIVE);
 	return 0;
 }
 
-SEC("tracepoint/net/napi_gro_receive_entry")
-int tp_gro_entry(struct trace_event_raw_net_dev_rx_verbose_template *ctx)
+SEC("tp_btf/netif_receive_skb")
+int BPF_PROG(tp_receive_skb, struct sk_buff *skb)
 {
-	stamp(ctx, (struct sk_buff *)ctx->skbaddr, false, PT_RX_ARRIVE);
-	return 0;
-}
-
-SEC("tracepoint/net/netif_receive_skb")
-int tp_receive_skb(struct trace_event_raw_net_dev_template *ctx)
-{
-	stamp(ctx, ctx->skbaddr, false, PT_RX_PROTO);
+	stamp(ctx, skb, true, false, PT_RX_PROTO);
 	return 0;
 }
 
@@ -654,21 +657,21 @@ int rtp_softirq_exit(struct bpf_raw_tracepoint_args *ctx)
 SEC("kprobe/ip_rcv")
 int BPF_KPROBE(kp_ip_rcv, struct sk_buff *skb)
 {
-	stamp(ctx, skb, false, PT_IP_RCV);
+	stamp(ctx, skb, false, false, PT_IP_RCV);
 	return 0;
 }
 
 SEC("kprobe/icmp_rcv")
 int BPF_KPROBE(kp_icmp_rcv, struct sk_buff *skb)
 {
-	stamp(ctx, skb, false, PT_ICMP_RCV);
+	stamp(ctx, skb, false, false, PT_ICMP_RCV);
 	return 0;
 }
 
 SEC("kprobe/raw_local_deliver")
 int BPF_KPROBE(kp_raw_deliver, struct sk_buff *skb)
 {
-	stamp(ctx, skb, false, PT_RAW_DELIVER);
+	stamp(ctx, skb, false, false, PT_RAW_DELIVER);
 	return 0;
 }
 

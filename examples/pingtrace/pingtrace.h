@@ -9,7 +9,6 @@
 enum pt_hook {
 	PT_DEV_QUEUE = 1,   /* net_dev_queue: handed to the device queue (qdisc) */
 	PT_START_XMIT = 2,  /* net_dev_start_xmit: the driver starts sending */
-	PT_XMIT_DONE = 3,   /* net_dev_xmit: the driver is done */
 	PT_RX_ARRIVE = 4,   /* netif_rx / GRO entry: the packet arrived */
 	PT_RX_PROTO = 5,    /* netif_receive_skb: protocol processing starts */
 	PT_WAKEUP = 6,      /* sched_waking of the receiving task */

@@ -24,7 +24,6 @@ type QueueOptions = { limit?: number };
 export const PtHook = {
   PT_DEV_QUEUE: 1,
   PT_START_XMIT: 2,
-  PT_XMIT_DONE: 3,
   PT_RX_ARRIVE: 4,
   PT_RX_PROTO: 5,
   PT_WAKEUP: 6,
@@ -578,17 +577,15 @@ export class PingtraceBss {
 }
 
 export interface PingtracePrograms {
-  /** SEC("tracepoint/net/net_dev_queue") */
+  /** SEC("tp_btf/net_dev_queue") */
   readonly tp_dev_queue: Program;
-  /** SEC("tracepoint/net/net_dev_start_xmit") */
+  /** SEC("tp_btf/net_dev_start_xmit") */
   readonly tp_start_xmit: Program;
-  /** SEC("tracepoint/net/net_dev_xmit") */
-  readonly tp_xmit_done: Program;
-  /** SEC("tracepoint/net/netif_rx") */
+  /** SEC("tp_btf/netif_rx") */
   readonly tp_netif_rx: Program;
-  /** SEC("tracepoint/net/napi_gro_receive_entry") */
+  /** SEC("tp_btf/napi_gro_receive_entry") */
   readonly tp_gro_entry: Program;
-  /** SEC("tracepoint/net/netif_receive_skb") */
+  /** SEC("tp_btf/netif_receive_skb") */
   readonly tp_receive_skb: Program;
   /** SEC("raw_tp/sched_waking") */
   readonly rtp_wakeup: Program;
@@ -665,7 +662,6 @@ export class PingtraceSkeleton implements Disposable {
     this.progs = {
       tp_dev_queue: obj.program('tp_dev_queue'),
       tp_start_xmit: obj.program('tp_start_xmit'),
-      tp_xmit_done: obj.program('tp_xmit_done'),
       tp_netif_rx: obj.program('tp_netif_rx'),
       tp_gro_entry: obj.program('tp_gro_entry'),
       tp_receive_skb: obj.program('tp_receive_skb'),
