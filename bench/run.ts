@@ -141,6 +141,10 @@ function main(): void {
   console.log(pt.slice(0, -1).join('\n'));
   const ptRatios = JSON.parse(pt[pt.length - 1]!) as Record<string, number>;
 
+  const pn = execFileSync(node, [rel('dist', 'bench', 'pingtrace-neighbours.js')], { encoding: 'utf8', cwd: ROOT, maxBuffer: 1 << 26 }).trim().split('\n');
+  console.log(pn.slice(0, -1).join('\n'));
+  const neighbourFigures = JSON.parse(pn[pn.length - 1]!) as Record<string, number>;
+
   const sv = execFileSync(node, [rel('dist', 'bench', 'serve.js')], { encoding: 'utf8', cwd: ROOT, maxBuffer: 1 << 26 }).trim().split('\n');
   console.log(sv.slice(0, -1).join('\n'));
   const serveFigures = JSON.parse(sv[sv.length - 1]!) as Record<string, number>;
@@ -160,6 +164,7 @@ function main(): void {
     gen_wall_s: genWall,
     gen_vs_bpftool: genWall / bpftoolWall,
     ...ptRatios,
+    ...neighbourFigures,
     ...serveFigures,
   };
   console.log('');

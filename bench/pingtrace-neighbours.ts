@@ -1,0 +1,143 @@
+// What pingtrace costs the traffic around it, between two namespaces made
+// here: iputils `ping -U`'s round trip from the client's namespace in rounds
+// interleaved with and without pingtrace loaded (server alone; client at
+// -i 1 with the server; continuous mode with the server), the client's
+// wake-ups and CPU while a neighbour floods, and the server agent's start-up
+// and resident memory. Prints a table, then one JSON line.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ROOT } from '../src/paths.js';
+
+const BIN = path.join(ROOT, 'examples/pingtrace/bin/pingtrace.js');
+const NETNS = path.join(ROOT, 'examples/pingtrace/netns.sh');
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 8);
+const name = `lccn${process.pid % 100000}`;
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+const [c, s, , sip] = execFileSync('bash', [NETNS, 'up', name], { encoding: 'utf8' }).trim().split(' ') as [string, string, string, string];
+const ns = (n: string, ...cmd: string[]): string => execFileSync('ip', ['netns', 'exec', n, ...cmd], { encoding: 'utf8', timeout: 120_000 });
+
+/** Start pingtrace in a namespace; resolves once it printed `ready` (its readiness line). */
+async function start(n: string, args: string[], ready: string): Promise<{ child: ChildProcess; ms: number; pid: number }> {
+  const t0 = performance.now();
+  // no `ip netns exec` in between: its pid is the tool's, whose threads and memory we read
+  const child = spawn('nsenter', [`--net=/run/netns/${n}`, process.execPath, BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    const see = (d: Buffer): void => {
+      out += d.toString();
+      if (out.includes(ready)) resolve();
+    };
+    child.stdout!.on('data', see);
+    child.stderr!.on('data', see);
+    child.on('exit', (code) => reject(new Error(`pingtrace ${args.join(' ')} exited ${code}: ${out}`)));
+  });
+  return { child, ms: performance.now() - t0, pid: child.pid! };
+}
+
+async function stop(p: { child: ChildProcess }): Promise<void> {
+  if (p.child.exitCode !== null) return;
+  const gone = new Promise((r) => p.child.on('exit', r));
+  p.child.kill('SIGINT');
+  await gone;
+}
+
+/** ping -U's average round trip in µs from the client's namespace. */
+const pingAvg = (): number => {
+  const out = ns(c, 'ping', '-U', '-q', '-c', '2000', '-i', '0.0005', sip);
+  const m = /= [\d.]+\/([\d.]+)\//.exec(out);
+  if (!m) throw new Error(`ping printed no round trip: ${out}`);
+  return Number(m[1]) * 1000;
+};
+
+/** Context switches and on-CPU time of every thread of a process. */
+function threads(pid: number): { switches: number; cpuNs: number } {
+  let switches = 0;
+  let cpuNs = 0;
+  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const st = fs.readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8');
+      switches += Number(/voluntary_ctxt_switches:\s+(\d+)/.exec(st)![1]) + Number(/nonvoluntary_ctxt_switches:\s+(\d+)/.exec(st)![1]);
+      cpuNs += Number(fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return { switches, cpuNs };
+}
+
+const SERVER_READY = 'reporting to each client';
+const CLIENT_READY = '{"start"';
+const modes: Record<string, () => Promise<{ child: ChildProcess }[]>> = {
+  'server only': async () => [await start(s, ['--server'], SERVER_READY)],
+  'client -i 1 + server': async () => [await start(s, ['--server'], SERVER_READY), await start(c, [sip, '--json', '-i', '1'], CLIENT_READY)],
+  'continuous + server': async () => [await start(s, ['--server'], SERVER_READY), await start(c, [sip, '--json', '--continuous'], CLIENT_READY)],
+};
+
+try {
+  // 1. interleaved rounds: each loaded round beside a bare one taken just before it
+  const added: Record<string, number[]> = Object.fromEntries(Object.keys(modes).map((m) => [m, []]));
+  const bare: number[] = [];
+  pingAvg(); // warm the path (neighbour entries, caches)
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const [mode, load] of Object.entries(modes)) {
+      const before = pingAvg();
+      bare.push(before);
+      const procs = await load();
+      try {
+        added[mode]!.push(pingAvg() - before);
+      } finally {
+        for (const p of procs.reverse()) await stop(p);
+      }
+    }
+  }
+
+  // 2. a neighbour's flood while a client probes at -i 1: the client's wake-ups and CPU
+  const server = await start(s, ['--server'], SERVER_READY);
+  const client = await start(c, [sip, '--json', '-i', '1'], CLIENT_READY);
+  let out = '';
+  // measured from the first probe's line on: start-up's own work (JIT, the first report) is over
+  await new Promise<void>((resolve) => client.child.stdout!.on('data', (d: Buffer) => ((out += d.toString()), out.includes('"seq"') && resolve())));
+  const t0 = threads(client.pid);
+  const f0 = performance.now();
+  ns(c, 'ping', '-q', '-f', '-c', '400', sip);
+  const floodMs = performance.now() - f0;
+  const t1 = threads(client.pid);
+  // the same span idle, for the client's own probes and timers
+  await new Promise((r) => setTimeout(r, Math.max(floodMs, 1000)));
+  const t2 = threads(client.pid);
+  const idleMs = Math.max(floodMs, 1000);
+  await stop(client);
+  const summary = (JSON.parse(out.trim().split('\n').pop()!) as { summary: { received: number; socketReads: number } }).summary;
+
+  // 3. the server agent alone: start-up to its readiness line, resident memory when idle
+  await stop(server);
+  const starts: number[] = [];
+  let rssMb = 0;
+  for (let i = 0; i < 3; i++) {
+    const sv = await start(s, ['--server'], SERVER_READY);
+    starts.push(sv.ms);
+    rssMb = Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${sv.pid}/status`, 'utf8'))![1]) / 1024;
+    await stop(sv);
+  }
+  const nodeFloor = Number(execFileSync(process.execPath, ['-e', 'console.log(process.memoryUsage().rss)'], { encoding: 'utf8' })) / 1048576;
+
+  console.log("\n5b. pingtrace and its neighbours (ping -U -c 2000 -i 0.0005 from the client's namespace)");
+  console.log(`  bare round trip: median ${median(bare).toFixed(1)} us over ${bare.length} rounds`);
+  for (const [mode, xs] of Object.entries(added)) console.log(`  ${mode.padEnd(22)} adds ${median(xs).toFixed(1).padStart(5)} us (median of ${xs.length} interleaved rounds; ${Math.min(...xs).toFixed(1)} to ${Math.max(...xs).toFixed(1)})`);
+  console.log(`  neighbour's flood of 400 pings (${floodMs.toFixed(0)} ms): client context switches ${t1.switches - t0.switches}, CPU ${((t1.cpuNs - t0.cpuNs) / 1e6).toFixed(2)} ms`);
+  console.log(`  the same span idle at -i 1 (${idleMs.toFixed(0)} ms): context switches ${t2.switches - t1.switches}, CPU ${((t2.cpuNs - t1.cpuNs) / 1e6).toFixed(2)} ms`);
+  console.log(`  client socket reads ${summary.socketReads} for ${summary.received} replies of its own`);
+  console.log(`  server agent: ready ${median(starts).toFixed(0)} ms after spawn (median of 3), ${rssMb.toFixed(1)} MB resident idle (node -e alone: ${nodeFloor.toFixed(1)} MB)`);
+  console.log(JSON.stringify({
+    pingtrace_neighbour_added_us_server: median(added['server only']!),
+    pingtrace_neighbour_added_us_client: median(added['client -i 1 + server']!),
+    pingtrace_neighbour_added_us_continuous: median(added['continuous + server']!),
+    pingtrace_flood_client_switches: t1.switches - t0.switches,
+    pingtrace_server_start_ms: median(starts),
+    pingtrace_server_rss_mb: rssMb,
+  }));
+} finally {
+  execFileSync('bash', [NETNS, 'down', name]);
+}
