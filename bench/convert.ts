@@ -1,7 +1,7 @@
 // lcc convert over a directory of BCC tools: per tool and in total, how many
 // convert with nothing left for a person, compile (clang + skeleton), load
-// (the verifier passes) and run (attach, run 3 s while this script makes
-// some activity, and stop cleanly; the lines they printed are shown).
+// (the verifier passes) and run (attach, say so, see this script's activity,
+// and stop cleanly on Ctrl-C; the lines they printed are shown).
 //   node dist/bench/convert.js [DIR]      (default: test/fixtures/convert; as root)
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -19,20 +19,29 @@ const TSX = pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader
 
 interface Row { tool: string; refused: boolean; converted: boolean; left: number; compiles: boolean; loads: boolean; runs: boolean; note: string }
 
+/**
+ * Run a converted tool: once it says it is attached, some of everything tools
+ * trace (execs, opens, syscalls), then Ctrl-C; a tool that never says so in
+ * `seconds` is stopped and counts as not running.
+ */
 function runFor(cwd: string, name: string, seconds: number): Promise<{ code: number | null; lines: number; err: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', TSX, `${name}.ts`], { cwd, env: { ...process.env, LCC_DURATION: String(seconds) } });
+    const child = spawn(process.execPath, ['--import', TSX, `${name}.ts`], { cwd });
     let stdout = '';
     let err = '';
+    let attached = false;
+    const deadline = setTimeout(() => child.kill('SIGKILL'), seconds * 1000);
     child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (err += d));
-    // some of everything tools trace: execs, opens, syscalls
-    const t = setTimeout(() => {
+    child.stderr.on('data', (d: Buffer) => {
+      err += d;
+      if (attached || !err.includes(`${name}: attached`)) return;
+      attached = true;
       for (let i = 0; i < 5; i++) spawnSync('/bin/cat', ['/etc/hostname']);
-    }, 1000);
+      child.kill('SIGINT');
+    });
     child.on('close', (code) => {
-      clearTimeout(t);
-      resolve({ code, lines: stdout.trim().split('\n').filter(Boolean).length, err: err.split('\n')[0] ?? '' });
+      clearTimeout(deadline);
+      resolve({ code: attached ? code : null, lines: stdout.trim().split('\n').filter(Boolean).length, err: err.split('\n').find((l) => !l.includes(': attached')) ?? '' });
     });
   });
 }
@@ -74,7 +83,7 @@ async function main(): Promise<void> {
       row.note = (e as Error).message.split('\n')[0]!.slice(0, 100);
       continue;
     }
-    const ran = await runFor(dest, r.name, 3);
+    const ran = await runFor(dest, r.name, 60);
     // runs: attached, ran and stopped cleanly; how much it printed depends on whether its events happened
     row.runs = ran.code === 0;
     row.note = row.runs ? `${ran.lines} lines of output` : ran.err || `exit ${ran.code}`;

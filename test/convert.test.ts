@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { BpfMap, BpfObject, codec, kprobesAvailable } from '../lbc/src/index.js';
 import { convert } from '../src/convert/index.js';
 import { runKernelTests } from './helpers/kernel.js';
+import { watch } from './helpers/ready.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(here, '..');
@@ -26,17 +27,30 @@ function lcc(args: string[], cwd = ROOT): { status: number | null; stdout: strin
   return spawnSync(process.execPath, ['--import', TSX, path.join(here, 'helpers', 'lcc.ts'), ...args], { cwd, encoding: 'utf8' });
 }
 
-/** Run a converted tool for `seconds` while `activity` runs; its stdout. */
-function run(tool: string, args: string[], seconds: number, activity: () => void): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', TSX, `${tool}.ts`, ...args], { cwd: path.join(OUT, tool), env: { ...process.env, LCC_DURATION: String(seconds) } });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d));
-    child.stderr.on('data', (d: Buffer) => (err += d));
-    setTimeout(activity, Math.min(1500, seconds * 500));
-    child.on('close', (code) => resolve({ code, out, err }));
-  });
+interface Run { code: number; out: string; err: string }
+
+/**
+ * Run a converted tool as a user would: wait for its "attached" line, cause
+ * `activity`, then wait for `until` on stdout when given; then end it with
+ * Ctrl-C (SIGINT: it prints what it prints at exit), or, with `exits`, let it
+ * end by itself (its own duration option). Waits for facts, never for time.
+ */
+async function run(tool: string, args: string[], activity: () => unknown, opts: { until?: RegExp; exits?: boolean } = {}): Promise<Run> {
+  const child = spawn(process.execPath, ['--import', TSX, `${tool}.ts`, ...args], { cwd: path.join(OUT, tool) });
+  const w = watch(child);
+  try {
+    await w.until(`${tool}: attached`, { stream: 'stderr' });
+    await activity();
+    if (opts.until) await w.until(opts.until);
+    if (!opts.exits) child.kill('SIGINT');
+  } catch (e) {
+    // a tool that failed to start says why in its exit code and stderr; anything else is the test's
+    if (child.exitCode === null) {
+      child.kill('SIGKILL');
+      throw e;
+    }
+  }
+  return { code: await w.closed, out: w.stdout, err: w.stderr };
 }
 
 describe('lcc convert', () => {
@@ -140,11 +154,11 @@ describe.runIf(runKernelTests)('converted tools build, load and run', () => {
   });
 
   it('execwatch prints each exec with its parent, and -p filters in the kernel', async () => {
-    const all = await run('execwatch', ['-T'], 3, () => spawnSync('/bin/true'));
+    const all = await run('execwatch', ['-T'], () => spawnSync('/bin/true'));
     expect(all.code, all.err).toBe(0);
     expect(all.out).toMatch(/^TIME\(s\)\s+COMM\s+PID\s+PPID/);
     expect(all.out).toMatch(new RegExp(`^\\d+\\.\\d{3}\\s+true\\s+\\d+\\s+${process.pid}\\s*$`, 'm'));
-    const other = await run('execwatch', ['-p', '1'], 3, () => spawnSync('/bin/true'));
+    const other = await run('execwatch', ['-p', '1'], () => spawnSync('/bin/true'));
     expect(other.out).not.toMatch(new RegExp(`\\s${process.pid}\\s*$`, 'm'));
   }, 30_000);
 
@@ -161,14 +175,14 @@ describe.runIf(runKernelTests)('converted tools build, load and run', () => {
       set.close();
       let inside = 0;
       let outside = 0;
-      const r = await run('execwatch', ['--cgroupmap', pin], 3, () => {
+      const r = await run('execwatch', ['--cgroupmap', pin], () => {
         inside = spawnSync('/bin/sh', ['-c', `echo $$ > ${cg}/cgroup.procs && exec /bin/true`]).pid ?? 0;
         outside = spawnSync('/bin/true').pid ?? 0;
       });
       expect(r.code, r.err).toBe(0);
       expect(r.out).toMatch(new RegExp(`^true\\s+${inside}\\s+${process.pid}\\s*$`, 'm'));
       expect(r.out).not.toMatch(new RegExp(`^\\S+\\s+${outside}\\s`, 'm'));
-      const missing = await run('execwatch', ['--cgroupmap', `${pin}-missing`], 1, () => undefined);
+      const missing = await run('execwatch', ['--cgroupmap', `${pin}-missing`], () => undefined);
       expect(missing.code).toBe(1);
       expect(missing.err).toMatch(/execwatch: map cgroupset: no map pinned at \S+-missing.*ENOENT/s);
     } finally {
@@ -178,32 +192,32 @@ describe.runIf(runKernelTests)('converted tools build, load and run', () => {
   }, 30_000);
 
   it('syscount_top prints the busiest processes every interval', async () => {
-    const r = await run('syscount_top', ['-i', '1', '-T', '3'], 2.5, () => {
+    const r = await run('syscount_top', ['-i', '1', '-T', '3'], () => {
       for (let i = 0; i < 50; i++) fs.statSync('/');
-    });
+    }, { until: /^PID\s+CALLS$[\s\S]*^PID\s+CALLS$/m });
     expect(r.code, r.err).toBe(0);
     expect(r.out.match(/^PID\s+CALLS$/gm)?.length).toBeGreaterThanOrEqual(2);
     expect(r.out).toMatch(/^\d+\s+([1-9]\d*|\d+\.\dk)$/m); // human() of the original, translated
   }, 30_000);
 
   it('syslat prints a log2 histogram on exit, in the unit the option chose', async () => {
-    const us = await run('syslat', [], 2, () => spawnSync('/bin/true'));
+    const us = await run('syslat', [], () => spawnSync('/bin/true'));
     expect(us.code, us.err).toBe(0);
     expect(us.out).toMatch(/usecs\s+: count\s+distribution\n\s+0 -> 1\s+: \d+/);
     expect(us.out).toMatch(/\|\*+\s*\|/);
-    const ms = await run('syslat', ['-m'], 2, () => spawnSync('/bin/true'));
+    const ms = await run('syslat', ['-m'], () => spawnSync('/bin/true'));
     expect(ms.out).toMatch(/msecs\s+: count\s+distribution/);
   }, 30_000);
 
   it('cpusample samples with a perf event; its optional kprobes attach, or fail naming the missing feature', async () => {
-    const r = await run('cpusample', ['-F', '199'], 2, () => {
+    const r = await run('cpusample', ['-F', '199'], () => {
       const end = Date.now() + 300;
       while (Date.now() < end); // be on a CPU to be sampled
     });
     expect(r.code, r.err).toBe(0);
     expect(r.out).toMatch(/^PID\s+SAMPLES$/m);
     expect(r.out).toMatch(new RegExp(`^${process.pid}\\s+[1-9]\\d*$`, 'm'));
-    const reads = await run('cpusample', ['--reads'], 2, () => spawnSync('/bin/cat', ['/etc/hostname']));
+    const reads = await run('cpusample', ['--reads'], () => spawnSync('/bin/cat', ['/etc/hostname']));
     if (kprobesAvailable()) expect(reads.code, reads.err).toBe(0);
     else {
       expect(reads.code).toBe(1);
@@ -216,7 +230,7 @@ describe.runIf(runKernelTests)('converted tools build, load and run', () => {
   }, 30_000);
 
   it('switchstate reads task_struct\'s state through CO-RE, whichever name this kernel uses', async () => {
-    const r = await run('switchstate', [], 2, () => spawnSync('/bin/sleep', ['0.2']));
+    const r = await run('switchstate', [], () => spawnSync('/bin/sleep', ['0.2']));
     expect(r.code, r.err).toBe(0);
     const count = (label: string): number => Number(new RegExp(`^${label}\\s+(\\d+)$`, 'm').exec(r.out)?.[1] ?? -1);
     expect(count('PREEMPTED')).toBeGreaterThanOrEqual(0);
@@ -227,14 +241,14 @@ describe.runIf(runKernelTests)('converted tools build, load and run', () => {
 
   it('mallocsum sums malloc() sizes from a uprobe on the libc ldconfig names, and -p filters in the kernel', async () => {
     let lsPid = 0;
-    const r = await run('mallocsum', [], 3, () => {
+    const r = await run('mallocsum', [], () => {
       lsPid = spawnSync('/bin/ls', ['-la', '/usr/bin']).pid ?? 0;
     });
     expect(r.code, r.err).toBe(0);
     expect(r.out).toMatch(/^PID\s+BYTES$/m);
     expect(r.out).toMatch(new RegExp(`^${lsPid}\\s+[1-9]\\d*$`, 'm'));
     let other = 0;
-    const filtered = await run('mallocsum', ['-p', '1'], 3, () => {
+    const filtered = await run('mallocsum', ['-p', '1'], () => {
       other = spawnSync('/bin/ls', ['-la', '/usr/bin']).pid ?? 0;
     });
     expect(filtered.code, filtered.err).toBe(0);
@@ -244,19 +258,19 @@ describe.runIf(runKernelTests)('converted tools build, load and run', () => {
   it('execcount: replacement values from variables set under option conditions become settings', async () => {
     const uid = process.getuid!();
     const execs = (out: string): number => Number(new RegExp(`^${uid}\\s+(\\d+)$`, 'm').exec(out)?.[1] ?? 0);
-    const mine = await run('execcount', ['-p', String(process.pid), '-d'], 2, () => {
+    const mine = await run('execcount', ['-p', String(process.pid), '-d'], () => {
       for (let i = 0; i < 3; i++) spawnSync('/bin/true');
     });
     expect(mine.code, mine.err).toBe(0);
     expect(execs(mine.out)).toBe(6); // three children of this process, weight 2
-    const none = await run('execcount', ['-p', '1'], 2, () => spawnSync('/bin/true'));
+    const none = await run('execcount', ['-p', '1'], () => spawnSync('/bin/true'));
     expect(none.code, none.err).toBe(0);
     expect(execs(none.out)).toBe(0);
   }, 30_000);
 
   it('forkwatch (BPF text from src_file) prints each fork', async () => {
     let child = 0;
-    const r = await run('forkwatch', [], 2, () => {
+    const r = await run('forkwatch', [], () => {
       child = spawnSync('/bin/true').pid ?? 0;
     });
     expect(r.code, r.err).toBe(0);
@@ -277,7 +291,7 @@ describe.runIf(runKernelTests)('converted tools build, load and run', () => {
     };
     const row = (addr: string, port: string, from: string, to: string): RegExp =>
       new RegExp(`^\\d+\\s+\\S.{0,11}\\s+${addr.replace(/\./g, '\\.')}\\s+\\d+\\s+${addr.replace(/\./g, '\\.')}\\s+${port}\\s+${from} -> ${to}$`, 'm');
-    const all = await run('tcpwatch', ['-s'], 3, connect);
+    const all = await run('tcpwatch', ['-s'], connect);
     expect(all.code, all.err).toBe(0);
     expect(ports).toHaveLength(2);
     expect(all.out).toMatch(/^PID\s+COMM\s+LADDR\s+LPORT\s+RADDR\s+RPORT\s+TRANSITION$/m);
@@ -290,12 +304,12 @@ describe.runIf(runKernelTests)('converted tools build, load and run', () => {
     expect(summary).toEqual([...summary].sort((a, b) => a - b));
     expect(all.out).toMatch(kprobesAvailable() ? /^connect\/accept calls: [1-9]\d* ok, \d+ failed$/m : /^connect\/accept calls: 0 ok, 0 failed$/m);
     // -4: no IPv6 rows; -P: only the connection on that port
-    const v4 = await run('tcpwatch', ['-4'], 3, connect);
+    const v4 = await run('tcpwatch', ['-4'], connect);
     expect(v4.code, v4.err).toBe(0);
     expect(v4.out).toMatch(row('127.0.0.1', ports[0]!, 'SYN_SENT', 'ESTABLISHED'));
     expect(v4.out).not.toMatch(/::1/);
     const base = 20000 + (process.pid % 20000);
-    const one = await run('tcpwatch', ['-P', String(base)], 3, () => connect(base));
+    const one = await run('tcpwatch', ['-P', String(base)], () => connect(base));
     expect(one.code, one.err).toBe(0);
     expect(ports).toEqual([String(base), String(base + 1)]);
     expect(one.out).toMatch(row('127.0.0.1', ports[0]!, 'SYN_SENT', 'ESTABLISHED'));
@@ -311,43 +325,51 @@ describe.runIf(runKernelTests)('converted tools build, load and run', () => {
   it('sigwatch: macros the Python defines become settings, #ifdef blocks become if, a whole probe loads only with -c', async () => {
     // from this process: SIGWINCH, which sleep ignores (result 1), then SIGTERM, delivered (result 0)
     let target = 0;
-    const signal = (): void => {
+    const signal = async (): Promise<void> => {
       const child = spawn('/bin/sleep', ['5']);
+      const gone = new Promise((r) => child.on('exit', r));
       target = child.pid!;
       process.kill(target, 'SIGWINCH');
       process.kill(target, 'SIGTERM');
+      await gone; // delivered: the kernel's signal_deliver ran before the process could exit
     };
     const me = process.pid;
     const line = (sig: number, result: number): RegExp => new RegExp(`^${me}\\s+\\S.*\\s${target}\\s+${sig}\\s+${result}$`, 'm');
-    const all = await run('sigwatch', ['-p', String(me)], 2, signal);
+    const all = await run('sigwatch', ['-p', String(me)], signal);
     expect(all.code, all.err).toBe(0);
     expect(all.out).toMatch(/^PID\s+COMM\s+TPID\s+SIG\s+RESULT$/m);
     expect(all.out).toMatch(line(28, 1));
     expect(all.out).toMatch(line(15, 0));
     expect(all.out.trim().split('\n').every((l, i) => i === 0 || l.startsWith(`${me} `))).toBe(true); // FILTER_PID
-    const failed = await run('sigwatch', ['-p', String(me), '-x'], 2, signal);
+    const failed = await run('sigwatch', ['-p', String(me), '-x'], signal);
     expect(failed.out).toMatch(line(28, 1));
     expect(failed.out).not.toMatch(line(15, 0)); // #ifndef ALL_RESULTS: only what was not delivered
-    const term = await run('sigwatch', ['-p', String(me), '-s', '15'], 2, signal);
+    const term = await run('sigwatch', ['-p', String(me), '-s', '15'], signal);
     expect(term.out).toMatch(line(15, 0));
     expect(term.out).not.toMatch(line(28, 1)); // the elif chain's first branch: a condition that is not a bare option
-    const counted = await run('sigwatch', ['-c', '-q'], 2, signal);
+    const counted = await run('sigwatch', ['-c', '-q'], signal);
     expect(counted.code, counted.err).toBe(0);
     expect(counted.out).not.toMatch(/^PID/m); // QUIET: "if args.quiet and args.count"
     // the signal_deliver probe, loaded only with -c: a fatal SIGTERM is delivered as the group exit's SIGKILL
     expect(counted.out).toMatch(/^signal 9: [1-9]\d*$/m);
-    const plain = await run('sigwatch', ['-q'], 2, signal);
+    const plain = await run('sigwatch', ['-q'], signal);
     expect(plain.out).not.toMatch(/^signal \d+:/m);
     // --counts-size sizes the map before load: three signals delivered, as many counted as it holds
     const handled = async (): Promise<void> => {
-      const child = spawn('python3', ['-c', 'import signal, time\nfor s in (signal.SIGUSR1, signal.SIGUSR2): signal.signal(s, lambda *a: None)\nprint("ready", flush=True)\ntime.sleep(5)']);
-      await new Promise((r) => child.stdout.once('data', r));
-      for (const sig of ['SIGUSR1', 'SIGUSR2', 'SIGTERM'] as const) {
+      // a process that handles two signals and says so; each is sent once the line before it is whole.
+      // Python runs a handler between bytecodes, not inside a blocking call: a signal that came just
+      // before a signal.pause() would never be handled, so the idle loop wakes every 10 ms
+      const child = spawn('python3', ['-c', 'import signal, time\nfor s in (signal.SIGUSR1, signal.SIGUSR2): signal.signal(s, lambda n, f: print(n, flush=True))\nprint("ready", flush=True)\nwhile True: time.sleep(0.01)']);
+      const w = watch(child);
+      await w.until('ready\n');
+      for (const [sig, n] of [['SIGUSR1', 10], ['SIGUSR2', 12]] as const) {
         child.kill(sig);
-        await new Promise((r) => setTimeout(r, 50));
+        await w.until(`\n${n}\n`); // whole: a handler that runs inside a print writes between its writes
       }
+      child.kill('SIGTERM');
+      await w.closed;
     };
-    const counts = async (size: string[]): Promise<number> => (await run('sigwatch', ['-c', '-q', ...size], 3, () => void handled())).out.match(/^signal \d+: \d+$/gm)?.length ?? 0;
+    const counts = async (size: string[]): Promise<number> => (await run('sigwatch', ['-c', '-q', ...size], handled)).out.match(/^signal \d+: \d+$/gm)?.length ?? 0;
     expect(await counts([])).toBeGreaterThanOrEqual(3);
     expect(await counts(['--counts-size', '1'])).toBe(1);
     const c = fs.readFileSync(path.join(OUT, 'sigwatch', 'sigwatch.bpf.c'), 'utf8');
@@ -359,7 +381,7 @@ describe.runIf(runKernelTests)('converted tools build, load and run', () => {
   }, 60_000);
 
   it('openwatch prefers the tracepoint where kprobes are unavailable, and prints the files opened', async () => {
-    const r = await run('openwatch', ['-n', 'cat'], 3, () => spawnSync('/bin/cat', ['/etc/hostname']));
+    const r = await run('openwatch', ['-n', 'cat'], () => spawnSync('/bin/cat', ['/etc/hostname']));
     expect(r.code, r.err).toBe(0);
     expect(r.out).toMatch(/^PID\s+COMM\s+FLAGS PATH$/m);
     expect(r.out).toMatch(/^\d+\s+cat\s+[0-9a-f]+ \/etc\/hostname$/m);

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runKernelTests } from './helpers/kernel.js';
 import { BIN, Hosts, sleep } from './helpers/pingtrace.js';
-import { waitForOutput } from './helpers/ready.js';
+import { watch } from './helpers/ready.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(here, '..');
@@ -134,7 +134,7 @@ describe.runIf(runKernelTests)('pingtrace between two namespaces', () => {
       const flood = 2000;
       let neighbour = '';
       const r = await h.client([target, '--json', '-c', '100000', '-i', '0.05'], async (child) => {
-        await waitForOutput(child, '{"start"');
+        await watch(child).until('{"start"');
         // a neighbour floods the same target from the same namespace, then the client stops
         neighbour = h.ns(c, 'ping', `-${family}`, '-f', '-c', String(flood), target);
         child.kill('SIGINT');

@@ -441,9 +441,11 @@ function emitTs(tool: PyTool, name: string, c: CResult, report: ReportEntry[]): 
   L.push('let stopping = false;', 'function stop(): void {', '  if (stopping) return;', '  stopping = true;');
   if (interval) L.push('  clearInterval(timer);', '  tick();');
   for (const o of tool.outputs) L.push(`  ${o.map}Consumer.poll();`);
-  L.push(...exitOut.code, '  skel.destroy();', '  process.exit(0);', '}', "process.on('SIGINT', stop);", "process.on('SIGTERM', stop);");
-  L.push('// LCC_DURATION=seconds: stop by itself (tests, scripts); the original runs until Ctrl-C',
-    "const duration = Number(process.env.LCC_DURATION ?? 0);", 'if (duration > 0) setTimeout(stop, duration * 1000);', '');
+  L.push(...exitOut.code, '  skel.destroy();', '  process.exit(0);', '}', "process.on('SIGINT', stop);", "process.on('SIGTERM', stop);",
+    // the original sleeps until Ctrl-C: so does this, with nothing else to keep it running
+    ...(!interval && !tool.outputs.length ? ['setInterval(() => undefined, 2 ** 31 - 1);'] : []),
+    // last, once Ctrl-C is handled; on stderr, so the original's output stays as it was: scripts and tests wait for it
+    `process.stderr.write('${name}: attached; Ctrl-C to end\\n');`, '');
   for (const u of out.untranslated) report.push({ line: u.line, what: `Python not translated: ${u.text} (${u.why})`, action: 'port it by hand in the .ts', converted: false });
   if (!waitsForCtrlC && !interval && !tool.outputs.length) report.push({ line: 0, what: 'no output loop recognised: the tool waits for Ctrl-C', converted: true });
   const body = L.join('\n');

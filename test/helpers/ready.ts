@@ -4,41 +4,54 @@
 // into a failure that shows what the child printed.
 import type { ChildProcess } from 'node:child_process';
 
-export interface WaitOptions {
-  /** which stream to read (default stdout) */
-  stream?: 'stdout' | 'stderr';
-  /** fail after this long (default 60 s: a loaded 2-core runner starting node through tsx) */
-  ms?: number;
+export interface Watched {
+  readonly stdout: string;
+  readonly stderr: string;
+  /** the exit code (or -1 when killed by a signal), once the child has closed its streams */
+  readonly closed: Promise<number>;
+  /** resolves once the stream (stdout unless told) holds `pattern`, printed before or after the call */
+  until(pattern: RegExp | string, opts?: { stream?: 'stdout' | 'stderr'; ms?: number }): Promise<void>;
 }
 
-/** Resolves with everything the child printed on `stream` once it matches `pattern`. */
-export function waitForOutput(child: ChildProcess, pattern: RegExp | string, opts: WaitOptions = {}): Promise<string> {
-  const stream = opts.stream ?? 'stdout';
-  const ms = opts.ms ?? 60_000;
-  const matches = (text: string): boolean => (typeof pattern === 'string' ? text.includes(pattern) : pattern.test(text));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    const onOut = (d: Buffer): void => {
-      out += d.toString();
-      if (stream === 'stdout' && matches(out)) done(null);
-    };
-    const onErr = (d: Buffer): void => {
-      err += d.toString();
-      if (stream === 'stderr' && matches(err)) done(null);
-    };
-    const onExit = (code: number | null, signal: string | null): void => done(`exited (${code ?? signal})`);
-    const timer = setTimeout(() => done(`did not print it within ${ms / 1000} s`), ms);
-    const done = (failure: string | null): void => {
-      clearTimeout(timer);
-      child.stdout?.off('data', onOut);
-      child.stderr?.off('data', onErr);
-      child.off('exit', onExit);
-      if (failure === null) resolve(stream === 'stdout' ? out : err);
-      else reject(new Error(`waiting for ${pattern} on ${stream}: the child ${failure}\n--- stdout ---\n${out}\n--- stderr ---\n${err}`));
-    };
-    child.stdout?.on('data', onOut);
-    child.stderr?.on('data', onErr);
-    child.on('exit', onExit);
-  });
+/** Collect a child's output from now on; call it right after spawn. */
+export function watch(child: ChildProcess): Watched {
+  const text = { stdout: '', stderr: '' };
+  const waiters = new Set<() => void>();
+  let exit: string | null = null;
+  const poke = (): void => waiters.forEach((w) => w());
+  child.stdout?.on('data', (d: Buffer) => ((text.stdout += d.toString()), poke()));
+  child.stderr?.on('data', (d: Buffer) => ((text.stderr += d.toString()), poke()));
+  const closed = new Promise<number>((resolve) =>
+    child.on('close', (code, signal) => {
+      exit = `exited (${code ?? signal})`;
+      poke();
+      resolve(code ?? -1);
+    }),
+  );
+  return {
+    get stdout() {
+      return text.stdout;
+    },
+    get stderr() {
+      return text.stderr;
+    },
+    closed,
+    until(pattern, opts = {}) {
+      const stream = opts.stream ?? 'stdout';
+      const ms = opts.ms ?? 60_000; // a loaded 2-core runner starting node through tsx
+      const has = (): boolean => (typeof pattern === 'string' ? text[stream].includes(pattern) : pattern.test(text[stream]));
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => done(`did not print it within ${ms / 1000} s`), ms);
+        const done = (failure: string | null): void => {
+          clearTimeout(timer);
+          waiters.delete(check);
+          if (failure === null) resolve();
+          else reject(new Error(`waiting for ${pattern} on ${stream}: the child ${failure}\n--- stdout ---\n${text.stdout}\n--- stderr ---\n${text.stderr}`));
+        };
+        const check = (): void => (has() ? done(null) : exit ? done(exit) : undefined);
+        waiters.add(check);
+        check();
+      });
+    },
+  };
 }
