@@ -103,9 +103,9 @@ export default class CreateLccApp extends Generator<Options> {
     const endHook = a.endHook ? parseHook(a.endHook) : null;
     const lccDependency = this.options.lcc ?? `file:${ROOT}`;
     const testArgs: Record<TemplateName, [string[], string]> = {
-      events: [['--duration', '4'], String(/^\d+\.\d+\s+\d+\s+\d+\s+\d+\s+\S/m)],
-      hist: [['--interval', '3', '--count', '1'], String(/usecs\s+: count\s+distribution[\s\S]*\|\*+/)],
-      counter: [['--interval', '3', '--count', '1'], String(/^\d+\s+\S+\s+[1-9]\d*$/m)],
+      events: [[], String(/^\d+\.\d+\s+\d+\s+\d+\s+\d+\s+\S/m)],
+      hist: [['--interval', '1'], String(/usecs\s+: count\s+distribution[\s\S]*\|\*+/)],
+      counter: [['--interval', '1'], String(/^\d+\s+\S+\s+[1-9]\d*$/m)],
     };
     const [args, expect] = testArgs[a.template];
     const ctx = {
