@@ -1,6 +1,7 @@
 // pingtrace's own costs, between two namespaces made here: the highest probe
-// rate with < 1% loss, each agent's CPU at 10 probes/s, and the in-kernel cost
-// of every program per run from the kernel's BPF run-time statistics.
+// rate with < 1% loss, each agent's CPU at 10 probes/s, its median total
+// against iputils ping -U's, and the in-kernel cost of every program per run
+// from the kernel's BPF run-time statistics.
 // Prints a table, then one JSON line.
 import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -56,7 +57,21 @@ try {
   const serverCpu = ((cpuSeconds(serverPid) - s0) / wall) * 100;
   const clientCpu = ((m.cpu - once.cpu) / (m.wall - once.wall)) * 100;
 
-  // 3. in-kernel cost per program run (both agents' programs, all runs so far)
+  // 3. pingtrace's total against iputils ping -U (user to user): the veth round trip drifts by
+  // tens of percent from one second to the next, so interleaved short rounds, pooled, compare the
+  // same moments (running both at once would put each in the other's way)
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const ours: number[] = [];
+  const theirs: number[] = [];
+  for (let round = 0; round < 12; round++) {
+    const ping = execFileSync('ip', ['netns', 'exec', c, 'ping', '-U', '-c', '25', '-i', '0.02', sip], { encoding: 'utf8' });
+    theirs.push(...[...ping.matchAll(/time=([\d.]+) ms/g)].map((x) => Number(x[1]) * 1000));
+    const out = execFileSync('ip', ['netns', 'exec', c, process.execPath, BIN, sip, '--json', '-c', '25', '-i', '0.02'], { encoding: 'utf8' });
+    for (const l of out.trim().split('\n')) if (l.startsWith('{"seq"')) ours.push((JSON.parse(l) as { stages: { total: number } }).stages.total);
+  }
+  const vsPing = median(ours) / median(theirs);
+
+  // 4. in-kernel cost per program run (both agents' programs, all runs so far)
   const progs = loadedPrograms().filter((p) => /^(tp_|rtp_|kp_)/.test(p.name) && p.runCount > 0n);
   const perProg = new Map<string, { ns: bigint; runs: bigint }>();
   for (const p of progs) {
@@ -69,6 +84,7 @@ try {
   console.log('\n5. pingtrace between two namespaces');
   console.log(rates.map((r) => `  ${String(r.rate).padStart(5)} probes/s: ${(r.loss * 100).toFixed(2)}% loss`).join('\n'));
   console.log(`  highest rate with < 1% loss: ${maxRate} probes/s`);
+  console.log(`  median total ${median(ours).toFixed(1)} us against ping -U's ${median(theirs).toFixed(1)} us: ${vsPing.toFixed(3)}x (12 interleaved rounds of 25)`);
   console.log(`  CPU at 10 probes/s: client ${clientCpu.toFixed(2)}% of a core (start-up excluded), server ${serverCpu.toFixed(2)}%`);
   console.log('  in-kernel cost per run (BPF run-time statistics):');
   let worst = 0;
@@ -77,7 +93,7 @@ try {
     worst = Math.max(worst, avg);
     console.log(`    ${n.padEnd(18)} ${avg.toFixed(0).padStart(6)} ns over ${e.runs} runs`);
   }
-  console.log(JSON.stringify({ pingtrace_max_probes_per_s: maxRate, pingtrace_client_cpu_pct_10pps: Number(clientCpu.toFixed(3)), pingtrace_server_cpu_pct_10pps: Number(serverCpu.toFixed(3)), pingtrace_worst_prog_ns: Math.round(worst) }));
+  console.log(JSON.stringify({ pingtrace_max_probes_per_s: maxRate, pingtrace_total_vs_ping: Number(vsPing.toFixed(3)), pingtrace_client_cpu_pct_10pps: Number(clientCpu.toFixed(3)), pingtrace_server_cpu_pct_10pps: Number(serverCpu.toFixed(3)), pingtrace_worst_prog_ns: Math.round(worst) }));
 } finally {
   server.kill('SIGTERM');
   stopStats();

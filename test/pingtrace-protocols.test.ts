@@ -104,7 +104,7 @@ describe.runIf(runKernelTests)('pingtrace protocols', () => {
       if (!c.name.includes('handshake')) {
         it('puts a busy higher-priority task on the receiving CPU into the receiving task\'s stages, mostly l_rx_task_waking', async () => {
           const mean = (ps: Probe[], k: string): number => ps.reduce((a, p) => a + (p.stages[k] ?? 0), 0) / (ps.length || 1);
-          const { probes: base, busy } = await h.busyReceiver(() => run(c.target(), [...c.args, '-c', '40', '-i', '0.03']).then((r) => r.probes));
+          const { probes: base, busy } = await h.busyReceiver<Probe>([c.target(), ...c.args, '-i', '0.03'], 40);
           // the local stages only: both "hosts" share this machine's CPUs, and for UDP and TCP the
           // server's echo is a user-space task the spinner can hold off as well (r_rx_kern)
           const local = (ps: Probe[]): number => STAGES.filter((k) => k.startsWith('l_')).reduce((a, k) => a + mean(ps, k), 0);
@@ -135,15 +135,21 @@ describe.runIf(runKernelTests)('pingtrace protocols', () => {
             const xs = ps.map((p) => keys.reduce((a, k) => a + (p.stages[k] ?? 0), 0)).sort((a, b) => a - b);
             return xs[Math.floor(xs.length / 2)]!;
           };
-          const base = (await run(c.target(), [...c.args, '-c', '10', '-i', '0.05'])).probes;
+          const live = await h.start([c.target(), ...c.args, '--json', '-c', '100000', '-i', '0.05']);
+          let base: Probe[] = [];
           let congested: Probe[] = [];
-          await Promise.all([
-            h.congest(side, 2000),
-            (async () => {
-              await sleep(300); // the queue has built up
-              congested = (await run(c.target(), [...c.args, '-c', '10', '-i', '0.1'])).probes;
-            })(),
-          ]);
+          try {
+            await live.probesAtLeast(10);
+            base = live.probes<Probe>().slice(0, 10);
+            congested = (await h.congest(side, async () => {
+              // the probes sent once the queue is there (two may have been out already)
+              const from = live.probes().length + 2;
+              await live.probesAtLeast(from + 10);
+              return live.probes<Probe>().slice(from, from + 10);
+            })).result;
+          } finally {
+            await live.stop();
+          }
           // the median probe's total, and its stages on that path (summed per probe)
           const added = med(congested, ['total']) - med(base, ['total']);
           const took = med(congested, [...stages]) - med(base, [...stages]);

@@ -4,6 +4,8 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { eventually } from './kernel.js';
+import { watch, type Watched } from './ready.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT = path.resolve(here, '..', '..');
@@ -84,59 +86,89 @@ export class Hosts {
   }
 
   /**
-   * Queue delay on one side's egress for `ms`: a 2 Mbit/s shaper and a flow
-   * just above that rate, so the queue (and every probe through it) grows by
-   * milliseconds without overflowing. Bounded in time; the shaper goes after.
+   * A client started in its namespace and attached (its --json start line,
+   * or the text header), probing until `stop()`: the test waits for its
+   * probes as they come instead of for a duration.
    */
-  async congest(side: 'client' | 'server', ms: number): Promise<{ from: number; to: number }> {
-    const [host, dev, to] = side === 'client' ? [this.c, this.cdev, this.sip] : [this.s, this.sdev, this.cip];
-    this.ns(host, 'tc', 'qdisc', 'add', 'dev', dev, 'root', 'tbf', 'rate', '2mbit', 'burst', '4kb', 'latency', '1s');
-    const from = Date.now();
-    try {
-      const flood = spawn('ip', ['netns', 'exec', host, 'python3', '-c', [
-        'import socket, time',
-        's = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)',
-        `end = time.time() + ${ms / 1000}`,
-        'while time.time() < end:',
-        `    s.sendto(b"x" * 1200, ("${to}", 9))`,
-        '    time.sleep(0.004)',
-      ].join('\n')], { stdio: 'ignore' });
-      await new Promise((r) => flood.on('exit', r));
-      await sleep(300); // the queue drains at the shaped rate before the shaper goes
-    } finally {
-      this.ns(host, 'tc', 'qdisc', 'del', 'dev', dev, 'root');
-    }
-    return { from, to: Date.now() };
+  async start(args: string[]): Promise<LiveClient> {
+    const pinned = this.pin ? ['taskset', '-c', this.pin] : [];
+    const child = spawn('ip', ['netns', 'exec', this.c, ...pinned, process.execPath, BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const live = new LiveClient(child, watch(child));
+    await live.w.until(args.includes('--json') ? '{"start"' : 'PINGTRACE');
+    return live;
   }
 
   /**
-   * `probe` run twice with the client pinned to CPU 1, receive processing
-   * steered to CPU 0 (RPS) so that a reply wakes the client asynchronously:
-   * once as is, once with a SCHED_FIFO spinner on CPU 1 keeping it off its
-   * CPU. The spinner is bounded (3 ms spins with 0.5 ms gaps: under the
-   * kernel's 95% real-time budget, or it is throttled and the client runs;
-   * for 15 s at most, and killed when the run is done): long enough for a
-   * client that starts slowly on the CPU it shares with it.
+   * Queue delay on one side's egress while `during` runs: a 2 Mbit/s shaper
+   * and a flow just above that rate, so the queue (and every probe through
+   * it) grows by milliseconds a second without overflowing. `during` starts
+   * once the queue holds 20 kB (80 ms); the flow stops when it is done (and
+   * after 30 s whatever happens), and the shaper goes once the queue drained.
+   * `from` and `to`: when the shaper came and went.
    */
-  async busyReceiver<T>(probe: () => Promise<T>): Promise<{ probes: T; busy: T }> {
+  async congest<T>(side: 'client' | 'server', during: () => Promise<T>): Promise<{ result: T; from: number; to: number }> {
+    const [host, dev, to] = side === 'client' ? [this.c, this.cdev, this.sip] : [this.s, this.sdev, this.cip];
+    const backlog = (): number => Number(/backlog (\d+)b/.exec(this.ns(host, 'tc', '-s', 'qdisc', 'show', 'dev', dev, 'root'))?.[1] ?? 0);
+    const from = Date.now();
+    this.ns(host, 'tc', 'qdisc', 'add', 'dev', dev, 'root', 'tbf', 'rate', '2mbit', 'burst', '4kb', 'latency', '1s');
+    let result: T;
+    try {
+      // the flow ends when its stdin closes
+      const flood = spawn('ip', ['netns', 'exec', host, 'python3', '-c', [
+        'import select, socket, sys, time',
+        's = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)',
+        'end = time.time() + 30',
+        'while time.time() < end and not select.select([sys.stdin], [], [], 0.004)[0]:',
+        `    s.sendto(b"x" * 1200, ("${to}", 9))`,
+      ].join('\n')], { stdio: ['pipe', 'ignore', 'inherit'] });
+      const flowed = new Promise((r) => flood.on('exit', r));
+      try {
+        if (!(await eventually(() => backlog() >= 20_000, 20_000))) throw new Error(`the queue on ${dev} did not build up`);
+        result = await during();
+      } finally {
+        flood.stdin!.end();
+        await flowed;
+        await eventually(() => backlog() === 0, 20_000);
+      }
+    } finally {
+      this.ns(host, 'tc', 'qdisc', 'del', 'dev', dev, 'root');
+    }
+    return { result, from, to: Date.now() };
+  }
+
+  /**
+   * `n` probes of a client pinned to CPU 1, receive processing steered to
+   * CPU 0 (RPS) so that a reply wakes the client asynchronously: once as is,
+   * once started while a SCHED_FIFO spinner on CPU 1 keeps it off its CPU.
+   * The spinner is bounded (3 ms spins with 0.5 ms gaps: under the kernel's
+   * 95% real-time budget, or it is throttled and the client runs; for 60 s at
+   * most, and killed when the probes are in). A client that started under it
+   * is slow to do a probe's work (cold code) and is preempted in the middle;
+   * a warmed-up one sends and reads within one gap, unaffected.
+   */
+  async busyReceiver<P = Record<string, unknown>>(args: string[], n: number): Promise<{ probes: P[]; busy: P[] }> {
     this.ns(this.c, 'sh', '-c', `echo 1 > /sys/class/net/${this.cdev}/queues/rx-0/rps_cpus`);
     this.pin = '1';
+    const probe = async (): Promise<P[]> => {
+      const client = await this.start([...args, '--json', '-c', String(n)]);
+      const r = await client.stop(true);
+      if (r.code !== 0) throw new Error(`pingtrace exited ${r.code}: ${r.stderr}`);
+      return r.lines.filter((l) => 'seq' in l) as P[];
+    };
     try {
       const probes = await probe();
       const spinner = spawn('ip', ['netns', 'exec', this.c, 'chrt', '-f', '50', 'taskset', '-c', '1', 'python3', '-c', [
         'import time',
-        'end = time.time() + 15',
+        'print("spinning", flush=True)',
+        'end = time.time() + 60',
         'while time.time() < end:',
         '    t = time.time() + 0.003',
         '    while time.time() < t: pass',
         '    time.sleep(0.0005)',
-      ].join('\n')], { stdio: ['ignore', 'ignore', 'pipe'] });
-      let err = '';
-      spinner.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+      ].join('\n')], { stdio: ['ignore', 'pipe', 'pipe'] });
       try {
-        // a spinner that could not start (no real-time priority, say): say so, not "pingtrace missed it"
-        await sleep(200);
-        if (spinner.exitCode !== null) throw new Error(`the SCHED_FIFO spinner exited at once (${spinner.exitCode}): ${err}`);
+        // a spinner that could not start (no real-time priority, say) says so here, not as "pingtrace missed it"
+        await watch(spinner).until('spinning');
         return { probes, busy: await probe() };
       } finally {
         spinner.kill();
@@ -150,5 +182,30 @@ export class Hosts {
   async down(): Promise<void> {
     await this.stopServer();
     execFileSync('bash', [NETNS, 'down', this.name]);
+  }
+}
+
+/** A running client (Hosts.start): its JSON lines so far, waits for more, stops with Ctrl-C. */
+export class LiveClient {
+  constructor(readonly child: ChildProcess, readonly w: Watched) {}
+
+  lines(): Record<string, unknown>[] {
+    return this.w.stdout.split('\n').filter((l) => l.startsWith('{') && l.endsWith('}')).map((l) => JSON.parse(l) as Record<string, unknown>);
+  }
+
+  /** probe lines (not spikes, not status changes) */
+  probes<P = Record<string, unknown>>(): P[] {
+    return this.lines().filter((l) => 'seq' in l && !('spike' in l)) as P[];
+  }
+
+  probesAtLeast(n: number): Promise<void> {
+    return this.w.until((out) => (out.match(/^\{"(target":"[^"]*","seq|seq)"/gm)?.length ?? 0) >= n);
+  }
+
+  /** Ctrl-C, as a user ends it: it prints its summary and exits (or, `finishing`, wait for it to end by itself). */
+  async stop(finishing = false): Promise<Run> {
+    if (!finishing && this.child.exitCode === null) this.child.kill('SIGINT');
+    const code = await this.w.closed;
+    return { code, lines: this.lines(), stdout: this.w.stdout, stderr: this.w.stderr };
   }
 }

@@ -9,8 +9,11 @@ export interface Watched {
   readonly stderr: string;
   /** the exit code (or -1 when killed by a signal), once the child has closed its streams */
   readonly closed: Promise<number>;
-  /** resolves once the stream (stdout unless told) holds `pattern`, printed before or after the call */
-  until(pattern: RegExp | string, opts?: { stream?: 'stdout' | 'stderr'; ms?: number }): Promise<void>;
+  /**
+   * Resolves once the stream (stdout unless told) holds `pattern`, printed
+   * before or after the call; a function is asked on every output instead.
+   */
+  until(pattern: RegExp | string | ((stdout: string) => boolean), opts?: { stream?: 'stdout' | 'stderr'; ms?: number }): Promise<void>;
 }
 
 /** Collect a child's output from now on; call it right after spawn. */
@@ -39,14 +42,15 @@ export function watch(child: ChildProcess): Watched {
     until(pattern, opts = {}) {
       const stream = opts.stream ?? 'stdout';
       const ms = opts.ms ?? 60_000; // a loaded 2-core runner starting node through tsx
-      const has = (): boolean => (typeof pattern === 'string' ? text[stream].includes(pattern) : pattern.test(text[stream]));
+      const has = (): boolean =>
+        typeof pattern === 'string' ? text[stream].includes(pattern) : typeof pattern === 'function' ? pattern(text[stream]) : pattern.test(text[stream]);
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => done(`did not print it within ${ms / 1000} s`), ms);
         const done = (failure: string | null): void => {
           clearTimeout(timer);
           waiters.delete(check);
           if (failure === null) resolve();
-          else reject(new Error(`waiting for ${pattern} on ${stream}: the child ${failure}\n--- stdout ---\n${text.stdout}\n--- stderr ---\n${text.stderr}`));
+          else reject(new Error(`waiting for ${typeof pattern === 'function' ? 'a condition' : pattern} on ${stream}: the child ${failure}\n--- stdout ---\n${text.stdout}\n--- stderr ---\n${text.stderr}`));
         };
         const check = (): void => (has() ? done(null) : exit ? done(exit) : undefined);
         waiters.add(check);
