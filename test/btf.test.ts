@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
-import { Btf, BtfKind } from '../lbc/src/index.js';
+import { Btf, BtfKind } from '../lbc/src/pure.js';
 
 describe('BTF reader', () => {
   it('reads the running kernel\'s BTF', () => {

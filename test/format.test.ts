@@ -2,7 +2,7 @@
 // same format strings and addresses through python3's % and socket.inet_ntop.
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { inetNtop, pyFormat } from '../lbc/src/index.js';
+import { inetNtop, pyFormat } from '../lbc/src/pure.js';
 
 const python = (code: string): string[] => JSON.parse(execFileSync('python3', ['-c', code], { encoding: 'utf8' })) as string[];
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSection } from '../lbc/src/index.js';
+import { parseSection } from '../lbc/src/pure.js';
 
 const CASES: [string, string, string][] = [
   ['tracepoint/sched/sched_process_exec', 'tracepoint', 'sched/sched_process_exec'],

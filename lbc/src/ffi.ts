@@ -13,8 +13,6 @@ const koffi = requireHere('koffi') as typeof Koffi;
 
 export type Ptr = unknown; // an opaque native pointer as koffi hands it out
 
-const libbpf = loadFirst(['libbpf.so.1', 'libbpf.so']);
-const libc = koffi.load('libc.so.6');
 
 function loadFirst(names: string[]): Koffi.IKoffiLib {
   const errors: string[] = [];
@@ -152,7 +150,8 @@ export const EPOLL_DATA_OFFSET = EPOLL_PACKED ? 4 : 8;
 // as a pointer; vsnprintf formats it for us.
 export const PrintFn = koffi.proto('int lbc_print_fn(int level, const char *fmt, void *ap)');
 
-export const bpf = {
+function bindLibbpf(libbpf: Koffi.IKoffiLib) {
+  return {
   // object lifecycle
   open_file: libbpf.func('bpf_object *bpf_object__open_file(const char *path, const bpf_object_open_opts *opts)'),
   open_mem: libbpf.func('bpf_object *bpf_object__open_mem(const void *buf, size_t sz, const bpf_object_open_opts *opts)'),
@@ -243,9 +242,11 @@ export const bpf = {
   num_possible_cpus: libbpf.func('int libbpf_num_possible_cpus(void)'),
   major_version: libbpf.func('uint32_t libbpf_major_version(void)'),
   minor_version: libbpf.func('uint32_t libbpf_minor_version(void)'),
-};
+  };
+}
 
-export const c = {
+function bindLibc(libc: Koffi.IKoffiLib) {
+  return {
   mmap: libc.func('void *mmap(void *addr, size_t len, int prot, int flags, int fd, int64_t off)'),
   munmap: libc.func('int munmap(void *addr, size_t len)'),
   close: libc.func('int close(int fd)'),
@@ -273,7 +274,50 @@ export const c = {
   getsockname: libc.func('int getsockname(int fd, _Out_ uint8_t *addr, _Inout_ uint32_t *len)'),
   pthread_sigmask: libc.func('int pthread_sigmask(int how, const uint8_t *set, _Out_ uint8_t *old)'),
   mount: libc.func('int mount(const char *src, const char *target, const char *fstype, unsigned long flags, const void *data)'),
-};
+  };
+}
+
+export type LibbpfBindings = ReturnType<typeof bindLibbpf>;
+export type LibcBindings = ReturnType<typeof bindLibc>;
+
+/** What a test puts in place of the foreign calls (aya's faked syscalls): only what it names exists. */
+export interface FakeBindings {
+  bpf?: Partial<Record<keyof LibbpfBindings, (...args: any[]) => unknown>>;
+  c?: Partial<Record<keyof LibcBindings, (...args: any[]) => unknown>>;
+  errno?: () => number;
+}
+
+let real: { bpf: LibbpfBindings; c: LibcBindings } | null = null;
+let fake: FakeBindings | null = null;
+
+/**
+ * Replace every foreign call with `f` until called again with null: the
+ * runtime's own logic then runs without libbpf, a kernel or root. A call the
+ * fake does not provide throws, naming it.
+ */
+export function useFakeBindings(f: FakeBindings | null): void {
+  fake = f;
+}
+
+// libbpf and libc are loaded at the first foreign call, not at import: the
+// pure parts of lbc, and a process that only formats or parses, never need them
+function table<K extends 'bpf' | 'c'>(kind: K): K extends 'bpf' ? LibbpfBindings : LibcBindings {
+  return new Proxy({}, {
+    get(_, name: string) {
+      if (fake) {
+        const f = fake[kind]?.[name as never];
+        if (!f) throw new Error(`fake bindings: ${kind}.${name} is not provided`);
+        return f;
+      }
+      real ??= { bpf: bindLibbpf(loadFirst(['libbpf.so.1', 'libbpf.so'])), c: bindLibc(koffi.load('libc.so.6')) };
+      return real[kind][name as never];
+    },
+  }) as never;
+}
+
+export const bpf = table('bpf');
+export const c = table('c');
+
 
 const SIG_BLOCK = 0;
 const SIG_SETMASK = 2;
@@ -303,7 +347,7 @@ export function perfEventOpen(attr: Record<string, unknown>, pid: number, cpu: n
 }
 
 /** errno of the last foreign call on this thread. */
-export const errno = (): number => koffi.errno();
+export const errno = (): number => (fake ? (fake.errno?.() ?? 0) : koffi.errno());
 
 /** A zero-copy ArrayBuffer over native memory (mmap'ed rings, global sections). */
 export const view = (ptr: Ptr, len: number): ArrayBuffer => koffi.view(ptr as never, len);

@@ -2,7 +2,7 @@
 // lines are `print("%-16s %-6d %6.2f" % (...))`, and a port should print the
 // same columns. Supports flags (-, 0, +, space), width, precision and the
 // conversions s r d i u f F e g x X o c %.
-import { ipString } from './rawsock.js';
+import { ipString } from './addr.js';
 
 export function pyFormat(fmt: string, args: readonly unknown[] | unknown): string {
   const list = Array.isArray(args) ? args : [args];

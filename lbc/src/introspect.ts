@@ -48,3 +48,8 @@ export function loadedPrograms(): LoadedProgram[] {
   }
   return out;
 }
+
+/** The system libbpf's version, as "major.minor". */
+export function libbpfVersion(): string {
+  return `${bpf.major_version()}.${bpf.minor_version()}`;
+}

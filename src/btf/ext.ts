@@ -1,7 +1,7 @@
 // .BTF.ext's CO-RE relocation records: which local type, which access path
 // ("0:1:2"), which kind of question (offset, size, exists, ...) each
 // instruction asks of the kernel's BTF. Strings live in the object's .BTF.
-import { BtfError } from '../../lbc/src/btf.js';
+import { BtfError } from '../../lbc/src/pure.js';
 
 export enum CoreReloKind {
   FieldByteOffset = 0, FieldByteSize, FieldExists, FieldSigned, FieldLshiftU64, FieldRshiftU64,

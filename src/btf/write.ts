@@ -1,7 +1,7 @@
 // Raw BTF out: types appended in order (ids from 1), strings interned in
 // first-use order, as libbpf's btf__add_*() lay them out, so a file we write
 // and one bpftool writes from the same types are byte-for-byte comparable.
-import { Kind, type BtfMember, type BtfType } from '../../lbc/src/btf.js';
+import { BtfKind as Kind, type BtfMember, type BtfType } from '../../lbc/src/pure.js';
 
 export class BtfWriter {
   private readonly types: Uint8Array[] = [];

@@ -2,9 +2,7 @@
 // probed by really loading and attaching each one from a tiny object.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { BpfObject, LbcError, type AttachTarget } from '../../lbc/src/index.js';
-import { isBpffsMounted, isTracefsMounted, ensureTracefs } from '../../lbc/src/sysfs.js';
-import { bpf } from '../../lbc/src/ffi.js';
+import { BpfObject, LbcError, ensureTracefs, isBpffsMounted, isTracefsMounted, libbpfVersion, type AttachTarget } from '../../lbc/src/index.js';
 
 import { DOCTOR_OBJECT } from '../paths.js';
 
@@ -89,7 +87,7 @@ export function doctor(): DoctorReport {
       name: 'privileges', ok: has(21) || (has(39) && has(38)),
       detail: `uid ${process.getuid?.()}, CAP_SYS_ADMIN=${has(21)}, CAP_BPF=${has(39)}, CAP_PERFMON=${has(38)}, CAP_NET_ADMIN=${has(12)}`,
     },
-    { name: 'libbpf', ok: true, detail: `${bpf.major_version()}.${bpf.minor_version()} (system libbpf.so.1)` },
+    { name: 'libbpf', ok: true, detail: `${libbpfVersion()} (system libbpf.so.1)` },
   ];
   let programs: ProbeResult[] = [];
   try {

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 // Subcommands load what they need when they run: `lcc gen` must not pay for
 // koffi and libbpf, nor `lcc doctor` for tree-sitter.
-import { LbcError } from '../../lbc/src/errors.js';
+import { LbcError } from '../../lbc/src/pure.js';
 import { CompileError } from '../build/diagnostics.js';
 import { GenError } from '../gen/parse.js';
 

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse, type SyntaxNode } from '../treesitter.js';
-import { Btf, BtfKind, type BtfMember, type BtfType } from '../../lbc/src/btf.js';
+import { Btf, BtfKind, type BtfMember, type BtfType } from '../../lbc/src/pure.js';
 import type { Attach, Define, PyTool, Replacement } from './python.js';
 
 /** Kernel macros BCC tools use, which vmlinux.h (types only) does not carry: what follows the name. */
@@ -62,7 +62,23 @@ export interface CResult {
   report: ReportEntry[];
 }
 
-const TRACEFS = '/sys/kernel/tracing/events';
+/**
+ * The tracepoint formats a conversion reads: tracefs, or LCC_TRACEFS (a copy
+ * of another host's, or of this one's for a user who cannot read tracefs).
+ */
+export const tracefsEvents = (): string => path.join(process.env.LCC_TRACEFS ?? '/sys/kernel/tracing', 'events');
+
+/** A tracepoint's format file, or why there is none: it does not exist, or this user cannot read tracefs. */
+function readFormat(cat: string, ev: string): { text: string } | { missing: string } {
+  const file = path.join(tracefsEvents(), cat, ev, 'format');
+  try {
+    return { text: fs.readFileSync(file, 'utf8') };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM') return { missing: `cannot read ${file} as this user: run lcc convert as root, or point LCC_TRACEFS at a readable copy of tracefs` };
+    return { missing: `this machine has no tracepoint ${cat}:${ev} (${file})` };
+  }
+}
 
 /** The SEC() name of the program the offset is in (the last one before it), or ''. */
 function sectionAt(text: string, off: number): string {
@@ -117,13 +133,10 @@ let rawStructs: Map<string, Set<string>> | null = null;
  * format's fields: trace_event_raw_<event>, or the template's for events
  * declared with DEFINE_EVENT. Using it keeps args->field CO-RE-relocatable.
  */
-export function tracepointBtfType(cat: string, ev: string, tracefs = TRACEFS): string | null {
-  let format: string;
-  try {
-    format = fs.readFileSync(path.join(tracefs, cat, ev, 'format'), 'utf8');
-  } catch {
-    return null;
-  }
+export function tracepointBtfType(cat: string, ev: string): string | null {
+  const f = readFormat(cat, ev);
+  if (!('text' in f)) return null;
+  const format = f.text;
   const fields = [...format.matchAll(/field:([^;]+);/g)].map((m) => {
     const d = m[1]!.trim();
     const dl = /^__data_loc\s+.*\s(\w+)$/.exec(d);
@@ -144,13 +157,10 @@ export function tracepointBtfType(cat: string, ev: string, tracefs = TRACEFS): s
 }
 
 /** The tracepoint's record as a C struct, from its tracefs format (what BCC generates too), offsets asserted. */
-export function tracepointStruct(cat: string, ev: string, structName: string, tracefs = TRACEFS): string | null {
-  let format: string;
-  try {
-    format = fs.readFileSync(path.join(tracefs, cat, ev, 'format'), 'utf8');
-  } catch {
-    return null;
-  }
+export function tracepointStruct(cat: string, ev: string, structName: string): string | { missing: string } {
+  const f = readFormat(cat, ev);
+  if (!('text' in f)) return f;
+  const format = f.text;
   const fields: { decl: string; name: string; offset: number; size: number }[] = [];
   for (const m of format.matchAll(/field:([^;]+);\s*offset:(\d+);\s*size:(\d+);\s*signed:(\d);/g)) {
     const declared = m[1]!.trim();
@@ -179,8 +189,8 @@ export function tracepointStruct(cat: string, ev: string, structName: string, tr
     }
     fields.push({ decl, name, offset, size });
   }
-  if (!fields.length) return null;
-  const lines = [`/* ${cat}:${ev}, from ${path.join(tracefs, cat, ev, 'format')} */`, `struct ${structName} {`];
+  if (!fields.length) return { missing: `the format of ${cat}:${ev} lists no fields` };
+  const lines = [`/* ${cat}:${ev}, from tracefs's events/${cat}/${ev}/format */`, `struct ${structName} {`];
   let at = 0;
   let pad = 0;
   for (const f of fields) {
@@ -748,8 +758,8 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     }
     const sname = `tp_${cat}_${ev}`;
     const st = tracepointStruct(cat, ev, sname);
-    if (!st) {
-      fail(line, `TRACEPOINT_PROBE(${cat}, ${ev}): this machine has no tracepoint ${cat}:${ev} (${TRACEFS}/${cat}/${ev}/format)`, 'convert on a host with the tracepoint (its format defines args), or use a tracepoint that exists');
+    if (typeof st !== 'string') {
+      fail(line, `TRACEPOINT_PROBE(${cat}, ${ev}): ${st.missing}`, 'convert on a host with the tracepoint (its format defines args), or use a tracepoint that exists');
       return m;
     }
     if (!tpStructs.includes(st)) tpStructs.push(st);
@@ -891,8 +901,8 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
   text = text.replace(/^(?:static\s+)?int\s+(\w+)\s*\(\s*struct\s+tracepoint__(\w+?)__(\w+)\s*\*\s*(\w+)\s*\)/gm, (m, fn: string, cat: string, ev: string, arg: string, off: number) => {
     const sname = `tp_${cat}_${ev}`;
     const st = tracepointStruct(cat, ev, sname);
-    if (!st) {
-      fail(pyLine(off), `${fn}: this machine has no tracepoint ${cat}:${ev}`, 'convert on a host with the tracepoint');
+    if (typeof st !== 'string') {
+      fail(pyLine(off), `${fn}: ${st.missing}`, 'convert on a host with the tracepoint');
       return m;
     }
     if (!tpStructs.includes(st)) tpStructs.push(st);

@@ -2,7 +2,7 @@
 // wrote into the compiled object. A mismatch means our decoders would read
 // the wrong bytes, so the generator refuses to emit.
 import * as fs from 'node:fs';
-import { Btf, BtfKind } from '../../lbc/src/btf.js';
+import { Btf, BtfKind } from '../../lbc/src/pure.js';
 import { recordName, type CType } from './ctypes.js';
 import { recordLayout, layoutOf } from './layout.js';
 import { GenError } from './parse.js';

@@ -1,8 +1,8 @@
 // declarations → model: kernel types completed from BTF, every type laid
 // out, maps/programs/globals described. `lcc gen --model` prints toJSON().
 import * as fs from 'node:fs';
-import { Btf } from '../../lbc/src/btf.js';
-import { parseSection, type ProgramKind } from '../../lbc/src/section.js';
+import { Btf } from '../../lbc/src/pure.js';
+import { parseSection, type ProgramKind } from '../../lbc/src/pure.js';
 import { BtfTypes, recordName, strip, typeName, type CType, type RecordDecl } from './ctypes.js';
 import { enumSigned, flatFields, layoutOf, LayoutError, recordLayout } from './layout.js';
 import { GenError, parseUnit, type RawGlobal, type RawMap, type Unit, type Where } from './parse.js';

@@ -1,8 +1,9 @@
 // Our histogram printers against BCC's own (python3-bpfcc's table module),
-// run side by side on the same vectors.
+// run side by side on the same vectors. BCC loads libbcc and libbpf: a test of
+// the machine's kind, with the kernel tests.
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { formatLinearHist, formatLog2Hist } from '../lbc/src/index.js';
+import { formatLinearHist, formatLog2Hist } from '../lbc/src/pure.js';
 
 const BCC_PYTHON = '/usr/bin/python3'; // Debian's python, where python3-bpfcc installs
 

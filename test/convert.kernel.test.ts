@@ -1,0 +1,327 @@
+// The tools lcc convert made of test/fixtures/convert: the C compiles and its
+// skeleton generates, the TypeScript type-checks, the object loads, and the
+// converted tools print what the originals would while this test causes the
+// events.
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { BpfMap, BpfObject, codec, kprobesAvailable } from '../lbc/src/index.js';
+import { convert } from '../src/convert/index.js';
+import { runKernelTests } from './helpers/kernel.js';
+import { watch } from './helpers/ready.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(here, '..');
+const FIX = path.join(here, 'fixtures', 'convert');
+// inside the repository, so the converted code's `lcc/lbc` import resolves to this package
+const OUT = path.join(here, '.out', 'convert');
+const TSX = pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+const TOOLS = ['execwatch', 'syscount_top', 'syslat', 'openwatch', 'cpusample', 'switchstate', 'mallocsum', 'execcount', 'forkwatch', 'tcpwatch', 'sigwatch'];
+
+function lcc(args: string[], cwd = ROOT): { status: number | null; stdout: string; stderr: string } {
+  return spawnSync(process.execPath, ['--import', TSX, path.join(here, 'helpers', 'lcc.ts'), ...args], { cwd, encoding: 'utf8' });
+}
+
+interface Run { code: number; out: string; err: string }
+
+/**
+ * Run a converted tool as a user would: wait for its "attached" line, cause
+ * `activity`, then wait for `until` on stdout when given; then end it with
+ * Ctrl-C (SIGINT: it prints what it prints at exit). Waits for facts, never
+ * for time.
+ */
+async function run(tool: string, args: string[], activity: () => unknown, opts: { until?: RegExp } = {}): Promise<Run> {
+  const child = spawn(process.execPath, ['--import', TSX, `${tool}.ts`, ...args], { cwd: path.join(OUT, tool) });
+  const w = watch(child);
+  try {
+    await w.until(`${tool}: attached`, { stream: 'stderr' });
+    await activity();
+    if (opts.until) await w.until(opts.until);
+    child.kill('SIGINT');
+  } catch (e) {
+    // a tool that failed to start says why in its exit code and stderr; anything else is the test's
+    if (child.exitCode === null) {
+      child.kill('SIGKILL');
+      throw e;
+    }
+  }
+  return { code: await w.closed, out: w.stdout, err: w.stderr };
+}
+
+describe.runIf(runKernelTests)('converted tools build, load and run', () => {
+  it('the C of a tool converted in part refuses to compile until a person finishes it, on the Python line', () => {
+    const dir = path.join(OUT, 'bad-partial-build');
+    convert(path.join(here, 'fixtures', 'convert-bad', 'partial.py'), dir);
+    const b = lcc(['build', 'partial.bpf.c', '--no-gen'], dir);
+    expect(b.status).toBe(1);
+    expect(b.stderr).toMatch(/partial\.bpf\.c:2:2: error: "lcc convert could not convert .*partial\.py:27/);
+  });
+
+  it('every converted tool compiles, generates its skeleton and type-checks', () => {
+    for (const tool of TOOLS) {
+      convert(path.join(FIX, `${tool}.py`), path.join(OUT, tool));
+      const b = lcc(['build', `${tool}.bpf.c`], path.join(OUT, tool));
+      expect(b.status, `${tool}: ${b.stderr}`).toBe(0);
+    }
+    const tsconfig = path.join(OUT, 'tsconfig.json');
+    fs.writeFileSync(tsconfig, JSON.stringify({
+      extends: path.join(ROOT, 'tsconfig.json'),
+      compilerOptions: { noEmit: true, rootDir: ROOT, noUnusedLocals: false },
+      // the base config excludes test/.out, where these live
+      exclude: [],
+      include: TOOLS.map((t) => path.join(OUT, t, `${t}.ts`)),
+    }));
+    const tsc = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', tsconfig], { encoding: 'utf8' });
+    expect(tsc.status, tsc.stdout).toBe(0);
+  }, 120_000);
+
+  it('every object passes the verifier', () => {
+    for (const tool of TOOLS) {
+      const obj = BpfObject.open(path.join(OUT, tool, `${tool}.bpf.o`));
+      try {
+        obj.load();
+      } finally {
+        obj.destroy();
+      }
+    }
+  });
+
+  it('execwatch prints each exec with its parent, and -p filters in the kernel', async () => {
+    const all = await run('execwatch', ['-T'], () => spawnSync('/bin/true'));
+    expect(all.code, all.err).toBe(0);
+    expect(all.out).toMatch(/^TIME\(s\)\s+COMM\s+PID\s+PPID/);
+    expect(all.out).toMatch(new RegExp(`^\\d+\\.\\d{3}\\s+true\\s+\\d+\\s+${process.pid}\\s*$`, 'm'));
+    const other = await run('execwatch', ['-p', '1'], () => spawnSync('/bin/true'));
+    expect(other.out).not.toMatch(new RegExp(`\\s${process.pid}\\s*$`, 'm'));
+  }, 30_000);
+
+  it('execwatch --cgroupmap: only execs in the cgroups of a map the user pinned (BCC\'s filter_by_containers)', async () => {
+    // a cgroup of our own, and a map with its id pinned the way BCC's docs make one
+    const cg = fs.mkdtempSync('/sys/fs/cgroup/unified/lcc-convert-');
+    const pin = `/sys/fs/bpf/lcc-cgmap-${process.pid}`;
+    fs.rmSync(pin, { force: true });
+    try {
+      const made = spawnSync('bpftool', ['map', 'create', pin, 'type', 'hash', 'key', '8', 'value', '8', 'entries', '128', 'name', 'cgroupset'], { encoding: 'utf8' });
+      expect(made.status, made.stderr).toBe(0);
+      const set = BpfMap.fromPinned(pin, { key: codec.u64, value: codec.u64 });
+      set.set(fs.statSync(cg, { bigint: true }).ino, 1n);
+      set.close();
+      let inside = 0;
+      let outside = 0;
+      const r = await run('execwatch', ['--cgroupmap', pin], () => {
+        inside = spawnSync('/bin/sh', ['-c', `echo $$ > ${cg}/cgroup.procs && exec /bin/true`]).pid ?? 0;
+        outside = spawnSync('/bin/true').pid ?? 0;
+      });
+      expect(r.code, r.err).toBe(0);
+      expect(r.out).toMatch(new RegExp(`^true\\s+${inside}\\s+${process.pid}\\s*$`, 'm'));
+      expect(r.out).not.toMatch(new RegExp(`^\\S+\\s+${outside}\\s`, 'm'));
+      const missing = await run('execwatch', ['--cgroupmap', `${pin}-missing`], () => undefined);
+      expect(missing.code).toBe(1);
+      expect(missing.err).toMatch(/execwatch: map cgroupset: no map pinned at \S+-missing.*ENOENT/s);
+    } finally {
+      fs.rmSync(pin, { force: true });
+      fs.rmdirSync(cg);
+    }
+  }, 30_000);
+
+  it('syscount_top prints the busiest processes every interval', async () => {
+    const r = await run('syscount_top', ['-i', '1', '-T', '3'], () => {
+      for (let i = 0; i < 50; i++) fs.statSync('/');
+    }, { until: /^PID\s+CALLS$[\s\S]*^PID\s+CALLS$/m });
+    expect(r.code, r.err).toBe(0);
+    expect(r.out.match(/^PID\s+CALLS$/gm)?.length).toBeGreaterThanOrEqual(2);
+    expect(r.out).toMatch(/^\d+\s+([1-9]\d*|\d+\.\dk)$/m); // human() of the original, translated
+  }, 30_000);
+
+  it('syslat prints a log2 histogram on exit, in the unit the option chose', async () => {
+    const us = await run('syslat', [], () => spawnSync('/bin/true'));
+    expect(us.code, us.err).toBe(0);
+    expect(us.out).toMatch(/usecs\s+: count\s+distribution\n\s+0 -> 1\s+: \d+/);
+    expect(us.out).toMatch(/\|\*+\s*\|/);
+    const ms = await run('syslat', ['-m'], () => spawnSync('/bin/true'));
+    expect(ms.out).toMatch(/msecs\s+: count\s+distribution/);
+  }, 30_000);
+
+  it('cpusample samples with a perf event; its optional kprobes attach, or fail naming the missing feature', async () => {
+    const r = await run('cpusample', ['-F', '199'], () => {
+      const end = Date.now() + 300;
+      while (Date.now() < end); // be on a CPU to be sampled
+    });
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/^PID\s+SAMPLES$/m);
+    expect(r.out).toMatch(new RegExp(`^${process.pid}\\s+[1-9]\\d*$`, 'm'));
+    const reads = await run('cpusample', ['--reads'], () => spawnSync('/bin/cat', ['/etc/hostname']));
+    if (kprobesAvailable()) expect(reads.code, reads.err).toBe(0);
+    else {
+      expect(reads.code).toBe(1);
+      expect(reads.err).toMatch(/^cpusample: attach read_entry to kprobe\/vfs_read .*this kernel does not support kprobes \(CONFIG_KPROBES/);
+    }
+    const c = fs.readFileSync(path.join(OUT, 'cpusample', 'cpusample.bpf.c'), 'utf8');
+    expect(c).toContain('int BPF_KPROBE(read_entry, unsigned long arg1, unsigned long arg2, unsigned long arg3)');
+    expect(c).toContain('u64 count = arg3;');
+    expect(c).toContain('int BPF_KRETPROBE(read_return, long lcc_ret)');
+  }, 30_000);
+
+  it('switchstate reads task_struct\'s state through CO-RE, whichever name this kernel uses', async () => {
+    const r = await run('switchstate', [], () => spawnSync('/bin/sleep', ['0.2']));
+    expect(r.code, r.err).toBe(0);
+    const count = (label: string): number => Number(new RegExp(`^${label}\\s+(\\d+)$`, 'm').exec(r.out)?.[1] ?? -1);
+    expect(count('PREEMPTED')).toBeGreaterThanOrEqual(0);
+    expect(count('BLOCKED')).toBeGreaterThan(0); // sleep(0.2) blocks at least once
+    const c = fs.readFileSync(path.join(OUT, 'switchstate', 'switchstate.bpf.c'), 'utf8');
+    expect(c).toContain('bpf_core_field_exists(prev->__state) ? BPF_CORE_READ(prev, __state) : BPF_CORE_READ((struct task_struct___lcc_old *)prev, state)');
+  }, 30_000);
+
+  it('mallocsum sums malloc() sizes from a uprobe on the libc ldconfig names, and -p filters in the kernel', async () => {
+    let lsPid = 0;
+    const r = await run('mallocsum', [], () => {
+      lsPid = spawnSync('/bin/ls', ['-la', '/usr/bin']).pid ?? 0;
+    });
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/^PID\s+BYTES$/m);
+    expect(r.out).toMatch(new RegExp(`^${lsPid}\\s+[1-9]\\d*$`, 'm'));
+    let other = 0;
+    const filtered = await run('mallocsum', ['-p', '1'], () => {
+      other = spawnSync('/bin/ls', ['-la', '/usr/bin']).pid ?? 0;
+    });
+    expect(filtered.code, filtered.err).toBe(0);
+    expect(filtered.out).not.toMatch(new RegExp(`^${other}\\s`, 'm'));
+  }, 30_000);
+
+  it('execcount: replacement values from variables set under option conditions become settings', async () => {
+    const uid = process.getuid!();
+    const execs = (out: string): number => Number(new RegExp(`^${uid}\\s+(\\d+)$`, 'm').exec(out)?.[1] ?? 0);
+    const mine = await run('execcount', ['-p', String(process.pid), '-d'], () => {
+      for (let i = 0; i < 3; i++) spawnSync('/bin/true');
+    });
+    expect(mine.code, mine.err).toBe(0);
+    expect(execs(mine.out)).toBe(6); // three children of this process, weight 2
+    const none = await run('execcount', ['-p', '1'], () => spawnSync('/bin/true'));
+    expect(none.code, none.err).toBe(0);
+    expect(execs(none.out)).toBe(0);
+  }, 30_000);
+
+  it('forkwatch (BPF text from src_file) prints each fork', async () => {
+    let child = 0;
+    const r = await run('forkwatch', [], () => {
+      child = spawnSync('/bin/true').pid ?? 0;
+    });
+    expect(r.code, r.err).toBe(0);
+    // the parent column is the forking thread's id (vitest may run this file in a worker thread); comm may hold spaces
+    expect(r.out).toMatch(new RegExp(`\\s\\d+\\s+${child}\\s*$`, 'm'));
+  }, 30_000);
+
+  it('tcpwatch prints IPv4 and IPv6 addresses as inet_ntop does, filters by port and family in the kernel, and sums up', async () => {
+    // a listener and a connection on 127.0.0.1 and on ::1; the listening ports, printed
+    let ports: string[] = [];
+    const connect = (base = 0): void => {
+      ports = spawnSync('python3', ['-c', [
+        'import socket',
+        'for i, (fam, addr) in enumerate(((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1"))):',
+        `    s = socket.socket(fam); s.bind((addr, ${base} + i if ${base} else 0)); s.listen(); p = s.getsockname()[1]`,
+        '    c = socket.create_connection((addr, p)); a, _ = s.accept(); c.close(); a.close(); s.close(); print(p)',
+      ].join('\n')], { encoding: 'utf8' }).stdout.trim().split('\n');
+    };
+    const row = (addr: string, port: string, from: string, to: string): RegExp =>
+      new RegExp(`^\\d+\\s+\\S.{0,11}\\s+${addr.replace(/\./g, '\\.')}\\s+\\d+\\s+${addr.replace(/\./g, '\\.')}\\s+${port}\\s+${from} -> ${to}$`, 'm');
+    const all = await run('tcpwatch', ['-s'], connect);
+    expect(all.code, all.err).toBe(0);
+    expect(ports).toHaveLength(2);
+    expect(all.out).toMatch(/^PID\s+COMM\s+LADDR\s+LPORT\s+RADDR\s+RPORT\s+TRANSITION$/m);
+    // the client's side of each connection: its remote port is the listener's
+    expect(all.out).toMatch(row('127.0.0.1', ports[0]!, 'SYN_SENT', 'ESTABLISHED'));
+    expect(all.out).toMatch(row('::1', ports[1]!, 'SYN_SENT', 'ESTABLISHED'));
+    // the summary, per local port in numeric order (Python's int keys), CLOSE left out
+    expect(all.out).toMatch(new RegExp(`^port ${ports[0]}: listen(,[a-z_0-9]+)*$`, 'm'));
+    const summary = [...all.out.matchAll(/^port (\d+):/gm)].map((m) => Number(m[1]));
+    expect(summary).toEqual([...summary].sort((a, b) => a - b));
+    expect(all.out).toMatch(kprobesAvailable() ? /^connect\/accept calls: [1-9]\d* ok, \d+ failed$/m : /^connect\/accept calls: 0 ok, 0 failed$/m);
+    // -4: no IPv6 rows; -P: only the connection on that port
+    const v4 = await run('tcpwatch', ['-4'], connect);
+    expect(v4.code, v4.err).toBe(0);
+    expect(v4.out).toMatch(row('127.0.0.1', ports[0]!, 'SYN_SENT', 'ESTABLISHED'));
+    expect(v4.out).not.toMatch(/::1/);
+    const base = 20000 + (process.pid % 20000);
+    const one = await run('tcpwatch', ['-P', String(base)], () => connect(base));
+    expect(one.code, one.err).toBe(0);
+    expect(ports).toEqual([String(base), String(base + 1)]);
+    expect(one.out).toMatch(row('127.0.0.1', ports[0]!, 'SYN_SENT', 'ESTABLISHED'));
+    expect(one.out).not.toMatch(new RegExp(`\\s${base + 1}\\s`));
+    const c = fs.readFileSync(path.join(OUT, 'tcpwatch', 'tcpwatch.bpf.c'), 'utf8');
+    expect(c).toContain('SEC("ksyscall/connect") int BPF_KSYSCALL(syscall__connect, int fd, struct sockaddr *uaddr, int addrlen)');
+    expect(c).toContain('bpf_probe_read_user(&family, sizeof(family), &uaddr->sa_family);');
+    expect(c).toContain('SEC("kretsyscall") int BPF_KRETPROBE(trace_return, long lcc_ret)');
+    const ts = fs.readFileSync(path.join(OUT, 'tcpwatch', 'tcpwatch.ts'), 'utf8');
+    expect(ts).toContain('skel.progs.trace_return.attach({ kretsyscall: "accept4" })');
+  }, 30_000);
+
+  it('sigwatch: macros the Python defines become settings, #ifdef blocks become if, a whole probe loads only with -c', async () => {
+    // from this process: SIGWINCH, which sleep ignores (result 1), then SIGTERM, delivered (result 0)
+    let target = 0;
+    const signal = async (): Promise<void> => {
+      const child = spawn('/bin/sleep', ['5']);
+      const gone = new Promise((r) => child.on('exit', r));
+      target = child.pid!;
+      process.kill(target, 'SIGWINCH');
+      process.kill(target, 'SIGTERM');
+      await gone; // delivered: the kernel's signal_deliver ran before the process could exit
+    };
+    const me = process.pid;
+    const line = (sig: number, result: number): RegExp => new RegExp(`^${me}\\s+\\S.*\\s${target}\\s+${sig}\\s+${result}$`, 'm');
+    const all = await run('sigwatch', ['-p', String(me)], signal);
+    expect(all.code, all.err).toBe(0);
+    expect(all.out).toMatch(/^PID\s+COMM\s+TPID\s+SIG\s+RESULT$/m);
+    expect(all.out).toMatch(line(28, 1));
+    expect(all.out).toMatch(line(15, 0));
+    expect(all.out.trim().split('\n').every((l, i) => i === 0 || l.startsWith(`${me} `))).toBe(true); // FILTER_PID
+    const failed = await run('sigwatch', ['-p', String(me), '-x'], signal);
+    expect(failed.out).toMatch(line(28, 1));
+    expect(failed.out).not.toMatch(line(15, 0)); // #ifndef ALL_RESULTS: only what was not delivered
+    const term = await run('sigwatch', ['-p', String(me), '-s', '15'], signal);
+    expect(term.out).toMatch(line(15, 0));
+    expect(term.out).not.toMatch(line(28, 1)); // the elif chain's first branch: a condition that is not a bare option
+    const counted = await run('sigwatch', ['-c', '-q'], signal);
+    expect(counted.code, counted.err).toBe(0);
+    expect(counted.out).not.toMatch(/^PID/m); // QUIET: "if args.quiet and args.count"
+    // the signal_deliver probe, loaded only with -c: a fatal SIGTERM is delivered as the group exit's SIGKILL
+    expect(counted.out).toMatch(/^signal 9: [1-9]\d*$/m);
+    const plain = await run('sigwatch', ['-q'], signal);
+    expect(plain.out).not.toMatch(/^signal \d+:/m);
+    // --counts-size sizes the map before load: three signals delivered, as many counted as it holds
+    const handled = async (): Promise<void> => {
+      // a process that handles two signals and says so; each is sent once the line before it is whole.
+      // Python runs a handler between bytecodes, not inside a blocking call: a signal that came just
+      // before a signal.pause() would never be handled, so the idle loop wakes every 10 ms
+      const child = spawn('python3', ['-c', 'import signal, time\nfor s in (signal.SIGUSR1, signal.SIGUSR2): signal.signal(s, lambda n, f: print(n, flush=True))\nprint("ready", flush=True)\nwhile True: time.sleep(0.01)']);
+      const w = watch(child);
+      await w.until('ready\n');
+      for (const [sig, n] of [['SIGUSR1', 10], ['SIGUSR2', 12]] as const) {
+        child.kill(sig);
+        await w.until(`\n${n}\n`); // whole: a handler that runs inside a print writes between its writes
+      }
+      child.kill('SIGTERM');
+      await w.closed;
+    };
+    const counts = async (size: string[]): Promise<number> => (await run('sigwatch', ['-c', '-q', ...size], handled)).out.match(/^signal \d+: \d+$/gm)?.length ?? 0;
+    expect(await counts([])).toBeGreaterThanOrEqual(3);
+    expect(await counts(['--counts-size', '1'])).toBe(1);
+    const c = fs.readFileSync(path.join(OUT, 'sigwatch', 'sigwatch.bpf.c'), 'utf8');
+    expect(c).not.toMatch(/^\s*#\s*(if|ifdef|ifndef|else|endif)\b/m);
+    expect(c).toContain('if (lcc_args_sig <= 0 || lcc_args_sig > (lcc_max_sig))'); // the computed cflag (args->sig read once)
+    const ts = fs.readFileSync(path.join(OUT, 'sigwatch', 'sigwatch.ts'), 'utf8');
+    expect(ts).toContain('skel.progs.tracepoint__signal__signal_deliver.autoload = Boolean(');
+    expect(ts).toContain("skel.obj.setMaxEntries('counts', Math.max(1, Math.trunc(Number((args.counts_size))) || 1));");
+  }, 60_000);
+
+  it('openwatch prefers the tracepoint where kprobes are unavailable, and prints the files opened', async () => {
+    const r = await run('openwatch', ['-n', 'cat'], () => spawnSync('/bin/cat', ['/etc/hostname']));
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/^PID\s+COMM\s+FLAGS PATH$/m);
+    expect(r.out).toMatch(/^\d+\s+cat\s+[0-9a-f]+ \/etc\/hostname$/m);
+    expect(r.out).not.toMatch(/^\d+\s+(?!cat\b)\S+\s+[0-9a-f]+ \//m); // -n cat filtered the rest
+    const md = fs.readFileSync(path.join(OUT, 'openwatch', 'CONVERSION.md'), 'utf8');
+    expect(md).toMatch(/tracepoint_exists\(\) checks → tracepointExists\(\) at run time/);
+  }, 30_000);
+});
