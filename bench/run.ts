@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ROOT } from '../src/paths.js';
-import { compile } from '../src/build/compile.js';
+import { compile } from '../src/clang/compile.js';
 
 const OUT = path.join(ROOT, 'bench', 'out');
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);

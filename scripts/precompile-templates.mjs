@@ -1,11 +1,11 @@
 // Build step: compile templates/<name>/<name>.ts.hbs into dist/templates/<name>.cjs
-// (src/gen/template-compile.ts: a plain function), so that `lcc gen` loads
+// (src/template/compile.ts: a plain function), so that `lcc gen` loads
 // neither handlebars nor a compiler. Each carries its source;
-// src/gen/template.ts ignores a stale one.
+// src/template/render.ts ignores a stale one.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
-import { compileTemplate } from '../dist/src/gen/template-compile.js';
+import { compileTemplate } from '../dist/src/template/compile.js';
 
 const require = createRequire(import.meta.url);
 const { parse } = require('handlebars');

@@ -1,7 +1,7 @@
 // clang's diagnostics parsed into a table (lcc build itself, run as a user
 // runs it, is in build.kernel.test.ts).
 import { describe, expect, it } from 'vitest';
-import { parseDiagnostics } from '../src/build/diagnostics.js';
+import { parseDiagnostics } from '../src/clang/diagnostics.js';
 
 describe('clang diagnostics', () => {
   it('parses file:line:col, severity, message and the excerpt under it', () => {

@@ -4,8 +4,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { compile } from '../src/build/compile.js';
-import { generate, writeAtomic } from '../src/gen/index.js';
+import { compile } from '../src/clang/compile.js';
+import { generate } from '../src/gen/index.js';
+import { writeAtomic } from '../src/fsutil.js';
 import { eventually, runKernelTests } from './helpers/kernel.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

@@ -9,9 +9,9 @@ import { generate, model } from '../src/gen/index.js';
 import { buildModel } from '../src/gen/model.js';
 import { checkAgainstBtf } from '../src/gen/btfcheck.js';
 import { recordName, typeName } from '../src/gen/ctypes.js';
-import { compile } from '../src/build/compile.js';
-import { compileText } from '../src/gen/template.js';
-import { TEMPLATE_HELPERS } from '../src/gen/template-compile.js';
+import { compile } from '../src/clang/compile.js';
+import { compileText } from '../src/template/render.js';
+import { TEMPLATE_HELPERS } from '../src/template/compile.js';
 import { createRequire } from 'node:module';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { buildModel } from '../src/gen/model.js';
 import { checkAgainstBtf } from '../src/gen/btfcheck.js';
 import { flatFields, layoutOf } from '../src/gen/layout.js';
-import { compile } from '../src/build/compile.js';
+import { compile } from '../src/clang/compile.js';
 import type { CType } from '../src/gen/ctypes.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

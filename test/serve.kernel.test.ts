@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clangArgs, findClang, vmlinuxDir } from '../src/build/compile.js';
+import { clangArgs, findClang, vmlinuxDir } from '../src/clang/compile.js';
 import { LBC_INCLUDE } from '../src/paths.js';
 import { bubblewrap, IN } from '../src/serve/sandbox.js';
 import { CompileService } from '../src/serve/server.js';

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BpfObject, kprobesAvailable } from '../lbc/src/index.js';
 import { bpf, structSize, TestRunOpts } from '../lbc/src/ffi.js';
-import { compile } from '../src/build/compile.js';
+import { compile } from '../src/clang/compile.js';
 import { fixtureObject, runKernelTests } from './helpers/kernel.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

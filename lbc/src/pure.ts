@@ -7,6 +7,7 @@ export { type Codec, sum, max } from './codec.js';
 export { LbcError, VerifierError, NotSupportedError, UsageError } from './errors.js';
 export { Btf, BtfError, Kind as BtfKind, type BtfType, type BtfMember } from './btf.js';
 export { parseSection, type ProgramKind, type SectionInfo } from './section.js';
+export { elfSection } from './elf.js';
 export { formatLog2Hist, formatLinearHist, formatLog10Hist } from './hist.js';
 export { inetNtop, pyFormat } from './format.js';
 export { ksym, formatKsym, stackAddresses, tracedStack } from './ksyms.js';

@@ -7,8 +7,7 @@
 // types by name → target spec (members matched by name, through anonymous
 // members) → marks → a new BTF with only the marked types and members.
 import * as fs from 'node:fs';
-import { Btf, BtfError, BtfKind as Kind, type BtfType } from '../../lbc/src/pure.js';
-import { elfSection } from '../gen/btfcheck.js';
+import { Btf, BtfError, BtfKind as Kind, elfSection, type BtfType } from '../../lbc/src/pure.js';
 import { coreRelocations, CoreReloKind, type CoreRelo } from './ext.js';
 import { BtfWriter } from './write.js';
 

@@ -8,9 +8,10 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { cacheDir, clangVersion, codegenFlags, CompileError, compileDetailed, findClang, KERNEL_BTF, readDepfile, targetArch } from './compile.js';
-import { type Diagnostic } from './diagnostics.js';
+import { cacheDir, clangVersion, codegenFlags, CompileError, compileDetailed, findClang, KERNEL_BTF, readDepfile, targetArch } from '../clang/compile.js';
+import { type Diagnostic } from '../clang/diagnostics.js';
 import { ROOT } from '../paths.js';
+import { writeAtomic } from '../fsutil.js';
 
 export interface BuildOptions {
   /** object path; default x.bpf.o beside the source */
@@ -153,10 +154,7 @@ export async function build(src: string, opts: BuildOptions = {}): Promise<Build
     const { collectSources, remoteCompile } = await import('../serve/client.js');
     const { request, files } = collectSources(src, arch as 'x86_64' | 'arm64');
     const r = await remoteCompile(opts.remote, request, path.dirname(path.resolve(src)));
-    fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
-    const tmp = `${out}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, r.object);
-    fs.renameSync(tmp, out);
+    writeAtomic(out, r.object);
     inputs = files;
     cache = r.cache;
   } else {
@@ -177,7 +175,7 @@ export async function build(src: string, opts: BuildOptions = {}): Promise<Build
 }
 
 async function generateSkeleton(src: string, out: string, skel: string, arch: string, opts: BuildOptions): Promise<void> {
-  const { generate, writeAtomic } = await import('../gen/index.js');
+  const { generate } = await import('../gen/index.js');
   // gen reads the source with the same macros clang saw, or an #ifdef __TARGET_ARCH_x would differ
   const defines = Object.fromEntries([`__TARGET_ARCH_${targetArch(arch)}`, ...(opts.defines ?? [])]
     .map((d) => (d.includes('=') ? [d.slice(0, d.indexOf('=')), d.slice(d.indexOf('=') + 1)] : [d, '1'])));

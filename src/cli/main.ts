@@ -6,7 +6,7 @@ import * as path from 'node:path';
 // Subcommands load what they need when they run: `lcc gen` must not pay for
 // koffi and libbpf, nor `lcc doctor` for tree-sitter.
 import { LbcError } from '../../lbc/src/pure.js';
-import { CompileError } from '../build/diagnostics.js';
+import { CompileError } from '../clang/diagnostics.js';
 import { GenError } from '../gen/parse.js';
 
 class CliError extends Error {}
@@ -49,7 +49,8 @@ async function gen(args: string[]): Promise<void> {
     const i = d.indexOf('=');
     return i < 0 ? [d, '1'] : [d.slice(0, i), d.slice(i + 1)];
   }));
-  const { generate, model: genModel, writeAtomic } = await import('../gen/index.js');
+  const { generate, model: genModel } = await import('../gen/index.js');
+  const { writeAtomic } = await import('../fsutil.js');
   if (values.model) {
     process.stdout.write(`${JSON.stringify(genModel(src, { btf: values.btf, defines }), null, 2)}\n`);
     return;
@@ -77,7 +78,7 @@ async function build(args: string[]): Promise<void> {
   if (!src) throw new CliError('build: which .bpf.c? e.g. lcc build src/tool.bpf.c');
   if (!fs.existsSync(src)) throw new CliError(`build: ${src} does not exist`);
   const { build: run } = await import('../build/build.js');
-  const { formatDiagnostics } = await import('../build/diagnostics.js');
+  const { formatDiagnostics } = await import('../clang/diagnostics.js');
   const r = await run(src, {
     out: values.out, skel: values['no-gen'] ? null : values.skel, reference: values.reference, btf: values.btf, arch: values.arch,
     remote: values.remote ?? (process.env.LCC_SERVER || undefined), defines: values.define, force: values.force,
@@ -143,12 +144,12 @@ async function btf(args: string[]): Promise<void> {
   try {
     r = minimizeBtf(positionals, values.btf);
   } catch (e) {
-    if (e instanceof MinimizeError || e instanceof GenError) throw new CliError(`btf minimize: ${e.message}`);
+    if (e instanceof MinimizeError || e instanceof LbcError) throw new CliError(`btf minimize: ${e.message}`);
     throw e;
   }
   // a relocation the target cannot answer would fail the load there: say so now
   for (const u of r.unmatched) process.stderr.write(`lcc: warning: ${u}\n`);
-  const { writeAtomic } = await import('../gen/index.js');
+  const { writeAtomic } = await import('../fsutil.js');
   writeAtomic(values.out, r.bytes);
   process.stdout.write(`${values.out}: ${r.types} types, ${r.bytes.length} bytes for ${r.relocations} CO-RE relocations\n`);
 }
@@ -209,7 +210,7 @@ export async function main(argv: string[]): Promise<number> {
       return 1;
     }
     if (e instanceof CompileError) {
-      const { formatDiagnostics } = await import('../build/diagnostics.js');
+      const { formatDiagnostics } = await import('../clang/diagnostics.js');
       process.stderr.write(`lcc: ${e.message}\n${e.diagnostics.length ? formatDiagnostics(e.diagnostics) : e.raw}`);
       return 1;
     }

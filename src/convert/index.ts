@@ -9,7 +9,8 @@ import { convertC, lineRef, type CResult, type ReportEntry } from './bcc-c.js';
 export { lineRef };
 import { ConvertError, parsePythonTool, type PyNode, type PyTool } from './python.js';
 import { expr, statements, tsName, Untranslatable, type Emitted, type Scope } from './pyts.js';
-import { pascal } from '../gen/emit.js';
+import { pascal } from '../names.js';
+import { writeFilesAtomic } from '../fsutil.js';
 
 export { ConvertError };
 
@@ -500,15 +501,6 @@ export function convert(pyFile: string, outDir?: string): ConvertResult {
   const files: [string, string][] = [
     [`${name}.bpf.c`, c.bpfC], [`${name}.h`, c.header], [`${name}.ts`, ts], ['CONVERSION.md', markdown(tool, name, report)],
   ];
-  // all or nothing: write into a fresh directory beside the target, then move the files in
-  fs.mkdirSync(path.dirname(path.resolve(dir)), { recursive: true });
-  const tmp = fs.mkdtempSync(path.join(path.dirname(path.resolve(dir)), `.${path.basename(dir)}.lcc-`));
-  try {
-    for (const [f, body] of files) fs.writeFileSync(path.join(tmp, f), body);
-    fs.mkdirSync(dir, { recursive: true });
-    for (const [f] of files) fs.renameSync(path.join(tmp, f), path.join(dir, f));
-  } finally {
-    fs.rmSync(tmp, { recursive: true, force: true });
-  }
+  writeFilesAtomic(dir, files);
   return { tool, name, dir, files: files.map(([f]) => path.join(dir, f)), report, unconverted: report.filter((r) => !r.converted).length };
 }

@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { recordName, strip, typeName, type CType, type RecordDecl } from './ctypes.js';
 import { enumSigned, layoutOf, recordLayout, flatFields } from './layout.js';
 import type { Model } from './model.js';
-import { render } from './template.js';
+import { render } from '../template/render.js';
+import { pascal } from '../names.js';
 
 export interface EmitOptions {
   /** module the skeleton imports the runtime from */
@@ -16,7 +17,6 @@ export interface EmitOptions {
 }
 
 const PERCPU = new Set(['percpu_hash', 'percpu_array', 'lru_percpu_hash']);
-export const pascal = (s: string): string => s.replace(/(^|[_\W]+)(\w)/g, (_, __, c: string) => c.toUpperCase()).replace(/\W/g, '');
 const RESERVED = new Set(['break', 'case', 'catch', 'class', 'const', 'continue', 'debugger', 'default', 'delete', 'do', 'else', 'enum', 'export', 'extends', 'false', 'finally', 'for', 'function', 'if', 'import', 'in', 'instanceof', 'new', 'null', 'return', 'super', 'switch', 'this', 'throw', 'true', 'try', 'typeof', 'var', 'void', 'while', 'with']);
 const prop = (name: string): string => (RESERVED.has(name) ? `'${name}'` : name);
 const access = (obj: string, name: string): string => (RESERVED.has(name) ? `${obj}['${name}']` : `${obj}.${name}`);

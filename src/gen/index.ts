@@ -81,10 +81,3 @@ async function format(code: string): Promise<string> {
   return prettier.format(code, { parser: 'typescript', singleQuote: true, printWidth: PRINT_WIDTH, trailingComma: 'all' });
 }
 
-/** Write via a temporary file and rename: a failed run never leaves half a skeleton. */
-export function writeAtomic(file: string, text: string | Uint8Array): void {
-  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, file);
-}

@@ -3,8 +3,8 @@
 // kernel headers.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CompileError } from '../build/compile.js';
-import { type Diagnostic } from '../build/diagnostics.js';
+import { CompileError } from '../clang/compile.js';
+import { type Diagnostic } from '../clang/diagnostics.js';
 import { includes, SHIPPED_QUOTE_HEADERS, type Arch, type CompileRequest } from './protocol.js';
 
 /** The source and every local header it includes (quoted form, recursively), named relative to the source's directory. */

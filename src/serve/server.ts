@@ -7,11 +7,12 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { cacheDir, clangArgs, clangVersion, codegenFlags, findClang, KERNEL_BTF, vmlinuxDir } from '../build/compile.js';
-import { mapFiles, parseDiagnostics, type Diagnostic } from '../build/diagnostics.js';
+import { cacheDir, clangArgs, clangVersion, codegenFlags, findClang, KERNEL_BTF, vmlinuxDir } from '../clang/compile.js';
+import { mapFiles, parseDiagnostics, type Diagnostic } from '../clang/diagnostics.js';
 import { LBC_INCLUDE } from '../paths.js';
 import { DEFAULT_LIMITS, parseRequest, RequestError, type Arch, type CompileRequest, type Limits } from './protocol.js';
 import { bubblewrap, IN, type ResourceLimits, type Sandbox } from './sandbox.js';
+import { writeAtomic } from '../fsutil.js';
 
 export interface ServeOptions {
   host?: string;
@@ -179,9 +180,7 @@ export class CompileService {
         return { ok: false, status: 422, error: why, diagnostics, log };
       }
       const object = fs.readFileSync(obj);
-      const tmp = `${cached}.${process.pid}.${Math.random().toString(36).slice(2)}`;
-      fs.writeFileSync(tmp, object);
-      fs.renameSync(tmp, cached);
+      writeAtomic(cached, object);
       this.counters.objectsBytes += object.length;
       return { ok: true, object };
     } finally {

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compile } from '../../src/build/compile.js';
+import { compile } from '../../src/clang/compile.js';
 
 export const isRoot = process.getuid?.() === 0;
 export const runKernelTests = isRoot || !!process.env.CI;

@@ -5,8 +5,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Generator from 'yeoman-generator';
 import type { BaseOptions } from 'yeoman-generator';
-import { pascal } from '../../../src/gen/emit.js';
-import { renderFile } from '../../../src/gen/template.js';
+import { pascal } from '../../../src/names.js';
+import { renderFile } from '../../../src/template/render.js';
 import { ROOT } from '../../../src/paths.js';
 
 export const TEMPLATES = {

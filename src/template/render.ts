@@ -1,6 +1,6 @@
 // Templates live in templates/<name>/<name>.ts.hbs (the skeleton) and
-// templates/app/ (the scaffolds). handlebars parses them; template-compile.ts
-// turns them into plain functions. The build writes the skeleton's function
+// templates/app/ (the scaffolds). handlebars parses them; compile.ts
+// turn them into plain functions. The build writes the skeleton's function
 // into dist/templates/<name>.cjs, so a run loads neither handlebars nor a
 // compiler; without a fresh one (tests, an edited template) the source is
 // parsed and compiled here.
@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { ROOT } from '../paths.js';
-import { compileTemplate, TEMPLATE_HELPERS, type TemplateFn } from './template-compile.js';
+import { compileTemplate, TEMPLATE_HELPERS, type TemplateFn } from './compile.js';
 
 const require = createRequire(import.meta.url);
 type Template = (ctx: unknown) => string;

@@ -1,5 +1,6 @@
 // .bpf.c → CO-RE .bpf.o with clang, against a vmlinux.h generated once per
-// kernel BTF and cached. Used by `lcc build`, the tests and the benchmarks.
+// kernel BTF and cached. Used by `lcc build`, the compile service (which runs
+// the same clang in its sandbox), the tests and the benchmarks.
 import { createHash } from 'node:crypto';
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -7,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { LBC_INCLUDE } from '../paths.js';
 import { CompileError, mapFiles, parseDiagnostics, type Diagnostic } from './diagnostics.js';
+import { replaceAtomic, writeAtomic } from '../fsutil.js';
 
 export const KERNEL_BTF = '/sys/kernel/btf/vmlinux';
 
@@ -50,10 +52,7 @@ export function vmlinuxDir(btfPath = KERNEL_BTF): string {
   if (!which('bpftool')) throw new CompileError('bpftool not found: install it (apt-get install -y bpftool) to generate vmlinux.h');
   fs.mkdirSync(dir, { recursive: true });
   const text = execFileSync('bpftool', ['btf', 'dump', 'file', btfPath, 'format', 'c'], { maxBuffer: 1 << 30 });
-  // write then rename, so a concurrent build never reads half a header
-  const tmp = `${header}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, header);
+  writeAtomic(header, text); // a concurrent build never reads half a header
   return dir;
 }
 
@@ -113,15 +112,12 @@ export function compile(src: string, opts: CompileOptions = {}): string {
 /** Compile, returning the warnings clang printed on success too. */
 export function compileDetailed(src: string, opts: CompileOptions = {}): { out: string; warnings: Diagnostic[] } {
   const out = opts.out ?? src.replace(/\.c$/, '.o');
-  fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
-  const tmp = `${out}.${process.pid}.tmp`;
-  const r = spawnSync(findClang(), clangArgs(src, tmp, opts), { encoding: 'utf8' });
-  if (r.status !== 0) {
-    fs.rmSync(tmp, { force: true });
-    throw new CompileError(`clang failed on ${src}`, userPaths(parseDiagnostics(r.stderr ?? '')), r.stderr ?? '');
-  }
-  fs.renameSync(tmp, out);
-  return { out, warnings: userPaths(parseDiagnostics(r.stderr ?? '')) };
+  const stderr = replaceAtomic(out, (tmp) => {
+    const r = spawnSync(findClang(), clangArgs(src, tmp, opts), { encoding: 'utf8' });
+    if (r.status !== 0) throw new CompileError(`clang failed on ${src}`, userPaths(parseDiagnostics(r.stderr ?? '')), r.stderr ?? '');
+    return r.stderr ?? '';
+  });
+  return { out, warnings: userPaths(parseDiagnostics(stderr)) };
 }
 
 /** The files a depfile (clang -MD) lists: the source and every header it read. */
