@@ -43,12 +43,13 @@ async function stop(p: { child: ChildProcess }): Promise<void> {
   await gone;
 }
 
-/** ping -U's average round trip in µs from the client's namespace. */
+/** ping -U's mean round trip in µs from the client's namespace: of every reply's time (ping's own
+ * average is rounded to the µs; 2,000 of them resolve a fraction of one). */
 const pingAvg = (): number => {
-  const out = ns(c, 'ping', '-U', '-q', '-c', '2000', '-i', '0.0005', sip);
-  const m = /= [\d.]+\/([\d.]+)\//.exec(out);
-  if (!m) throw new Error(`ping printed no round trip: ${out}`);
-  return Number(m[1]) * 1000;
+  const out = ns(c, 'ping', '-U', '-c', '2000', '-i', '0.0005', sip);
+  const times = [...out.matchAll(/time=([\d.]+) ms/g)].map((m) => Number(m[1]) * 1000);
+  if (times.length < 1900) throw new Error(`ping printed ${times.length} round trips of 2000`);
+  return times.reduce((a, b) => a + b, 0) / times.length;
 };
 
 /** Context switches and on-CPU time of every thread of a process. */
@@ -71,6 +72,7 @@ const SERVER_READY = 'reporting to each client';
 const CLIENT_READY = '{"start"';
 const modes: Record<string, () => Promise<{ child: ChildProcess }[]>> = {
   'server only': async () => [await start(s, ['--server'], SERVER_READY)],
+  'client -i 1 only': async () => [await start(c, [sip, '--json', '-i', '1'], CLIENT_READY)],
   'client -i 1 + server': async () => [await start(s, ['--server'], SERVER_READY), await start(c, [sip, '--json', '-i', '1'], CLIENT_READY)],
   'continuous + server': async () => [await start(s, ['--server'], SERVER_READY), await start(c, [sip, '--json', '--continuous'], CLIENT_READY)],
 };
@@ -121,22 +123,32 @@ try {
     rssMb = Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${sv.pid}/status`, 'utf8'))![1]) / 1024;
     await stop(sv);
   }
+  // an idle agent: once nothing is in flight (2 s) its drain timer stops; what wakes it in 3 s more
+  const idle = await start(s, ['--server'], SERVER_READY);
+  await new Promise((r) => setTimeout(r, 2500));
+  const i0 = threads(idle.pid);
+  await new Promise((r) => setTimeout(r, 3000));
+  const idleSwitches = threads(idle.pid).switches - i0.switches;
+  await stop(idle);
   const nodeFloor = Number(execFileSync(process.execPath, ['-e', 'console.log(process.memoryUsage().rss)'], { encoding: 'utf8' })) / 1048576;
 
   console.log("\n5b. pingtrace and its neighbours (ping -U -c 2000 -i 0.0005 from the client's namespace)");
   console.log(`  bare round trip: median ${median(bare).toFixed(1)} us over ${bare.length} rounds`);
-  for (const [mode, xs] of Object.entries(added)) console.log(`  ${mode.padEnd(22)} adds ${median(xs).toFixed(1).padStart(5)} us (median of ${xs.length} interleaved rounds; ${Math.min(...xs).toFixed(1)} to ${Math.max(...xs).toFixed(1)})`);
+  for (const [mode, xs] of Object.entries(added)) console.log(`  ${mode.padEnd(22)} adds ${median(xs).toFixed(2).padStart(5)} us (median of ${xs.length} interleaved rounds; ${Math.min(...xs).toFixed(1)} to ${Math.max(...xs).toFixed(1)})`);
   console.log(`  neighbour's flood of 400 pings (${floodMs.toFixed(0)} ms): client context switches ${t1.switches - t0.switches}, CPU ${((t1.cpuNs - t0.cpuNs) / 1e6).toFixed(2)} ms`);
   console.log(`  the same span idle at -i 1 (${idleMs.toFixed(0)} ms): context switches ${t2.switches - t1.switches}, CPU ${((t2.cpuNs - t1.cpuNs) / 1e6).toFixed(2)} ms`);
   console.log(`  client socket reads ${summary.socketReads} for ${summary.received} replies of its own`);
+  console.log(`  server agent idle for 3 s: ${idleSwitches} context switches`);
   console.log(`  server agent: ready ${median(starts).toFixed(0)} ms after spawn (median of 3), ${rssMb.toFixed(1)} MB resident idle (node -e alone: ${nodeFloor.toFixed(1)} MB)`);
   console.log(JSON.stringify({
-    pingtrace_neighbour_added_us_server: median(added['server only']!),
-    pingtrace_neighbour_added_us_client: median(added['client -i 1 + server']!),
-    pingtrace_neighbour_added_us_continuous: median(added['continuous + server']!),
+    pingtrace_neighbour_added_us_server: Number(median(added['server only']!).toFixed(2)),
+    pingtrace_neighbour_added_us_client_alone: Number(median(added['client -i 1 only']!).toFixed(2)),
+    pingtrace_neighbour_added_us_client: Number(median(added['client -i 1 + server']!).toFixed(2)),
+    pingtrace_neighbour_added_us_continuous: Number(median(added['continuous + server']!).toFixed(2)),
     pingtrace_flood_client_switches: t1.switches - t0.switches,
-    pingtrace_server_start_ms: median(starts),
-    pingtrace_server_rss_mb: rssMb,
+    pingtrace_server_idle_switches_3s: idleSwitches,
+    pingtrace_server_start_ms: Number(median(starts).toFixed(1)),
+    pingtrace_server_rss_mb: Number(rssMb.toFixed(1)),
   }));
 } finally {
   execFileSync('bash', [NETNS, 'down', name]);

@@ -2,11 +2,11 @@
 // skeleton generates, the TypeScript type-checks, the object loads, and the
 // converted tools print what the originals would while this test causes the
 // events.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { BpfMap, BpfObject, codec, kprobesAvailable } from '../lbc/src/index.js';
 import { convert } from '../src/convert/index.js';
 import { runKernelTests } from './helpers/kernel.js';
@@ -26,6 +26,12 @@ function lcc(args: string[], cwd = ROOT): { status: number | null; stdout: strin
 
 interface Run { code: number; out: string; err: string }
 
+// a test that failed or timed out while its tool ran must not leave the tool attached
+const running = new Set<ChildProcess>();
+afterEach(() => {
+  for (const c of running) c.kill('SIGKILL');
+});
+
 /**
  * Run a converted tool as a user would: wait for its "attached" line, cause
  * `activity`, then wait for `until` on stdout when given; then end it with
@@ -34,6 +40,8 @@ interface Run { code: number; out: string; err: string }
  */
 async function run(tool: string, args: string[], activity: () => unknown, opts: { until?: RegExp } = {}): Promise<Run> {
   const child = spawn(process.execPath, ['--import', TSX, `${tool}.ts`, ...args], { cwd: path.join(OUT, tool) });
+  running.add(child);
+  child.on('close', () => running.delete(child));
   const w = watch(child);
   try {
     await w.until(`${tool}: attached`, { stream: 'stderr' });

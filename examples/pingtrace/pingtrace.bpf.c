@@ -47,6 +47,9 @@ const volatile __u32 target_tgid = 0; /* client: the process that receives repli
  * very threads whose scheduling it times. The client drains when its reply is
  * in; the server every few milliseconds. */
 const volatile __u64 rb_flags = 0;
+/* The server's consumer sleeps (no drain timer) while no probe is in flight:
+ * the first event after it set this wakes it, once, and clears it. */
+__u32 consumer_asleep = 0;
 /* spike hunting: a kernel stack with every event (a stack walk costs ~1 us) */
 const volatile __u32 want_stacks = 0;
 __u64 waking_count = 0;
@@ -73,36 +76,40 @@ const volatile __u16 tcp_port = 0;
 const volatile __u8 probe_proto = IPPROTO_ICMP;
 const volatile __u8 probe_family = 4;
 
-/* Read the tag at `l4` (the transport header) into e; 0 if it is one of ours. */
-static __always_inline int parse_l4(unsigned char *l4, __u8 proto, struct pt_event *e)
+/* How many bytes of an ICMP or UDP transport header hold a probe's tag: the
+ * ICMP header and the tag after it, or the UDP header and the tag after it. */
+#define PT_L4_HEAD 24
+
+/* The tag in `l4` (a copy of the transport header's first PT_L4_HEAD bytes) into e; 0 if it is one of ours. */
+static __always_inline int parse_l4(const unsigned char *l4, __u8 proto, struct pt_event *e)
 {
 	if (proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6) {
-		struct icmp_probe ph;
+		const struct icmp_probe *ph = (const void *)l4;
 
-		if (bpf_probe_read_kernel(&ph, sizeof(ph), l4) || ph.magic != PT_MAGIC)
+		if (ph->magic != PT_MAGIC)
 			return -1;
-		if (ph.type == 8 || ph.type == 128)
+		if (ph->type == 8 || ph->type == 128)
 			e->icmp_type = PT_REQUEST;
-		else if (ph.type == 0 || ph.type == 129)
+		else if (ph->type == 0 || ph->type == 129)
 			e->icmp_type = PT_REPLY;
 		else
 			return -1;
-		e->seq = bpf_ntohs(ph.seq);
-		e->session = ph.session;
-		e->report_port = ph.report_port;
+		e->seq = bpf_ntohs(ph->seq);
+		e->session = ph->session;
+		e->report_port = ph->report_port;
 		return 0;
 	}
 	if (proto == IPPROTO_UDP) {
-		struct pt_tag tag;
+		const struct pt_tag *tag = (const void *)(l4 + 8);
 
-		if (bpf_probe_read_kernel(&tag, sizeof(tag), l4 + 8) || tag.magic != PT_MAGIC)
+		if (tag->magic != PT_MAGIC)
 			return -1;
-		if (tag.type != PT_REQUEST && tag.type != PT_REPLY)
+		if (tag->type != PT_REQUEST && tag->type != PT_REPLY)
 			return -1;
-		e->icmp_type = tag.type;
-		e->seq = bpf_ntohs(tag.seq);
-		e->session = tag.session;
-		e->report_port = tag.report_port;
+		e->icmp_type = tag->type;
+		e->seq = bpf_ntohs(tag->seq);
+		e->session = tag->session;
+		e->report_port = tag->report_port;
 		return 0;
 	}
 	return -1;
@@ -230,36 +237,55 @@ static __always_inline int parse(struct sk_buff *skb, bool btf, bool tx, struct 
 			return -1;
 		l3 = tx ? BPF_CORE_READ(skb, head) + BPF_CORE_READ(skb, network_header) : BPF_CORE_READ(skb, data);
 	}
-	/* one read for either header: a helper call costs more than the bytes */
+	/* One read for the IP header and the transport header's first bytes,
+	 * where an ICMP or UDP probe's tag is: every packet in the namespace
+	 * comes this far, and a helper call costs more than the bytes. (Past the
+	 * end of a short packet it reads the skb's own buffer, never used.) */
 	union {
 		__u8 version;
-		struct iphdr v4;
-		struct ipv6hdr v6;
+		struct {
+			struct iphdr ip;
+			unsigned char l4[PT_L4_HEAD];
+		} v4;
+		struct {
+			struct ipv6hdr ip;
+			unsigned char l4[PT_L4_HEAD];
+		} v6;
 	} h;
+	unsigned char options[PT_L4_HEAD];
+	const unsigned char *head;
 
 	if (bpf_probe_read_kernel(&h, sizeof(h), l3))
 		return -1;
 	version = h.version >> 4;
 	if (version == 4) {
-		proto = h.v4.protocol;
-		l4 = l3 + h.v4.ihl * 4;
-		l4len = bpf_ntohs(h.v4.tot_len) - h.v4.ihl * 4;
-		__builtin_memcpy(e->saddr, &h.v4.saddr, 4);
-		__builtin_memcpy(e->daddr, &h.v4.daddr, 4);
+		proto = h.v4.ip.protocol;
+		l4 = l3 + h.v4.ip.ihl * 4;
+		l4len = bpf_ntohs(h.v4.ip.tot_len) - h.v4.ip.ihl * 4;
+		__builtin_memcpy(e->saddr, &h.v4.ip.saddr, 4);
+		__builtin_memcpy(e->daddr, &h.v4.ip.daddr, 4);
+		head = h.v4.l4;
+		/* IP options (the probes carry none) move the transport header */
+		if (h.v4.ip.ihl != 5) {
+			if (bpf_probe_read_kernel(options, sizeof(options), l4))
+				return -1;
+			head = options;
+		}
 	} else if (version == 6) {
 		/* no extension headers: the probes carry none */
-		proto = h.v6.nexthdr;
-		l4 = l3 + sizeof(h.v6);
-		l4len = bpf_ntohs(h.v6.payload_len);
-		__builtin_memcpy(e->saddr, &h.v6.saddr, 16);
-		__builtin_memcpy(e->daddr, &h.v6.daddr, 16);
+		proto = h.v6.ip.nexthdr;
+		l4 = l3 + sizeof(h.v6.ip);
+		l4len = bpf_ntohs(h.v6.ip.payload_len);
+		__builtin_memcpy(e->saddr, &h.v6.ip.saddr, 16);
+		__builtin_memcpy(e->daddr, &h.v6.ip.daddr, 16);
+		head = h.v6.l4;
 	} else {
 		return -1;
 	}
 	if (proto == IPPROTO_TCP) {
 		if (parse_tcp(l4, l4len, tx, e, records))
 			return -1;
-	} else if (parse_l4(l4, proto, e)) {
+	} else if (parse_l4(head, proto, e)) {
 		return -1;
 	}
 	/* the client follows its requests out and replies in; the server the reverse */
@@ -289,6 +315,10 @@ static __always_inline void emit(void *ctx, struct pt_event *e, __u8 hook)
 	if (want_stacks)
 		n = bpf_get_stack(ctx, r->stack, sizeof(r->stack), 0);
 	r->frames = n > 0 ? n / sizeof(__u64) : 0;
+	if (consumer_asleep && __sync_lock_test_and_set(&consumer_asleep, 0)) {
+		bpf_ringbuf_submit(r, BPF_RB_FORCE_WAKEUP);
+		return;
+	}
 	bpf_ringbuf_submit(r, rb_flags);
 }
 

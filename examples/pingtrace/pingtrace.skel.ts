@@ -535,6 +535,7 @@ export class PingtraceRodata {
 }
 
 const PingtraceBssVars = {
+  consumer_asleep: true,
   waking_count: true,
   connecting_seq: true,
   connecting: true,
@@ -549,6 +550,14 @@ export class PingtraceBss {
     obj: BpfObject,
   ) {
     this.$o = obj.globalOffsets('.bss', Object.keys(PingtraceBssVars) as PingtraceBssName[]);
+  }
+  /** __u32 */
+  get consumer_asleep(): number {
+    return this.$s.view.getUint32(this.$o.consumer_asleep, true);
+  }
+  set consumer_asleep(v: number) {
+    this.$s.assertWritable('consumer_asleep');
+    this.$s.view.setUint32(this.$o.consumer_asleep, v, true);
   }
   /** __u64 */
   get waking_count(): bigint {

@@ -9,6 +9,10 @@ import { startTracing, onRecords, connKey, eventAddress, DEFAULT_PORT, HELLO, MA
 
 const REPORT_RESEND_MS = [80];
 const DRAIN_MS = 100;
+/** drain ticks with nothing in flight before the drain timer stops */
+const IDLE_TICKS = 20;
+/** forget unanswered requests every this many ticks */
+const SWEEP_TICKS = 50;
 
 export interface ServerOptions {
   /** stop after this many seconds (0: until SIGINT/SIGTERM) */
@@ -111,7 +115,16 @@ export async function runServer(opts: ServerOptions = {}): Promise<void> {
     send({ ...r, session: hello.session, seq: hello.seq }, client.includes(':') ? 6 : 4, client, hello.reportPort);
   };
 
+  // the drain timer (see tick below), running while probes are in flight
+  let drain: NodeJS.Timeout | null = null;
+  let idleTicks = 0;
+  function awake(): void {
+    if (drain) return;
+    idleTicks = 0;
+    drain = setInterval(tick, DRAIN_MS);
+  }
   const rb = onRecords(skel, (e: PtEvent) => {
+    awake();
     // requests come from the client, replies go to it
     const client = eventAddress(e.icmp_type === REQUEST ? e.saddr : e.daddr, e.family);
     // TCP segments come as (connection, record index), handshakes as their connection;
@@ -148,13 +161,27 @@ export async function runServer(opts: ServerOptions = {}): Promise<void> {
   });
   // Events are written without wake-ups (an irq_work in every packet's path):
   // collect them every few ms instead; reports leave at most that much later.
-  const drain = setInterval(() => rb.poll(), DRAIN_MS);
-  // requests whose reply never left (dropped, filtered): forget them after a while
-  const sweep = setInterval(() => {
-    const old = Date.now() - 10_000;
-    for (const [k, r] of open) if (r.at < old) open.delete(k);
-    for (const [k, h] of hellos) if (h.at < old) hellos.delete(k);
-  }, 5_000);
+  // With nothing in flight for a while the timer stops and the kernel side
+  // wakes the ring's reader for the next event (consumer_asleep): an idle
+  // agent wakes for nothing.
+  let ticks = 0;
+  const tick = (): void => {
+    const before = rb.received;
+    rb.poll();
+    // requests whose reply never left (dropped, filtered): forget them after a while
+    if (++ticks % SWEEP_TICKS === 0) {
+      const old = Date.now() - 10_000;
+      for (const [k, r] of open) if (r.at < old) open.delete(k);
+      for (const [k, h] of hellos) if (h.at < old) hellos.delete(k);
+    }
+    idleTicks = rb.received === before && open.size === 0 && hellos.size === 0 ? idleTicks + 1 : 0;
+    if (idleTicks < IDLE_TICKS) return;
+    clearInterval(drain!);
+    drain = null;
+    skel.bss.consumer_asleep = 1;
+    rb.poll(); // what came before the kernel side saw the flag (written without a wake-up)
+  };
+  awake();
   log(`pingtrace server: tracing with ${stageSet.name}${stageSet.note ? ` (${stageSet.note})` : ''}; UDP and TCP probes on port ${port}; reporting to each client`);
 
   await new Promise<void>((resolve) => {
@@ -163,8 +190,7 @@ export async function runServer(opts: ServerOptions = {}): Promise<void> {
     process.once('SIGTERM', stop);
     if (opts.seconds) setTimeout(stop, opts.seconds * 1000).unref();
   });
-  clearInterval(sweep);
-  clearInterval(drain);
+  if (drain) clearInterval(drain);
   for (const s of [...Object.values(reporters), ...Object.values(udp)]) s.close();
   // a client's connection keeps the process alive, and its close handler
   // touches the skeleton's maps: end them all, and destroy the skeleton after
