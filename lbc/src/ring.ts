@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import { address, c, errno, PerfEventAttr, perfEventOpen, view, structSize, bpf, type Ptr } from './ffi.js';
 import { LbcError, UsageError } from './errors.js';
+import { readPerfRecords, readRingRecords } from './records.js';
 import { poller, type Source } from './poller.js';
 import type { Codec } from './codec.js';
 
@@ -137,26 +138,7 @@ export class RingBufferConsumer extends Consumer {
     if (this.closed) return 0;
     // acquire: the producer's record writes are visible once we see its position
     const prod = Number(Atomics.load(this.prodPos, 0));
-    let pos = this.pos;
-    let n = 0;
-    let sinceStore = 0;
-    const data = this.data;
-    while (pos < prod && n < budget) {
-      const off = pos & this.mask;
-      const hdr = data.getUint32(off, true);
-      if (hdr & 0x80000000) break; // BUSY: reserved, not yet committed
-      const len = hdr & 0x3fffffff;
-      if (!(hdr & 0x40000000)) {
-        this.handler(data, off + 8, len, -1);
-        n++;
-      }
-      pos += (len + 8 + 7) & ~7;
-      // release space to the producer often, not once per batch, or a large batch starves it
-      if (++sinceStore === 64) {
-        Atomics.store(this.consPos, 0, BigInt(pos));
-        sinceStore = 0;
-      }
-    }
+    const { pos, n } = readRingRecords(this.data, this.mask, this.pos, prod, budget, this.handler, (p) => Atomics.store(this.consPos, 0, BigInt(p)));
     if (pos !== this.pos) Atomics.store(this.consPos, 0, BigInt(pos));
     this.pos = pos;
     this.received += n;
@@ -173,8 +155,6 @@ const PERF_TYPE_SOFTWARE = 1;
 const PERF_COUNT_SW_BPF_OUTPUT = 10;
 const PERF_SAMPLE_RAW = 1 << 10;
 const PERF_EVENT_IOC_ENABLE = 0x2400;
-const PERF_RECORD_LOST = 2;
-const PERF_RECORD_SAMPLE = 9;
 
 /** The CPUs that are online now (perf rings exist only for them). */
 export function onlineCpus(): number[] {
@@ -203,7 +183,7 @@ export class PerfBufferConsumer extends Consumer {
   private readonly rings: PerfRing[] = [];
   private readonly dataSize: number;
   private readonly mmapSize: number;
-  private scratch = new DataView(new ArrayBuffer(64 * 1024));
+  private readonly scratch = { view: new DataView(new ArrayBuffer(64 * 1024)) };
 
   /**
    * `wakeupEvents`: how many samples the kernel collects before waking us.
@@ -272,35 +252,7 @@ export class PerfBufferConsumer extends Consumer {
   private drainRing(r: PerfRing, budget: number): number {
     if (this.closed) return 0;
     const head = Number(Atomics.load(r.head, 0));
-    let pos = r.pos;
-    let n = 0;
-    const size = this.dataSize;
-    const data = r.data;
-    while (pos < head && n < budget) {
-      const off = pos % size;
-      const type = data.getUint32(off, true);
-      const recSize = data.getUint16(off + 6, true);
-      let rec = data;
-      let base = off;
-      if (off + recSize > size) {
-        // the record wraps past the end of the ring: stitch it into scratch
-        if (this.scratch.byteLength < recSize) this.scratch = new DataView(new ArrayBuffer(recSize * 2));
-        const dst = new Uint8Array(this.scratch.buffer, 0, recSize);
-        const first = size - off;
-        dst.set(new Uint8Array(data.buffer, data.byteOffset + off, first), 0);
-        dst.set(new Uint8Array(data.buffer, data.byteOffset, recSize - first), first);
-        rec = this.scratch;
-        base = 0;
-      }
-      if (type === PERF_RECORD_SAMPLE) {
-        const rawSize = rec.getUint32(base + 8, true);
-        this.handler(rec, base + 12, rawSize, r.cpu);
-        n++;
-      } else if (type === PERF_RECORD_LOST) {
-        this.lostPerf += Number(rec.getBigUint64(base + 16, true));
-      }
-      pos += recSize;
-    }
+    const { pos, n } = readPerfRecords(r.data, this.dataSize, r.cpu, r.pos, head, budget, this.scratch, this.handler, (lost) => (this.lostPerf += lost));
     if (pos !== r.pos) Atomics.store(r.tail, 0, BigInt(pos));
     r.pos = pos;
     this.received += n;
