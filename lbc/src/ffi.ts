@@ -287,7 +287,7 @@ export interface FakeBindings {
   errno?: () => number;
 }
 
-let real: { bpf: LibbpfBindings; c: LibcBindings } | null = null;
+const real: { bpf?: LibbpfBindings; c?: LibcBindings } = {};
 let fake: FakeBindings | null = null;
 
 /**
@@ -309,8 +309,10 @@ function table<K extends 'bpf' | 'c'>(kind: K): K extends 'bpf' ? LibbpfBindings
         if (!f) throw new Error(`fake bindings: ${kind}.${name} is not provided`);
         return f;
       }
-      real ??= { bpf: bindLibbpf(loadFirst(['libbpf.so.1', 'libbpf.so'])), c: bindLibc(koffi.load('libc.so.6')) };
-      return real[kind][name as never];
+      // each library on its own: a page size from libc must not need libbpf
+      if (kind === 'bpf') real.bpf ??= bindLibbpf(loadFirst(['libbpf.so.1', 'libbpf.so']));
+      else real.c ??= bindLibc(koffi.load('libc.so.6'));
+      return real[kind]![name as never];
     },
   }) as never;
 }
@@ -352,7 +354,8 @@ export const errno = (): number => (fake ? (fake.errno?.() ?? 0) : koffi.errno()
 /** A zero-copy ArrayBuffer over native memory (mmap'ed rings, global sections). */
 export const view = (ptr: Ptr, len: number): ArrayBuffer => koffi.view(ptr as never, len);
 
-export const isNull = (ptr: Ptr): boolean => ptr === null || koffi.address(ptr as never) === 0n;
+// fake bindings hand out plain objects as pointers, and null for NULL
+export const isNull = (ptr: Ptr): boolean => ptr === null || ptr === undefined || (!fake && koffi.address(ptr as never) === 0n);
 
 /** Native address as a number, for pointer arithmetic checks such as MAP_FAILED. */
 export const address = (ptr: Ptr): bigint => koffi.address(ptr as never);

@@ -16,10 +16,14 @@ const echoLevel = LEVELS.indexOf((process.env.LCC_LIBBPF_LOG ?? '') as LogLevel)
 
 function onPrint(level: number, fmt: string, ap: Ptr): number {
   const n = c.vsnprintf(buf, buf.length, fmt, ap) as number;
-  const text = buf.toString('utf8', 0, Math.max(0, Math.min(n, buf.length - 1)));
+  printed(level, buf.toString('utf8', 0, Math.max(0, Math.min(n, buf.length - 1))));
+  return 0;
+}
+
+/** One message from libbpf, formatted (fake bindings in tests print through here too). */
+export function printed(level: number, text: string): void {
   if (capture && level <= 1) capture.push(text);
   if (echoLevel >= 0 && level <= echoLevel) process.stderr.write(`libbpf: ${text}`);
-  return 0;
 }
 
 export function installPrint(): void {
