@@ -138,13 +138,14 @@ export class Hosts {
 
   /**
    * `n` probes of a client pinned to CPU 1, receive processing steered to
-   * CPU 0 (RPS) so that a reply wakes the client asynchronously: once as is,
-   * once started while a SCHED_FIFO spinner on CPU 1 keeps it off its CPU.
-   * The spinner is bounded (3 ms spins with 0.5 ms gaps: under the kernel's
-   * 95% real-time budget, or it is throttled and the client runs; for 60 s at
-   * most, and killed when the probes are in). A client that started under it
-   * is slow to do a probe's work (cold code) and is preempted in the middle;
-   * a warmed-up one sends and reads within one gap, unaffected.
+   * CPU 0 (RPS) so that a reply wakes the client from another CPU: once as
+   * is, once with a SCHED_FIFO task on CPU 1 that each probe itself sets off.
+   * It waits on a packet socket on the client's interface, wakes when a
+   * probe (the tag's magic) leaves, and spins 3 ms: the client is off its
+   * CPU from its send until after its reply came back (~30 us later), every
+   * probe, however fast the client is. (A spinner with gaps on its own clock
+   * meets only a client slow enough to straddle a gap: a cold one, sometimes.)
+   * The server agent is kept on CPU 0 meanwhile: it echoes UDP and TCP probes.
    */
   async busyReceiver<P = Record<string, unknown>>(args: string[], n: number): Promise<{ probes: P[]; busy: P[] }> {
     this.ns(this.c, 'sh', '-c', `echo 1 > /sys/class/net/${this.cdev}/queues/rx-0/rps_cpus`);
@@ -155,25 +156,32 @@ export class Hosts {
       if (r.code !== 0) throw new Error(`pingtrace exited ${r.code}: ${r.stderr}`);
       return r.lines.filter((l) => 'seq' in l) as P[];
     };
+    // the server agent (UDP and TCP replies come from its user space) stays off the spinner's CPU
+    const server = this.server?.pid;
+    if (server) execFileSync('taskset', ['-a', '-p', '-c', '0', String(server)], { stdio: 'ignore' });
     try {
       const probes = await probe();
       const spinner = spawn('ip', ['netns', 'exec', this.c, 'chrt', '-f', '50', 'taskset', '-c', '1', 'python3', '-c', [
-        'import time',
-        'print("spinning", flush=True)',
+        'import socket, time',
+        's = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))  # ETH_P_ALL',
+        `s.bind(("${this.cdev}", 0))`,
+        'print("ready", flush=True)',
         'end = time.time() + 60',
         'while time.time() < end:',
+        '    data, addr = s.recvfrom(65536)',
+        '    if addr[2] != socket.PACKET_OUTGOING or b"LCCP" not in data: continue',
         '    t = time.time() + 0.003',
         '    while time.time() < t: pass',
-        '    time.sleep(0.0005)',
       ].join('\n')], { stdio: ['ignore', 'pipe', 'pipe'] });
       try {
         // a spinner that could not start (no real-time priority, say) says so here, not as "pingtrace missed it"
-        await watch(spinner).until('spinning');
+        await watch(spinner).until('ready\n');
         return { probes, busy: await probe() };
       } finally {
         spinner.kill();
       }
     } finally {
+      if (server) execFileSync('taskset', ['-a', '-p', '-c', '0-1', String(server)], { stdio: 'ignore' });
       this.pin = null;
       this.ns(this.c, 'sh', '-c', `echo 0 > /sys/class/net/${this.cdev}/queues/rx-0/rps_cpus`);
     }
