@@ -13,7 +13,6 @@ const koffi = requireHere('koffi') as typeof Koffi;
 
 export type Ptr = unknown; // an opaque native pointer as koffi hands it out
 
-
 function loadFirst(names: string[]): Koffi.IKoffiLib {
   const errors: string[] = [];
   for (const name of names) {
@@ -152,128 +151,128 @@ export const PrintFn = koffi.proto('int lbc_print_fn(int level, const char *fmt,
 
 function bindLibbpf(libbpf: Koffi.IKoffiLib) {
   return {
-  // object lifecycle
-  open_file: libbpf.func('bpf_object *bpf_object__open_file(const char *path, const bpf_object_open_opts *opts)'),
-  open_mem: libbpf.func('bpf_object *bpf_object__open_mem(const void *buf, size_t sz, const bpf_object_open_opts *opts)'),
-  object_load: libbpf.func('int bpf_object__load(bpf_object *obj)'),
-  object_close: libbpf.func('void bpf_object__close(bpf_object *obj)'),
-  object_name: libbpf.func('const char *bpf_object__name(const bpf_object *obj)'),
-  object_btf: libbpf.func('btf *bpf_object__btf(const bpf_object *obj)'),
-  btf_raw_data: libbpf.func('const void *btf__raw_data(const btf *btf, _Out_ uint32_t *size)'),
-  next_program: libbpf.func('bpf_program *bpf_object__next_program(const bpf_object *obj, bpf_program *prev)'),
-  next_map: libbpf.func('bpf_map *bpf_object__next_map(const bpf_object *obj, const bpf_map *prev)'),
+    // object lifecycle
+    open_file: libbpf.func('bpf_object *bpf_object__open_file(const char *path, const bpf_object_open_opts *opts)'),
+    open_mem: libbpf.func('bpf_object *bpf_object__open_mem(const void *buf, size_t sz, const bpf_object_open_opts *opts)'),
+    object_load: libbpf.func('int bpf_object__load(bpf_object *obj)'),
+    object_close: libbpf.func('void bpf_object__close(bpf_object *obj)'),
+    object_name: libbpf.func('const char *bpf_object__name(const bpf_object *obj)'),
+    object_btf: libbpf.func('btf *bpf_object__btf(const bpf_object *obj)'),
+    btf_raw_data: libbpf.func('const void *btf__raw_data(const btf *btf, _Out_ uint32_t *size)'),
+    next_program: libbpf.func('bpf_program *bpf_object__next_program(const bpf_object *obj, bpf_program *prev)'),
+    next_map: libbpf.func('bpf_map *bpf_object__next_map(const bpf_object *obj, const bpf_map *prev)'),
 
-  // programs
-  prog_name: libbpf.func('const char *bpf_program__name(const bpf_program *prog)'),
-  prog_section: libbpf.func('const char *bpf_program__section_name(const bpf_program *prog)'),
-  prog_autoload: libbpf.func('bool bpf_program__autoload(const bpf_program *prog)'),
-  prog_set_autoload: libbpf.func('int bpf_program__set_autoload(bpf_program *prog, bool autoload)'),
-  prog_fd: libbpf.func('int bpf_program__fd(const bpf_program *prog)'),
-  prog_type: libbpf.func('int bpf_program__type(const bpf_program *prog)'),
-  prog_set_log_level: libbpf.func('int bpf_program__set_log_level(bpf_program *prog, uint32_t level)'),
-  attach: libbpf.func('bpf_link *bpf_program__attach(const bpf_program *prog)'),
-  attach_kprobe: libbpf.func('bpf_link *bpf_program__attach_kprobe(const bpf_program *prog, bool retprobe, const char *func)'),
-  // the syscall's kernel function differs by architecture and kernel (__x64_sys_x, sys_x): libbpf knows
-  attach_ksyscall: libbpf.func('bpf_link *bpf_program__attach_ksyscall(const bpf_program *prog, const char *syscall_name, const bpf_ksyscall_opts *opts)'),
-  attach_uprobe_opts: libbpf.func(
-    'bpf_link *bpf_program__attach_uprobe_opts(const bpf_program *prog, int pid, const char *binary, size_t offset, const bpf_uprobe_opts *opts)',
-  ),
-  attach_tracepoint: libbpf.func('bpf_link *bpf_program__attach_tracepoint(const bpf_program *prog, const char *cat, const char *name)'),
-  attach_raw_tracepoint: libbpf.func('bpf_link *bpf_program__attach_raw_tracepoint(const bpf_program *prog, const char *name)'),
-  attach_trace: libbpf.func('bpf_link *bpf_program__attach_trace(const bpf_program *prog)'),
-  attach_perf_event: libbpf.func('bpf_link *bpf_program__attach_perf_event(const bpf_program *prog, int pfd)'),
-  attach_xdp: libbpf.func('bpf_link *bpf_program__attach_xdp(const bpf_program *prog, int ifindex)'),
-  attach_cgroup: libbpf.func('bpf_link *bpf_program__attach_cgroup(const bpf_program *prog, int cgroup_fd)'),
-  link_destroy: libbpf.func('int bpf_link__destroy(bpf_link *link)'),
-  link_fd: libbpf.func('int bpf_link__fd(const bpf_link *link)'),
-  link_pin: libbpf.func('int bpf_link__pin(bpf_link *link, const char *path)'),
-  tc_hook_create: libbpf.func('int bpf_tc_hook_create(bpf_tc_hook *hook)'),
-  tc_hook_destroy: libbpf.func('int bpf_tc_hook_destroy(bpf_tc_hook *hook)'),
-  tc_attach: libbpf.func('int bpf_tc_attach(const bpf_tc_hook *hook, _Inout_ bpf_tc_opts *opts)'),
-  tc_detach: libbpf.func('int bpf_tc_detach(const bpf_tc_hook *hook, const bpf_tc_opts *opts)'),
-  prog_test_run: libbpf.func('int bpf_prog_test_run_opts(int prog_fd, _Inout_ bpf_test_run_opts *opts)'),
+    // programs
+    prog_name: libbpf.func('const char *bpf_program__name(const bpf_program *prog)'),
+    prog_section: libbpf.func('const char *bpf_program__section_name(const bpf_program *prog)'),
+    prog_autoload: libbpf.func('bool bpf_program__autoload(const bpf_program *prog)'),
+    prog_set_autoload: libbpf.func('int bpf_program__set_autoload(bpf_program *prog, bool autoload)'),
+    prog_fd: libbpf.func('int bpf_program__fd(const bpf_program *prog)'),
+    prog_type: libbpf.func('int bpf_program__type(const bpf_program *prog)'),
+    prog_set_log_level: libbpf.func('int bpf_program__set_log_level(bpf_program *prog, uint32_t level)'),
+    attach: libbpf.func('bpf_link *bpf_program__attach(const bpf_program *prog)'),
+    attach_kprobe: libbpf.func('bpf_link *bpf_program__attach_kprobe(const bpf_program *prog, bool retprobe, const char *func)'),
+    // the syscall's kernel function differs by architecture and kernel (__x64_sys_x, sys_x): libbpf knows
+    attach_ksyscall: libbpf.func('bpf_link *bpf_program__attach_ksyscall(const bpf_program *prog, const char *syscall_name, const bpf_ksyscall_opts *opts)'),
+    attach_uprobe_opts: libbpf.func(
+      'bpf_link *bpf_program__attach_uprobe_opts(const bpf_program *prog, int pid, const char *binary, size_t offset, const bpf_uprobe_opts *opts)',
+    ),
+    attach_tracepoint: libbpf.func('bpf_link *bpf_program__attach_tracepoint(const bpf_program *prog, const char *cat, const char *name)'),
+    attach_raw_tracepoint: libbpf.func('bpf_link *bpf_program__attach_raw_tracepoint(const bpf_program *prog, const char *name)'),
+    attach_trace: libbpf.func('bpf_link *bpf_program__attach_trace(const bpf_program *prog)'),
+    attach_perf_event: libbpf.func('bpf_link *bpf_program__attach_perf_event(const bpf_program *prog, int pfd)'),
+    attach_xdp: libbpf.func('bpf_link *bpf_program__attach_xdp(const bpf_program *prog, int ifindex)'),
+    attach_cgroup: libbpf.func('bpf_link *bpf_program__attach_cgroup(const bpf_program *prog, int cgroup_fd)'),
+    link_destroy: libbpf.func('int bpf_link__destroy(bpf_link *link)'),
+    link_fd: libbpf.func('int bpf_link__fd(const bpf_link *link)'),
+    link_pin: libbpf.func('int bpf_link__pin(bpf_link *link, const char *path)'),
+    tc_hook_create: libbpf.func('int bpf_tc_hook_create(bpf_tc_hook *hook)'),
+    tc_hook_destroy: libbpf.func('int bpf_tc_hook_destroy(bpf_tc_hook *hook)'),
+    tc_attach: libbpf.func('int bpf_tc_attach(const bpf_tc_hook *hook, _Inout_ bpf_tc_opts *opts)'),
+    tc_detach: libbpf.func('int bpf_tc_detach(const bpf_tc_hook *hook, const bpf_tc_opts *opts)'),
+    prog_test_run: libbpf.func('int bpf_prog_test_run_opts(int prog_fd, _Inout_ bpf_test_run_opts *opts)'),
 
-  // maps
-  map_name: libbpf.func('const char *bpf_map__name(const bpf_map *map)'),
-  map_type: libbpf.func('int bpf_map__type(const bpf_map *map)'),
-  map_key_size: libbpf.func('uint32_t bpf_map__key_size(const bpf_map *map)'),
-  map_value_size: libbpf.func('uint32_t bpf_map__value_size(const bpf_map *map)'),
-  map_max_entries: libbpf.func('uint32_t bpf_map__max_entries(const bpf_map *map)'),
-  map_set_max_entries: libbpf.func('int bpf_map__set_max_entries(bpf_map *map, uint32_t max)'),
-  map_fd: libbpf.func('int bpf_map__fd(const bpf_map *map)'),
-  map_set_pin_path: libbpf.func('int bpf_map__set_pin_path(bpf_map *map, const char *path)'),
-  map_pin: libbpf.func('int bpf_map__pin(bpf_map *map, const char *path)'),
-  map_unpin: libbpf.func('int bpf_map__unpin(bpf_map *map, const char *path)'),
-  map_reuse_fd: libbpf.func('int bpf_map__reuse_fd(bpf_map *map, int fd)'),
-  map_initial_value: libbpf.func('void *bpf_map__initial_value(bpf_map *map, _Out_ size_t *psize)'),
-  map_flags: libbpf.func('uint32_t bpf_map__map_flags(const bpf_map *map)'),
-  map_is_internal: libbpf.func('bool bpf_map__is_internal(const bpf_map *map)'),
-  map_set_autocreate: libbpf.func('int bpf_map__set_autocreate(bpf_map *map, bool autocreate)'),
+    // maps
+    map_name: libbpf.func('const char *bpf_map__name(const bpf_map *map)'),
+    map_type: libbpf.func('int bpf_map__type(const bpf_map *map)'),
+    map_key_size: libbpf.func('uint32_t bpf_map__key_size(const bpf_map *map)'),
+    map_value_size: libbpf.func('uint32_t bpf_map__value_size(const bpf_map *map)'),
+    map_max_entries: libbpf.func('uint32_t bpf_map__max_entries(const bpf_map *map)'),
+    map_set_max_entries: libbpf.func('int bpf_map__set_max_entries(bpf_map *map, uint32_t max)'),
+    map_fd: libbpf.func('int bpf_map__fd(const bpf_map *map)'),
+    map_set_pin_path: libbpf.func('int bpf_map__set_pin_path(bpf_map *map, const char *path)'),
+    map_pin: libbpf.func('int bpf_map__pin(bpf_map *map, const char *path)'),
+    map_unpin: libbpf.func('int bpf_map__unpin(bpf_map *map, const char *path)'),
+    map_reuse_fd: libbpf.func('int bpf_map__reuse_fd(bpf_map *map, int fd)'),
+    map_initial_value: libbpf.func('void *bpf_map__initial_value(bpf_map *map, _Out_ size_t *psize)'),
+    map_flags: libbpf.func('uint32_t bpf_map__map_flags(const bpf_map *map)'),
+    map_is_internal: libbpf.func('bool bpf_map__is_internal(const bpf_map *map)'),
+    map_set_autocreate: libbpf.func('int bpf_map__set_autocreate(bpf_map *map, bool autocreate)'),
 
-  // map syscalls by fd (keys and values are caller-owned byte buffers)
-  lookup: libbpf.func('int bpf_map_lookup_elem_flags(int fd, const void *key, void *value, uint64_t flags)'),
-  update: libbpf.func('int bpf_map_update_elem(int fd, const void *key, const void *value, uint64_t flags)'),
-  delete: libbpf.func('int bpf_map_delete_elem(int fd, const void *key)'),
-  next_key: libbpf.func('int bpf_map_get_next_key(int fd, const void *key, void *next)'),
-  lookup_and_delete: libbpf.func('int bpf_map_lookup_and_delete_elem(int fd, const void *key, void *value)'),
-  lookup_batch: libbpf.func(
-    'int bpf_map_lookup_batch(int fd, void *in_batch, void *out_batch, void *keys, void *values, _Inout_ uint32_t *count, const bpf_map_batch_opts *opts)',
-  ),
-  update_batch: libbpf.func(
-    'int bpf_map_update_batch(int fd, const void *keys, const void *values, _Inout_ uint32_t *count, const bpf_map_batch_opts *opts)',
-  ),
-  delete_batch: libbpf.func(
-    'int bpf_map_delete_batch(int fd, const void *keys, _Inout_ uint32_t *count, const bpf_map_batch_opts *opts)',
-  ),
-  obj_get: libbpf.func('int bpf_obj_get(const char *path)'),
-  obj_pin: libbpf.func('int bpf_obj_pin(int fd, const char *path)'),
-  prog_get_next_id: libbpf.func('int bpf_prog_get_next_id(uint32_t start, _Out_ uint32_t *next)'),
-  link_get_next_id: libbpf.func('int bpf_link_get_next_id(uint32_t start, _Out_ uint32_t *next)'),
-  map_get_next_id: libbpf.func('int bpf_map_get_next_id(uint32_t start, _Out_ uint32_t *next)'),
-  prog_get_fd_by_id: libbpf.func('int bpf_prog_get_fd_by_id(uint32_t id)'),
-  obj_get_info_by_fd: libbpf.func('int bpf_obj_get_info_by_fd(int fd, void *info, _Inout_ uint32_t *len)'),
-  enable_stats: libbpf.func('int bpf_enable_stats(int type)'),
+    // map syscalls by fd (keys and values are caller-owned byte buffers)
+    lookup: libbpf.func('int bpf_map_lookup_elem_flags(int fd, const void *key, void *value, uint64_t flags)'),
+    update: libbpf.func('int bpf_map_update_elem(int fd, const void *key, const void *value, uint64_t flags)'),
+    delete: libbpf.func('int bpf_map_delete_elem(int fd, const void *key)'),
+    next_key: libbpf.func('int bpf_map_get_next_key(int fd, const void *key, void *next)'),
+    lookup_and_delete: libbpf.func('int bpf_map_lookup_and_delete_elem(int fd, const void *key, void *value)'),
+    lookup_batch: libbpf.func(
+      'int bpf_map_lookup_batch(int fd, void *in_batch, void *out_batch, void *keys, void *values, _Inout_ uint32_t *count, const bpf_map_batch_opts *opts)',
+    ),
+    update_batch: libbpf.func(
+      'int bpf_map_update_batch(int fd, const void *keys, const void *values, _Inout_ uint32_t *count, const bpf_map_batch_opts *opts)',
+    ),
+    delete_batch: libbpf.func(
+      'int bpf_map_delete_batch(int fd, const void *keys, _Inout_ uint32_t *count, const bpf_map_batch_opts *opts)',
+    ),
+    obj_get: libbpf.func('int bpf_obj_get(const char *path)'),
+    obj_pin: libbpf.func('int bpf_obj_pin(int fd, const char *path)'),
+    prog_get_next_id: libbpf.func('int bpf_prog_get_next_id(uint32_t start, _Out_ uint32_t *next)'),
+    link_get_next_id: libbpf.func('int bpf_link_get_next_id(uint32_t start, _Out_ uint32_t *next)'),
+    map_get_next_id: libbpf.func('int bpf_map_get_next_id(uint32_t start, _Out_ uint32_t *next)'),
+    prog_get_fd_by_id: libbpf.func('int bpf_prog_get_fd_by_id(uint32_t id)'),
+    obj_get_info_by_fd: libbpf.func('int bpf_obj_get_info_by_fd(int fd, void *info, _Inout_ uint32_t *len)'),
+    enable_stats: libbpf.func('int bpf_enable_stats(int type)'),
 
-  // feature probes and misc
-  probe_prog_type: libbpf.func('int libbpf_probe_bpf_prog_type(int type, const void *opts)'),
-  probe_map_type: libbpf.func('int libbpf_probe_bpf_map_type(int type, const void *opts)'),
-  set_print: libbpf.func('void *libbpf_set_print(lbc_print_fn *fn)'),
-  strerror: libbpf.func('int libbpf_strerror(int err, _Out_ char *buf, size_t size)'),
-  num_possible_cpus: libbpf.func('int libbpf_num_possible_cpus(void)'),
-  major_version: libbpf.func('uint32_t libbpf_major_version(void)'),
-  minor_version: libbpf.func('uint32_t libbpf_minor_version(void)'),
+    // feature probes and misc
+    probe_prog_type: libbpf.func('int libbpf_probe_bpf_prog_type(int type, const void *opts)'),
+    probe_map_type: libbpf.func('int libbpf_probe_bpf_map_type(int type, const void *opts)'),
+    set_print: libbpf.func('void *libbpf_set_print(lbc_print_fn *fn)'),
+    strerror: libbpf.func('int libbpf_strerror(int err, _Out_ char *buf, size_t size)'),
+    num_possible_cpus: libbpf.func('int libbpf_num_possible_cpus(void)'),
+    major_version: libbpf.func('uint32_t libbpf_major_version(void)'),
+    minor_version: libbpf.func('uint32_t libbpf_minor_version(void)'),
   };
 }
 
 function bindLibc(libc: Koffi.IKoffiLib) {
   return {
-  mmap: libc.func('void *mmap(void *addr, size_t len, int prot, int flags, int fd, int64_t off)'),
-  munmap: libc.func('int munmap(void *addr, size_t len)'),
-  close: libc.func('int close(int fd)'),
-  read: libc.func('intptr_t read(int fd, _Out_ uint8_t *buf, size_t n)'),
-  write: libc.func('intptr_t write(int fd, const uint8_t *buf, size_t n)'),
-  eventfd: libc.func('int eventfd(unsigned int initval, int flags)'),
-  epoll_create1: libc.func('int epoll_create1(int flags)'),
-  epoll_ctl: libc.func('int epoll_ctl(int epfd, int op, int fd, epoll_event *ev)'),
-  epoll_wait: libc.func('int epoll_wait(int epfd, _Out_ uint8_t *events, int maxevents, int timeout)'),
-  ioctl: libc.func('int ioctl(int fd, unsigned long req, unsigned long arg)'),
-  perf_event_open: libc.func('long syscall(long nr, const perf_event_attr *attr, int pid, int cpu, int group_fd, unsigned long flags)'),
-  open: libc.func('int open(const char *path, int flags, int mode)'),
-  if_nametoindex: libc.func('unsigned int if_nametoindex(const char *name)'),
-  vsnprintf: libc.func('int vsnprintf(_Out_ uint8_t *buf, size_t n, const char *fmt, void *ap)'),
-  getpagesize: libc.func('int getpagesize(void)'),
-  socket: libc.func('int socket(int domain, int type, int protocol)'),
-  sendto: libc.func('intptr_t sendto(int fd, const uint8_t *buf, size_t len, int flags, const uint8_t *addr, uint32_t addrlen)'),
-  recvfrom: libc.func('intptr_t recvfrom(int fd, _Out_ uint8_t *buf, size_t len, int flags, _Out_ uint8_t *addr, _Inout_ uint32_t *addrlen)'),
-  poll: libc.func('int poll(_Inout_ uint8_t *fds, unsigned long nfds, int timeout)'),
-  setsockopt: libc.func('int setsockopt(int fd, int level, int name, const uint8_t *value, uint32_t len)'),
-  setsockopt_fprog: libc.func('int setsockopt(int fd, int level, int name, const sock_fprog *value, uint32_t len)'),
-  getsockopt: libc.func('int getsockopt(int fd, int level, int name, _Out_ uint8_t *value, _Inout_ uint32_t *len)'),
-  connect: libc.func('int connect(int fd, const uint8_t *addr, uint32_t len)'),
-  bind: libc.func('int bind(int fd, const uint8_t *addr, uint32_t len)'),
-  getsockname: libc.func('int getsockname(int fd, _Out_ uint8_t *addr, _Inout_ uint32_t *len)'),
-  pthread_sigmask: libc.func('int pthread_sigmask(int how, const uint8_t *set, _Out_ uint8_t *old)'),
-  mount: libc.func('int mount(const char *src, const char *target, const char *fstype, unsigned long flags, const void *data)'),
+    mmap: libc.func('void *mmap(void *addr, size_t len, int prot, int flags, int fd, int64_t off)'),
+    munmap: libc.func('int munmap(void *addr, size_t len)'),
+    close: libc.func('int close(int fd)'),
+    read: libc.func('intptr_t read(int fd, _Out_ uint8_t *buf, size_t n)'),
+    write: libc.func('intptr_t write(int fd, const uint8_t *buf, size_t n)'),
+    eventfd: libc.func('int eventfd(unsigned int initval, int flags)'),
+    epoll_create1: libc.func('int epoll_create1(int flags)'),
+    epoll_ctl: libc.func('int epoll_ctl(int epfd, int op, int fd, epoll_event *ev)'),
+    epoll_wait: libc.func('int epoll_wait(int epfd, _Out_ uint8_t *events, int maxevents, int timeout)'),
+    ioctl: libc.func('int ioctl(int fd, unsigned long req, unsigned long arg)'),
+    perf_event_open: libc.func('long syscall(long nr, const perf_event_attr *attr, int pid, int cpu, int group_fd, unsigned long flags)'),
+    open: libc.func('int open(const char *path, int flags, int mode)'),
+    if_nametoindex: libc.func('unsigned int if_nametoindex(const char *name)'),
+    vsnprintf: libc.func('int vsnprintf(_Out_ uint8_t *buf, size_t n, const char *fmt, void *ap)'),
+    getpagesize: libc.func('int getpagesize(void)'),
+    socket: libc.func('int socket(int domain, int type, int protocol)'),
+    sendto: libc.func('intptr_t sendto(int fd, const uint8_t *buf, size_t len, int flags, const uint8_t *addr, uint32_t addrlen)'),
+    recvfrom: libc.func('intptr_t recvfrom(int fd, _Out_ uint8_t *buf, size_t len, int flags, _Out_ uint8_t *addr, _Inout_ uint32_t *addrlen)'),
+    poll: libc.func('int poll(_Inout_ uint8_t *fds, unsigned long nfds, int timeout)'),
+    setsockopt: libc.func('int setsockopt(int fd, int level, int name, const uint8_t *value, uint32_t len)'),
+    setsockopt_fprog: libc.func('int setsockopt(int fd, int level, int name, const sock_fprog *value, uint32_t len)'),
+    getsockopt: libc.func('int getsockopt(int fd, int level, int name, _Out_ uint8_t *value, _Inout_ uint32_t *len)'),
+    connect: libc.func('int connect(int fd, const uint8_t *addr, uint32_t len)'),
+    bind: libc.func('int bind(int fd, const uint8_t *addr, uint32_t len)'),
+    getsockname: libc.func('int getsockname(int fd, _Out_ uint8_t *addr, _Inout_ uint32_t *len)'),
+    pthread_sigmask: libc.func('int pthread_sigmask(int how, const uint8_t *set, _Out_ uint8_t *old)'),
+    mount: libc.func('int mount(const char *src, const char *target, const char *fstype, unsigned long flags, const void *data)'),
   };
 }
 
@@ -319,7 +318,6 @@ function table<K extends 'bpf' | 'c'>(kind: K): K extends 'bpf' ? LibbpfBindings
 
 export const bpf = table('bpf');
 export const c = table('c');
-
 
 const SIG_BLOCK = 0;
 const SIG_SETMASK = 2;
