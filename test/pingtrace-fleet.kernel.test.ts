@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { eventually, runKernelTests } from './helpers/kernel.js';
 import { Hosts, type Run } from './helpers/pingtrace.js';
+import { watch } from './helpers/ready.js';
 
 const ARTIFACTS = path.join(path.dirname(fileURLToPath(import.meta.url)), '.out');
 
@@ -143,8 +144,7 @@ describe.runIf(runKernelTests)('pingtrace in production', () => {
     // Prometheus in the client's namespace: the endpoint is on its loopback
     const prom = spawn('ip', ['netns', 'exec', h.c, 'prometheus', `--config.file=${cfg}`, `--storage.tsdb.path=${path.join(tmp, 'tsdb')}`,
       `--web.listen-address=127.0.0.1:${promPort}`], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let promLog = '';
-    prom.stderr!.on('data', (d: Buffer) => (promLog += d.toString()));
+    const promOut = watch(prom);
     const api = (q: string): { metric: Record<string, string>; value: [number, string] }[] => {
       const out = h.ns(h.c, process.execPath, '-e', `fetch('http://127.0.0.1:${promPort}/api/v1/query?query=' + encodeURIComponent(${JSON.stringify(q)})).then(r => r.text()).then(t => process.stdout.write(t))`);
       const body = JSON.parse(out) as { status: string; data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
@@ -166,13 +166,15 @@ describe.runIf(runKernelTests)('pingtrace in production', () => {
         });
         const answered = (q: Record<string, ReturnType<typeof api>>): boolean =>
           q.sent!.length === 2 && q.sent!.every((x) => Number(x.value[1]) > 50) && q.p50!.length === 10 && q.p50!.every((x) => Number(x.value[1]) > 0) && q.rtt!.length === 2;
+        // Prometheus listens once it says so; then poll until its scrapes answer every query
+        await promOut.until('Server is ready to receive web requests', { stream: 'stderr' });
         expect(await eventually(() => answered((results = query())), 60_000, 500), `Prometheus never answered every query: ${JSON.stringify(results)}`).toBe(true);
       } finally {
         r = await live.stop();
       }
       const seconds = (performance.now() - started) / 1000; // at least as long as it probed
       expect(r.code).toBe(0);
-      expect(promLog).not.toMatch(/level=error/);
+      expect(promOut.stderr).not.toMatch(/level=error/);
       expect(results.sent!.map((x) => x.metric.target).sort()).toEqual([h.sip, sip2].sort());
       for (const x of results.sent!) {
         expect(x.metric.protocol).toBe('icmp');
