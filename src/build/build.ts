@@ -26,6 +26,8 @@ export interface BuildOptions {
   /** compile service URL */
   remote?: string;
   defines?: string[];
+  /** -I directories, searched after the source's own and before lbc.h's and vmlinux.h's */
+  includeDirs?: string[];
   force?: boolean;
 }
 
@@ -131,7 +133,7 @@ export async function build(src: string, opts: BuildOptions = {}): Promise<Build
   }
   const key = sha(JSON.stringify({
     lcc: lccVersion(), compiler: opts.remote ? `remote ${opts.remote}` : clangVersion(findClang()),
-    flags: codegenFlags({ arch, defines: opts.defines }), btf: btfId, out: path.resolve(out),
+    flags: codegenFlags({ arch, defines: opts.defines }), includes: (opts.includeDirs ?? []).map((d) => path.resolve(d)), btf: btfId, out: path.resolve(out),
   }));
   const skelKey = skel ? sha(JSON.stringify({ generator: generatorIdentity(), skel: path.resolve(skel), reference: !!opts.reference })) : null;
   const stampFile = stampPath(out);
@@ -151,6 +153,7 @@ export async function build(src: string, opts: BuildOptions = {}): Promise<Build
   let cache: string | undefined;
   if (opts.remote) {
     if (opts.defines?.length) throw new CompileError('-D with --remote: the compile service takes no defines; use const volatile globals set at load time');
+    if (opts.includeDirs?.length) throw new CompileError('-I with --remote: the compile service receives the source and the headers beside it only; move the headers next to the source');
     const { collectSources, remoteCompile } = await import('../serve/client.js');
     const { request, files } = collectSources(src, arch as 'x86_64' | 'arm64');
     const r = await remoteCompile(opts.remote, request, path.dirname(path.resolve(src)));
@@ -161,7 +164,7 @@ export async function build(src: string, opts: BuildOptions = {}): Promise<Build
     const depfile = path.join(cacheDir(), 'builds', `${process.pid}.d`);
     fs.mkdirSync(path.dirname(depfile), { recursive: true });
     try {
-      warnings = compileDetailed(src, { out, btf: opts.btf, arch, defines: opts.defines, depfile }).warnings;
+      warnings = compileDetailed(src, { out, btf: opts.btf, arch, defines: opts.defines, includeDirs: opts.includeDirs, depfile }).warnings;
       inputs = readDepfile(depfile).map((f) => path.resolve(f));
     } finally {
       fs.rmSync(depfile, { force: true });

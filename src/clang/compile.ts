@@ -56,6 +56,24 @@ export function vmlinuxDir(btfPath = KERNEL_BTF): string {
   return dir;
 }
 
+let sysIncludes: string[] | null = null;
+/**
+ * clang's own search list for the host, as -idirafter: `-target bpf` drops the
+ * multiarch directories, so `<linux/bpf.h>` would miss `<asm/types.h>`.
+ * libbpf-bootstrap's Makefile adds the same (CLANG_BPF_SYS_INCLUDES); coming
+ * after every -I, they change nothing a source found before.
+ */
+export function systemIncludes(clang = findClang()): string[] {
+  if (sysIncludes) return sysIncludes;
+  const r = spawnSync(clang, ['-v', '-E', '-'], { input: '', encoding: 'utf8' });
+  const text = r.stderr ?? '';
+  const from = text.indexOf('<...> search starts here:');
+  const to = text.indexOf('End of search list.', from);
+  const dirs = from < 0 || to < 0 ? [] : text.slice(from, to).split('\n').slice(1).map((l) => l.trim()).filter((l) => l.startsWith('/'));
+  sysIncludes = dirs.flatMap((d) => ['-idirafter', d]);
+  return sysIncludes;
+}
+
 export function targetArch(arch: string = process.arch): string {
   const map: Record<string, string> = { x64: 'x86', x86_64: 'x86', arm64: 'arm64', aarch64: 'arm64' };
   const a = map[arch];
@@ -77,6 +95,8 @@ export interface CompileOptions {
   /** where lbc.h and vmlinux.h are, when not the package's and the cache's (the service's sandbox) */
   lbcInclude?: string;
   vmlinuxInclude?: string;
+  /** -idirafter flags for the host's headers (default: the local clang's search list) */
+  systemIncludes?: string[];
 }
 
 /** The flags that decide what clang produces, for cache keys and stamps. */
@@ -90,9 +110,10 @@ export function clangArgs(src: string, out: string, opts: CompileOptions = {}): 
     ...codegenFlags(opts),
     '-Wall', '-Wno-unused-variable', '-Wno-unused-function',
     '-I', path.dirname(path.resolve(src)),
+    ...(opts.includeDirs ?? []).flatMap((d) => ['-I', d]),
     '-I', opts.lbcInclude ?? LBC_INCLUDE,
     '-I', opts.vmlinuxInclude ?? vmlinuxDir(opts.btf),
-    ...(opts.includeDirs ?? []).flatMap((d) => ['-I', d]),
+    ...(opts.systemIncludes ?? systemIncludes()),
     ...(opts.depfile ? ['-MD', '-MF', opts.depfile] : []),
     '-c', src, '-o', out,
   ];

@@ -15,7 +15,7 @@ const USAGE = `usage: lcc <command> [options]
 
 commands:
   build FILE.bpf.c [-o OUT.bpf.o] [--skel FILE.skel.ts | --no-gen] [--reference]
-                   [--btf FILE] [--arch x86_64|arm64] [--remote URL] [-D NAME[=VALUE]] [--force]
+                   [--btf FILE] [--arch x86_64|arm64] [--remote URL] [-D NAME[=VALUE]] [-I DIR] [--force]
                      compile a CO-RE object and its typed skeleton; nothing runs when no
                      input changed; --remote (or LCC_SERVER) compiles on an lcc serve
   gen FILE.bpf.c [-o FILE.skel.ts] [--object FILE.bpf.o] [--reference] [--btf FILE]
@@ -71,7 +71,7 @@ async function build(args: string[]): Promise<void> {
     options: {
       out: { type: 'string', short: 'o' }, skel: { type: 'string' }, 'no-gen': { type: 'boolean' }, reference: { type: 'boolean' },
       btf: { type: 'string' }, arch: { type: 'string' }, remote: { type: 'string' }, define: { type: 'string', short: 'D', multiple: true },
-      force: { type: 'boolean' },
+      include: { type: 'string', short: 'I', multiple: true }, force: { type: 'boolean' },
     },
   });
   const src = positionals[0];
@@ -81,7 +81,7 @@ async function build(args: string[]): Promise<void> {
   const { formatDiagnostics } = await import('../clang/diagnostics.js');
   const r = await run(src, {
     out: values.out, skel: values['no-gen'] ? null : values.skel, reference: values.reference, btf: values.btf, arch: values.arch,
-    remote: values.remote ?? (process.env.LCC_SERVER || undefined), defines: values.define, force: values.force,
+    remote: values.remote ?? (process.env.LCC_SERVER || undefined), defines: values.define, includeDirs: values.include, force: values.force,
   });
   process.stderr.write(formatDiagnostics(r.warnings));
   const how = r.upToDate ? ' (up to date)' : r.via === 'remote' ? ` (compile service: ${r.cache || 'compiled'})` : '';

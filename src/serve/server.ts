@@ -153,6 +153,8 @@ export class CompileService {
       const dirs = this.sandbox ? { src: IN.src, lbc: IN.lbc, vmlinux: IN.vmlinux } : { src: work, lbc: LBC_INCLUDE, vmlinux };
       const args = clangArgs(path.join(dirs.src, req.main), path.join(dirs.src, '.out.o'), {
         arch: req.arch, lbcInclude: dirs.lbc, vmlinuxInclude: dirs.vmlinux, includeDirs: this.sandbox ? [IN.sys] : [],
+        // the sandbox shows clang no host headers: lbc's, vmlinux.h and libbpf's bpf/ only
+        systemIncludes: this.sandbox ? [] : undefined,
       });
       const cmd = this.sandbox ? this.sandbox.command(work, vmlinux, args, this.limits) : { file: this.clang, args };
       this.counters.compiles++;
