@@ -240,6 +240,35 @@ export class Btf {
     return out;
   }
 
+  /**
+   * The value of an enumerator (`NR_SOFTIRQS`, `BPF_MAP_TYPE_HASH`): C sizes
+   * use the kernel's enum constants, which only its BTF holds. Enumerators
+   * are not types, so `find` cannot see them: the name's string offsets are
+   * matched against every enum's values, read raw.
+   */
+  enumerator(name: string): bigint | undefined {
+    if (!name) return undefined;
+    const needle = new TextEncoder().encode(`\0${name}\0`);
+    const strs = Buffer.from(this.bytes.buffer, this.bytes.byteOffset + this.strOff, this.strLen);
+    const offs = new Set<number>();
+    for (let i = strs.indexOf(needle); i >= 0; i = strs.indexOf(needle, i + 1)) offs.add(i + 1);
+    if (!offs.size) return undefined;
+    const dv = this.dv;
+    const le = this.le;
+    for (let id = 1; id < this.count; id++) {
+      const p = this.starts[id]!;
+      const info = dv.getUint32(p + 4, le);
+      const kind = (info >>> 24) & 0x1f;
+      if (kind !== Kind.Enum && kind !== Kind.Enum64) continue;
+      const step = kind === Kind.Enum ? 8 : 12;
+      for (let i = 0, q = p + 12; i < (info & 0xffff); i++, q += step) {
+        if (!offs.has(dv.getUint32(q, le))) continue;
+        return this.type(id).enumValues![i]!.value;
+      }
+    }
+    return undefined;
+  }
+
   /** Skip typedefs and qualifiers. */
   resolve(id: number): BtfType {
     let t = this.type(id);

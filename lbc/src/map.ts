@@ -3,14 +3,9 @@ import { bpf, BatchOpts, c, errno, structSize } from './ffi.js';
 import { type Codec, defaultCodec } from './codec.js';
 import { LbcError, UsageError } from './errors.js';
 
-export const MAP_TYPES = [
-  'unspec', 'hash', 'array', 'prog_array', 'perf_event_array', 'percpu_hash', 'percpu_array',
-  'stack_trace', 'cgroup_array', 'lru_hash', 'lru_percpu_hash', 'lpm_trie', 'array_of_maps',
-  'hash_of_maps', 'devmap', 'sockmap', 'cpumap', 'xskmap', 'sockhash', 'cgroup_storage',
-  'reuseport_sockarray', 'percpu_cgroup_storage', 'queue', 'stack', 'sk_storage', 'devmap_hash',
-  'struct_ops', 'ringbuf', 'inode_storage', 'task_storage', 'bloom_filter', 'user_ringbuf', 'cgrp_storage',
-] as const;
-export type MapType = (typeof MAP_TYPES)[number];
+import { MAP_TYPES, type MapType } from './maptypes.js';
+
+export { MAP_TYPES, type MapType } from './maptypes.js';
 
 /** For per-CPU maps the value type is an array and the codec decodes one element. */
 export type ValueCodec<V> = Codec<V> | Codec<V extends readonly (infer E)[] ? E : never>;

@@ -6,6 +6,7 @@ export * as codec from './codec.js';
 export { type Codec, sum, max } from './codec.js';
 export { LbcError, VerifierError, NotSupportedError, UsageError } from './errors.js';
 export { Btf, BtfError, Kind as BtfKind, type BtfType, type BtfMember } from './btf.js';
+export { MAP_TYPES, type MapType } from './maptypes.js';
 export { parseSection, type ProgramKind, type SectionInfo } from './section.js';
 export { elfSection } from './elf.js';
 export { formatLog2Hist, formatLinearHist, formatLog10Hist } from './hist.js';
