@@ -199,6 +199,7 @@ function bindLibbpf(libbpf: Koffi.IKoffiLib) {
     map_value_size: libbpf.func('uint32_t bpf_map__value_size(const bpf_map *map)'),
     map_max_entries: libbpf.func('uint32_t bpf_map__max_entries(const bpf_map *map)'),
     map_set_max_entries: libbpf.func('int bpf_map__set_max_entries(bpf_map *map, uint32_t max)'),
+    map_set_value_size: libbpf.func('int bpf_map__set_value_size(bpf_map *map, uint32_t size)'),
     map_fd: libbpf.func('int bpf_map__fd(const bpf_map *map)'),
     map_set_pin_path: libbpf.func('int bpf_map__set_pin_path(bpf_map *map, const char *path)'),
     map_pin: libbpf.func('int bpf_map__pin(bpf_map *map, const char *path)'),

@@ -226,6 +226,18 @@ export class BpfObject implements Disposable {
   }
 
   /**
+   * Before load: the size of a map's values, for maps whose C leaves it to
+   * user space (a stack trace map sized by the stack depth the user asked
+   * for, as libbpf-tools' profile and offcputime do).
+   */
+  setValueSize(name: string, bytes: number): this {
+    this.assertState('opened', `setValueSize(${name})`);
+    const rc = bpf.map_set_value_size(this.entry(name).handle, bytes) as number;
+    if (rc < 0) throw new LbcError(`map ${name}: set value size ${bytes} failed`, { errno: -rc });
+    return this;
+  }
+
+  /**
    * Pin a map at a bpffs path. Before load: the map is created there, or an
    * existing compatible map pinned there is reused (the way a second process
    * shares a map). After load: pin now.
