@@ -5,7 +5,6 @@ import {
   BpfObject,
   codec,
   type BpfMap,
-  type Codec,
   type EventQueue,
   type GlobalSection,
   type Link,
@@ -39,7 +38,7 @@ export interface ExecEvent {
   /** char[128] */
   filename: string;
 }
-export const ExecEvent: Codec<ExecEvent> & { readonly fields: Record<string, codec.FieldInfo> } = {
+export const ExecEvent: codec.Struct<ExecEvent> = {
   size: 168,
   fields: {
     ts_ns: { offset: 0, size: 8, bitOffset: 0, bitSize: 0 },

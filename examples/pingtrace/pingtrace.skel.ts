@@ -5,7 +5,6 @@ import {
   BpfObject,
   codec,
   type BpfMap,
-  type Codec,
   type EventQueue,
   type GlobalSection,
   type Link,
@@ -60,7 +59,7 @@ export interface PtTag {
   /** __u8[3] */
   pad: number[];
 }
-export const PtTag: Codec<PtTag> & { readonly fields: Record<string, codec.FieldInfo> } = {
+export const PtTag: codec.Struct<PtTag> = {
   size: 16,
   fields: {
     magic: { offset: 0, size: 4, bitOffset: 0, bitSize: 0 },
@@ -124,7 +123,7 @@ export interface PtEvent {
   /** __u16 */
   flags: number;
 }
-export const PtEvent: Codec<PtEvent> & { readonly fields: Record<string, codec.FieldInfo> } = {
+export const PtEvent: codec.Struct<PtEvent> = {
   size: 64,
   fields: {
     ts: { offset: 0, size: 8, bitOffset: 0, bitSize: 0 },
@@ -193,7 +192,7 @@ export interface PtRecord {
   /** __u64[48] */
   stack: bigint[];
 }
-export const PtRecord: Codec<PtRecord> & { readonly fields: Record<string, codec.FieldInfo> } = {
+export const PtRecord: codec.Struct<PtRecord> = {
   size: 456,
   fields: {
     e: { offset: 0, size: 64, bitOffset: 0, bitSize: 0 },
@@ -226,7 +225,7 @@ export interface PtConnKey {
   /** __u16 */
   _pad: number;
 }
-export const PtConnKey: Codec<PtConnKey> & { readonly fields: Record<string, codec.FieldInfo> } = {
+export const PtConnKey: codec.Struct<PtConnKey> = {
   size: 20,
   fields: {
     addr: { offset: 0, size: 16, bitOffset: 0, bitSize: 0 },
@@ -266,7 +265,7 @@ export interface PtConn {
   /** __u8[3] */
   _pad: number[];
 }
-export const PtConn: Codec<PtConn> & { readonly fields: Record<string, codec.FieldInfo> } = {
+export const PtConn: codec.Struct<PtConn> = {
   size: 20,
   fields: {
     session: { offset: 0, size: 4, bitOffset: 0, bitSize: 0 },
@@ -311,7 +310,7 @@ export interface PtSoftirq {
   /** __u64 */
   net_rx_ns: bigint;
 }
-export const PtSoftirq: Codec<PtSoftirq> & { readonly fields: Record<string, codec.FieldInfo> } = {
+export const PtSoftirq: codec.Struct<PtSoftirq> = {
   size: 24,
   fields: {
     entered: { offset: 0, size: 8, bitOffset: 0, bitSize: 0 },
@@ -350,7 +349,7 @@ export interface PendingRx {
   /** __u8[5] */
   _pad: number[];
 }
-export const PendingRx: Codec<PendingRx> & { readonly fields: Record<string, codec.FieldInfo> } = {
+export const PendingRx: codec.Struct<PendingRx> = {
   size: 24,
   fields: {
     ts: { offset: 0, size: 8, bitOffset: 0, bitSize: 0 },
@@ -402,7 +401,7 @@ export interface IcmpProbe {
   /** __u16 */
   report_port: number;
 }
-export const IcmpProbe: Codec<IcmpProbe> & { readonly fields: Record<string, codec.FieldInfo> } = {
+export const IcmpProbe: codec.Struct<IcmpProbe> = {
   size: 20,
   fields: {
     type: { offset: 0, size: 1, bitOffset: 0, bitSize: 0 },

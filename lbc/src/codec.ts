@@ -145,6 +145,9 @@ export function setBits(dv: DataView, o: number, bit: number, bits: number, valu
 /** Where a member lives, as generated code describes it. */
 export interface FieldInfo { offset: number; size: number; bitOffset: number; bitSize: number }
 
+/** A C struct's codec as skeletons make it: the codec and where each member is. */
+export type Struct<T> = Codec<T> & { readonly fields: Record<string, FieldInfo> };
+
 /** The raw bytes of one member (a char[] beyond its NUL, say), copied out. */
 export function rawField(dv: DataView, o: number, f: FieldInfo): Uint8Array {
   const start = dv.byteOffset + o + f.offset;

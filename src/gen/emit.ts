@@ -1,7 +1,7 @@
 // model → TypeScript. Every name, type string and decode/encode expression is
 // computed here; templates/skel/skel.ts.hbs only lays them out.
 import * as path from 'node:path';
-import { recordName, strip, typeName, type CType, type RecordDecl } from './ctypes.js';
+import { builtinType, recordName, strip, typeName, type CType, type RecordDecl } from './ctypes.js';
 import { enumSigned, layoutOf, recordLayout, flatFields } from './layout.js';
 import type { Model } from './model.js';
 import { render } from '../template/render.js';
@@ -17,6 +17,8 @@ export interface EmitOptions {
 }
 
 const PERCPU = new Set(['percpu_hash', 'percpu_array', 'lru_percpu_hash']);
+/** maps with keys and values a skeleton can type from their sizes alone */
+const KEYED = new Set(['hash', 'lru_hash', 'percpu_hash', 'lru_percpu_hash', 'array', 'percpu_array', 'stack_trace', 'lpm_trie']);
 const RESERVED = new Set(['break', 'case', 'catch', 'class', 'const', 'continue', 'debugger', 'default', 'delete', 'do', 'else', 'enum', 'export', 'extends', 'false', 'finally', 'for', 'function', 'if', 'import', 'in', 'instanceof', 'new', 'null', 'return', 'super', 'switch', 'this', 'throw', 'true', 'try', 'typeof', 'var', 'void', 'while', 'with']);
 const prop = (name: string): string => (RESERVED.has(name) ? `'${name}'` : name);
 const access = (obj: string, name: string): string => (RESERVED.has(name) ? `${obj}['${name}']` : `${obj}.${name}`);
@@ -86,6 +88,27 @@ class Emitter {
   /** Constants not used by any record: those of maps, streams and globals. */
   get tailConstants(): { name: string; expr: string }[] {
     return this.claim();
+  }
+
+  /** A map's key or value: its C name, TypeScript type and codec. */
+  sideOf(t: CType): { c: string; ts: string; codec: string } {
+    return { c: typeName(t), ts: this.tsType(t), codec: this.codecRef(t) };
+  }
+
+  /** A side given only by `__uint(key_size, N)`: an unsigned integer when it is one's size, bytes otherwise. */
+  sideOfSize(size: number): { c: string; ts: string; codec: string } {
+    const int = builtinType({ 1: '__u8', 2: '__u16', 4: '__u32', 8: '__u64' }[size] ?? '');
+    if (int) return this.sideOf(int);
+    return { c: `${size} bytes`, ts: 'Uint8Array', codec: this.codecConst(`codec.bytes(${size})`) };
+  }
+
+  /**
+   * A stack trace map's value: an array of addresses. When the C leaves its
+   * size to user space, the codec reads it from the loaded map.
+   */
+  stackValue(name: string, size?: number): { c: string; ts: string; codec: string } {
+    if (size) return { c: `__u64[${size / 8}]`, ts: 'bigint[]', codec: this.codecConst(`codec.array(codec.u64, ${size / 8})`) };
+    return { c: '__u64[value_size / 8] (set before load: obj.setValueSize)', ts: 'bigint[]', codec: `codec.array(codec.u64, this.obj.mapInfo('${name}').valueSize / 8)` };
   }
 
   /** A codec object for any type (for arrays, maps, streams). */
@@ -260,15 +283,21 @@ export function skeletonContext(model: Model, opts: EmitOptions = {}): Record<st
     else if (t.kind === 'enum') e.visitEnum(t);
   }
 
-  const maps = model.maps.filter((m) => m.key && m.value).map((m) => {
+  const maps = model.maps.flatMap((m) => {
+    const key = m.key ? e.sideOf(m.key) : m.keySize && KEYED.has(m.type) ? e.sideOfSize(m.keySize) : null;
+    const value = m.value ? e.sideOf(m.value)
+      : m.type === 'stack_trace' ? e.stackValue(m.name, m.valueSize)
+        : m.valueSize && KEYED.has(m.type) ? e.sideOfSize(m.valueSize) : null;
+    if (!key || !value) return [];
     const percpu = PERCPU.has(m.type);
-    const tsValue = e.tsType(m.value!);
-    return {
-      name: m.name, prop: prop(m.name), mapType: m.type, cKey: typeName(m.key!), cValue: typeName(m.value!),
-      tsKey: e.tsType(m.key!), tsValue: percpu ? `${tsValue.includes(' ') ? `(${tsValue})` : tsValue}[]` : tsValue,
-      keyCodec: e.codecRef(m.key!), valueCodec: e.codecRef(m.value!), percpu,
-      hist: m.hist ?? null,
-    };
+    const tsValue = percpu ? `${value.ts.includes(' ') ? `(${value.ts})` : value.ts}[]` : value.ts;
+    // prettier breaks the codecs object onto lines of their own when the call does not fit
+    const line = `      ${prop(m.name)}: this.obj.map<${key.ts}, ${tsValue}>('${m.name}', { key: ${key.codec}, value: ${value.codec} }),`;
+    return [{
+      name: m.name, prop: prop(m.name), mapType: m.type, cKey: key.c, cValue: value.c,
+      tsKey: key.ts, tsValue, keyCodec: key.codec, valueCodec: value.codec, percpu,
+      hist: m.hist ?? null, wrap: line.length > PRINT_WIDTH,
+    }];
   });
   const streams = model.maps.filter((m) => m.event && (m.type === 'ringbuf' || m.type === 'perf_event_array')).map((m) => ({
     name: m.name, prop: prop(m.name), tsType: e.tsType(m.event!), codec: e.codecRef(m.event!), cType: typeName(m.event!),

@@ -5,6 +5,7 @@ import { Btf } from '../../lbc/src/pure.js';
 import { parseSection, type ProgramKind } from '../../lbc/src/pure.js';
 import { BtfTypes, recordName, strip, typeName, type CType, type RecordDecl } from './ctypes.js';
 import { enumSigned, flatFields, layoutOf, LayoutError, recordLayout } from './layout.js';
+import { mergeObjectDecls } from './btfcheck.js';
 import { GenError, parseUnit, type RawGlobal, type RawMap, type Unit, type Where } from './parse.js';
 
 export interface ModelOptions {
@@ -15,6 +16,8 @@ export interface ModelOptions {
    * uses by value, so reading vmlinux's 5 MB is needed only for the rest.
    */
   objectBtf?: Btf;
+  /** the object's path, for what is taken from it */
+  objectPath?: string;
   defines?: Record<string, string>;
 }
 
@@ -52,7 +55,10 @@ export function buildModel(file: string, opts: ModelOptions = {}): Model {
     if (t && !(t.kind === 'record' && !t.rec.complete)) return t;
     return kernelExists ? kernel().lookup(name) : undefined;
   };
-  const unit = parseUnit(file, { defines: opts.defines, external: lookup });
+  // kernel enum constants (NR_SOFTIRQS) size arrays and maps as #defines do
+  const constant = (name: string): bigint | undefined => opts.objectBtf?.enumerator(name) ?? (kernelExists ? kernel().btf.enumerator(name) : undefined);
+  const unit = parseUnit(file, { defines: opts.defines, external: lookup, externalConstant: constant });
+  if (fromObject) mergeObjectDecls(unit, opts.objectBtf!, fromObject, opts.objectPath ?? 'the object');
 
   // Records used by value but never defined in the source are kernel types: take them from BTF.
   const done = new Set<RecordDecl>();
@@ -98,7 +104,8 @@ export function buildModel(file: string, opts: ModelOptions = {}): Model {
   const seenNames = new Set<string>();
   const KEYED = new Set(['hash', 'lru_hash', 'percpu_hash', 'lru_percpu_hash', 'array', 'percpu_array', 'stack_trace', 'lpm_trie']);
   for (const m of unit.maps) {
-    if (KEYED.has(m.type) && !m.value && m.valueSize === undefined) {
+    // a stack trace map may leave its value size to user space (skeleton.obj.setValueSize before load)
+    if (KEYED.has(m.type) && !m.value && m.valueSize === undefined && m.type !== 'stack_trace') {
       throw new GenError(m.where.file, m.where.pos, `map ${m.name} (${m.type}) has no value type`, 'add __type(value, T) (or __uint(value_size, N)) to its definition');
     }
     if (KEYED.has(m.type) && !m.key && m.keySize === undefined) {

@@ -7,7 +7,7 @@ import { builtinType, typeName, type CType, type EnumDecl, type FieldDecl, type 
 import { evaluate, ExprError, type ExprEnv } from './cexpr.js';
 import { codeOnly, matchParen, scan, ScanError, splitArgs, type MacroCall, type Pos } from './scan.js';
 import { lazyPositions } from '../textpos.js';
-import { layoutOf } from './layout.js';
+import { layoutOf, LayoutError } from './layout.js';
 import { parse, type SyntaxNode } from '../treesitter.js';
 
 export class GenError extends Error {
@@ -60,6 +60,8 @@ export interface Unit {
 export interface ParseOptions {
   /** resolve a type name that the source does not define (kernel BTF) */
   external?: (name: string) => CType | undefined;
+  /** the value of a name the source does not define: a kernel enum constant (`NR_SOFTIRQS`) */
+  externalConstant?: (name: string) => bigint | undefined;
   /** extra -D defines */
   defines?: Record<string, string>;
 }
@@ -147,7 +149,8 @@ class Parser implements ExprEnv {
     const c = this.unit.constants.get(name);
     if (c !== undefined) return c;
     const d = this.unit.defines.get(name);
-    if (d === undefined || this.expanding.has(name)) return undefined;
+    if (d === undefined) return /^[A-Za-z_]\w*$/.test(name) ? this.opts.externalConstant?.(name) : undefined;
+    if (this.expanding.has(name)) return undefined;
     this.expanding.add(name);
     try {
       return evaluate(d, this);
@@ -158,7 +161,19 @@ class Parser implements ExprEnv {
     }
   }
   sizeof(type: string): bigint {
-    return BigInt(layoutOf(this.typeFromText(type, NOWHERE)).size);
+    const t = this.typeFromText(type, NOWHERE);
+    // sizeof(struct in6_addr): a kernel record is completed from BTF here, as
+    // model.ts does later for every record the source uses by value
+    for (let tries = 0; ; tries++) {
+      try {
+        return BigInt(layoutOf(t).size);
+      } catch (e) {
+        const rec = e instanceof LayoutError && e.where && 'tag' in e.where && !e.where.complete ? e.where : undefined;
+        const ext = rec?.name && tries < 256 ? this.opts.external?.(`${rec.tag} ${rec.name}`) : undefined;
+        if (!rec || !ext || ext.kind !== 'record' || !ext.rec.complete) throw e;
+        Object.assign(rec, { ...ext.rec, typedefName: rec.typedefName });
+      }
+    }
   }
   castType(type: string): { bits: number; signed: boolean } | undefined {
     try {
@@ -185,7 +200,7 @@ class Parser implements ExprEnv {
       if (!text.includes('sizeof')) this.constants.set(text, v);
       return v;
     } catch (e) {
-      if (e instanceof ExprError || e instanceof GenError) this.fail(`cannot evaluate "${text}": ${e instanceof GenError ? e.detail : e.message}`, pos, 'use an integer constant expression (numbers, #defines, enum constants, sizeof)');
+      if (e instanceof ExprError || e instanceof GenError || e instanceof LayoutError) this.fail(`cannot evaluate "${text}": ${e instanceof GenError ? e.detail : e.message}`, pos, 'use an integer constant expression (numbers, #defines, enum constants, sizeof)');
       throw e;
     }
   }
@@ -317,6 +332,9 @@ class Parser implements ExprEnv {
         const p = n.childForFieldName('path');
         if (p?.type === 'string_literal') {
           const rel = p.text.slice(1, -1);
+          // kernel types come from BTF: a vmlinux.h kept beside the source (as libbpf-bootstrap
+          // and libbpf-tools do) is 100,000 lines of what BTF already says, and not ours to parse
+          if (/^vmlinux(_\w+)?\.h$/.test(path.basename(rel))) return;
           const local = path.join(dir, rel);
           if (fs.existsSync(local)) this.parseFile(path.relative(process.cwd(), local) || local, this.where(n));
         }
@@ -498,28 +516,37 @@ class Parser implements ExprEnv {
     }
   }
 
-  /** Apply a declarator (pointers, arrays) to a base type; returns the declared name. */
-  private declarator(d: SyntaxNode | null, base: CType): { name?: string; type: CType; node?: SyntaxNode } {
-    if (!d) return { type: base };
+  /**
+   * Apply a declarator to a base type, by C's rules: the declarator nearest
+   * the name is applied last (`int *a[3]`: an array of pointers; `int (*fp)(int)`:
+   * a pointer to a function). `isConst` is whether the declared object itself
+   * is const: `void *const p` is, `const void *p` is not, an array is when its
+   * elements are. That decides .rodata.
+   */
+  private declarator(d: SyntaxNode | null, base: CType, baseConst = false): { name?: string; type: CType; node?: SyntaxNode; isConst: boolean } {
+    if (!d) return { type: base, isConst: baseConst };
     switch (d.type) {
       case 'identifier': case 'field_identifier': case 'type_identifier':
-        return { name: d.text || undefined, type: base, node: d };
-      case 'pointer_declarator':
-        return this.declarator(d.childForFieldName('declarator'), { kind: 'ptr', to: base });
+        return { name: d.text || undefined, type: base, node: d, isConst: baseConst };
+      case 'pointer_declarator': {
+        const constPtr = d.namedChildren.some((c) => c.type === 'type_qualifier' && c.text === 'const');
+        return this.declarator(d.childForFieldName('declarator'), { kind: 'ptr', to: base }, constPtr);
+      }
       case 'array_declarator': {
         const size = d.childForFieldName('size');
         const arr: CType = size ? { kind: 'array', of: base, length: Number(this.constant(size.text, this.pos(size))) } : { kind: 'array', of: base, length: 0, flexible: true };
         // int a[2][3]: the inner declarator holds the outer dimension
-        return this.declarator(d.childForFieldName('declarator'), arr);
+        return this.declarator(d.childForFieldName('declarator'), arr, baseConst);
       }
       case 'init_declarator':
-        return this.declarator(d.childForFieldName('declarator'), base);
-      case 'parenthesized_declarator':
-        return this.declarator(d.namedChildren[0] ?? null, base);
-      case 'function_declarator':
-        return { name: this.declarator(d.childForFieldName('declarator'), base).name, type: { kind: 'func' }, node: d };
-      case 'attributed_declarator':
-        return this.declarator(d.namedChildren[0] ?? null, base);
+        return this.declarator(d.childForFieldName('declarator'), base, baseConst);
+      case 'parenthesized_declarator': case 'attributed_declarator':
+        return this.declarator(d.namedChildren.find((c) => c.type !== 'attribute_specifier' && c.type !== 'attribute_declaration') ?? null, base, baseConst);
+      case 'function_declarator': {
+        // `int f(void)` declares a function; `int (*fp)(void)` a pointer to one
+        const inner = this.declarator(d.childForFieldName('declarator'), { kind: 'func' }, false);
+        return { ...inner, node: inner.type.kind === 'func' ? d : inner.node };
+      }
       default:
         this.fail(`cannot read the declarator ${d.text}`, this.pos(d));
     }
@@ -580,11 +607,10 @@ class Parser implements ExprEnv {
     }
     const base = this.baseType(typeNode, n);
     for (const d of n.childrenForFieldName('declarator')) {
-      const { name, type } = this.declarator(d, base);
+      const { name, type, isConst } = this.declarator(d, base, mods.includes('const'));
       if (!name || type.kind === 'func') continue;
       if (section === 'license' || section === 'version') continue;
       const init = d.type === 'init_declarator' ? d.childForFieldName('value') : null;
-      const isConst = mods.includes('const');
       const zero = !init || /^(0|\{\s*\}|\{\s*0\s*\}|NULL|false|0[xX]0+)$/.test(init.text.trim());
       const gsec = section ?? (isConst ? '.rodata' : zero ? '.bss' : '.data');
       this.unit.globals.push({ name, type, section: gsec, where: this.where(d), isStatic: mods.includes('static') });
