@@ -145,11 +145,13 @@ class Parser implements ExprEnv {
 
   // ---------- ExprEnv ----------
   private expanding = new Set<string>();
+  private inDirective = false;
   lookup(name: string): bigint | undefined {
     const c = this.unit.constants.get(name);
     if (c !== undefined) return c;
     const d = this.unit.defines.get(name);
-    if (d === undefined) return /^[A-Za-z_]\w*$/.test(name) ? this.opts.externalConstant?.(name) : undefined;
+    // the preprocessor sees no enum constants: in #if they are 0, as any unknown name
+    if (d === undefined) return !this.inDirective && /^[A-Za-z_]\w*$/.test(name) ? this.opts.externalConstant?.(name) : undefined;
     if (this.expanding.has(name)) return undefined;
     this.expanding.add(name);
     try {
@@ -319,10 +321,13 @@ class Parser implements ExprEnv {
       return /^#\s*(el)?ifndef\b/.test(n.text) ? !defined : defined;
     }
     const cond = (n.childForFieldName('condition')?.text ?? '0').replace(/defined\s*\(?\s*(\w+)\s*\)?/g, (_, id: string) => (this.unit.defines.has(id) ? '1' : '0'));
+    this.inDirective = true;
     try {
       return evaluate(cond, { lookup: (x) => this.lookup(x) ?? 0n, sizeof: (t) => this.sizeof(t) }) !== 0n;
     } catch {
       return true; // a condition we cannot evaluate: read the branch rather than lose declarations
+    } finally {
+      this.inDirective = false;
     }
   }
 
