@@ -10,6 +10,7 @@ const objects = [
   ['lbc/probes/doctor.bpf.c', 'lbc/obj/doctor.bpf.o'],
   ['examples/execsnoop/execsnoop.bpf.c', 'dist/examples/execsnoop/execsnoop.bpf.o'],
   ['examples/pingtrace/pingtrace.bpf.c', 'dist/examples/pingtrace/pingtrace.bpf.o'],
+  ['examples/bootstrap/bootstrap.bpf.c', 'dist/examples/bootstrap/bootstrap.bpf.o'],
 ];
 const deps = [path.join(root, 'lbc/include/lbc.h')];
 for (const [src, out] of objects) {
