@@ -51,6 +51,20 @@ describe('libbpf C as people write it: lcc build and lcc gen', () => {
     expect(skeletons.get('sysinc')).toMatch(/ip_packets: this\.obj\.map<number, bigint>\('ip_packets', \{ key: codec\.u32, value: codec\.u64 \}\)/);
   });
 
+  it('lcc build takes -I for headers kept elsewhere, as the tools\' Makefiles pass them', () => {
+    const lcc = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', path.join(here, 'helpers', 'lcc.ts'), ...args], { encoding: 'utf8', cwd: ROOT });
+    const out = path.join(OUT, 'cli-usdt.bpf.o');
+    const without = lcc('build', src('usdt'), '-o', out, '--no-gen', '--force');
+    expect(without.status).toBe(1);
+    expect(without.stderr).toMatch(/usdt\.bpf\.c:\d+:\d+: fatal error: 'shared\/counters\.bpf\.h' file not found/);
+    const r = lcc('build', src('usdt'), '-I', rel(INCLUDE), '-o', out, '--no-gen', '--force');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const remote = lcc('build', src('usdt'), '-I', rel(INCLUDE), '--remote', 'http://127.0.0.1:9', '--no-gen');
+    expect(remote.stderr).toMatch(/-I with --remote: .*move the headers next to the source/);
+    expect(remote.status).toBe(1);
+  }, 60_000);
+
   it('type a stack trace map whose value size user space sets before load', () => {
     const m = model(src('stackmap')) as ModelJson;
     expect(m.maps.find((x) => x.name === 'stackmap')).toMatchObject({ type: 'stack_trace', key: null, value: null, maxEntries: 64 });
