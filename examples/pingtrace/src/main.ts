@@ -29,13 +29,13 @@ const USAGE = `usage: pingtrace TARGET [-c COUNT] [-i INTERVAL] [-w DEADLINE] [-
   --udp, --tcp  UDP or TCP probes to the server's --port (default ICMP echo); TCP probes
                 are records on one established connection per target
   --tcp-handshake  each probe a new TCP connection: connect() to connected, SYN out and SYN-ACK back
-  --port PORT   where pingtrace --server takes UDP and TCP probes (default 7807)
+  --port PORT   where pingtrace --server takes UDP and TCP probes (default 7807; 1 to 65535)
   -4, -6        resolve names to IPv4 / IPv6 only
   -c COUNT      stop after COUNT probes (per target; default: until -w, -t or Ctrl-C)
   -i INTERVAL   seconds between probes to a target (default 1)
   -w DEADLINE   stop after this many seconds
   -W TIMEOUT    seconds to wait for each reply (default 1)
-  -s SIZE       payload bytes (default 56, at least 16)
+  -s SIZE       payload bytes (default 56; 16 to 65507)
   --json        JSON lines: a start line once probing begins, each probe (spike, status), the summary
   --diagram     draw every probe (default: the summary only)
 
@@ -58,12 +58,35 @@ const USAGE = `usage: pingtrace TARGET [-c COUNT] [-i INTERVAL] [-w DEADLINE] [-
 
 class UsageError extends Error {}
 
-function num(v: string | undefined, name: string, def: number, min = 0): number {
+function num(v: string | undefined, name: string, def: number, min = 0, range: { max?: number; integer?: boolean } = {}): number {
   if (v === undefined) return def;
   const n = Number(v);
-  if (!Number.isFinite(n) || n < min) throw new UsageError(`${name} must be a number >= ${min}, got "${v}"`);
+  const { max, integer } = range;
+  if (v.trim() === '' || !Number.isFinite(n) || n < min || (max !== undefined && n > max) || (integer && !Number.isInteger(n))) {
+    const what = integer ? 'an integer' : 'a number';
+    throw new UsageError(`${name} must be ${what} ${max !== undefined ? `from ${min} to ${max}` : `>= ${min}`}, got "${v}"`);
+  }
   return n;
 }
+
+/** Options that take a value: `-c -1` is the value -1 (as ping reads it), not an option "-1". */
+const VALUED = new Set(['-c', '-i', '-w', '-W', '-s', '-t', '-m', '-k', '--port', '--rate', '--log-size', '--log-keep', '--metrics', '--report', '--pinglist', '--log']);
+function joinNegatives(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const next = argv[i + 1];
+    if (VALUED.has(a) && next !== undefined && /^-[\d.]/.test(next)) {
+      out.push(a.startsWith('--') ? `${a}=${next}` : `${a}${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
+
+/** The payload: our probe header needs 16 bytes; an IPv4 datagram holds 65,507 after its headers. */
+const MIN_SIZE = 16;
+const MAX_SIZE = 65507;
 
 function checkEnvironment(): void {
   // capabilities, not the uid: root without them fails, a capable non-root user works
@@ -157,7 +180,7 @@ export async function main(argv: string[]): Promise<number> {
   let positionals;
   try {
     ({ values, positionals } = parseArgs({
-      args: argv,
+      args: joinNegatives(argv),
       allowPositionals: true,
       options: {
         count: { type: 'string', short: 'c' }, interval: { type: 'string', short: 'i' },
@@ -183,11 +206,23 @@ export async function main(argv: string[]): Promise<number> {
   let metrics: Metrics | null = null;
   let log: RotatingLog | null = null;
   try {
+    // every number checked before anything is loaded or resolved: a typo costs nothing
+    const port = values.port !== undefined ? num(values.port, '--port', 0, 1, { max: 65535, integer: true }) : undefined;
+    const deadline = num(values.deadline, '-w', 0);
     if (values.server) {
       checkEnvironment();
-      await runServer({ seconds: num(values.deadline, '-w', 0), port: values.port !== undefined ? num(values.port, '--port', 0, 1) : undefined });
+      await runServer({ seconds: deadline, port });
       return 0;
     }
+    const count = num(values.count, '-c', 0, 1, { integer: true });
+    const intervalMs = num(values.interval, '-i', 1, 0.0001) * 1000;
+    const deadlineMs = (values.time !== undefined ? num(values.time, '-t', 0, 0) : deadline) * 1000;
+    const timeoutMs = num(values.timeout, '-W', 1, 0.001) * 1000;
+    const size = num(values.size, '-s', 56, MIN_SIZE, { max: MAX_SIZE, integer: true });
+    const rate = values.rate !== undefined ? num(values.rate, '--rate', 0, 0.001) : undefined;
+    const thresholdUs = values.threshold !== undefined ? num(values.threshold, '-m', 0, 1) : undefined;
+    let factor = values.factor !== undefined ? num(values.factor, '-k', 0, 1) : undefined;
+    const [logSize, logKeep] = [num(values['log-size'], '--log-size', 10 << 20, 1024, { integer: true }), num(values['log-keep'], '--log-keep', 5, 0, { integer: true })];
     const hosts = [...positionals, ...(values.pinglist ? readPinglist(values.pinglist) : [])];
     if (!hosts.length) throw new UsageError(`which host?\n${USAGE}`);
     const targets: Target[] = [];
@@ -200,16 +235,13 @@ export async function main(argv: string[]): Promise<number> {
     checkEnvironment();
     const json = !!values.json;
     const continuous = values.continuous || values.time !== undefined;
-    const thresholdUs = values.threshold !== undefined ? num(values.threshold, '-m', 0, 1) : undefined;
-    let factor = values.factor !== undefined ? num(values.factor, '-k', 0, 1) : undefined;
     if (continuous && thresholdUs === undefined && factor === undefined) factor = 3;
     const spikes = thresholdUs !== undefined || factor !== undefined ? { thresholdUs, factor } : undefined;
     const multi = targets.length > 1;
     const prefix = (target: string): string => (multi ? `${target}: ` : '');
     if (values.log) {
-      const [size, keep] = [num(values['log-size'], '--log-size', 10 << 20, 1024), num(values['log-keep'], '--log-keep', 5, 0)];
       try {
-        log = new RotatingLog(values.log, size, keep);
+        log = new RotatingLog(values.log, logSize, logKeep);
       } catch (e) {
         throw new UsageError(`--log ${values.log}: ${(e as Error).message}`);
       }
@@ -235,14 +267,14 @@ export async function main(argv: string[]): Promise<number> {
         targets,
         protocol,
         handshake: !!values['tcp-handshake'],
-        port: values.port !== undefined ? num(values.port, '--port', 0, 1) : undefined,
-        count: num(values.count, '-c', 0, 0),
-        intervalMs: num(values.interval, '-i', 1, 0.0001) * 1000,
-        deadlineMs: (values.time !== undefined ? num(values.time, '-t', 0, 0) : num(values.deadline, '-w', 0)) * 1000,
-        timeoutMs: num(values.timeout, '-W', 1, 0.001) * 1000,
-        size: num(values.size, '-s', 56, 0),
+        port,
+        count,
+        intervalMs,
+        deadlineMs,
+        timeoutMs,
+        size,
         reportWaitMs: 200,
-        rate: values.rate !== undefined ? num(values.rate, '--rate', 0, 0.001) : undefined,
+        rate,
         spikes,
         metrics: metrics ?? undefined,
       },
