@@ -1,5 +1,10 @@
-// clang's diagnostics parsed into a table (lcc build itself, run as a user
-// runs it, is in build.kernel.test.ts).
+// clang's diagnostics parsed into a table, and lcc build's all-or-nothing
+// outputs (the rest of lcc build, run as a user runs it, is in build.kernel.test.ts).
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseDiagnostics } from '../src/clang/diagnostics.js';
 
@@ -23,4 +28,35 @@ describe('clang diagnostics', () => {
       { file: '/usr/include/bpf/bpf_helpers.h', line: 10, column: 2, severity: 'note', message: "expanded from macro 'SEC'", context: ['1 warning and 1 error generated.'] },
     ]);
   });
+});
+
+describe('lcc build writes nothing unless the whole step succeeded', () => {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const ROOT = path.resolve(here, '..');
+  const lcc = (cwd: string, ...args: string[]) =>
+    spawnSync(process.execPath, ['--import', pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href, path.join(here, 'helpers', 'lcc.ts'), ...args], { encoding: 'utf8', cwd, env: { ...process.env, LCC_CACHE_DIR: path.join(ROOT, 'test', '.out', 'build-cache') } });
+  const dir = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'lcc-build-'));
+
+  it('an empty source: said as such, and no object is left', () => {
+    const d = dir();
+    fs.writeFileSync(path.join(d, 't.bpf.c'), '');
+    const r = lcc(d, 'build', 't.bpf.c');
+    expect(r.stderr).toMatch(/^t\.bpf\.c: error: no BPF programs, maps or globals here: there is nothing to load\n  hint: write a program/);
+    expect(r.status).toBe(1);
+    expect(fs.readdirSync(d)).toEqual(['t.bpf.c']);
+  }, 60_000);
+
+  it('a skeleton lcc refuses after clang compiled: the last good object and skeleton stay as they were', () => {
+    const d = dir();
+    const good = '#include "lbc.h"\nSEC("tracepoint/syscalls/sys_enter_getpid") int on_getpid(void *ctx) { return 0; }\nchar LICENSE[] SEC("license") = "GPL";\n';
+    fs.writeFileSync(path.join(d, 't.bpf.c'), good);
+    expect(lcc(d, 'build', 't.bpf.c').status).toBe(0);
+    const before = ['t.bpf.o', 't.skel.ts'].map((f) => fs.readFileSync(path.join(d, f)));
+    fs.writeFileSync(path.join(d, 't.bpf.c'), good.replace('tracepoint/syscalls', 'tracepiont/syscalls'));
+    const r = lcc(d, 'build', 't.bpf.c');
+    expect(r.stderr).toMatch(/^t\.bpf\.c:2:\d+: error: unknown section SEC\("tracepiont\/syscalls\/sys_enter_getpid"\)/);
+    expect(r.status).toBe(1);
+    expect(['t.bpf.o', 't.skel.ts'].map((f) => fs.readFileSync(path.join(d, f)))).toEqual(before);
+    expect(fs.readdirSync(d).sort()).toEqual(['t.bpf.c', 't.bpf.o', 't.skel.ts']);
+  }, 60_000);
 });

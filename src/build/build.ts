@@ -148,41 +148,51 @@ export async function build(src: string, opts: BuildOptions = {}): Promise<Build
     return { object: out, skel, upToDate: true, skelRemade: true, via, warnings: [] };
   }
 
+  // The object is made under a temporary name and the skeleton from it; both
+  // take their names only once both exist, so a failed step (clang, or a
+  // skeleton lcc refuses) leaves the last good outputs as they were.
+  const pending = `${out}.${process.pid}.tmp`;
   let inputs: string[];
   let warnings: Diagnostic[] = [];
   let cache: string | undefined;
-  if (opts.remote) {
-    if (opts.defines?.length) throw new CompileError('-D with --remote: the compile service takes no defines; use const volatile globals set at load time');
-    if (opts.includeDirs?.length) throw new CompileError('-I with --remote: the compile service receives the source and the headers beside it only; move the headers next to the source');
-    const { collectSources, remoteCompile } = await import('../serve/client.js');
-    const { request, files } = collectSources(src, arch as 'x86_64' | 'arm64');
-    const r = await remoteCompile(opts.remote, request, path.dirname(path.resolve(src)));
-    writeAtomic(out, r.object);
-    inputs = files;
-    cache = r.cache;
-  } else {
-    const depfile = path.join(cacheDir(), 'builds', `${process.pid}.d`);
-    fs.mkdirSync(path.dirname(depfile), { recursive: true });
-    try {
-      warnings = compileDetailed(src, { out, btf: opts.btf, arch, defines: opts.defines, includeDirs: opts.includeDirs, depfile }).warnings;
-      inputs = readDepfile(depfile).map((f) => path.resolve(f));
-    } finally {
-      fs.rmSync(depfile, { force: true });
+  try {
+    if (opts.remote) {
+      if (opts.defines?.length) throw new CompileError('-D with --remote: the compile service takes no defines; use const volatile globals set at load time');
+      if (opts.includeDirs?.length) throw new CompileError('-I with --remote: the compile service receives the source and the headers beside it only; move the headers next to the source');
+      const { collectSources, remoteCompile } = await import('../serve/client.js');
+      const { request, files } = collectSources(src, arch as 'x86_64' | 'arm64');
+      const r = await remoteCompile(opts.remote, request, path.dirname(path.resolve(src)));
+      writeAtomic(pending, r.object);
+      inputs = files;
+      cache = r.cache;
+    } else {
+      const depfile = path.join(cacheDir(), 'builds', `${process.pid}.d`);
+      fs.mkdirSync(path.dirname(depfile), { recursive: true });
+      try {
+        warnings = compileDetailed(src, { out: pending, btf: opts.btf, arch, defines: opts.defines, includeDirs: opts.includeDirs, depfile }).warnings;
+        inputs = readDepfile(depfile).map((f) => path.resolve(f)).filter((f) => f !== path.resolve(pending));
+      } finally {
+        fs.rmSync(depfile, { force: true });
+      }
     }
+    if (skel) await generateSkeleton(src, pending, skel, arch, opts, out);
+    fs.renameSync(pending, out);
+  } finally {
+    fs.rmSync(pending, { force: true });
   }
-  if (skel) await generateSkeleton(src, out, skel, arch, opts);
   const next: Stamp = { key, skelKey, inputs: {}, outputs: outputShas(out, skel) };
   for (const f of new Set([path.resolve(src), ...inputs])) next.inputs[f] = fingerprint(f);
   writeStamp(stampFile, next);
   return { object: out, skel, upToDate: false, via, cache, warnings };
 }
 
-async function generateSkeleton(src: string, out: string, skel: string, arch: string, opts: BuildOptions): Promise<void> {
+/** The skeleton of `object`, written to `skel` only when whole; `objectAs`: the name the object will have. */
+async function generateSkeleton(src: string, object: string, skel: string, arch: string, opts: BuildOptions, objectAs = object): Promise<void> {
   const { generate } = await import('../gen/index.js');
   // gen reads the source with the same macros clang saw, or an #ifdef __TARGET_ARCH_x would differ
   const defines = Object.fromEntries([`__TARGET_ARCH_${targetArch(arch)}`, ...(opts.defines ?? [])]
     .map((d) => (d.includes('=') ? [d.slice(0, d.indexOf('=')), d.slice(d.indexOf('=') + 1)] : [d, '1'])));
-  const r = await generate(src, { out: skel, object: out, reference: opts.reference, btf: opts.btf, defines });
+  const r = await generate(src, { out: skel, object, objectAs, reference: opts.reference, btf: opts.btf, defines });
   writeAtomic(skel, r.code);
 }
 

@@ -14,6 +14,8 @@ export interface GenOptions {
   out?: string;
   /** compiled object to check layouts against and embed; default: x.bpf.o beside the source */
   object?: string;
+  /** the path the object will have when the skeleton runs, when `object` is a temporary name (lcc build) */
+  objectAs?: string;
   /** reference the object by path instead of embedding it */
   reference?: boolean;
   btf?: string;
@@ -54,14 +56,14 @@ export function model(src: string, opts: GenOptions = {}): unknown {
 
 export async function generate(src: string, opts: GenOptions = {}): Promise<GenResult> {
   const object = findObject(src, opts.object);
-  const objBtf = object ? objectBtf(object) : undefined;
+  const objBtf = object ? btfOrEmpty(src, object, opts) : undefined;
   const m = buildModel(src, { btf: opts.btf, defines: opts.defines, objectBtf: objBtf, objectPath: object ?? undefined });
   const checkedTypes = object ? checkAgainstBtf(m, object, objBtf) : 0;
   if (!opts.reference && !object) {
     throw new GenError(src, undefined, `no compiled object to embed (looked for ${src.replace(/\.c$/, '.o')})`, `build it first (lcc build ${src}), pass --object FILE, or --reference to load it by path at run time`);
   }
   const out = opts.out ?? defaultOut(src);
-  const relObject = object ? `./${path.relative(path.dirname(path.resolve(out)), path.resolve(object))}` : `./${path.basename(src).replace(/\.c$/, '.o')}`;
+  const relObject = object ? `./${path.relative(path.dirname(path.resolve(out)), path.resolve(opts.objectAs ?? object))}` : `./${path.basename(src).replace(/\.c$/, '.o')}`;
   const emitted = emitSkeleton(m, {
     runtime: opts.runtime,
     objectBytes: opts.reference ? null : fs.readFileSync(object!),
@@ -71,6 +73,21 @@ export async function generate(src: string, opts: GenOptions = {}): Promise<GenR
   // names) needs prettier itself, which costs ~0.5 s of a cold process.
   const code = opts.format || emitted.tooWide ? await format(emitted.code) : emitted.code;
   return { model: m, code, out, object, checkedTypes };
+}
+
+/**
+ * The object's BTF. clang writes none for a source with nothing in it: that
+ * is said as such, not as a missing -g.
+ */
+function btfOrEmpty(src: string, object: string, opts: GenOptions): ReturnType<typeof objectBtf> {
+  try {
+    return objectBtf(object);
+  } catch (e) {
+    if (!(e instanceof GenError)) throw e;
+    const m = buildModel(src, { btf: opts.btf, defines: opts.defines });
+    if (m.programs.length || m.maps.length || m.globals.length || m.types.length) throw e;
+    throw new GenError(src, undefined, 'no BPF programs, maps or globals here: there is nothing to load', 'write a program, e.g. SEC("tracepoint/syscalls/sys_enter_execve") int on_exec(void *ctx) { return 0; } (create-lcc-app scaffolds one)');
+  }
 }
 
 let prettier: typeof import('prettier') | null = null;
