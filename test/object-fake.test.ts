@@ -9,8 +9,10 @@ import { LbcError, NotSupportedError, UsageError, VerifierError } from '../lbc/s
 
 interface FakeProg { name: string; section: string; autoload: boolean }
 
-/** A libbpf object as the calls see it: programs, no maps; load answers with `load()`. */
-function fakeLibbpf(progs: { name: string; section: string }[], load: () => { rc: number; log?: string } = () => ({ rc: 0 })): { fake: FakeBindings; closed: () => boolean } {
+interface FakeMap { name: string; type: number; key: number; value: number; entries: number }
+
+/** A libbpf object as the calls see it: programs and maps; load answers with `load()`. */
+function fakeLibbpf(progs: { name: string; section: string }[], load: () => { rc: number; log?: string } = () => ({ rc: 0 }), maps: FakeMap[] = []): { fake: FakeBindings; closed: () => boolean } {
   const obj = { name: 'tool' };
   const list: FakeProg[] = progs.map((p) => ({ ...p, autoload: true }));
   let closed = false;
@@ -24,7 +26,13 @@ function fakeLibbpf(progs: { name: string; section: string }[], load: () => { rc
       prog_section: (p: FakeProg) => p.section,
       prog_autoload: (p: FakeProg) => p.autoload,
       prog_set_autoload: (p: FakeProg, on: boolean) => ((p.autoload = on), 0),
-      next_map: () => null,
+      next_map: (_o: unknown, prev: FakeMap | null) => maps[prev ? maps.indexOf(prev) + 1 : 0] ?? null,
+      map_name: (m: FakeMap) => m.name,
+      map_is_internal: () => false,
+      map_type: (m: FakeMap) => m.type,
+      map_key_size: (m: FakeMap) => m.key,
+      map_value_size: (m: FakeMap) => m.value,
+      map_max_entries: (m: FakeMap) => m.entries,
       object_load: () => {
         const { rc, log } = load();
         if (log) printed(0, log);
@@ -99,6 +107,18 @@ describe('BpfObject over faked libbpf calls', () => {
     expect(err).toBeInstanceOf(NotSupportedError);
     expect((err as Error).message).toMatch(/load program on_open \(fentry\/do_sys_openat2\): this kernel does not support/);
     expect((err as Error).message).toMatch(/program\('on_open'\)\.autoload = false/);
+  });
+
+  it('a map the kernel refuses to create: its reason, its sizes, and the size user space forgot to set', () => {
+    const refuse = (name: string) => () => ({ rc: -22, log: `libbpf: map '${name}': failed to create: Invalid argument(-22)\nlibbpf: failed to load object 'tool'\n` });
+    const maps = [
+      { name: 'm0', type: 1, key: 4, value: 8, entries: 0 },
+      { name: 'stackmap', type: 7, key: 4, value: 0, entries: 64 },
+    ];
+    useFakeBindings(fakeLibbpf(PROGS, refuse('m0'), maps).fake);
+    expect(() => open().load()).toThrow(/object tool: the kernel refused to create map m0 \(hash, key 4 B, value 8 B, 0 entries\): Invalid argument\(-22\)[\s\S]*hint: its max_entries is 0: give it a size in its definition, or call setMaxEntries\('m0', n\) before load\(\)/);
+    useFakeBindings(fakeLibbpf(PROGS, refuse('stackmap'), maps).fake);
+    expect(() => open().load()).toThrow(/refused to create map stackmap \(stack_trace, key 4 B, value 0 B, 64 entries\)[\s\S]*hint: its value size is 0: call setValueSize\('stackmap', bytes\) before load\(\) \(a stack trace map: depth \* 8\)/);
   });
 
   it('an interrupted load says so and that trying again is the answer', () => {

@@ -398,12 +398,30 @@ export class BpfObject implements Disposable {
       });
     }
     if (vlog) return new VerifierError(`object ${this.name}: the verifier rejected program ${failed ?? '?'}`, err, vlog, failed);
+    const map = /map '([^']+)': failed to create: ([^\n]*)/.exec(log);
+    if (map && this.mapEntries.has(map[1]!)) return this.mapCreateError(map[1]!, map[2]!.trim(), err);
     // libbpf: "failed to find valid kernel BTF" / "Error loading vmlinux BTF": CO-RE without a target
     if (/kernel BTF|vmlinux BTF/.test(log) && !fs.existsSync('/sys/kernel/btf/vmlinux')) {
       return new NotSupportedError(`load object ${this.name}`, 'kernel BTF (CONFIG_DEBUG_INFO_BTF; /sys/kernel/btf/vmlinux is missing)',
         'ship a minimized BTF for this kernel (lcc btf minimize x.bpf.o --btf <its vmlinux> -o x.btf) and load with btfPath or LCC_BTF', err);
     }
     return new LbcError(`object ${this.name}: load failed${log ? ` (${libbpfReason(log)})` : ''}`, { errno: err });
+  }
+
+  /**
+   * The kernel refused to create a map: its reason, and the usual cause
+   * when the definition left a size for user space to set before load.
+   */
+  private mapCreateError(name: string, reason: string, err: number): LbcError {
+    const info = this.mapInfo(name);
+    const hint = info.maxEntries === 0 && !['perf_event_array', 'sk_storage', 'inode_storage', 'task_storage', 'cgrp_storage', 'struct_ops'].includes(info.type)
+      ? `its max_entries is 0: give it a size in its definition, or call setMaxEntries('${name}', n) before load()`
+      : info.valueSize === 0
+        ? `its value size is 0: call setValueSize('${name}', bytes) before load()${info.type === 'stack_trace' ? ' (a stack trace map: depth * 8)' : ''}`
+        : info.keySize === 0 && !['ringbuf', 'user_ringbuf', 'queue', 'stack', 'bloom_filter'].includes(info.type)
+          ? `its key size is 0: the definition needs __type(key, T) or __uint(key_size, n)`
+          : undefined;
+    return new LbcError(`object ${this.name}: the kernel refused to create map ${name} (${info.type}, key ${info.keySize} B, value ${info.valueSize} B, ${info.maxEntries} entries): ${reason}`, { errno: err, hint });
   }
 
   /** Attach every program that has autoload on, each by its SEC() name. */
