@@ -115,6 +115,8 @@ const BAD_CASES: Record<string, RegExp> = {
   bad_section: /^test\/fixtures\/gen-bad\/bad_section\.bpf\.c:4:5: error: unknown section SEC\("kporbe\/do_nanosleep"\)/,
   bad_macro_args: /^test\/fixtures\/gen-bad\/bad_macro_args\.bpf\.c:3:1: error: LBC_HASH takes 4 arguments/,
   bad_expr: /^test\/fixtures\/gen-bad\/bad_expr\.bpf\.c:3:21: error: cannot evaluate "256 \* UNDEFINED_SIZE"/,
+  negative_array: /^test\/fixtures\/gen-bad\/negative_array\.bpf\.c:4:12: error: array size -4 is negative\n  hint: an array has zero or more elements/,
+  zero_entries: /^test\/fixtures\/gen-bad\/zero_entries\.bpf\.c:3:1: error: map m0 holds 0 entries\n  hint: give it room for at least 1/,
 };
 
 describe('preprocessor branches', () => {

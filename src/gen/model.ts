@@ -111,6 +111,9 @@ export function buildModel(file: string, opts: ModelOptions = {}): Model {
     if (KEYED.has(m.type) && !m.key && m.keySize === undefined) {
       throw new GenError(m.where.file, m.where.pos, `map ${m.name} (${m.type}) has no key type`, 'add __type(key, T) (or __uint(key_size, N)) to its definition');
     }
+    if (m.via === 'lbc' && m.maxEntries !== null && m.maxEntries < 1n) {
+      throw new GenError(m.where.file, m.where.pos, `map ${m.name} holds ${m.maxEntries} entries`, 'give it room for at least 1 (the kernel refuses to create an empty map)');
+    }
     if (seenNames.has(m.name)) throw new GenError(m.where.file, m.where.pos, `map ${m.name} is declared twice`);
     seenNames.add(m.name);
     for (const t of [m.key, m.value, m.event]) if (t) at(m.where, () => layoutOf(t));

@@ -207,6 +207,14 @@ class Parser implements ExprEnv {
     }
   }
 
+  /** An array's length, as clang allows it: not negative, and small enough to lay out. */
+  private arrayLength(text: string, pos: Pos): number {
+    const n = this.constant(text, pos);
+    if (n < 0n) this.fail(`array size ${text === String(n) ? n : `"${text}" (${n})`} is negative`, pos, 'an array has zero or more elements');
+    if (n > BigInt(Number.MAX_SAFE_INTEGER)) this.fail(`array size ${n} is too large`, pos);
+    return Number(n);
+  }
+
   // ---------- files ----------
   parseFile(file: string, from?: Where): void {
     const abs = path.resolve(file);
@@ -407,7 +415,7 @@ class Parser implements ExprEnv {
     else out = this.namedType(base, pos, quiet);
     for (let i = 0; i < (m[2]!.match(/\*/g)?.length ?? 0); i++) out = { kind: 'ptr', to: out };
     const dims = [...m[3]!.matchAll(/\[([^\]]*)\]/g)].map((d) => d[1]!.trim());
-    for (const d of dims.reverse()) out = d === '' ? { kind: 'array', of: out, length: 0, flexible: true } : { kind: 'array', of: out, length: Number(this.constant(d, pos)) };
+    for (const d of dims.reverse()) out = d === '' ? { kind: 'array', of: out, length: 0, flexible: true } : { kind: 'array', of: out, length: this.arrayLength(d, pos) };
     return out;
   }
 
@@ -539,7 +547,7 @@ class Parser implements ExprEnv {
       }
       case 'array_declarator': {
         const size = d.childForFieldName('size');
-        const arr: CType = size ? { kind: 'array', of: base, length: Number(this.constant(size.text, this.pos(size))) } : { kind: 'array', of: base, length: 0, flexible: true };
+        const arr: CType = size ? { kind: 'array', of: base, length: this.arrayLength(size.text, this.pos(size)) } : { kind: 'array', of: base, length: 0, flexible: true };
         // int a[2][3]: the inner declarator holds the outer dimension
         return this.declarator(d.childForFieldName('declarator'), arr, baseConst);
       }
