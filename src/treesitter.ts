@@ -58,6 +58,21 @@ class Source {
   }
 }
 
+/**
+ * The deepest tree the copy makes. Every reader of these trees walks them
+ * recursively; a generated `1+1+…+1` or 10,000 nested parentheses would
+ * overflow the stack in one of them. Past this, the input is refused at the
+ * node where it gets too deep.
+ */
+export const MAX_TREE_DEPTH = 400;
+
+export class TooDeepError extends Error {
+  override name = 'TooDeepError';
+  constructor(readonly index: number, readonly position: { row: number; column: number }) {
+    super(`nested too deeply (more than ${MAX_TREE_DEPTH} levels)`);
+  }
+}
+
 /** a leaf's children and their field names: one shared empty list rather than two per leaf */
 const NONE: never[] = [];
 
@@ -114,7 +129,8 @@ class Node implements SyntaxNode {
   }
 
   /** The node under the cursor, and its subtree (without anonymous nodes when `namedOnly`). */
-  static read(c: NativeCursor, src: Source, namedOnly: boolean): Node {
+  static read(c: NativeCursor, src: Source, namedOnly: boolean, depth = 0): Node {
+    if (depth > MAX_TREE_DEPTH) throw new TooDeepError(c.startIndex, src.position(c.startIndex));
     const id = c.nodeTypeId;
     const type = typeOf(c, src.names, id);
     const start = c.startIndex;
@@ -134,7 +150,7 @@ class Node implements SyntaxNode {
         }
         const fid = c.currentFieldId;
         fields.push(fid ? (nm.fields[fid] ??= c.currentFieldName) : null);
-        const k = Node.read(c, src, namedOnly);
+        const k = Node.read(c, src, namedOnly, depth + 1);
         k.parent = n;
         kids.push(k);
       } while (c.gotoNextSibling());

@@ -296,3 +296,39 @@ describe('committed skeletons are what lcc gen makes of their sources', () => {
     });
   }
 });
+
+describe('input nested deeper than any reader goes: refused at its line, never a stack overflow', () => {
+  const write = (name: string, text: string): string => {
+    fs.mkdirSync(OUT, { recursive: true });
+    const f = path.join(OUT, name);
+    fs.writeFileSync(f, text);
+    return rel(f);
+  };
+  const prog = 'SEC("tracepoint/syscalls/sys_enter_getpid") int f(void *c) { return 0; }\nchar LICENSE[] SEC("license") = "GPL";\n';
+  const cases: [string, string, RegExp][] = [
+    ['sum.bpf.c', `#include "lbc.h"\nint deep = ${Array(10_000).fill('1').join('+')};\n${prog}`, /sum\.bpf\.c:2:12: error: nested too deeply \(more than 400 levels\)\n  hint: /],
+    ['parens.bpf.c', `#include "lbc.h"\nchar buf[${'('.repeat(10_000)}1${')'.repeat(10_000)}];\n${prog}`, /parens\.bpf\.c:2:\d+: error: nested too deeply \(more than 400 levels\)/],
+    ['expr.bpf.c', `#include "lbc.h"\nchar buf[${'('.repeat(300)}1${')'.repeat(300)}];\n${prog}`, /expr\.bpf\.c:2:10: error: cannot evaluate ".*": nested too deeply \(more than 256 levels of parentheses or prefix operators\)/],
+  ];
+  for (const [name, text, expected] of cases) {
+    it(name, () => {
+      const out = path.join(OUT, `${name}.skel.ts`);
+      const r = lcc('gen', write(name, text), '--reference', '-o', out);
+      expect(r.stderr).toMatch(expected);
+      expect(r.stderr).not.toMatch(/RangeError|\n\s+at /);
+      expect(r.status).toBe(1);
+      expect(fs.existsSync(out)).toBe(false);
+      const m = lcc('gen', rel(path.join(OUT, name)), '--model');
+      expect(m.stderr).toMatch(expected);
+      expect(m.status).toBe(1);
+    });
+  }
+
+  it('lcc convert: a BCC tool nested that deep is refused at its line', () => {
+    const py = write('deep_tool.py', `from bcc import BPF\nb = BPF(text="int x;")\nx = ${'('.repeat(2_000)}1${')'.repeat(2_000)}\n`);
+    const r = lcc('convert', py, '-o', path.join(OUT, 'deep_tool'));
+    expect(r.stderr).toMatch(/deep_tool\.py:3: error: nested too deeply \(more than 400 levels\)/);
+    expect(r.stderr).not.toMatch(/RangeError|\n\s+at /);
+    expect(r.status).toBe(1);
+  });
+});

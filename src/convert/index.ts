@@ -3,7 +3,7 @@
 // generated skeleton → CONVERSION.md, written all at once or not at all.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parse } from '../treesitter.js';
+import { parse, TooDeepError } from '../treesitter.js';
 import { convertC, lineRef, type CResult, type ReportEntry } from './bcc-c.js';
 
 export { lineRef };
@@ -490,7 +490,14 @@ export function convert(pyFile: string, outDir?: string): ConvertResult {
   const name = toolName(pyFile);
   const dir = outDir ?? path.join(process.cwd(), name);
   const { text, starts } = assemble(tool);
-  const c = convertC(tool, name, text, starts);
+  let c;
+  try {
+    c = convertC(tool, name, text, starts);
+  } catch (e) {
+    // the BPF text nests deeper than the C reader goes: said at the tool's line the text starts on
+    if (e instanceof TooDeepError) throw new ConvertError(pyFile, tool.bpfLine || undefined, `its BPF C is ${e.message}`, 'write it with fewer levels of nesting');
+    throw e;
+  }
   const report = [...c.report];
   for (const u of tool.unknown) report.push({ line: u.line, what: `${u.text}: ${u.why}`, action: 'convert by hand', converted: false });
   if (tool.tracepointChecks.length) report.push({ line: tool.tracepointChecks[0]!.line, what: 'tracepoint_exists() checks → tracepointExists() at run time', converted: true });

@@ -2,7 +2,7 @@
 // assembled and configured, the attach calls, the outputs it reads and how it
 // prints them, its command-line options. tree-sitter-python reads the file;
 // anything we do not recognise is kept with its line for the report.
-import { parse, type SyntaxNode } from '../treesitter.js';
+import { parse, TooDeepError, type SyntaxNode } from '../treesitter.js';
 
 /** A node of tree-sitter-python's tree. */
 export type PyNode = SyntaxNode;
@@ -155,7 +155,13 @@ function condParts(n: PyNode): string[] {
 }
 
 export function parsePythonTool(file: string, source: string): PyTool {
-  const root = parse('python', source);
+  let root;
+  try {
+    root = parse('python', source);
+  } catch (e) {
+    if (e instanceof TooDeepError) throw new ConvertError(file, e.position.row + 1, e.message, 'write it with fewer levels of nesting');
+    throw e;
+  }
   if (root.hasError) {
     const bad = root.descendantsOfType('ERROR')[0] ?? root.descendantsOfType('MISSING')[0];
     const where = bad ? line(bad) : undefined;

@@ -13,6 +13,9 @@ export interface ExprEnv {
 
 export class ExprError extends Error {}
 
+/** Deeper than any expression a person writes, shallow enough for the stack. */
+const MAX_NESTING = 256;
+
 type Tok = { t: 'num'; v: bigint } | { t: 'id'; v: string } | { t: 'op'; v: string } | { t: 'str'; v: string };
 
 function tokenize(src: string): Tok[] {
@@ -82,7 +85,17 @@ export function evaluate(src: string, env: ExprEnv, depth = 0): bigint {
     return words.join(' ').replace(/ \*/g, '*').replace(/\[ /g, '[').replace(/ \]/g, ']');
   };
 
+  // parentheses and prefix operators recurse: their depth is the input's to choose
+  let nesting = 0;
   const unary = (): bigint => {
+    if (++nesting > MAX_NESTING) throw new ExprError(`nested too deeply (more than ${MAX_NESTING} levels of parentheses or prefix operators)`);
+    try {
+      return unaryAt();
+    } finally {
+      nesting--;
+    }
+  };
+  const unaryAt = (): bigint => {
     const t = peek();
     if (!t) throw new ExprError(`unexpected end of "${src}"`);
     if (t.t === 'op') {

@@ -8,7 +8,7 @@ import { evaluate, ExprError, type ExprEnv } from './cexpr.js';
 import { codeOnly, matchParen, scan, ScanError, splitArgs, type MacroCall, type Pos } from './scan.js';
 import { lazyPositions } from '../textpos.js';
 import { layoutOf, LayoutError } from './layout.js';
-import { parse, type SyntaxNode } from '../treesitter.js';
+import { parse, TooDeepError, type SyntaxNode } from '../treesitter.js';
 
 export class GenError extends Error {
   override name = 'GenError';
@@ -240,7 +240,13 @@ class Parser implements ExprEnv {
         throw e;
       }
       // lcc reads named nodes only (the one token it needs, #ifndef, is in the text)
-      const root = parse('c', scanned.text, { namedOnly: true });
+      let root;
+      try {
+        root = parse('c', scanned.text, { namedOnly: true });
+      } catch (e) {
+        if (e instanceof TooDeepError) this.fail(e.message, this.posAt(e.index), 'write it with fewer levels (a #define, or split the expression)');
+        throw e;
+      }
       if (root.hasError) this.syntaxErrors(root);
       this.walkTop(root.children, scanned.macros, scanned.sections, path.dirname(abs));
     } finally {
@@ -769,7 +775,13 @@ class Parser implements ExprEnv {
       // anything else (`int n, *e;`, an inline struct) is parsed alone
       const end = statementEnd(body, m.index!);
       if (end < 0) continue;
-      const stmt = parse('c', body.slice(start, end + 1)).children[0];
+      let stmt;
+      try {
+        stmt = parse('c', body.slice(start, end + 1)).children[0];
+      } catch (e) {
+        if (e instanceof TooDeepError) continue; // a statement that deep declares nothing we read
+        throw e;
+      }
       if (stmt?.type === 'declaration' && !stmt.hasError) declares(stmt);
     }
     return found;
