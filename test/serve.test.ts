@@ -16,6 +16,15 @@ describe('compile service requests (no kernel, no clang)', () => {
       [{ 'a.bpf.c': '# include </etc/passwd>\n' }, /absolute paths are not allowed/],
       [{ 'a.bpf.c': '#include <linux/sched.h>\n' }, /provides lbc\.h, vmlinux\.h and <bpf\/\*\.h> only/],
       [{ 'a.bpf.c': '#include "missing.h"\n' }, /not among the request's files/],
+      // what the preprocessor sees, not what a line-by-line regex sees
+      [{ 'a.bpf.c': '%:include "/etc/passwd"\n' }, /^a\.bpf\.c:1: #include "\/etc\/passwd": absolute paths/],
+      [{ 'a.bpf.c': 'char *s = "/*";\n#include "/etc/passwd"\nchar *t = "*/";\n' }, /^a\.bpf\.c:2: #include "\/etc\/passwd": absolute paths/],
+      [{ 'a.bpf.c': "char c = '\"';\n#include \"/etc/passwd\"\n" }, /^a\.bpf\.c:2: .*absolute paths/],
+      [{ 'a.bpf.c': '/* a\ncomment */ #include "/etc/passwd"\n' }, /^a\.bpf\.c:1: .*absolute paths/],
+      [{ 'a.bpf.c': '#include /* hidden\n */ "/etc/passwd"\n' }, /^a\.bpf\.c:1: .*absolute paths/],
+      [{ 'a.bpf.c': '#\\\ninclude "/etc/passwd"\n' }, /^a\.bpf\.c:1: .*absolute paths/],
+      [{ 'a.bpf.c': '#include "constructor"\n' }, /#include "constructor": not among the request's files/],
+      [{ 'a.bpf.c': '#include "__proto__"\n' }, /#include "__proto__": not among the request's files/],
     ];
     for (const [f, re] of table) expect(() => req(f), JSON.stringify(f)).toThrow(re);
     expect(() => req({ 'a.bpf.c': '#include "lbc.h"\n#include <bpf/bpf_helpers.h>\n#include "sub/x.h"\n', 'sub/x.h': '#include "../y.h"\n', 'y.h': '' })).not.toThrow();
@@ -29,6 +38,8 @@ describe('compile service requests (no kernel, no clang)', () => {
       [{ main: 'a.h', files: { 'a.h': '' } }, /must be a \.c file/],
       [{ main: 'a.c', arch: 'mips', files: { 'a.c': '' } }, /arch "mips" is not supported/],
       [{ main: 'a.c', files: { 'a.c': 7 } }, /content must be a string/],
+      [{ main: 'a.c', files: { 'a.c': '', a: '', 'a/b.h': '' } }, /^file a is also a directory of a\/b\.h: a name is a file or a directory, not both$/],
+      [{ main: 'toString', files: { 'a.c': '' } }, /main "toString" is not among the files/],
     ];
     for (const [body, re] of table) expect(() => parseRequest(Buffer.from(JSON.stringify(body)))).toThrow(re);
     expect(() => parseRequest(Buffer.from('not json'))).toThrow(RequestError);
@@ -39,5 +50,7 @@ describe('compile service requests (no kernel, no clang)', () => {
       { file: 'x.c', line: 3, target: 'c.h', angle: false },
       { file: 'x.c', line: 4, target: 'd.h', angle: true },
     ]);
+    // a directive after a spliced line and a multi-line comment keeps its own physical line
+    expect(includes('y.c', 'int a = 1 + \\\n 2;\n/* one\ntwo */\n#include "e.h"\n').map((i) => i.line)).toEqual([5]);
   });
 });

@@ -58,28 +58,97 @@ export function resolveInclude(from: string, target: string): string | null {
 
 export interface Include { file: string; line: number; target: string; angle: boolean }
 
-/** `#include` directives, lexically (comments removed, line numbers kept). */
+/**
+ * The source as the preprocessor's first phases leave it: backslash-newlines
+ * spliced, comments replaced by a space (a block comment's newlines go with
+ * it, as in C), string and character literals kept whole so that a "/*"
+ * inside one hides nothing. One entry per logical line, with the physical
+ * line it starts on.
+ */
+function logicalLines(text: string): { text: string; line: number }[] {
+  const out: { text: string; line: number }[] = [];
+  let cur = '';
+  let line = 1; // physical line of the next character
+  let start = 1;
+  let i = 0;
+  const n = text.length;
+  // the character at i after line splices, advancing past them
+  const splice = (): void => {
+    while (text[i] === '\\' && (text[i + 1] === '\n' || (text[i + 1] === '\r' && text[i + 2] === '\n'))) {
+      i += text[i + 1] === '\n' ? 2 : 3;
+      line++;
+    }
+  };
+  const next = (): string => {
+    splice();
+    const ch = text[i++]!;
+    if (ch === '\n') line++;
+    return ch;
+  };
+  const peek = (): string | undefined => {
+    splice();
+    return text[i];
+  };
+  while (i < n) {
+    const ch = next();
+    if (ch === undefined) break;
+    if (ch === '\n') {
+      out.push({ text: cur, line: start });
+      cur = '';
+      start = line;
+      continue;
+    }
+    if (ch === '/' && peek() === '*') {
+      next();
+      for (;;) {
+        if (i >= n) break;
+        const c = next();
+        if (c === '*' && peek() === '/') {
+          next();
+          break;
+        }
+      }
+      cur += ' ';
+      continue;
+    }
+    if (ch === '/' && peek() === '/') {
+      while (i < n && peek() !== '\n') next();
+      continue;
+    }
+    if (ch === '"' || ch === "'") {
+      cur += ch;
+      while (i < n) {
+        const c = next();
+        if (c === '\n') {
+          // an unterminated literal ends at the line's end, as clang's lexer ends it
+          i--;
+          line--;
+          break;
+        }
+        cur += c;
+        if (c === '\\' && i < n) cur += next();
+        else if (c === ch) break;
+      }
+      continue;
+    }
+    cur += ch;
+  }
+  if (cur) out.push({ text: cur, line: start });
+  return out;
+}
+
+/** `#include` directives as the preprocessor finds them (digraph `%:` too), with the line each starts on. */
 export function includes(file: string, text: string): (Include | { file: string; line: number; computed: string })[] {
   const out: (Include | { file: string; line: number; computed: string })[] = [];
-  const noComments = text.replace(/\/\*[\s\S]*?\*\//g, (c) => c.replace(/[^\n]/g, ' ')).replace(/\/\/[^\n]*/g, '');
-  // splice backslash-newline continuations as the preprocessor does, keeping each directive's first line number
-  const lines = noComments.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    let j = i + 1;
-    while (lines[i]!.endsWith('\\') && j < lines.length) {
-      lines[i] = lines[i]!.slice(0, -1) + lines[j]!;
-      lines[j++] = '';
-    }
-  }
-  lines.forEach((l, i) => {
+  for (const l of logicalLines(text)) {
     // clang also honours #import and #include_next in C
-    const m = /^\s*#\s*(?:include_next|include|import)\b\s*(.*)$/.exec(l);
-    if (!m) return;
+    const m = /^[ \t\f\v]*(?:#|%:)[ \t\f\v]*(?:include_next|include|import)\b\s*(.*)$/.exec(l.text);
+    if (!m) continue;
     const arg = m[1]!.trim();
     const q = /^"([^"]*)"/.exec(arg) ?? /^<([^>]*)>/.exec(arg);
-    if (q) out.push({ file, line: i + 1, target: q[1]!, angle: arg.startsWith('<') });
-    else out.push({ file, line: i + 1, computed: arg });
-  });
+    if (q) out.push({ file, line: l.line, target: q[1]!, angle: arg.startsWith('<') });
+    else out.push({ file, line: l.line, computed: arg });
+  }
   return out;
 }
 
@@ -108,7 +177,8 @@ export function checkIncludes(req: CompileRequest): void {
       if (resolved === null) {
         throw new RequestError(`${at}: #include "${inc.target}" escapes the request's files; send the header with the request (lcc build --remote sends every local header under the source's directory)`);
       }
-      if (!(resolved in req.files) && !SHIPPED_QUOTE_HEADERS.has(inc.target)) {
+      // own properties only: `#include "constructor"` is no file of the request
+      if (!Object.hasOwn(req.files, resolved) && !SHIPPED_QUOTE_HEADERS.has(inc.target)) {
         throw new RequestError(`${at}: #include "${inc.target}": not among the request's files (${Object.keys(req.files).join(', ')}) nor a shipped header`);
       }
     }
@@ -134,7 +204,11 @@ export function parseRequest(body: Buffer, limits: Limits = DEFAULT_LIMITS): Com
     checkName(n);
     if (typeof r.files[n] !== 'string') throw new RequestError(`file ${n}: content must be a string`);
   }
-  if (!(r.main in r.files)) throw new RequestError(`main "${r.main}" is not among the files`);
+  if (!Object.hasOwn(r.files, r.main)) throw new RequestError(`main "${r.main}" is not among the files`);
+  // a name that is also another's directory cannot be written (a and a/b.h)
+  const dirs = new Set(names.flatMap((nm) => nm.split('/').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('/'))));
+  const clash = names.find((nm) => dirs.has(nm));
+  if (clash) throw new RequestError(`file ${clash} is also a directory of ${names.find((nm) => nm.startsWith(`${clash}/`))}: a name is a file or a directory, not both`);
   if (!r.main.endsWith('.c')) throw new RequestError(`main "${r.main}" must be a .c file`);
   const req: CompileRequest = { main: r.main, arch, files: r.files as Record<string, string> };
   checkIncludes(req);
