@@ -54,3 +54,19 @@ describe('compile service requests (no kernel, no clang)', () => {
     expect(includes('y.c', 'int a = 1 + \\\n 2;\n/* one\ntwo */\n#include "e.h"\n').map((i) => i.line)).toEqual([5]);
   });
 });
+
+describe('compile service work directories', () => {
+  it('live under one root of this user, and those of a service that died are removed at the next start', async () => {
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { workRoot } = await import('../src/serve/server.js');
+    const root = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lcc-root-')), 'work');
+    fs.mkdirSync(path.join(root, '999999999-dead', 'sub'), { recursive: true }); // beyond pid_max: no such process
+    fs.mkdirSync(path.join(root, `${process.ppid}-alive`));
+    fs.mkdirSync(path.join(root, 'not-ours'));
+    expect(workRoot(root)).toBe(root);
+    expect(fs.readdirSync(root).sort()).toEqual([`${process.ppid}-alive`, 'not-ours'].sort());
+    expect(fs.statSync(root).mode & 0o777).toBe(0o700);
+  });
+});

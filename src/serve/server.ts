@@ -27,6 +27,8 @@ export interface ServeOptions {
   /** BTF per architecture for vmlinux.h; the running kernel's for the host's */
   btf?: Partial<Record<Arch, string>>;
   cache?: string;
+  /** where compiles' work directories go (default: $TMPDIR/lcc-serve-<uid>) */
+  workRoot?: string;
   /** run clang without bubblewrap (trusted sources only) */
   unsandboxed?: boolean;
   log?: (line: string) => void;
@@ -41,6 +43,37 @@ type Outcome = { ok: true; object: Buffer } | { ok: false; status: number; error
 
 const HOST_ARCH: Arch = process.arch === 'arm64' ? 'arm64' : 'x86_64';
 const BPF_HEADERS = '/usr/include/bpf';
+
+/**
+ * One directory owned by this user for every service's work directories,
+ * named by the service's pid: a service killed mid-compile (SIGKILL) leaves
+ * its directories behind, and the next one to start removes those whose
+ * process is gone.
+ */
+export function workRoot(given?: string): string {
+  const root = given ?? path.join(os.tmpdir(), `lcc-serve-${process.getuid?.() ?? 'user'}`);
+  fs.mkdirSync(root, { recursive: true, mode: 0o700 });
+  const st = fs.lstatSync(root);
+  if (!st.isDirectory() || (process.getuid && st.uid !== process.getuid())) {
+    throw new Error(`${root} is not a directory of this user's: remove it, or start the service with another TMPDIR`);
+  }
+  fs.chmodSync(root, 0o700); // requests' sources are no one else's to read
+  for (const entry of fs.readdirSync(root)) {
+    const pid = Number(/^(\d+)-/.exec(entry)?.[1]);
+    if (!pid || pid === process.pid || alive(pid)) continue;
+    fs.rmSync(path.join(root, entry), { recursive: true, force: true });
+  }
+  return root;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'; // someone else's: alive
+  }
+}
 
 export class CompileService {
   readonly counters: Counters = { requests: 0, compiles: 0, cacheHits: 0, joined: 0, failed: 0, rejected: 0, timeouts: 0, busy: 0, objectsBytes: 0 };
@@ -71,7 +104,11 @@ export class CompileService {
     this.lbcHash = createHash('sha256').update(fs.readFileSync(path.join(LBC_INCLUDE, 'lbc.h'))).digest('hex');
     if (!fs.existsSync(BPF_HEADERS)) throw new Error(`${BPF_HEADERS} missing: install libbpf-dev`);
     this.sandbox = opts.unsandboxed ? null : bubblewrap(this.clang, { lbc: LBC_INCLUDE, bpfHeaders: BPF_HEADERS });
+    this.workRoot = workRoot(opts.workRoot);
   }
+
+  /** where requests' files are written: <root>/<pid>-XXXXXX, one directory per compile */
+  private readonly workRoot: string;
 
   // vmlinux.h's directory per BTF file: hashing a 6 MB BTF per request would dominate a cache hit
   private readonly vmlinuxDirs = new Map<string, string>();
@@ -143,7 +180,7 @@ export class CompileService {
 
   private async compileFresh(req: CompileRequest, cached: string): Promise<Outcome> {
     const release = await this.slot();
-    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'lcc-serve-'));
+    const work = fs.mkdtempSync(path.join(this.workRoot, `${process.pid}-`));
     try {
       for (const [name, text] of Object.entries(req.files)) {
         fs.mkdirSync(path.dirname(path.join(work, name)), { recursive: true });
