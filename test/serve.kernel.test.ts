@@ -10,7 +10,8 @@ import { clangArgs, findClang, vmlinuxDir } from '../src/clang/compile.js';
 import { LBC_INCLUDE } from '../src/paths.js';
 import { bubblewrap, IN } from '../src/serve/sandbox.js';
 import { CompileService } from '../src/serve/server.js';
-import { runKernelTests } from './helpers/kernel.js';
+import * as http from 'node:http';
+import { eventually, runKernelTests } from './helpers/kernel.js';
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'lcc-serve-test-'));
 
@@ -132,6 +133,46 @@ describe.runIf(runKernelTests)('lcc serve', () => {
     // nothing left running
     expect(spawnSync('pgrep', ['-f', 'hang.bpf.c']).status).toBe(1);
   }, 30_000);
+
+  it('a hostile client: its flood of slow compiles does not hold up another client, its huge object is refused, the cache keeps its quota', async () => {
+    const small = new CompileService({ port: 0, workers: 1, queue: 16, cache: path.join(work, 'small-cache'), timeoutSeconds: 2, cacheBytes: 12 << 10, maxObjectBytes: 1 << 20 });
+    const { port } = await small.listen();
+    // from a source address of its own: the service tells clients apart by address
+    const postFrom = (from: string, body: unknown): Promise<{ status: number; json?: Record<string, unknown> }> => new Promise((resolve, reject) => {
+      const data = JSON.stringify(body);
+      const r = http.request({ host: '127.0.0.1', port, path: '/v1/compile', method: 'POST', localAddress: from, headers: { 'content-length': Buffer.byteLength(data) } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode!, json: res.headers['content-type'] === 'application/json' ? JSON.parse(Buffer.concat(chunks).toString()) : undefined }));
+      });
+      r.on('error', reject);
+      r.end(data);
+    });
+    try {
+      const hang = (n: number): string => `// ${n}\n${Array.from({ length: 40 }, (_, i) => `#define X${i + 1} X${i} X${i}`).join('\n')}\n#define X0 1+\nint x = X40 1;\n`;
+      const finished: string[] = [];
+      const floods = [0, 1, 2].map((n) => postFrom('127.0.0.1', { main: 'h.bpf.c', files: { 'h.bpf.c': hang(n) } }).then((r) => (finished.push(`flood${n}`), r)));
+      // the fact to wait for: one compiling, the rest of the flood queued
+      await eventually(() => small.health().running === 1 && small.health().queued === 2, 20_000);
+      const good = await postFrom('127.0.0.2', { main: 'tool.bpf.c', files: files(200) });
+      finished.push('good');
+      expect(good.status).toBe(200);
+      expect(finished).toEqual(['flood0', 'good']); // served when the first slot freed, not after the flood
+      for (const r of await Promise.all(floods)) expect(r.status).toBe(422);
+
+      const huge = await postFrom('127.0.0.1', { main: 'big.bpf.c', files: { 'big.bpf.c': 'asm(".pushsection .big,\\"a\\"\\n.fill 2000000,1,1\\n.popsection");\nchar LICENSE[] __attribute__((section("license"))) = "GPL";\n' } });
+      expect(huge.status).toBe(422);
+      expect(huge.json!.error).toMatch(/^the object is 1\.9 MiB: this service returns objects up to 1 MiB$/);
+      for (const n of [201, 202, 203, 204]) expect((await postFrom('127.0.0.2', { main: 'tool.bpf.c', files: files(n) })).status).toBe(200);
+      const h = small.health() as { cacheBytes: number; cacheEvictions: number; cacheObjects: number };
+      expect(h.cacheBytes).toBeLessThanOrEqual(12 << 10);
+      expect(h.cacheEvictions).toBeGreaterThan(0);
+      const onDisk = fs.readdirSync(path.join(work, 'small-cache')).reduce((sum, f) => sum + fs.statSync(path.join(work, 'small-cache', f)).size, 0);
+      expect(onDisk).toBe(h.cacheBytes);
+    } finally {
+      await small.close();
+    }
+  }, 60_000);
 
   it('the sandbox lets clang read nothing of the server but the compiler and shipped headers', () => {
     // straight to the sandbox, past the request checks: the second line of defence on its own

@@ -70,3 +70,65 @@ describe('compile service work directories', () => {
     expect(fs.statSync(root).mode & 0o777).toBe(0o700);
   });
 });
+
+describe('compile slots shared between clients', () => {
+  it('a freed slot goes to the client served least recently, not to the flooding client\'s next request', async () => {
+    const { FairSlots, BusyError } = await import('../src/serve/fair.js');
+    const slots = new FairSlots(1, 6);
+    const order: string[] = [];
+    const releases = new Map<string, () => void>();
+    const want = (client: string, label: string): void => {
+      void slots.acquire(client).then((release) => {
+        order.push(label);
+        releases.set(label, release);
+      });
+    };
+    releases.set('flood-first', await slots.acquire('flood'));
+    for (let i = 0; i < 5; i++) want('flood', `flood${i}`);
+    want('good', 'good');
+    expect(slots.waiting).toBe(6);
+    await expect(slots.acquire('third')).rejects.toBeInstanceOf(BusyError); // the queue holds 6
+    // each release hands the one slot to one waiter
+    let holder = 'flood-first';
+    for (let i = 0; i < 6; i++) {
+      releases.get(holder)!();
+      await new Promise((r) => setImmediate(r));
+      expect(slots.active).toBe(1);
+      holder = order[order.length - 1]!;
+    }
+    // good arrived after all of flood's, and is served as soon as the first slot frees
+    expect(order).toEqual(['good', 'flood0', 'flood1', 'flood2', 'flood3', 'flood4']);
+    releases.get(holder)!();
+    expect(slots.active).toBe(0);
+    expect(slots.waiting).toBe(0);
+  });
+});
+
+describe('the object cache', () => {
+  it('stays under its quota, dropping the least recently used first, and keeps that order across a restart', async () => {
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { ObjectCache } = await import('../src/serve/cache.js');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lcc-cache-'));
+    const c = new ObjectCache(dir, 3000);
+    const obj = (n: number): Buffer => Buffer.alloc(1000, n);
+    c.put('a', obj(1));
+    c.put('b', obj(2));
+    c.put('c', obj(3));
+    expect(c.get('a')).toEqual(obj(1)); // a is now the most recent
+    c.put('d', obj(4)); // over quota: b goes (least recently used)
+    expect(c.bytes).toBe(3000);
+    expect(c.get('b')).toBeNull();
+    expect(fs.readdirSync(dir).sort()).toEqual(['a.o', 'c.o', 'd.o']);
+    expect(c.evictions).toBe(1);
+    // a restart reads last use from the files: c is oldest now
+    const t = Date.now() / 1000;
+    fs.utimesSync(path.join(dir, 'c.o'), t - 30, t - 30);
+    fs.utimesSync(path.join(dir, 'a.o'), t - 20, t - 20);
+    fs.utimesSync(path.join(dir, 'd.o'), t - 10, t - 10);
+    const again = new ObjectCache(dir, 2000);
+    expect(again.bytes).toBe(2000);
+    expect(fs.readdirSync(dir).sort()).toEqual(['a.o', 'd.o']);
+  });
+});

@@ -22,7 +22,8 @@ commands:
                  [--runtime MODULE] [-D NAME[=VALUE]] [--model] [--format]
                      typed TypeScript skeleton; --model prints what was understood as JSON
   serve [--listen HOST:PORT] [--workers N] [--queue N] [--timeout S] [--max-request BYTES]
-        [--memory MIB] [--cache DIR] [--btf-arm64 FILE] [--btf-x86_64 FILE]
+        [--memory MIB] [--cache DIR] [--cache-size MIB] [--max-object MIB] [--btf-arm64 FILE] [--btf-x86_64 FILE]
+        [--unsandboxed]
                      the compile service (loopback:7878 by default; clang runs in bubblewrap)
   btf minimize OBJ.bpf.o... --btf VMLINUX -o OUT.btf
                      the minimal BTF those objects' CO-RE relocations need, for kernels
@@ -94,6 +95,7 @@ async function serve(args: string[]): Promise<void> {
     options: {
       listen: { type: 'string', short: 'l' }, workers: { type: 'string' }, queue: { type: 'string' }, timeout: { type: 'string' },
       'max-request': { type: 'string' }, memory: { type: 'string' }, cache: { type: 'string' },
+      'cache-size': { type: 'string' }, 'max-object': { type: 'string' },
       'btf-x86_64': { type: 'string' }, 'btf-arm64': { type: 'string' }, unsandboxed: { type: 'boolean' },
     },
   });
@@ -106,12 +108,17 @@ async function serve(args: string[]): Promise<void> {
     if (!Number.isFinite(n) || n <= 0) throw new CliError(`serve: ${what} must be a positive number, got ${v}`);
     return n;
   };
+  const mib = (v: string | undefined, what: string): number | undefined => {
+    const n = num(v, what);
+    return n === undefined ? undefined : n * 2 ** 20;
+  };
   const { CompileService } = await import('../serve/server.js');
   let service;
   try {
     service = new CompileService({
       host: m[1]!.replace(/^\[|\]$/g, ''), port: Number(m[2]), workers: num(values.workers, '--workers'), queue: num(values.queue, '--queue'),
       timeoutSeconds: num(values.timeout, '--timeout'), cache: values.cache, unsandboxed: values.unsandboxed,
+      cacheBytes: mib(values['cache-size'], '--cache-size'), maxObjectBytes: mib(values['max-object'], '--max-object'),
       limits: { maxRequestBytes: num(values['max-request'], '--max-request'), memory: (num(values.memory, '--memory') ?? 2048) * 2 ** 20 },
       btf: { x86_64: values['btf-x86_64'], arm64: values['btf-arm64'] },
       log: (l) => process.stderr.write(`${new Date().toISOString()} ${l}\n`),

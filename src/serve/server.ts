@@ -10,9 +10,10 @@ import * as path from 'node:path';
 import { cacheDir, clangArgs, clangVersion, codegenFlags, findClang, KERNEL_BTF, vmlinuxDir } from '../clang/compile.js';
 import { mapFiles, parseDiagnostics, type Diagnostic } from '../clang/diagnostics.js';
 import { LBC_INCLUDE } from '../paths.js';
+import { ObjectCache } from './cache.js';
+import { BusyError, FairSlots } from './fair.js';
 import { DEFAULT_LIMITS, parseRequest, RequestError, type Arch, type CompileRequest, type Limits } from './protocol.js';
 import { bubblewrap, IN, type ResourceLimits, type Sandbox } from './sandbox.js';
-import { writeAtomic } from '../fsutil.js';
 
 export interface ServeOptions {
   host?: string;
@@ -27,6 +28,10 @@ export interface ServeOptions {
   /** BTF per architecture for vmlinux.h; the running kernel's for the host's */
   btf?: Partial<Record<Arch, string>>;
   cache?: string;
+  /** the object cache's quota in bytes (least recently used objects go first); default 512 MiB */
+  cacheBytes?: number;
+  /** the largest object returned (and cached); default 16 MiB */
+  maxObjectBytes?: number;
   /** where compiles' work directories go (default: $TMPDIR/lcc-serve-<uid>) */
   workRoot?: string;
   /** run clang without bubblewrap (trusted sources only) */
@@ -81,10 +86,10 @@ export class CompileService {
   private readonly clangId = clangVersion(this.clang);
   private readonly lbcHash: string;
   private readonly sandbox: Sandbox | null;
-  private readonly cache: string;
+  private readonly cache: ObjectCache;
+  private readonly maxObjectBytes: number;
   private readonly inFlight = new Map<string, Promise<Outcome>>();
-  private running = 0;
-  private readonly waiting: (() => void)[] = [];
+  private readonly slots: FairSlots;
   private readonly limits: Limits & ResourceLimits & { maxDiagnosticBytes: number };
   private readonly workers: number;
   private readonly queueMax: number;
@@ -99,8 +104,9 @@ export class CompileService {
     this.workers = opts.workers ?? Math.max(1, os.availableParallelism());
     this.queueMax = opts.queue ?? 64;
     this.timeoutMs = (opts.timeoutSeconds ?? 60) * 1000;
-    this.cache = opts.cache ?? path.join(cacheDir(), 'serve');
-    fs.mkdirSync(this.cache, { recursive: true });
+    this.cache = new ObjectCache(opts.cache ?? path.join(cacheDir(), 'serve'), opts.cacheBytes ?? 512 << 20);
+    this.maxObjectBytes = opts.maxObjectBytes ?? 16 << 20;
+    this.slots = new FairSlots(this.workers, this.queueMax);
     this.lbcHash = createHash('sha256').update(fs.readFileSync(path.join(LBC_INCLUDE, 'lbc.h'))).digest('hex');
     if (!fs.existsSync(BPF_HEADERS)) throw new Error(`${BPF_HEADERS} missing: install libbpf-dev`);
     this.sandbox = opts.unsandboxed ? null : bubblewrap(this.clang, { lbc: LBC_INCLUDE, bpfHeaders: BPF_HEADERS });
@@ -128,7 +134,8 @@ export class CompileService {
   health(): Record<string, unknown> {
     return {
       ok: true, clang: this.clangId, sandbox: this.sandbox ? 'bubblewrap' : 'none', uptimeSeconds: (Date.now() - this.started) / 1000,
-      workers: this.workers, running: this.running, queued: this.waiting.length, limits: this.limits, ...this.counters,
+      workers: this.workers, running: this.slots.active, queued: this.slots.waiting, limits: this.limits, ...this.counters,
+      cacheBytes: this.cache.bytes, cacheObjects: this.cache.size, cacheEvictions: this.cache.evictions,
     };
   }
 
@@ -141,12 +148,13 @@ export class CompileService {
     return h.digest('hex');
   }
 
-  async compile(req: CompileRequest): Promise<Outcome & { cache: 'hit' | 'miss' | 'joined' }> {
+  /** `client`: whose turn it is when slots are scarce (the peer's address) */
+  async compile(req: CompileRequest, client = 'local'): Promise<Outcome & { cache: 'hit' | 'miss' | 'joined' }> {
     const key = this.key(req);
-    const cached = path.join(this.cache, `${key}.o`);
-    if (fs.existsSync(cached)) {
+    const hit = this.cache.get(key);
+    if (hit) {
       this.counters.cacheHits++;
-      return { ok: true, object: fs.readFileSync(cached), cache: 'hit' };
+      return { ok: true, object: hit, cache: 'hit' };
     }
     // a fleet asking for the same object at once waits for one compile
     const pending = this.inFlight.get(key);
@@ -154,7 +162,7 @@ export class CompileService {
       this.counters.joined++;
       return { ...(await pending), cache: 'joined' };
     }
-    const p = this.compileFresh(req, cached);
+    const p = this.compileFresh(req, key, client);
     this.inFlight.set(key, p);
     try {
       return { ...(await p), cache: 'miss' };
@@ -163,23 +171,18 @@ export class CompileService {
     }
   }
 
-  private async slot(): Promise<() => void> {
-    if (this.running >= this.workers) {
-      if (this.waiting.length >= this.queueMax) {
-        this.counters.busy++;
-        throw new RequestError(`the service is busy (${this.running} compiling, ${this.waiting.length} waiting); retry later`, 503);
-      }
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
+  private async slot(client: string): Promise<() => void> {
+    try {
+      return await this.slots.acquire(client);
+    } catch (e) {
+      if (!(e instanceof BusyError)) throw e;
+      this.counters.busy++;
+      throw new RequestError(e.message, 503);
     }
-    this.running++;
-    return () => {
-      this.running--;
-      this.waiting.shift()?.();
-    };
   }
 
-  private async compileFresh(req: CompileRequest, cached: string): Promise<Outcome> {
-    const release = await this.slot();
+  private async compileFresh(req: CompileRequest, key: string, client: string): Promise<Outcome> {
+    const release = await this.slot(client);
     const work = fs.mkdtempSync(path.join(this.workRoot, `${process.pid}-`));
     try {
       for (const [name, text] of Object.entries(req.files)) {
@@ -219,7 +222,11 @@ export class CompileService {
         return { ok: false, status: 422, error: why, diagnostics, log };
       }
       const object = fs.readFileSync(obj);
-      writeAtomic(cached, object);
+      if (object.length > this.maxObjectBytes) {
+        this.counters.failed++;
+        return { ok: false, status: 422, error: `the object is ${(object.length / 2 ** 20).toFixed(1)} MiB: this service returns objects up to ${(this.maxObjectBytes / 2 ** 20).toFixed(0)} MiB`, diagnostics, log };
+      }
+      this.cache.put(key, object);
       this.counters.objectsBytes += object.length;
       return { ok: true, object };
     } finally {
@@ -276,7 +283,7 @@ export class CompileService {
         if (size > this.limits.maxRequestBytes) throw new RequestError(`request over ${this.limits.maxRequestBytes} bytes`, 413);
         chunks.push(c as Buffer);
       }
-      const r = await this.compile(parseRequest(Buffer.concat(chunks), this.limits));
+      const r = await this.compile(parseRequest(Buffer.concat(chunks), this.limits), req.socket.remoteAddress ?? 'unknown');
       if (r.ok) {
         res.writeHead(200, { 'content-type': 'application/octet-stream', 'x-lcc-cache': r.cache }).end(r.object);
       } else json(r.status, { error: r.error, diagnostics: r.diagnostics, log: r.log });
