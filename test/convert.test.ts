@@ -45,6 +45,23 @@ describe('lcc convert', () => {
     });
   }
 
+  it('reads a tool padded with 20,000 comment lines in linear time, to the same program', () => {
+    // tree-sitter-python alone takes minutes on this (quadratic in a run of comments after an
+    // indented block); the deadline below only turns that into a failure
+    const src = fs.readFileSync(path.join(FIX, 'syslat.py'), 'utf8');
+    const lines = src.split('\n');
+    const at = lines.findIndex((l) => l.startsWith('try:')) + 3; // after `except KeyboardInterrupt:`'s indented block
+    const padded = [...lines.slice(0, at), ...Array.from({ length: 20_000 }, (_, i) => `${i % 2 ? '    ' : ''}# padding ${i} "quotes" 'and' #hashes`), ...lines.slice(at)].join('\n');
+    const dir = path.join(OUT, 'padded');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'syslat.py'), padded);
+    const r = convert(path.join(dir, 'syslat.py'), path.join(dir, 'out'));
+    expect(r.unconverted).toBe(0);
+    const plain = convert(path.join(FIX, 'syslat.py'), path.join(OUT, 'syslat-plain'));
+    for (const f of ['syslat.bpf.c', 'syslat.h']) expect(fs.readFileSync(path.join(dir, 'out', f), 'utf8')).toBe(fs.readFileSync(path.join(OUT, 'syslat-plain', f), 'utf8'));
+    expect(r.files.length).toBe(plain.files.length);
+  }, 20_000);
+
   it('reports every rewrite with the line of the Python it came from', () => {
     const r = convert(path.join(FIX, 'execwatch.py'), path.join(OUT, 'execwatch'));
     const py = fs.readFileSync(path.join(FIX, 'execwatch.py'), 'utf8').split('\n');
