@@ -95,6 +95,14 @@ describe('lcc convert', () => {
     for (const d of ['bad-notbcc', 'bad-broken']) expect(fs.existsSync(path.join(OUT, d))).toBe(false);
   });
 
+  it('checks the C it writes with clang, and reports an error on the Python line it came from', () => {
+    const bad = path.join(here, 'fixtures', 'convert-bad');
+    const r = lcc(['convert', path.join(bad, 'cerror.py'), '-o', path.join(OUT, 'bad-cerror')], ROOT);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/cerror\.py:10: the converted C does not compile: indirection requires pointer operand .*\(clang, cerror\.bpf\.c:\d+\)/);
+    expect(fs.readFileSync(path.join(OUT, 'bad-cerror', 'CONVERSION.md'), 'utf8')).toMatch(/## Left for a person \(1\)/);
+  });
+
   it('converts the rest of a tool it cannot take whole, with an #error at each spot left for a person', () => {
     const bad = path.join(here, 'fixtures', 'convert-bad');
     const r = lcc(['convert', path.join(bad, 'partial.py'), '-o', path.join(OUT, 'bad-partial')]);

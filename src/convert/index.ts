@@ -1,8 +1,12 @@
 // lcc convert tool.py: BCC tool → lcc app. tool.py → (python.ts) what it does
 // → (bcc-c.ts) CO-RE C + shared header → (pyts.ts) user space on the
 // generated skeleton → CONVERSION.md, written all at once or not at all.
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { clangArgs, CompileError, findClang } from '../clang/compile.js';
+import { parseDiagnostics } from '../clang/diagnostics.js';
 import { parse, TooDeepError } from '../treesitter.js';
 import { convertC, lineRef, type CResult, type ReportEntry } from './bcc-c.js';
 
@@ -479,6 +483,49 @@ function markdown(tool: PyTool, name: string, report: ReportEntry[]): string {
   ].join('\n');
 }
 
+/**
+ * The first error clang finds in the converted C (-fsyntax-only, lcc build's
+ * flags), with the line of the assembled BPF text that holds the same code
+ * (null when the line was rewritten past recognition). No clang: null, the
+ * check is lcc build's.
+ */
+function cErrors(name: string, bpfC: string, header: string, assembled: string): { message: string; outLine: number; textLine: number | null } | null {
+  let clang: string;
+  try {
+    clang = findClang();
+  } catch {
+    return null;
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lcc-convert-'));
+  try {
+    const src = path.join(dir, `${name}.bpf.c`);
+    fs.writeFileSync(src, bpfC);
+    fs.writeFileSync(path.join(dir, `${name}.h`), header);
+    const args = clangArgs(src, path.join(dir, 'unused.o'));
+    const at = args.indexOf('-c');
+    const r = spawnSync(clang, [...args.slice(0, at), '-fsyntax-only', src], { encoding: 'utf8' });
+    if (r.status === 0) return null;
+    const d = parseDiagnostics(r.stderr ?? '').find((x) => x.severity === 'error' || x.severity === 'fatal error');
+    if (!d) return { message: (r.stderr ?? '').split('\n')[0] ?? 'clang failed', outLine: 0, textLine: null };
+    const written = (path.basename(d.file) === `${name}.h` ? header : bpfC).split('\n')[d.line - 1]?.trim() ?? '';
+    const idx = written.length > 2 ? assembled.split('\n').findIndex((l) => l.trim() === written) : -1;
+    return { message: d.message, outLine: d.line, textLine: idx < 0 ? null : idx };
+  } catch (e) {
+    if (e instanceof CompileError) return null; // no vmlinux.h here (no BTF, no bpftool): lcc build will say so
+    throw e;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The tool's line (negative: its src_file's) of a line of the assembled BPF text. */
+function pyLineOf(starts: { lineIdx: number; line: number; src?: boolean }[], idx: number): number {
+  let best = starts[0]!;
+  for (const p of starts) if (p.lineIdx <= idx) best = p;
+  const n = best.line + idx - best.lineIdx;
+  return best.src ? -n : n;
+}
+
 export function convert(pyFile: string, outDir?: string): ConvertResult {
   let source: string;
   try {
@@ -502,6 +549,10 @@ export function convert(pyFile: string, outDir?: string): ConvertResult {
   for (const u of tool.unknown) report.push({ line: u.line, what: `${u.text}: ${u.why}`, action: 'convert by hand', converted: false });
   if (tool.tracepointChecks.length) report.push({ line: tool.tracepointChecks[0]!.line, what: 'tracepoint_exists() checks → tracepointExists() at run time', converted: true });
   const ts = emitTs(tool, name, c, report);
+  if (!report.some((r) => !r.converted)) {
+    const bad = cErrors(name, c.bpfC, c.header, text);
+    if (bad) report.push({ line: bad.textLine === null ? tool.bpfLine : pyLineOf(starts, bad.textLine), what: `the converted C does not compile: ${bad.message} (clang, ${name}.bpf.c:${bad.outLine})`, action: 'fix the C in the tool at this line', converted: false });
+  }
   // the .py's lines first, then the src_file's (negative), each in order
   const order = (l: number): number => (l < 0 ? 1e9 - l : l);
   report.sort((a, b) => order(a.line) - order(b.line));
