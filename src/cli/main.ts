@@ -33,6 +33,16 @@ commands:
   doctor [--json]    what this kernel supports, probed for real
 `;
 
+/** The usage lines of one command, from the usage text. */
+function USAGE_OF(cmd: string): string {
+  const lines = USAGE.split('\n');
+  const i = lines.findIndex((l) => l.trimStart().startsWith(`${cmd} `) || l.trim() === cmd);
+  if (i < 0) return `lcc ${cmd} ...`;
+  const out = [`lcc ${lines[i]!.trim()}`];
+  for (let j = i + 1; j < lines.length && /^\s{10,}\S/.test(lines[j]!) && !/^\s{21}/.test(lines[j]!); j++) out.push(`    ${lines[j]!.trim()}`);
+  return out.join('\n');
+}
+
 async function gen(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args,
@@ -221,7 +231,12 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`lcc: ${e.message}\n${e.diagnostics.length ? formatDiagnostics(e.diagnostics) : e.raw}`);
       return 1;
     }
-    if (e instanceof CliError || e instanceof LbcError || (e as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    // what the option parser refuses (an unknown option, a missing value) is a usage error
+    if (/^ERR_PARSE_ARGS_/.test((e as { code?: string }).code ?? '')) {
+      process.stderr.write(`lcc: ${(e as Error).message}\n${cmd ? `usage: ${USAGE_OF(cmd)}\n` : ''}`);
+      return 2;
+    }
+    if (e instanceof CliError || e instanceof LbcError) {
       process.stderr.write(`lcc: ${(e as Error).message}\n`);
       return 1;
     }
