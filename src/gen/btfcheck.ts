@@ -11,8 +11,11 @@ import type { Model } from './model.js';
 /** Data sections that hold no variables a skeleton reads. */
 const NOT_GLOBALS = new Set(['.maps', 'license', 'version', '.kconfig', '.ksyms']);
 
-/** A BTF-defined map as clang described it: `__uint(type, N)` is `int (*type)[N]`, `__type(key, T)` is `T *key`. */
-function btfMap(btf: Btf, types: BtfTypes, name: string, typeId: number, where: Where): RawMap {
+/**
+ * A BTF-defined map as clang described it: `__uint(type, N)` is `int (*type)[N]`,
+ * `__type(key, T)` is `T *key`. Key and value types are converted when `types` is given.
+ */
+function btfMap(btf: Btf, types: BtfTypes | null, name: string, typeId: number, where: Where): RawMap {
   const map: RawMap = { name, where, type: 'unspec', maxEntries: null, key: null, value: null, via: 'btf' };
   const def = btf.resolve(typeId);
   for (const m of def.members ?? []) {
@@ -25,9 +28,9 @@ function btfMap(btf: Btf, types: BtfTypes, name: string, typeId: number, where: 
       case 'max_entries': map.maxEntries = BigInt(n ?? 0); break;
       case 'key_size': map.keySize = n; break;
       case 'value_size': map.valueSize = n; break;
-      case 'key': map.key = types.convert(ptr.sizeOrType); break;
-      case 'value': map.value = types.convert(ptr.sizeOrType); break;
-      case 'values': map.inner = typeName(types.convert(ptr.sizeOrType)); break;
+      case 'key': if (types) map.key = types.convert(ptr.sizeOrType); break;
+      case 'value': if (types) map.value = types.convert(ptr.sizeOrType); break;
+      case 'values': if (types) map.inner = typeName(types.convert(ptr.sizeOrType)); break;
       default: break;
     }
   }
@@ -131,7 +134,6 @@ export function checkAgainstBtf(model: Model, objectPath: string, parsed?: Btf):
 function checkMapsAndGlobals(model: Model, btf: Btf, objectPath: string): void {
   const secs = datasecs(btf);
   const maps = new Map((secs.find((s) => s.section === '.maps')?.vars ?? []).map((v) => [v.name, v]));
-  const stub = { convert: (): CType => ({ kind: 'void' }) } as unknown as BtfTypes;
   for (const m of model.maps) {
     if (m.via === 'legacy') continue; // SEC("maps") definitions have no BTF
     const v = maps.get(m.name);
@@ -140,7 +142,7 @@ function checkMapsAndGlobals(model: Model, btf: Btf, objectPath: string): void {
       throw new GenError(where.file, where.pos, `map ${m.name} disagrees with ${objectPath}: ${detail}`, 'the object may be stale (rebuild it), or this is an lcc bug: please report it with the map definition');
     };
     if (!v) bad('the object has no such map');
-    const o = btfMap(btf, stub, m.name, v!.type, where);
+    const o = btfMap(btf, null, m.name, v!.type, where);
     if (o.type !== m.type) bad(`type ${m.type} but clang made it ${o.type}`);
     if (o.maxEntries !== null && m.maxEntries !== null && o.maxEntries !== m.maxEntries) bad(`max_entries ${m.maxEntries} but clang made it ${o.maxEntries}`);
     const def = btf.resolve(v!.type);
