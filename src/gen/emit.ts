@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import { builtinType, recordName, strip, typeName, type CType, type RecordDecl } from './ctypes.js';
 import { enumSigned, layoutOf, recordLayout, flatFields } from './layout.js';
-import type { Model } from './model.js';
+import { KEYED_MAPS, type Model } from './model.js';
 import { render } from '../template/render.js';
 import { pascal } from '../names.js';
 
@@ -17,8 +17,6 @@ export interface EmitOptions {
 }
 
 const PERCPU = new Set(['percpu_hash', 'percpu_array', 'lru_percpu_hash']);
-/** maps with keys and values a skeleton can type from their sizes alone */
-const KEYED = new Set(['hash', 'lru_hash', 'percpu_hash', 'lru_percpu_hash', 'array', 'percpu_array', 'stack_trace', 'lpm_trie']);
 const RESERVED = new Set(['break', 'case', 'catch', 'class', 'const', 'continue', 'debugger', 'default', 'delete', 'do', 'else', 'enum', 'export', 'extends', 'false', 'finally', 'for', 'function', 'if', 'import', 'in', 'instanceof', 'new', 'null', 'return', 'super', 'switch', 'this', 'throw', 'true', 'try', 'typeof', 'var', 'void', 'while', 'with']);
 const prop = (name: string): string => (RESERVED.has(name) ? `'${name}'` : name);
 const access = (obj: string, name: string): string => (RESERVED.has(name) ? `${obj}['${name}']` : `${obj}.${name}`);
@@ -284,10 +282,10 @@ export function skeletonContext(model: Model, opts: EmitOptions = {}): Record<st
   }
 
   const maps = model.maps.flatMap((m) => {
-    const key = m.key ? e.sideOf(m.key) : m.keySize && KEYED.has(m.type) ? e.sideOfSize(m.keySize) : null;
+    const key = m.key ? e.sideOf(m.key) : m.keySize && KEYED_MAPS.has(m.type) ? e.sideOfSize(m.keySize) : null;
     const value = m.value ? e.sideOf(m.value)
       : m.type === 'stack_trace' ? e.stackValue(m.name, m.valueSize)
-        : m.valueSize && KEYED.has(m.type) ? e.sideOfSize(m.valueSize) : null;
+        : m.valueSize && KEYED_MAPS.has(m.type) ? e.sideOfSize(m.valueSize) : null;
     if (!key || !value) return [];
     const percpu = PERCPU.has(m.type);
     const tsValue = percpu ? `${value.ts.includes(' ') ? `(${value.ts})` : value.ts}[]` : value.ts;

@@ -21,6 +21,9 @@ export interface ModelOptions {
   defines?: Record<string, string>;
 }
 
+/** maps with a key and a value: their types (or sizes) are needed, and a skeleton types them */
+export const KEYED_MAPS = new Set(['hash', 'lru_hash', 'percpu_hash', 'lru_percpu_hash', 'array', 'percpu_array', 'stack_trace', 'lpm_trie']);
+
 export interface Model {
   file: string;
   unit: Unit;
@@ -102,13 +105,12 @@ export function buildModel(file: string, opts: ModelOptions = {}): Model {
   for (const d of unit.defined) at(d.where, () => layoutOf(d.type));
 
   const seenNames = new Set<string>();
-  const KEYED = new Set(['hash', 'lru_hash', 'percpu_hash', 'lru_percpu_hash', 'array', 'percpu_array', 'stack_trace', 'lpm_trie']);
   for (const m of unit.maps) {
     // a stack trace map may leave its value size to user space (skeleton.obj.setValueSize before load)
-    if (KEYED.has(m.type) && !m.value && m.valueSize === undefined && m.type !== 'stack_trace') {
+    if (KEYED_MAPS.has(m.type) && !m.value && m.valueSize === undefined && m.type !== 'stack_trace') {
       throw new GenError(m.where.file, m.where.pos, `map ${m.name} (${m.type}) has no value type`, 'add __type(value, T) (or __uint(value_size, N)) to its definition');
     }
-    if (KEYED.has(m.type) && !m.key && m.keySize === undefined) {
+    if (KEYED_MAPS.has(m.type) && !m.key && m.keySize === undefined) {
       throw new GenError(m.where.file, m.where.pos, `map ${m.name} (${m.type}) has no key type`, 'add __type(key, T) (or __uint(key_size, N)) to its definition');
     }
     if (m.via === 'lbc' && m.maxEntries !== null && m.maxEntries < 1n) {
