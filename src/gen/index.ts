@@ -57,8 +57,10 @@ export function model(src: string, opts: GenOptions = {}): unknown {
 export async function generate(src: string, opts: GenOptions = {}): Promise<GenResult> {
   const object = findObject(src, opts.object);
   const objBtf = object ? btfOrEmpty(src, object, opts) : undefined;
-  const m = buildModel(src, { btf: opts.btf, defines: opts.defines, objectBtf: objBtf, objectPath: object ?? undefined });
-  const checkedTypes = object ? checkAgainstBtf(m, object, objBtf) : 0;
+  // messages name the object as the user will find it, not lcc build's temporary name
+  const shown = object ? opts.objectAs ?? object : undefined;
+  const m = buildModel(src, { btf: opts.btf, defines: opts.defines, objectBtf: objBtf, objectPath: shown });
+  const checkedTypes = object ? checkAgainstBtf(m, shown!, objBtf) : 0;
   if (!opts.reference && !object) {
     throw new GenError(src, undefined, `no compiled object to embed (looked for ${src.replace(/\.c$/, '.o')})`, `build it first (lcc build ${src}), pass --object FILE, or --reference to load it by path at run time`);
   }
