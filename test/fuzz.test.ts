@@ -3,7 +3,8 @@
 // bodies, and lcc's command lines. Each input is a fixture mutated by
 // fast-check; whatever it is, the answer is a result or the entry point's own
 // error (file:line, exit 1 or 2), never another exception, a stack trace, a
-// hang or a partial output. CI runs a short slice; `npm run fuzz` runs each
+// hang or a partial output. pingtrace's command line is read in-process
+// (running it would probe). CI runs a short slice; `npm run fuzz` runs each
 // property for FUZZ_SECONDS (150: ten minutes in all). Inputs that found a bug
 // are kept in test/fixtures/fuzz and replayed first.
 import { spawnSync } from 'node:child_process';
@@ -17,6 +18,7 @@ import { ConvertError, convert } from '../src/convert/index.js';
 import { buildModel } from '../src/gen/model.js';
 import { GenError } from '../src/gen/parse.js';
 import { parseRequest, RequestError } from '../src/serve/protocol.js';
+import { parseCommandLine, UsageError } from '../examples/pingtrace/src/main.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(here, '..');
@@ -59,6 +61,9 @@ function mutated(seeds: string[], tokens: string[]): fc.Arbitrary<string> {
   });
 }
 
+/** Each input after a turn of the event loop: a long synchronous run would starve vitest's worker of its heartbeat. */
+const breathe = (): Promise<void> => new Promise((r) => setImmediate(r));
+
 const timed = <T>(fn: () => T): T => {
   const t0 = Date.now();
   try {
@@ -77,12 +82,13 @@ const PY_TOKENS = ['\n', '    ', '\t', ':', '(', ')', '[', ']', '"""', "'''", '"
   'args.pid', '% (1,)', 'f"{x}"', 'import os\n', 'from bcc import BPF\n', '\0', '\u00e9'];
 
 describe('fuzzing: mutated input gets a result or a clear error, never a crash', () => {
-  it('lcc gen: C source', () => {
+  it('lcc gen: C source', async () => {
     const seeds = [...read('gen', '.bpf.c'), ...read('libbpf', '.bpf.c'), ...read('gen-bad', '.bpf.c'), ...kept('.bpf.c')];
     // the fixtures' local headers, so that mutants still reach them
     for (const dir of ['gen', 'libbpf']) for (const h of fs.readdirSync(path.join(FIX, dir)).filter((f) => f.endsWith('.h'))) fs.copyFileSync(path.join(FIX, dir, h), path.join(work, h));
     const file = path.join(work, 'fuzz.bpf.c');
-    fc.assert(fc.property(mutated(seeds, C_TOKENS), (text) => {
+    await fc.assert(fc.asyncProperty(mutated(seeds, C_TOKENS), async (text) => {
+      await breathe();
       fs.writeFileSync(file, text);
       try {
         timed(() => buildModel(file));
@@ -90,17 +96,18 @@ describe('fuzzing: mutated input gets a result or a clear error, never a crash',
         if (!(e instanceof GenError)) throw new Error(`not a GenError for this input (${JSON.stringify(text.slice(0, 2000))}): ${(e as Error).stack}`);
         expect(e.message).toMatch(/^\S+: error: |^\S+:\d+:\d+: error: /);
       }
-    }), budget(60));
+    }), { ...budget(60), examples: kept('.bpf.c').map((t) => [t] as [string]) });
   }, testTimeout(120_000));
 
-  it('lcc convert: BCC Python tools', () => {
+  it('lcc convert: BCC Python tools', async () => {
     const tracefs = process.env.LCC_TRACEFS;
     process.env.LCC_TRACEFS = path.join(FIX, 'tracefs');
     try {
       const seeds = [...read('convert', '.py'), ...read('convert-bad', '.py'), ...kept('.py')];
       const file = path.join(work, 'tool.py');
       let n = 0;
-      fc.assert(fc.property(mutated(seeds, PY_TOKENS), (text) => {
+      await fc.assert(fc.asyncProperty(mutated(seeds, PY_TOKENS), async (text) => {
+        await breathe();
         fs.writeFileSync(file, text);
         const out = path.join(work, `out${n++}`);
         try {
@@ -112,22 +119,22 @@ describe('fuzzing: mutated input gets a result or a clear error, never a crash',
         } finally {
           fs.rmSync(out, { recursive: true, force: true });
         }
-      }), budget(25));
+      }), { ...budget(25), examples: kept('.py').map((t) => [t] as [string]) });
     } finally {
       if (tracefs === undefined) delete process.env.LCC_TRACEFS;
       else process.env.LCC_TRACEFS = tracefs;
     }
   }, testTimeout(180_000));
 
-  it('lcc serve: request bodies', () => {
+  it('lcc serve: request bodies', async () => {
     const source = read('gen', '.bpf.c')[0]!;
     const bodies = [
       JSON.stringify({ main: 'a.bpf.c', arch: 'x86_64', files: { 'a.bpf.c': source, 'sub/x.h': '#include "../y.h"\n', 'y.h': '' } }),
       JSON.stringify({ main: 'a.bpf.c', files: { 'a.bpf.c': '#include "lbc.h"\n#include <bpf/bpf_helpers.h>\n' } }),
-      ...kept('.json'),
     ];
     const tokens = ['"', '{', '}', '[', ']', ':', ',', '"../', '"/etc/passwd"', '"__proto__"', '"constructor"', '#include ', '%:include ', '\\n', '\\\\\\n', '/*', '"a": "b"', 'null', '1e999', '"arm64"', '"mips"'];
-    fc.assert(fc.property(fc.oneof(mutated(bodies, tokens), fc.uint8Array({ maxLength: 256 }).map((b) => Buffer.from(b).toString('latin1'))), (body) => {
+    await fc.assert(fc.asyncProperty(fc.oneof(mutated(bodies, tokens), fc.uint8Array({ maxLength: 256 }).map((b) => Buffer.from(b).toString('latin1'))), async (body) => {
+      await breathe();
       try {
         const r = timed(() => parseRequest(Buffer.from(body, 'latin1')));
         expect(Object.hasOwn(r.files, r.main)).toBe(true);
@@ -135,7 +142,7 @@ describe('fuzzing: mutated input gets a result or a clear error, never a crash',
         if (!(e instanceof RequestError)) throw new Error(`not a RequestError for ${JSON.stringify(body.slice(0, 2000))}: ${(e as Error).stack}`);
         expect([400, 413]).toContain(e.status);
       }
-    }), budget(2000));
+    }), { ...budget(2000), examples: kept('.json').map((t) => [t] as [string]) });
   }, testTimeout(60_000));
 
   describe('command lines', () => {
@@ -146,13 +153,14 @@ describe('fuzzing: mutated input gets a result or a clear error, never a crash',
       fs.copyFileSync(path.join(FIX, 'gen', 'legacy.bpf.c'), path.join(dir, 't.bpf.c'));
       fs.writeFileSync(path.join(dir, 'tool.py'), 'from bcc import BPF\n');
     });
-    it('lcc: exit 0, 1 or 2, one message, no stack trace, output only on success', () => {
+    it('lcc: exit 0, 1 or 2, one message, no stack trace, output only on success', async () => {
       const words = ['gen', 'build', 'convert', 'btf', 'minimize', 'doctor', 'help', '--help', '-h', '--version', 'nope', 't.bpf.c', 'missing.bpf.c', 'tool.py',
         '-o', 'out.skel.ts', '--model', '--object', '--reference', '--btf', '/nonexistent', '--runtime', '-D', 'X=1', '-I', '--arch', 'mips', '--remote', '--json',
         '--format', '--force', '--no-gen', '--skel', '--', '-', '', '=', '--o=x'];
       // commands that would serve or compile for real are not drawn: the fuzz is about parsing what a user typed
       const args = fc.array(fc.constantFrom(...words), { minLength: 0, maxLength: 6 }).filter((a) => a[0] !== 'build' && a[0] !== 'serve' && !(a[0] === 'doctor'));
-      fc.assert(fc.property(args, (argv) => {
+      await fc.assert(fc.asyncProperty(args, async (argv) => {
+        await breathe();
         fs.rmSync(path.join(dir, 'out.skel.ts'), { force: true });
         const r = spawnSync(process.execPath, ['--import', TSX, path.join(here, 'helpers', 'lcc.ts'), ...argv], { cwd: dir, encoding: 'utf8', timeout: PER_INPUT_MS });
         expect(r.signal, `lcc ${argv.join(' ')} did not finish`).toBeNull();
@@ -161,5 +169,26 @@ describe('fuzzing: mutated input gets a result or a clear error, never a crash',
         if (r.status !== 0) expect(fs.existsSync(path.join(dir, 'out.skel.ts')), `lcc ${argv.join(' ')} failed but wrote its output`).toBe(false);
       }), { ...budget(12), examples: [[['gen', '-D']], [['build', '--bogus']]] });
     }, testTimeout(120_000));
+
+    it('pingtrace: its command line is read, or refused with a usage error', async () => {
+      const words = ['127.0.0.1', '::1', 'host.invalid', '--server', '--udp', '--tcp', '--tcp-handshake', '-4', '-6', '-c', '-i', '-w', '-W', '-s', '-t', '-m', '-k',
+        '--port', '--rate', '--log', '--log-size', '--log-keep', '--metrics', '--report', '--pinglist', '--json', '--diagram', '--continuous', '-h', '--help',
+        '0', '1', '-1', '65535', '65536', '1e9', '0.0001', 'NaN', '', '--', '-', '-c0', '--port=80', '-s15', '--bogus'];
+      await fc.assert(fc.asyncProperty(fc.array(fc.constantFrom(...words), { maxLength: 8 }), async (argv) => {
+        await breathe();
+        try {
+          const cl = parseCommandLine(argv);
+          // what it accepts, it accepts within range
+          if (!cl.values.help) {
+            expect(cl.size).toBeGreaterThanOrEqual(16);
+            expect(cl.size).toBeLessThanOrEqual(65507);
+            if (cl.port !== undefined) expect(cl.port >= 1 && cl.port <= 65535).toBe(true);
+            if (cl.values.count !== undefined) expect(cl.count).toBeGreaterThanOrEqual(1);
+          }
+        } catch (e) {
+          if (!(e instanceof UsageError)) throw new Error(`not a UsageError for pingtrace ${JSON.stringify(argv)}: ${(e as Error).stack}`);
+        }
+      }), budget(3000));
+    }, testTimeout(60_000));
   });
 });

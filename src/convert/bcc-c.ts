@@ -705,7 +705,12 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     const m = /^\u0000CALL(\w+)\u0000(\w+)\u0000(-?\d+)\u0000/.exec(text.slice(i))!;
     const [, map, method] = m as unknown as [string, string, string];
     const line = Number(m[3]);
-    const parsed = callArgs(text, i + m[0].length)!;
+    const parsed = callArgs(text, i + m[0].length);
+    if (!parsed) {
+      fail(line, `${map}.${method}(...) is not closed`, 'check the parentheses of the call');
+      text = text.slice(0, i) + `${map}.${method}` + text.slice(i + m[0].length);
+      continue;
+    }
     const a = parsed.args;
     let out: string;
     switch (method) {

@@ -56,9 +56,13 @@ const USAGE = `usage: pingtrace TARGET [-c COUNT] [-i INTERVAL] [-w DEADLINE] [-
 
   --server      run on the target: report its stages to clients`;
 
-class UsageError extends Error {}
+export class UsageError extends Error {
+  constructor(message: string, readonly withUsage = false) {
+    super(message);
+  }
+}
 
-function num(v: string | undefined, name: string, def: number, min = 0, range: { max?: number; integer?: boolean } = {}): number {
+function checkedNum(v: string | undefined, name: string, def: number, min = 0, range: { max?: number; integer?: boolean } = {}): number {
   if (v === undefined) return def;
   const n = Number(v);
   const { max, integer } = range;
@@ -167,6 +171,52 @@ function readPinglist(file: string): string[] {
   return hosts;
 }
 
+const OPTIONS = {
+  count: { type: 'string', short: 'c' }, interval: { type: 'string', short: 'i' },
+  deadline: { type: 'string', short: 'w' }, timeout: { type: 'string', short: 'W' },
+  size: { type: 'string', short: 's' }, json: { type: 'boolean' }, diagram: { type: 'boolean' },
+  server: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+  time: { type: 'string', short: 't' }, continuous: { type: 'boolean' },
+  threshold: { type: 'string', short: 'm' }, factor: { type: 'string', short: 'k' },
+  metrics: { type: 'string' }, report: { type: 'string' }, pinglist: { type: 'string' }, rate: { type: 'string' },
+  log: { type: 'string' }, 'log-size': { type: 'string' }, 'log-keep': { type: 'string' },
+  udp: { type: 'boolean' }, tcp: { type: 'boolean' }, 'tcp-handshake': { type: 'boolean' }, port: { type: 'string' },
+  ipv4: { type: 'boolean', short: '4' }, ipv6: { type: 'boolean', short: '6' },
+} as const;
+
+export type CommandLine = ReturnType<typeof parseCommandLine>;
+
+/**
+ * The command line, every number checked (before anything is loaded or
+ * resolved: a typo costs nothing). Pure: throws UsageError, reads no file.
+ */
+export function parseCommandLine(argv: string[]) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: joinNegatives(argv), allowPositionals: true, options: OPTIONS });
+  } catch (e) {
+    throw new UsageError((e as Error).message, true);
+  }
+  const { values, positionals } = parsed;
+  // --help answers whatever else is on the line
+  const num = values.help ? (_v: string | undefined, _n: string, def: number): number => def : checkedNum;
+  return {
+    values, positionals,
+    port: values.port !== undefined ? num(values.port, '--port', 0, 1, { max: 65535, integer: true }) : undefined,
+    deadline: num(values.deadline, '-w', 0),
+    count: num(values.count, '-c', 0, 1, { integer: true }),
+    intervalMs: num(values.interval, '-i', 1, 0.0001) * 1000,
+    deadlineMs: (values.time !== undefined ? num(values.time, '-t', 0, 0) : num(values.deadline, '-w', 0)) * 1000,
+    timeoutMs: num(values.timeout, '-W', 1, 0.001) * 1000,
+    size: num(values.size, '-s', 56, MIN_SIZE, { max: MAX_SIZE, integer: true }),
+    rate: values.rate !== undefined ? num(values.rate, '--rate', 0, 0.001) : undefined,
+    thresholdUs: values.threshold !== undefined ? num(values.threshold, '-m', 0, 1) : undefined,
+    factor: values.factor !== undefined ? num(values.factor, '-k', 0, 1) : undefined,
+    logSize: num(values['log-size'], '--log-size', 10 << 20, 1024, { integer: true }),
+    logKeep: num(values['log-keep'], '--log-keep', 5, 0, { integer: true }),
+  };
+}
+
 export async function main(argv: string[]): Promise<number> {
   // `pingtrace ... | head`: when the reader goes away there is no one left to
   // print to; stop as Ctrl-C would, so that --report and --log are still written
@@ -176,29 +226,16 @@ export async function main(argv: string[]): Promise<number> {
     stdoutGone = true;
     process.kill(process.pid, 'SIGINT');
   });
-  let values;
-  let positionals;
+  let cl: CommandLine;
   try {
-    ({ values, positionals } = parseArgs({
-      args: joinNegatives(argv),
-      allowPositionals: true,
-      options: {
-        count: { type: 'string', short: 'c' }, interval: { type: 'string', short: 'i' },
-        deadline: { type: 'string', short: 'w' }, timeout: { type: 'string', short: 'W' },
-        size: { type: 'string', short: 's' }, json: { type: 'boolean' }, diagram: { type: 'boolean' },
-        server: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-        time: { type: 'string', short: 't' }, continuous: { type: 'boolean' },
-        threshold: { type: 'string', short: 'm' }, factor: { type: 'string', short: 'k' },
-        metrics: { type: 'string' }, report: { type: 'string' }, pinglist: { type: 'string' }, rate: { type: 'string' },
-        log: { type: 'string' }, 'log-size': { type: 'string' }, 'log-keep': { type: 'string' },
-        udp: { type: 'boolean' }, tcp: { type: 'boolean' }, 'tcp-handshake': { type: 'boolean' }, port: { type: 'string' },
-        ipv4: { type: 'boolean', short: '4' }, ipv6: { type: 'boolean', short: '6' },
-      },
-    }));
+    cl = parseCommandLine(argv);
   } catch (e) {
-    process.stderr.write(`pingtrace: ${(e as Error).message}\n${USAGE}\n`);
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`pingtrace: ${e.message}\n${e.withUsage ? `${USAGE}\n` : ''}`);
     return 2;
   }
+  const { values, positionals, port, deadline, count, intervalMs, deadlineMs, timeoutMs, size, rate, thresholdUs, logSize, logKeep } = cl;
+  let { factor } = cl;
   if (values.help) {
     console.log(USAGE);
     return 0;
@@ -206,23 +243,11 @@ export async function main(argv: string[]): Promise<number> {
   let metrics: Metrics | null = null;
   let log: RotatingLog | null = null;
   try {
-    // every number checked before anything is loaded or resolved: a typo costs nothing
-    const port = values.port !== undefined ? num(values.port, '--port', 0, 1, { max: 65535, integer: true }) : undefined;
-    const deadline = num(values.deadline, '-w', 0);
     if (values.server) {
       checkEnvironment();
       await runServer({ seconds: deadline, port });
       return 0;
     }
-    const count = num(values.count, '-c', 0, 1, { integer: true });
-    const intervalMs = num(values.interval, '-i', 1, 0.0001) * 1000;
-    const deadlineMs = (values.time !== undefined ? num(values.time, '-t', 0, 0) : deadline) * 1000;
-    const timeoutMs = num(values.timeout, '-W', 1, 0.001) * 1000;
-    const size = num(values.size, '-s', 56, MIN_SIZE, { max: MAX_SIZE, integer: true });
-    const rate = values.rate !== undefined ? num(values.rate, '--rate', 0, 0.001) : undefined;
-    const thresholdUs = values.threshold !== undefined ? num(values.threshold, '-m', 0, 1) : undefined;
-    let factor = values.factor !== undefined ? num(values.factor, '-k', 0, 1) : undefined;
-    const [logSize, logKeep] = [num(values['log-size'], '--log-size', 10 << 20, 1024, { integer: true }), num(values['log-keep'], '--log-keep', 5, 0, { integer: true })];
     const hosts = [...positionals, ...(values.pinglist ? readPinglist(values.pinglist) : [])];
     if (!hosts.length) throw new UsageError(`which host?\n${USAGE}`);
     const targets: Target[] = [];
