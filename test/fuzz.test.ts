@@ -5,7 +5,7 @@
 // error (file:line, exit 1 or 2), never another exception, a stack trace, a
 // hang or a partial output. pingtrace's command line is read in-process
 // (running it would probe). CI runs a short slice; `npm run fuzz` runs each
-// property for FUZZ_SECONDS (150: ten minutes in all). Inputs that found a bug
+// property for FUZZ_SECONDS (120: ten minutes in all). Inputs that found a bug
 // are kept in test/fixtures/fuzz and replayed first.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
