@@ -482,6 +482,7 @@ function definitions(name: string, tool: PyTool, before: number): { value: PyNod
   for (const a of tool.root.descendantsOfType('assignment')) {
     if (line(a) >= before) break;
     if (a.childForFieldName('left')?.text !== name) continue;
+    if (!a.childForFieldName('right')) return null; // `name: str` assigns nothing anyone could read
     // inside a function it is not the module's variable; in a loop, a with or a try, which
     // assignment holds when the text is made is not something to read off the source
     let p = a.parent;
