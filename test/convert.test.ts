@@ -103,6 +103,16 @@ describe('lcc convert', () => {
     expect(fs.readFileSync(path.join(OUT, 'bad-cerror', 'CONVERSION.md'), 'utf8')).toMatch(/## Left for a person \(1\)/);
   });
 
+  it('without clang, checks the C\'s syntax with tree-sitter: the same line', () => {
+    const bad = path.join(here, 'fixtures', 'convert-bad');
+    const r = convert(path.join(bad, 'csyntax.py'), path.join(OUT, 'bad-csyntax-ts'), { check: 'syntax' });
+    expect(r.report.filter((x) => !x.converted).map((x) => [x.line, x.what])).toEqual([[10, expect.stringMatching(/^the converted C does not compile: syntax error .*\(tree-sitter, csyntax\.bpf\.c:\d+\)$/)]]);
+    const withClang = convert(path.join(bad, 'csyntax.py'), path.join(OUT, 'bad-csyntax'));
+    expect(withClang.report.filter((x) => !x.converted).map((x) => [x.line, x.what])).toEqual([[10, expect.stringMatching(/^the converted C does not compile: expected expression \(clang, csyntax\.bpf\.c:\d+\)$/)]]);
+    // and every fixture that converts whole passes the same check
+    for (const tool of TOOLS) expect(convert(path.join(FIX, `${tool}.py`), path.join(OUT, `syntax-${tool}`), { check: 'syntax' }).unconverted, tool).toBe(0);
+  });
+
   it('converts the rest of a tool it cannot take whole, with an #error at each spot left for a person', () => {
     const bad = path.join(here, 'fixtures', 'convert-bad');
     const r = lcc(['convert', path.join(bad, 'partial.py'), '-o', path.join(OUT, 'bad-partial')]);

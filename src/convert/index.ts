@@ -7,7 +7,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { clangArgs, CompileError, findClang } from '../clang/compile.js';
 import { parseDiagnostics } from '../clang/diagnostics.js';
-import { parse, TooDeepError } from '../treesitter.js';
+import { parse, TooDeepError, type SyntaxNode } from '../treesitter.js';
+import { scan, ScanError } from '../gen/scan.js';
 import { convertC, lineRef, type CResult, type ReportEntry } from './bcc-c.js';
 
 export { lineRef };
@@ -489,12 +490,15 @@ function markdown(tool: PyTool, name: string, report: ReportEntry[]): string {
  * (null when the line was rewritten past recognition). No clang: null, the
  * check is lcc build's.
  */
-function cErrors(name: string, bpfC: string, header: string, assembled: string): { message: string; outLine: number; textLine: number | null } | null {
+type CCheck = { message: string; outLine: number; textLine: number | null; by: 'clang' | 'tree-sitter' };
+
+function cErrors(name: string, bpfC: string, header: string, assembled: string, noClang = false): CCheck | null {
   let clang: string;
   try {
+    if (noClang) throw new CompileError('clang not used');
     clang = findClang();
   } catch {
-    return null;
+    return syntaxErrors(bpfC, assembled);
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lcc-convert-'));
   try {
@@ -506,16 +510,56 @@ function cErrors(name: string, bpfC: string, header: string, assembled: string):
     const r = spawnSync(clang, [...args.slice(0, at), '-fsyntax-only', src], { encoding: 'utf8' });
     if (r.status === 0) return null;
     const d = parseDiagnostics(r.stderr ?? '').find((x) => x.severity === 'error' || x.severity === 'fatal error');
-    if (!d) return { message: (r.stderr ?? '').split('\n')[0] ?? 'clang failed', outLine: 0, textLine: null };
+    if (!d) return { message: (r.stderr ?? '').split('\n')[0] ?? 'clang failed', outLine: 0, textLine: null, by: 'clang' };
     const written = (path.basename(d.file) === `${name}.h` ? header : bpfC).split('\n')[d.line - 1]?.trim() ?? '';
     const idx = written.length > 2 ? assembled.split('\n').findIndex((l) => l.trim() === written) : -1;
-    return { message: d.message, outLine: d.line, textLine: idx < 0 ? null : idx };
+    return { message: d.message, outLine: d.line, textLine: idx < 0 ? null : idx, by: 'clang' };
   } catch (e) {
     if (e instanceof CompileError) return null; // no vmlinux.h here (no BTF, no bpftool): lcc build will say so
     throw e;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Without clang: tree-sitter-c's reading of the converted C, with what it
+ * cannot parse lifted out first as lcc gen lifts it (SEC(), LBC_* maps) and
+ * GNU's __typeof__(x) read as a type. Syntax only: types and names are
+ * clang's to check at lcc build.
+ */
+function syntaxErrors(bpfC: string, assembled: string): CCheck | null {
+  let masked: string;
+  try {
+    masked = scan(bpfC, { keepBodies: true }).text.replace(/__typeof__\s*\(([^()]|\([^()]*\))*\)/g, (m) => `int${' '.repeat(m.length - 3)}`);
+  } catch (e) {
+    if (e instanceof ScanError) return { message: e.message, outLine: e.pos.line, textLine: null, by: 'tree-sitter' };
+    throw e;
+  }
+  let root;
+  try {
+    root = parse('c', masked);
+  } catch (e) {
+    if (e instanceof TooDeepError) return { message: e.message, outLine: e.position.row + 1, textLine: null, by: 'tree-sitter' };
+    throw e;
+  }
+  if (!root.hasError) return null;
+  const bad = root.descendantsOfType('ERROR')[0] ?? firstMissing(root);
+  if (!bad) return null;
+  const outLine = bad.startPosition.row + 1;
+  const written = bpfC.split('\n')[outLine - 1]?.trim() ?? '';
+  const idx = written.length > 2 ? assembled.split('\n').findIndex((l) => l.trim() === written) : -1;
+  const message = bad.isMissing ? `syntax error: expected "${bad.type}"` : `syntax error at "${bad.text.trim().split('\n')[0]!.slice(0, 40)}"`;
+  return { message, outLine, textLine: idx < 0 ? null : idx, by: 'tree-sitter' };
+}
+
+function firstMissing(n: SyntaxNode): SyntaxNode | null {
+  if (n.isMissing) return n;
+  for (const c of n.children) {
+    const m = firstMissing(c);
+    if (m) return m;
+  }
+  return null;
 }
 
 /** The tool's line (negative: its src_file's) of a line of the assembled BPF text. */
@@ -526,7 +570,12 @@ function pyLineOf(starts: { lineIdx: number; line: number; src?: boolean }[], id
   return best.src ? -n : n;
 }
 
-export function convert(pyFile: string, outDir?: string): ConvertResult {
+export interface ConvertOptions {
+  /** how the written C is checked: clang where there is one (default), or tree-sitter's syntax check alone */
+  check?: 'auto' | 'syntax';
+}
+
+export function convert(pyFile: string, outDir?: string, opts: ConvertOptions = {}): ConvertResult {
   let source: string;
   try {
     source = fs.readFileSync(pyFile, 'utf8');
@@ -550,8 +599,8 @@ export function convert(pyFile: string, outDir?: string): ConvertResult {
   if (tool.tracepointChecks.length) report.push({ line: tool.tracepointChecks[0]!.line, what: 'tracepoint_exists() checks → tracepointExists() at run time', converted: true });
   const ts = emitTs(tool, name, c, report);
   if (!report.some((r) => !r.converted)) {
-    const bad = cErrors(name, c.bpfC, c.header, text);
-    if (bad) report.push({ line: bad.textLine === null ? tool.bpfLine : pyLineOf(starts, bad.textLine), what: `the converted C does not compile: ${bad.message} (clang, ${name}.bpf.c:${bad.outLine})`, action: 'fix the C in the tool at this line', converted: false });
+    const bad = cErrors(name, c.bpfC, c.header, text, opts.check === 'syntax');
+    if (bad) report.push({ line: bad.textLine === null ? tool.bpfLine : pyLineOf(starts, bad.textLine), what: `the converted C does not compile: ${bad.message} (${bad.by}, ${name}.bpf.c:${bad.outLine})`, action: 'fix the C in the tool at this line', converted: false });
   }
   // the .py's lines first, then the src_file's (negative), each in order
   const order = (l: number): number => (l < 0 ? 1e9 - l : l);

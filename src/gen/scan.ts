@@ -198,7 +198,7 @@ const TOKEN = new RegExp([
   /\b(?:__always_inline|__noinline|__weak|__hidden|__ksym|__kconfig|__maybe_unused|__unused|__inline)\b/.source,
 ].join('|'), 'gm');
 
-export function scan(source: string): ScanResult {
+export function scan(source: string, opts: { keepBodies?: boolean } = {}): ScanResult {
   const positionAt = positions(source);
   const macros: MacroCall[] = [];
   const sections: MacroCall[] = [];
@@ -219,7 +219,7 @@ export function scan(source: string): ScanResult {
     const tok = m[0];
     const ch = tok[0]!;
     if (ch === '{') {
-      if (depth === 0 && afterParen >= 0 && /^\s*$/.test(source.slice(afterParen, i)) && endsParameters(source, afterParen - 1)) {
+      if (!opts.keepBodies && depth === 0 && afterParen >= 0 && /^\s*$/.test(source.slice(afterParen, i)) && endsParameters(source, afterParen - 1)) {
         const close = matchBrace(source, i);
         if (close > 0) {
           // keep the braces: tree-sitter still sees a function definition
