@@ -588,9 +588,13 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     const m = /^\u0000STRUCT(\w+)\u0000(-?\d+)\u0000/.exec(text.slice(i))!;
     const brace = i + m[0].length;
     const body = callArgs(text, brace);
-    if (!body) break;
+    const semi = body ? text.indexOf(';', body.end) : -1;
+    if (!body || semi < 0) {
+      fail(Number(m[2]), `struct ${m[1]} ${body ? 'has no ";" after its definition' : 'is not closed'}`, 'check the braces and the ";" of the definition');
+      text = `${text.slice(0, i)}struct ${m[1]} ${text.slice(brace)}`;
+      continue;
+    }
     let end = body.end;
-    const semi = text.indexOf(';', end);
     const tail = text.slice(end, semi).trim();
     if (tail) {
       // struct x { ... } var;: keep in place
