@@ -348,6 +348,8 @@ export function inFunctionLines(text: string): boolean[] {
  * always the same line of the Python file it came from.
  */
 export function convertC(tool: PyTool, name: string, text: string, pieceStarts: { lineIdx: number; line: number; src?: boolean }[]): CResult {
+  // NUL marks this pass's own placeholders; in C source it is nothing (clang ignores it)
+  text = text.replace(/\u0000/g, ' ');
   const report: ReportEntry[] = [];
   const errors: string[] = [];
   const globals = new Map<string, Global>();
