@@ -59,7 +59,11 @@ export function buildModel(file: string, opts: ModelOptions = {}): Model {
     return kernelExists ? kernel().lookup(name) : undefined;
   };
   // kernel enum constants (NR_SOFTIRQS) size arrays and maps as #defines do
-  const constant = (name: string): bigint | undefined => opts.objectBtf?.enumerator(name) ?? (kernelExists ? kernel().btf.enumerator(name) : undefined);
+  const constants = new Map<string, bigint | undefined>();
+  const constant = (name: string): bigint | undefined => {
+    if (!constants.has(name)) constants.set(name, opts.objectBtf?.enumerator(name) ?? (kernelExists ? kernel().btf.enumerator(name) : undefined));
+    return constants.get(name);
+  };
   const unit = parseUnit(file, { defines: opts.defines, external: lookup, externalConstant: constant });
   if (fromObject) mergeObjectDecls(unit, opts.objectBtf!, fromObject, opts.objectPath ?? 'the object');
 
