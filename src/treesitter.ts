@@ -64,7 +64,7 @@ class Source {
  * overflow the stack in one of them. Past this, the input is refused at the
  * node where it gets too deep.
  */
-export const MAX_TREE_DEPTH = 400;
+export const MAX_TREE_DEPTH = 2000;
 
 export class TooDeepError extends Error {
   override name = 'TooDeepError';
