@@ -33,7 +33,9 @@ const firstError = (s: string): string => (s.split('\n').find((l) => /error|cann
 function reference(src: string, out: string): boolean {
   const dir = path.dirname(src);
   const r = spawnSync(findClang(), [
-    '-g', '-O2', '-target', 'bpf', `-D__TARGET_ARCH_${arch}`, '-I', dir,
+    // an undeclared function is an error, as in clang 16 and later (and lcc build): clang 14 only
+    // warns, and the object it makes then fails to load ("failed to find BTF for extern")
+    '-g', '-O2', '-Werror=implicit-function-declaration', '-target', 'bpf', `-D__TARGET_ARCH_${arch}`, '-I', dir,
     ...(fs.existsSync(path.join(dir, arch)) ? ['-I', path.join(dir, arch)] : []),
     '-I', vmlinuxDir(), ...systemIncludes(), '-c', src, '-o', out,
   ], { encoding: 'utf8' });

@@ -60,3 +60,17 @@ describe('lcc build writes nothing unless the whole step succeeded', () => {
     expect(fs.readdirSync(d).sort()).toEqual(['t.bpf.c', 't.bpf.o', 't.skel.ts']);
   }, 60_000);
 });
+
+describe('lcc build refuses what would only fail on the host', () => {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const ROOT = path.resolve(here, '..');
+  it('a misspelt helper is an error at its line (clang 14 only warns; the load would fail with "failed to find BTF for extern")', () => {
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), 'lcc-build-'));
+    fs.writeFileSync(path.join(d, 't.bpf.c'), '#include "lbc.h"\nSEC("tracepoint/syscalls/sys_enter_getpid") int on_getpid(void *ctx)\n{\n\treturn bpf_get_current_pid_tgidd() > 0;\n}\nchar LICENSE[] SEC("license") = "GPL";\n');
+    const r = spawnSync(process.execPath, ['--import', pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href, path.join(here, 'helpers', 'lcc.ts'), 'build', 't.bpf.c'],
+      { encoding: 'utf8', cwd: d, env: { ...process.env, LCC_CACHE_DIR: path.join(ROOT, 'test', '.out', 'build-cache') } });
+    expect(r.stderr).toMatch(/^t\.bpf\.c:4:9: error: implicit declaration of function 'bpf_get_current_pid_tgidd'/m);
+    expect(r.status).toBe(1);
+    expect(fs.readdirSync(d)).toEqual(['t.bpf.c']);
+  }, 60_000);
+});

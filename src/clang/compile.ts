@@ -109,6 +109,8 @@ export function clangArgs(src: string, out: string, opts: CompileOptions = {}): 
   return [
     ...codegenFlags(opts),
     '-Wall', '-Wno-unused-variable', '-Wno-unused-function',
+    // a misspelt helper is an undeclared function: an error here, not a load failure on the host
+    '-Werror=implicit-function-declaration',
     '-I', path.dirname(path.resolve(src)),
     ...(opts.includeDirs ?? []).flatMap((d) => ['-I', d]),
     '-I', opts.lbcInclude ?? LBC_INCLUDE,
