@@ -218,14 +218,20 @@ export class Btf {
     return t;
   }
 
-  /** Named types, optionally of one kind: the name is searched in the string table's bytes. */
-  find(name: string, kind?: Kind): BtfType[] {
-    if (!name) return [];
+  /** Where `name` stands in the string table, searched in its bytes. */
+  private nameOffsets(name: string): Set<number> {
     const needle = new TextEncoder().encode(`\0${name}\0`);
     const strs = Buffer.from(this.bytes.buffer, this.bytes.byteOffset + this.strOff, this.strLen);
     const offs = new Set<number>();
     // the table starts with a NUL, so every name is preceded by one
     for (let i = strs.indexOf(needle); i >= 0; i = strs.indexOf(needle, i + 1)) offs.add(i + 1);
+    return offs;
+  }
+
+  /** Named types, optionally of one kind: the name is searched in the string table's bytes. */
+  find(name: string, kind?: Kind): BtfType[] {
+    if (!name) return [];
+    const offs = this.nameOffsets(name);
     // the ids naming it, by the typed array's own search (lcc gen checks a
     // hundred types this way: a loop over every id ran interpreted)
     const ids: number[] = [];
@@ -248,10 +254,7 @@ export class Btf {
    */
   enumerator(name: string): bigint | undefined {
     if (!name) return undefined;
-    const needle = new TextEncoder().encode(`\0${name}\0`);
-    const strs = Buffer.from(this.bytes.buffer, this.bytes.byteOffset + this.strOff, this.strLen);
-    const offs = new Set<number>();
-    for (let i = strs.indexOf(needle); i >= 0; i = strs.indexOf(needle, i + 1)) offs.add(i + 1);
+    const offs = this.nameOffsets(name);
     if (!offs.size) return undefined;
     const dv = this.dv;
     const le = this.le;

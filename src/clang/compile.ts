@@ -97,6 +97,8 @@ export interface CompileOptions {
   vmlinuxInclude?: string;
   /** -idirafter flags for the host's headers (default: the local clang's search list) */
   systemIncludes?: string[];
+  /** check the source only (-fsyntax-only): no object is written */
+  syntaxOnly?: boolean;
 }
 
 /** The flags that decide what clang produces, for cache keys and stamps. */
@@ -117,7 +119,7 @@ export function clangArgs(src: string, out: string, opts: CompileOptions = {}): 
     '-I', opts.vmlinuxInclude ?? vmlinuxDir(opts.btf),
     ...(opts.systemIncludes ?? systemIncludes()),
     ...(opts.depfile ? ['-MD', '-MF', opts.depfile] : []),
-    '-c', src, '-o', out,
+    ...(opts.syntaxOnly ? ['-fsyntax-only', src] : ['-c', src, '-o', out]),
   ];
 }
 

@@ -34,7 +34,7 @@ commands:
 `;
 
 /** The usage lines of one command, from the usage text. */
-function USAGE_OF(cmd: string): string {
+function usageOf(cmd: string): string {
   const lines = USAGE.split('\n');
   const i = lines.findIndex((l) => l.trimStart().startsWith(`${cmd} `) || l.trim() === cmd);
   if (i < 0) return `lcc ${cmd} ...`;
@@ -233,7 +233,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     // what the option parser refuses (an unknown option, a missing value) is a usage error
     if (/^ERR_PARSE_ARGS_/.test((e as { code?: string }).code ?? '')) {
-      process.stderr.write(`lcc: ${(e as Error).message}\n${cmd ? `usage: ${USAGE_OF(cmd)}\n` : ''}`);
+      process.stderr.write(`lcc: ${(e as Error).message}\n${cmd ? `usage: ${usageOf(cmd)}\n` : ''}`);
       return 2;
     }
     if (e instanceof CliError || e instanceof LbcError) {

@@ -484,42 +484,51 @@ function markdown(tool: PyTool, name: string, report: ReportEntry[]): string {
   ].join('\n');
 }
 
-/**
- * The first error clang finds in the converted C (-fsyntax-only, lcc build's
- * flags), with the line of the assembled BPF text that holds the same code
- * (null when the line was rewritten past recognition). No clang: null, the
- * check is lcc build's.
- */
 type CCheck = { message: string; outLine: number; textLine: number | null; by: 'clang' | 'tree-sitter' };
 
-function cErrors(name: string, bpfC: string, header: string, assembled: string, noClang = false): CCheck | null {
-  let clang: string;
-  try {
-    if (noClang) throw new CompileError('clang not used');
-    clang = findClang();
-  } catch {
-    return syntaxErrors(bpfC, assembled);
+/**
+ * The first error in the converted C: clang's (-fsyntax-only with lcc build's
+ * flags) where there is a clang, else tree-sitter's syntax check; null when
+ * there is none, or when no check can run here (no vmlinux.h: lcc build will
+ * say why).
+ */
+function cErrors(name: string, bpfC: string, header: string, assembled: string, syntaxOnly = false): CCheck | null {
+  let clang: string | null = null;
+  if (!syntaxOnly) {
+    try {
+      clang = findClang();
+    } catch {
+      // no clang on this host: the syntax check below is all there is
+    }
   }
+  if (!clang) return syntaxErrors(bpfC, assembled);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lcc-convert-'));
   try {
     const src = path.join(dir, `${name}.bpf.c`);
     fs.writeFileSync(src, bpfC);
     fs.writeFileSync(path.join(dir, `${name}.h`), header);
-    const args = clangArgs(src, path.join(dir, 'unused.o'));
-    const at = args.indexOf('-c');
-    const r = spawnSync(clang, [...args.slice(0, at), '-fsyntax-only', src], { encoding: 'utf8' });
+    const r = spawnSync(clang, clangArgs(src, '', { syntaxOnly: true }), { encoding: 'utf8' });
     if (r.status === 0) return null;
     const d = parseDiagnostics(r.stderr ?? '').find((x) => x.severity === 'error' || x.severity === 'fatal error');
     if (!d) return { message: (r.stderr ?? '').split('\n')[0] ?? 'clang failed', outLine: 0, textLine: null, by: 'clang' };
-    const written = (path.basename(d.file) === `${name}.h` ? header : bpfC).split('\n')[d.line - 1]?.trim() ?? '';
-    const idx = written.length > 2 ? assembled.split('\n').findIndex((l) => l.trim() === written) : -1;
-    return { message: d.message, outLine: d.line, textLine: idx < 0 ? null : idx, by: 'clang' };
+    const written = path.basename(d.file) === `${name}.h` ? header : bpfC;
+    return { message: d.message, outLine: d.line, textLine: sameLine(written, d.line, assembled), by: 'clang' };
   } catch (e) {
-    if (e instanceof CompileError) return null; // no vmlinux.h here (no BTF, no bpftool): lcc build will say so
+    if (e instanceof CompileError) return null;
     throw e;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The line of the assembled BPF text that holds the same code as line
+ * `line` of the written file, or null when it was rewritten past recognition.
+ */
+function sameLine(written: string, line: number, assembled: string): number | null {
+  const code = written.split('\n')[line - 1]?.trim() ?? '';
+  const idx = code.length > 2 ? assembled.split('\n').findIndex((l) => l.trim() === code) : -1;
+  return idx < 0 ? null : idx;
 }
 
 /**
@@ -547,10 +556,8 @@ function syntaxErrors(bpfC: string, assembled: string): CCheck | null {
   const bad = root.descendantsOfType('ERROR')[0] ?? firstMissing(root);
   if (!bad) return null;
   const outLine = bad.startPosition.row + 1;
-  const written = bpfC.split('\n')[outLine - 1]?.trim() ?? '';
-  const idx = written.length > 2 ? assembled.split('\n').findIndex((l) => l.trim() === written) : -1;
   const message = bad.isMissing ? `syntax error: expected "${bad.type}"` : `syntax error at "${bad.text.trim().split('\n')[0]!.slice(0, 40)}"`;
-  return { message, outLine, textLine: idx < 0 ? null : idx, by: 'tree-sitter' };
+  return { message, outLine, textLine: sameLine(bpfC, outLine, assembled), by: 'tree-sitter' };
 }
 
 function firstMissing(n: SyntaxNode): SyntaxNode | null {

@@ -388,10 +388,9 @@ function statement(n: PyNode, s: Scope, indent: string, out: Emitted): void {
 
 function assignment(e: PyNode, s: Scope, indent: string, out: Emitted): void {
   const left = e.childForFieldName('left')!;
-  const maybeRight = e.childForFieldName('right');
+  const right = e.childForFieldName('right');
   // `x: int` declares and assigns nothing
-  if (!maybeRight) throw new Untranslatable(e, 'an annotation without a value');
-  const right = maybeRight;
+  if (!right) throw new Untranslatable(e, 'an annotation without a value');
   // event = b["events"].event(data): the callback's argument is already decoded
   if (right.type === 'call' && /\.event$/.test(right.childForFieldName('function')!.text) && left.type === 'identifier') {
     s.eventVars.add(left.text);

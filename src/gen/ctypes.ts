@@ -56,6 +56,14 @@ export interface EnumDecl {
   file?: string;
 }
 
+/**
+ * A record the source declared but never defined takes the definition found
+ * in BTF (a kernel type), keeping the typedef name the source gave it.
+ */
+export function adoptDefinition(rec: RecordDecl, from: RecordDecl): void {
+  Object.assign(rec, { ...from, typedefName: rec.typedefName });
+}
+
 /** The name a C programmer would write for a type. */
 export function typeName(t: CType): string {
   switch (t.kind) {

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import { Btf } from '../../lbc/src/pure.js';
 import { parseSection, type ProgramKind } from '../../lbc/src/pure.js';
-import { BtfTypes, recordName, strip, typeName, type CType, type RecordDecl } from './ctypes.js';
+import { adoptDefinition, BtfTypes, recordName, strip, typeName, type CType, type RecordDecl } from './ctypes.js';
 import { enumSigned, flatFields, layoutOf, LayoutError, recordLayout } from './layout.js';
 import { mergeObjectDecls } from './btfcheck.js';
 import { GenError, parseUnit, type RawGlobal, type RawMap, type Unit, type Where } from './parse.js';
@@ -80,7 +80,7 @@ export function buildModel(file: string, opts: ModelOptions = {}): Model {
       if (!k || k.kind !== 'record' || !k.rec.complete) {
         throw new GenError(where.file, where.pos, `${recordName(s.rec)} is used here but defined neither in the source nor in the kernel's BTF`, 'define it in the .bpf.c (or a local header), or pass --btf with a BTF that has it');
       }
-      Object.assign(s.rec, { ...k.rec, typedefName: s.rec.typedefName });
+      adoptDefinition(s.rec, k.rec);
     }
     for (const f of s.rec.fields) complete(f.type, { file: s.rec.file ?? where.file, pos: f.pos ?? s.rec.pos ?? where.pos });
   };

@@ -3,7 +3,7 @@
 // model of ctypes.ts and raw map/program/global declarations for model.ts.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { builtinType, typeName, type CType, type EnumDecl, type FieldDecl, type RecordDecl } from './ctypes.js';
+import { adoptDefinition, builtinType, typeName, type CType, type EnumDecl, type FieldDecl, type RecordDecl } from './ctypes.js';
 import { evaluate, ExprError, type ExprEnv } from './cexpr.js';
 import { codeOnly, matchParen, scan, ScanError, splitArgs, type MacroCall, type Pos } from './scan.js';
 import { lazyPositions } from '../textpos.js';
@@ -173,7 +173,7 @@ class Parser implements ExprEnv {
         const rec = e instanceof LayoutError && e.where && 'tag' in e.where && !e.where.complete ? e.where : undefined;
         const ext = rec?.name && tries < 256 ? this.opts.external?.(`${rec.tag} ${rec.name}`) : undefined;
         if (!rec || !ext || ext.kind !== 'record' || !ext.rec.complete) throw e;
-        Object.assign(rec, { ...ext.rec, typedefName: rec.typedefName });
+        adoptDefinition(rec, ext.rec);
       }
     }
   }

@@ -37,8 +37,10 @@ export class FairSlots {
         q.push(resolve);
         this.queued++;
       });
-    } else this.running++;
-    this.lastStart.set(client, ++this.starts);
+    } else {
+      this.running++;
+      this.lastStart.set(client, ++this.starts);
+    }
     let released = false;
     return () => {
       if (released) return;
@@ -61,6 +63,8 @@ export class FairSlots {
     const next = q.shift()!;
     if (!q.length) this.queues.delete(client);
     this.queued--;
+    // a long-running service meets many addresses: only the waiting ones' turns matter much
+    if (this.lastStart.size > 4096) for (const c of this.lastStart.keys()) if (!this.queues.has(c)) this.lastStart.delete(c);
     // the slot passes on (running stays); mark the start now, so a second
     // release before this waiter runs does not pick the same client again
     this.lastStart.set(client, ++this.starts);
