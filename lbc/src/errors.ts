@@ -17,11 +17,12 @@ export class LbcError extends Error {
   /** what the user can do about it, when we know */
   readonly hint?: string;
 
-  constructor(message: string, opts: { errno?: number; hint?: string; cause?: unknown } = {}) {
+  /** `quietErrno`: the message already says what the errno means (EACCES from the verifier is its verdict, not a privilege problem) */
+  constructor(message: string, opts: { errno?: number; hint?: string; cause?: unknown; quietErrno?: boolean } = {}) {
     const errno = Math.abs(opts.errno ?? 0);
     super(
       message +
-        (errno ? `: ${errnoName(errno)} (${describeErrno(errno)})` : '') +
+        (errno && !opts.quietErrno ? `: ${errnoName(errno)} (${describeErrno(errno)})` : '') +
         (opts.hint ? `\n  hint: ${opts.hint}` : ''),
       opts.cause === undefined ? undefined : { cause: opts.cause },
     );
@@ -30,21 +31,58 @@ export class LbcError extends Error {
   }
 }
 
+/** The verifier's reason for a refusal, and the source line it was at (from the line info the log carries). */
+export interface VerifierReason { reason: string; source?: string }
+
+// what the verifier prints after its verdict (statistics) or around it (states, backtracking)
+const TRAILER = /^(processed \d+ insns|verification time|stack depth|max_states_per_insn|func#|Validating |mark_precise|last_idx|regs=|parent (didn't|already)|propagating|from \d+ to \d+:|cur state:|old state:|-- )/;
+const INSN = /^\d+: /;
+
+/** The line of a verifier log that says why, not its last line: that is "processed N insns". */
+export function verifierReason(log: string): VerifierReason {
+  const lines = log.split('\n').map((l) => l.trimEnd());
+  let lastInsn = -1;
+  lines.forEach((l, i) => {
+    if (INSN.test(l)) lastInsn = i;
+  });
+  const candidate = (l: string): boolean => !!l.trim() && !INSN.test(l) && !l.startsWith(';') && !TRAILER.test(l);
+  // without instructions (the BTF checker's log) the reason is its last word
+  let at = lastInsn < 0 ? -1 : lines.findIndex((l, i) => i > lastInsn && candidate(l));
+  for (let i = lines.length - 1; at < 0 && i >= 0; i--) if (candidate(lines[i]!)) at = i;
+  if (at < 0) return { reason: lines.filter((l) => l.trim()).pop() ?? 'no reason given' };
+  let source: string | undefined;
+  for (let i = at - 1; i >= 0 && !source; i--) {
+    const m = /^; (.*?)(?: @ (\S+:\d+))?$/.exec(lines[i]!);
+    if (m) source = m[2] ? `${m[2]}: ${m[1]!.trim()}` : m[1]!.trim();
+  }
+  return { reason: lines[at]!.trim(), source };
+}
+
 /** The verifier (or BTF checker) refused a program; `log` is its whole output. */
 export class VerifierError extends LbcError {
   override name = 'VerifierError';
   declare readonly log: string;
   readonly program?: string;
+  /** the verifier's reason line, and the source line it was at */
+  readonly reason: string;
+  readonly source?: string;
+  /** where the whole log was written, when it could be */
+  readonly logFile?: string;
 
-  constructor(what: string, errno: number, log: string, program?: string) {
-    const tail = log.trimEnd().split('\n').slice(-12).join('\n');
-    super(`${what}${log ? `\n--- verifier log (last lines) ---\n${tail}\n---` : ''}`, {
-      errno,
-      hint: log ? 'the full log is on error.log; the last line is the reason' : undefined,
-    });
+  constructor(what: string, errno: number, log: string, program?: string, logFile?: string) {
+    const r = log.trim() ? verifierReason(log) : { reason: '' };
+    const lines = log.trimEnd().split('\n').length;
+    super(
+      `${what}${r.reason ? `: ${r.reason}` : ''}${r.source ? `\n  at ${r.source}` : ''}` +
+        (logFile ? `\n  the whole verifier log (${lines} lines): ${logFile}` : log ? `\n--- verifier log (last lines) ---\n${log.trimEnd().split('\n').slice(-12).join('\n')}\n---` : ''),
+      { errno, quietErrno: !!log },
+    );
     // not enumerable: an uncaught error would otherwise print the whole log
     Object.defineProperty(this, 'log', { value: log, enumerable: false });
     this.program = program;
+    this.reason = r.reason;
+    this.source = r.source;
+    this.logFile = logFile;
   }
 }
 
@@ -54,7 +92,8 @@ export class NotSupportedError extends LbcError {
   readonly feature: string;
 
   constructor(what: string, feature: string, alternative: string, errno = 0) {
-    super(`${what}: this kernel does not support ${feature}`, { errno, hint: alternative });
+    // the errno's usual meaning (EPERM: "not root") would mislead here: the kernel lacks the feature
+    super(`${what}: this kernel does not support ${feature}${errno ? ` (${errnoName(errno)})` : ''}`, { errno, hint: alternative, quietErrno: true });
     this.feature = feature;
   }
 }

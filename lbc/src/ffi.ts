@@ -8,8 +8,9 @@ import type * as Koffi from 'koffi';
 // An app bundled as CommonJS has `require` and an empty import.meta (esbuild
 // warns about the latter; it is not read there); an ES module has only
 // import.meta.
-const requireHere = typeof require === 'function' ? require : createRequire(import.meta.url);
-const koffi = requireHere('koffi') as typeof Koffi;
+// The literal require('koffi') is what lets `lcc bundle` (esbuild) carry koffi
+// into an app's one file.
+const koffi = (typeof require === 'function' ? require('koffi') : createRequire(import.meta.url)('koffi')) as typeof Koffi;
 
 export type Ptr = unknown; // an opaque native pointer as koffi hands it out
 
@@ -167,6 +168,7 @@ function bindLibbpf(libbpf: Koffi.IKoffiLib) {
     prog_section: libbpf.func('const char *bpf_program__section_name(const bpf_program *prog)'),
     prog_autoload: libbpf.func('bool bpf_program__autoload(const bpf_program *prog)'),
     prog_set_autoload: libbpf.func('int bpf_program__set_autoload(bpf_program *prog, bool autoload)'),
+    prog_set_log_buf: libbpf.func('int bpf_program__set_log_buf(bpf_program *prog, void *buf, size_t size)'),
     prog_fd: libbpf.func('int bpf_program__fd(const bpf_program *prog)'),
     prog_type: libbpf.func('int bpf_program__type(const bpf_program *prog)'),
     prog_set_log_level: libbpf.func('int bpf_program__set_log_level(bpf_program *prog, uint32_t level)'),

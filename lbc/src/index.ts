@@ -9,5 +9,5 @@ export { ensureBpffs, ensureTracefs, isBpffsMounted, isTracefsMounted, BPFFS, TR
 export type { GlobalValue, GlobalVar } from './globals.js';
 export { loadedPrograms, enableRunStats, libbpfVersion, type LoadedProgram } from './introspect.js';
 export { IcmpSocket, ProbeSocket, type IcmpMessage, type ProbeKind, type ProbeProtocol } from './rawsock.js';
-// what reads files and bytes only, also importable without libbpf: lcc/lbc/pure
+// what reads files and bytes only, also importable without libbpf: @lcc-ebpf/lbc/pure
 export * from './pure.js';

@@ -1,8 +1,11 @@
 // A BPF object through its stages: open → configure → load → attach →
 // stream → destroy, over libbpf's bpf_object.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { address, bpf, c, decodeString, errno, isNull, OpenOpts, structSize, view, withSignalsBlocked, type Ptr } from './ffi.js';
 import { LbcError, NotSupportedError, UsageError, VerifierError } from './errors.js';
+import { canLoadBpf, PRIVILEGE_HINT } from './caps.js';
 import { libbpfReason, verifierLog, withLibbpfLog } from './log.js';
 import { BpfMap, MAP_TYPES, type MapInfo, type ValueCodec } from './map.js';
 import { Btf } from './btf.js';
@@ -384,12 +387,18 @@ export class BpfObject implements Disposable {
   private loadError(err: number, log: string): LbcError {
     const failed = /prog '([^']+)': failed to load/.exec(log)?.[1];
     const prog = failed ? this.progs.get(failed) : undefined;
-    const vlog = verifierLog(log);
+    // a program given its own log buffer (keepVerifierLog) has its log there: libbpf prints only its own
+    const vlog = verifierLog(log) || (prog?.verifierLog ?? '');
     if (prog && (err === 1 || err === 95 || err === 524) && !vlog.trim()) {
       const f = FEATURE_OF[prog.kind];
       if (f && ['fentry', 'fexit', 'fmod_ret', 'lsm'].includes(prog.kind)) {
         return new NotSupportedError(`load program ${prog.name} (${prog.section})`, f.feature, `${f.alternative}; or switch it off with program('${prog.name}').autoload = false`, err);
       }
+    }
+    // without the privilege every load fails, each in libbpf's words (RLIMIT_MEMLOCK, "trivial
+    // program"): say the one cause, once
+    if (err === 1 && !canLoadBpf()) {
+      return new LbcError(`object ${this.name}: this process may not load eBPF programs (it has neither CAP_SYS_ADMIN nor CAP_BPF+CAP_PERFMON)`, { errno: err, quietErrno: true, hint: PRIVILEGE_HINT });
     }
     if (err === 11) {
       return new LbcError(`object ${this.name}: loading ${failed ?? 'a program'} was interrupted (EAGAIN)`, {
@@ -397,7 +406,7 @@ export class BpfObject implements Disposable {
         hint: 'a signal arrived while the verifier ran, or the kernel ran out of verifier time; try again',
       });
     }
-    if (vlog) return new VerifierError(`object ${this.name}: the verifier rejected program ${failed ?? '?'}`, err, vlog, failed);
+    if (vlog) return new VerifierError(`object ${this.name}: the verifier rejected program ${failed ?? '?'}`, err, vlog, failed, keepLog(this.name, failed, vlog));
     const map = /map '([^']+)': failed to create: ([^\n]*)/.exec(log);
     if (map && this.mapEntries.has(map[1]!)) return this.mapCreateError(map[1]!, map[2]!.trim(), err);
     // libbpf: "failed to find valid kernel BTF" / "Error loading vmlinux BTF": CO-RE without a target
@@ -487,5 +496,16 @@ export class BpfObject implements Disposable {
 
   [Symbol.dispose](): void {
     this.destroy();
+  }
+}
+
+/** The whole verifier log in a file a person can open: an error message holds only its reason. */
+function keepLog(object: string, program: string | undefined, log: string): string | undefined {
+  const file = path.join(os.tmpdir(), `lcc-verifier-${object}-${program ?? 'program'}-${process.pid}.log`.replace(/[^\w.-]/g, '_'));
+  try {
+    fs.writeFileSync(file, log);
+    return file;
+  } catch {
+    return undefined;
   }
 }

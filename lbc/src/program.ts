@@ -34,14 +34,8 @@ const O_RDONLY = 0;
 const O_DIRECTORY = 0o200000;
 const O_CLOEXEC = 0o2000000;
 
-export function kprobesAvailable(): boolean {
-  return fs.existsSync('/sys/bus/event_source/devices/kprobe/type') || fs.existsSync(`${TRACEFS}/kprobe_events`) ||
-    fs.existsSync('/sys/kernel/debug/tracing/kprobe_events');
-}
-
-export function uprobesAvailable(): boolean {
-  return fs.existsSync('/sys/bus/event_source/devices/uprobe/type') || fs.existsSync(`${TRACEFS}/uprobe_events`);
-}
+export { kprobesAvailable, uprobesAvailable } from './features.js';
+import { kprobesAvailable, uprobesAvailable } from './features.js';
 
 export class Program {
   readonly name: string;
@@ -70,6 +64,27 @@ export class Program {
   set autoload(on: boolean) {
     if (this.owner.state !== 'opened') throw new UsageError(`program ${this.name}: autoload can change only before load()`);
     bpf.prog_set_autoload(this.handle, on);
+  }
+
+  private logBuffer?: Buffer;
+
+  /**
+   * Keep the verifier's log of this program's load, success or not (level 1:
+   * the instructions; 2: also every state; 4: statistics only, as veristat
+   * asks), to read with `verifierLog` after load().
+   */
+  keepVerifierLog(level = 4, bytes = 1 << 20): void {
+    if (this.owner.state !== 'opened') throw new UsageError(`program ${this.name}: the verifier log is asked for before load()`);
+    this.logBuffer = Buffer.alloc(bytes);
+    bpf.prog_set_log_buf(this.handle, this.logBuffer, bytes);
+    bpf.prog_set_log_level(this.handle, level);
+  }
+
+  /** What the verifier wrote while loading this program (keepVerifierLog first). */
+  get verifierLog(): string {
+    if (!this.logBuffer) return '';
+    const end = this.logBuffer.indexOf(0);
+    return this.logBuffer.toString('utf8', 0, end < 0 ? this.logBuffer.length : end);
   }
 
   get fd(): number {
