@@ -13,7 +13,7 @@ import { convert, ConvertError } from '../src/convert/index.js';
 import { ROOT } from '../src/paths.js';
 
 const dir = path.resolve(process.argv[2] ?? path.join(ROOT, 'test', 'fixtures', 'convert'));
-// inside the package, so the converted code's `lcc/lbc` import resolves
+// inside the package, so the converted code's `@lcc-ebpf/lbc` import resolves
 const out = fs.mkdtempSync(path.join(ROOT, 'bench', 'out', 'convert-'));
 const TSX = pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 

@@ -21,7 +21,7 @@ if (!dirs.length) {
   process.exit(2);
 }
 const LCC = path.join(ROOT, 'bin', 'lcc.js');
-// inside the package, so the skeletons' `lcc/lbc` import resolves for tsc
+// inside the package, so the skeletons' `@lcc-ebpf/lbc` import resolves for tsc
 const OUT = fs.mkdtempSync(path.join(ROOT, 'bench', 'out', 'corpus-'));
 const arch = targetArch();
 

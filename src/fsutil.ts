@@ -35,9 +35,15 @@ export function writeFilesAtomic(dir: string, files: [name: string, body: string
   fs.mkdirSync(path.dirname(path.resolve(dir)), { recursive: true });
   const tmp = fs.mkdtempSync(path.join(path.dirname(path.resolve(dir)), `.${path.basename(dir)}.lcc-`));
   try {
-    for (const [f, body] of files) fs.writeFileSync(path.join(tmp, f), body);
-    fs.mkdirSync(dir, { recursive: true });
-    for (const [f] of files) fs.renameSync(path.join(tmp, f), path.join(dir, f));
+    // a name may hold directories (koffi/linux_x64/koffi.node)
+    for (const [f, body] of files) {
+      fs.mkdirSync(path.dirname(path.join(tmp, f)), { recursive: true });
+      fs.writeFileSync(path.join(tmp, f), body);
+    }
+    for (const [f] of files) {
+      fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+      fs.renameSync(path.join(tmp, f), path.join(dir, f));
+    }
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

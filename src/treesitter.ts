@@ -8,7 +8,9 @@
 // native-side cache entry) for every accessor; for lcc gen on a 2,000-line
 // file that was most of its time.
 import { createRequire } from 'node:module';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { ROOT } from './paths.js';
 import { positions } from './textpos.js';
 
 export interface SyntaxNode {
@@ -181,21 +183,30 @@ export interface ParseOptions {
   namedOnly?: boolean;
 }
 
+/**
+ * tree-sitter as the build vendors it (scripts/bundle.mjs): its JavaScript and
+ * prebuilt native parts in dist/tree-sitter, so that an installed lcc never
+ * compiles tree-sitter. The grammars come without node-types.json (83 kB for
+ * C): setLanguage would build a JS class per node type from it (a `new
+ * Function` each, ~15 ms for C) for typed field getters we never use.
+ */
+type NativeParser = { parse(text: string): { rootNode: NativeNode }; setLanguage(grammar: unknown): void };
+function vendoredTreeSitter(): { Parser: new () => NativeParser; c: unknown; python: unknown } {
+  const file = path.join(ROOT, 'dist', 'tree-sitter', 'index.cjs');
+  if (!fs.existsSync(file)) throw new Error(`lcc: ${file} is missing: run npm run build (it vendors tree-sitter)`);
+  const platform = `${process.platform}-${process.arch}`;
+  if (!fs.existsSync(path.join(path.dirname(file), platform))) throw new Error(`lcc: no tree-sitter parser for ${platform} in this package (it ships linux-x64 and linux-arm64)`);
+  return createRequire(import.meta.url)(file);
+}
+
 function parser(language: Language): { parse(text: string): { rootNode: NativeNode } } {
   let p = parsers.get(language);
   if (!p) {
-    const require = createRequire(import.meta.url);
-    const Parser = require('tree-sitter');
-    // The grammar's native part, found as its package's index.js finds it,
-    // without the node-types.json (83 kB for C) that index.js also parses:
-    // setLanguage would build a JS class per node type from it (a `new
-    // Function` each, ~15 ms for C) for typed field getters we never use.
-    const pkg = language === 'c' ? 'tree-sitter-c' : 'tree-sitter-python';
-    const grammar = require('node-gyp-build')(path.dirname(require.resolve(`${pkg}/package.json`)));
-    grammar.nodeTypeInfo = [];
-    p = new Parser();
-    (p as unknown as { setLanguage(l: unknown): void }).setLanguage(grammar);
-    parsers.set(language, p!);
+    const vendored = vendoredTreeSitter();
+    const native = new vendored.Parser();
+    native.setLanguage(vendored[language]);
+    p = native;
+    parsers.set(language, native);
     names.set(language, { types: [], named: [], fields: [] });
   }
   return p!;

@@ -27,7 +27,7 @@ describe('the CLI runs with the code cache of its build', () => {
   it('generates through it what the library does, prettier (a dynamic import) included', () => {
     const out = path.join(here, '.out', 'code-cache', 'events.skel.ts');
     fs.rmSync(out, { force: true });
-    const r = run(BIN, ['gen', path.relative(ROOT, path.join(FIX, 'events.bpf.c')), '--reference', '--runtime', 'lcc/lbc', '--format', '-o', out]);
+    const r = run(BIN, ['gen', path.relative(ROOT, path.join(FIX, 'events.bpf.c')), '--reference', '--runtime', '@lcc-ebpf/lbc', '--format', '-o', out]);
     expect(r.stderr).toContain('lcc: code cache accepted');
     expect(r.status, r.stderr).toBe(0);
     expect(fs.readFileSync(out, 'utf8')).toBe(fs.readFileSync(path.join(FIX, 'events.skel.ts'), 'utf8'));
@@ -50,7 +50,7 @@ describe('the CLI runs with the code cache of its build', () => {
       const r = run(process.execPath, [path.join(dir, 'bin', 'lcc.js'), '--help']);
       expect(r.stderr).toContain(`lcc: code cache ${state}`);
       expect(r.status).toBe(0);
-      expect(r.stdout).toContain('usage: lcc <command>');
+      expect(r.stdout).toContain('Usage: lcc [options] [command]');
     }
   });
 });

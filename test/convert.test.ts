@@ -13,7 +13,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(here, '..');
 const FIX = path.join(here, 'fixtures', 'convert');
 const GOLDEN = path.join(FIX, 'golden');
-// inside the repository, so the converted code's `lcc/lbc` import resolves to this package
+// inside the repository, so the converted code's `@lcc-ebpf/lbc` import resolves to this package
 const OUT = path.join(here, '.out', 'convert');
 const UPDATE = !!process.env.UPDATE_GOLDEN;
 const TSX = pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;

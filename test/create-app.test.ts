@@ -1,16 +1,19 @@
-// create-lcc-app through yeoman-test: every template from flags, the same
-// answers given as prompts, goldens of what it writes, and refusals of bad
-// input. The scaffold's install → build → run is in create-app-e2e.test.ts.
+// create-lcc-app run as a user runs it (the built bin, a process): every
+// template from flags, goldens of what it writes, --help, and refusals of bad
+// input with one line and exit 2, leaving nothing behind. The scaffold's
+// install → build → run is in create-app-e2e.kernel.test.ts.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import helpers from 'yeoman-test';
 import { fileURLToPath } from 'node:url';
-import CreateLccApp, { parseHook } from '../generators/create-lcc-app/src/app.js';
+import { parseHook } from '../generators/create-lcc-app/src/templates.js';
+import { checkHook, nearest, type KernelHooks } from '../generators/create-lcc-app/src/hooks.js';
+import { program } from '../generators/create-lcc-app/src/cli.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-// the class itself: yeoman would import a path natively, and the source is TypeScript
-const GENERATOR = CreateLccApp as never;
+const BIN = path.resolve(here, '..', 'generators', 'create-lcc-app', 'bin.js');
 const GOLDEN = path.join(here, 'fixtures', 'create-app');
 const UPDATE = !!process.env.UPDATE_GOLDEN;
 
@@ -33,57 +36,66 @@ function golden(variant: string, dir: string): void {
   }
 }
 
-// a fixed dependency spec keeps the goldens independent of where the checkout lives
-const LCC = 'file:../lcc';
+function run(args: string[], cwd: string): { code: number | null; out: string; err: string } {
+  // stdin not a terminal: questions cannot be asked
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
 
-const VARIANTS: [string, Record<string, string | boolean>][] = [
-  ['events-ringbuf', { template: 'events', yes: true }],
-  ['events-perf', { template: 'events', event: 'perf', hook: 'sched:sched_process_fork', yes: true }],
-  ['hist', { template: 'hist', yes: true }],
-  ['counter', { template: 'counter', hook: 'tp_btf/sched_switch', description: 'context switches per process', yes: true }],
+// fixed dependency specs keep the goldens independent of where the checkout lives
+const DEPS = ['--lbc', 'file:../lbc', '--lcc', 'file:../lcc'];
+
+const VARIANTS: [string, string[]][] = [
+  ['events-ringbuf', ['--template', 'events', '--yes']],
+  ['events-perf', ['--template', 'events', '--event', 'perf', '--hook', 'sched:sched_process_fork', '--yes']],
+  ['hist', ['--template', 'hist', '--yes']],
+  ['counter', ['--template', 'counter', '--hook', 'tp_btf/sched_switch', '--description', 'context switches per process', '--yes']],
 ];
 
 describe('create-lcc-app', () => {
-  for (const [variant, options] of VARIANTS) {
-    it(`scaffolds ${variant} from flags alone`, async () => {
-      const r = await helpers.run(GENERATOR).withArguments(['mytool']).withOptions({ ...options, lcc: LCC, skipInstall: true } as never);
-      golden(variant, path.join(r.cwd, 'mytool'));
+  for (const [variant, flags] of VARIANTS) {
+    it(`scaffolds ${variant} from flags alone`, () => {
+      const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'lcc-create-'));
+      const r = run(['mytool', ...flags, ...DEPS], cwd);
+      expect(r.code, r.err).toBe(0);
+      // the path as given, no colours into a pipe, no framework's words
+      expect(r.out).toContain('cd mytool\n');
+      expect(r.out + r.err).not.toMatch(/\x1b\[|yeoman|occured/);
+      golden(variant, path.join(cwd, 'mytool'));
     });
   }
 
-  it('takes template, event kind and hook from prompts', async () => {
-    const asked: string[] = [];
-    const answers = ['events', 'perf', 'sched:sched_process_fork', 'events tool on sched:sched_process_fork'];
-    const r = await helpers.run(GENERATOR).withArguments(['mytool']).withOptions({ lcc: LCC, skipInstall: true } as never)
-      .withAnswers({}, { callback: (_answer: unknown, { question }: { question: { message: string } }) => {
-        asked.push(question.message);
-        return answers[asked.length - 1];
-      } });
-    expect(asked).toEqual(['What should the tool do?', 'How do events reach user space?', 'Attach to (hook)', 'Description']);
-    golden('events-perf', path.join(r.cwd, 'mytool'));
+  it('--help lists every option the parser takes, and exits 0', () => {
+    const r = run(['--help'], os.tmpdir());
+    expect(r.code).toBe(0);
+    const cmd = program(async () => {});
+    for (const o of cmd.options) expect(r.out).toContain(o.long!);
+    expect(r.out).toMatch(/Templates:\n\s+events/);
+    expect(run(['--version'], os.tmpdir())).toMatchObject({ code: 0, out: '0.1.0\n' });
   });
 
-  it('asks the hist template for both hooks', async () => {
-    const asked: string[] = [];
-    await helpers.run(GENERATOR).withArguments(['mytool']).withOptions({ lcc: LCC, skipInstall: true } as never)
-      .withAnswers({}, { callback: (answer: unknown, { question }: { question: { message: string } }) => {
-        asked.push(question.message);
-        return asked.length === 1 ? 'hist' : answer;
-      } });
-    expect(asked).toEqual(['What should the tool do?', 'Start timing at (hook)', 'Stop timing at (hook)', 'Description']);
-  });
-
-  it('refuses bad names, templates, hooks and a non-empty directory with one clear line', async () => {
-    await expect(helpers.run(GENERATOR).withArguments(['My Tool']).withOptions({ yes: true, skipInstall: true } as never)).rejects.toThrow(/cannot name a tool: use lower-case letters/);
-    await expect(helpers.run(GENERATOR).withArguments(['t']).withOptions({ yes: true, template: 'nope', skipInstall: true } as never)).rejects.toThrow(/--template nope: use one of events, hist, counter/);
-    await expect(helpers.run(GENERATOR).withArguments(['t']).withOptions({ yes: true, hook: 'not a hook', skipInstall: true } as never)).rejects.toThrow(/hook "not a hook" is not a hook lcc can attach/);
-    await expect(helpers.run(GENERATOR).withArguments(['t']).withOptions({ yes: true, event: 'pipe', skipInstall: true } as never)).rejects.toThrow(/--event pipe: use ringbuf or perf/);
-    await expect(helpers.run(GENERATOR).withOptions({ yes: true, skipInstall: true } as never)).rejects.toThrow(/which project\?/);
-    await expect(helpers.run(GENERATOR).withArguments(['t']).withOptions({ yes: true, skipInstall: true } as never)
-      .onTargetDirectory((dir) => {
-        fs.mkdirSync(path.join(dir, 't'));
-        fs.writeFileSync(path.join(dir, 't', 'keep'), 'x');
-      })).rejects.toThrow(/t exists/);
+  it('refuses bad input with one line and exit 2, writing nothing', () => {
+    const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'lcc-create-'));
+    const cases: [string[], RegExp][] = [
+      [['My Tool', '--yes'], /cannot name a tool: use lower-case letters/],
+      [['t', '--yes', '--template', 'nope'], /argument 'nope' is invalid. Allowed choices are events, hist, counter/],
+      [['t', '--yes', '--hook', 'not a hook'], /hook "not a hook" is not a hook lcc can attach/],
+      [['t', '--yes', '--event', 'pipe'], /Allowed choices are ringbuf, perf/],
+      [['t', '--bogus'], /unknown option '--bogus'/],
+      [['--yes'], /which project\?/],
+      // no terminal and no flag: say which flag
+      [['t'], /--template is needed and there is no terminal to ask on: use --yes \(defaults\) or --template/],
+    ];
+    for (const [args, message] of cases) {
+      const r = run(args, cwd);
+      expect(r.err, args.join(' ')).toMatch(message);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.err).not.toMatch(/\n\s+at /);
+    }
+    expect(fs.readdirSync(cwd)).toEqual([]);
+    fs.mkdirSync(path.join(cwd, 't'));
+    fs.writeFileSync(path.join(cwd, 't', 'keep'), 'x');
+    expect(run(['t', '--yes'], cwd)).toMatchObject({ code: 1, err: expect.stringMatching(/t exists and is not an empty directory/) });
   });
 
   it('reads hooks the way users write them', () => {
@@ -96,5 +108,15 @@ describe('create-lcc-app', () => {
       ['kprobe/tcp_sendmsg', 'kprobe/tcp_sendmsg'],
     ];
     for (const [text, section] of table) expect(parseHook(text).section).toBe(section);
+  });
+
+  it('checks hooks against the kernel: did you mean, and kprobes where they cannot attach', () => {
+    const k: KernelHooks = { events: ['sched:sched_process_exec', 'sched:sched_process_exit', 'sched:sched_switch', 'syscalls:sys_enter_openat', 'syscalls:sys_exit_openat'], kprobes: false };
+    expect(() => checkHook(parseHook('sched/sched_process_exce'), k)).toThrow(/no tracepoint sched:sched_process_exce; did you mean sched:sched_process_exec/);
+    expect(() => checkHook(parseHook('tp_btf/sched_swich'), k)).toThrow(/did you mean tp_btf\/sched_switch/);
+    expect(() => checkHook(parseHook('kprobe/do_sys_openat2'), k)).toThrow(/cannot attach kprobes .*use a tracepoint instead, e\.g\. syscalls:sys_enter_openat/);
+    expect(() => checkHook(parseHook('sched/sched_switch'), k)).not.toThrow();
+    expect(() => checkHook(parseHook('kprobe/do_sys_openat2'), { ...k, kprobes: true })).not.toThrow();
+    expect(nearest('abc', ['xyz'])).toEqual([]);
   });
 });

@@ -35,7 +35,7 @@ describe.runIf(runKernelTests)('a generated skeleton on the kernel', () => {
     const src = path.join(OUT, 'events.bpf.c');
     fs.copyFileSync(path.join(here, 'fixtures', 'gen', 'events.bpf.c'), src);
     const obj = compile(src, { out: path.join(OUT, 'events.bpf.o') });
-    const r = await generate(src, { object: obj, runtime: 'lcc/lbc' });
+    const r = await generate(src, { object: obj, runtime: '@lcc-ebpf/lbc' });
     expect(r.checkedTypes).toBeGreaterThan(0); // layouts verified against the object's BTF
     writeAtomic(r.out, r.code);
     mod = await import(pathToFileURL(r.out).href);

@@ -66,7 +66,7 @@ describe.runIf(runKernelTests)('libbpf programs from TypeScript', () => {
     fs.mkdirSync(OUT, { recursive: true });
     const src = path.join(here, 'fixtures', 'libbpf', 'stackmap.bpf.c');
     const obj = compile(src, { out: path.join(OUT, 'stackmap.bpf.o') });
-    const r = await generate(src, { object: obj, out: path.join(OUT, 'stackmap.skel.ts'), runtime: 'lcc/lbc' });
+    const r = await generate(src, { object: obj, out: path.join(OUT, 'stackmap.skel.ts'), runtime: '@lcc-ebpf/lbc' });
     writeAtomic(r.out, r.code);
     type Skel = {
       obj: { setValueSize(name: string, bytes: number): unknown };

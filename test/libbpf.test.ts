@@ -38,7 +38,7 @@ beforeAll(async () => {
     // what lcc build runs: the source's directory, -I, lbc.h, vmlinux.h, then the host's own headers
     const obj = compileDetailed(src(name), { out: path.join(OUT, `${name}.bpf.o`), includeDirs: [INCLUDE] }).out;
     objects.set(name, obj);
-    const r = await generate(src(name), { object: obj, out: path.join(OUT, `${name}.skel.ts`), runtime: 'lcc/lbc' });
+    const r = await generate(src(name), { object: obj, out: path.join(OUT, `${name}.skel.ts`), runtime: '@lcc-ebpf/lbc' });
     fs.writeFileSync(r.out, r.code);
     skeletons.set(name, r.code);
   }

@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { pingtraceCommand } from '../examples/pingtrace/src/main.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const BIN = path.resolve(here, '..', 'examples', 'pingtrace', 'bin', 'pingtrace.js');
@@ -36,10 +37,26 @@ describe('pingtrace refuses bad numbers as ping does', () => {
     });
   }
 
-  it('an unknown option is a usage error with the usage, not a stack trace', () => {
+  it('an unknown option is a usage error pointing at --help, not a stack trace', () => {
     const r = run('127.0.0.1', '--bogus');
-    expect(r.stderr).toMatch(/^pingtrace: Unknown option '--bogus'/);
-    expect(r.stderr).toMatch(/usage: pingtrace TARGET/);
+    expect(r.stderr).toBe("pingtrace: unknown option '--bogus'\n(pingtrace --help lists the options)\n");
+    expect(r.status).toBe(2);
+  });
+
+  it('--help lists every option the parser takes, from the same definition; --version; exit 0', () => {
+    const r = run('--help');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: pingtrace TARGET\.\.\. \[options\]/);
+    for (const o of pingtraceCommand().options) expect(r.stdout, o.flags).toContain(o.flags);
+    expect(r.stdout).toMatch(/Spike hunting[\s\S]*Fleet:[\s\S]*Server:/);
+    expect(run('--version')).toMatchObject({ status: 0, stdout: '0.1.0\n' });
+    // --help answers whatever else is on the line, even a bad number
+    expect(run('127.0.0.1', '-c', '0', '--help').status).toBe(0);
+  });
+
+  it('no target: one line with an example, exit 2', () => {
+    const r = run();
+    expect(r.stderr).toMatch(/^pingtrace: which host\? e\.g\. pingtrace 10\.0\.0\.2/);
     expect(r.status).toBe(2);
   });
 });

@@ -180,7 +180,7 @@ describe('npx pingtrace', () => {
     it(`runs from ${dir}`, () => {
       const r = spawnSync('npx', ['--no-install', 'pingtrace', '--help'], { cwd: path.join(ROOT, dir), encoding: 'utf8' });
       expect(r.status).toBe(0);
-      expect(r.stdout).toMatch(/^usage: pingtrace TARGET/);
+      expect(r.stdout).toMatch(/^Usage: pingtrace TARGET/);
     });
   }
 });

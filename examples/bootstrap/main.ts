@@ -45,7 +45,7 @@ if (values.duration !== undefined) {
 // libbpf's debug messages, as bootstrap.c's libbpf_print_fn shows them with -v
 if (values.verbose) process.env.LCC_LIBBPF_LOG = 'debug';
 
-const { LbcError } = await import('lcc/lbc');
+const { LbcError } = await import('@lcc-ebpf/lbc');
 const { BootstrapSkeleton } = await import('./bootstrap.skel.js');
 
 const pad = (v: string | number, n: number): string => String(v).padEnd(n);

@@ -13,7 +13,7 @@ import {
   type Program,
   type RawHandler,
   type RingBufferConsumer,
-} from 'lcc/lbc';
+} from '@lcc-ebpf/lbc';
 
 type Handler<T> = (event: T, cpu: number) => void;
 type PerfOptions = { pages?: number; wakeupEvents?: number };

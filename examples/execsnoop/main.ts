@@ -7,7 +7,7 @@
 // execsnoop.skel.ts is generated: lcc gen examples/execsnoop/execsnoop.bpf.c --reference
 // and the object it loads is built with: lcc build examples/execsnoop/execsnoop.bpf.c
 import { parseArgs } from 'node:util';
-import { LbcError } from 'lcc/lbc';
+import { LbcError } from '@lcc-ebpf/lbc';
 import { ExecsnoopSkeleton } from './execsnoop.skel.js';
 
 const { values } = parseArgs({ options: { duration: { type: 'string', short: 'd' }, uid: { type: 'string', short: 'u' } } });

@@ -2,13 +2,23 @@
 // probed by really loading and attaching each one from a tiny object.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { BpfObject, LbcError, ensureTracefs, isBpffsMounted, isTracefsMounted, libbpfVersion, type AttachTarget } from '../../lbc/src/index.js';
+// the runtime is loaded inside doctor(): on a host without libbpf.so.1 that is a row of the report, not a crash
+import type { AttachTarget } from '../../lbc/src/index.js';
+import { canLoadBpf, effectiveCaps, hasCap, LbcError } from '../../lbc/src/pure.js';
 
-import { DOCTOR_OBJECT } from '../paths.js';
+import * as path from 'node:path';
+import { clangVersion, findClang, systemIncludes } from '../clang/compile.js';
+import { DOCTOR_OBJECT, LBC_INCLUDE } from '../paths.js';
 
-export interface Check { name: string; ok: boolean; detail: string }
+/** `required`: lcc cannot build or run without it (doctor then exits 1); else it only limits what works */
+export interface Check { name: string; ok: boolean; detail: string; side: 'build' | 'run'; required: boolean }
 export interface ProbeResult { kind: string; loads: boolean; attaches: boolean | null; detail: string }
 export interface DoctorReport { checks: Check[]; programs: ProbeResult[] }
+
+/** Something required is missing. */
+export function doctorFailed(r: DoctorReport): boolean {
+  return r.checks.some((c) => c.required && !c.ok);
+}
 
 function libcPath(): string {
   const maps = fs.readFileSync('/proc/self/maps', 'utf8');
@@ -36,7 +46,8 @@ function reason(e: unknown): string {
   return m.split('\n')[0]!;
 }
 
-export function probePrograms(object = DOCTOR_OBJECT): ProbeResult[] {
+export async function probePrograms(object = DOCTOR_OBJECT): Promise<ProbeResult[]> {
+  const { BpfObject, ensureTracefs } = await import('../../lbc/src/index.js');
   if (!fs.existsSync(object)) {
     throw new LbcError(`probe object ${object} is missing`, { hint: 'run "bash scripts/setup.sh" (it builds it)' });
   }
@@ -70,37 +81,82 @@ export function probePrograms(object = DOCTOR_OBJECT): ProbeResult[] {
   return out;
 }
 
-function capEff(): bigint {
-  const m = /^CapEff:\s*([0-9a-f]+)/m.exec(fs.readFileSync('/proc/self/status', 'utf8'));
-  return m ? BigInt(`0x${m[1]}`) : 0n;
+
+/** The build side: what lcc build needs on the machine that compiles (not on the hosts that run the app). */
+export function buildChecks(): Check[] {
+  const checks: Check[] = [];
+  let clang: string | null = null;
+  try {
+    clang = findClang();
+    checks.push({ name: 'clang', side: 'build', required: true, ok: true, detail: `${clangVersion(clang)} (${clang})` });
+  } catch (e) {
+    checks.push({ name: 'clang', side: 'build', required: true, ok: false, detail: `${reason(e)}` });
+  }
+  const helpers = clang ? includeSearch(clang).find((d) => fs.existsSync(path.join(d, 'bpf', 'bpf_helpers.h'))) : undefined;
+  checks.push({
+    name: 'libbpf headers', side: 'build', required: true, ok: !!helpers,
+    detail: helpers ? `${helpers}/bpf/bpf_helpers.h` : clang ? '<bpf/bpf_helpers.h> not found: apt-get install -y libbpf-dev' : 'not looked for without clang',
+  });
+  checks.push({
+    name: 'bpftool', side: 'build', required: false, ok: which('bpftool'),
+    detail: which('bpftool') ? 'makes vmlinux.h from kernel BTF' : 'missing: vmlinux.h cannot be generated (apt-get install -y bpftool); sources that include only their own headers still build',
+  });
+  checks.push({ name: 'lbc.h', side: 'build', required: true, ok: fs.existsSync(path.join(LBC_INCLUDE, 'lbc.h')), detail: path.join(LBC_INCLUDE, 'lbc.h') });
+  return checks;
 }
 
-export function doctor(): DoctorReport {
-  const caps = capEff();
-  const has = (bit: number): boolean => ((caps >> BigInt(bit)) & 1n) === 1n;
+function includeSearch(clang: string): string[] {
+  return systemIncludes(clang).filter((a) => a !== '-idirafter');
+}
+
+function which(cmd: string): boolean {
+  return (process.env.PATH ?? '').split(':').some((d) => d && fs.existsSync(path.join(d, cmd)));
+}
+
+export async function doctor(): Promise<DoctorReport> {
+  const caps = effectiveCaps();
+  const has = (bit: number): boolean => hasCap(bit, caps);
+  const privileged = canLoadBpf(caps);
+  const btf = fs.existsSync('/sys/kernel/btf/vmlinux');
   const checks: Check[] = [
-    { name: 'kernel', ok: true, detail: `${os.release()} ${os.arch()}` },
-    { name: 'kernel BTF', ok: fs.existsSync('/sys/kernel/btf/vmlinux'), detail: fs.existsSync('/sys/kernel/btf/vmlinux') ? '/sys/kernel/btf/vmlinux' : 'missing: pass a BTF file (OpenOptions.btfPath / lcc btf minimize)' },
-    { name: 'bpffs', ok: isBpffsMounted(), detail: isBpffsMounted() ? '/sys/fs/bpf' : 'not mounted (the runtime mounts it when pinning)' },
-    { name: 'tracefs', ok: isTracefsMounted(), detail: isTracefsMounted() ? '/sys/kernel/tracing' : 'not mounted (the runtime mounts it when attaching)' },
     {
-      name: 'privileges', ok: has(21) || (has(39) && has(38)),
-      detail: `uid ${process.getuid?.()}, CAP_SYS_ADMIN=${has(21)}, CAP_BPF=${has(39)}, CAP_PERFMON=${has(38)}, CAP_NET_ADMIN=${has(12)}`,
+      name: 'privileges', side: 'run', required: true, ok: privileged,
+      detail: privileged
+        ? `uid ${process.getuid?.()}, CAP_SYS_ADMIN=${has(21)}, CAP_BPF=${has(39)}, CAP_PERFMON=${has(38)}, CAP_NET_ADMIN=${has(12)}`
+        : `uid ${process.getuid?.()} has neither CAP_SYS_ADMIN nor CAP_BPF+CAP_PERFMON: eBPF needs them; run it as root (sudo lcc doctor)`,
     },
-    { name: 'libbpf', ok: true, detail: `${libbpfVersion()} (system libbpf.so.1)` },
+    ...buildChecks(),
+    { name: 'kernel', side: 'run', required: true, ok: true, detail: `${os.release()} ${os.arch()}` },
+    { name: 'kernel BTF', side: 'run', required: true, ok: btf, detail: btf ? '/sys/kernel/btf/vmlinux' : 'missing: CO-RE needs a BTF file (lcc btf minimize, then OpenOptions.btfPath or LCC_BTF)' },
   ];
-  let programs: ProbeResult[] = [];
+  let libbpf: string | null = null;
   try {
-    programs = probePrograms();
+    const lbc = await import('../../lbc/src/index.js');
+    libbpf = lbc.libbpfVersion();
+    checks.push(
+      { name: 'bpffs', side: 'run', required: false, ok: lbc.isBpffsMounted(), detail: lbc.isBpffsMounted() ? '/sys/fs/bpf' : 'not mounted (the runtime mounts it when pinning)' },
+      { name: 'tracefs', side: 'run', required: false, ok: lbc.isTracefsMounted(), detail: lbc.isTracefsMounted() ? '/sys/kernel/tracing' : 'not mounted (the runtime mounts it when attaching)' },
+    );
   } catch (e) {
-    checks.push({ name: 'program probes', ok: false, detail: reason(e) });
+    checks.push({ name: 'libbpf', side: 'run', required: true, ok: false, detail: reason(e) });
+  }
+  if (libbpf) checks.push({ name: 'libbpf', side: 'run', required: true, ok: true, detail: `${libbpf} (system libbpf.so.1)` });
+  let programs: ProbeResult[] = [];
+  // without the privilege every probe fails for that one reason: said once above, not once per kind
+  if (!privileged) checks.push({ name: 'program probes', side: 'run', required: false, ok: false, detail: 'not run: they need the privileges above' });
+  else if (libbpf) {
+    try {
+      programs = await probePrograms();
+    } catch (e) {
+      checks.push({ name: 'program probes', side: 'run', required: false, ok: false, detail: reason(e) });
+    }
   }
   return { checks, programs };
 }
 
 export function formatDoctor(r: DoctorReport): string {
   const rows: string[][] = [['check', 'status', 'detail']];
-  for (const c of r.checks) rows.push([c.name, c.ok ? 'ok' : 'MISSING', c.detail]);
+  for (const c of r.checks) rows.push([`${c.side} ${c.name}`, c.ok ? 'ok' : c.required ? 'MISSING' : 'missing', c.detail]);
   for (const p of r.programs) {
     const status = !p.loads ? 'no load' : p.attaches === false ? 'no attach' : p.attaches ? 'works' : 'loads';
     rows.push([`prog ${p.kind}`, status, p.detail]);

@@ -165,7 +165,7 @@ function emitTs(tool: PyTool, name: string, c: CResult, report: ReportEntry[]): 
       ...(/\bexecFileSync\b/.test(all) ? ["import { execFileSync } from 'node:child_process';"] : []),
       ...(/\bfs\./.test(all) ? ["import * as fs from 'node:fs';"] : []),
       "import { parseArgs } from 'node:util';",
-      ...(lbc.length ? [`import { ${lbc.join(', ')} } from 'lcc/lbc';`] : []),
+      ...(lbc.length ? [`import { ${lbc.join(', ')} } from '@lcc-ebpf/lbc';`] : []),
       `import { ${cls}${[...eventTypes].map((t) => `, type ${t}`).join('')} } from './${name}.skel.js';`,
       '',
       '// the command line of the original tool',

@@ -329,7 +329,7 @@ export function skeletonContext(model: Model, opts: EmitOptions = {}): Record<st
   return {
     source: path.basename(model.file),
     className,
-    runtime: opts.runtime ?? 'lcc/lbc',
+    runtime: opts.runtime ?? '@lcc-ebpf/lbc',
     embedded: objectBytes !== null,
     // one string, not a list for the template to loop over: ~2,000 lines for a big object
     objectBase64: objectBytes ? chunk(Buffer.from(objectBytes).toString('base64'), 100).map((l) => `    '${l}',`).join('\n') : '',

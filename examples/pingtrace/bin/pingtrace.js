@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-// Runs the compiled pingtrace (npm run build at the repository root produces it).
-import { main } from '../../../dist/examples/pingtrace/src/main.js';
-
-process.exitCode = await main(process.argv.slice(2));
+// pingtrace as bundled by lcc bundle (npm run build at the repository root
+// makes it): the same file a host runs.
+import '../dist/pingtrace.cjs';

@@ -7,7 +7,7 @@
 // probe.
 import * as dgram from 'node:dgram';
 import { randomInt } from 'node:crypto';
-import { LbcError, ProbeSocket, formatKsym, ipString, ipv6Bytes, sockaddr, tracedStack } from 'lcc/lbc';
+import { LbcError, ProbeSocket, formatKsym, ipString, ipv6Bytes, sockaddr, tracedStack } from '@lcc-ebpf/lbc';
 import { isIP } from 'node:net';
 import { computeStages, OffsetEstimator, REMOTE_COMBINED, STAGES, type LocalTimes, type ProbeStages, type StageSummary } from './stages.js';
 import { connKey, DEFAULT_PORT, parseProbeReply, probePacket, probeTag, PtHook, PtRole, onRecords, reportTimes, startTracing, TAG_SIZE, type ProbeSpec, type PtEvent, type Report, type StageSet } from './probe.js';

@@ -7,11 +7,11 @@
 //   seq=0 total=84.1us  l_tx_kern=11.2 l_tx_qdisc=3.0 ... l_rx_task_queue=19.8
 //
 // Stage names and JSON keys follow sysak's PingTrace. Run as root.
-import { parseArgs } from 'node:util';
+import { Command, CommanderError } from 'commander';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import * as fs from 'node:fs';
-import { LbcError } from 'lcc/lbc';
+import { CAP_NET_RAW, canLoadBpf, effectiveCaps, hasCap, LbcError } from '@lcc-ebpf/lbc';
 import { runClient, type ProbeResult, type Spike, type StatusEvent, type Summary, type Target } from './client.js';
 import { runServer } from './server.js';
 import { diagram } from './diagram.js';
@@ -20,41 +20,7 @@ import { ReportRecorder } from './report.js';
 import { RotatingLog } from './logfile.js';
 import { REMOTE_COMBINED, STAGES, type StageName } from './stages.js';
 
-const USAGE = `usage: pingtrace TARGET [-c COUNT] [-i INTERVAL] [-w DEADLINE] [-W TIMEOUT] [-s SIZE] [--json] [--diagram]
-                 [-t SECONDS | --continuous] [-m US] [-k FACTOR] [--metrics HOST:PORT] [--report FILE.html]
-                 [--pinglist FILE] [--rate N] [--log FILE [--log-size BYTES] [--log-keep N]]
-       pingtrace --server [-w SECONDS] [--port PORT]
-
-  TARGET        host name, IPv4 or IPv6 address
-  --udp, --tcp  UDP or TCP probes to the server's --port (default ICMP echo); TCP probes
-                are records on one established connection per target
-  --tcp-handshake  each probe a new TCP connection: connect() to connected, SYN out and SYN-ACK back
-  --port PORT   where pingtrace --server takes UDP and TCP probes (default 7807; 1 to 65535)
-  -4, -6        resolve names to IPv4 / IPv6 only
-  -c COUNT      stop after COUNT probes (per target; default: until -w, -t or Ctrl-C)
-  -i INTERVAL   seconds between probes to a target (default 1)
-  -w DEADLINE   stop after this many seconds
-  -W TIMEOUT    seconds to wait for each reply (default 1)
-  -s SIZE       payload bytes (default 56; 16 to 65507)
-  --json        JSON lines: a start line once probing begins, each probe (spike, status), the summary
-  --diagram     draw every probe (default: the summary only)
-
- spike hunting (continuous mode prints only spikes)
-  -t SECONDS    probe continuously for this long; --continuous: until Ctrl-C
-  -m US         a probe whose total exceeds US microseconds is a spike (as sysak's -m)
-  -k FACTOR     a stage above FACTOR x its rolling p99 is a spike (default 3 in continuous mode)
-                each spike names the stage that grew, with the receiving CPU, its softirq
-                time, the run-queue wait and the kernel stack where the slow stage ended
-
- fleet
-  --metrics HOST:PORT  Prometheus/OpenMetrics endpoint at /metrics (stage histograms, counters)
-  --pinglist FILE      probe every host in FILE (one per line, # comments), Pingmesh style
-  --rate N             at most N probes per second across all targets
-  --report FILE.html   a self-contained HTML report, written at the end (and every 30 s)
-  --log FILE           spikes and status changes as JSON lines, rotated at --log-size
-                       (default 10 MB) keeping --log-keep old files (default 5)
-
-  --server      run on the target: report its stages to clients`;
+const VERSION = '0.1.0';
 
 export class UsageError extends Error {
   constructor(message: string, readonly withUsage = false) {
@@ -73,31 +39,14 @@ function checkedNum(v: string | undefined, name: string, def: number, min = 0, r
   return n;
 }
 
-/** Options that take a value: `-c -1` is the value -1 (as ping reads it), not an option "-1". */
-const VALUED = new Set(['-c', '-i', '-w', '-W', '-s', '-t', '-m', '-k', '--port', '--rate', '--log-size', '--log-keep', '--metrics', '--report', '--pinglist', '--log']);
-function joinNegatives(argv: string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const next = argv[i + 1];
-    if (VALUED.has(a) && next !== undefined && /^-[\d.]/.test(next)) {
-      out.push(a.startsWith('--') ? `${a}=${next}` : `${a}${next}`);
-      i++;
-    } else out.push(a);
-  }
-  return out;
-}
-
 /** The payload: our probe header needs 16 bytes; an IPv4 datagram holds 65,507 after its headers. */
 const MIN_SIZE = 16;
 const MAX_SIZE = 65507;
 
 function checkEnvironment(): void {
   // capabilities, not the uid: root without them fails, a capable non-root user works
-  const caps = BigInt(`0x${/^CapEff:\s*([0-9a-f]+)/m.exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1] ?? '0'}`);
-  const has = (bit: number): boolean => ((caps >> BigInt(bit)) & 1n) === 1n;
-  const bpfOk = has(21) || (has(39) && has(38)); // CAP_SYS_ADMIN, or CAP_BPF + CAP_PERFMON
-  if (!bpfOk || !has(13)) {
+  const caps = effectiveCaps();
+  if (!canLoadBpf(caps) || !hasCap(CAP_NET_RAW, caps)) {
     throw new UsageError('pingtrace needs root (CAP_BPF and CAP_PERFMON to load eBPF, CAP_NET_RAW to send raw ICMP): run it with sudo');
   }
   for (const tp of ['net/net_dev_queue', 'net/net_dev_start_xmit', 'net/netif_receive_skb']) {
@@ -171,35 +120,83 @@ function readPinglist(file: string): string[] {
   return hosts;
 }
 
-const OPTIONS = {
-  count: { type: 'string', short: 'c' }, interval: { type: 'string', short: 'i' },
-  deadline: { type: 'string', short: 'w' }, timeout: { type: 'string', short: 'W' },
-  size: { type: 'string', short: 's' }, json: { type: 'boolean' }, diagram: { type: 'boolean' },
-  server: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-  time: { type: 'string', short: 't' }, continuous: { type: 'boolean' },
-  threshold: { type: 'string', short: 'm' }, factor: { type: 'string', short: 'k' },
-  metrics: { type: 'string' }, report: { type: 'string' }, pinglist: { type: 'string' }, rate: { type: 'string' },
-  log: { type: 'string' }, 'log-size': { type: 'string' }, 'log-keep': { type: 'string' },
-  udp: { type: 'boolean' }, tcp: { type: 'boolean' }, 'tcp-handshake': { type: 'boolean' }, port: { type: 'string' },
-  ipv4: { type: 'boolean', short: '4' }, ipv6: { type: 'boolean', short: '6' },
-} as const;
+/**
+ * pingtrace's command line, defined once: commander parses it and writes
+ * --help from it. Values stay strings here and are checked as ping checks
+ * them (parseCommandLine), so `-c -1` is the value -1, refused by name.
+ */
+export function pingtraceCommand(): Command {
+  const cmd = new Command('pingtrace')
+    .description('where did this ping\'s milliseconds go? Each probe timed at every stage it passes, remote ones included (with pingtrace --server there).')
+    .usage('TARGET... [options]\n       pingtrace --server [-w SECONDS] [--port PORT]')
+    .argument('[targets...]', 'host names, IPv4 or IPv6 addresses')
+    .version(VERSION, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'print this help')
+    .optionsGroup('Probing:')
+    .option('--udp', 'UDP probes to the server\'s --port (default: ICMP echo)')
+    .option('--tcp', 'TCP probes: records on one established connection per target')
+    .option('--tcp-handshake', 'each probe a new TCP connection: connect() to connected, SYN out and SYN-ACK back')
+    .option('--port <port>', 'where pingtrace --server takes UDP and TCP probes (default 7807; 1 to 65535)')
+    .option('-4, --ipv4', 'resolve names to IPv4 only')
+    .option('-6, --ipv6', 'resolve names to IPv6 only')
+    .option('-c, --count <count>', 'stop after COUNT probes per target (default: until -w, -t or Ctrl-C)')
+    .option('-i, --interval <seconds>', 'seconds between probes to a target (default 1)')
+    .option('-w, --deadline <seconds>', 'stop after this many seconds')
+    .option('-W, --timeout <seconds>', 'seconds to wait for each reply (default 1)')
+    .option('-s, --size <bytes>', `payload bytes (default 56; ${MIN_SIZE} to ${MAX_SIZE})`)
+    .option('--json', 'JSON lines: a start line once probing begins, each probe (spike, status), the summary')
+    .option('--diagram', 'draw every probe (default: the summary only)')
+    .optionsGroup('Spike hunting (continuous mode prints only spikes):')
+    .option('-t, --time <seconds>', 'probe continuously for this long')
+    .option('--continuous', 'probe continuously until Ctrl-C')
+    .option('-m, --threshold <us>', 'a probe whose total exceeds this many microseconds is a spike')
+    .option('-k, --factor <factor>', 'a stage above FACTOR x its rolling p99 is a spike (default 3 in continuous mode)')
+    .optionsGroup('Fleet:')
+    .option('--metrics <host:port>', 'Prometheus/OpenMetrics endpoint at /metrics (stage histograms, counters)')
+    .option('--pinglist <file>', 'probe every host in FILE (one per line, # comments), Pingmesh style')
+    .option('--rate <n>', 'at most N probes per second across all targets')
+    .option('--report <file.html>', 'a self-contained HTML report, written at the end (and every 30 s)')
+    .option('--log <file>', 'spikes and status changes as JSON lines, rotated at --log-size')
+    .option('--log-size <bytes>', 'rotate the log at this size (default 10 MB)')
+    .option('--log-keep <n>', 'old log files kept (default 5)')
+    .optionsGroup('Server:')
+    .option('--server', 'run on the target: report its stages to clients')
+    .addHelpText('after', '\nExamples:\n  pingtrace --server                     # on the target\n  pingtrace 10.0.0.2 -c 10 -i 0.2        # like ping\n  pingtrace 10.0.0.2 --continuous -k 5   # spikes only, until Ctrl-C');
+  return cmd;
+}
+
+interface Values {
+  targets?: string[]; udp?: boolean; tcp?: boolean; 'tcp-handshake'?: boolean; port?: string; ipv4?: boolean; ipv6?: boolean;
+  count?: string; interval?: string; deadline?: string; timeout?: string; size?: string; json?: boolean; diagram?: boolean;
+  time?: string; continuous?: boolean; threshold?: string; factor?: string; metrics?: string; pinglist?: string; rate?: string;
+  report?: string; log?: string; 'log-size'?: string; 'log-keep'?: string; server?: boolean; help?: string; version?: string;
+}
 
 export type CommandLine = ReturnType<typeof parseCommandLine>;
 
 /**
  * The command line, every number checked (before anything is loaded or
- * resolved: a typo costs nothing). Pure: throws UsageError, reads no file.
+ * resolved: a typo costs nothing). Pure: throws UsageError, reads no file,
+ * prints nothing (--help and --version come back as `values.help`/`version`).
  */
 export function parseCommandLine(argv: string[]) {
-  let parsed;
+  const cmd = pingtraceCommand();
+  let printed = '';
+  cmd.exitOverride().configureOutput({ writeOut: (t) => (printed += t), writeErr: (t) => (printed += t), outputError: () => {} });
+  let values: Values;
   try {
-    parsed = parseArgs({ args: joinNegatives(argv), allowPositionals: true, options: OPTIONS });
+    cmd.parse(argv, { from: 'user' });
+    const o = cmd.opts();
+    values = { ...o, 'tcp-handshake': o.tcpHandshake, 'log-size': o.logSize, 'log-keep': o.logKeep, targets: cmd.processedArgs[0] as string[] };
   } catch (e) {
-    throw new UsageError((e as Error).message, true);
+    if (!(e instanceof CommanderError)) throw e;
+    if (e.code === 'commander.helpDisplayed') values = { help: printed };
+    else if (e.code === 'commander.version') values = { version: printed };
+    else throw new UsageError(e.message.replace(/^error: /, ''), true);
   }
-  const { values, positionals } = parsed;
+  const positionals = values.targets ?? [];
   // --help answers whatever else is on the line
-  const num = values.help ? (_v: string | undefined, _n: string, def: number): number => def : checkedNum;
+  const num = values.help || values.version ? (_v: string | undefined, _n: string, def: number): number => def : checkedNum;
   return {
     values, positionals,
     port: values.port !== undefined ? num(values.port, '--port', 0, 1, { max: 65535, integer: true }) : undefined,
@@ -231,13 +228,13 @@ export async function main(argv: string[]): Promise<number> {
     cl = parseCommandLine(argv);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`pingtrace: ${e.message}\n${e.withUsage ? `${USAGE}\n` : ''}`);
+    process.stderr.write(`pingtrace: ${e.message}\n${e.withUsage ? '(pingtrace --help lists the options)\n' : ''}`);
     return 2;
   }
   const { values, positionals, port, deadline, count, intervalMs, deadlineMs, timeoutMs, size, rate, thresholdUs, logSize, logKeep } = cl;
   let { factor } = cl;
-  if (values.help) {
-    console.log(USAGE);
+  if (values.help || values.version) {
+    process.stdout.write(values.help ?? values.version ?? '');
     return 0;
   }
   let metrics: Metrics | null = null;
@@ -249,7 +246,7 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     const hosts = [...positionals, ...(values.pinglist ? readPinglist(values.pinglist) : [])];
-    if (!hosts.length) throw new UsageError(`which host?\n${USAGE}`);
+    if (!hosts.length) throw new UsageError('which host? e.g. pingtrace 10.0.0.2 (or pingtrace --server on the target)', true);
     const targets: Target[] = [];
     if ([values.udp, values.tcp, values['tcp-handshake']].filter(Boolean).length > 1) throw new UsageError('one of --udp, --tcp, --tcp-handshake');
     if (values.ipv4 && values.ipv6) throw new UsageError('-4 or -6, not both');

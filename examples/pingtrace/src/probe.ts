@@ -2,7 +2,7 @@
 // and the report the server sends back.
 import * as fs from 'node:fs';
 import { isIP } from 'node:net';
-import { inetChecksum, ipString, ipv6Bytes, NotSupportedError, LbcError, sockaddrIn, type RingBufferConsumer } from 'lcc/lbc';
+import { inetChecksum, ipString, ipv6Bytes, NotSupportedError, LbcError, sockaddrIn, type RingBufferConsumer } from '@lcc-ebpf/lbc';
 import { PingtraceSkeleton, PtEvent, PtHook, PtRecord, PtRole } from '../pingtrace.skel.js';
 
 export const MAGIC = Buffer.from('LCCP');

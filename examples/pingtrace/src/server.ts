@@ -4,7 +4,7 @@
 // its probe names. Both address families.
 import * as dgram from 'node:dgram';
 import * as net from 'node:net';
-import { LbcError } from 'lcc/lbc';
+import { LbcError } from '@lcc-ebpf/lbc';
 import { startTracing, onRecords, connKey, eventAddress, DEFAULT_PORT, HELLO, MAGIC, PtHook, PtRole, REPLY, REQUEST, TAG_SIZE, type PtEvent, type Report } from './probe.js';
 
 const REPORT_RESEND_MS = [80];
