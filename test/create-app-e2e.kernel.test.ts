@@ -5,7 +5,7 @@
 // machine whose compiler is `false`, then bundled and run as a host runs it
 // (PATH with node alone, no node_modules); and built through the compile
 // service on a PATH without clang.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runKernelTests } from './helpers/kernel.js';
 import { kprobesAvailable } from '../lbc/src/features.js';
 import { startServe } from '../src/serve/spawn.js';
-import { watch } from './helpers/ready.js';
+import { watch, type Watched } from './helpers/ready.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(ROOT, 'generators', 'create-lcc-app', 'bin.js');
@@ -47,6 +47,21 @@ async function scaffold(name: string, flags: string[], bin = BIN, deps = ['--lbc
   const dir = path.join(work, name);
   await sh('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], dir, env);
   return dir;
+}
+
+/** The events app attaches, prints the exec the test causes, and ends 0 on Ctrl-C. */
+async function tracesAnExec(child: ChildProcess): Promise<Watched> {
+  const w = watch(child);
+  try {
+    await w.until('Hit Ctrl-C to end');
+    // activity the tool traces: an exec (the test's own PATH has /bin/true)
+    spawnSync('/bin/true');
+    await w.until(/^\d+\.\d+\s+\d+\s+\d+\s+\d+\s+true$/m);
+  } finally {
+    child.kill('SIGINT');
+  }
+  expect(await w.closed).toBe(0);
+  return w;
 }
 
 /** A directory whose only program is node: PATH for a host that has nothing else. */
@@ -96,7 +111,7 @@ describe.runIf(runKernelTests)('create-lcc-app scaffolds build and run', () => {
     }, 240_000);
   }
 
-  it('from the packages\' tarballs with no compiler: install, build, bundle, and the bundle runs on a host with node alone', async () => {
+  it('from the packages\' tarballs with no compiler: install, build, bundle; the bundle runs on a host with node alone, the executable on one without', async () => {
     const packs = path.join(work, 'packs');
     fs.mkdirSync(packs, { recursive: true });
     const tgz: Record<string, string> = {};
@@ -132,18 +147,17 @@ describe.runIf(runKernelTests)('create-lcc-app scaffolds build and run', () => {
     expect(await sh('node', [path.join(host, 'tartool.cjs'), '--version'], host, hostEnv)).toBe('0.1.0\n');
     expect(await sh('node', [path.join(host, 'tartool.cjs'), '--help'], host, hostEnv)).toMatch(/--pid <pid>[\s\S]*--duration <seconds>/);
     await expect(sh('node', [path.join(host, 'tartool.cjs'), '--pid', 'x'], host, hostEnv)).rejects.toThrow(/exited 2[\s\S]*option '-p, --pid <pid>' argument 'x' is invalid/);
-    const child = spawn('node', [path.join(host, 'tartool.cjs')], { cwd: host, env: hostEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-    const w = watch(child);
-    try {
-      await w.until('Hit Ctrl-C to end');
-      // activity the tool traces: an exec (the test's own PATH has /bin/true)
-      spawnSync('/bin/true');
-      await w.until(/^\d+\.\d+\s+\d+\s+\d+\s+\d+\s+true$/m);
-    } finally {
-      child.kill('SIGINT');
-    }
-    expect(await w.closed).toBe(0);
+    await tracesAnExec(spawn('node', [path.join(host, 'tartool.cjs')], { cwd: host, env: hostEnv, stdio: ['ignore', 'pipe', 'pipe'] }));
     fs.rmSync(host, { recursive: true, force: true });
+
+    // further: one executable, node inside; the host's PATH is empty
+    expect(await sh('npx', ['lcc', 'bundle', '--executable', '-o', 'exe'], dir, env)).toContain('exe/tartool');
+    const bare = fs.mkdtempSync(path.join(os.tmpdir(), 'lcc-host-'));
+    fs.copyFileSync(path.join(dir, 'exe', 'tartool'), path.join(bare, 'tartool'));
+    fs.chmodSync(path.join(bare, 'tartool'), 0o755);
+    const x = await tracesAnExec(spawn(path.join(bare, 'tartool'), [], { cwd: bare, env: { PATH: '' }, stdio: ['ignore', 'pipe', 'pipe'] }));
+    expect(x.stderr).not.toMatch(/warning|SEA/i);
+    fs.rmSync(bare, { recursive: true, force: true });
   }, 600_000);
 
   describe('built by the compile service on a host without clang', () => {

@@ -150,7 +150,7 @@ async function runDoctor(values: { json?: boolean }): Promise<number> {
   return doctorFailed(r) ? 1 : 0;
 }
 
-async function bundle(entry: string | undefined, values: { out: string; name?: string; platform?: string[] }): Promise<void> {
+async function bundle(entry: string | undefined, values: { out: string; name?: string; platform?: string[]; executable?: boolean }): Promise<void> {
   const { bundleApp, BundleError, BUNDLE_PLATFORMS } = await import('../bundle/bundle.js');
   const from = entry ?? (fs.existsSync('src/main.ts') ? 'src/main.ts' : undefined);
   if (!from) throw new CliError('bundle: which entry? there is no src/main.ts here: lcc bundle path/to/main.ts');
@@ -158,10 +158,12 @@ async function bundle(entry: string | undefined, values: { out: string; name?: s
     if (!(BUNDLE_PLATFORMS as readonly string[]).includes(p)) throw new CliError(`bundle: --platform ${p}: use ${BUNDLE_PLATFORMS.join(' or ')}`);
   }
   try {
-    const r = await bundleApp({ entry: from, outDir: values.out, name: values.name, platforms: values.platform as never });
+    const r = await bundleApp({ entry: from, outDir: values.out, name: values.name, platforms: values.platform as never, executable: values.executable });
     const rel = path.relative(process.cwd(), r.file) || r.file;
     process.stdout.write(`${rel} (${(r.bytes / 1024).toFixed(0)} kB; koffi for ${r.natives.join(', ')})\n`);
-    process.stderr.write(`a host runs it with node ${path.basename(r.file)}: copy ${path.relative(process.cwd(), values.out) || '.'}/ whole (it needs libbpf.so.1, no npm, no compiler)\n`);
+    process.stderr.write(values.executable
+      ? `a ${r.natives[0]} host runs it as ./${path.basename(r.file)} (it needs libbpf.so.1; not node, npm or a compiler)\n`
+      : `a host runs it with node ${path.basename(r.file)}: copy ${path.relative(process.cwd(), values.out) || '.'}/ whole (it needs libbpf.so.1, no npm, no compiler)\n`);
   } catch (e) {
     if (e instanceof BundleError) throw new CliError(`bundle: ${e.message}`);
     throw e;
@@ -241,6 +243,7 @@ export function program(done: (code: number) => void): Command {
     .option('-o, --out <dir>', 'the directory to write', 'bundle')
     .option('--name <name>', 'the file name, without .cjs (default: the package\'s name)')
     .option('--platform <platform>', 'a platform to carry koffi for: linux_x64, linux_arm64 (repeatable; default both)', collect)
+    .option('--executable', 'one executable file instead, node included (Node\'s single executable applications), for this machine\'s platform')
     .action(act(bundle));
 
   sub('check', 'load every program of objects into this kernel\'s verifier, one at a time, without attaching (like veristat)')
