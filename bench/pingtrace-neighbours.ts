@@ -8,6 +8,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ROOT } from '../src/paths.js';
+import { enableRunStats, loadedPrograms } from '../lbc/src/index.js';
 
 const BIN = path.join(ROOT, 'examples/pingtrace/bin/pingtrace.js');
 const NETNS = path.join(ROOT, 'examples/pingtrace/netns.sh');
@@ -95,6 +96,30 @@ try {
     }
   }
 
+  // 1b. what the rounds above cannot resolve (their spread is microseconds): the time
+  // pingtrace's own programs spend per neighbour's round trip, from the kernel's run-time
+  // statistics (which add a clock read to each run, so the figures are an upper bound)
+  const kernelNs: Record<string, { ns: number; runs: number }> = {};
+  const stopStats = enableRunStats();
+  try {
+    for (const [mode, load] of Object.entries(modes)) {
+      const before = new Set(loadedPrograms().map((p) => p.id));
+      const procs = await load();
+      try {
+        const ours = (): { ns: bigint; runs: bigint } => loadedPrograms().filter((p) => !before.has(p.id))
+          .reduce((a, p) => ({ ns: a.ns + p.runTimeNs, runs: a.runs + p.runCount }), { ns: 0n, runs: 0n });
+        const k0 = ours();
+        pingAvg();
+        const k1 = ours();
+        kernelNs[mode] = { ns: Number(k1.ns - k0.ns) / 2000, runs: Number(k1.runs - k0.runs) / 2000 };
+      } finally {
+        for (const p of procs.reverse()) await stop(p);
+      }
+    }
+  } finally {
+    stopStats();
+  }
+
   // 2. a neighbour's flood while a client probes at -i 1: the client's wake-ups and CPU
   const server = await start(s, ['--server'], SERVER_READY);
   const client = await start(c, [sip, '--json', '-i', '1'], CLIENT_READY);
@@ -135,6 +160,7 @@ try {
   console.log("\n5b. pingtrace and its neighbours (ping -U -c 2000 -i 0.0005 from the client's namespace)");
   console.log(`  bare round trip: median ${median(bare).toFixed(1)} us over ${bare.length} rounds`);
   for (const [mode, xs] of Object.entries(added)) console.log(`  ${mode.padEnd(22)} adds ${median(xs).toFixed(2).padStart(5)} us (median of ${xs.length} interleaved rounds; ${Math.min(...xs).toFixed(1)} to ${Math.max(...xs).toFixed(1)})`);
+  for (const [mode, k] of Object.entries(kernelNs)) console.log(`  ${mode.padEnd(22)} its programs: ${k.ns.toFixed(0).padStart(4)} ns in ${k.runs.toFixed(1)} runs per neighbour's round trip`);
   console.log(`  neighbour's flood of 400 pings (${floodMs.toFixed(0)} ms): client context switches ${t1.switches - t0.switches}, CPU ${((t1.cpuNs - t0.cpuNs) / 1e6).toFixed(2)} ms`);
   console.log(`  the same span idle at -i 1 (${idleMs.toFixed(0)} ms): context switches ${t2.switches - t1.switches}, CPU ${((t2.cpuNs - t1.cpuNs) / 1e6).toFixed(2)} ms`);
   console.log(`  client socket reads ${summary.socketReads} for ${summary.received} replies of its own`);
@@ -145,6 +171,9 @@ try {
     pingtrace_neighbour_added_us_client_alone: Number(median(added['client -i 1 only']!).toFixed(2)),
     pingtrace_neighbour_added_us_client: Number(median(added['client -i 1 + server']!).toFixed(2)),
     pingtrace_neighbour_added_us_continuous: Number(median(added['continuous + server']!).toFixed(2)),
+    pingtrace_neighbour_kernel_ns_client_alone: Math.round(kernelNs['client -i 1 only']!.ns),
+    pingtrace_neighbour_kernel_ns_client: Math.round(kernelNs['client -i 1 + server']!.ns),
+    pingtrace_neighbour_kernel_ns_continuous: Math.round(kernelNs['continuous + server']!.ns),
     pingtrace_flood_client_switches: t1.switches - t0.switches,
     pingtrace_server_idle_switches_3s: idleSwitches,
     pingtrace_server_start_ms: Number(median(starts).toFixed(1)),

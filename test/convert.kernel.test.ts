@@ -4,6 +4,7 @@
 // events.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -66,6 +67,37 @@ describe.runIf(runKernelTests)('converted tools build, load and run', () => {
     expect(b.status).toBe(1);
     expect(b.stderr).toMatch(/partial\.bpf\.c:2:2: error: "lcc convert could not convert .*partial\.py:27/);
   });
+
+  it('a converted tool is a package of its own: the next step lcc convert prints works outside this repository', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lcc-converted-'));
+    const r = lcc(['convert', path.join(FIX, 'execwatch.py'), '-o', path.join(dir, 'execwatch')], dir);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toBe('next: cd execwatch && npm install && npm run build && sudo npm start -- --help\n');
+    const tool = path.join(dir, 'execwatch');
+    const npm = (...args: string[]): void => {
+      const x = spawnSync('npm', [...args, '--prefer-offline', '--no-audit', '--no-fund'], { cwd: tool, encoding: 'utf8' });
+      expect(x.status, `npm ${args.join(' ')}: ${x.stdout}${x.stderr}`).toBe(0);
+    };
+    npm('install');
+    npm('run', 'build');
+    // npm start runs the package's start script with its node_modules/.bin first on PATH: run
+    // that command so that Ctrl-C reaches the tool and its exit status is the tool's, not npm's
+    const start = (JSON.parse(fs.readFileSync(path.join(tool, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+    expect(start).toBe('tsx execwatch.ts');
+    const child = spawn(path.join(tool, 'node_modules', '.bin', 'tsx'), ['execwatch.ts', '-T'], { cwd: tool, stdio: ['ignore', 'pipe', 'pipe'] });
+    running.add(child);
+    const w = watch(child);
+    try {
+      await w.until('execwatch: attached', { stream: 'stderr' });
+      spawnSync('/bin/true');
+      await w.until(/\btrue\b/);
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await w.closed, w.stderr).toBe(0);
+    running.delete(child);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }, 240_000);
 
   it('every converted tool compiles, generates its skeleton and type-checks', () => {
     for (const tool of TOOLS) {

@@ -65,6 +65,17 @@ describe('create-lcc-app', () => {
     });
   }
 
+  it('echoes an absolute path as given, and answers --help after a name instead of asking', () => {
+    const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'lcc-create-'));
+    const abs = path.join(cwd, 'deep', 'abstool');
+    const r = run([abs, '--yes', ...DEPS], os.tmpdir());
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain(`cd ${abs}\n`);
+    const help = run(['x', '--help'], cwd);
+    expect(help).toMatchObject({ code: 0, out: expect.stringMatching(/^Usage: create-lcc-app/) });
+    expect(fs.existsSync(path.join(cwd, 'x'))).toBe(false);
+  });
+
   it('--help lists every option the parser takes, and exits 0', () => {
     const r = run(['--help'], os.tmpdir());
     expect(r.code).toBe(0);

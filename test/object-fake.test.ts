@@ -40,7 +40,7 @@ function fakeLibbpf(progs: { name: string; section: string }[], load: () => { rc
       },
       object_close: () => void (closed = true),
     },
-    c: { pthread_sigmask: () => 0, getpagesize: () => 4096 },
+    c: { pthread_sigmask: () => 0, getpagesize: () => 4096, malloc_trim: () => 1 },
   };
   return { fake, closed: () => closed };
 }

@@ -336,11 +336,27 @@ static __always_inline void emit_for(void *ctx, const struct pending_rx *p, __u3
 	emit(ctx, &e, hook);
 }
 
+/* Client: how many of its probes are out, set by user space around each (a
+ * .bss write, no syscall). Between probes the client's packet and softirq
+ * programs return at once: a neighbour's packets in this namespace then cost
+ * them one read instead of a parse, and its softirqs nothing but the call. */
+__u32 armed = 0;
+/* CLOCK_MONOTONIC ns when `armed` last went from 0 to 1 */
+__u64 armed_since = 0;
+/* packets the client's programs looked at (armed): the rest were waved through */
+__u64 armed_packets = 0;
+
 static __always_inline void stamp(void *ctx, struct sk_buff *skb, bool btf, bool tx, __u8 hook)
 {
 	struct pt_event e = {};
 
 	__u16 records = 1;
+
+	if (role == PT_CLIENT) {
+		if (!armed)
+			return;
+		__sync_fetch_and_add(&armed_packets, 1);
+	}
 
 	if (parse(skb, btf, tx, &e, &records))
 		return;
@@ -659,8 +675,12 @@ SEC("raw_tp/softirq_entry")
 int rtp_softirq_entry(struct bpf_raw_tracepoint_args *ctx)
 {
 	__u32 zero = 0;
-	struct pt_softirq *s = bpf_map_lookup_elem(&softirq_time, &zero);
+	struct pt_softirq *s;
 
+	/* a softirq that began before the probe went out is not counted: its span is the probe's */
+	if (!armed)
+		return 0;
+	s = bpf_map_lookup_elem(&softirq_time, &zero);
 	if (s)
 		s->entered = bpf_ktime_get_ns();
 	return 0;
@@ -670,10 +690,14 @@ SEC("raw_tp/softirq_exit")
 int rtp_softirq_exit(struct bpf_raw_tracepoint_args *ctx)
 {
 	__u32 zero = 0;
-	struct pt_softirq *s = bpf_map_lookup_elem(&softirq_time, &zero);
+	struct pt_softirq *s;
 	__u64 d;
 
-	if (!s || !s->entered)
+	if (!armed)
+		return 0;
+	s = bpf_map_lookup_elem(&softirq_time, &zero);
+	/* an entry from before this arming (its exit came while disarmed) is stale */
+	if (!s || s->entered < armed_since)
 		return 0;
 	d = bpf_ktime_get_ns() - s->entered;
 	s->entered = 0;

@@ -536,6 +536,9 @@ export class PingtraceRodata {
 const PingtraceBssVars = {
   consumer_asleep: true,
   waking_count: true,
+  armed: true,
+  armed_since: true,
+  armed_packets: true,
   connecting_seq: true,
   connecting: true,
 } as const;
@@ -565,6 +568,30 @@ export class PingtraceBss {
   set waking_count(v: bigint) {
     this.$s.assertWritable('waking_count');
     this.$s.view.setBigUint64(this.$o.waking_count, BigInt(v), true);
+  }
+  /** __u32 */
+  get armed(): number {
+    return this.$s.view.getUint32(this.$o.armed, true);
+  }
+  set armed(v: number) {
+    this.$s.assertWritable('armed');
+    this.$s.view.setUint32(this.$o.armed, v, true);
+  }
+  /** __u64 */
+  get armed_since(): bigint {
+    return this.$s.view.getBigUint64(this.$o.armed_since, true);
+  }
+  set armed_since(v: bigint) {
+    this.$s.assertWritable('armed_since');
+    this.$s.view.setBigUint64(this.$o.armed_since, BigInt(v), true);
+  }
+  /** __u64 */
+  get armed_packets(): bigint {
+    return this.$s.view.getBigUint64(this.$o.armed_packets, true);
+  }
+  set armed_packets(v: bigint) {
+    this.$s.assertWritable('armed_packets');
+    this.$s.view.setBigUint64(this.$o.armed_packets, BigInt(v), true);
   }
   /** __u32 */
   get connecting_seq(): number {

@@ -264,6 +264,7 @@ function bindLibc(libc: Koffi.IKoffiLib) {
     if_nametoindex: libc.func('unsigned int if_nametoindex(const char *name)'),
     vsnprintf: libc.func('int vsnprintf(_Out_ uint8_t *buf, size_t n, const char *fmt, void *ap)'),
     getpagesize: libc.func('int getpagesize(void)'),
+    malloc_trim: libc.func('int malloc_trim(size_t pad)'),
     socket: libc.func('int socket(int domain, int type, int protocol)'),
     sendto: libc.func('intptr_t sendto(int fd, const uint8_t *buf, size_t len, int flags, const uint8_t *addr, uint32_t addrlen)'),
     recvfrom: libc.func('intptr_t recvfrom(int fd, _Out_ uint8_t *buf, size_t len, int flags, _Out_ uint8_t *addr, _Inout_ uint32_t *addrlen)'),

@@ -162,9 +162,10 @@ export async function bundleApp(opts: BundleOptions): Promise<BundleResult> {
     });
   } catch (e) {
     if (e instanceof BundleError) throw e;
-    const errors = (e as { errors?: { text: string; location?: { file: string; line: number; column: number } | null }[] }).errors;
+    const errors = (e as { errors?: { text: string; detail?: unknown; location?: { file: string; line: number; column: number } | null }[] }).errors;
     if (!errors?.length) throw e;
-    throw new BundleError(errors.map((x) => (x.location ? `${x.location.file}:${x.location.line}:${x.location.column + 1}: ${x.text}` : x.text)).join('\n'));
+    // a plugin's own refusal is located in lcc, not in the user's code: its message alone
+    throw new BundleError(errors.map((x) => (x.location && !(x.detail instanceof BundleError) ? `${x.location.file}:${x.location.line}:${x.location.column + 1}: ${x.text}` : x.text)).join('\n'));
   }
   const code = result.outputFiles[0]!.contents;
   if (!natives.size) throw new BundleError(`${opts.entry} does not load the lbc runtime (koffi): nothing to bundle for a host`);

@@ -137,11 +137,15 @@ async function convertTool(py: string, values: { out?: string }): Promise<number
   if (r.unconverted) {
     process.stderr.write(`lcc convert: ${r.unconverted} construct${r.unconverted > 1 ? 's' : ''} left for a person: see ${rel}/CONVERSION.md\n`);
     for (const u of r.report.filter((x) => !x.converted)) process.stderr.write(`  ${lineRef(r.tool, u.line)}: ${u.what}\n`);
-    return 1;
+    return CONVERT_PARTLY;
   }
-  process.stderr.write(`next: cd ${rel} && lcc build ${r.name}.bpf.c && sudo node --import tsx ${r.name}.ts\n`);
+  // the output is a package of its own: these work wherever it was written
+  process.stderr.write(`next: cd ${rel} && npm install && npm run build && sudo npm start -- --help\n`);
   return 0;
 }
+
+/** lcc convert's exit status when the tool was written with spots left for a person (1: nothing could be written). */
+const CONVERT_PARTLY = 3;
 
 async function runDoctor(values: { json?: boolean }): Promise<number> {
   const { doctor, formatDoctor, doctorFailed } = await import('./doctor.js');
@@ -252,9 +256,10 @@ export function program(done: (code: number) => void): Command {
     .option('--json', 'print the results as JSON')
     .action(act(check));
 
-  sub('convert', 'a BCC Python tool as an lcc app: NAME.bpf.c, NAME.h, NAME.ts, CONVERSION.md')
+  sub('convert', 'a BCC Python tool as an lcc app: NAME.bpf.c, NAME.h, NAME.ts, CONVERSION.md and its package.json')
     .argument('<tool.py>', 'the BCC tool')
     .option('-o, --out <dir>', 'the directory to write (default: the tool\'s name)')
+    .addHelpText('after', `\nExit status: 0 converted whole; ${CONVERT_PARTLY} written, with spots left for a person (CONVERSION.md lists them, the C has an #error at each); 1 nothing written (not a BCC tool, unreadable Python).`)
     .action(act(convertTool));
 
   sub('serve', 'the compile service: lcc build --remote sends it sources, it returns objects')

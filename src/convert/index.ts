@@ -16,6 +16,7 @@ import { ConvertError, parsePythonTool, type PyNode, type PyTool } from './pytho
 import { expr, statements, tsName, Untranslatable, type Emitted, type Scope } from './pyts.js';
 import { pascal } from '../names.js';
 import { writeFilesAtomic } from '../fsutil.js';
+import { ROOT } from '../paths.js';
 
 export { ConvertError };
 
@@ -578,8 +579,33 @@ function pyLineOf(starts: { lineIdx: number; line: number; src?: boolean }[], id
 }
 
 export interface ConvertOptions {
+  /** the package's dependencies (default: defaultDependencies()) */
+  dependencies?: Dependencies;
   /** how the written C is checked: clang where there is one (default), or tree-sitter's syntax check alone */
   check?: 'auto' | 'syntax';
+}
+
+/** npm specs of the runtime and the toolchain a converted tool's package depends on. */
+export interface Dependencies { lbc: string; lcc: string }
+
+/** This checkout's packages when lcc runs from one (a file: spec), else the registry's of this version. */
+export function defaultDependencies(): Dependencies {
+  if (fs.existsSync(path.join(ROOT, 'lbc', 'package.json'))) return { lbc: `file:${path.join(ROOT, 'lbc')}`, lcc: `file:${ROOT}` };
+  const version = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  return { lbc: `^${version}`, lcc: `^${version}` };
+}
+
+/**
+ * The converted tool as a package of its own: `npm install && npm run build
+ * && sudo npm start` works wherever it was written, not only in this checkout.
+ */
+function packageJson(name: string, deps: Dependencies): string {
+  return `${JSON.stringify({
+    name, version: '0.1.0', private: true, description: `${name}, converted from BCC by lcc convert`, type: 'module',
+    scripts: { build: `lcc build ${name}.bpf.c`, start: `tsx ${name}.ts`, bundle: `lcc build ${name}.bpf.c && lcc bundle ${name}.ts -o bundle` },
+    dependencies: { '@lcc-ebpf/lbc': deps.lbc },
+    devDependencies: { '@lcc-ebpf/lcc': deps.lcc, tsx: '^4.20.0' },
+  }, null, 2)}\n`;
 }
 
 export function convert(pyFile: string, outDir?: string, opts: ConvertOptions = {}): ConvertResult {
@@ -614,6 +640,7 @@ export function convert(pyFile: string, outDir?: string, opts: ConvertOptions = 
   report.sort((a, b) => order(a.line) - order(b.line));
   const files: [string, string][] = [
     [`${name}.bpf.c`, c.bpfC], [`${name}.h`, c.header], [`${name}.ts`, ts], ['CONVERSION.md', markdown(tool, name, report)],
+    ['package.json', packageJson(name, opts.dependencies ?? defaultDependencies())],
   ];
   writeFilesAtomic(dir, files);
   return { tool, name, dir, files: files.map(([f]) => path.join(dir, f)), report, unconverted: report.filter((r) => !r.converted).length };

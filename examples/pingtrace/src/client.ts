@@ -90,6 +90,8 @@ export interface Summary {
   stages: Record<string, StageSummary>;
   /** messages the client read from the socket that carries this target's replies (shared by every target for ICMP and UDP) */
   socketReads: number;
+  /** packets the client's kernel programs parsed, for all targets: only while a probe was out */
+  kernelParses: number;
 }
 
 export interface ClientEvents {
@@ -120,6 +122,8 @@ interface Pending {
   replied: boolean;
   timer?: NodeJS.Timeout;
   done: boolean;
+  /** counted in the kernel's `armed` until its local side is complete */
+  armed?: boolean;
 }
 
 interface TargetState extends Target {
@@ -228,8 +232,14 @@ export async function runClient(opts: ClientOptions, on: ClientEvents = {}): Pro
       const local = conn.localAddress();
       t.localPort = local.port;
       skel.maps.tcp_conns.set(connKey(null, local.port), { session, base_c2s: 0, base_s2c: 0, have_c2s: 0, have_s2c: 0, hs_seq: 0, handshake: 0, _pad: [0, 0, 0] });
-      // and wait for its echo: the first probe must not share a segment with it
-      conn.sendAndReceive(null, probePacket(spec, id, 0, session, reportPort, 0, 'data'), opts.timeoutMs);
+      // and wait for its echo: the first probe must not share a segment with it. The
+      // kernel side counts records from these two, so it watches them as it does a probe
+      skel.bss.armed = 1;
+      try {
+        conn.sendAndReceive(null, probePacket(spec, id, 0, session, reportPort, 0, 'data'), opts.timeoutMs);
+      } finally {
+        skel.bss.armed = 0;
+      }
     }
   }
   const byPort = new Map(targets.filter((t) => t.localPort).map((t) => [t.localPort!, t]));
@@ -269,9 +279,27 @@ export async function runClient(opts: ClientOptions, on: ClientEvents = {}): Pro
     h.add(us);
   };
 
+  // The client's packet and softirq programs work only while a probe is out
+  // (pingtrace.bpf.c's `armed`): between probes a neighbour's traffic costs
+  // them a read. Armed before the send and its softirq snapshot; disarmed once
+  // the local side is complete (the reply read, or the probe settled).
+  let out = 0;
+  const arm = (p: Pending): void => {
+    if (p.armed) return;
+    p.armed = true;
+    if (out++ === 0) skel.bss.armed_since = process.hrtime.bigint();
+    skel.bss.armed = out;
+  };
+  const disarm = (p: Pending): void => {
+    if (!p.armed) return;
+    p.armed = false;
+    skel.bss.armed = --out;
+  };
+
   const settle = (p: Pending): void => {
     if (p.done) return;
     p.done = true;
+    disarm(p);
     clearTimeout(p.timer);
     probes.delete(p.seq);
     const t = p.target;
@@ -382,6 +410,7 @@ export async function runClient(opts: ClientOptions, on: ClientEvents = {}): Pro
     p.local.userRecv = receivedNs;
     p.softirqAtRecv = softirq();
     rb.poll();
+    disarm(p);
     setImmediate(() => maybeSettle(p));
   };
   if (sock) sock.onMessage((m) => onReply(byAddr.get(m.from), m.packet, m.receivedNs));
@@ -439,6 +468,7 @@ export async function runClient(opts: ClientOptions, on: ClientEvents = {}): Pro
       p.record = t.nextRecord++ & 0xffff;
       t.records.set(p.record, seq);
     }
+    arm(p);
     p.softirqAtSend = softirq();
     probes.set(seq, p);
     t.sent++;
@@ -493,6 +523,7 @@ export async function runClient(opts: ClientOptions, on: ClientEvents = {}): Pro
       t.sendError = null;
       hs.send(null, probePacket(spec, id, p.seq, session, reportPort, 0, 'handshake'));
       rb.poll();
+      disarm(p);
       setImmediate(() => maybeSettle(p));
     } catch (e) {
       const why = e instanceof LbcError ? e.message : String(e);
@@ -528,6 +559,7 @@ export async function runClient(opts: ClientOptions, on: ClientEvents = {}): Pro
   tick();
   const deadline = opts.deadlineMs ? setTimeout(stop, opts.deadlineMs) : null;
   // the first signal stops probing and prints the summary; a second one exits now
+  let parses = 0;
   const onSignal = (): void => (stopping ? process.exit(130) : stop());
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -541,12 +573,13 @@ export async function runClient(opts: ClientOptions, on: ClientEvents = {}): Pro
     udp.close();
     sock?.close();
     for (const t of targets) t.conn?.close();
+    parses = Number(skel.bss.armed_packets);
     skel.destroy();
   }
-  return targets.map((t) => summary(t, stageSet, (sock ?? t.conn)?.received ?? 0));
+  return targets.map((t) => summary(t, stageSet, (sock ?? t.conn)?.received ?? 0, parses));
 }
 
-function summary(t: TargetState, stageSet: StageSet, socketReads: number): Summary {
+function summary(t: TargetState, stageSet: StageSet, socketReads: number, kernelParses: number): Summary {
   const names = t.serverSeen ? [...STAGES] : STAGES.filter((s) => s.startsWith('l_') && !s.endsWith('link')).concat([REMOTE_COMBINED as never]);
   const stats = (h: LatencyHistogram | undefined): StageSummary => {
     const round = (x: number): number => Math.round(x * 1000) / 1000;
@@ -567,5 +600,6 @@ function summary(t: TargetState, stageSet: StageSet, socketReads: number): Summa
     offset: { us: theta === null ? null : Number(theta) / 1000, trusted: t.offset.trusted, samples: t.offset.count },
     stages,
     socketReads,
+    kernelParses,
   };
 }
