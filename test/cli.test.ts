@@ -49,16 +49,16 @@ describe('lcc --help', () => {
 
 describe('lcc usage errors', () => {
   const cases: [string[], RegExp][] = [
-    [['gen', 'x.bpf.c', '--bogus'], /^lcc gen: unknown option '--bogus'\n\(lcc gen --help lists its options\)\n$/],
-    [['build'], /^lcc build: missing required argument 'file.bpf.c'\n\(lcc build --help lists its options\)\n$/],
-    [['build', 'x.bpf.c', '--arch', 'mips'], /^lcc build: option '--arch <arch>' argument 'mips' is invalid\. Allowed choices are x86_64, arm64, x64, aarch64\.\n/],
-    [['build', 'x.bpf.c', '-o'], /^lcc build: option '-o, --out <file.bpf.o>' argument missing\n/],
-    [['btf', 'minimize', 'x.bpf.o'], /^lcc btf minimize: required option '--btf <vmlinux>' not specified\n/],
-    [['frobnicate'], /^lcc: unknown command 'frobnicate'\n\(lcc --help lists the commands\)\n$/],
-    [['serve', '--listen'], /^lcc serve: option '-l, --listen <host:port>' argument missing\n/],
+    [['gen', 'x.bpf.c', '--bogus'], /^lcc gen: unknown option '--bogus' \(lcc gen --help lists its options\)\n$/],
+    [['build'], /^lcc build: missing required argument 'file.bpf.c' \(lcc build --help lists its options\)\n$/],
+    [['build', 'x.bpf.c', '--arch', 'mips'], /^lcc build: option '--arch <arch>' argument 'mips' is invalid\. Allowed choices are x86_64, arm64, x64, aarch64\. \(lcc build --help lists its options\)\n$/],
+    [['build', 'x.bpf.c', '-o'], /^lcc build: option '-o, --out <file.bpf.o>' argument missing \(lcc build --help lists its options\)\n$/],
+    [['btf', 'minimize', 'x.bpf.o'], /^lcc btf minimize: required option '--btf <vmlinux>' not specified \(lcc btf minimize --help lists its options\)\n$/],
+    [['frobnicate'], /^lcc: unknown command 'frobnicate' \(lcc --help lists the commands\)\n$/],
+    [['serve', '--listen'], /^lcc serve: option '-l, --listen <host:port>' argument missing \(lcc serve --help lists its options\)\n$/],
   ];
   for (const [args, message] of cases) {
-    it(`lcc ${args.join(' ')}: exit 2, one line and where to look`, () => {
+    it(`lcc ${args.join(' ')}: exit 2, one line: what is wrong and where to look`, () => {
       const r = lcc(...args);
       expect(r.stderr).toMatch(message);
       expect(r.status).toBe(2);
@@ -91,6 +91,12 @@ describe('lcc usage errors', () => {
     const bad = lcc('bundle', path.join(dir, 'main.ts'), '-o', path.join(dir, 'out'));
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/main\.ts:1:\d+: Could not resolve "\.\/nowhere\.js"/);
+    // a skeleton made with --reference whose object was never built: said, without lcc's own location
+    fs.writeFileSync(path.join(dir, 'tool.skel.ts'), "export const source = new URL('./tool.bpf.o', import.meta.url).pathname;\n");
+    fs.writeFileSync(path.join(dir, 'main.ts'), 'import { source } from "./tool.skel.js";\nconsole.log(source);\n');
+    const unbuilt = lcc('bundle', path.join(dir, 'main.ts'), '-o', path.join(dir, 'out'));
+    expect(unbuilt.status).toBe(1);
+    expect(unbuilt.stderr).toBe(`lcc: bundle: ${path.join(dir, 'tool.skel.ts')}: its object ${path.join(dir, 'tool.bpf.o')} does not exist: run lcc build first\n`);
   });
 });
 

@@ -76,13 +76,32 @@ describe('create-lcc-app', () => {
     expect(fs.existsSync(path.join(cwd, 'x'))).toBe(false);
   });
 
+  it('on a terminal, asks what no flag answered: arrows and Enter choose, Enter takes a default, Ctrl-C writes nothing', () => {
+    const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'lcc-create-'));
+    const PTY = path.join(here, 'helpers', 'pty-answer.py');
+    const ask = (answers: [string, string][], ...args: string[]): string =>
+      spawnSync('python3', [PTY, JSON.stringify(answers), process.execPath, BIN, ...args], { cwd, encoding: 'utf8' }).stdout;
+    const DOWN = '\u001b[B';
+    const out = ask([['Project name', 'asked\r'], ['What should the tool do?', `${DOWN}\r`], ['Start timing at', '\r'], ['Stop timing at', '\r'], ['Description', 'my latency\r']], ...DEPS);
+    expect(out, out).toMatch(/asked is ready \(hist, raw_syscalls\/sys_enter\)[\s\S]*\nexit 0\n$/);
+    const pkg = JSON.parse(fs.readFileSync(path.join(cwd, 'asked', 'package.json'), 'utf8')) as { description: string };
+    expect(pkg.description).toBe('my latency');
+    expect(fs.readFileSync(path.join(cwd, 'asked', 'src', 'asked.bpf.c'), 'utf8')).toContain('SEC("tracepoint/raw_syscalls/sys_exit")');
+    // Ctrl-C at a question: nothing written
+    const cancelled = ask([['What should the tool do?', '\u0003']], 'never', ...DEPS);
+    expect(cancelled).toMatch(/cancelled: nothing was written[\s\S]*\nexit 1\n$/);
+    expect(fs.existsSync(path.join(cwd, 'never'))).toBe(false);
+  });
+
   it('--help lists every option the parser takes, and exits 0', () => {
     const r = run(['--help'], os.tmpdir());
     expect(r.code).toBe(0);
     const cmd = program(async () => {});
     for (const o of cmd.options) expect(r.out).toContain(o.long!);
     expect(r.out).toMatch(/Templates:\n\s+events/);
-    expect(run(['--version'], os.tmpdir())).toMatchObject({ code: 0, out: '0.1.0\n' });
+    // the version it says is its package's (a bump of one without the other fails here)
+    const version = (JSON.parse(fs.readFileSync(path.join(path.dirname(BIN), 'package.json'), 'utf8')) as { version: string }).version;
+    expect(run(['--version'], os.tmpdir())).toMatchObject({ code: 0, out: `${version}\n` });
   });
 
   it('refuses bad input with one line and exit 2, writing nothing', () => {
@@ -102,6 +121,7 @@ describe('create-lcc-app', () => {
       expect(r.err, args.join(' ')).toMatch(message);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.err).not.toMatch(/\n\s+at /);
+      expect(r.err.trimEnd().split('\n'), args.join(' ')).toHaveLength(1);
     }
     expect(fs.readdirSync(cwd)).toEqual([]);
     fs.mkdirSync(path.join(cwd, 't'));

@@ -99,7 +99,7 @@ describe.runIf(runKernelTests)('streams and objects', () => {
   it('lcc answers bad usage with a message, not a stack', () => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, 'helpers', 'lcc.ts'), 'frobnicate'], { encoding: 'utf8', cwd: ROOT });
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/^lcc: unknown command 'frobnicate'\n\(lcc --help lists the commands\)\n$/);
+    expect(r.stderr).toMatch(/^lcc: unknown command 'frobnicate' \(lcc --help lists the commands\)\n$/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });

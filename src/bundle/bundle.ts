@@ -113,7 +113,8 @@ function referencedObjects(objects: string[]): Plugin {
     setup(b) {
       b.onLoad({ filter: /\.skel\.[cm]?[jt]s$/ }, (args) => {
         const text = fs.readFileSync(args.path, 'utf8');
-        if (!ref.test(text)) return undefined;
+        // search, not test: a /g pattern's test() would carry lastIndex over to the next file
+        if (text.search(ref) < 0) return undefined;
         const imports: string[] = [];
         const contents = text.replace(ref, (_, rel: string) => {
           const file = path.resolve(path.dirname(args.path), rel);

@@ -183,6 +183,10 @@ async function check(objects: string[], values: { btf?: string; json?: boolean }
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
+/** A usage error as one line: what is wrong, and where the right usage is. */
+const usageLine = (cmd: string, what: string) => (text: string, write: (s: string) => void): void =>
+  write(`${cmd}: ${text.replace(/^error: /, '').trimEnd()} (${cmd} --help lists ${what})\n`);
+
 /** The version lcc reports: its package's. */
 function version(): string {
   return (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -199,16 +203,13 @@ export function program(done: (code: number) => void): Command {
     .version(version(), '-V, --version', 'print lcc\'s version')
     .helpOption('-h, --help', 'print this help')
     .addHelpCommand('help [command]', 'print the help of a command')
-    .showHelpAfterError('(lcc --help lists the commands)')
     .exitOverride();
   /** A subcommand: errors say its name, and point at its own --help. */
   const sub = (name: string, description: string): Command => {
     const c = lcc.command(name).description(description).helpOption('-h, --help', 'print this help');
-    return c.showHelpAfterError(`(lcc ${name} --help lists its options)`).configureOutput({
-      outputError: (text, write) => write(`lcc ${name}: ${text.replace(/^error: /, '')}`),
-    });
+    return c.configureOutput({ outputError: usageLine(`lcc ${name}`, 'its options') });
   };
-  lcc.configureOutput({ outputError: (text, write) => write(`lcc: ${text.replace(/^error: /, '')}`) });
+  lcc.configureOutput({ outputError: usageLine('lcc', 'the commands') });
   /** An action whose promise gives the exit status (none: 0). */
   const act = <A extends unknown[]>(f: (...args: A) => Promise<number | void>) => async (...args: A): Promise<void> => {
     done((await f(...args)) ?? 0);
@@ -281,8 +282,7 @@ export function program(done: (code: number) => void): Command {
   btf.command('minimize')
     .description('the minimal BTF those objects\' CO-RE relocations need, for kernels without BTF of their own')
     .helpOption('-h, --help', 'print this help')
-    .showHelpAfterError('(lcc btf minimize --help lists its options)')
-    .configureOutput({ outputError: (text, write) => write(`lcc btf minimize: ${text.replace(/^error: /, '')}`) })
+    .configureOutput({ outputError: usageLine('lcc btf minimize', 'its options') })
     .argument('<objects...>', 'compiled .bpf.o files')
     .requiredOption('--btf <vmlinux>', 'the target kernel\'s BTF (its /sys/kernel/btf/vmlinux, or a vmlinux with .BTF)')
     .requiredOption('-o, --out <file.btf>', 'where to write the minimized BTF')

@@ -228,7 +228,7 @@ export async function main(argv: string[]): Promise<number> {
     cl = parseCommandLine(argv);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`pingtrace: ${e.message}\n${e.withUsage ? '(pingtrace --help lists the options)\n' : ''}`);
+    process.stderr.write(`pingtrace: ${e.message}${e.withUsage ? ' (pingtrace --help lists the options)' : ''}\n`);
     return 2;
   }
   const { values, positionals, port, deadline, count, intervalMs, deadlineMs, timeoutMs, size, rate, thresholdUs, logSize, logKeep } = cl;

@@ -39,8 +39,8 @@ export function program(run: (dir: string | undefined, flags: Flags) => Promise<
     .option('--no-check-hook', 'accept hooks this machine\'s kernel lacks (the app is for another kernel)')
     .option('--list-hooks', 'print the tracepoints this kernel has, and exit')
     .addHelpText('after', `\nTemplates:\n${Object.entries(TEMPLATES).map(([k, t]) => `  ${k.padEnd(8)} ${t.description} (default hook ${t.hook})`).join('\n')}\n\nExample:\n  npx @lcc-ebpf/create mytool --template hist --yes`)
-    .showHelpAfterError('(create-lcc-app --help lists the options)')
-    .configureOutput({ outputError: (text, write) => write(`create-lcc-app: ${text.replace(/^error: /, '')}`) })
+    // a usage error is one line: what is wrong, and where the right usage is
+    .configureOutput({ outputError: (text, write) => write(`create-lcc-app: ${text.replace(/^error: /, '').trimEnd()} (create-lcc-app --help lists the options)\n`) })
     .exitOverride()
     .action(run);
 }
@@ -55,7 +55,8 @@ async function asker(flags: Flags): Promise<<T extends string>(flag: string, giv
     if (!clack) throw new NeedsAnswer(`${flag} is needed and there is no terminal to ask on: use --yes (defaults) or ${flag}`);
     const v = q.choices
       ? await clack.select({ message: q.message, options: q.choices.map(([value, label]) => ({ value, label })) as never, initialValue: fallback })
-      : await clack.text({ message: q.message, placeholder: fallback, defaultValue: fallback, validate: q.validate as never });
+      // Enter on an empty line takes the default, and clack validates that empty line: check the default
+      : await clack.text({ message: q.message, placeholder: fallback, defaultValue: fallback, validate: q.validate && ((v?: string) => q.validate!(v || fallback)) });
     if (clack.isCancel(v)) throw new ScaffoldError('cancelled: nothing was written');
     return v as never;
   };
@@ -125,7 +126,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
     if (e instanceof NeedsAnswer) {
-      process.stderr.write(`create-lcc-app: ${e.message}\n(create-lcc-app --help lists the options)\n`);
+      process.stderr.write(`create-lcc-app: ${e.message} (create-lcc-app --help lists the options)\n`);
       return 2;
     }
     if (e instanceof ScaffoldError) {
