@@ -98,6 +98,11 @@ describe.runIf(runKernelTests)('refusals, said so a person can act', () => {
     const r = spawnSync('setpriv', [...NO_CAPS, process.execPath, '--import', TSX, path.join(here, 'helpers', 'load-object.ts'), path.join(dir, 'refused.bpf.o')], { encoding: 'utf8', cwd: os.tmpdir(), env });
     expect(r.status, r.stderr).toBe(1);
     expect(r.stderr).toBe('object refused: this process may not load eBPF programs (it has neither CAP_SYS_ADMIN nor CAP_BPF+CAP_PERFMON)\n  hint: run it as root (sudo), or give it CAP_BPF and CAP_PERFMON\n');
+    // lcc check says it once too, not once per program
+    const check = spawnSync('setpriv', [...NO_CAPS, process.execPath, '--import', TSX, path.join(here, 'helpers', 'lcc.ts'), 'check', path.join(dir, 'refused.bpf.o')], { encoding: 'utf8', cwd: os.tmpdir(), env });
+    expect(check.status).toBe(1);
+    expect(check.stdout).toBe('');
+    expect(check.stderr).toBe('lcc: check: this process may not load eBPF programs (it has neither CAP_SYS_ADMIN nor CAP_BPF+CAP_PERFMON)\n  hint: run it as root (sudo), or give it CAP_BPF and CAP_PERFMON\n');
   });
 
   it('lcc build --watch builds again when the source changes, and stops on Ctrl-C', async () => {

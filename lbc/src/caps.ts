@@ -23,4 +23,5 @@ export function canLoadBpf(caps = effectiveCaps()): boolean {
   return hasCap(CAP_SYS_ADMIN, caps) || (hasCap(CAP_BPF, caps) && hasCap(CAP_PERFMON, caps));
 }
 
+export const PRIVILEGE_MISSING = 'this process may not load eBPF programs (it has neither CAP_SYS_ADMIN nor CAP_BPF+CAP_PERFMON)';
 export const PRIVILEGE_HINT = 'run it as root (sudo), or give it CAP_BPF and CAP_PERFMON';

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { address, bpf, c, decodeString, errno, isNull, OpenOpts, structSize, view, withSignalsBlocked, type Ptr } from './ffi.js';
 import { LbcError, NotSupportedError, UsageError, VerifierError } from './errors.js';
-import { canLoadBpf, PRIVILEGE_HINT } from './caps.js';
+import { canLoadBpf, PRIVILEGE_HINT, PRIVILEGE_MISSING } from './caps.js';
 import { libbpfReason, verifierLog, withLibbpfLog } from './log.js';
 import { BpfMap, MAP_TYPES, type MapInfo, type ValueCodec } from './map.js';
 import { Btf } from './btf.js';
@@ -401,7 +401,7 @@ export class BpfObject implements Disposable {
     // without the privilege every load fails, each in libbpf's words (RLIMIT_MEMLOCK, "trivial
     // program"): say the one cause, once
     if (err === 1 && !canLoadBpf()) {
-      return new LbcError(`object ${this.name}: this process may not load eBPF programs (it has neither CAP_SYS_ADMIN nor CAP_BPF+CAP_PERFMON)`, { errno: err, quietErrno: true, hint: PRIVILEGE_HINT });
+      return new LbcError(`object ${this.name}: ${PRIVILEGE_MISSING}`, { errno: err, quietErrno: true, hint: PRIVILEGE_HINT });
     }
     if (err === 11) {
       return new LbcError(`object ${this.name}: loading ${failed ?? 'a program'} was interrupted (EAGAIN)`, {

@@ -5,7 +5,7 @@
 export * as codec from './codec.js';
 export { type Codec, sum, max } from './codec.js';
 export { LbcError, VerifierError, NotSupportedError, UsageError, verifierReason, type VerifierReason } from './errors.js';
-export { canLoadBpf, effectiveCaps, hasCap, CAP_BPF, CAP_NET_ADMIN, CAP_NET_RAW, CAP_PERFMON, CAP_SYS_ADMIN } from './caps.js';
+export { canLoadBpf, effectiveCaps, hasCap, PRIVILEGE_HINT, PRIVILEGE_MISSING, CAP_BPF, CAP_NET_ADMIN, CAP_NET_RAW, CAP_PERFMON, CAP_SYS_ADMIN } from './caps.js';
 export { Btf, BtfError, Kind as BtfKind, type BtfType, type BtfMember } from './btf.js';
 export { MAP_TYPES, type MapType } from './maptypes.js';
 export { parseSection, type ProgramKind, type SectionInfo } from './section.js';

@@ -3,7 +3,7 @@
 // refusal before a host does, and sees every refused program, not only the
 // first (a whole-object load stops at the first).
 import * as fs from 'node:fs';
-import { BpfObject, LbcError, NotSupportedError, VerifierError } from '../../lbc/src/index.js';
+import { BpfObject, canLoadBpf, LbcError, NotSupportedError, PRIVILEGE_HINT, PRIVILEGE_MISSING, VerifierError } from '../../lbc/src/index.js';
 
 export interface ProgramCheck {
   object: string;
@@ -26,6 +26,8 @@ function stats(log: string): number | undefined {
 }
 
 export function checkObjects(files: string[], opts: { btfPath?: string } = {}): ProgramCheck[] {
+  // without the privilege every program would be refused for that one reason: say it once
+  if (!canLoadBpf()) throw new LbcError(`check: ${PRIVILEGE_MISSING}`, { hint: PRIVILEGE_HINT });
   const out: ProgramCheck[] = [];
   for (const file of files) {
     if (!fs.existsSync(file)) throw new LbcError(`${file} does not exist: name a compiled .bpf.o (lcc build makes one)`);
