@@ -26,11 +26,13 @@ function stats(log: string): number | undefined {
 }
 
 export function checkObjects(files: string[], opts: { btfPath?: string } = {}): ProgramCheck[] {
+  for (const file of files) {
+    if (!fs.existsSync(file)) throw new LbcError(`${file} does not exist: name a compiled .bpf.o (lcc build makes one)`);
+  }
   // without the privilege every program would be refused for that one reason: say it once
   if (!canLoadBpf()) throw new LbcError(`check: ${PRIVILEGE_MISSING}`, { hint: PRIVILEGE_HINT });
   const out: ProgramCheck[] = [];
   for (const file of files) {
-    if (!fs.existsSync(file)) throw new LbcError(`${file} does not exist: name a compiled .bpf.o (lcc build makes one)`);
     const names = (() => {
       const o = BpfObject.open(file, { btfPath: opts.btfPath });
       try {

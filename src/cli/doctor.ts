@@ -2,11 +2,10 @@
 // probed by really loading and attaching each one from a tiny object.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
 // the runtime is loaded inside doctor(): on a host without libbpf.so.1 that is a row of the report, not a crash
 import type { AttachTarget } from '../../lbc/src/index.js';
-import { canLoadBpf, effectiveCaps, hasCap, LbcError } from '../../lbc/src/pure.js';
-
-import * as path from 'node:path';
+import { CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON, CAP_SYS_ADMIN, canLoadBpf, effectiveCaps, hasCap, LbcError } from '../../lbc/src/pure.js';
 import { clangVersion, findClang, systemIncludes } from '../clang/compile.js';
 import { DOCTOR_OBJECT, LBC_INCLUDE } from '../paths.js';
 
@@ -81,7 +80,6 @@ export async function probePrograms(object = DOCTOR_OBJECT): Promise<ProbeResult
   return out;
 }
 
-
 /** The build side: what lcc build needs on the machine that compiles (not on the hosts that run the app). */
 export function buildChecks(): Check[] {
   const checks: Check[] = [];
@@ -122,7 +120,7 @@ export async function doctor(): Promise<DoctorReport> {
     {
       name: 'privileges', side: 'run', required: true, ok: privileged,
       detail: privileged
-        ? `uid ${process.getuid?.()}, CAP_SYS_ADMIN=${has(21)}, CAP_BPF=${has(39)}, CAP_PERFMON=${has(38)}, CAP_NET_ADMIN=${has(12)}`
+        ? `uid ${process.getuid?.()}, CAP_SYS_ADMIN=${has(CAP_SYS_ADMIN)}, CAP_BPF=${has(CAP_BPF)}, CAP_PERFMON=${has(CAP_PERFMON)}, CAP_NET_ADMIN=${has(CAP_NET_ADMIN)}`
         : `uid ${process.getuid?.()} has neither CAP_SYS_ADMIN nor CAP_BPF+CAP_PERFMON: eBPF needs them; run it as root (sudo lcc doctor)`,
     },
     ...buildChecks(),

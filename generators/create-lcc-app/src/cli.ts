@@ -57,7 +57,7 @@ async function asker(flags: Flags): Promise<<T extends string>(flag: string, giv
       ? await clack.select({ message: q.message, options: q.choices.map(([value, label]) => ({ value, label })) as never, initialValue: fallback })
       // Enter on an empty line takes the default, and clack validates that empty line: check the default
       : await clack.text({ message: q.message, placeholder: fallback, defaultValue: fallback, validate: q.validate && ((v?: string) => q.validate!(v || fallback)) });
-    if (clack.isCancel(v)) throw new ScaffoldError('cancelled: nothing was written');
+    if (clack.isCancel(v)) throw new ScaffoldError('cancelled: nothing was written', 1);
     return v as never;
   };
 }
@@ -66,7 +66,7 @@ interface Question<T> { message: string; choices?: [T, string][]; validate?: (v:
 async function create(dir: string | undefined, flags: Flags): Promise<void> {
   if (flags.listHooks) {
     const k = readKernel();
-    if (!k) throw new ScaffoldError('cannot read this kernel\'s tracepoints (tracefs not mounted, or not root): mount -t tracefs tracefs /sys/kernel/tracing');
+    if (!k) throw new ScaffoldError('cannot read this kernel\'s tracepoints (tracefs not mounted, or not root): mount -t tracefs tracefs /sys/kernel/tracing', 1);
     process.stdout.write(`${k.events.map((e) => e.replace(':', '/')).sort().join('\n')}\n`);
     process.stderr.write(`${k.events.length} tracepoints; any of them also as tp_btf/NAME or raw_tp/NAME; kprobes ${k.kprobes ? 'attach here' : 'cannot attach here (CONFIG_KPROBES off)'}\n`);
     return;
@@ -78,7 +78,7 @@ async function create(dir: string | undefined, flags: Flags): Promise<void> {
   checkName(name);
   const dest = path.resolve(where);
   if (fs.existsSync(dest) && (!fs.statSync(dest).isDirectory() || fs.readdirSync(dest).length)) {
-    throw new ScaffoldError(`${where} exists and is not an empty directory: pick a new one`);
+    throw new ScaffoldError(`${where} exists and is not an empty directory: pick a new one`, 1);
   }
   const kernel = flags.checkHook ? readKernel() : null;
   const validHook = (v: string | undefined): string | undefined => {
@@ -113,7 +113,7 @@ async function create(dir: string | undefined, flags: Flags): Promise<void> {
   writeFilesAtomic(dest, scaffold(answers, appTemplates()));
   if (flags.install) {
     const r = spawnSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: dest, stdio: 'inherit' });
-    if (r.status !== 0) throw new ScaffoldError(`npm install in ${where} failed (exit ${r.status}): the project is written; run it again there`);
+    if (r.status !== 0) throw new ScaffoldError(`npm install in ${where} failed (exit ${r.status}): the project is written; run it again there`, 1);
   }
   // the path as the user gave it: they typed it, they know where it is
   process.stdout.write(`\n${name} is ready (${template}, ${hook}). Next:\n  cd ${where}\n${flags.install ? '' : '  npm install\n'}  npm run build\n  sudo npm start -- --help\n  npm run bundle    # bundle/${name}.cjs for hosts with node and nothing else\n`);
@@ -131,7 +131,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (e instanceof ScaffoldError) {
       process.stderr.write(`create-lcc-app: ${e.message}\n`);
-      return /exists and is not an empty directory|npm install in|cancelled/.test(e.message) ? 1 : 2;
+      return e.exitCode;
     }
     throw e;
   }

@@ -9,7 +9,12 @@ export type TemplateName = keyof typeof TEMPLATES;
 export const EVENT_KINDS = ['ringbuf', 'perf'] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
-export class ScaffoldError extends Error {}
+/** What create-lcc-app refuses: a bad answer is a usage error (exit 2); `exitCode` 1 is a failure (a directory in the way, a failed install). */
+export class ScaffoldError extends Error {
+  constructor(message: string, readonly exitCode: 1 | 2 = 2) {
+    super(message);
+  }
+}
 
 export interface Hook { section: string; label: string; kind: 'tracepoint' | 'tp_btf' | 'raw_tp' | 'kprobe' | 'fentry'; category?: string; event: string }
 
