@@ -19,7 +19,8 @@ export function cacheDir(): string {
   return process.env.LCC_CACHE_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'lcc');
 }
 
-function which(tool: string): string | null {
+/** A program's path on PATH, or null. */
+export function which(tool: string): string | null {
   const r = spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' });
   return r.status === 0 ? r.stdout.trim() : null;
 }

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 // the runtime is loaded inside doctor(): on a host without libbpf.so.1 that is a row of the report, not a crash
 import type { AttachTarget } from '../../lbc/src/index.js';
 import { CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON, CAP_SYS_ADMIN, canLoadBpf, effectiveCaps, hasCap, LbcError } from '../../lbc/src/pure.js';
-import { clangVersion, findClang, systemIncludes } from '../clang/compile.js';
+import { clangVersion, findClang, systemIncludes, which } from '../clang/compile.js';
 import { DOCTOR_OBJECT, LBC_INCLUDE } from '../paths.js';
 
 /** `required`: lcc cannot build or run without it (doctor then exits 1); else it only limits what works */
@@ -95,9 +95,10 @@ export function buildChecks(): Check[] {
     name: 'libbpf headers', side: 'build', required: true, ok: !!helpers,
     detail: helpers ? `${helpers}/bpf/bpf_helpers.h` : clang ? '<bpf/bpf_helpers.h> not found: apt-get install -y libbpf-dev' : 'not looked for without clang',
   });
+  const bpftool = which('bpftool');
   checks.push({
-    name: 'bpftool', side: 'build', required: false, ok: which('bpftool'),
-    detail: which('bpftool') ? 'makes vmlinux.h from kernel BTF' : 'missing: vmlinux.h cannot be generated (apt-get install -y bpftool); sources that include only their own headers still build',
+    name: 'bpftool', side: 'build', required: false, ok: !!bpftool,
+    detail: bpftool ? `${bpftool}: makes vmlinux.h from kernel BTF` : 'missing: vmlinux.h cannot be generated (apt-get install -y bpftool); sources that include only their own headers still build',
   });
   checks.push({ name: 'lbc.h', side: 'build', required: true, ok: fs.existsSync(path.join(LBC_INCLUDE, 'lbc.h')), detail: path.join(LBC_INCLUDE, 'lbc.h') });
   return checks;
@@ -105,10 +106,6 @@ export function buildChecks(): Check[] {
 
 function includeSearch(clang: string): string[] {
   return systemIncludes(clang).filter((a) => a !== '-idirafter');
-}
-
-function which(cmd: string): boolean {
-  return (process.env.PATH ?? '').split(':').some((d) => d && fs.existsSync(path.join(d, cmd)));
 }
 
 export async function doctor(): Promise<DoctorReport> {

@@ -17,6 +17,7 @@ import { expr, statements, tsName, Untranslatable, type Emitted, type Scope } fr
 import { pascal } from '../names.js';
 import { writeFilesAtomic } from '../fsutil.js';
 import { ROOT } from '../paths.js';
+import { packageSpecs, type PackageSpecs } from '../packages.js';
 
 export { ConvertError };
 
@@ -580,26 +581,22 @@ function pyLineOf(starts: { lineIdx: number; line: number; src?: boolean }[], id
 
 export interface ConvertOptions {
   /** the package's dependencies (default: defaultDependencies()) */
-  dependencies?: Dependencies;
+  dependencies?: PackageSpecs;
   /** how the written C is checked: clang where there is one (default), or tree-sitter's syntax check alone */
   check?: 'auto' | 'syntax';
 }
 
-/** npm specs of the runtime and the toolchain a converted tool's package depends on. */
-export interface Dependencies { lbc: string; lcc: string }
-
-/** This checkout's packages when lcc runs from one (a file: spec), else the registry's of this version. */
-export function defaultDependencies(): Dependencies {
-  if (fs.existsSync(path.join(ROOT, 'lbc', 'package.json'))) return { lbc: `file:${path.join(ROOT, 'lbc')}`, lcc: `file:${ROOT}` };
+/** lcc's packages for a converted tool: this checkout's when lcc runs from one, else this version's. */
+function defaultDependencies(): PackageSpecs {
   const version = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-  return { lbc: `^${version}`, lcc: `^${version}` };
+  return packageSpecs(fs.existsSync(path.join(ROOT, 'lbc', 'package.json')) ? ROOT : null, version);
 }
 
 /**
  * The converted tool as a package of its own: `npm install && npm run build
  * && sudo npm start` works wherever it was written, not only in this checkout.
  */
-function packageJson(name: string, deps: Dependencies): string {
+function packageJson(name: string, deps: PackageSpecs): string {
   return `${JSON.stringify({
     name, version: '0.1.0', private: true, description: `${name}, converted from BCC by lcc convert`, type: 'module',
     scripts: { build: `lcc build ${name}.bpf.c`, start: `tsx ${name}.ts`, bundle: `lcc build ${name}.bpf.c && lcc bundle ${name}.ts -o bundle` },

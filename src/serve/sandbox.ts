@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { which } from '../clang/compile.js';
 
 export const IN = { src: '/src', lbc: '/lcc/include', vmlinux: '/lcc/vmlinux', sys: '/lcc/sys' } as const;
 
@@ -21,11 +22,6 @@ export interface ResourceLimits {
 export interface Sandbox {
   /** the command line that runs `clang args...` inside the sandbox */
   command(workDir: string, vmlinuxDir: string, clangArgs: string[], limits: ResourceLimits): { file: string; args: string[] };
-}
-
-function which(tool: string): string | null {
-  const r = spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' });
-  return r.status === 0 ? r.stdout.trim() : null;
 }
 
 /** The shared objects a binary loads, from ldd: [path as the loader asks for it, real file]. */

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { Command, CommanderError, Option } from 'commander';
 import { writeFilesAtomic } from '../../../src/fsutil.js';
+import { packageSpecs } from '../../../src/packages.js';
 import { checkHook, readKernel } from './hooks.js';
 import { appTemplates, checkout, scaffold, type Answers } from './scaffold.js';
 import { checkName, EVENT_KINDS, parseHook, ScaffoldError, TEMPLATES, type EventKind, type TemplateName } from './templates.js';
@@ -45,13 +46,21 @@ export function program(run: (dir: string | undefined, flags: Flags) => Promise<
     .action(run);
 }
 
-/** Ask on a terminal; without one, a missing answer stops the run. */
+/**
+ * An answer from its flag, the default (--yes) or a terminal; without one, a
+ * missing answer stops the run. Every answer passes the question's check: a
+ * flag's or a default's refusal is a usage error, a typed one is asked again.
+ */
 async function asker(flags: Flags): Promise<<T extends string>(flag: string, given: string | undefined, fallback: T, question: Question<T>) => Promise<T>> {
   const tty = !!(process.stdin.isTTY && process.stdout.isTTY);
   const clack = tty && !flags.yes ? await import('@clack/prompts') : null;
   return async (flag, given, fallback, q) => {
-    if (given !== undefined) return given as never;
-    if (flags.yes) return fallback;
+    const decided = given ?? (flags.yes ? fallback : undefined);
+    if (decided !== undefined) {
+      const bad = q.validate?.(decided);
+      if (bad) throw new ScaffoldError(bad);
+      return decided as never;
+    }
     if (!clack) throw new NeedsAnswer(`${flag} is needed and there is no terminal to ask on: use --yes (defaults) or ${flag}`);
     const v = q.choices
       ? await clack.select({ message: q.message, options: q.choices.map(([value, label]) => ({ value, label })) as never, initialValue: fallback })
@@ -72,8 +81,7 @@ async function create(dir: string | undefined, flags: Flags): Promise<void> {
     return;
   }
   const ask = await asker(flags);
-  const where = await ask('the project directory', dir, '', { message: 'Project name (or path)', validate: (v) => (v ? undefined : 'a name, e.g. mytool') });
-  if (!where) throw new NeedsAnswer('which project? e.g. create-lcc-app mytool');
+  const where = await ask('the project directory', dir, '', { message: 'Project name (or path)', validate: (v) => (v ? undefined : 'which project? e.g. create-lcc-app mytool') });
   const name = path.basename(path.resolve(where));
   checkName(name);
   const dest = path.resolve(where);
@@ -99,17 +107,9 @@ async function create(dir: string | undefined, flags: Flags): Promise<void> {
     : 'ringbuf';
   const hook = await ask('--hook', flags.hook, t.hook, { message: template === 'hist' ? 'Start timing at (hook)' : 'Attach to (hook)', validate: validHook });
   const endHook = 'endHook' in t ? await ask('--end-hook', flags.endHook, t.endHook, { message: 'Stop timing at (hook)', validate: validHook }) : '';
-  for (const h of [hook, endHook].filter(Boolean)) {
-    const parsed = parseHook(h);
-    if (kernel) checkHook(parsed, kernel);
-  }
   const description = await ask('--description', flags.description, `${template === 'hist' ? 'latency' : template} tool on ${hook}`, { message: 'Description' });
-  const here = checkout();
-  const answers: Answers = {
-    name, template, event, hook, endHook, description,
-    lbc: flags.lbc ?? (here ? `file:${path.join(here, 'lbc')}` : `^${VERSION}`),
-    lcc: flags.lcc ?? (here ? `file:${here}` : `^${VERSION}`),
-  };
+  const specs = packageSpecs(checkout(), VERSION);
+  const answers: Answers = { name, template, event, hook, endHook, description, lbc: flags.lbc ?? specs.lbc, lcc: flags.lcc ?? specs.lcc };
   writeFilesAtomic(dest, scaffold(answers, appTemplates()));
   if (flags.install) {
     const r = spawnSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: dest, stdio: 'inherit' });

@@ -72,7 +72,9 @@ export function appTemplates(): Render {
       };
     }
   }
-  const src = checkoutTemplates();
+  const root = checkout();
+  if (!root) throw new Error('create-lcc-app: its templates are missing (dist/templates.cjs): reinstall it');
+  const src = path.join(root, 'templates', 'app');
   const { parse } = require('handlebars') as typeof import('handlebars');
   const cache = new Map<string, TemplateFn>();
   return (file, ctx) => {
@@ -84,14 +86,6 @@ export function appTemplates(): Render {
     }
     return fn(ctx, TEMPLATE_HELPERS);
   };
-}
-
-/** templates/app of the lcc checkout this runs from. */
-export function checkoutTemplates(): string {
-  for (let dir = here; ; dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, 'templates', 'app', 'common'))) return path.join(dir, 'templates', 'app');
-    if (path.dirname(dir) === dir) throw new Error('create-lcc-app: its templates are missing (dist/templates.cjs): reinstall it');
-  }
 }
 
 /** The lcc checkout this runs from (its lbc/ and root packages), if it runs from one. */
