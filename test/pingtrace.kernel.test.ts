@@ -136,22 +136,23 @@ describe.runIf(runKernelTests)('pingtrace between two namespaces', () => {
       const target = family === 6 ? h.sip6 : sip;
       const flood = 2000;
       let neighbour = '';
-      const r = await h.client([target, '--json', '-c', '100000', '-i', '0.05'], async (child) => {
-        await watch(child).until('{"start"');
-        // a neighbour floods the same target from the same namespace, then the client stops
+      // one probe, then the flood, then the stop, all before the second probe is due: the
+      // flood passes with no probe out, whatever the machine's load makes of the timings
+      const r = await h.client([target, '--json', '-i', '60'], async (child) => {
+        await watch(child).until('{"seq"');
         neighbour = h.ns(c, 'ping', `-${family}`, '-f', '-c', String(flood), target);
         child.kill('SIGINT');
       });
       expect(r.code, r.stderr).toBe(0);
       expect(neighbour).toMatch(new RegExp(`${flood} packets transmitted, ${flood} received`));
       const summary = r.lines.find((l) => 'summary' in l)!.summary as { received: number; socketReads: number; kernelParses: number };
-      expect(summary.received).toBeGreaterThan(0);
-      expect(summary.socketReads, `read ${summary.socketReads} messages for ${summary.received} replies of its own`).toBe(summary.received);
-      // and its kernel programs wave the flood through between probes: they parse only while a
-      // probe is out (~0.5 ms each here, from the send to the reply in JavaScript: its own
-      // packets and the neighbour's that pass meanwhile), not the flood's 4,000 packets each
-      // seen at two hooks or more
-      expect(summary.kernelParses, `parsed ${summary.kernelParses} packets for ${summary.received} probes`).toBeLessThan(flood / 4);
+      expect(summary.received).toBe(1);
+      expect(summary.socketReads, `read ${summary.socketReads} messages for ${summary.received} reply of its own`).toBe(1);
+      // and its kernel programs wave the flood through: they parsed only the probe's own
+      // packets at their hooks (a dozen or so), not the flood's 4,000 packets each seen at
+      // two hooks or more
+      expect(summary.kernelParses, `parsed ${summary.kernelParses} packets for one probe`).toBeGreaterThan(0);
+      expect(summary.kernelParses, `parsed ${summary.kernelParses} packets for one probe`).toBeLessThan(50);
     });
   }
 
