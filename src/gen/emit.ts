@@ -1,5 +1,6 @@
 // model → TypeScript. Every name, type string and decode/encode expression is
 // computed here; templates/skel/skel.ts.hbs only lays them out.
+import { PRINT_WIDTH } from '../prettier.js';
 import * as path from 'node:path';
 import { builtinType, recordName, strip, typeName, type CType, type RecordDecl } from './ctypes.js';
 import { enumSigned, layoutOf, recordLayout, flatFields } from './layout.js';
@@ -249,7 +250,6 @@ function dvMethod(kind: 'get' | 'set', size: number, signed: boolean): string {
 const SECTION_PROPS: Record<string, string> = { '.rodata': 'rodata', '.bss': 'bss', '.data': 'data' };
 
 /** prettier's width, which the template's layout keeps to (the golden tests hold it to prettier's output) */
-export const PRINT_WIDTH = 120;
 const OBJECT_MARK = '\u0000lcc-object\u0000';
 
 /**

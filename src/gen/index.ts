@@ -2,10 +2,10 @@
 // against the object's BTF) → emit → prettier → one atomic write.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createRequire } from 'node:module';
 import { buildModel, modelJson, type Model } from './model.js';
 import { checkAgainstBtf, objectBtf } from './btfcheck.js';
-import { emitSkeleton, PRINT_WIDTH } from './emit.js';
+import { emitSkeleton } from './emit.js';
+import { formatTs as format, PRINT_WIDTH } from '../prettier.js';
 import { GenError } from './parse.js';
 
 export { GenError };
@@ -92,11 +92,4 @@ function btfOrEmpty(src: string, object: string, opts: GenOptions): ReturnType<t
   }
 }
 
-let prettier: typeof import('prettier') | null = null;
-async function format(code: string): Promise<string> {
-  // prettier's CommonJS entry: the CLI bundle runs compiled from a code cache
-  // (bin/lcc.js), where Node 20 loses import()'s loader
-  prettier ??= createRequire(import.meta.url)('prettier') as typeof import('prettier');
-  return prettier.format(code, { parser: 'typescript', singleQuote: true, printWidth: PRINT_WIDTH, trailingComma: 'all' });
-}
 

@@ -1,0 +1,731 @@
+// The standard library modules BCC tools import, as objects with Python's
+// names: `import time` is the `time` here, `from os import getpid` reads
+// getpid off `os`. What blocks in Python (sleep) returns a promise the
+// translation awaits. argparse is the npm port of Python's own.
+import * as fs from 'node:fs';
+import * as nodeOs from 'node:os';
+import * as nodePath from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import argparseLib from 'argparse';
+import { int, isKwargs, repr, splitKw, str, tuple, type Int } from './core.js';
+import { Counter, DefaultDict, PyDict, PySet } from './dict.js';
+import { FileNotFoundError, fromNodeError, OSError, PyTypeError, ValueError, KeyboardInterrupt } from './exc.js';
+import { exit, float, int_, iter, writeFd, type Writable } from './builtins.js';
+import { atexitRegister, defaultIntHandler, getSignal, pause, setSignal, sleep, SIG_DFL, SIG_IGN } from './run.js';
+import { formatValue } from './format.js';
+
+const req = createRequire(import.meta.url);
+
+// ---------------------------------------------------------------------------
+// sys
+
+class Stream implements Writable {
+  constructor(private readonly fd: number) {}
+  write(s: unknown): number {
+    const text = typeof s === 'string' ? s : s instanceof Uint8Array ? s : str(s);
+    writeFd(this.fd, text);
+    return text.length;
+  }
+  flush(): void {}
+  fileno(): number {
+    return this.fd;
+  }
+  isatty(): boolean {
+    return nodeOs.platform() === 'linux' && require_tty(this.fd);
+  }
+  get buffer(): Stream {
+    return this;
+  }
+}
+function require_tty(fd: number): boolean {
+  return (req('node:tty') as typeof import('node:tty')).isatty(fd);
+}
+
+class Stdin {
+  readline(): string {
+    // one line, read a byte at a time so nothing past it is taken from the pipe
+    const b = Buffer.alloc(1);
+    let line = '';
+    for (;;) {
+      let n = 0;
+      try {
+        n = fs.readSync(0, b, 0, 1, null);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'EAGAIN') continue;
+        throw fromNodeError(e);
+      }
+      if (!n) return line;
+      line += b.toString('latin1');
+      if (b[0] === 10) return Buffer.from(line, 'latin1').toString();
+    }
+  }
+  read(): string {
+    return fs.readFileSync(0, 'utf8');
+  }
+  fileno(): number {
+    return 0;
+  }
+}
+
+export const sys = {
+  /** sys.argv: the tool's name (set by the translated program) and its arguments */
+  argv: [nodePath.basename(process.argv[1] ?? 'tool').replace(/\.[cm]?js$/, ''), ...process.argv.slice(2)] as string[],
+  stdout: new Stream(1),
+  stderr: new Stream(2),
+  stdin: new Stdin(),
+  exit,
+  maxsize: 9223372036854775807n,
+  platform: 'linux',
+  version_info: tuple(3, 11, 0, 'final', 0),
+  version: '3.11.0 (lcc translation)',
+  byteorder: nodeOs.endianness() === 'LE' ? 'little' : 'big',
+  path: [] as string[],
+  modules: {} as Record<string, unknown>,
+  getrecursionlimit: (): number => 1000,
+  setrecursionlimit: (): void => {},
+};
+
+// ---------------------------------------------------------------------------
+// os
+
+function environ(): PyDict<string, string> {
+  const d = new PyDict<string, string>(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined));
+  const set = d.__setitem__.bind(d);
+  d.__setitem__ = (k, v) => {
+    process.env[k] = v;
+    set(k, v);
+  };
+  return d;
+}
+const fsCall = <T>(f: () => T): T => {
+  try {
+    return f();
+  } catch (e) {
+    throw fromNodeError(e);
+  }
+};
+const path = {
+  exists: (p: string): boolean => fs.existsSync(p),
+  isfile: (p: string): boolean => fs.statSync(p, { throwIfNoEntry: false })?.isFile() ?? false,
+  isdir: (p: string): boolean => fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false,
+  islink: (p: string): boolean => fs.lstatSync(p, { throwIfNoEntry: false })?.isSymbolicLink() ?? false,
+  join: (...p: string[]): string => p.reduce((a, b) => (b.startsWith('/') ? b : a === '' || a.endsWith('/') ? a + b : `${a}/${b}`), ''),
+  basename: (p: string): string => p.slice(p.lastIndexOf('/') + 1),
+  dirname: (p: string): string => (p.includes('/') ? p.slice(0, p.lastIndexOf('/')).replace(/(.)\/+$/, '$1') || '/' : ''),
+  abspath: (p: string): string => nodePath.resolve(p),
+  realpath: (p: string): string => { try { return fs.realpathSync(p); } catch { return nodePath.resolve(p); } },
+  getsize: (p: string): number => fsCall(() => fs.statSync(p).size),
+  splitext: (p: string): readonly string[] => { const m = /^(.*?)(\.[^./]*)?$/.exec(p)!; return m[2] && m[1] && !m[1].endsWith('/') ? tuple(m[1], m[2]) : tuple(p, ''); },
+  split: (p: string): readonly string[] => tuple(path.dirname(p), path.basename(p)),
+  expanduser: (p: string): string => p.replace(/^~(?=\/|$)/, nodeOs.homedir()),
+  sep: '/',
+};
+export const os = {
+  path,
+  sep: '/',
+  linesep: '\n',
+  devnull: '/dev/null',
+  environ: environ(),
+  getenv: (k: string, d: string | null = null): string | null => process.env[k] ?? d,
+  getpid: (): number => process.pid,
+  getppid: (): number => process.ppid,
+  getuid: (): number => process.getuid!(),
+  geteuid: (): number => process.geteuid!(),
+  getgid: (): number => process.getgid!(),
+  kill: (pid: Int, sig: Int): void => fsCall(() => void process.kill(Number(pid), Number(sig))),
+  listdir: (p = '.'): string[] => fsCall(() => fs.readdirSync(p)),
+  readlink: (p: string): string => fsCall(() => fs.readlinkSync(p)),
+  stat: (p: string): fs.Stats => fsCall(() => fs.statSync(p)),
+  unlink: (p: string): void => fsCall(() => fs.unlinkSync(p)),
+  remove: (p: string): void => fsCall(() => fs.unlinkSync(p)),
+  makedirs: (p: string, ...a: unknown[]): void => { const [, kw] = splitKw(a); fsCall(() => fs.mkdirSync(p, { recursive: true })); void kw; },
+  mkdir: (p: string): void => fsCall(() => fs.mkdirSync(p)),
+  access: (p: string, mode: number): boolean => { try { fs.accessSync(p, mode); return true; } catch { return false; } },
+  F_OK: 0, R_OK: 4, W_OK: 2, X_OK: 1,
+  O_RDONLY: 0, O_WRONLY: 1, O_RDWR: 2,
+  cpu_count: (): number => nodeOs.availableParallelism(),
+  uname: () => { const u = { sysname: nodeOs.type(), nodename: nodeOs.hostname(), release: nodeOs.release(), version: nodeOs.version(), machine: nodeOs.machine() }; return Object.assign(tuple(u.sysname, u.nodename, u.release, u.version, u.machine), u); },
+  strerror: (n: Int): string => STRERROR[Number(n)] ?? `Unknown error ${n}`,
+  getcwd: (): string => process.cwd(),
+  chdir: (p: string): void => fsCall(() => process.chdir(p)),
+  system: (cmd: string): number => (spawnSync('/bin/sh', ['-c', cmd], { stdio: 'inherit' }).status ?? 1) << 8,
+  _exit: (code: number): never => process.exit(code),
+  walk: function* (top: string): Generator<readonly unknown[]> {
+    let entries: fs.Dirent[];
+    try { entries = fs.readdirSync(top, { withFileTypes: true }); } catch { return; }
+    const dirs = entries.filter((e) => e.isDirectory()).map((e) => e.name);
+    yield tuple(top, dirs, entries.filter((e) => !e.isDirectory()).map((e) => e.name));
+    for (const d of dirs) yield* os.walk(path.join(top, d));
+  },
+};
+
+// ---------------------------------------------------------------------------
+// errno
+
+const ERRNO: Record<string, number> = { EPERM: 1, ENOENT: 2, ESRCH: 3, EINTR: 4, EIO: 5, ENXIO: 6, E2BIG: 7, ENOEXEC: 8, EBADF: 9, ECHILD: 10, EAGAIN: 11, ENOMEM: 12, EACCES: 13, EFAULT: 14, EBUSY: 16, EEXIST: 17, EXDEV: 18, ENODEV: 19, ENOTDIR: 20, EISDIR: 21, EINVAL: 22, ENFILE: 23, EMFILE: 24, ENOTTY: 25, EFBIG: 27, ENOSPC: 28, ESPIPE: 29, EROFS: 30, EMLINK: 31, EPIPE: 32, EDOM: 33, ERANGE: 34, EDEADLK: 35, ENAMETOOLONG: 36, ENOLCK: 37, ENOSYS: 38, ENOTEMPTY: 39, ELOOP: 40, ENOMSG: 42, ENODATA: 61, ETIME: 62, EPROTO: 71, EOVERFLOW: 75, EBADFD: 77, EILSEQ: 84, ENOTSOCK: 88, EMSGSIZE: 90, EPROTOTYPE: 91, ENOPROTOOPT: 92, EPROTONOSUPPORT: 93, EOPNOTSUPP: 95, EAFNOSUPPORT: 97, EADDRINUSE: 98, EADDRNOTAVAIL: 99, ENETDOWN: 100, ENETUNREACH: 101, ECONNABORTED: 103, ECONNRESET: 104, ENOBUFS: 105, EISCONN: 106, ENOTCONN: 107, ETIMEDOUT: 110, ECONNREFUSED: 111, EHOSTUNREACH: 113, EALREADY: 114, EINPROGRESS: 115, ECANCELED: 125 };
+const STRERROR: Record<number, string> = { 1: 'Operation not permitted', 2: 'No such file or directory', 3: 'No such process', 4: 'Interrupted system call', 5: 'Input/output error', 9: 'Bad file descriptor', 11: 'Resource temporarily unavailable', 12: 'Cannot allocate memory', 13: 'Permission denied', 14: 'Bad address', 16: 'Device or resource busy', 17: 'File exists', 19: 'No such device', 20: 'Not a directory', 21: 'Is a directory', 22: 'Invalid argument', 24: 'Too many open files', 28: 'No space left on device', 32: 'Broken pipe', 34: 'Numerical result out of range', 38: 'Function not implemented', 95: 'Operation not supported', 110: 'Connection timed out', 111: 'Connection refused' };
+export const errno = { ...ERRNO, errorcode: new PyDict(Object.entries(ERRNO).map(([k, v]) => [v, k] as const)) };
+
+// ---------------------------------------------------------------------------
+// time, datetime
+
+const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
+const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/** strftime's directives, for a local Date and its microseconds */
+export function strftime(fmt: string, d: Date, micro = d.getMilliseconds() * 1000): string {
+  const yday = Math.floor((Date.UTC(d.getFullYear(), d.getMonth(), d.getDate()) - Date.UTC(d.getFullYear(), 0, 1)) / 86400000) + 1;
+  return fmt.replace(/%([a-zA-Z%])/g, (m, c: string) => {
+    switch (c) {
+      case 'H': return pad(d.getHours());
+      case 'I': return pad(d.getHours() % 12 || 12);
+      case 'M': return pad(d.getMinutes());
+      case 'S': return pad(d.getSeconds());
+      case 'f': return pad(micro, 6);
+      case 'p': return d.getHours() < 12 ? 'AM' : 'PM';
+      case 'Y': return String(d.getFullYear());
+      case 'y': return pad(d.getFullYear() % 100);
+      case 'm': return pad(d.getMonth() + 1);
+      case 'd': return pad(d.getDate());
+      case 'e': return String(d.getDate()).padStart(2);
+      case 'j': return pad(yday, 3);
+      case 'a': return DAYS[d.getDay()]!.slice(0, 3);
+      case 'A': return DAYS[d.getDay()]!;
+      case 'b': case 'h': return MONTHS[d.getMonth()]!.slice(0, 3);
+      case 'B': return MONTHS[d.getMonth()]!;
+      case 'w': return String(d.getDay());
+      case 'Z': return Intl.DateTimeFormat('en', { timeZoneName: 'short' }).formatToParts(d).find((p) => p.type === 'timeZoneName')?.value ?? 'UTC';
+      case 'z': { const o = -d.getTimezoneOffset(); return `${o < 0 ? '-' : '+'}${pad(Math.floor(Math.abs(o) / 60))}${pad(Math.abs(o) % 60)}`; }
+      case 's': return String(Math.floor(d.getTime() / 1000));
+      case 'T': return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+      case 'D': return `${pad(d.getMonth() + 1)}/${pad(d.getDate())}/${pad(d.getFullYear() % 100)}`;
+      case 'F': return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+      case 'R': return `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+      case 'c': return `${DAYS[d.getDay()]!.slice(0, 3)} ${MONTHS[d.getMonth()]!.slice(0, 3)} ${String(d.getDate()).padStart(2)} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())} ${d.getFullYear()}`;
+      case 'x': return `${pad(d.getMonth() + 1)}/${pad(d.getDate())}/${pad(d.getFullYear() % 100)}`;
+      case 'X': return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+      case '%': return '%';
+      default: return m;
+    }
+  });
+}
+
+/** time.struct_time as far as tools read it */
+function structTime(d: Date): readonly number[] & { tm_year: number; tm_mon: number; tm_mday: number; tm_hour: number; tm_min: number; tm_sec: number; __date: Date } {
+  const t = [d.getFullYear(), d.getMonth() + 1, d.getDate(), d.getHours(), d.getMinutes(), d.getSeconds(), (d.getDay() + 6) % 7, 0, -1];
+  return Object.freeze(Object.assign(t, { tm_year: t[0]!, tm_mon: t[1]!, tm_mday: t[2]!, tm_hour: t[3]!, tm_min: t[4]!, tm_sec: t[5]!, __date: d }));
+}
+const monotonicNs = (): bigint => process.hrtime.bigint();
+export const time = {
+  sleep,
+  time: (): number => Date.now() / 1000,
+  time_ns: (): Int => int(BigInt(Date.now()) * 1000000n),
+  monotonic: (): number => Number(monotonicNs()) / 1e9,
+  monotonic_ns: (): Int => int(monotonicNs()),
+  perf_counter: (): number => Number(monotonicNs()) / 1e9,
+  perf_counter_ns: (): Int => int(monotonicNs()),
+  process_time: (): number => process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6,
+  strftime: (fmt: string, t?: { __date: Date }): string => strftime(fmt, t?.__date ?? new Date()),
+  localtime: (secs?: number | null): ReturnType<typeof structTime> => structTime(secs === undefined || secs === null ? new Date() : new Date(Number(secs) * 1000)),
+  gmtime: (secs?: number | null): ReturnType<typeof structTime> => { const d = secs === undefined || secs === null ? new Date() : new Date(Number(secs) * 1000); return structTime(new Date(d.getTime() + d.getTimezoneOffset() * 60000)); },
+  ctime: (secs?: number | null): string => strftime('%c', secs === undefined || secs === null ? new Date() : new Date(Number(secs) * 1000)),
+  asctime: (t?: { __date: Date }): string => strftime('%c', t?.__date ?? new Date()),
+  mktime: (t: { __date: Date }): number => t.__date.getTime() / 1000,
+  CLOCK_MONOTONIC: 1,
+  CLOCK_REALTIME: 0,
+  CLOCK_BOOTTIME: 7,
+  clock_gettime: (clk: number): number => Number(clock(clk)) / 1e9,
+  clock_gettime_ns: (clk: number): Int => int(clock(clk)),
+};
+/** CLOCK_MONOTONIC is what bpf_ktime_get_ns counts: process.hrtime is it */
+function clock(clk: number): bigint {
+  if (clk === 0) return BigInt(Date.now()) * 1000000n;
+  if (clk === 7) return BigInt(Math.round(Number(fs.readFileSync('/proc/uptime', 'utf8').split(' ')[0]) * 1e9));
+  return monotonicNs();
+}
+
+class TimeDelta {
+  constructor(readonly days = 0, readonly seconds = 0, readonly microseconds = 0) {}
+  static of(...a: unknown[]): TimeDelta {
+    const [p, kw] = splitKw(a);
+    const us = (Number(p[0] ?? kw.days ?? 0) * 86400 + Number(p[1] ?? kw.seconds ?? 0)) * 1e6 + Number(p[2] ?? kw.microseconds ?? 0) + Number(kw.milliseconds ?? 0) * 1000 + Number(kw.minutes ?? 0) * 6e7 + Number(kw.hours ?? 0) * 3.6e9 + Number(kw.weeks ?? 0) * 6.048e11;
+    return TimeDelta.fromMicro(us);
+  }
+  static fromMicro(us: number): TimeDelta {
+    const days = Math.floor(us / 8.64e10);
+    const rest = us - days * 8.64e10;
+    return new TimeDelta(days, Math.floor(rest / 1e6), Math.round(rest % 1e6));
+  }
+  total_seconds(): number {
+    return this.days * 86400 + this.seconds + this.microseconds / 1e6;
+  }
+  __str__(): string {
+    const h = Math.floor(this.seconds / 3600);
+    const s = `${h}:${pad(Math.floor((this.seconds % 3600) / 60))}:${pad(this.seconds % 60)}${this.microseconds ? `.${pad(this.microseconds, 6)}` : ''}`;
+    return this.days ? `${this.days} day${Math.abs(this.days) === 1 ? '' : 's'}, ${s}` : s;
+  }
+}
+class DateTime {
+  constructor(readonly d: Date, readonly microsecond: number) {}
+  static now(): DateTime {
+    const ms = Date.now();
+    const us = Number(process.hrtime.bigint() / 1000n % 1000n);
+    return new DateTime(new Date(ms), (ms % 1000) * 1000 + us);
+  }
+  static fromtimestamp(t: number): DateTime {
+    return new DateTime(new Date(Math.floor(Number(t) * 1000)), Math.round((Number(t) * 1e6) % 1e6));
+  }
+  static today(): DateTime {
+    return DateTime.now();
+  }
+  get year(): number { return this.d.getFullYear(); }
+  get month(): number { return this.d.getMonth() + 1; }
+  get day(): number { return this.d.getDate(); }
+  get hour(): number { return this.d.getHours(); }
+  get minute(): number { return this.d.getMinutes(); }
+  get second(): number { return this.d.getSeconds(); }
+  strftime(fmt: string): string {
+    return strftime(fmt, this.d, this.microsecond);
+  }
+  timestamp(): number {
+    return Math.floor(this.d.getTime() / 1000) + this.microsecond / 1e6;
+  }
+  isoformat(sep = 'T'): string {
+    return strftime(`%Y-%m-%d${sep}%H:%M:%S`, this.d) + (this.microsecond ? `.${pad(this.microsecond, 6)}` : '');
+  }
+  __str__(): string {
+    return this.isoformat(' ');
+  }
+  __sub__(o: DateTime): TimeDelta {
+    return TimeDelta.fromMicro(this.timestamp() * 1e6 - o.timestamp() * 1e6);
+  }
+  __add__(t: TimeDelta): DateTime {
+    return DateTime.fromtimestamp(this.timestamp() + t.total_seconds());
+  }
+  __format__(spec: string): string {
+    return spec ? this.strftime(spec) : this.__str__();
+  }
+}
+const datetimeClass = Object.assign((...a: number[]) => new DateTime(new Date(a[0]!, (a[1] ?? 1) - 1, a[2] ?? 1, a[3] ?? 0, a[4] ?? 0, a[5] ?? 0), a[6] ?? 0), {
+  now: DateTime.now, fromtimestamp: DateTime.fromtimestamp, today: DateTime.today,
+});
+export const datetime = { datetime: datetimeClass, timedelta: TimeDelta.of, now: DateTime.now };
+
+// ---------------------------------------------------------------------------
+// signal, atexit
+
+export const signal = {
+  SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGUSR1: 10, SIGUSR2: 12, SIGPIPE: 13, SIGALRM: 14, SIGTERM: 15, SIGCHLD: 17, SIGCONT: 18, SIGSTOP: 19, SIGWINCH: 28,
+  SIG_DFL, SIG_IGN,
+  signal: setSignal,
+  getsignal: getSignal,
+  default_int_handler: defaultIntHandler,
+  pause,
+  alarm: (secs: number): number => {
+    setTimeout(() => process.kill(process.pid, 'SIGALRM'), Number(secs) * 1000).unref();
+    return 0;
+  },
+};
+export const atexit = { register: atexitRegister };
+
+// ---------------------------------------------------------------------------
+// collections, itertools, functools
+
+/** collections.namedtuple(name, fields): a class whose instances are tuples with named fields */
+function namedtuple(name: string, fields: string | string[]): (...a: unknown[]) => readonly unknown[] {
+  const names = typeof fields === 'string' ? fields.replace(/,/g, ' ').split(/\s+/).filter(Boolean) : fields;
+  const make = (...a: unknown[]): readonly unknown[] => {
+    const [p, kw] = splitKw(a);
+    const vals = names.map((n, i) => (i < p.length ? p[i] : kw[n]));
+    const t = Object.assign([...vals], Object.fromEntries(names.map((n, i) => [n, vals[i]])), {
+      __repr__: () => `${name}(${names.map((n, i) => `${n}=${repr(vals[i])}`).join(', ')})`,
+      _asdict: () => new PyDict(names.map((n, i) => [n, vals[i]] as const)),
+    });
+    return Object.freeze(t);
+  };
+  return Object.defineProperty(make, 'name', { value: name });
+}
+export const collections = {
+  defaultdict: (factory: (() => unknown) | null = null, init?: unknown) => new DefaultDict(factory, init as never),
+  OrderedDict: (init?: unknown) => new PyDict(init as never),
+  Counter: (init?: Iterable<unknown>) => new Counter(init ? iter(init) : undefined),
+  namedtuple,
+  deque: (init?: Iterable<unknown>, maxlen?: number | null) => {
+    const d = init ? Array.from(iter(init)) : [];
+    return Object.assign(d, {
+      appendleft: (v: unknown) => { d.unshift(v); if (maxlen && d.length > maxlen) d.pop(); },
+      popleft: () => d.shift(),
+    });
+  },
+};
+export const itertools = {
+  count: function* (start = 0, step = 1) { for (let i = start; ; i += step) yield i; },
+  chain: (...its: Iterable<unknown>[]) => its.flatMap((i) => Array.from(iter(i))),
+  islice: (it: Iterable<unknown>, a: number, b?: number) => (b === undefined ? Array.from(iter(it)).slice(0, a) : Array.from(iter(it)).slice(a, b)),
+  groupby: (it: Iterable<unknown>, key: (v: unknown) => unknown = (v) => v) => {
+    const out: (readonly unknown[])[] = [];
+    for (const v of iter(it)) {
+      const k = key(v);
+      const last = out[out.length - 1];
+      if (last && last[0] === k) (last[1] as unknown[]).push(v);
+      else out.push(tuple(k, [v]));
+    }
+    return out;
+  },
+  product: (...its: Iterable<unknown>[]) => its.map((i) => Array.from(iter(i))).reduce<unknown[][]>((acc, l) => acc.flatMap((a) => l.map((v) => [...a, v])), [[]]).map((t) => tuple(...t)),
+  repeat: (v: unknown, n?: number) => Array.from({ length: n ?? 0 }, () => v),
+};
+export const functools = {
+  reduce: (f: (a: unknown, b: unknown) => unknown, it: Iterable<unknown>, ...init: unknown[]) => {
+    const l = Array.from(iter(it));
+    return init.length ? l.reduce(f, init[0]) : l.reduce(f);
+  },
+  cmp_to_key: (f: (a: unknown, b: unknown) => number) => (v: unknown) => ({ v, __cmp: f }),
+  partial: (f: (...a: unknown[]) => unknown, ...pre: unknown[]) => (...a: unknown[]) => f(...pre, ...a),
+  lru_cache: () => <F>(f: F) => f,
+};
+
+// ---------------------------------------------------------------------------
+// json, textwrap, re, subprocess, multiprocessing, resource, platform, shutil
+
+function toJson(v: unknown, indent: number | null, depth: number, sortKeys: boolean): string {
+  const nl = indent === null ? '' : `\n${' '.repeat(indent * (depth + 1))}`;
+  const end = indent === null ? '' : `\n${' '.repeat(indent * depth)}`;
+  const sep = indent === null ? ', ' : ',';
+  if (v === null || v === undefined) return 'null';
+  if (v === true || v === false) return String(v);
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : Number.isFinite(v) ? String(v) : v > 0 ? 'Infinity' : Number.isNaN(v) ? 'NaN' : '-Infinity';
+  if (typeof v === 'bigint') return v.toString();
+  if (typeof v === 'string') return JSON.stringify(v).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  if (Array.isArray(v)) return v.length ? `[${nl}${v.map((x) => toJson(x, indent, depth + 1, sortKeys)).join(sep + nl)}${end}]` : '[]';
+  if (v instanceof PyDict) {
+    let items = v.items();
+    if (sortKeys) items = items.sort((a, b) => (String(a[0]) < String(b[0]) ? -1 : 1));
+    return items.length ? `{${nl}${items.map(([k, x]) => `${JSON.stringify(typeof k === 'string' ? k : str(k))}: ${toJson(x, indent, depth + 1, sortKeys)}`).join(sep + nl)}${end}}` : '{}';
+  }
+  throw new PyTypeError(`Object of type ${(v as object).constructor?.name ?? typeof v} is not JSON serializable`);
+}
+function fromJson(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(fromJson);
+  if (v && typeof v === 'object') return new PyDict(Object.entries(v).map(([k, x]) => [k, fromJson(x)] as const));
+  return v;
+}
+export const json = {
+  dumps: (v: unknown, ...a: unknown[]): string => {
+    const [, kw] = splitKw(a);
+    return toJson(v, kw.indent === undefined || kw.indent === null ? null : Number(kw.indent), 0, Boolean(kw.sort_keys));
+  },
+  loads: (s: string | Uint8Array): unknown => {
+    try {
+      return fromJson(JSON.parse(typeof s === 'string' ? s : Buffer.from(s).toString()));
+    } catch (e) {
+      throw new ValueError(`Expecting value: ${(e as Error).message}`);
+    }
+  },
+};
+
+function wrapLines(text: string, width: number, initial = '', subsequent = ''): string[] {
+  const words = text.split(/\s+/).filter(Boolean);
+  const lines: string[] = [];
+  let cur = initial;
+  let empty = true;
+  for (const w of words) {
+    if (!empty && cur.length + 1 + w.length > width) {
+      lines.push(cur);
+      cur = subsequent + w;
+    } else cur += (empty ? '' : ' ') + w;
+    empty = false;
+  }
+  if (!empty) lines.push(cur);
+  return lines;
+}
+export const textwrap = {
+  wrap: (text: string, ...a: unknown[]): string[] => { const [p, kw] = splitKw(a); return wrapLines(text, Number(kw.width ?? p[0] ?? 70), String(kw.initial_indent ?? ''), String(kw.subsequent_indent ?? '')); },
+  fill: (text: string, ...a: unknown[]): string => textwrap.wrap(text, ...a).join('\n'),
+  dedent: (text: string): string => {
+    const lines = text.split('\n');
+    const ind = Math.min(...lines.filter((l) => l.trim()).map((l) => /^[ \t]*/.exec(l)![0].length));
+    return lines.map((l) => (l.trim() ? l.slice(Number.isFinite(ind) ? ind : 0) : l.replace(/^[ \t]+$/, ''))).join('\n');
+  },
+  indent: (text: string, prefix: string): string => text.split('\n').map((l) => (l.trim() ? prefix + l : l)).join('\n'),
+};
+
+/** Python's regular expressions in JavaScript's syntax: named groups and flags differ */
+function jsPattern(p: string | Uint8Array): string {
+  const s = typeof p === 'string' ? p : Buffer.from(p).toString('latin1');
+  return s.replace(/\(\?P<(\w+)>/g, '(?<$1>').replace(/\(\?P=(\w+)\)/g, '\\k<$1>').replace(/\\Z/g, '$').replace(/\\A/g, '^');
+}
+class Match {
+  constructor(private readonly m: RegExpExecArray) {}
+  group(...g: (number | string)[]): unknown {
+    const one = (k: number | string): string | null => (typeof k === 'number' ? this.m[k] : this.m.groups?.[k]) ?? null;
+    return g.length <= 1 ? one(g[0] ?? 0) : tuple(...g.map(one));
+  }
+  groups(): readonly (string | null)[] {
+    return tuple(...this.m.slice(1).map((x) => x ?? null));
+  }
+  groupdict(): PyDict {
+    return new PyDict(Object.entries(this.m.groups ?? {}).map(([k, v]) => [k, v ?? null] as const));
+  }
+  start(): number { return this.m.index; }
+  end(): number { return this.m.index + this.m[0].length; }
+  span(): readonly number[] { return tuple(this.start(), this.end()); }
+  __getitem__(k: number | string): unknown { return this.group(k); }
+  __bool__(): boolean { return true; }
+}
+const reFlags = (f: number): string => `${f & 2 ? 'i' : ''}${f & 8 ? 'm' : ''}${f & 16 ? 's' : ''}`;
+class Pattern {
+  constructor(readonly pattern: string, readonly flags = 0) {}
+  private rx(extra = ''): RegExp { return new RegExp(jsPattern(this.pattern), reFlags(this.flags) + extra); }
+  match(s: string): Match | null { const m = this.rx('y').exec(s); return m ? new Match(m) : null; }
+  fullmatch(s: string): Match | null { const m = new RegExp(`^(?:${jsPattern(this.pattern)})$`, reFlags(this.flags)).exec(s); return m ? new Match(m) : null; }
+  search(s: string): Match | null { const m = this.rx().exec(s); return m ? new Match(m) : null; }
+  findall(s: string): unknown[] { return [...s.matchAll(this.rx('g'))].map((m) => (m.length === 1 ? m[0] : m.length === 2 ? m[1] ?? '' : tuple(...m.slice(1).map((x) => x ?? '')))); }
+  finditer(s: string): Match[] { return [...s.matchAll(this.rx('g'))].map((m) => new Match(m as RegExpExecArray)); }
+  sub(repl: string | ((m: Match) => string), s: string, count = 0): string {
+    let n = 0;
+    return s.replace(this.rx('g'), (...a: unknown[]) => {
+      if (count && n >= count) return a[0] as string;
+      n++;
+      const groups = a.slice(1, a.findIndex((x) => typeof x === 'number'));
+      if (typeof repl === 'function') {
+        const m = Object.assign([a[0], ...groups], { index: a[a.findIndex((x) => typeof x === 'number')] }) as unknown as RegExpExecArray;
+        return repl(new Match(m));
+      }
+      return repl.replace(/\\(\d+)|\\g<(\w+)>/g, (_x, d?: string, g?: string) => String(groups[Number(d ?? g) - 1] ?? ''));
+    });
+  }
+  split(s: string): string[] { return s.split(this.rx()); }
+}
+const compile = (p: string | Pattern, flags = 0): Pattern => (p instanceof Pattern ? p : new Pattern(p, flags));
+export const re = {
+  I: 2, IGNORECASE: 2, M: 8, MULTILINE: 8, S: 16, DOTALL: 16, X: 64, VERBOSE: 64,
+  compile,
+  match: (p: string, s: string, f = 0) => compile(p, f).match(s),
+  fullmatch: (p: string, s: string, f = 0) => compile(p, f).fullmatch(s),
+  search: (p: string, s: string, f = 0) => compile(p, f).search(s),
+  findall: (p: string, s: string, f = 0) => compile(p, f).findall(s),
+  finditer: (p: string, s: string, f = 0) => compile(p, f).finditer(s),
+  sub: (p: string, r: string, s: string, count = 0, f = 0) => compile(p, f).sub(r, s, count),
+  split: (p: string, s: string, f = 0) => compile(p, f).split(s),
+  escape: (s: string) => s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&'),
+  error: ValueError,
+};
+
+class CalledProcessError extends OSError {}
+function runCmd(cmd: unknown, a: unknown[]): { stdout: Buffer; status: number } {
+  const [, kw] = splitKw(a);
+  const shell = Boolean(kw.shell);
+  const argv = typeof cmd === 'string' ? (shell ? ['/bin/sh', '-c', cmd] : [cmd]) : Array.from(iter(cmd)).map(String);
+  const r = spawnSync(argv[0]!, argv.slice(1), { stdio: ['inherit', 'pipe', kw.stderr === subprocess.STDOUT ? 'pipe' : kw.stderr === subprocess.DEVNULL ? 'ignore' : 'inherit'] });
+  if (r.error) throw new FileNotFoundError(2, `No such file or directory: '${argv[0]}'`);
+  const out = kw.stderr === subprocess.STDOUT ? Buffer.concat([r.stdout, r.stderr ?? Buffer.alloc(0)]) : r.stdout;
+  return { stdout: out, status: r.status ?? 1 };
+}
+export const subprocess = {
+  PIPE: -1, STDOUT: -2, DEVNULL: -3,
+  CalledProcessError,
+  check_output: (cmd: unknown, ...a: unknown[]) => {
+    const r = runCmd(cmd, a);
+    if (r.status) throw new CalledProcessError(r.status, `Command returned non-zero exit status ${r.status}.`);
+    const [, kw] = splitKw(a);
+    return kw.universal_newlines || kw.text ? r.stdout.toString() : r.stdout;
+  },
+  call: (cmd: unknown, ...a: unknown[]) => runCmd(cmd, a).status,
+  check_call: (cmd: unknown, ...a: unknown[]) => {
+    const r = runCmd(cmd, a);
+    if (r.status) throw new CalledProcessError(r.status, `Command returned non-zero exit status ${r.status}.`);
+    return 0;
+  },
+};
+export const multiprocessing = { cpu_count: (): number => nodeOs.availableParallelism() };
+export const resource = {
+  RLIMIT_NOFILE: 7, RLIMIT_MEMLOCK: 8, RLIM_INFINITY: -1,
+  getrlimit: (): readonly number[] => tuple(-1, -1),
+  setrlimit: (): void => {},
+  getpagesize: (): number => 4096,
+};
+export const platform = { machine: (): string => nodeOs.machine(), system: (): string => nodeOs.type(), release: (): string => nodeOs.release(), node: (): string => nodeOs.hostname() };
+
+// ---------------------------------------------------------------------------
+// struct, socket (what tools use to print addresses)
+
+const STRUCT: Record<string, [number, string]> = { b: [1, 'Int8'], B: [1, 'Uint8'], h: [2, 'Int16'], H: [2, 'Uint16'], i: [4, 'Int32'], I: [4, 'Uint32'], l: [8, 'BigInt64'], L: [8, 'BigUint64'], q: [8, 'BigInt64'], Q: [8, 'BigUint64'], f: [4, 'Float32'], d: [8, 'Float64'], x: [1, 'pad'], '?': [1, 'Uint8'] };
+function structFields(fmt: string): { little: boolean; fields: [string, number][] } {
+  const little = !/^[>!]/.test(fmt) && (/^</.test(fmt) || nodeOs.endianness() === 'LE');
+  const std = /^[<>!=]/.test(fmt);
+  const fields: [string, number][] = [];
+  for (const m of fmt.replace(/^[@=<>!]/, '').matchAll(/(\d*)([a-zA-Z?])/g)) fields.push([m[2]!, m[1] ? Number(m[1]) : 1]);
+  if (std) for (const f of fields) if (f[0] === 'l' || f[0] === 'L') f[0] = f[0] === 'l' ? 'i' : 'I';
+  return { little, fields };
+}
+export const struct = {
+  calcsize: (fmt: string): number => structFields(fmt).fields.reduce((n, [c, k]) => n + (c === 's' ? k : STRUCT[c]![0] * k), 0),
+  pack: (fmt: string, ...vals: unknown[]): Uint8Array => {
+    const { little, fields } = structFields(fmt);
+    const buf = Buffer.alloc(struct.calcsize(fmt));
+    const dv = new DataView(buf.buffer, buf.byteOffset, buf.length);
+    let off = 0;
+    let i = 0;
+    for (const [c, k] of fields) {
+      if (c === 's') { Buffer.from(vals[i++] as Uint8Array).copy(buf, off, 0, k); off += k; continue; }
+      const [size, kind] = STRUCT[c]!;
+      for (let j = 0; j < k; j++, off += size) {
+        if (kind === 'pad') continue;
+        const v = vals[i++];
+        const setter = (dv as unknown as Record<string, (o: number, v: unknown, le: boolean) => void>)[`set${kind}`]!;
+        setter.call(dv, off, kind.startsWith('Big') ? BigInt.asUintN(64, BigInt(v as number)) : Number(v), little);
+      }
+    }
+    return buf;
+  },
+  unpack: (fmt: string, data: Uint8Array): readonly unknown[] => {
+    const { little, fields } = structFields(fmt);
+    const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    const out: unknown[] = [];
+    let off = 0;
+    for (const [c, k] of fields) {
+      if (c === 's') { out.push(Buffer.from(data.subarray(off, off + k))); off += k; continue; }
+      const [size, kind] = STRUCT[c]!;
+      for (let j = 0; j < k; j++, off += size) {
+        if (kind === 'pad') continue;
+        const v = (dv as unknown as Record<string, (o: number, le: boolean) => number | bigint>)[`get${kind}`]!.call(dv, off, little);
+        out.push(typeof v === 'bigint' ? int(v) : c === '?' ? v !== 0 : v);
+      }
+    }
+    return tuple(...out);
+  },
+};
+
+function ntop(family: number, packed: Uint8Array): string {
+  const b = Buffer.from(packed);
+  if (family === 2) return [...b.subarray(0, 4)].join('.');
+  const words = Array.from({ length: 8 }, (_, i) => b.readUInt16BE(i * 2));
+  // the longest run of two or more zero words becomes ::
+  let best = [-1, 0];
+  for (let i = 0; i < 8;) {
+    if (words[i] !== 0) { i++; continue; }
+    let j = i;
+    while (j < 8 && words[j] === 0) j++;
+    if (j - i > best[1]! && j - i > 1) best = [i, j - i];
+    i = j;
+  }
+  const hex = words.map((w) => w.toString(16));
+  if (best[0]! < 0) return hex.join(':');
+  const v4 = best[0] === 0 && (best[1] === 5 && words[5] === 0xffff || best[1] === 6) ? `${b[12]}.${b[13]}.${b[14]}.${b[15]}` : null;
+  if (v4) return `::${best[1] === 5 ? 'ffff:' : ''}${v4}`;
+  return `${hex.slice(0, best[0]).join(':')}::${hex.slice(best[0]! + best[1]!).join(':')}`;
+}
+export const socket = {
+  AF_INET: 2, AF_INET6: 10, AF_UNIX: 1, AF_PACKET: 17, SOCK_STREAM: 1, SOCK_DGRAM: 2, SOCK_RAW: 3, IPPROTO_TCP: 6, IPPROTO_UDP: 17,
+  inet_ntop: (family: number, packed: Uint8Array): string => ntop(Number(family), packed),
+  inet_pton: (family: number, s: string): Uint8Array => {
+    if (Number(family) === 2) return Buffer.from(s.split('.').map(Number));
+    const [head, tail] = s.split('::') as [string, string?];
+    const part = (x: string | undefined): number[] => (x ? x.split(':').map((h) => parseInt(h, 16)) : []);
+    const h = part(head);
+    const t = part(tail);
+    const words = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill(0), ...t];
+    const b = Buffer.alloc(16);
+    words.forEach((w, i) => b.writeUInt16BE(w, i * 2));
+    return b;
+  },
+  inet_ntoa: (packed: Uint8Array): string => ntop(2, packed),
+  inet_aton: (s: string): Uint8Array => Buffer.from(s.split('.').map(Number)),
+  ntohs: (v: number): number => ((v & 0xff) << 8) | ((v >> 8) & 0xff),
+  htons: (v: number): number => ((v & 0xff) << 8) | ((v >> 8) & 0xff),
+  ntohl: (v: number): number => (((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24)) >>> 0,
+  htonl: (v: number): number => (((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24)) >>> 0,
+  gethostname: (): string => nodeOs.hostname(),
+  error: OSError,
+};
+
+// ---------------------------------------------------------------------------
+// argparse: the npm port of Python's, with Python's type functions and messages
+
+// the npm port of Python's argparse (CommonJS): bundled with the app, as an import
+const ap = argparseLib as Record<string, any>;
+/** a type= function as argparse expects: a ValueError or TypeError is "invalid <name> value" */
+function typeFunc(f: unknown): unknown {
+  if (typeof f !== 'function') return f;
+  const name = f === int_ ? 'int' : f === float ? 'float' : f === str ? 'str' : f.name;
+  const w = (s: string): unknown => {
+    try {
+      return f(s);
+    } catch (e) {
+      if (e instanceof ap.ArgumentTypeError) throw e;
+      if (e instanceof ValueError || e instanceof PyTypeError || e instanceof TypeError) throw new TypeError(String((e as Error).message));
+      throw e;
+    }
+  };
+  return Object.defineProperty(w, 'name', { value: name });
+}
+function fixKw(kw: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...kw };
+  if ('type' in out) out.type = typeFunc(out.type);
+  // Python's None default: absent, so the namespace holds undefined, which reads as None
+  if (out.default === null) delete out.default;
+  if (out.choices instanceof PySet || out.choices instanceof PyDict) out.choices = [...(out.choices as Iterable<unknown>)];
+  return out;
+}
+function patchAdders(o: any): any {
+  const add = o.add_argument.bind(o);
+  o.add_argument = (...a: unknown[]) => {
+    const [p, kw] = splitKw(a);
+    return add(...p, fixKw(kw));
+  };
+  for (const g of ['add_argument_group', 'add_mutually_exclusive_group']) {
+    const make = o[g]?.bind(o);
+    if (make) o[g] = (...a: unknown[]) => { const [p, kw] = splitKw(a); return patchAdders(make(...p, kw)); };
+  }
+  const subs = o.add_subparsers?.bind(o);
+  if (subs) {
+    o.add_subparsers = (...a: unknown[]) => {
+      const [p, kw] = splitKw(a);
+      const sp = subs(...p, kw);
+      const addParser = sp.add_parser.bind(sp);
+      sp.add_parser = (...b: unknown[]) => { const [q, kw2] = splitKw(b); return fixParser(addParser(...q, kw2)); };
+      return sp;
+    };
+  }
+  return o;
+}
+function fixParser(p: any): any {
+  // Python 3.10 renamed "optional arguments:" to "options:"; BCC tools run on 3.10 and later
+  if (p._optionals?.title === 'optional arguments') p._optionals.title = 'options';
+  patchAdders(p);
+  const parse = p.parse_args.bind(p);
+  p.parse_args = (...a: unknown[]) => {
+    const [args] = splitKw(a);
+    return parse(args[0] === undefined || args[0] === null ? sys.argv.slice(1) : Array.from(iter(args[0])));
+  };
+  const parseKnown = p.parse_known_args.bind(p);
+  p.parse_known_args = (...a: unknown[]) => {
+    const [args] = splitKw(a);
+    const [ns, rest] = parseKnown(args[0] === undefined || args[0] === null ? sys.argv.slice(1) : Array.from(iter(args[0])));
+    return tuple(ns, rest);
+  };
+  return p;
+}
+export const argparse = {
+  ArgumentParser: (...a: unknown[]) => {
+    const [p, kw] = splitKw(a);
+    const opts = { prog: sys.argv[0] ? path.basename(sys.argv[0]) : undefined, ...kw };
+    if (p.length) Object.assign(opts, { prog: p[0] });
+    return fixParser(new ap.ArgumentParser(opts));
+  },
+  ArgumentTypeError: ap.ArgumentTypeError as new (msg: string) => Error,
+  ArgumentError: ap.ArgumentError,
+  RawDescriptionHelpFormatter: ap.RawDescriptionHelpFormatter,
+  RawTextHelpFormatter: ap.RawTextHelpFormatter,
+  ArgumentDefaultsHelpFormatter: ap.ArgumentDefaultsHelpFormatter,
+  HelpFormatter: ap.HelpFormatter,
+  SUPPRESS: ap.SUPPRESS,
+  REMAINDER: ap.REMAINDER,
+  Namespace: ap.Namespace,
+  FileType: ap.FileType,
+};
+
+export { formatValue, isKwargs, Counter, KeyboardInterrupt };
