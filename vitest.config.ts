@@ -5,6 +5,7 @@ export default defineConfig({
   // generated skeletons import the runtime as users do; in this repo that is the source
   resolve: {
     alias: [
+      { find: /^@lcc-ebpf\/lbc\/bcc$/, replacement: fileURLToPath(new URL('./lbc/src/bcc/index.ts', import.meta.url)) },
       { find: /^@lcc-ebpf\/lbc\/py$/, replacement: fileURLToPath(new URL('./lbc/src/py/index.ts', import.meta.url)) },
       { find: /^@lcc-ebpf\/lbc$/, replacement: fileURLToPath(new URL('./lbc/src/index.ts', import.meta.url)) },
     ],

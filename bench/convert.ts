@@ -56,7 +56,7 @@ async function main(): Promise<void> {
     const dest = path.join(out, name);
     let r;
     try {
-      r = convert(path.join(dir, f), dest);
+      r = await convert(path.join(dir, f), dest);
     } catch (e) {
       if (!(e instanceof ConvertError)) throw e;
       row.refused = true;

@@ -64,10 +64,10 @@ function mutated(seeds: string[], tokens: string[]): fc.Arbitrary<string> {
 /** Each input after a turn of the event loop: a long synchronous run would starve vitest's worker of its heartbeat. */
 const breathe = (): Promise<void> => new Promise((r) => setImmediate(r));
 
-const timed = <T>(fn: () => T): T => {
+const timed = async <T>(fn: () => T | Promise<T>): Promise<T> => {
   const t0 = Date.now();
   try {
-    return fn();
+    return await fn();
   } finally {
     expect(Date.now() - t0, 'one input took too long').toBeLessThan(PER_INPUT_MS);
   }
@@ -91,7 +91,7 @@ describe('fuzzing: mutated input gets a result or a clear error, never a crash',
       await breathe();
       fs.writeFileSync(file, text);
       try {
-        timed(() => buildModel(file));
+        await timed(() => buildModel(file));
       } catch (e) {
         if (!(e instanceof GenError)) throw new Error(`not a GenError for this input (${JSON.stringify(text.slice(0, 2000))}): ${(e as Error).stack}`);
         expect(e.message).toMatch(/^\S+: error: |^\S+:\d+:\d+: error: /);
@@ -111,7 +111,7 @@ describe('fuzzing: mutated input gets a result or a clear error, never a crash',
         fs.writeFileSync(file, text);
         const out = path.join(work, `out${n++}`);
         try {
-          const r = timed(() => convert(file, out));
+          const r = await timed(() => convert(file, out));
           expect(fs.readdirSync(out).sort()).toEqual([...r.files.map((f) => path.basename(f))].sort());
         } catch (e) {
           if (!(e instanceof ConvertError)) throw new Error(`not a ConvertError for this input (${JSON.stringify(text.slice(0, 2000))}): ${(e as Error).stack}`);
@@ -136,7 +136,7 @@ describe('fuzzing: mutated input gets a result or a clear error, never a crash',
     await fc.assert(fc.asyncProperty(fc.oneof(mutated(bodies, tokens), fc.uint8Array({ maxLength: 256 }).map((b) => Buffer.from(b).toString('latin1'))), async (body) => {
       await breathe();
       try {
-        const r = timed(() => parseRequest(Buffer.from(body, 'latin1')));
+        const r = await timed(() => parseRequest(Buffer.from(body, 'latin1')));
         expect(Object.hasOwn(r.files, r.main)).toBe(true);
       } catch (e) {
         if (!(e instanceof RequestError)) throw new Error(`not a RequestError for ${JSON.stringify(body.slice(0, 2000))}: ${(e as Error).stack}`);

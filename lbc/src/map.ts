@@ -74,6 +74,11 @@ export class BpfMap<K = number | bigint | Uint8Array, V = number | bigint | Uint
     return this.info.name;
   }
 
+  /** The codecs of a key and of one value (one CPU's, for a per-CPU map). */
+  get codecs(): { key: Codec<K>; value: Codec<V> } {
+    return { key: this.keyCodec, value: this.valueCodec };
+  }
+
   get fd(): number {
     return this.fdOf();
   }

@@ -124,7 +124,7 @@ async function convertTool(py: string, values: { out?: string }): Promise<number
   const { convert, ConvertError, lineRef } = await import('../convert/index.js');
   let r;
   try {
-    r = convert(py, values.out);
+    r = await convert(py, values.out);
   } catch (e) {
     if (e instanceof ConvertError) {
       process.stderr.write(`${e.message}\n`);

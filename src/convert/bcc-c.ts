@@ -735,8 +735,23 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
         if (t && !info.event) info.event = t.replace(/\s*\*$/, '');
         break;
       }
-      case 'ringbuf_output': out = `lbc_ringbuf_output(${map}, ${a[0]}, ${a[1]})`; break;
-      case 'ringbuf_reserve': out = `lbc_ringbuf_reserve(${map}, ${a[0]})`; break;
+      case 'ringbuf_output': {
+        out = `lbc_ringbuf_output(${map}, ${a[0]}, ${a[1]})`;
+        // the record type, for user space's table.event(data): what &data points at
+        const v = /^&\s*(\w+)$/.exec(a[0] ?? '')?.[1];
+        const t = v ? decls.get(v) : undefined;
+        const info = maps.find((x) => x.name === map)!;
+        if (t && !info.event) info.event = t.replace(/\s*\*$/, '');
+        break;
+      }
+      case 'ringbuf_reserve': {
+        out = `lbc_ringbuf_reserve(${map}, ${a[0]})`;
+        // ...or what is reserved: sizeof(struct event_t)
+        const t = /^sizeof\s*\(\s*((?:struct\s+)?\w+)\s*\)$/.exec(a[0] ?? '')?.[1];
+        const info = maps.find((x) => x.name === map)!;
+        if (t && !info.event) info.event = t;
+        break;
+      }
       case 'ringbuf_submit': out = `bpf_ringbuf_submit(${a[0]}, ${a[1] ?? '0'})`; break;
       case 'ringbuf_discard': out = `bpf_ringbuf_discard(${a[0]}, ${a[1] ?? '0'})`; break;
       case 'get_stackid': out = `bpf_get_stackid(${a[0]}, &${map}, ${a[1] ?? '0'})`; break;

@@ -7,7 +7,7 @@ import * as nodeOs from 'node:os';
 import * as nodePath from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import argparseLib from 'argparse';
+import * as argparseLib from 'argparse';
 import { int, isKwargs, repr, splitKw, str, tuple, type Int } from './core.js';
 import { Counter, DefaultDict, PyDict, PySet } from './dict.js';
 import { FileNotFoundError, fromNodeError, OSError, PyTypeError, ValueError, KeyboardInterrupt } from './exc.js';
@@ -70,7 +70,7 @@ class Stdin {
 
 export const sys = {
   /** sys.argv: the tool's name (set by the translated program) and its arguments */
-  argv: [nodePath.basename(process.argv[1] ?? 'tool').replace(/\.[cm]?js$/, ''), ...process.argv.slice(2)] as string[],
+  argv: [nodePath.basename(process.argv[1] ?? 'tool').replace(/\.([cm]?js|[cm]?ts)$/, ''), ...process.argv.slice(2)] as string[],
   stdout: new Stream(1),
   stderr: new Stream(2),
   stdin: new Stdin(),
@@ -599,8 +599,27 @@ export const struct = {
   },
 };
 
-function ntop(family: number, packed: Uint8Array): string {
-  const b = Buffer.from(packed);
+/** inet_ntop's bytes: as given, or, for a field BCC hands as ctypes (unsigned __int128, u64[2], u32), its memory */
+function addressBytes(family: number, v: unknown): Buffer {
+  if (v instanceof Uint8Array) return Buffer.from(v);
+  const size = family === 2 ? 4 : 16;
+  const out = Buffer.alloc(size);
+  if (typeof v === 'bigint' || typeof v === 'number') {
+    let x = BigInt.asUintN(size * 8, BigInt(v));
+    for (let i = 0; i < size; i++, x >>= 8n) out[i] = Number(x & 0xffn);
+    return out;
+  }
+  const items = Array.from(v as ArrayLike<number | bigint>);
+  const width = size / items.length;
+  items.forEach((item, i) => {
+    let x = BigInt(item);
+    for (let j = 0; j < width; j++, x >>= 8n) out[i * width + j] = Number(x & 0xffn);
+  });
+  return out;
+}
+
+function ntop(family: number, packed: unknown): string {
+  const b = addressBytes(family, packed);
   if (family === 2) return [...b.subarray(0, 4)].join('.');
   const words = Array.from({ length: 8 }, (_, i) => b.readUInt16BE(i * 2));
   // the longest run of two or more zero words becomes ::
@@ -620,7 +639,7 @@ function ntop(family: number, packed: Uint8Array): string {
 }
 export const socket = {
   AF_INET: 2, AF_INET6: 10, AF_UNIX: 1, AF_PACKET: 17, SOCK_STREAM: 1, SOCK_DGRAM: 2, SOCK_RAW: 3, IPPROTO_TCP: 6, IPPROTO_UDP: 17,
-  inet_ntop: (family: number, packed: Uint8Array): string => ntop(Number(family), packed),
+  inet_ntop: (family: number, packed: unknown): string => ntop(Number(family), packed),
   inet_pton: (family: number, s: string): Uint8Array => {
     if (Number(family) === 2) return Buffer.from(s.split('.').map(Number));
     const [head, tail] = s.split('::') as [string, string?];
@@ -646,7 +665,7 @@ export const socket = {
 // argparse: the npm port of Python's, with Python's type functions and messages
 
 // the npm port of Python's argparse (CommonJS): bundled with the app, as an import
-const ap = argparseLib as Record<string, any>;
+const ap = argparseLib as unknown as Record<string, any>;
 /** a type= function as argparse expects: a ValueError or TypeError is "invalid <name> value" */
 function typeFunc(f: unknown): unknown {
   if (typeof f !== 'function') return f;

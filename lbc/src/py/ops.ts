@@ -30,7 +30,8 @@ function intOp(a: number | bigint, b: number | bigint, n: (x: number, y: number)
 const f = (v: number | bigint): number => Number(v);
 
 function dunder(a: unknown, name: string, b: unknown): { v: unknown } | null {
-  const m = a && typeof a === 'object' ? (a as Record<string, unknown>)[name] : undefined;
+  // (a ctypes type is a function with __mul__: c_char * 16)
+  const m = a && (typeof a === 'object' || typeof a === 'function') ? (a as Record<string, unknown>)[name] : undefined;
   return typeof m === 'function' ? { v: (m as (o: unknown) => unknown).call(a, b) } : null;
 }
 

@@ -68,6 +68,12 @@ export function setSignal(signum: number, handler: Handler): Handler {
 }
 export const getSignal = (signum: number): Handler => handlers.get(signum) ?? SIG_DFL;
 
+const firstWait: (() => void)[] = [];
+/** Run f once, when the program next waits (what a tool has attached by then is attached). */
+export function onNextWait(f: () => void): void {
+  firstWait.push(f);
+}
+
 /**
  * Wait as Python blocks: until `start` resolves, or a signal's exception
  * comes. `start` returns how to cancel what it started.
@@ -78,6 +84,7 @@ export function blocking<T>(start: (done: (v: T) => void, fail: (e: unknown) => 
     pendingRaise = null;
     return Promise.reject(e);
   }
+  for (const f of firstWait.splice(0)) f();
   return new Promise<T>((resolve, reject) => {
     let cancel = (): void => {};
     const finish = (): void => {
@@ -103,8 +110,17 @@ export function checkSignals(): void {
 
 /** time.sleep(seconds) */
 export function sleep(seconds: number | bigint): Promise<void> {
+  // setTimeout holds at most 2^31-1 ms (~24.8 days); tools sleep(99999999) to mean "until Ctrl-C"
+  const MAX = 2 ** 31 - 1;
   return blocking((done) => {
-    const t = setTimeout(() => done(undefined), Math.max(0, Number(seconds) * 1000));
+    let left = Math.max(0, Number(seconds) * 1000);
+    let t: NodeJS.Timeout;
+    const step = (): void => {
+      const ms = Math.min(left, MAX);
+      left -= ms;
+      t = setTimeout(() => (left > 0 ? step() : done(undefined)), ms);
+    };
+    step();
     return () => clearTimeout(t);
   });
 }
@@ -142,9 +158,18 @@ async function runExitHandlers(): Promise<void> {
   }
 }
 
+/**
+ * What escaped the program: its name and message, as Python's last traceback
+ * line says them, after the tool's name (a plain Exception, which is what
+ * BCC raises for a refused load or attach, by its message alone).
+ * LCC_PY_TRACE=1 adds the JavaScript stack.
+ */
 function report(e: unknown): void {
   const err = fromNodeError(e);
-  writeFd(2, `${process.env.LCC_PY_TRACE ? `${(err as Error).stack ?? ''}\n` : ''}${excName(err)}${excMessage(err) ? `: ${excMessage(err)}` : ''}\n`);
+  const name = excName(err);
+  const msg = excMessage(err);
+  const tool = process.argv[1] ? process.argv[1].replace(/^.*\//, '').replace(/\.([cm]?js|[cm]?ts)$/, '') : 'python';
+  writeFd(2, `${process.env.LCC_PY_TRACE ? `${(err as Error).stack ?? ''}\n` : ''}${tool}: ${name === 'Exception' && msg ? msg : `${name}${msg ? `: ${msg}` : ''}`}\n`);
 }
 
 /** The exit status SystemExit(code) stands for, printing a message code as Python does. */

@@ -21,6 +21,16 @@ export interface Translation {
   spots: Spot[];
 }
 
+export interface TranslateOptions {
+  /** BPF(...) of a BCC tool: what constructs it (lcc convert's skeleton and settings) */
+  bpf?: (call: PyNode, t: Translator) => string;
+  /** more import lines for the header (the tool's skeleton) */
+  imports?: string[];
+}
+
+/** BCC's modules: @lcc-ebpf/lbc/bcc, imported as bcc; ctypes is its ct */
+const BCC_MODULES: Record<string, string> = { bcc: 'bcc', 'bcc.utils': 'bcc.utils', 'bcc.syscall': 'bcc.syscall', 'bcc.containers': 'bcc.containers', ctypes: 'bcc.ct' };
+
 /** Modules of the runtime (py.<name>) a translated `import` binds. */
 export const RUNTIME_MODULES = new Set(['sys', 'os', 'errno', 'time', 'datetime', 'signal', 'atexit', 'collections', 'itertools', 'functools', 'json', 'textwrap', 're', 'subprocess', 'multiprocessing', 'resource', 'platform', 'struct', 'socket', 'argparse']);
 
@@ -106,8 +116,11 @@ export class Translator {
   private caught: string[] = [];
   readonly prog: Program;
 
+  /** whether the translation uses @lcc-ebpf/lbc/bcc */
+  usesBcc = false;
+
   /** src: the text the tree's offsets index (the root node's text may start later) */
-  constructor(readonly root: PyNode, readonly file: string, readonly src: string) {
+  constructor(readonly root: PyNode, readonly file: string, private src: string, readonly opts: TranslateOptions = {}) {
     this.prog = analyze(root);
     this.scope = { kind: 'module', async: true, generator: false, locals: new Set(), cls: null, method: null, parent: null };
   }
@@ -143,8 +156,33 @@ export class Translator {
 
   // ---------------------------------------------------------------- expressions
 
+  /** A Python expression given as source (a condition lcc convert recorded), translated here, in this scope */
+  exprFrom(src: string): E {
+    const text = `(${src})\n`;
+    const node = parse('python', text).namedChildren[0]?.namedChildren[0];
+    if (!node || node.hasError) return { c: `LCC_UNTRANSLATED /* ${src.replace(/\*\//g, '* /')} */`, t: '?' };
+    const saved = this.src;
+    this.src = text;
+    try {
+      return this.expr(node);
+    } finally {
+      this.src = saved;
+    }
+  }
+
+  /** A call's keyword arguments, translated, by name */
+  keywordArgs(call: PyNode): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const a of call.childForFieldName('arguments')?.namedChildren ?? []) {
+      if (a.type === 'keyword_argument') out.set(a.childForFieldName('name')!.text, this.expr(a.childForFieldName('value')!).c);
+    }
+    return out;
+  }
+
   /** An expression as a condition: a boolean */
   cond(n: PyNode): string {
+    // while 1: / while True:
+    if (n.type === 'integer') return BigInt(n.text.replace(/_/g, '')) ? 'true' : 'false';
     const e = this.expr(n);
     return e.t === 'bool' ? e.c : `py.truthy(${e.c})`;
   }
@@ -566,6 +604,12 @@ export class Translator {
     const a = this.args(argNode, ['print', 'str', 'repr', 'format'].includes(fname));
     const plain = (): string => [...a.pos, ...(a.kw.length || a.kwsplat.length ? [this.kwObject(a.kw, a.kwsplat)] : [])].join(', ');
 
+    const qualified = fn.type === 'identifier' ? this.prog.imports.get(fn.text) : fn.type === 'attribute' && fn.childForFieldName('object')!.type === 'identifier' ? `${this.prog.imports.get(fn.childForFieldName('object')!.text) ?? ''}.${fn.childForFieldName('attribute')!.text}` : undefined;
+    if (qualified === 'bcc.BPF') {
+      this.usesBcc = true;
+      if (this.opts.bpf) return { c: this.opts.bpf(n, this), t: '?' };
+      return { c: `new bcc.BPF(${this.spot(n, 'BPF() compiles C at run time: lcc convert makes the object and the skeleton it loads')}, ${plain()})`, t: '?' };
+    }
     if (fn.type === 'identifier') {
       const id = fn.text;
       if (this.isClassVar(id)) return { c: `new ${tsName(id)}(${plain()})`, t: '?' };
@@ -597,7 +641,8 @@ export class Translator {
       // os.path.join is a module's function, not str.join
       let root = objNode;
       while (root.type === 'attribute') root = root.childForFieldName('object')!;
-      const isModule = root.type === 'identifier' && this.prog.imports.has(root.text) && RUNTIME_MODULES.has(this.prog.imports.get(root.text)!.split('.')[0]!);
+      const rootModule = root.type === 'identifier' ? this.prog.imports.get(root.text)?.split('.')[0] : undefined;
+      const isModule = rootModule !== undefined && (RUNTIME_MODULES.has(rootModule) || rootModule in BCC_MODULES);
       if (!isModule && METHODS.has(attr)) {
         const obj = this.expr(objNode);
         const name = attr === 'format' ? 'strFormat' : attr;
@@ -899,6 +944,10 @@ export class Translator {
     const mod = (name: string, at: PyNode): string => {
       const root = name.split('.')[0]!;
       if (RUNTIME_MODULES.has(root)) return `py.${name}`;
+      if (BCC_MODULES[name] ?? BCC_MODULES[root]) {
+        this.usesBcc = true;
+        return BCC_MODULES[name] ?? `${BCC_MODULES[root]}${name.slice(root.length)}`;
+      }
       if (name === '__future__') return '';
       return this.spot(at, `the module ${name}, which lcc's runtime does not provide`);
     };
@@ -1109,18 +1158,20 @@ export class Translator {
 }
 
 /** Translate a whole Python program; the TypeScript is unformatted. */
-export function translatePython(source: string, file: string): Translation {
+export function translatePython(source: string, file: string, opts: TranslateOptions = {}): Translation {
   const text = withoutComments(source);
   const root = parse('python', text);
-  const t = new Translator(root, file, text);
+  const t = new Translator(root, file, text, opts);
   const names = scopeNames(root);
   // names an import binds are assigned like any other: py.time and the like
   const body = [...t.declarations(root, names.locals), ...t.block(root)];
   const builtins = [...t.builtins].sort();
   const lines = [
-    `// Generated by lcc convert from ${file}: the tool's Python, translated to TypeScript on`,
+    `// Generated by lcc convert from ${file.replace(/^.*\//, '')}: the tool's Python, translated to TypeScript on`,
     '// @lcc-ebpf/lbc/py. Convert again rather than edit it.',
     "import * as py from '@lcc-ebpf/lbc/py';",
+    ...(t.usesBcc ? ["import * as bcc from '@lcc-ebpf/lbc/bcc';"] : []),
+    ...(opts.imports ?? []),
     ...(builtins.length ? [`import { ${builtins.map((b) => (b === 'quit' ? 'quit' : b)).join(', ')} } from '@lcc-ebpf/lbc/py';`] : []),
     '',
     'py.run(async () => {',

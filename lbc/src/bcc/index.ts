@@ -1,0 +1,1024 @@
+// @lcc-ebpf/lbc/bcc: BCC's Python API over a precompiled CO-RE object, so
+// that a converted tool's calls are BCC's own: BPF(...) loads the skeleton
+// lcc convert made from the tool's C (the text itself is not compiled again),
+// b.attach_kprobe(event=..., fn_name=...) attaches that program, b["counts"]
+// is a table whose items() hand out what BCC's do (a count is a c_ulong with
+// .value, a struct key has its fields, char arrays are bytes), and the calls
+// that block in Python (perf_buffer_poll, trace_print) wait as the
+// translation's other blocking calls do.
+import * as fs from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import type { BpfObject } from '../object.js';
+import type { Program, AttachTarget } from '../program.js';
+import type { Link } from '../link.js';
+import type { BpfMap } from '../map.js';
+import type { Codec } from '../codec.js';
+import { LbcError } from '../errors.js';
+import { ksym as kernelSym } from '../ksyms.js';
+import { ensureTracefs, TRACEFS } from '../sysfs.js';
+import { Btf } from '../btf.js';
+import { int, isKwargs, repr, splitKw, tuple, hashKey, type Int } from '../py/core.js';
+import { PyDict } from '../py/dict.js';
+import { Exception, KeyError, PyTypeError, ValueError } from '../py/exc.js';
+import { print } from '../py/builtins.js';
+import { pyFormat } from '../py/format.js';
+import { blocking, onNextWait } from '../py/run.js';
+import { sys } from '../py/modules.js';
+import { writeFd } from '../py/builtins.js';
+import { CValue } from './ctypes.js';
+import * as ct from './ctypes.js';
+
+export { ct };
+export { kprobesAvailable } from '../features.js';
+
+/** What lcc convert's skeleton class offers the runtime. */
+export interface SkeletonClass {
+  open(options?: never): SkeletonLike;
+}
+export interface SkeletonLike {
+  readonly obj: BpfObject;
+  readonly progs: object;
+  readonly rodata?: object;
+  readonly maps: object;
+  load(): unknown;
+  destroy(): void;
+}
+
+/** BPF()'s settings, computed by the translated program where Python called BPF() */
+export interface BpfSettings {
+  /** the BPF text as the tool built it (kept for --ebpf; the object is already compiled) */
+  text?: unknown;
+  src_file?: unknown;
+  cflags?: unknown;
+  debug?: unknown;
+  /** load-time settings lcc convert made of the text's options: .rodata values */
+  rodata?: Record<string, unknown>;
+  /** programs loaded only when a condition of the tool's holds */
+  autoload?: Record<string, unknown>;
+  /** maps sized by an option */
+  maxEntries?: Record<string, unknown>;
+  /** maps to take from a path the user pinned (BCC's containers filter), when the path is set */
+  pinned?: Record<string, unknown>;
+  /** programs BCC attaches by their name (kprobe__x, TRACEPOINT_PROBE, ...) */
+  auto?: string[];
+  /** the record types of perf and ring buffer maps, for table.event(data) */
+  events?: Record<string, Codec<unknown>>;
+}
+
+const bytes = (s: string): Buffer => Buffer.from(s);
+const text = (v: unknown): string => (v instanceof Uint8Array ? Buffer.from(v).toString() : String(v));
+
+// ---------------------------------------------------------------------------
+// values, as BCC's tables hand them out
+
+/** A struct key or value: its fields, hashable by value */
+export class Fields {
+  [key: string]: any;
+  constructor(fields: Record<string, unknown>, readonly $order: string[] = Object.keys(fields)) {
+    Object.assign(this, fields);
+  }
+  __hash_key__(): unknown {
+    return tuple(...this.$order.map((f) => hashKey(this[f])));
+  }
+  __eq__(o: unknown): boolean {
+    return o instanceof Fields && hashKey(this) === hashKey(o);
+  }
+  __repr__(): string {
+    return `(${this.$order.map((f) => `${f}=${repr(this[f])}`).join(', ')})`;
+  }
+}
+
+/** A decoded field as Python sees it: ints (exact), bytes for char arrays, lists, nested structs */
+function inner(v: unknown): unknown {
+  if (typeof v === 'bigint') return int(v);
+  if (typeof v === 'string') return Buffer.from(v);
+  if (Array.isArray(v)) return v.map(inner);
+  if (v instanceof Uint8Array) return Buffer.from(v);
+  if (v && typeof v === 'object') return new Fields(Object.fromEntries(Object.entries(v).map(([k, x]) => [k, inner(x)])));
+  return v;
+}
+/** A whole key or value: a scalar is a ctypes value (.value), a struct its fields */
+function toPy(v: unknown, ctype: string): unknown {
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return new CValue(typeof v === 'bigint' ? int(v) : v, ctype);
+  return inner(v);
+}
+function fromInner(v: unknown): unknown {
+  if (v instanceof CValue) return fromInner(v.value);
+  if (v instanceof Fields) return Object.fromEntries(v.$order.map((f) => [f, fromInner(v[f])]));
+  if (v instanceof Uint8Array) return Buffer.from(v).toString('latin1').replace(/\0+$/, '');
+  if (Array.isArray(v)) return v.map(fromInner);
+  if (v && typeof v === 'object' && v instanceof ct.Structure) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fromInner(x)]));
+  return v;
+}
+const fromPy = (v: unknown): unknown => fromInner(v);
+
+const LOG2_INDEX_MAX = 65;
+const LINEAR_INDEX_MAX = 1025;
+const STARS_MAX = 40;
+
+function stars(val: number, max: number, width: number): string {
+  let out = '';
+  for (let i = 0; !(i > (width * val) / max - 1 || i > width - 1); i++) out += '*';
+  return val > max ? `${out.slice(0, -1)}+` : out;
+}
+
+function printLog2(vals: number[], valType: string, stripLeadingZero: boolean): void {
+  let idxMax = -1;
+  let valMax = 0;
+  vals.forEach((v, i) => {
+    if (v > 0) idxMax = i;
+    if (v > valMax) valMax = v;
+  });
+  const wide = idxMax > 32;
+  const header = wide ? '               %-29s : count     distribution' : '     %-19s : count     distribution';
+  const body = wide ? '%20d -> %-20d : %-8d |%-*s|' : '%10d -> %-10d : %-8d |%-*s|';
+  const width = wide ? Math.floor(STARS_MAX / 2) : STARS_MAX;
+  if (idxMax > 0) print(pyFormat(header, valType));
+  let strip = stripLeadingZero;
+  for (let i = 1; i <= idxMax; i++) {
+    let low = (2n ** BigInt(i)) >> 1n;
+    const high = 2n ** BigInt(i) - 1n;
+    if (low === high) low -= 1n;
+    const val = vals[i]!;
+    if (strip && !val) continue;
+    strip = false;
+    print(pyFormat(body, tuple(int(low), int(high), val, width, stars(val, valMax, width))));
+  }
+}
+
+function printLinear(vals: number[], valType: string, stripLeadingZero: boolean): void {
+  let idxMax = -1;
+  let valMax = 0;
+  vals.forEach((v, i) => {
+    if (v > 0) idxMax = i;
+    if (v > valMax) valMax = v;
+  });
+  if (idxMax >= 0) print(pyFormat('     %-13s : count     distribution', valType));
+  let strip = stripLeadingZero;
+  for (let i = 0; i <= idxMax; i++) {
+    const val = vals[i]!;
+    if (strip && !val) continue;
+    strip = false;
+    print(pyFormat('        %-10d : %-8d |%-*s|', tuple(i, val, STARS_MAX, stars(val, valMax, STARS_MAX))));
+  }
+}
+
+const kw = (args: unknown[], names: string[]): Record<string, any> => {
+  const [pos, k] = splitKw(args);
+  const out: Record<string, unknown> = { ...k };
+  pos.forEach((v, i) => {
+    if (names[i] !== undefined && !(names[i]! in out)) out[names[i]!] = v;
+  });
+  return out;
+};
+
+// ---------------------------------------------------------------------------
+// tables
+
+interface Queued {
+  cpu: number;
+  data: Buffer;
+}
+
+export class Table {
+  [key: string]: any;
+  /** a perf or ring buffer's callback, and its records not yet handed to it */
+  queue: Queued[] = [];
+  callback: ((cpu: number, data: Buffer, size: number) => unknown) | null = null;
+  lostCallback: ((lost: number) => unknown) | null = null;
+  constructor(readonly bpf: BPF, readonly name: string, readonly map: BpfMap<any, any>) {}
+
+  private get keyIsStruct(): boolean {
+    return 'fields' in this.map.codecs.key;
+  }
+  private get valueIsStruct(): boolean {
+    return 'fields' in this.map.codecs.value;
+  }
+  private ctype(size: number, signed = false): string {
+    return ({ 1: 'c_ubyte', 2: 'c_ushort', 4: signed ? 'c_int' : 'c_uint', 8: signed ? 'c_long' : 'c_ulong' } as Record<number, string>)[size] ?? 'c_ulong';
+  }
+  private wrapKey(k: unknown): unknown {
+    return toPy(k, this.ctype(this.map.codecs.key.size, true));
+  }
+  private wrapValue(v: unknown): unknown {
+    if (this.map.percpu && Array.isArray(v)) return v.map((x) => toPy(x, this.ctype(this.map.codecs.value.size)));
+    return toPy(v, this.ctype(this.map.codecs.value.size));
+  }
+  private rawKey(k: unknown): unknown {
+    const v = fromPy(k);
+    // a u64 key codec takes bigint or number alike; a u32 one wants a number
+    return typeof v === 'bigint' && this.map.codecs.key.size <= 4 ? Number(v) : v;
+  }
+  private rawValue(v: unknown): unknown {
+    if (this.map.percpu && Array.isArray(v)) return v.map(fromPy);
+    const x = fromPy(v);
+    return typeof x === 'bigint' && this.map.codecs.value.size <= 4 ? Number(x) : x;
+  }
+
+  /** table.Key(...) / table.Leaf(...): a key or value to index or store with */
+  Key(...args: unknown[]): unknown {
+    return this.make(this.map.codecs.key, args, true);
+  }
+  Leaf(...args: unknown[]): unknown {
+    return this.make(this.map.codecs.value, args, false);
+  }
+  private make(c: Codec<unknown>, args: unknown[], key: boolean): unknown {
+    if ('fields' in c) {
+      const names = Object.keys((c as unknown as { fields: object }).fields);
+      const [pos, k] = splitKw(args);
+      return new Fields(Object.fromEntries(names.map((n, i) => [n, i < pos.length ? pos[i] : k[n] ?? 0])), names);
+    }
+    return new CValue(args.length ? (args[0] instanceof CValue ? args[0].value : args[0]) : 0, this.ctype(c.size, key));
+  }
+
+  __getitem__(k: unknown): any {
+    const v = this.map.get(this.rawKey(k));
+    if (v === undefined) throw new KeyError(k);
+    return this.wrapValue(v);
+  }
+  __setitem__(k: unknown, v: unknown): void {
+    this.map.set(this.rawKey(k), this.rawValue(v));
+  }
+  __delitem__(k: unknown): void {
+    if (!this.map.delete(this.rawKey(k))) throw new KeyError(k);
+  }
+  __contains__(k: unknown): boolean {
+    return this.map.get(this.rawKey(k)) !== undefined;
+  }
+  __len__(): number {
+    let n = 0;
+    for (const _ of this.map.keys()) n++;
+    return n;
+  }
+  get(k: unknown, dflt: unknown = null): unknown {
+    const v = this.map.get(this.rawKey(k));
+    return v === undefined ? dflt : this.wrapValue(v);
+  }
+  keys(): unknown[] {
+    return [...this.map.keys()].map((k) => this.wrapKey(k));
+  }
+  values(): unknown[] {
+    return [...this.map.values()].map((v) => this.wrapValue(v));
+  }
+  items(): (readonly unknown[])[] {
+    return [...this.map.entries()].map(([k, v]) => tuple(this.wrapKey(k), this.wrapValue(v)));
+  }
+  [Symbol.iterator](): Iterator<unknown> {
+    return this.keys()[Symbol.iterator]();
+  }
+  clear(): void {
+    if (this.map.isArray) this.zero();
+    else this.map.clear();
+  }
+  /** zero(): every value of an array to 0 */
+  zero(): void {
+    const zero = this.map.codecs.value.decode(new DataView(new ArrayBuffer(this.map.codecs.value.size)), 0);
+    for (const k of [...this.map.keys()]) this.map.set(k, this.map.percpu ? zero : zero);
+  }
+  increment(key: unknown, by: Int = 1): void {
+    const cur = this.get(key, null) as CValue | null;
+    this.__setitem__(key, new CValue((cur ? Number(cur.value) : 0) + Number(by)));
+  }
+  items_lookup_batch(): (readonly unknown[])[] {
+    return this.items();
+  }
+  items_lookup_and_delete_batch(): (readonly unknown[])[] {
+    const items = this.items();
+    for (const [k] of items) this.map.delete(this.rawKey(k));
+    return items;
+  }
+  items_delete_batch(keys?: unknown[] | null): void {
+    for (const k of keys ?? this.keys()) this.map.delete(this.rawKey(k));
+  }
+  items_update_batch(keys: unknown[], values: unknown[]): void {
+    keys.forEach((k, i) => this.__setitem__(k, values[i]));
+  }
+  /** per-CPU values: their sum, max, average */
+  sum(key: unknown): CValue {
+    const vs = this.__getitem__(key) as CValue[];
+    return new CValue(vs.reduce((a, v) => a + Number(v.value), 0));
+  }
+  max(key: unknown): CValue {
+    const vs = this.__getitem__(key) as CValue[];
+    return new CValue(Math.max(...vs.map((v) => Number(v.value))));
+  }
+  average(key: unknown): CValue {
+    const vs = this.__getitem__(key) as CValue[];
+    return new CValue(vs.reduce((a, v) => a + Number(v.value), 0) / vs.length);
+  }
+
+  private sections(fn: unknown, sortFn: unknown, size: number): [unknown, number[]][] {
+    const names = Object.keys((this.map.codecs.key as unknown as { fields: object }).fields);
+    const [f1, f2] = names[1] === '__pad_1' && names.length === 3 ? [names[0]!, names[2]!] : [names[0]!, names[1]!];
+    const tmp = new PyDict<unknown, number[]>();
+    for (const [k, v] of this.items()) {
+      let bucket = (k as Fields)[f1];
+      if (typeof fn === 'function') bucket = fn(bucket);
+      const vals = tmp.get(bucket) ?? Array<number>(size).fill(0);
+      tmp.__setitem__(bucket, vals);
+      vals[Number((k as Fields)[f2])] = Number((v as CValue).value);
+    }
+    let buckets = tmp.keys();
+    if (typeof sortFn === 'function') buckets = Array.from(sortFn(buckets) as Iterable<unknown>);
+    return buckets.map((b) => [b, tmp.__getitem__(b)]);
+  }
+
+  private hist(args: unknown[], size: number, printer: (vals: number[], t: string, strip: boolean) => void): void {
+    const o = kw(args, ['val_type', 'section_header', 'section_print_fn', 'bucket_fn', 'strip_leading_zero', 'bucket_sort_fn']);
+    const valType = String(o.val_type ?? 'value');
+    const strip = Boolean(o.strip_leading_zero);
+    if (this.keyIsStruct) {
+      for (const [bucket, vals] of this.sections(o.bucket_fn, o.bucket_sort_fn, size)) {
+        const header = String(o.section_header ?? 'Bucket ptr');
+        print(typeof o.section_print_fn === 'function' ? pyFormat('\n%s = %s', tuple(header, o.section_print_fn(bucket))) : pyFormat('\n%s = %r', tuple(header, bucket)));
+        printer(vals, valType, strip);
+      }
+      return;
+    }
+    const vals = Array<number>(size).fill(0);
+    for (const [k, v] of this.items()) {
+      const i = Number((k as CValue).value);
+      if (i < size) vals[i] = Number((v as CValue).value);
+    }
+    printer(vals, valType, strip);
+  }
+  print_log2_hist(...args: unknown[]): void {
+    this.hist(args, LOG2_INDEX_MAX, printLog2);
+  }
+  print_linear_hist(...args: unknown[]): void {
+    this.hist(args, LINEAR_INDEX_MAX, printLinear);
+  }
+
+  /** StackTrace.walk(stack_id): its addresses, innermost first */
+  walk(stackId: unknown): unknown[] {
+    const v = this.map.get(this.rawKey(new CValue(stackId)));
+    if (v === undefined) return [];
+    const addrs = (Array.isArray(v) ? v : []) as (bigint | number)[];
+    const out: unknown[] = [];
+    for (const a of addrs) {
+      if (!a) break;
+      out.push(int(BigInt(a)));
+    }
+    return out;
+  }
+
+  /** table.event(data): a perf or ring buffer record, decoded as its struct */
+  event(data: unknown): unknown {
+    const codec = this.bpf.settings.events?.[this.name];
+    const b = data instanceof Uint8Array ? data : Buffer.from(String(data));
+    if (!codec) throw new PyTypeError(`${this.name}: lcc convert found no record type for this buffer (the struct its perf_submit or ringbuf_output sends)`);
+    const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    return inner(codec.decode(dv, 0));
+  }
+
+  /** open_perf_buffer(callback, page_cnt=8, lost_cb=None, wakeup_events=1) */
+  open_perf_buffer(...args: unknown[]): void {
+    const o = kw(args, ['callback', 'page_cnt', 'lost_cb', 'wakeup_events']);
+    this.callback = o.callback as Table['callback'];
+    this.lostCallback = (o.lost_cb ?? null) as Table['lostCallback'];
+    this.bpf.openBuffer(this, 'perf', Number(o.page_cnt ?? 8), Number(o.wakeup_events ?? 1));
+  }
+  /** open_ring_buffer(callback, ctx=None) */
+  open_ring_buffer(...args: unknown[]): void {
+    const o = kw(args, ['callback', 'ctx']);
+    const cb = o.callback as (ctx: unknown, data: Buffer, size: number) => unknown;
+    this.callback = (_cpu, data, size) => cb(o.ctx ?? null, data, size);
+    this.bpf.openBuffer(this, 'ring', 0, 1);
+  }
+
+  // queue and stack maps
+  push(v: unknown): void {
+    this.map.set(undefined as never, this.rawValue(v));
+  }
+  pop(): unknown {
+    const v = this.map.lookupAndDelete();
+    if (v === undefined) throw new KeyError('empty');
+    return this.wrapValue(v);
+  }
+  peek(): unknown {
+    const v = this.map.get(undefined as never);
+    if (v === undefined) throw new KeyError('empty');
+    return this.wrapValue(v);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// the BPF object
+
+let syscallPrefix: string | null = null;
+let announced = false;
+
+function kallsymsNames(): string[] {
+  return fs.readFileSync('/proc/kallsyms', 'utf8').split('\n').map((l) => l.split(' ')[2] ?? '').filter(Boolean);
+}
+
+/** a library by BCC's name ("c", "pthread") or a path: ldconfig's answer for this host */
+function findLibrary(name: string): string {
+  if (name.includes('/')) return name;
+  let cache = '';
+  try {
+    cache = execFileSync('ldconfig', ['-p'], { encoding: 'utf8' });
+  } catch {
+    throw new Exception(`could not determine the path of library ${name}: ldconfig -p failed`);
+  }
+  const arch = process.arch === 'arm64' ? 'AArch64' : 'x86-64';
+  const lines = cache.split('\n').filter((l) => l.trim().startsWith(`lib${name}.so`));
+  const hit = lines.find((l) => l.includes(arch)) ?? lines[0];
+  const p = hit?.split(' => ')[1]?.trim();
+  if (!p) throw new Exception(`could not determine the path of library ${name}`);
+  return p;
+}
+
+export class BPF {
+  [key: string]: any;
+  static readonly SOCKET_FILTER = 1;
+  static readonly KPROBE = 2;
+  static readonly SCHED_CLS = 3;
+  static readonly SCHED_ACT = 4;
+  static readonly TRACEPOINT = 5;
+  static readonly XDP = 6;
+  static readonly PERF_EVENT = 7;
+  static readonly CGROUP_SKB = 8;
+  static readonly RAW_TRACEPOINT = 17;
+  static readonly XDP_FLAGS_SKB_MODE = 2;
+  static readonly XDP_FLAGS_DRV_MODE = 4;
+  static readonly XDP_FLAGS_HW_MODE = 8;
+
+  readonly skel: SkeletonLike;
+  readonly settings: BpfSettings;
+  private readonly tables = new Map<string, Table>();
+  private readonly links = new Map<string, Link[]>();
+  private readonly kinds = new Map<string, 'kprobe' | 'uprobe' | 'tracepoint' | 'other'>();
+  private readonly buffers: { table: Table; consumer: { poll(): number; close(): void } }[] = [];
+  private wake: (() => void) | null = null;
+
+  constructor(skeleton: SkeletonClass, ...args: unknown[]) {
+    const [pos, k] = splitKw(args);
+    this.settings = { ...(pos[0] as BpfSettings | undefined), ...k };
+    const s = this.settings;
+    this.skel = skeleton.open();
+    try {
+      const rodata = this.skel.rodata as Record<string, unknown> | undefined;
+      for (const [name, v] of Object.entries(s.rodata ?? {})) {
+        if (!rodata) break;
+        rodata[name] = typeof v === 'boolean' ? v : BigInt(Math.trunc(Number(v instanceof CValue ? v.value : v ?? 0)) || 0);
+      }
+      for (const [name, on] of Object.entries(s.autoload ?? {})) this.program(name).autoload = Boolean(on);
+      for (const [name, n] of Object.entries(s.maxEntries ?? {})) this.skel.obj.setMaxEntries(name, Math.max(1, Math.trunc(Number(n)) || 1));
+      for (const [name, p] of Object.entries(s.pinned ?? {})) if (p) this.skel.obj.reusePinnedMap(name, text(p));
+      this.skel.load();
+      for (const name of s.auto ?? []) {
+        const p = this.program(name);
+        if (p.autoload) this.keep(name, p.attach(), 'other');
+      }
+      // on stderr, so that the tool's own output stays the original's: scripts and tests wait for this line
+      if (!announced) {
+        announced = true;
+        onNextWait(() => writeFd(2, `${sys.argv[0]}: attached\n`));
+      }
+    } catch (e) {
+      this.skel.destroy();
+      throw e instanceof LbcError ? new Exception(e.message) : e;
+    }
+  }
+
+  private program(name: unknown): Program {
+    const n = text(name);
+    const p = (this.skel.progs as Record<string, Program>)[n];
+    if (!p) throw new Exception(`no BPF program ${n} in this tool (its programs: ${Object.keys(this.skel.progs).join(', ')})`);
+    return p;
+  }
+  private keep(key: string, link: Link, kind: 'kprobe' | 'uprobe' | 'tracepoint' | 'other'): void {
+    const l = this.links.get(key) ?? [];
+    l.push(link);
+    this.links.set(key, l);
+    this.kinds.set(key, kind);
+  }
+  private attachTo(fn: unknown, target: AttachTarget, key: string, kind: 'kprobe' | 'uprobe' | 'tracepoint' | 'other'): void {
+    try {
+      this.keep(key, this.program(fn).attach(target), kind);
+    } catch (e) {
+      throw e instanceof LbcError ? new Exception(e.message) : e;
+    }
+  }
+  private detachKey(key: string): void {
+    const l = this.links.get(key);
+    if (!l) throw new Exception(`${key} is not attached`);
+    for (const x of l) x.destroy();
+    this.links.delete(key);
+    this.kinds.delete(key);
+  }
+
+  /** b["name"]: the table of that map */
+  __getitem__(name: unknown): Table {
+    return this.get_table(name);
+  }
+  get_table(name: unknown): Table {
+    const n = text(name);
+    let t = this.tables.get(n);
+    if (!t) {
+      // perf and ring buffers are not among the skeleton's maps (it streams them): the object has them
+      const m = (this.skel.maps as Record<string, BpfMap<any, any>>)[n] ?? (this.skel.obj.mapNames.includes(n) ? this.skel.obj.map(n) : undefined);
+      if (!m) throw new KeyError(n);
+      t = new Table(this, n, m);
+      this.tables.set(n, t);
+    }
+    return t;
+  }
+  __contains__(name: unknown): boolean {
+    return this.skel.obj.mapNames.includes(text(name));
+  }
+
+  attach_kprobe(...args: unknown[]): void {
+    const o = kw(args, ['event', 'fn_name', 'event_off', 'event_re']);
+    if (o.event_re) {
+      for (const f of BPF.get_kprobe_functions(o.event_re)) this.attachTo(o.fn_name, { kprobe: text(f) }, `kprobe:${text(f)}:${text(o.fn_name)}`, 'kprobe');
+      return;
+    }
+    this.attachTo(o.fn_name, { kprobe: text(o.event), offset: Number(o.event_off ?? 0) }, `kprobe:${text(o.event)}:${text(o.fn_name)}`, 'kprobe');
+  }
+  attach_kretprobe(...args: unknown[]): void {
+    const o = kw(args, ['event', 'fn_name', 'event_re', 'maxactive']);
+    if (o.event_re) {
+      for (const f of BPF.get_kprobe_functions(o.event_re)) this.attachTo(o.fn_name, { kretprobe: text(f) }, `kretprobe:${text(f)}:${text(o.fn_name)}`, 'kprobe');
+      return;
+    }
+    this.attachTo(o.fn_name, { kretprobe: text(o.event) }, `kretprobe:${text(o.event)}:${text(o.fn_name)}`, 'kprobe');
+  }
+  detach_kprobe(...args: unknown[]): void {
+    const o = kw(args, ['event', 'fn_name']);
+    this.detachKey(`kprobe:${text(o.event)}:${text(o.fn_name)}`);
+  }
+  detach_kretprobe(...args: unknown[]): void {
+    const o = kw(args, ['event', 'fn_name']);
+    this.detachKey(`kretprobe:${text(o.event)}:${text(o.fn_name)}`);
+  }
+  attach_tracepoint(...args: unknown[]): void {
+    const o = kw(args, ['tp', 'fn_name', 'tp_re']);
+    const tps = o.tp_re ? BPF.tracepoints(text(o.tp_re)) : [text(o.tp)];
+    for (const tp of tps) this.attachTo(o.fn_name, { tracepoint: tp.replace(':', '/') }, `tracepoint:${tp}:${text(o.fn_name)}`, 'tracepoint');
+  }
+  detach_tracepoint(...args: unknown[]): void {
+    const o = kw(args, ['tp', 'fn_name']);
+    this.detachKey(`tracepoint:${text(o.tp)}:${text(o.fn_name)}`);
+  }
+  attach_raw_tracepoint(...args: unknown[]): void {
+    const o = kw(args, ['tp', 'fn_name']);
+    this.attachTo(o.fn_name, { rawTracepoint: text(o.tp) }, `raw_tracepoint:${text(o.tp)}`, 'tracepoint');
+  }
+  detach_raw_tracepoint(...args: unknown[]): void {
+    const o = kw(args, ['tp']);
+    this.detachKey(`raw_tracepoint:${text(o.tp)}`);
+  }
+  attach_kfunc(...args: unknown[]): void {
+    const o = kw(args, ['fn_name']);
+    this.attachTo(o.fn_name, { trace: true }, `kfunc:${text(o.fn_name)}`, 'other');
+  }
+  attach_kretfunc(...args: unknown[]): void {
+    this.attach_kfunc(...args);
+  }
+  attach_lsm(...args: unknown[]): void {
+    this.attach_kfunc(...args);
+  }
+  private uprobe(ret: boolean, args: unknown[]): void {
+    const o = kw(args, ['name', 'sym', 'addr', 'fn_name', 'pid', 'sym_off', 'sym_re']);
+    const binary = findLibrary(text(o.name));
+    const pid = o.pid === undefined || o.pid === null ? -1 : Number(o.pid);
+    const u = { binary, symbol: o.sym ? text(o.sym) : undefined, offset: Number(o.addr ?? o.sym_off ?? 0), pid };
+    const key = `${ret ? 'uretprobe' : 'uprobe'}:${binary}:${u.symbol ?? u.offset}:${text(o.fn_name)}`;
+    this.attachTo(o.fn_name, ret ? { uretprobe: u } : { uprobe: u }, key, 'uprobe');
+  }
+  attach_uprobe(...args: unknown[]): void {
+    this.uprobe(false, args);
+  }
+  attach_uretprobe(...args: unknown[]): void {
+    this.uprobe(true, args);
+  }
+  detach_uprobe(...args: unknown[]): void {
+    const o = kw(args, ['name', 'sym', 'addr', 'fn_name']);
+    const prefix = `uprobe:${findLibrary(text(o.name))}:${o.sym ? text(o.sym) : Number(o.addr ?? 0)}:`;
+    for (const k of [...this.links.keys()]) if (k.startsWith(prefix)) this.detachKey(k);
+  }
+  detach_uretprobe(...args: unknown[]): void {
+    const o = kw(args, ['name', 'sym', 'addr', 'fn_name']);
+    const prefix = `uretprobe:${findLibrary(text(o.name))}:${o.sym ? text(o.sym) : Number(o.addr ?? 0)}:`;
+    for (const k of [...this.links.keys()]) if (k.startsWith(prefix)) this.detachKey(k);
+  }
+  attach_perf_event(...args: unknown[]): void {
+    const o = kw(args, ['ev_type', 'ev_config', 'fn_name', 'sample_period', 'sample_freq', 'pid', 'cpu', 'group_fd']);
+    const freq = Number(o.sample_freq ?? 0);
+    const ev = { type: Number(o.ev_type), config: Number(o.ev_config), ...(freq ? { frequency: freq } : { samplePeriod: Number(o.sample_period ?? 0) }), ...(o.cpu !== undefined && o.cpu !== null && Number(o.cpu) >= 0 ? { cpus: [Number(o.cpu)] } : {}) };
+    this.attachTo(o.fn_name, { perfEvent: ev }, `perf:${o.ev_type}:${o.ev_config}:${text(o.fn_name)}`, 'other');
+  }
+  /** load_func(name, type): the program, to hand to attach_xdp and the like */
+  load_func(name: unknown): { name: string; fd: number } {
+    const p = this.program(name);
+    return { name: p.name, fd: p.fd };
+  }
+  attach_xdp(...args: unknown[]): void {
+    const o = kw(args, ['dev', 'fn', 'flags']);
+    const fn = o.fn as { name: string };
+    this.attachTo(fn.name, { xdp: text(o.dev), flags: Number(o.flags ?? 0) }, `xdp:${text(o.dev)}`, 'other');
+  }
+  remove_xdp(...args: unknown[]): void {
+    const o = kw(args, ['dev', 'flags']);
+    this.detachKey(`xdp:${text(o.dev)}`);
+  }
+
+  num_open_kprobes(): number {
+    return [...this.kinds.values()].filter((k) => k === 'kprobe').length;
+  }
+  num_open_uprobes(): number {
+    return [...this.kinds.values()].filter((k) => k === 'uprobe').length;
+  }
+  num_open_tracepoints(): number {
+    return [...this.kinds.values()].filter((k) => k === 'tracepoint').length;
+  }
+
+  /** the kernel's name for a syscall's function, as bytes (b"__x64_sys_open") */
+  get_syscall_fnname(name: unknown): Buffer {
+    return bytes(BPF.get_syscall_prefix().toString() + text(name));
+  }
+  static get_syscall_prefix(): Buffer {
+    if (syscallPrefix === null) {
+      const names = new Set(kallsymsNames());
+      syscallPrefix = ['__x64_sys_', '__arm64_sys_', '__s390x_sys_', '__ia32_sys_', 'sys_'].find((p) => names.has(`${p}bpf`)) ?? 'sys_';
+    }
+    return bytes(syscallPrefix);
+  }
+  static get_kprobe_functions(re: unknown): Buffer[] {
+    const rx = new RegExp(text(re));
+    const blocked = /^(_?_?kprobe_|bpf_|trace_|__trace|_raw_spin|rcu_|__rcu)/;
+    return [...new Set(kallsymsNames().filter((f) => rx.test(f) && !blocked.test(f) && !f.includes('.')))].map(bytes);
+  }
+  static tracepoints(re: string): string[] {
+    ensureTracefs();
+    const rx = new RegExp(re);
+    const out: string[] = [];
+    for (const cat of fs.readdirSync(`${TRACEFS}/events`, { withFileTypes: true })) {
+      if (!cat.isDirectory()) continue;
+      for (const ev of fs.readdirSync(`${TRACEFS}/events/${cat.name}`, { withFileTypes: true })) {
+        if (ev.isDirectory() && rx.test(`${cat.name}:${ev.name}`)) out.push(`${cat.name}:${ev.name}`);
+      }
+    }
+    return out;
+  }
+  static tracepoint_exists(cat: unknown, ev: unknown): boolean {
+    try {
+      ensureTracefs();
+    } catch {
+      return false;
+    }
+    return fs.existsSync(`${TRACEFS}/events/${text(cat)}/${text(ev)}`);
+  }
+  static support_raw_tracepoint(): boolean {
+    return true;
+  }
+  static support_raw_tracepoint_in_module(): boolean {
+    return true;
+  }
+  static support_kfunc(): boolean {
+    return fs.existsSync('/sys/kernel/btf/vmlinux');
+  }
+  static support_lsm(): boolean {
+    return fs.existsSync('/sys/kernel/btf/vmlinux') && /\bbpf\b/.test(fs.readFileSync('/sys/kernel/security/lsm', 'utf8').toString());
+  }
+  static kernel_struct_has_field(struct: unknown, field: unknown): boolean {
+    const btf = Btf.parse(fs.readFileSync('/sys/kernel/btf/vmlinux'), 'vmlinux');
+    return btf.find(text(struct)).some((t) => (t.members ?? []).some((m) => m.name === text(field)));
+  }
+  /** ksym(addr): the kernel symbol holding addr, as bytes; [unknown] when none */
+  static ksym(addr: unknown, ...args: unknown[]): Buffer {
+    const o = kw(args, ['show_module', 'show_offset']);
+    const a = BigInt.asUintN(64, BigInt(addr instanceof CValue ? addr.value : (addr as Int)));
+    const s = kernelSym(a);
+    if (!s) return bytes('[unknown]');
+    return bytes(`${s.name}${o.show_offset ? `+0x${s.offset.toString(16)}` : ''}${o.show_module && s.module ? ` [${s.module}]` : o.show_module ? ' [kernel]' : ''}`);
+  }
+  static ksymname(name: unknown): Int {
+    const n = text(name);
+    for (const line of fs.readFileSync('/proc/kallsyms', 'utf8').split('\n')) {
+      const [addr, , sym] = line.split(' ');
+      if (sym === n) return int(BigInt(`0x${addr}`));
+    }
+    return -1;
+  }
+  ksym(addr: unknown, ...args: unknown[]): Buffer {
+    return BPF.ksym(addr, ...args);
+  }
+  ksymname(name: unknown): Int {
+    return BPF.ksymname(name);
+  }
+  /** sym(addr, pid): a user address's symbol from the ELF files /proc/PID/maps names */
+  sym(addr: unknown, pid: unknown, ...args: unknown[]): Buffer {
+    const o = kw(args, ['show_module', 'show_offset', 'demangle']);
+    const a = BigInt(addr instanceof CValue ? addr.value : (addr as Int));
+    const p = Number(pid);
+    if (p < 0) return BPF.ksym(a, { show_module: o.show_module, show_offset: o.show_offset });
+    const r = userSym(p, a);
+    if (!r) return bytes(o.show_module ? '[unknown]' : '[unknown]');
+    return bytes(`${r.name}${o.show_offset ? `+0x${r.offset.toString(16)}` : ''}${o.show_module ? ` [${r.module}]` : ''}`);
+  }
+
+  openBuffer(table: Table, kind: 'perf' | 'ring', pages: number, wakeup: number): void {
+    const handler = (dv: DataView, off: number, size: number, cpu: number): void => {
+      table.queue.push({ cpu, data: Buffer.from(new Uint8Array(dv.buffer, dv.byteOffset + off, size)) });
+      this.wake?.();
+    };
+    const consumer = kind === 'perf' ? this.skel.obj.perfBuffer(table.name, handler, { pages, wakeupEvents: wakeup }) : this.skel.obj.ringBuffer(table.name, handler);
+    this.buffers.push({ table, consumer });
+  }
+
+  /** Hand the records that arrived to the tables' callbacks, in arrival order per table. */
+  private async dispatch(): Promise<number> {
+    let n = 0;
+    for (const { table, consumer } of this.buffers) {
+      consumer.poll();
+      while (table.queue.length) {
+        const r = table.queue.shift()!;
+        n++;
+        await table.callback?.(r.cpu, r.data, r.data.length);
+      }
+    }
+    return n;
+  }
+  private async poll(timeoutMs: number): Promise<number> {
+    const ready = await this.dispatch();
+    if (ready || timeoutMs === 0) return ready;
+    try {
+      await blocking<void>((done) => {
+        this.wake = () => done(undefined);
+        const t = timeoutMs > 0 ? setTimeout(() => done(undefined), timeoutMs) : setInterval(() => {}, 1 << 30);
+        return () => {
+          this.wake = null;
+          clearTimeout(t as NodeJS.Timeout);
+          clearInterval(t as NodeJS.Timeout);
+        };
+      });
+    } catch (e) {
+      // Ctrl-C: what the kernel had already written is printed first, not lost with the process
+      await this.dispatch();
+      throw e;
+    }
+    return this.dispatch();
+  }
+  /** perf_buffer_poll(timeout=-1): wait for records (ms; -1 forever), then hand them to the callbacks */
+  perf_buffer_poll(timeout: unknown = -1): Promise<number> {
+    return this.poll(Number(isKwargs(timeout) ? (timeout as { timeout?: number }).timeout ?? -1 : timeout));
+  }
+  ring_buffer_poll(timeout: unknown = -1): Promise<number> {
+    return this.perf_buffer_poll(timeout);
+  }
+  ring_buffer_consume(): Promise<number> {
+    return this.poll(0);
+  }
+  kprobe_poll(timeout: unknown = -1): Promise<number> {
+    return this.perf_buffer_poll(timeout);
+  }
+
+  private pipe: TracePipe | null = null;
+  /** trace_fields(): the next bpf_trace_printk line as (task, pid, cpu, flags, ts, msg), bytes as BCC gives */
+  async trace_fields(...args: unknown[]): Promise<readonly unknown[]> {
+    const o = kw(args, ['nonblocking']);
+    for (;;) {
+      const line = await this.trace_readline(o);
+      if (!line.length) return tuple(null, null, null, null, null, null);
+      const f = parseTraceLine(line.toString());
+      if (f) return f;
+    }
+  }
+  /** trace_readline(): the next line of trace_pipe, as bytes */
+  async trace_readline(...args: unknown[]): Promise<Buffer> {
+    this.pipe ??= new TracePipe();
+    const o = kw(args, ['nonblocking']);
+    return bytes(await this.pipe.line(Boolean(o.nonblocking)));
+  }
+  /** trace_print(fmt=None): print trace_pipe's lines until interrupted */
+  async trace_print(...args: unknown[]): Promise<void> {
+    const o = kw(args, ['fmt']);
+    for (;;) {
+      const line = (await this.trace_readline()).toString();
+      if (!o.fmt) {
+        print(line);
+        continue;
+      }
+      const f = parseTraceLine(line);
+      if (!f) continue;
+      const [task, pid, cpu, flags, ts, msg] = f;
+      const fields: Record<string, unknown> = { task, pid, cpu, flags, ts, msg };
+      const names = ['task', 'pid', 'cpu', 'flags', 'ts', 'msg'];
+      const fmt = text(o.fmt);
+      const vals = [...fmt.matchAll(/\{(\d+)\}/g)].map((m) => fields[names[Number(m[1])]!]);
+      print(fmt.replace(/\{(\d+)\}/g, () => String(text(vals.shift())))); 
+    }
+  }
+
+  cleanup(): void {
+    for (const k of [...this.links.keys()]) this.detachKey(k);
+    for (const b of this.buffers) b.consumer.close();
+    this.buffers.length = 0;
+    this.pipe?.close();
+    this.skel.destroy();
+  }
+  __enter__(): this {
+    return this;
+  }
+  __exit__(): boolean {
+    this.cleanup();
+    return false;
+  }
+}
+
+/** `task-pid [cpu] flags ts: func: msg`, as BCC's trace_fields splits it */
+function parseTraceLine(line: string): readonly unknown[] | null {
+  const m = /^\s*(.+?)-(\d+)\s+(?:\(\s*[-\d]+\)\s+)?\[(\d+)\]\s+(\S+)\s+([\d.]+):\s+([^:]+):\s?(.*)$/.exec(line.replace(/\n$/, ''));
+  if (!m) return null;
+  return tuple(bytes(m[1]!.trim()), int(Number(m[2])), int(Number(m[3])), bytes(m[4]!), Number(m[5]), bytes(m[7]!));
+}
+
+/** trace_pipe, read a line at a time without stopping the event loop */
+class TracePipe {
+  private fd: number;
+  private buf = '';
+  private closed = false;
+  constructor() {
+    ensureTracefs();
+    this.fd = fs.openSync(`${TRACEFS}/trace_pipe`, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  }
+  private readAvailable(): void {
+    const b = Buffer.alloc(65536);
+    for (;;) {
+      let n = 0;
+      try {
+        n = fs.readSync(this.fd, b, 0, b.length, null);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'EAGAIN') return;
+        throw e;
+      }
+      if (!n) return;
+      this.buf += b.toString('utf8', 0, n);
+    }
+  }
+  private take(): string | null {
+    const i = this.buf.indexOf('\n');
+    if (i < 0) return null;
+    const line = this.buf.slice(0, i);
+    this.buf = this.buf.slice(i + 1);
+    return line;
+  }
+  async line(nonblocking: boolean): Promise<string> {
+    this.readAvailable();
+    let l = this.take();
+    if (l !== null || nonblocking) return l ?? '';
+    return blocking<string>((done) => {
+      // trace_pipe does not wake epoll for a non-blocking reader reliably: look again every 50 ms
+      const t = setInterval(() => {
+        if (this.closed) return;
+        this.readAvailable();
+        l = this.take();
+        if (l !== null) done(l);
+      }, 50);
+      return () => clearInterval(t);
+    });
+  }
+  close(): void {
+    this.closed = true;
+    fs.closeSync(this.fd);
+  }
+}
+
+/** A user address → the ELF symbol of the file mapped there in that process */
+function userSym(pid: number, addr: bigint): { name: string; offset: bigint; module: string } | null {
+  let maps: string;
+  try {
+    maps = fs.readFileSync(`/proc/${pid}/maps`, 'utf8');
+  } catch {
+    return null;
+  }
+  for (const line of maps.split('\n')) {
+    const m = /^([0-9a-f]+)-([0-9a-f]+) \S+ ([0-9a-f]+) \S+ \d+\s+(\/.*)$/.exec(line);
+    if (!m) continue;
+    const [lo, hi, off] = [BigInt(`0x${m[1]}`), BigInt(`0x${m[2]}`), BigInt(`0x${m[3]}`)];
+    if (addr < lo || addr >= hi) continue;
+    const file = m[4]!;
+    const fileOff = addr - lo + off;
+    const s = elfSymbolAt(`/proc/${pid}/root${file}`, fileOff) ?? elfSymbolAt(file, fileOff);
+    return s ? { ...s, module: file } : null;
+  }
+  return null;
+}
+
+/** The function symbol covering a file offset, from .symtab or .dynsym (64-bit little-endian ELF) */
+function elfSymbolAt(file: string, fileOff: bigint): { name: string; offset: bigint } | null {
+  let b: Buffer;
+  try {
+    b = fs.readFileSync(file);
+  } catch {
+    return null;
+  }
+  if (b.readUInt32BE(0) !== 0x7f454c46 || b[4] !== 2) return null;
+  const shoff = Number(b.readBigUInt64LE(0x28));
+  const shentsize = b.readUInt16LE(0x3a);
+  const shnum = b.readUInt16LE(0x3c);
+  const sec = (i: number): { type: number; addr: bigint; off: number; size: number; link: number; entsize: number } => {
+    const o = shoff + i * shentsize;
+    return { type: b.readUInt32LE(o + 4), addr: b.readBigUInt64LE(o + 16), off: Number(b.readBigUInt64LE(o + 24)), size: Number(b.readBigUInt64LE(o + 32)), link: b.readUInt32LE(o + 40), entsize: Number(b.readBigUInt64LE(o + 56)) };
+  };
+  // a file offset → a virtual address, through the program headers
+  const phoff = Number(b.readBigUInt64LE(0x20));
+  const phentsize = b.readUInt16LE(0x36);
+  const phnum = b.readUInt16LE(0x38);
+  let vaddr: bigint | null = null;
+  for (let i = 0; i < phnum; i++) {
+    const o = phoff + i * phentsize;
+    if (b.readUInt32LE(o) !== 1) continue;
+    const pOff = b.readBigUInt64LE(o + 8);
+    const pVaddr = b.readBigUInt64LE(o + 16);
+    const pFilesz = b.readBigUInt64LE(o + 32);
+    if (fileOff >= pOff && fileOff < pOff + pFilesz) vaddr = fileOff - pOff + pVaddr;
+  }
+  if (vaddr === null) return null;
+  let best: { name: string; offset: bigint } | null = null;
+  for (let i = 0; i < shnum; i++) {
+    const s = sec(i);
+    if (s.type !== 2 && s.type !== 11) continue;
+    const strtab = sec(s.link);
+    for (let o = s.off; o + 24 <= s.off + s.size; o += s.entsize || 24) {
+      const info = b[o + 4]!;
+      if ((info & 0xf) !== 2) continue;
+      const value = b.readBigUInt64LE(o + 8);
+      const size = b.readBigUInt64LE(o + 16);
+      if (vaddr >= value && vaddr < value + (size || 1n)) {
+        const nameOff = strtab.off + b.readUInt32LE(o);
+        const name = b.toString('utf8', nameOff, b.indexOf(0, nameOff));
+        best = { name, offset: vaddr - value };
+        return best;
+      }
+    }
+  }
+  return best;
+}
+
+// ---------------------------------------------------------------------------
+// bcc.utils, bcc.syscall, bcc.containers
+
+/** printb(s, file=sys.stdout, nl=1): bytes out as they are */
+export function printb(s: unknown, ...args: unknown[]): void {
+  const o = kw(args, ['file', 'nl']);
+  const b = s instanceof Uint8Array ? s : Buffer.from(String(s));
+  const nl = o.nl === undefined || o.nl === null || Boolean(o.nl);
+  const file = o.file as { write(x: unknown): unknown; fileno?: () => number } | undefined;
+  if (file && file.fileno?.() !== 1) {
+    file.write(b);
+    if (nl) file.write(bytes('\n'));
+    return;
+  }
+  writeFd(1, nl ? Buffer.concat([b, bytes('\n')]) : b);
+}
+/** ArgString: an argument kept as bytes */
+export const ArgString = (s: unknown): Buffer => (s instanceof Uint8Array ? Buffer.from(s) : bytes(String(s)));
+export function get_online_cpus(): number[] {
+  return parseCpuList(fs.readFileSync('/sys/devices/system/cpu/online', 'utf8'));
+}
+export function get_possible_cpus(): number[] {
+  return parseCpuList(fs.readFileSync('/sys/devices/system/cpu/possible', 'utf8'));
+}
+function parseCpuList(s: string): number[] {
+  return s.trim().split(',').flatMap((r) => {
+    const [a, b] = r.split('-').map(Number);
+    return b === undefined ? [a!] : Array.from({ length: b - a! + 1 }, (_, i) => a! + i);
+  });
+}
+export const utils = { printb, ArgString, get_online_cpus, get_possible_cpus };
+
+/** BCC's perf event constants: the kernel's perf ABI numbers */
+export const PerfType = { HARDWARE: 0, SOFTWARE: 1, TRACEPOINT: 2, HW_CACHE: 3, RAW: 4, BREAKPOINT: 5 };
+export const PerfHWConfig = { CPU_CYCLES: 0, INSTRUCTIONS: 1, CACHE_REFERENCES: 2, CACHE_MISSES: 3, BRANCH_INSTRUCTIONS: 4, BRANCH_MISSES: 5, BUS_CYCLES: 6, STALLED_CYCLES_FRONTEND: 7, STALLED_CYCLES_BACKEND: 8, REF_CPU_CYCLES: 9 };
+export const PerfSWConfig = { CPU_CLOCK: 0, TASK_CLOCK: 1, PAGE_FAULTS: 2, CONTEXT_SWITCHES: 3, CPU_MIGRATIONS: 4, PAGE_FAULTS_MIN: 5, PAGE_FAULTS_MAJ: 6, ALIGNMENT_FAULTS: 7, EMULATION_FAULTS: 8, DUMMY: 9, BPF_OUTPUT: 10 };
+
+let syscallNames: Map<number, string> | null = null;
+/** syscall_name(n): its name as bytes, from this architecture's unistd numbers */
+export function syscall_name(n: unknown): Buffer {
+  if (!syscallNames) {
+    syscallNames = new Map();
+    for (const f of ['/usr/include/x86_64-linux-gnu/asm/unistd_64.h', '/usr/include/aarch64-linux-gnu/asm/unistd.h', '/usr/include/asm/unistd_64.h', '/usr/include/asm-generic/unistd.h']) {
+      try {
+        for (const m of fs.readFileSync(f, 'utf8').matchAll(/#define __NR_(\w+)\s+(\d+)/g)) syscallNames.set(Number(m[2]), m[1]!);
+      } catch {
+        continue;
+      }
+      if (syscallNames.size) break;
+    }
+  }
+  return bytes(syscallNames.get(Number(n)) ?? `[unknown: ${n}]`);
+}
+export const syscall = { syscall_name };
+
+export { CValue, Fields as Struct, ValueError };
+
+/**
+ * bcc.containers.filter_by_containers(args): in BCC, C put before the tool's
+ * text. lcc convert compiled that C into the object already (the maps a user
+ * pins, chosen at load through BPF()'s `pinned`), so the text gains nothing here.
+ */
+export const containers = { filter_by_containers: (_args: unknown): string => '' };

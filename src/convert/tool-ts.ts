@@ -1,0 +1,57 @@
+// A BCC tool's Python as the converted tool's TypeScript: the whole program,
+// translated (py/translate.ts), where BPF(text=...) becomes the skeleton lcc
+// convert made, opened with the settings the C side found: the values its
+// text took from the options, the programs loaded only under a condition,
+// maps sized by an option, the maps a user pins, the programs BCC attaches by
+// name, and the record type of each perf or ring buffer.
+import type { CResult } from './bcc-c.js';
+import type { PyTool } from './python.js';
+import { translatePython, type Spot, type Translator } from './py/translate.js';
+import type { SyntaxNode } from '../treesitter.js';
+import { pascal } from '../names.js';
+
+const struct = (t: string): string => pascal(t.replace(/^struct\s+/, ''));
+
+export function toolTs(tool: PyTool, source: string, name: string, c: CResult): { ts: string; spots: Spot[] } {
+  const cls = `${pascal(name)}Skeleton`;
+  const events = c.maps.filter((m) => m.event).map((m) => [m.name, struct(m.event!)] as const);
+  const bpf = (call: SyntaxNode, t: Translator): string => {
+    const kw = t.keywordArgs(call);
+    const positional = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a.type !== 'keyword_argument');
+    const textArg = kw.get('text') ?? (positional[0] ? t.expr(positional[0]).c : 'null');
+    const rodata: string[] = [];
+    for (const g of c.globals) {
+      const v = t.exprFrom(g.arg);
+      rodata.push(`${g.name}: ${g.kind === 'value' ? `${v.c} ?? 0` : `py.truthy(${v.c})`}`);
+    }
+    const pinned: string[] = [];
+    if (tool.containers) {
+      const cg = t.exprFrom('args.cgroupmap').c;
+      const mntns = t.exprFrom('args.mntnsmap').c;
+      rodata.push(`lcc_filter_cgroup: py.truthy(${cg})`, `lcc_filter_mntns: py.truthy(${mntns})`);
+      pinned.push(`cgroupset: ${cg} ?? null`, `mount_ns_set: ${mntns} ?? null`);
+    }
+    const autoload = c.programs.filter((p) => p.cond).map((p) => `${p.name}: py.truthy(${t.exprFrom(p.cond!).c})`);
+    // a kprobe BCC attaches by name, in a tool whose tracepoints do its main work: loaded where kprobes work
+    // BCC attaches these by their names (kprobe__x, TRACEPOINT_PROBE, ...): the tool never calls attach for them
+    const attached = new Set(tool.attaches.map((a) => a.fn));
+    const autoNames = c.programs.filter((p) => !p.attaches.length && !attached.has(p.name));
+    const hasTracepoint = c.programs.some((p) => /^(tracepoint|raw_tp|tp_btf)\//.test(p.section));
+    for (const p of autoNames) if (!p.cond && hasTracepoint && /^k(ret)?(probe|syscall)/.test(p.section)) autoload.push(`${p.name}: bcc.kprobesAvailable()`);
+    const maxEntries = c.resizes.map((r) => `${r.map}: ${t.exprFrom(r.arg).c}`);
+    const auto = autoNames.map((p) => JSON.stringify(p.name));
+    const parts = [
+      `text: ${textArg}`,
+      ...(rodata.length ? [`rodata: { ${rodata.join(', ')} }`] : []),
+      ...(autoload.length ? [`autoload: { ${autoload.join(', ')} }`] : []),
+      ...(maxEntries.length ? [`maxEntries: { ${maxEntries.join(', ')} }`] : []),
+      ...(pinned.length ? [`pinned: { ${pinned.join(', ')} }`] : []),
+      `auto: [${auto.join(', ')}]`,
+      ...(events.length ? [`events: { ${events.map(([m, s]) => `${m}: ${s}`).join(', ')} }`] : []),
+    ];
+    return `new bcc.BPF(${cls}, { ${parts.join(', ')} })`;
+  };
+  const imports = [`import { ${[cls, ...new Set(events.map(([, s]) => s))].join(', ')} } from './${name}.skel.js';`];
+  const t = translatePython(source, tool.file, { bpf, imports });
+  return { ts: t.ts, spots: t.spots };
+}
