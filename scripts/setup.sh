@@ -2,8 +2,9 @@
 # Everything lcc needs on a fresh Debian machine, installed by the project
 # itself: idempotent, and quiet when everything is already there.
 #   scripts/setup.sh          runtime, build toolchain, npm deps, compiled TS
-#   scripts/setup.sh --test   also BCC's python module (tests diff our output with BCC's),
-#                             Prometheus (scrapes pingtrace --metrics) and Chromium (renders --report)
+#   scripts/setup.sh --test   also BCC, its tools and the kernel headers it compiles against (tests
+#                             run converted tools beside the originals), Prometheus (scrapes
+#                             pingtrace --metrics) and Chromium (renders --report)
 #   scripts/setup.sh --bench  also BCC tools and kernel headers (the benchmark baseline)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,8 +29,10 @@ need_root() {
 
 # --- Debian packages -----------------------------------------------------
 pkgs=(libbpf1 libbpf-dev clang llvm bpftool bubblewrap iproute2 iputils-ping python3)
-[ "$want_test" = 1 ] && pkgs+=(python3-bpfcc prometheus chromium)
-[ "$want_bench" = 1 ] && pkgs+=(bpfcc-tools python3-bpfcc linux-headers-amd64 libbpf-dev)
+# the tests run converted BCC tools beside BCC's own, which compiles against the kernel's headers
+headers=linux-headers-$(dpkg --print-architecture)
+[ "$want_test" = 1 ] && pkgs+=(python3-bpfcc bpfcc-tools "$headers" prometheus chromium)
+[ "$want_bench" = 1 ] && pkgs+=(bpfcc-tools python3-bpfcc "$headers" libbpf-dev)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -50,17 +53,17 @@ fi
 
 # BCC compiles against the running kernel's headers; modprobe is absent here,
 # so point /lib/modules/$(uname -r) at the Debian headers by hand.
-if [ "$want_bench" = 1 ]; then
+if [ "$want_bench" = 1 ] || [ "$want_test" = 1 ]; then
   mod=/lib/modules/$(uname -r)
   if [ ! -e "$mod/build/include" ]; then
-    arch_dir=$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -1)
+    arch_dir=$(ls -d /usr/src/linux-headers-*-"$(dpkg --print-architecture)" 2>/dev/null | sort -V | tail -1)
     common_dir=$(ls -d /usr/src/linux-headers-*-common 2>/dev/null | sort -V | tail -1)
     if [ -n "$arch_dir" ] && [ -n "$common_dir" ]; then
       mkdir -p "$mod"
       ln -sfn "$arch_dir" "$mod/build"
       ln -sfn "$common_dir" "$mod/source"
     else
-      say "no linux-headers-*-amd64 under /usr/src: BCC baselines will fail"
+      say "no linux-headers-*-$(dpkg --print-architecture) under /usr/src: BCC will not compile its tools"
     fi
   fi
 fi

@@ -99,7 +99,8 @@ class Node implements SyntaxNode {
   get children(): SyntaxNode[] { return this.kids; }
   get childCount(): number { return this.kids.length; }
   get namedChildren(): SyntaxNode[] {
-    this.named ??= this.kids.filter((k) => k.isNamed);
+    // a Python backslash-newline is an extra tree-sitter-python names: no reader of the tree wants it
+    this.named ??= this.kids.filter((k) => k.isNamed && k.type !== 'line_continuation');
     return this.named;
   }
   get hasError(): boolean {

@@ -325,7 +325,8 @@ export function parsePythonTool(file: string, source: string): PyTool {
         ...(kind === 'perf_event' ? { perf: Object.fromEntries([...kw].map(([k, v]) => [k, v.text])) } : {}),
         ...(syscall ? { syscall } : {}),
       });
-      if (!target && !syscall && !str('event_re') && !str('sym_re') && kind !== 'perf_event') tool.unknown.push({ line: line(call), text: call.text, why: 'attach target is not a string literal' });
+      // a target computed by the tool (a variable, a call): its program's SEC() names no target, and
+      // the translated call attaches it where the tool runs, to what the tool computed there
       continue;
     }
     const out = /^(\w+)\[\s*(["'])(\w+)\2\s*\]\.(open_perf_buffer|open_ring_buffer)$/.exec(fn.text);

@@ -584,8 +584,12 @@ export class BPF {
     const o = kw(args, ['name', 'sym', 'addr', 'fn_name', 'pid', 'sym_off', 'sym_re']);
     const binary = findLibrary(text(o.name));
     const pid = o.pid === undefined || o.pid === null ? -1 : Number(o.pid);
-    const u = { binary, symbol: o.sym ? text(o.sym) : undefined, offset: Number(o.addr ?? o.sym_off ?? 0), pid };
-    const key = `${ret ? 'uretprobe' : 'uprobe'}:${binary}:${u.symbol ?? u.offset}:${text(o.fn_name)}`;
+    const sym = o.sym ? text(o.sym) : undefined;
+    // the symbol resolved here, as BCC does: libbpf refuses a versioned name it finds twice
+    const at = sym ? elfSymbolOffset(binary, sym) : null;
+    if (sym && at === null) throw new Exception(`could not determine address of symbol ${sym} in ${binary}`);
+    const u = at !== null ? { binary, offset: Number(at) + Number(o.sym_off ?? 0), pid } : { binary, offset: Number(o.addr ?? 0), pid };
+    const key = `${ret ? 'uretprobe' : 'uprobe'}:${binary}:${sym ?? u.offset}:${text(o.fn_name)}`;
     this.attachTo(o.fn_name, ret ? { uretprobe: u } : { uprobe: u }, key, 'uprobe');
   }
   attach_uprobe(...args: unknown[]): void {
@@ -908,55 +912,77 @@ function userSym(pid: number, addr: bigint): { name: string; offset: bigint; mod
   return null;
 }
 
-/** The function symbol covering a file offset, from .symtab or .dynsym (64-bit little-endian ELF) */
-function elfSymbolAt(file: string, fileOff: bigint): { name: string; offset: bigint } | null {
-  let b: Buffer;
+interface ElfSym { name: string; value: bigint; size: bigint; hidden: boolean }
+interface ElfFile { syms: ElfSym[]; loads: { off: bigint; vaddr: bigint; filesz: bigint }[] }
+const elfCache = new Map<string, ElfFile | null>();
+
+/** A 64-bit little-endian ELF's function symbols (.symtab and .dynsym, with .gnu.version's hidden bit) and PT_LOAD segments */
+function readElf(file: string): ElfFile | null {
+  if (elfCache.has(file)) return elfCache.get(file)!;
+  let e: ElfFile | null = null;
   try {
-    b = fs.readFileSync(file);
-  } catch {
-    return null;
-  }
-  if (b.readUInt32BE(0) !== 0x7f454c46 || b[4] !== 2) return null;
-  const shoff = Number(b.readBigUInt64LE(0x28));
-  const shentsize = b.readUInt16LE(0x3a);
-  const shnum = b.readUInt16LE(0x3c);
-  const sec = (i: number): { type: number; addr: bigint; off: number; size: number; link: number; entsize: number } => {
-    const o = shoff + i * shentsize;
-    return { type: b.readUInt32LE(o + 4), addr: b.readBigUInt64LE(o + 16), off: Number(b.readBigUInt64LE(o + 24)), size: Number(b.readBigUInt64LE(o + 32)), link: b.readUInt32LE(o + 40), entsize: Number(b.readBigUInt64LE(o + 56)) };
-  };
-  // a file offset → a virtual address, through the program headers
-  const phoff = Number(b.readBigUInt64LE(0x20));
-  const phentsize = b.readUInt16LE(0x36);
-  const phnum = b.readUInt16LE(0x38);
-  let vaddr: bigint | null = null;
-  for (let i = 0; i < phnum; i++) {
-    const o = phoff + i * phentsize;
-    if (b.readUInt32LE(o) !== 1) continue;
-    const pOff = b.readBigUInt64LE(o + 8);
-    const pVaddr = b.readBigUInt64LE(o + 16);
-    const pFilesz = b.readBigUInt64LE(o + 32);
-    if (fileOff >= pOff && fileOff < pOff + pFilesz) vaddr = fileOff - pOff + pVaddr;
-  }
-  if (vaddr === null) return null;
-  let best: { name: string; offset: bigint } | null = null;
-  for (let i = 0; i < shnum; i++) {
-    const s = sec(i);
-    if (s.type !== 2 && s.type !== 11) continue;
-    const strtab = sec(s.link);
-    for (let o = s.off; o + 24 <= s.off + s.size; o += s.entsize || 24) {
-      const info = b[o + 4]!;
-      if ((info & 0xf) !== 2) continue;
-      const value = b.readBigUInt64LE(o + 8);
-      const size = b.readBigUInt64LE(o + 16);
-      if (vaddr >= value && vaddr < value + (size || 1n)) {
-        const nameOff = strtab.off + b.readUInt32LE(o);
-        const name = b.toString('utf8', nameOff, b.indexOf(0, nameOff));
-        best = { name, offset: vaddr - value };
-        return best;
+    const b = fs.readFileSync(file);
+    if (b.readUInt32BE(0) === 0x7f454c46 && b[4] === 2 && b[5] === 1) {
+      const shoff = Number(b.readBigUInt64LE(0x28));
+      const shentsize = b.readUInt16LE(0x3a);
+      const shnum = b.readUInt16LE(0x3c);
+      const sec = (i: number) => {
+        const o = shoff + i * shentsize;
+        return { type: b.readUInt32LE(o + 4), off: Number(b.readBigUInt64LE(o + 24)), size: Number(b.readBigUInt64LE(o + 32)), link: b.readUInt32LE(o + 40), entsize: Number(b.readBigUInt64LE(o + 56)) };
+      };
+      const phoff = Number(b.readBigUInt64LE(0x20));
+      const phentsize = b.readUInt16LE(0x36);
+      const loads: ElfFile['loads'] = [];
+      for (let i = 0; i < b.readUInt16LE(0x38); i++) {
+        const o = phoff + i * phentsize;
+        if (b.readUInt32LE(o) === 1) loads.push({ off: b.readBigUInt64LE(o + 8), vaddr: b.readBigUInt64LE(o + 16), filesz: b.readBigUInt64LE(o + 32) });
       }
+      const sections = Array.from({ length: shnum }, (_, i) => sec(i));
+      const versym = sections.find((x) => x.type === 0x6fffffff);
+      const syms: ElfSym[] = [];
+      for (const s of sections) {
+        if (s.type !== 2 && s.type !== 11) continue;
+        const strtab = sections[s.link]!;
+        const step = s.entsize || 24;
+        for (let o = s.off, idx = 0; o + 24 <= s.off + s.size; o += step, idx++) {
+          if ((b[o + 4]! & 0xf) !== 2 || b.readUInt16LE(o + 6) === 0) continue; // functions defined here
+          const nameOff = strtab.off + b.readUInt32LE(o);
+          const hidden = s.type === 11 && versym ? (b.readUInt16LE(versym.off + idx * 2) & 0x8000) !== 0 : false;
+          syms.push({ name: b.toString('utf8', nameOff, b.indexOf(0, nameOff)), value: b.readBigUInt64LE(o + 8), size: b.readBigUInt64LE(o + 16), hidden });
+        }
+      }
+      e = { syms, loads };
     }
+  } catch {
+    e = null;
   }
-  return best;
+  elfCache.set(file, e);
+  return e;
+}
+
+/** The function symbol covering a file offset */
+function elfSymbolAt(file: string, fileOff: bigint): { name: string; offset: bigint } | null {
+  const e = readElf(file);
+  if (!e) return null;
+  const seg = e.loads.find((l) => fileOff >= l.off && fileOff < l.off + l.filesz);
+  if (!seg) return null;
+  const vaddr = fileOff - seg.off + seg.vaddr;
+  const s = e.syms.find((x) => vaddr >= x.value && vaddr < x.value + (x.size || 1n));
+  return s ? { name: s.name, offset: vaddr - s.value } : null;
+}
+
+/**
+ * A symbol's file offset, as BCC resolves it: the default version of a
+ * versioned one (libc's pthread_create@@GLIBC_2.34, not the hidden 2.2.5),
+ * which libbpf's own lookup calls ambiguous.
+ */
+function elfSymbolOffset(file: string, name: string): bigint | null {
+  const e = readElf(file);
+  if (!e) return null;
+  const s = e.syms.find((x) => x.name === name && !x.hidden) ?? e.syms.find((x) => x.name === name);
+  if (!s) return null;
+  const seg = e.loads.find((l) => s.value >= l.vaddr && s.value < l.vaddr + l.filesz);
+  return seg ? s.value - seg.vaddr + seg.off : null;
 }
 
 // ---------------------------------------------------------------------------

@@ -75,8 +75,16 @@ export const EnvironmentError = OSError;
 const STRERROR: Record<string, string> = { ENOENT: 'No such file or directory', EACCES: 'Permission denied', EPERM: 'Operation not permitted', ESRCH: 'No such process', EEXIST: 'File exists', EISDIR: 'Is a directory', ENOTDIR: 'Not a directory', EINVAL: 'Invalid argument', EBUSY: 'Device or resource busy', ENOSPC: 'No space left on device' };
 const ERRNO_CLASS: Record<string, typeof OSError> = { ENOENT: FileNotFoundError, EACCES: PermissionError, EPERM: PermissionError, ESRCH: ProcessLookupError, EEXIST: FileExistsError };
 
-/** A Node error (fs, process.kill) as the OSError Python raises for it. */
+let caught: unknown = null;
+/** the exception an except block last took (sys.exc_info, traceback.print_exc) */
+export const lastCaught = (): unknown => caught;
+
+/** A Node error (fs, process.kill) as the OSError Python raises for it; a translated except block calls it first. */
 export function fromNodeError(e: unknown): unknown {
+  caught = convertNodeError(e);
+  return caught;
+}
+function convertNodeError(e: unknown): unknown {
   if (e instanceof BaseException || !(e instanceof Error)) return e;
   const code = (e as NodeJS.ErrnoException).code;
   const errno = (e as NodeJS.ErrnoException).errno;

@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import * as argparseLib from 'argparse';
 import { int, isKwargs, repr, splitKw, str, tuple, type Int } from './core.js';
 import { Counter, DefaultDict, PyDict, PySet } from './dict.js';
-import { FileNotFoundError, fromNodeError, OSError, PyTypeError, ValueError, KeyboardInterrupt } from './exc.js';
+import { excMessage, excName, FileNotFoundError, fromNodeError, KeyError, lastCaught, OSError, PyTypeError, ValueError, KeyboardInterrupt } from './exc.js';
 import { exit, float, int_, iter, writeFd, type Writable } from './builtins.js';
 import { atexitRegister, defaultIntHandler, getSignal, pause, setSignal, sleep, SIG_DFL, SIG_IGN } from './run.js';
 import { formatValue } from './format.js';
@@ -746,5 +746,143 @@ export const argparse = {
   Namespace: ap.Namespace,
   FileType: ap.FileType,
 };
+
+// ---------------------------------------------------------------------------
+// pwd, stat, glob, binascii, traceback, logging, tempfile, fcntl, math, random, string, shutil, copy, ipaddress
+
+interface Passwd { pw_name: string; pw_passwd: string; pw_uid: number; pw_gid: number; pw_gecos: string; pw_dir: string; pw_shell: string }
+function passwd(): Passwd[] {
+  let text = '';
+  try {
+    text = fs.readFileSync('/etc/passwd', 'utf8');
+  } catch {
+    return [];
+  }
+  return text.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => {
+    const [n, p, u, g, gecos, dir, shell] = l.split(':');
+    return { pw_name: n!, pw_passwd: p!, pw_uid: Number(u), pw_gid: Number(g), pw_gecos: gecos ?? '', pw_dir: dir ?? '', pw_shell: shell ?? '' };
+  });
+}
+export const pwd = {
+  getpwuid: (uid: Int): Passwd => {
+    const e = passwd().find((p) => p.pw_uid === Number(uid));
+    if (!e) throw new KeyError(`getpwuid(): uid not found: ${uid}`);
+    return e;
+  },
+  getpwnam: (name: string): Passwd => {
+    const e = passwd().find((p) => p.pw_name === name);
+    if (!e) throw new KeyError(`getpwnam(): name not found: '${name}'`);
+    return e;
+  },
+  getpwall: (): Passwd[] => passwd(),
+};
+const S_IFMT = 0o170000;
+export const stat = {
+  S_IFMT: (m: number): number => m & S_IFMT,
+  S_ISDIR: (m: number): boolean => (m & S_IFMT) === 0o040000,
+  S_ISREG: (m: number): boolean => (m & S_IFMT) === 0o100000,
+  S_ISLNK: (m: number): boolean => (m & S_IFMT) === 0o120000,
+  S_ISCHR: (m: number): boolean => (m & S_IFMT) === 0o020000,
+  S_ISBLK: (m: number): boolean => (m & S_IFMT) === 0o060000,
+  S_ISFIFO: (m: number): boolean => (m & S_IFMT) === 0o010000,
+  S_ISSOCK: (m: number): boolean => (m & S_IFMT) === 0o140000,
+  S_IRUSR: 0o400, S_IWUSR: 0o200, S_IXUSR: 0o100, S_IRGRP: 0o40, S_IWGRP: 0o20, S_IXGRP: 0o10, S_IROTH: 0o4, S_IWOTH: 0o2, S_IXOTH: 0o1,
+  ST_MODE: 0,
+};
+/** glob.glob(pattern): * ? and [...] in each path component, as the shell matches them */
+function globPaths(pattern: string): string[] {
+  const parts = pattern.split('/');
+  let paths = [pattern.startsWith('/') ? '/' : ''];
+  for (const part of parts.filter((p, i) => p || i === 0).slice(pattern.startsWith('/') ? 1 : 0)) {
+    if (!/[*?[]/.test(part)) {
+      paths = paths.map((p) => (p === '' ? part : p.endsWith('/') ? p + part : `${p}/${part}`)).filter((p) => fs.existsSync(p));
+      continue;
+    }
+    const rx = new RegExp(`^${part.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+    paths = paths.flatMap((p) => {
+      let names: string[] = [];
+      try {
+        names = fs.readdirSync(p || '.');
+      } catch {
+        return [];
+      }
+      return names.filter((n) => rx.test(n) && (part.startsWith('.') || !n.startsWith('.'))).sort().map((n) => (p === '' ? n : p.endsWith('/') ? p + n : `${p}/${n}`));
+    });
+  }
+  return paths;
+}
+export const glob = { glob: (pattern: string): string[] => globPaths(String(pattern)), iglob: (pattern: string): string[] => globPaths(String(pattern)) };
+export const binascii = {
+  hexlify: (b: Uint8Array, sep?: string): Uint8Array => Buffer.from(sep ? [...Buffer.from(b)].map((x) => x.toString(16).padStart(2, '0')).join(sep) : Buffer.from(b).toString('hex')),
+  unhexlify: (s: string | Uint8Array): Uint8Array => Buffer.from(typeof s === 'string' ? s : Buffer.from(s).toString(), 'hex'),
+};
+/** traceback: the exception being handled, by name and message (a translation has no Python frames to show) */
+const formatExc = (): string => {
+  const e = lastCaught();
+  return e === null ? 'NoneType: None\n' : `Traceback (most recent call last):\n${excName(e)}${excMessage(e) ? `: ${excMessage(e)}` : ''}\n`;
+};
+export const traceback = {
+  print_exc: (): void => writeFd(2, formatExc()),
+  format_exc: formatExc,
+};
+/** logging: messages to stderr as logging.basicConfig() prints them (LEVEL:root:message) */
+const LEVELS: Record<string, number> = { DEBUG: 10, INFO: 20, WARNING: 30, ERROR: 40, CRITICAL: 50 };
+let logLevel = 30;
+const logAt = (name: string) => (msg: unknown, ...args: unknown[]): void => {
+  if (LEVELS[name]! < logLevel) return;
+  const text = args.length ? str(msg).replace(/%[sdifr]/g, () => str(args.shift())) : str(msg);
+  writeFd(2, `${name}:root:${text}\n`);
+};
+export const logging = {
+  ...LEVELS,
+  basicConfig: (...a: unknown[]): void => {
+    const [, kw] = splitKw(a);
+    if (kw.level !== undefined) logLevel = Number(kw.level);
+  },
+  getLogger: () => logging,
+  setLevel: (l: number) => void (logLevel = Number(l)),
+  debug: logAt('DEBUG'), info: logAt('INFO'), warning: logAt('WARNING'), warn: logAt('WARNING'), error: logAt('ERROR'), critical: logAt('CRITICAL'),
+  exception: logAt('ERROR'),
+};
+export const tempfile = {
+  gettempdir: (): string => nodeOs.tmpdir(),
+  mkdtemp: (...a: unknown[]): string => {
+    const [p, kw] = splitKw(a);
+    return fs.mkdtempSync(nodePath.join(String(kw.dir ?? p[2] ?? nodeOs.tmpdir()), String(kw.prefix ?? p[1] ?? 'tmp')));
+  },
+  mkstemp: (...a: unknown[]): readonly unknown[] => {
+    const [p, kw] = splitKw(a);
+    const dir = fs.mkdtempSync(nodePath.join(String(kw.dir ?? p[2] ?? nodeOs.tmpdir()), 'lcc'));
+    const file = nodePath.join(dir, `${String(kw.prefix ?? p[1] ?? 'tmp')}file${String(kw.suffix ?? p[0] ?? '')}`);
+    return tuple(fs.openSync(file, 'w+', 0o600), file);
+  },
+};
+export const fcntl = { F_GETFL: 3, F_SETFL: 4, fcntl: (): number => 0 };
+export const math = {
+  pi: Math.PI, e: Math.E, inf: Infinity, nan: NaN,
+  sqrt: Math.sqrt, log: (x: number, b?: number) => (b ? Math.log(x) / Math.log(b) : Math.log(x)), log2: Math.log2, log10: Math.log10, exp: Math.exp, pow: Math.pow,
+  floor: (x: number): Int => int(BigInt(Math.floor(Number(x)))), ceil: (x: number): Int => int(BigInt(Math.ceil(Number(x)))), trunc: (x: number): Int => int(BigInt(Math.trunc(Number(x)))),
+  fabs: Math.abs, isnan: Number.isNaN, isinf: (x: number) => !Number.isFinite(x) && !Number.isNaN(x),
+};
+export const random = { random: Math.random, randint: (a: number, b: number) => a + Math.floor(Math.random() * (b - a + 1)), choice: <T>(l: T[]): T => l[Math.floor(Math.random() * l.length)]! };
+export const string = { ascii_letters: 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ', ascii_lowercase: 'abcdefghijklmnopqrstuvwxyz', ascii_uppercase: 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', digits: '0123456789', hexdigits: '0123456789abcdefABCDEF', punctuation: '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~', whitespace: ' \t\n\r\x0b\x0c' };
+export const shutil = {
+  which: (cmd: string): string | null => {
+    for (const dir of (process.env.PATH ?? '').split(':')) {
+      const p = nodePath.join(dir, cmd);
+      try {
+        fs.accessSync(p, fs.constants.X_OK);
+        return p;
+      } catch {
+        continue;
+      }
+    }
+    return null;
+  },
+  rmtree: (p: string): void => fs.rmSync(p, { recursive: true, force: true }),
+  get_terminal_size: () => Object.assign(tuple(process.stdout.columns ?? 80, process.stdout.rows ?? 24), { columns: process.stdout.columns ?? 80, lines: process.stdout.rows ?? 24 }),
+};
+const deep = (v: unknown): unknown => (Array.isArray(v) ? (Object.isFrozen(v) ? Object.freeze(v.map(deep)) : v.map(deep)) : v instanceof PyDict ? new PyDict(v.items().map(([k, x]) => [k, deep(x)] as const)) : v instanceof PySet ? new PySet([...v]) : v);
+export const copy = { copy: <T>(v: T): T => (Array.isArray(v) ? ([...v] as T) : v instanceof PyDict ? (v.copy() as T) : v instanceof PySet ? (v.copy() as T) : v), deepcopy: deep };
 
 export { formatValue, isKwargs, Counter, KeyboardInterrupt };

@@ -185,3 +185,8 @@ export function call(f: unknown, pos: unknown[], kw: Record<string, unknown>): a
   }
   return (f as (...a: unknown[]) => unknown)(...args);
 }
+
+/** vars(obj): its attributes, as a dict (argparse's namespace, an instance) */
+export function vars(o: unknown): PyDict {
+  return new PyDict(Object.entries(o as object).filter(([k, v]) => !k.startsWith('$') && typeof v !== 'function'));
+}

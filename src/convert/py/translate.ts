@@ -32,7 +32,7 @@ export interface TranslateOptions {
 const BCC_MODULES: Record<string, string> = { bcc: 'bcc', 'bcc.utils': 'bcc.utils', 'bcc.syscall': 'bcc.syscall', 'bcc.containers': 'bcc.containers', ctypes: 'bcc.ct' };
 
 /** Modules of the runtime (py.<name>) a translated `import` binds. */
-export const RUNTIME_MODULES = new Set(['sys', 'os', 'errno', 'time', 'datetime', 'signal', 'atexit', 'collections', 'itertools', 'functools', 'json', 'textwrap', 're', 'subprocess', 'multiprocessing', 'resource', 'platform', 'struct', 'socket', 'argparse']);
+export const RUNTIME_MODULES = new Set(['sys', 'os', 'errno', 'time', 'datetime', 'signal', 'atexit', 'collections', 'itertools', 'functools', 'json', 'textwrap', 're', 'subprocess', 'multiprocessing', 'resource', 'platform', 'struct', 'socket', 'argparse', 'pwd', 'stat', 'glob', 'binascii', 'traceback', 'logging', 'tempfile', 'fcntl', 'math', 'random', 'string', 'shutil', 'copy']);
 
 /** Built-in functions imported by name */
 const BUILTINS = new Set(['print', 'len', 'range', 'enumerate', 'zip', 'sorted', 'reversed', 'max', 'min', 'sum', 'any', 'all', 'abs', 'round', 'divmod', 'int', 'float', 'bool', 'list', 'tuple', 'dict', 'set', 'frozenset', 'bytes', 'bytearray', 'isinstance', 'callable', 'hasattr', 'getattr', 'setattr', 'id', 'ord', 'chr', 'hex', 'oct', 'bin', 'format', 'map', 'filter', 'iter', 'next', 'exit', 'quit', 'repr', 'str', 'pow']);
@@ -337,6 +337,10 @@ export class Translator {
     const m = this.scope.method ?? this.enclosingMethod();
     // (the instance's class: a subclass may set its own)
     if (objNode.type === 'identifier' && objNode.text === 'self' && m && m.attrs.has(attr) && !this.selfAssigned(m).has(attr)) return { c: `(self.constructor as any).${attr}`, t: '?' };
+    // bytes.decode, str.upper: the method as a function of its receiver (section_print_fn=bytes.decode)
+    if (objNode.type === 'identifier' && ['str', 'bytes', 'list', 'bytearray'].includes(objNode.text) && !this.prog.bound.has(objNode.text) && METHODS.has(attr)) {
+      return { c: `py.${attr === 'format' ? 'strFormat' : attr}`, t: '?' };
+    }
     const obj = this.expr(objNode);
     if (attr === '__name__' && objNode.type !== 'identifier') return { c: `${this.paren(obj.c)}.name`, t: 'str' };
     if (attr === '__class__') return { c: `${this.paren(obj.c)}.constructor`, t: '?' };
@@ -628,6 +632,7 @@ export class Translator {
         if (id === 'input') return { c: aw(`py.input(${plain()})`), t: 'str' };
         if (id === 'open') return { c: `py.open(${plain()})`, t: '?' };
         if (id === 'type' && a.pos.length === 1) return { c: `py.type(${a.pos[0]})`, t: '?' };
+        if (id === 'vars' && a.pos.length === 1) return { c: `py.vars(${a.pos[0]})`, t: 'dict' };
         return { c: this.spot(n, `${id}()`), t: '?' };
       }
     }
@@ -726,7 +731,8 @@ export class Translator {
       case 'with_statement': return this.withStatement(s);
       case 'raise_statement': {
         const v = s.namedChildren[0];
-        if (!v) return [`throw ${this.caught[this.caught.length - 1] ?? this.spot(s, 'a bare raise outside an except block')};`];
+        // with no exception being handled, Python raises this instead
+        if (!v) return [`throw ${this.caught[this.caught.length - 1] ?? "new py.RuntimeError('No active exception to reraise')"};`];
         const e = this.expr(v);
         // raise Cls: an instance of it
         const isClass = v.type === 'identifier' && (EXCEPTIONS[v.text] || this.prog.classes.has(v.text));
@@ -738,7 +744,9 @@ export class Translator {
       }
       case 'delete_statement': {
         const out: string[] = [];
-        const targets = s.namedChildren[0]!.type === 'expression_list' ? s.namedChildren[0]!.namedChildren : s.namedChildren;
+        // del a, b / del (a, b) / del [a, b]
+        const flat = (n: PyNode): PyNode[] => (['expression_list', 'tuple', 'list', 'parenthesized_expression'].includes(n.type) ? n.namedChildren.flatMap(flat) : [n]);
+        const targets = s.namedChildren.flatMap(flat);
         for (const t of targets) {
           if (t.type === 'subscript') out.push(`py.delitem(${this.expr(t.childForFieldName('value')!).c}, ${this.expr(t.childForFieldName('subscript')!).c});`);
           else if (t.type === 'identifier') out.push(`${tsName(t.text)} = undefined;`);
@@ -756,6 +764,13 @@ export class Translator {
         const def = s.childForFieldName('definition')!;
         const decorators = s.namedChildren.filter((c) => c.type === 'decorator').map((d) => d.namedChildren[0]!);
         return def.type === 'class_definition' ? this.classDef(def, decorators) : this.functionDef(def, decorators);
+      }
+      case 'type_alias_statement': {
+        // tree-sitter-python reads `type[1] = "R"` (a dict named type) as 3.12's `type X = ...`
+        const left = s.childForFieldName('left')?.namedChildren[0];
+        const right = s.childForFieldName('right')?.namedChildren[0];
+        if (left?.type === 'list' && left.namedChildren.length === 1 && right) return [`py.setitem(${this.name({ text: 'type' } as PyNode).c}, ${this.expr(left.namedChildren[0]!).c}, ${this.expr(right).c});`];
+        return [`${this.spot(s, 'a type alias statement')};`];
       }
       case 'print_statement': case 'exec_statement': return [`${this.spot(s, `Python 2's ${s.type.replace('_statement', '')} statement (run 2to3 first)`)};`];
       default:
