@@ -1,23 +1,47 @@
-// lcc convert over a directory of BCC tools: per tool and in total, how many
-// convert with nothing left for a person, compile (clang + skeleton), load
-// (the verifier passes) and run (attach, say so, see this script's activity,
-// and stop cleanly on Ctrl-C; the lines they printed are shown).
-//   node dist/bench/convert.js [DIR]      (default: test/fixtures/convert; as root)
+// lcc convert over BCC tools: per tool and in total, how many convert with
+// nothing left for a person, compile (clang + skeleton), load (the verifier
+// passes) and run (attach, say so, see this script's activity, and stop
+// cleanly on Ctrl-C; the lines they printed are shown).
+//   node dist/bench/convert.js [DIR]   (as root; npm run convert-report)
+// Without DIR: Debian's bpfcc-tools (/usr/sbin/*-bpfcc) and their examples,
+// copied to a temporary directory as NAME.py (with the examples' C files);
+// where they are not installed, test/fixtures/convert.
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import { pathToFileURL } from 'node:url';
 import { BpfObject } from '../lbc/src/index.js';
 import { convert, ConvertError } from '../src/convert/index.js';
 import { ROOT } from '../src/paths.js';
 
-const dir = path.resolve(process.argv[2] ?? path.join(ROOT, 'test', 'fixtures', 'convert'));
+/** Debian's BCC tools and examples as .py files in one directory, or null where BCC is not installed */
+function debianCorpus(): string | null {
+  const tools = fs.existsSync('/usr/sbin') ? fs.readdirSync('/usr/sbin').filter((f) => f.endsWith('-bpfcc')) : [];
+  if (!tools.length) return null;
+  const dest = fs.mkdtempSync(path.join(os.tmpdir(), 'lcc-bcc-corpus-'));
+  for (const t of tools) {
+    const text = fs.readFileSync(path.join('/usr/sbin', t), 'utf8');
+    if (/^#!.*python/.test(text)) fs.writeFileSync(path.join(dest, `${t.replace(/-bpfcc$/, '')}.py`), text);
+  }
+  const walk = (d: string): string[] => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)]));
+  const examples = '/usr/share/doc/bpfcc-tools/examples';
+  for (const f of fs.existsSync(examples) ? walk(examples) : []) {
+    const name = path.basename(f).replace(/\.gz$/, '');
+    if (!/\.(py|c|h)$/.test(name) || fs.existsSync(path.join(dest, name))) continue;
+    const body = f.endsWith('.gz') ? zlib.gunzipSync(fs.readFileSync(f)) : fs.readFileSync(f);
+    fs.writeFileSync(path.join(dest, name), body);
+  }
+  return dest;
+}
+const corpus = process.argv[2] ? null : debianCorpus();
+const dir = path.resolve(process.argv[2] ?? corpus ?? path.join(ROOT, 'test', 'fixtures', 'convert'));
 // inside the package, so the converted code's `@lcc-ebpf/lbc` import resolves
 const out = fs.mkdtempSync(path.join(ROOT, 'bench', 'out', 'convert-'));
 const TSX = pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 
-interface Row { tool: string; refused: boolean; converted: boolean; left: number; compiles: boolean; loads: boolean; runs: boolean; note: string }
+interface Row { tool: string; refused: boolean; converted: boolean; left: number; compiles: boolean; loads: boolean; runs: boolean; needsKprobes: boolean; note: string }
 
 /**
  * Run a converted tool: once it says it is attached, some of everything tools
@@ -51,7 +75,7 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   for (const f of tools) {
     const name = f.replace(/\.py$/, '');
-    const row: Row = { tool: f, refused: false, converted: false, left: 0, compiles: false, loads: false, runs: false, note: '' };
+    const row: Row = { tool: f, refused: false, converted: false, left: 0, compiles: false, loads: false, runs: false, needsKprobes: false, note: '' };
     rows.push(row);
     const dest = path.join(out, name);
     let r;
@@ -85,7 +109,9 @@ async function main(): Promise<void> {
     }
     const ran = await runFor(dest, r.name, 60);
     // runs: attached, ran and stopped cleanly; how much it printed depends on whether its events happened
-    row.runs = ran.code === 0;
+    // a tool that lets Ctrl-C's KeyboardInterrupt end it exits 130 under Python too
+    row.runs = ran.code === 0 || (ran.code === 130 && /^KeyboardInterrupt/.test(ran.err));
+    row.needsKprobes = /does not support kprobes|fentry|EPERM.*tracing|kfunc/.test(ran.err);
     row.note = row.runs ? `${ran.lines} lines of output` : ran.err || `exit ${ran.code}`;
   }
   const yes = (b: boolean): string => (b ? 'yes' : 'no');
@@ -94,7 +120,11 @@ async function main(): Promise<void> {
   const n = rows.length;
   const count = (k: keyof Row): number => rows.filter((r) => r[k] === true).length;
   console.log(`total: ${n} tools; converted ${count('converted')}/${n}, compiles ${count('compiles')}/${n}, loads ${count('loads')}/${n}, runs ${count('runs')}/${n}`);
+  const loaded = rows.filter((r) => r.loads);
+  const kp = loaded.filter((r) => r.needsKprobes).length;
+  console.log(`of the ${loaded.length} that load: ${kp} stop at a kprobe or fentry attach this kernel lacks; of the other ${loaded.length - kp}, ${loaded.filter((r) => !r.needsKprobes && r.runs).length} run`);
   fs.rmSync(out, { recursive: true, force: true });
+  if (corpus) fs.rmSync(corpus, { recursive: true, force: true });
 }
 
 await main();

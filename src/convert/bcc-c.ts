@@ -47,7 +47,26 @@ export interface Program { name: string; section: string; cond: string | null; a
 export interface MapInfo { name: string; macro: string; key: string | null; value: string | null; event?: string; kind: string }
 /** A load-time setting: a flag (bool) for an option's presence, or its value (__s64) */
 /** A const volatile setting: `arg` is the option (flag), or the Python expression (cond, value) the .ts evaluates */
-export interface Global { name: string; ctype: 'bool' | '__s64'; arg: string; kind: 'flag' | 'cond' | 'value' }
+export interface Global {
+  name: string; ctype: 'bool' | '__s64'; arg: string; kind: 'flag' | 'cond' | 'value';
+  /** a value the Python computes only under these conditions (Python source): evaluated only when they hold */
+  when?: string;
+}
+
+/** The condition under which any of these attach calls runs (null: one always does) */
+function anyCond(ats: { cond: string | null }[]): string | null {
+  if (!ats.length || ats.some((a) => !a.cond)) return null;
+  const conds = [...new Set(ats.map((a) => a.cond!))];
+  return conds.length === 1 ? conds[0]! : conds.map((c) => `(${c})`).join(' or ');
+}
+
+/** A value's condition: these conditions, or-ed with those it already had where it is set twice (none: always) */
+function whenOf(prev: Global | undefined, conds: string[]): string | undefined {
+  const mine = conds.length ? conds.map((c) => `(${c})`).join(' and ') : undefined;
+  if (!prev) return mine;
+  if (!prev.when || !mine) return undefined;
+  return `(${prev.when}) or (${mine})`;
+}
 
 export interface CResult {
   bpfC: string;
@@ -444,7 +463,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
       const g = `lcc_${cIdent(r.arg)}`;
       // options argparse keeps as strings are still numbers in C (pids, ports) unless the code quotes them
       const quoted = /"[^"]*%[sd][^"]*"/.test(r.code!);
-      globals.set(g, { name: g, ctype: '__s64', arg: r.arg, kind: 'value' });
+      globals.set(g, { name: g, ctype: '__s64', arg: r.arg, kind: 'value', when: whenOf(globals.get(g), r.conds) });
       if (quoted) fail(r.line, `${r.arg} formatted into a C string`, 'compare strings in C against a const volatile char array set from the option');
       return r.code!.replace(/%[sdiu]|%l[du]/g, g);
     };
@@ -517,7 +536,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     let value = d.value;
     if (d.arg) {
       const g = `lcc_${cIdent(d.arg)}`;
-      globals.set(g, { name: g, ctype: '__s64', arg: d.arg, kind: 'value' });
+      globals.set(g, { name: g, ctype: '__s64', arg: d.arg, kind: 'value', when: whenOf(globals.get(g), d.conds) });
       value = value.replace(/%[sdiu]|%l[du]/g, g);
     }
     values.set(mname, { value, d });
@@ -858,7 +877,8 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     const fixed = target && ats.length <= 1 && !at?.regex && /^k(ret)?(probe|syscall)$/.test(kind);
     const section = fixed ? `${kind}/${target}` : kind;
     const macro = kind === 'kretprobe' || kind === 'uretprobe' || kind === 'kretsyscall' ? 'BPF_KRETPROBE' : kind === 'ksyscall' ? 'BPF_KSYSCALL' : 'BPF_KPROBE';
-    programs.push({ name: fn, section, cond: at?.cond ?? null, attaches: fixed ? [] : ats });
+    // loaded when any of its attach calls is made: unconditionally if one of them is
+    programs.push({ name: fn, section, cond: anyCond(ats), attaches: fixed ? [] : ats });
     report.push({ line, what: `${fn}(struct pt_regs *ctx${params ? ', ...' : ''}) → SEC("${section}") ${macro}(${fn}${params ? ', ...' : ''})${fixed || !ats.length ? '' : `, attached at run time to ${ats.length} target${ats.length > 1 ? 's' : ''}`}${kind.startsWith('k') ? '; kprobes are unavailable where CONFIG_KPROBES is off' : ''}`, converted: true });
     return `SEC("${section}") int ${macro}(${fn}${macro !== 'BPF_KRETPROBE' && params ? `, ${params}` : ''})${keepLines(m)}`;
   });

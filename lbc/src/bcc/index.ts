@@ -122,13 +122,19 @@ function stars(val: number, max: number, width: number): string {
   return val > max ? `${out.slice(0, -1)}+` : out;
 }
 
-function printLog2(vals: number[], valType: string, stripLeadingZero: boolean): void {
+/** the last slot with a count, and the largest count */
+function extent(vals: number[]): { idxMax: number; valMax: number } {
   let idxMax = -1;
   let valMax = 0;
   vals.forEach((v, i) => {
     if (v > 0) idxMax = i;
     if (v > valMax) valMax = v;
   });
+  return { idxMax, valMax };
+}
+
+function printLog2(vals: number[], valType: string, stripLeadingZero: boolean): void {
+  const { idxMax, valMax } = extent(vals);
   const wide = idxMax > 32;
   const header = wide ? '               %-29s : count     distribution' : '     %-19s : count     distribution';
   const body = wide ? '%20d -> %-20d : %-8d |%-*s|' : '%10d -> %-10d : %-8d |%-*s|';
@@ -147,12 +153,7 @@ function printLog2(vals: number[], valType: string, stripLeadingZero: boolean): 
 }
 
 function printLinear(vals: number[], valType: string, stripLeadingZero: boolean): void {
-  let idxMax = -1;
-  let valMax = 0;
-  vals.forEach((v, i) => {
-    if (v > 0) idxMax = i;
-    if (v > valMax) valMax = v;
-  });
+  const { idxMax, valMax } = extent(vals);
   if (idxMax >= 0) print(pyFormat('     %-13s : count     distribution', valType));
   let strip = stripLeadingZero;
   for (let i = 0; i <= idxMax; i++) {
@@ -945,7 +946,8 @@ function readElf(file: string): ElfFile | null {
         const strtab = sections[s.link]!;
         const step = s.entsize || 24;
         for (let o = s.off, idx = 0; o + 24 <= s.off + s.size; o += step, idx++) {
-          if ((b[o + 4]! & 0xf) !== 2 || b.readUInt16LE(o + 6) === 0) continue; // functions defined here
+          // functions defined here (STT_FUNC, and STT_GNU_IFUNC: libc's strlen is one)
+          if (![2, 10].includes(b[o + 4]! & 0xf) || b.readUInt16LE(o + 6) === 0) continue;
           const nameOff = strtab.off + b.readUInt32LE(o);
           const hidden = s.type === 11 && versym ? (b.readUInt16LE(versym.off + idx * 2) & 0x8000) !== 0 : false;
           syms.push({ name: b.toString('utf8', nameOff, b.indexOf(0, nameOff)), value: b.readBigUInt64LE(o + 8), size: b.readBigUInt64LE(o + 16), hidden });
