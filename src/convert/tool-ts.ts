@@ -12,6 +12,19 @@ import { pascal } from '../names.js';
 
 const struct = (t: string): string => pascal(t.replace(/^struct\s+/, ''));
 
+/** Whether every name a Python condition reads is bound before `at` (or is not the tool's variable at all) */
+function knownAt(cond: string, at: SyntaxNode): boolean {
+  let root = at;
+  while (root.parent) root = root.parent;
+  const assigned = new Map<string, number>();
+  for (const a of root.descendantsOfType(['assignment', 'augmented_assignment'])) {
+    const left = a.childForFieldName('left');
+    if (left?.type === 'identifier' && !assigned.has(left.text)) assigned.set(left.text, a.startIndex);
+  }
+  const names = cond.replace(/(["'])(?:\\.|(?!\1).)*\1/g, '').match(/(?<![.\w])[A-Za-z_]\w*/g) ?? [];
+  return names.every((n) => !assigned.has(n) || assigned.get(n)! < at.startIndex);
+}
+
 export function toolTs(tool: PyTool, source: string, name: string, c: CResult): { ts: string; spots: Spot[] } {
   const cls = `${pascal(name)}Skeleton`;
   const events = c.maps.filter((m) => m.event).map((m) => [m.name, struct(m.event!)] as const);
@@ -33,7 +46,9 @@ export function toolTs(tool: PyTool, source: string, name: string, c: CResult): 
       rodata.push(`lcc_filter_cgroup: py.truthy(${cg})`, `lcc_filter_mntns: py.truthy(${mntns})`);
       pinned.push(`cgroupset: ${cg} ?? null`, `mount_ns_set: ${mntns} ?? null`);
     }
-    const autoload = c.programs.filter((p) => p.cond).map((p) => `${p.name}: py.truthy(${t.exprFrom(p.cond!).c})`);
+    // a program loaded only when the condition of its attach call holds: decided at BPF(), so only for
+    // a condition on values the tool has by then (one on what it computes after loads the program)
+    const autoload = c.programs.filter((p) => p.cond && knownAt(p.cond, call)).map((p) => `${p.name}: py.truthy(${t.exprFrom(p.cond!).c})`);
     // a kprobe BCC attaches by name, in a tool whose tracepoints do its main work: loaded where kprobes work
     // BCC attaches these by their names (kprobe__x, TRACEPOINT_PROBE, ...): the tool never calls attach for them
     const attached = new Set(tool.attaches.map((a) => a.fn));

@@ -20,10 +20,11 @@ import { Btf } from '../btf.js';
 import { int, isKwargs, repr, splitKw, tuple, hashKey, type Int } from '../py/core.js';
 import { PyDict } from '../py/dict.js';
 import { Exception, KeyError, PyTypeError, ValueError } from '../py/exc.js';
-import { print } from '../py/builtins.js';
+import { print as printLine } from '../py/builtins.js';
+import { extent, jsonHist, linearLines, log2Lines, LOG2_INDEX_MAX, LINEAR_INDEX_MAX } from './hist.js';
 import { pyFormat } from '../py/format.js';
 import { blocking, onNextWait } from '../py/run.js';
-import { sys } from '../py/modules.js';
+import { strftime, sys } from '../py/modules.js';
 import { writeFd } from '../py/builtins.js';
 import { CValue } from './ctypes.js';
 import * as ct from './ctypes.js';
@@ -112,57 +113,9 @@ function fromInner(v: unknown): unknown {
 }
 const fromPy = (v: unknown): unknown => fromInner(v);
 
-const LOG2_INDEX_MAX = 65;
-const LINEAR_INDEX_MAX = 1025;
-const STARS_MAX = 40;
-
-function stars(val: number, max: number, width: number): string {
-  let out = '';
-  for (let i = 0; !(i > (width * val) / max - 1 || i > width - 1); i++) out += '*';
-  return val > max ? `${out.slice(0, -1)}+` : out;
-}
-
-/** the last slot with a count, and the largest count */
-function extent(vals: number[]): { idxMax: number; valMax: number } {
-  let idxMax = -1;
-  let valMax = 0;
-  vals.forEach((v, i) => {
-    if (v > 0) idxMax = i;
-    if (v > valMax) valMax = v;
-  });
-  return { idxMax, valMax };
-}
-
-function printLog2(vals: number[], valType: string, stripLeadingZero: boolean): void {
-  const { idxMax, valMax } = extent(vals);
-  const wide = idxMax > 32;
-  const header = wide ? '               %-29s : count     distribution' : '     %-19s : count     distribution';
-  const body = wide ? '%20d -> %-20d : %-8d |%-*s|' : '%10d -> %-10d : %-8d |%-*s|';
-  const width = wide ? Math.floor(STARS_MAX / 2) : STARS_MAX;
-  if (idxMax > 0) print(pyFormat(header, valType));
-  let strip = stripLeadingZero;
-  for (let i = 1; i <= idxMax; i++) {
-    let low = (2n ** BigInt(i)) >> 1n;
-    const high = 2n ** BigInt(i) - 1n;
-    if (low === high) low -= 1n;
-    const val = vals[i]!;
-    if (strip && !val) continue;
-    strip = false;
-    print(pyFormat(body, tuple(int(low), int(high), val, width, stars(val, valMax, width))));
-  }
-}
-
-function printLinear(vals: number[], valType: string, stripLeadingZero: boolean): void {
-  const { idxMax, valMax } = extent(vals);
-  if (idxMax >= 0) print(pyFormat('     %-13s : count     distribution', valType));
-  let strip = stripLeadingZero;
-  for (let i = 0; i <= idxMax; i++) {
-    const val = vals[i]!;
-    if (strip && !val) continue;
-    strip = false;
-    print(pyFormat('        %-10d : %-8d |%-*s|', tuple(i, val, STARS_MAX, stars(val, valMax, STARS_MAX))));
-  }
-}
+const print = (lines: string | string[]): void => {
+  for (const l of typeof lines === 'string' ? [lines] : lines) printLine(l);
+};
 
 const kw = (args: unknown[], names: string[]): Record<string, any> => {
   const [pos, k] = splitKw(args);
@@ -324,7 +277,8 @@ export class Table {
     return buckets.map((b) => [b, tmp.__getitem__(b)]);
   }
 
-  private hist(args: unknown[], size: number, printer: (vals: number[], t: string, strip: boolean) => void): void {
+  private hist(args: unknown[], size: number, lines: (vals: number[], t: string, strip: boolean) => string[]): void {
+    const printer = (vals: number[], t: string, strip: boolean): void => print(lines(vals, t, strip));
     const o = kw(args, ['val_type', 'section_header', 'section_print_fn', 'bucket_fn', 'strip_leading_zero', 'bucket_sort_fn']);
     const valType = String(o.val_type ?? 'value');
     const strip = Boolean(o.strip_leading_zero);
@@ -344,10 +298,29 @@ export class Table {
     printer(vals, valType, strip);
   }
   print_log2_hist(...args: unknown[]): void {
-    this.hist(args, LOG2_INDEX_MAX, printLog2);
+    this.hist(args, LOG2_INDEX_MAX, log2Lines);
   }
   print_linear_hist(...args: unknown[]): void {
-    this.hist(args, LINEAR_INDEX_MAX, printLinear);
+    this.hist(args, LINEAR_INDEX_MAX, linearLines);
+  }
+  /** print_json_hist(val_type="value", section_header="Bucket ptr", section_print_fn=None, bucket_fn=None, bucket_sort_fn=None): a dict per histogram, printed as Python prints one */
+  print_json_hist(...args: unknown[]): void {
+    const o = kw(args, ['val_type', 'section_header', 'section_print_fn', 'bucket_fn', 'bucket_sort_fn']);
+    const valType = String(o.val_type ?? 'value');
+    const one = (vals: number[], section: readonly [unknown, unknown] | null): void => print(repr(jsonHist(vals, valType, section, strftime('%Y-%m-%d %H:%M:%S', new Date()))));
+    if (this.keyIsStruct) {
+      const header = String(o.section_header ?? 'Bucket ptr');
+      for (const [bucket, vals] of this.sections(o.bucket_fn, o.bucket_sort_fn, LOG2_INDEX_MAX)) {
+        one(vals, [header, typeof o.section_print_fn === 'function' ? o.section_print_fn(bucket) : bucket]);
+      }
+      return;
+    }
+    const vals = Array<number>(LOG2_INDEX_MAX).fill(0);
+    for (const [k, v] of this.items()) {
+      const i = Number((k as CValue).value);
+      if (i < LOG2_INDEX_MAX) vals[i] = Number((v as CValue).value);
+    }
+    one(vals, null);
   }
 
   /** StackTrace.walk(stack_id): its addresses, innermost first */
