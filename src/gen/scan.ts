@@ -190,12 +190,13 @@ export class ScanError extends Error {
  * What scan() stops at: comments, literals, preprocessor lines, braces, `)`,
  * the macros it lifts, and the attribute-like macros of bpf_helpers.h that
  * stand where tree-sitter expects a type (`static __always_inline int
- * f(...)`), blanked like the others.
+ * f(...)`), and the kernel's address-space annotations BCC's C keeps
+ * (`const char __user *filename`), blanked like the others.
  */
 const TOKEN = new RegExp([
   /\/\*|\/\/|["'{})]|^[ \t]*#/.source,
   /\b(SEC|LBC_[A-Z0-9_]+|_Static_assert|static_assert)(?=\s*\()/.source,
-  /\b(?:__always_inline|__noinline|__weak|__hidden|__ksym|__kconfig|__maybe_unused|__unused|__inline)\b/.source,
+  /\b(?:__always_inline|__noinline|__weak|__hidden|__ksym|__kconfig|__maybe_unused|__unused|__inline|__user|__kernel|__force|__iomem|__rcu|__percpu)\b/.source,
 ].join('|'), 'gm');
 
 export function scan(source: string, opts: { keepBodies?: boolean } = {}): ScanResult {
