@@ -56,7 +56,21 @@ async function sideBySide(tool: string, args: string[], activity: () => Promise<
   return { bcc: orig.w.stdout, lcc: conv.w.stdout };
 }
 
-const TOOLS = ['threadsnoop', 'gethostlatency', 'bitesize', 'tcplife'];
+/** A TCP session on loopback, from python3: the server sends 3000 bytes, the client 2000; the server's port */
+function loopbackSession(): number {
+  const r = spawnSync(PYTHON, ['-c', [
+    'import socket, threading',
+    "s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen()",
+    'def serve():',
+    "    c, _ = s.accept(); c.recv(10000); c.sendall(b'x' * 3000); c.close()",
+    't = threading.Thread(target=serve); t.start()',
+    "c = socket.create_connection(('127.0.0.1', s.getsockname()[1])); c.sendall(b'y' * 2000); c.recv(10000); c.close(); t.join()",
+    'print(s.getsockname()[1])',
+  ].join('\n')], { encoding: 'utf8' });
+  return Number(r.stdout.trim());
+}
+
+const TOOLS = ['threadsnoop', 'gethostlatency', 'bitesize', 'tcplife', 'tcpstates'];
 
 describe.runIf(runKernelTests)('converted BCC tools print what BCC prints', () => {
   beforeAll(async () => {
@@ -125,20 +139,8 @@ describe.runIf(runKernelTests)('converted BCC tools print what BCC prints', () =
   }, 120_000);
 
   it('tcplife (the sock:inet_sock_set_state tracepoint): the same connection; and lcc reads its byte counts right where BCC\'s headers do not', async () => {
-    // a loopback session: the server sends 3000 bytes, the client 2000
     let port = 0;
-    const session = (): void => {
-      const r = spawnSync(PYTHON, ['-c', [
-        'import socket, threading',
-        "s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen()",
-        'def serve():',
-        "    c, _ = s.accept(); c.recv(10000); c.sendall(b'x' * 3000); c.close()",
-        't = threading.Thread(target=serve); t.start()',
-        "c = socket.create_connection(('127.0.0.1', s.getsockname()[1])); c.sendall(b'y' * 2000); c.recv(10000); c.close(); t.join()",
-        'print(s.getsockname()[1])',
-      ].join('\n')], { encoding: 'utf8' });
-      port = Number(r.stdout.trim());
-    };
+    const session = (): void => void (port = loopbackSession());
     const r = await sideBySide('tcplife', [], session, /\n\d+\s+python3\s+127\.0\.0\.1\s+\d+\s+127\.0\.0\.1\s+\d+\s+\d+\s+\d+\s+\S+\n(.|\n)*python3/);
     const mine = (out: string): string[][] => out.trim().split('\n').map((l) => l.split(/\s+/)).filter((f) => f[3] === String(port) || f[5] === String(port));
     // PID COMM LADDR LPORT RADDR RPORT: the connection's, in both
@@ -151,5 +153,16 @@ describe.runIf(runKernelTests)('converted BCC tools print what BCC prints', () =
     const server = mine(r.lcc).find((f) => f[3] === String(port))!;
     const client = mine(r.lcc).find((f) => f[5] === String(port))!;
     expect([server[6], server[7], client[6], client[7]]).toEqual(['2', '1', '1', '2']);
+  }, 120_000);
+
+  it('tcpstates (the same tracepoint, a line per state change): the same transitions of the same sockets', async () => {
+    let port = 0;
+    const session = (): void => void (port = loopbackSession());
+    // the last transition of both ends: to CLOSE
+    const r = await sideBySide('tcpstates', [], session, /CLOSE\s+\S+\n(.|\n)*CLOSE\s+\S+\n(.|\n)*CLOSE\s+\S+\n/);
+    // SKADDR C-PID C-COMM LADDR LPORT RADDR RPORT OLDSTATE -> NEWSTATE, then MS (the clock's)
+    const mine = (out: string): string[] => out.trim().split('\n').map((l) => l.split(/\s+/)).filter((f) => f[4] === String(port) || f[6] === String(port)).map((f) => f.slice(0, -1).join(' '));
+    expect(mine(r.lcc)).toEqual(mine(r.bcc));
+    expect(mine(r.lcc).some((l) => / ESTABLISHED -> FIN_WAIT1$/.test(l))).toBe(true);
   }, 120_000);
 });

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import { truthy, typeName } from './core.js';
 import { PyDict } from './dict.js';
-import { fromNodeError, PyTypeError, StopIteration } from './exc.js';
+import { fromNodeError, ModuleNotFoundError, PyTypeError, StopIteration } from './exc.js';
 import { blocking } from './run.js';
 
 /** The base of a translated class: Python calls __init__ on construction. */
@@ -189,4 +189,9 @@ export function call(f: unknown, pos: unknown[], kw: Record<string, unknown>): a
 /** vars(obj): its attributes, as a dict (argparse's namespace, an instance) */
 export function vars(o: unknown): PyDict {
   return new PyDict(Object.entries(o as object).filter(([k, v]) => !k.startsWith('$') && typeof v !== 'function'));
+}
+
+/** import of a module this runtime does not have, in a try that handles its absence: Python's error for it */
+export function missingModule(name: string): any {
+  throw new ModuleNotFoundError(`No module named '${name}'`);
 }

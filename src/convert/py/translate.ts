@@ -964,6 +964,8 @@ export class Translator {
         return BCC_MODULES[name] ?? `${BCC_MODULES[root]}${name.slice(root.length)}`;
       }
       if (name === '__future__') return '';
+      // an optional module the tool guards (try: import x / except ImportError): absent, as on a host without it
+      if (this.guardsImport(s)) return `py.missingModule(${JSON.stringify(name)})`;
       return this.spot(at, `the module ${name}, which lcc's runtime does not provide`);
     };
     if (s.type === 'import_statement') {
@@ -989,6 +991,19 @@ export class Translator {
       out.push(`${tsName(alias)} = ${base.startsWith('LCC_') ? base : `${base}.${name}`};`);
     }
     return out;
+  }
+
+  /** Whether an import sits in a try whose handlers take an ImportError (or anything) */
+  private guardsImport(n: PyNode): boolean {
+    for (let p: PyNode | null = n.parent; p; p = p.parent) {
+      if (p.type === 'except_clause' || p.type === 'function_definition' || p.type === 'class_definition') return false;
+      if (p.type !== 'block' || p.parent?.type !== 'try_statement' || p.parent.childForFieldName('body') !== p) continue;
+      for (const h of p.parent.namedChildren.filter((c) => c.type === 'except_clause')) {
+        const kinds = h.namedChildren.filter((c) => c.type !== 'block').map((c) => c.text);
+        if (!kinds.length || kinds.some((k) => /\b(ImportError|ModuleNotFoundError|Exception|BaseException)\b/.test(k))) return true;
+      }
+    }
+    return false;
   }
 
   // ---------------------------------------------------------------- definitions
