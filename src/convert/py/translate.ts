@@ -693,6 +693,8 @@ export class Translator {
       return this.statementInner(s);
     } catch (e) {
       if (e instanceof UntranslatableError) return [`${this.spot(e.node, e.message)};`];
+      // a shape of Python this translator has no rule for: a spot at the statement, not a crash of the whole tool
+      if (e instanceof Error && !(e instanceof RangeError && /call stack/.test(e.message))) return [`${this.spot(s, `a ${s.type.replace(/_/g, ' ')} this translator has no rule for (${e.message})`)};`];
       throw e;
     }
   }
