@@ -231,7 +231,9 @@ export function parsePythonTool(file: string, source: string): PyTool {
   }
   // the text BPF() compiles: a literal, or a variable assembled by =, += and replace()
   // the module's own BPF(): a helper function may build a probe object of its own (a feature check)
-  const bpfCalls = root.descendantsOfType('call').filter((c) => c.childForFieldName('function')!.text === 'BPF');
+  // BPF(...), or bcc.BPF(...) where the tool imports the module
+  const isBpf = (c: PyNode): boolean => /^(bcc\.)?BPF$/.test(c.childForFieldName('function')!.text);
+  const bpfCalls = root.descendantsOfType('call').filter(isBpf);
   const inFunction = (n: PyNode): boolean => {
     for (let p = n.parent; p; p = p.parent) if (p.type === 'function_definition') return true;
     return false;
@@ -248,7 +250,18 @@ export function parsePythonTool(file: string, source: string): PyTool {
       const left = a.childForFieldName('left')!;
       const right = a.childForFieldName('right');
       if (left.text !== textVar || !right) continue;
-      const lit = pyString(right);
+      let lit = pyString(right);
+      // text = """... %s ...""" % value: each %s a token, replaced by the value as replace() would be
+      if (lit === null && a.type === 'assignment' && right.type === 'binary_operator' && right.children[1]?.text === '%') {
+        const fmt = pyString(right.childForFieldName('left'));
+        const vals = ((v: PyNode): PyNode[] => (v.type === 'tuple' || v.type === 'parenthesized_expression' && v.namedChildren[0]?.type === 'tuple' ? (v.type === 'tuple' ? v : v.namedChildren[0]!).namedChildren : [v]))(right.childForFieldName('right')!);
+        const slots = fmt === null ? [] : [...fmt.matchAll(/%(%|[-0-9.]*[sdiux])/g)].filter((m) => m[1] !== '%');
+        if (fmt !== null && slots.length === vals.length) {
+          let i = 0;
+          lit = fmt.replace(/%(%|[-0-9.]*[sdiux])/g, (m, c: string) => (c === '%' ? '%' : `LCC_TEXT_ARG_${i++}`));
+          slots.forEach((m, k) => tool.replacements.push({ token: `LCC_TEXT_ARG_${k}`, line: line(right), cond: condOf(a), conds: condParts(a), code: m[0], arg: vals[k]!.text, py: `${textVar} % ${vals[k]!.text}` }));
+        }
+      }
       const fromVar = right.type === 'identifier' ? strVars.get(right.text) : undefined;
       const piece = lit !== null ? { text: lit, line: line(right) } : fromVar;
       // "#define X\n" put before (text = "#define X\n" + text) or after (text += "#define X\n") the text
@@ -282,7 +295,7 @@ export function parsePythonTool(file: string, source: string): PyTool {
     const fn = call.childForFieldName('function')!;
     const kw = kwargs(call);
     const pos = positional(call);
-    if (fn.text === 'BPF') {
+    if (isBpf(call)) {
       if (call !== bpfCall) continue;
       const parent = call.parent;
       if (parent?.type === 'assignment') tool.bpfVar = parent.childForFieldName('left')!.text;

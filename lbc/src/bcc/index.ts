@@ -379,6 +379,21 @@ export class Table {
 // ---------------------------------------------------------------------------
 // the BPF object
 
+/**
+ * A load-time setting from what the tool computed: exact for a kernel address (an int past 2^53, or
+ * the hex text drsnoop formats), 0 for what is not a number (an option not given)
+ */
+function settingValue(v: unknown): bigint {
+  if (typeof v === 'bigint') return v;
+  if (typeof v === 'string' && /^\s*-?(0x[0-9a-f]+|\d+)\s*$/i.test(v)) {
+    const t = v.trim();
+    return t.startsWith('-') ? -BigInt(t.slice(1)) : BigInt(t);
+  }
+  if (typeof v === 'boolean') return v ? 1n : 0n;
+  const n = Number(v ?? 0);
+  return Number.isFinite(n) ? BigInt(Math.trunc(n)) : 0n;
+}
+
 let syscallPrefix: string | null = null;
 let announced = false;
 
@@ -435,7 +450,7 @@ export class BPF {
       const rodata = this.skel.rodata as Record<string, unknown> | undefined;
       for (const [name, v] of Object.entries(s.rodata ?? {})) {
         if (!rodata) break;
-        rodata[name] = typeof v === 'boolean' ? v : BigInt(Math.trunc(Number(v instanceof CValue ? v.value : v ?? 0)) || 0);
+        rodata[name] = typeof v === 'boolean' ? v : settingValue(v instanceof CValue ? v.value : v);
       }
       for (const [name, on] of Object.entries(s.autoload ?? {})) this.program(name).autoload = Boolean(on);
       for (const [name, n] of Object.entries(s.maxEntries ?? {})) this.skel.obj.setMaxEntries(name, Math.max(1, Math.trunc(Number(n)) || 1));
