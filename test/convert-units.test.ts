@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Btf } from '../lbc/src/btf.js';
 import { corePointerChains, ifdefToIf, inFunctionLines } from '../src/convert/bcc-c.js';
+import { parsePythonTool } from '../src/convert/python.js';
 
 const btf = Btf.parse(fs.readFileSync('/sys/kernel/btf/vmlinux'), 'vmlinux');
 
@@ -87,5 +88,26 @@ describe('which lines are in a function body', () => {
     ['a block in a function', 'int f() {\n  if (a) {\n    b();\n  }\n}', [false, true, true, true, true]],
   ])('%s', (_name, text, want) => {
     expect(inFunctionLines(text)).toEqual(want);
+  });
+});
+
+describe('the BPF text as the Python builds it', () => {
+  const tool = (py: string): ReturnType<typeof parsePythonTool> => parsePythonTool('t.py', `from bcc import BPF\nimport bcc\n${py}\n`);
+
+  it('"""...%s...""" % value: each place a token the value replaces, as replace() would', () => {
+    const t = tool('addr = "0x10"\nbpf_text = """int f(void *ctx) { void *p = (void *)%s; return %d; }""" % (addr, 7)\nb = BPF(text=bpf_text)');
+    expect(t.pieces.map((p) => p.text)).toEqual(['int f(void *ctx) { void *p = (void *)LCC_TEXT_ARG_0; return LCC_TEXT_ARG_1; }']);
+    expect(t.replacements.map((r) => [r.token, r.code, r.arg])).toEqual([['LCC_TEXT_ARG_0', '%s', 'addr'], ['LCC_TEXT_ARG_1', '%d', '7']]);
+  });
+
+  it("replace() with pieces joined by +: one value formatted among them; a literal's own % is not a place for it", () => {
+    const t = tool("bpf_text = 'STORE'\nbpf_text = bpf_text.replace('STORE', 'key.slot = delta / %d;' % factor + 'dist.increment(key);')\nb = BPF(text=bpf_text)");
+    expect(t.replacements.map((r) => [r.code, r.arg])).toEqual([['key.slot = delta / %d;dist.increment(key);', 'factor']]);
+    const odd = tool("bpf_text = 'STORE'\nbpf_text = bpf_text.replace('STORE', 'x = y % 2;' + 'z = %d;' % f)\nb = BPF(text=bpf_text)");
+    expect(odd.replacements.map((r) => r.code)).toEqual([null]);
+  });
+
+  it('bcc.BPF(...) is the BPF() call as BPF(...) is', () => {
+    expect(tool('b = bcc.BPF(text="int f(void *ctx) { return 0; }")').pieces.map((p) => p.text)).toEqual(['int f(void *ctx) { return 0; }']);
   });
 });

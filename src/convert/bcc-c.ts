@@ -20,6 +20,13 @@ const KERNEL_MACROS: Record<string, string> = {
   tcp_sk: '(sk) ((struct tcp_sock *)(sk))', inet_sk: '(sk) ((struct inet_sock *)(sk))', inet_csk: '(sk) ((struct inet_connection_sock *)(sk))',
   min: '(a, b) ((a) < (b) ? (a) : (b))', max: '(a, b) ((a) > (b) ? (a) : (b))',
   NSEC_PER_SEC: ' 1000000000ULL', NSEC_PER_MSEC: ' 1000000ULL', NSEC_PER_USEC: ' 1000ULL',
+  min_t: '(t, a, b) ((t)(a) < (t)(b) ? (t)(a) : (t)(b))', max_t: '(t, a, b) ((t)(a) > (t)(b) ? (t)(a) : (t)(b))',
+  S_IFMT: ' 00170000', S_ISREG: '(m) (((m) & 00170000) == 0100000)', S_ISDIR: '(m) (((m) & 00170000) == 0040000)',
+  S_ISLNK: '(m) (((m) & 00170000) == 0120000)', S_ISSOCK: '(m) (((m) & 00170000) == 0140000)', S_ISFIFO: '(m) (((m) & 00170000) == 0010000)',
+  // a tracepoint's __data_loc field: the low 16 bits are the offset of its bytes from the record (BCC's macros, on the CO-RE record)
+  TP_DATA_LOC_READ_STR: '(dst, field, length) bpf_probe_read_kernel_str((void *)(dst), (length), (char *)args + (args->__data_loc_##field & 0xFFFF))',
+  TP_DATA_LOC_READ: '(dst, field, length) bpf_probe_read_kernel((void *)(dst), (length), (char *)args + (args->__data_loc_##field & 0xFFFF))',
+  TP_DATA_LOC_READ_CONST: '(dst, field, length) bpf_probe_read_kernel((void *)(dst), (length), (char *)args + (args->__data_loc_##field & 0xFFFF))',
 };
 
 /** `sk->sk_family` and friends: member names net/sock.h and net/inet_sock.h define as macros. */

@@ -432,6 +432,17 @@ function valueForms(v: PyNode, tool: PyTool, before: number, depth = 0): { code:
     const args = positional(v);
     return code !== null && args.length === 1 ? one(code.replace(/\{0?\}/g, '%s'), args[0]!.text) : one(null, null);
   }
+  // 'a = %d;' % x + 'b;' + 'c;': the pieces joined, formatted with the one value among them
+  if (v.type === 'binary_operator' && v.children[1]?.text === '+') {
+    const [l, r] = [valueForms(v.childForFieldName('left')!, tool, before, depth + 1), valueForms(v.childForFieldName('right')!, tool, before, depth + 1)];
+    if (l.length === 1 && r.length === 1 && !l[0]!.cond && !r[0]!.cond && l[0]!.code !== null && r[0]!.code !== null) {
+      const [a, b] = [l[0]!, r[0]!];
+      // a literal's own % would read as a place for the value: only plain pieces join a formatted one
+      const plain = (f: typeof a): boolean => f.arg !== null || !f.code!.includes('%');
+      if ((!a.arg || !b.arg || a.arg === b.arg) && plain(a) && plain(b)) return [{ code: a.code! + b.code!, arg: a.arg ?? b.arg, cond: null }];
+    }
+    return one(null, null);
+  }
   // "1" if args.tid else "0": one value per branch
   if (v.type === 'conditional_expression') {
     const [a, c, b] = v.namedChildren;
