@@ -16,7 +16,7 @@ const ROOT = path.resolve(here, '..');
 // inside the repository, so the converted code's @lcc-ebpf/lbc imports resolve to this package
 const OUT = path.join(here, '.out', 'help');
 const TSX = pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-const TOOLS = ['bashreadline', 'biopattern', 'btrfsdist', 'btrfsslower', 'cachestat', 'dbstat', 'dcsnoop', 'execsnoop', 'ext4slower', 'gethostlatency', 'killsnoop', 'llcstat', 'nfsdist', 'slabratetop', 'sofdsnoop', 'solisten', 'statsnoop', 'tcpaccept', 'tcpconnlat', 'tcpdrop', 'tcplife', 'tcprtt', 'tcpstates', 'tcpsynbl', 'tcptop', 'tcptracer', 'vfsstat', 'xfsdist', 'xfsslower', 'zfsdist', 'zfsslower'];
+const TOOLS = ['bashreadline', 'biopattern', 'btrfsdist', 'btrfsslower', 'cachestat', 'dbstat', 'dcsnoop', 'drsnoop', 'execsnoop', 'ext4slower', 'fileslower', 'filetop', 'gethostlatency', 'hardirqs', 'killsnoop', 'llcstat', 'nfsdist', 'slabratetop', 'sofdsnoop', 'softirqs', 'solisten', 'statsnoop', 'tcpaccept', 'tcpconnlat', 'tcpdrop', 'tcplife', 'tcprtt', 'tcpstates', 'tcpsynbl', 'tcptop', 'tcptracer', 'vfsstat', 'xfsdist', 'xfsslower', 'zfsdist', 'zfsslower'];
 const ENV = { ...process.env, COLUMNS: '80' };
 
 describe.runIf(runKernelTests)('converted tools parse their command line as the originals do', () => {

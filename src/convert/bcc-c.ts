@@ -971,6 +971,20 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
       } else if (!text.includes(a.fn)) fail(a.line, `attach to ${a.fn}: no such function in the BPF text`, 'check fn_name');
     }
   }
+  // the same program in two pieces the Python chooses between (softirqs' count and time texts): each
+  // definition its own name, so that each loads with its own piece's condition
+  const seenNames = new Map<string, number>();
+  for (const p of programs) {
+    const k = seenNames.get(p.name) ?? 0;
+    seenNames.set(p.name, k + 1);
+    if (!k) continue;
+    const re = new RegExp(`(SEC\\("[^"]*"\\)\\s+int\\s+(?:BPF_\\w+\\()?)${p.name}\\b`, 'g');
+    let n = 0;
+    // the second definition still under the first name (each renamed one drops out of the count)
+    text = text.replace(re, (m, head: string) => (n++ === 1 ? `${head}${p.name}_${k + 1}` : m));
+    report.push({ line: pyLine(Math.max(text.indexOf(`${p.name}_${k + 1}`), 0)), what: `${p.name}, defined again in another piece of the text → ${p.name}_${k + 1}, loaded with its piece`, converted: true });
+    p.name = `${p.name}_${k + 1}`;
+  }
   // programs in a file-scope #ifdef block load only when its macro is defined
   for (const p of programs) {
     const idx = lineIdxAt(text, Math.max(text.search(new RegExp(`\\b${p.name}\\b`)), 0));
