@@ -1,9 +1,10 @@
-// BCC's histograms as BCC prints them: lcc's printers (lbc/src/bcc/hist.ts)
-// against BCC's own (python3-bpfcc's bcc.table), on the same counts. Needs
-// BCC's Python module, which is why it is a kernel test.
+// print_json_hist as BCC prints it: lcc's dict (lbc/src/bcc/hist.ts) against
+// BCC's own (python3-bpfcc's bcc.table), on the same counts; the text
+// histograms are test/hist.kernel.test.ts's. Needs BCC's Python module, which
+// is why it is a kernel test.
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { jsonHist, linearLines, log2Lines } from '../lbc/src/bcc/hist.js';
+import { jsonHist } from '../lbc/src/bcc/hist.js';
 import { repr } from '../lbc/src/py/core.js';
 import { runKernelTests } from './helpers/kernel.js';
 
@@ -12,32 +13,12 @@ function bcc(code: string): string {
   expect(r.status, r.stderr).toBe(0);
   return r.stdout;
 }
-const lines = (l: string[]): string => (l.length ? `${l.join('\n')}\n` : '');
 const pad = (vals: number[], n: number): number[] => [...vals, ...Array<number>(n - vals.length).fill(0)];
 
-// counts of every shape: empty, one slot, a gap, the first slot, past slot 32 (the wide form), a count
-// over the max (the + star), leading zeros to strip
+// counts of every shape: empty, one slot, a gap, only slot 0, leading zeros, past slot 32
 const CASES: number[][] = [[], [0, 5], [0, 3, 10, 0, 1], [7], [0, 0, 0, 2, 9, 4], [...Array<number>(40).fill(0), 3, 0, 8], [0, 1, 1000000, 3], [0, 0, 0, 0, 12, 0, 1]];
 
-describe.runIf(runKernelTests)('histograms print as BCC prints them', () => {
-  it('print_log2_hist, both widths, with and without leading zeros', () => {
-    for (const vals of CASES) {
-      for (const strip of [false, true]) {
-        const v = pad(vals, 65);
-        expect(lines(log2Lines(v, 'usecs', strip)), JSON.stringify(vals)).toBe(bcc(`table._print_log2_hist(${JSON.stringify(v)}, 'usecs', ${strip ? 'True' : 'None'})`));
-      }
-    }
-  });
-
-  it('print_linear_hist', () => {
-    for (const vals of CASES) {
-      for (const strip of [false, true]) {
-        const v = pad(vals, 1025);
-        expect(lines(linearLines(v, 'slot', strip)), JSON.stringify(vals)).toBe(bcc(`table._print_linear_hist(${JSON.stringify(v)}, 'slot', ${strip ? 'True' : 'None'})`));
-      }
-    }
-  });
-
+describe.runIf(runKernelTests)('print_json_hist prints what BCC prints', () => {
   it('print_json_hist, with a section and without', () => {
     for (const vals of CASES) {
       const v = pad(vals, 65);

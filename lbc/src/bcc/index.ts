@@ -21,7 +21,8 @@ import { int, isKwargs, repr, splitKw, tuple, hashKey, type Int } from '../py/co
 import { PyDict } from '../py/dict.js';
 import { Exception, KeyError, PyTypeError, ValueError } from '../py/exc.js';
 import { print as printLine } from '../py/builtins.js';
-import { extent, jsonHist, linearLines, log2Lines, LOG2_INDEX_MAX, LINEAR_INDEX_MAX } from './hist.js';
+import { jsonHist, LOG2_INDEX_MAX, LINEAR_INDEX_MAX } from './hist.js';
+import { formatLinearHist, formatLog2Hist } from '../hist.js';
 import { pyFormat } from '../py/format.js';
 import { blocking, onNextWait } from '../py/run.js';
 import { strftime, sys } from '../py/modules.js';
@@ -277,8 +278,12 @@ export class Table {
     return buckets.map((b) => [b, tmp.__getitem__(b)]);
   }
 
-  private hist(args: unknown[], size: number, lines: (vals: number[], t: string, strip: boolean) => string[]): void {
-    const printer = (vals: number[], t: string, strip: boolean): void => print(lines(vals, t, strip));
+  private hist(args: unknown[], size: number, format: (vals: number[], t: string, strip: boolean) => string): void {
+    // lbc's BCC-exact formatters, which end each line with a newline
+    const printer = (vals: number[], t: string, strip: boolean): void => {
+      const text = format(vals, t, strip);
+      if (text) print(text.slice(0, -1).split('\n'));
+    };
     const o = kw(args, ['val_type', 'section_header', 'section_print_fn', 'bucket_fn', 'strip_leading_zero', 'bucket_sort_fn']);
     const valType = String(o.val_type ?? 'value');
     const strip = Boolean(o.strip_leading_zero);
@@ -298,10 +303,10 @@ export class Table {
     printer(vals, valType, strip);
   }
   print_log2_hist(...args: unknown[]): void {
-    this.hist(args, LOG2_INDEX_MAX, log2Lines);
+    this.hist(args, LOG2_INDEX_MAX, formatLog2Hist);
   }
   print_linear_hist(...args: unknown[]): void {
-    this.hist(args, LINEAR_INDEX_MAX, linearLines);
+    this.hist(args, LINEAR_INDEX_MAX, formatLinearHist);
   }
   /** print_json_hist(val_type="value", section_header="Bucket ptr", section_print_fn=None, bucket_fn=None, bucket_sort_fn=None): a dict per histogram, printed as Python prints one */
   print_json_hist(...args: unknown[]): void {
