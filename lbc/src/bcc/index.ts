@@ -592,15 +592,16 @@ export class BPF {
   attach_uretprobe(...args: unknown[]): void {
     this.uprobe(true, args);
   }
-  detach_uprobe(...args: unknown[]): void {
+  private detachUprobe(kind: 'uprobe' | 'uretprobe', args: unknown[]): void {
     const o = kw(args, ['name', 'sym', 'addr', 'fn_name']);
-    const prefix = `uprobe:${findLibrary(text(o.name))}:${o.sym ? text(o.sym) : Number(o.addr ?? 0)}:`;
+    const prefix = `${kind}:${findLibrary(text(o.name))}:${o.sym ? text(o.sym) : Number(o.addr ?? 0)}:`;
     for (const k of [...this.links.keys()]) if (k.startsWith(prefix)) this.detachKey(k);
   }
+  detach_uprobe(...args: unknown[]): void {
+    this.detachUprobe('uprobe', args);
+  }
   detach_uretprobe(...args: unknown[]): void {
-    const o = kw(args, ['name', 'sym', 'addr', 'fn_name']);
-    const prefix = `uretprobe:${findLibrary(text(o.name))}:${o.sym ? text(o.sym) : Number(o.addr ?? 0)}:`;
-    for (const k of [...this.links.keys()]) if (k.startsWith(prefix)) this.detachKey(k);
+    this.detachUprobe('uretprobe', args);
   }
   attach_perf_event(...args: unknown[]): void {
     const o = kw(args, ['ev_type', 'ev_config', 'fn_name', 'sample_period', 'sample_freq', 'pid', 'cpu', 'group_fd']);
