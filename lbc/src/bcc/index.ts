@@ -146,9 +146,6 @@ export class Table {
   private get keyIsStruct(): boolean {
     return 'fields' in this.map.codecs.key;
   }
-  private get valueIsStruct(): boolean {
-    return 'fields' in this.map.codecs.value;
-  }
   private ctype(size: number, signed = false): string {
     return ({ 1: 'c_ubyte', 2: 'c_ushort', 4: signed ? 'c_int' : 'c_uint', 8: signed ? 'c_long' : 'c_ulong' } as Record<number, string>)[size] ?? 'c_ulong';
   }

@@ -5,8 +5,8 @@
 import * as fs from 'node:fs';
 import * as nodeOs from 'node:os';
 import * as nodePath from 'node:path';
+import * as tty from 'node:tty';
 import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import * as argparseLib from 'argparse';
 import { int, isKwargs, repr, splitKw, str, tuple, type Int } from './core.js';
 import { Counter, DefaultDict, PyDict, PySet } from './dict.js';
@@ -15,7 +15,6 @@ import { exit, float, int_, iter, writeFd, type Writable } from './builtins.js';
 import { atexitRegister, defaultIntHandler, getSignal, pause, setSignal, sleep, SIG_DFL, SIG_IGN } from './run.js';
 import { formatValue } from './format.js';
 
-const req = createRequire(import.meta.url);
 
 // ---------------------------------------------------------------------------
 // sys
@@ -32,14 +31,11 @@ class Stream implements Writable {
     return this.fd;
   }
   isatty(): boolean {
-    return nodeOs.platform() === 'linux' && require_tty(this.fd);
+    return tty.isatty(this.fd);
   }
   get buffer(): Stream {
     return this;
   }
-}
-function require_tty(fd: number): boolean {
-  return (req('node:tty') as typeof import('node:tty')).isatty(fd);
 }
 
 class Stdin {
@@ -139,7 +135,8 @@ export const os = {
   stat: (p: string): fs.Stats => fsCall(() => fs.statSync(p)),
   unlink: (p: string): void => fsCall(() => fs.unlinkSync(p)),
   remove: (p: string): void => fsCall(() => fs.unlinkSync(p)),
-  makedirs: (p: string, ...a: unknown[]): void => { const [, kw] = splitKw(a); fsCall(() => fs.mkdirSync(p, { recursive: true })); void kw; },
+  // exist_ok or not: an existing directory is no error here (mkdirSync recursive)
+  makedirs: (p: string): void => fsCall(() => void fs.mkdirSync(p, { recursive: true })),
   mkdir: (p: string): void => fsCall(() => fs.mkdirSync(p)),
   access: (p: string, mode: number): boolean => { try { fs.accessSync(p, mode); return true; } catch { return false; } },
   F_OK: 0, R_OK: 4, W_OK: 2, X_OK: 1,

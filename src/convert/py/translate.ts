@@ -627,7 +627,7 @@ export class Translator {
       if (f && !this.prog.imports.has(id)) return { c: aw(`${a.splat ? `(${tsName(id)} as any)` : tsName(id)}(${this.bind(f, a, false, n)})`), t: '?' };
       if (EXCEPTIONS[id] && !this.prog.bound.has(id)) return { c: `new ${EXCEPTIONS[id]}(${plain()})`, t: '?' };
       if (id === 'super') return { c: 'super', t: '?' };
-      if (this.isBuiltin(id)) return this.builtinCall(id, a, n, plain);
+      if (this.isBuiltin(id)) return this.builtinCall(id, plain);
       if (['open', 'input', 'type', 'vars', 'globals', 'locals', 'eval', 'exec', 'compile', '__import__'].includes(id) && !this.prog.bound.has(id)) {
         if (id === 'input') return { c: aw(`py.input(${plain()})`), t: 'str' };
         if (id === 'open') return { c: `py.open(${plain()})`, t: '?' };
@@ -664,7 +664,7 @@ export class Translator {
     return { c: aw(`${a.splat ? `(${f.c} as any)` : this.paren(f.c)}(${plain()})`), t: '?' };
   }
 
-  private builtinCall(id: string, a: ReturnType<Translator['args']>, n: PyNode, plain: () => string): E {
+  private builtinCall(id: string, plain: () => string): E {
     this.builtins.add(id);
     const args = plain();
     switch (id) {
@@ -675,7 +675,7 @@ export class Translator {
       case 'list': case 'sorted': case 'range': return { c: `${id}(${args})`, t: 'list' };
       case 'tuple': return { c: `tuple(${args})`, t: 'tuple' };
       case 'dict': return { c: `dict(${args})`, t: 'dict' };
-      default: void n; return { c: `${id}(${args})`, t: '?' };
+      default: return { c: `${id}(${args})`, t: '?' };
     }
   }
 
@@ -1070,8 +1070,6 @@ export class Translator {
         counts.set(nm, (counts.get(nm) ?? 0) + 1);
       }
     }
-    const all = scopeNames(body);
-    void all;
     // a name also bound by assignment or a nested def is a variable
     for (const s of body.descendantsOfType(['assignment', 'augmented_assignment', 'for_statement'])) {
       for (const t of targetNames(s.childForFieldName('left')!)) bound.add(t);
