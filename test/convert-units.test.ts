@@ -107,6 +107,12 @@ describe('the BPF text as the Python builds it', () => {
     expect(odd.replacements.map((r) => r.code)).toEqual([null]);
   });
 
+  it('text + value + text: the value a token (a map size set before load); a string assigned once is its text', () => {
+    const t = tool('import sys\nstacks = "1024"\nif len(sys.argv) > 1:\n    stacks = sys.argv[1]\nhead = "BPF_HASH(calls, int);"\nb = BPF(text=head + """BPF_STACK_TRACE(st, """ + stacks + """);""")');
+    expect(t.pieces.map((p) => p.text)).toEqual(['BPF_HASH(calls, int);BPF_STACK_TRACE(st, LCC_TEXT_ARG_0);']);
+    expect(t.replacements.map((r) => [r.token, r.code, r.arg])).toEqual([['LCC_TEXT_ARG_0', '%s', 'stacks']]);
+  });
+
   it('bcc.BPF(...) is the BPF() call as BPF(...) is', () => {
     expect(tool('b = bcc.BPF(text="int f(void *ctx) { return 0; }")').pieces.map((p) => p.text)).toEqual(['int f(void *ctx) { return 0; }']);
   });

@@ -197,6 +197,50 @@ export function withoutComments(source: string): string {
   return kept.join('');
 }
 
+/**
+ * BPF text the Python forms from literals and its own values: """...%s...""" % (a, b), or
+ * """...""" + stacks + """...""". Each value's place becomes a token that a replacement
+ * formats the value into, as text.replace() would: the C side makes it a load-time setting (or a
+ * map size set before load). Null when some piece is neither.
+ */
+function formedText(n: PyNode, tool: PyTool, strVars: Map<string, { text: string }>, at: { line: number; cond: string | null; conds: string[] }): string | null {
+  const token = (code: string, arg: string): string => {
+    const t = `LCC_TEXT_ARG_${tool.replacements.filter((r) => r.token.startsWith('LCC_TEXT_ARG_')).length}`;
+    tool.replacements.push({ token: t, line: at.line, cond: at.cond, conds: at.conds, code, arg, py: arg });
+    return t;
+  };
+  const lit = pyString(n);
+  if (lit !== null) return lit;
+  if (n.type === 'parenthesized_expression') return formedText(n.namedChildren[0]!, tool, strVars, at);
+  if (n.type === 'identifier' && strVars.has(n.text)) return strVars.get(n.text)!.text;
+  if (n.type === 'binary_operator' && n.children[1]?.text === '%') {
+    const fmt = pyString(n.childForFieldName('left'));
+    const r = n.childForFieldName('right')!;
+    const vals = r.type === 'tuple' ? r.namedChildren : r.type === 'parenthesized_expression' && r.namedChildren[0]?.type === 'tuple' ? r.namedChildren[0].namedChildren : [r];
+    const slots = fmt === null ? [] : [...fmt.matchAll(/%(%|[-0-9.]*[sdiux])/g)].filter((m) => m[1] !== '%');
+    if (fmt === null || slots.length !== vals.length) return null;
+    let i = 0;
+    return fmt.replace(/%(%|[-0-9.]*[sdiux])/g, (m, c: string) => (c === '%' ? '%' : token(m, vals[i++]!.text)));
+  }
+  if (n.type === 'binary_operator' && n.children[1]?.text === '+') {
+    // a chain with C text of its own: its other pieces are values (a map's size, a number), not C
+    const parts: PyNode[] = [];
+    const flat = (x: PyNode): void => (x.type === 'binary_operator' && x.children[1]?.text === '+' ? (flat(x.childForFieldName('left')!), flat(x.childForFieldName('right')!)) : void parts.push(x));
+    flat(n);
+    if (!parts.some((p) => pyString(p) !== null)) return null;
+    let out = '';
+    for (const p of parts) {
+      const text = formedText(p, tool, strVars, at);
+      const value = p.type === 'identifier' || p.type === 'attribute' ? p.text : p.type === 'call' && p.childForFieldName('function')!.text === 'str' ? positional(p)[0]?.text ?? null : null;
+      if (text !== null) out += text;
+      else if (value !== null) out += token('%s', value);
+      else return null;
+    }
+    return out;
+  }
+  return null;
+}
+
 export function parsePythonTool(file: string, source: string): PyTool {
   let root;
   try {
@@ -229,6 +273,16 @@ export function parsePythonTool(file: string, source: string): PyTool {
     const v = pyString(a.childForFieldName('right'));
     if (left.type === 'identifier' && v !== null) strVars.set(left.text, { text: v, line: line(a.childForFieldName('right')!) });
   }
+  // a name assigned more than once is a value chosen at run time, not one string (stacks = sys.argv[2] or "1024")
+  const assignedTwice = new Set<string>();
+  const seen = new Set<string>();
+  for (const a of root.descendantsOfType(['assignment', 'augmented_assignment'])) {
+    const left = a.childForFieldName('left')!;
+    if (left.type !== 'identifier') continue;
+    if (seen.has(left.text)) assignedTwice.add(left.text);
+    seen.add(left.text);
+  }
+  const constStrings = new Map([...strVars].filter(([k]) => !assignedTwice.has(k)));
   // the text BPF() compiles: a literal, or a variable assembled by =, += and replace()
   // the module's own BPF(): a helper function may build a probe object of its own (a feature check)
   // BPF(...), or bcc.BPF(...) where the tool imports the module
@@ -241,7 +295,7 @@ export function parsePythonTool(file: string, source: string): PyTool {
   const bpfCall = bpfCalls.find((c) => !inFunction(c)) ?? bpfCalls[0];
   const textArg = bpfCall ? kwargs(bpfCall).get('text') ?? positional(bpfCall)[0] : undefined;
   tool.bpfLine = bpfCall ? line(bpfCall) : 0;
-  const literal = textArg ? pyString(textArg) : null;
+  const literal = textArg ? pyString(textArg) ?? (textArg.type === 'identifier' ? null : formedText(textArg, tool, constStrings, { line: line(textArg), cond: null, conds: [] })) : null;
   if (literal !== null && textArg) tool.pieces.push({ text: literal, line: line(textArg), cond: null });
   else if (textArg?.type === 'identifier') {
     const textVar = textArg.text;
@@ -250,18 +304,8 @@ export function parsePythonTool(file: string, source: string): PyTool {
       const left = a.childForFieldName('left')!;
       const right = a.childForFieldName('right');
       if (left.text !== textVar || !right) continue;
-      let lit = pyString(right);
-      // text = """... %s ...""" % value: each %s a token, replaced by the value as replace() would be
-      if (lit === null && a.type === 'assignment' && right.type === 'binary_operator' && right.children[1]?.text === '%') {
-        const fmt = pyString(right.childForFieldName('left'));
-        const vals = ((v: PyNode): PyNode[] => (v.type === 'tuple' || v.type === 'parenthesized_expression' && v.namedChildren[0]?.type === 'tuple' ? (v.type === 'tuple' ? v : v.namedChildren[0]!).namedChildren : [v]))(right.childForFieldName('right')!);
-        const slots = fmt === null ? [] : [...fmt.matchAll(/%(%|[-0-9.]*[sdiux])/g)].filter((m) => m[1] !== '%');
-        if (fmt !== null && slots.length === vals.length) {
-          let i = 0;
-          lit = fmt.replace(/%(%|[-0-9.]*[sdiux])/g, (m, c: string) => (c === '%' ? '%' : `LCC_TEXT_ARG_${i++}`));
-          slots.forEach((m, k) => tool.replacements.push({ token: `LCC_TEXT_ARG_${k}`, line: line(right), cond: condOf(a), conds: condParts(a), code: m[0], arg: vals[k]!.text, py: `${textVar} % ${vals[k]!.text}` }));
-        }
-      }
+      // text = """... %s ...""" % value, or """...""" + stacks + """...""": a value of the tool's in the C, as a setting
+      const lit = pyString(right) ?? (a.type === 'assignment' && !right.descendantsOfType('identifier').some((x) => x.text === textVar) ? formedText(right, tool, constStrings, { line: line(right), cond: condOf(a), conds: condParts(a) }) : null);
       const fromVar = right.type === 'identifier' ? strVars.get(right.text) : undefined;
       const piece = lit !== null ? { text: lit, line: line(right) } : fromVar;
       // "#define X\n" put before (text = "#define X\n" + text) or after (text += "#define X\n") the text
