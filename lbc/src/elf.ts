@@ -2,8 +2,10 @@
 // runtime's checks read out of a compiled BPF object, without libbpf.
 import { LbcError } from './errors.js';
 
-/** The bytes of an ELF64 section by name, or null. */
-export function elfSection(elf: Uint8Array, name: string, source = 'object'): Uint8Array | null {
+export interface ElfSectionHeader { name: string; type: number; offset: number; size: number; link: number; entsize: number }
+
+/** The section headers of a 64-bit little-endian ELF file, with their names. */
+export function elfSections(elf: Uint8Array, source = 'object'): ElfSectionHeader[] {
   const dv = new DataView(elf.buffer, elf.byteOffset, elf.byteLength);
   if (elf.byteLength < 64 || dv.getUint32(0, false) !== 0x7f454c46) throw new LbcError(`${source}: not an ELF file`);
   if (elf[4] !== 2 || elf[5] !== 1) throw new LbcError(`${source}: not a 64-bit little-endian ELF (a BPF object from clang -target bpf is)`);
@@ -11,17 +13,21 @@ export function elfSection(elf: Uint8Array, name: string, source = 'object'): Ui
   const shentsize = dv.getUint16(0x3a, true);
   const shnum = dv.getUint16(0x3c, true);
   const shstrndx = dv.getUint16(0x3e, true);
-  const sh = (i: number): { name: number; offset: number; size: number } => {
+  const raw = Array.from({ length: shnum }, (_, i) => {
     const o = shoff + i * shentsize;
-    return { name: dv.getUint32(o, true), offset: Number(dv.getBigUint64(o + 24, true)), size: Number(dv.getBigUint64(o + 32, true)) };
-  };
-  const strtab = sh(shstrndx);
+    return { nameOff: dv.getUint32(o, true), type: dv.getUint32(o + 4, true), offset: Number(dv.getBigUint64(o + 24, true)), size: Number(dv.getBigUint64(o + 32, true)), link: dv.getUint32(o + 40, true), entsize: Number(dv.getBigUint64(o + 56, true)) };
+  });
+  const strtab = raw[shstrndx];
   const dec = new TextDecoder();
-  for (let i = 0; i < shnum; i++) {
-    const s = sh(i);
-    let end = strtab.offset + s.name;
-    while (elf[end] !== 0) end++;
-    if (dec.decode(elf.subarray(strtab.offset + s.name, end)) === name) return elf.subarray(s.offset, s.offset + s.size);
-  }
-  return null;
+  return raw.map(({ nameOff, ...h }) => {
+    let end = (strtab?.offset ?? 0) + nameOff;
+    while (elf[end] !== 0 && end < elf.length) end++;
+    return { name: strtab ? dec.decode(elf.subarray(strtab.offset + nameOff, end)) : '', ...h };
+  });
+}
+
+/** The bytes of an ELF64 section by name, or null. */
+export function elfSection(elf: Uint8Array, name: string, source = 'object'): Uint8Array | null {
+  const s = elfSections(elf, source).find((x) => x.name === name);
+  return s ? elf.subarray(s.offset, s.offset + s.size) : null;
 }

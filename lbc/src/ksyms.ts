@@ -9,9 +9,30 @@ interface Sym {
 }
 
 let table: Sym[] | null = null;
+let kallsyms: string | null = null;
+let byName: Map<string, bigint> | null = null;
+
+/** /proc/kallsyms, read once */
+const kallsymsText = (): string => (kallsyms ??= fs.readFileSync('/proc/kallsyms', 'utf8'));
+
+/** Every kernel symbol's address by name, data as well as text (BCC's ksymname), the first of a name */
+function names(): Map<string, bigint> {
+  if (!byName) {
+    byName = new Map();
+    for (const line of kallsymsText().split('\n')) {
+      const [addr, , name] = line.split(' ');
+      if (name && !byName.has(name)) byName.set(name, BigInt(`0x${addr}`));
+    }
+  }
+  return byName;
+}
+/** The address of a kernel symbol, or null */
+export const ksymAddress = (name: string): bigint | null => names().get(name) ?? null;
+/** Every kernel symbol name */
+export const ksymNames = (): string[] => [...names().keys()];
 
 function load(): Sym[] {
-  const text = fs.readFileSync('/proc/kallsyms', 'utf8');
+  const text = kallsymsText();
   const syms: Sym[] = [];
   for (const line of text.split('\n')) {
     const m = /^([0-9a-f]+) [tTwW] (\S+)(?:\s+\[(\S+)\])?/.exec(line);

@@ -14,9 +14,10 @@ import type { Link } from '../link.js';
 import type { BpfMap } from '../map.js';
 import type { Codec } from '../codec.js';
 import { LbcError } from '../errors.js';
-import { ksym as kernelSym } from '../ksyms.js';
+import { ksym as kernelSym, ksymAddress, ksymNames } from '../ksyms.js';
 import { ensureTracefs, TRACEFS } from '../sysfs.js';
 import { Btf } from '../btf.js';
+import { elfSections } from '../elf.js';
 import { int, isKwargs, repr, splitKw, tuple, hashKey, type Int } from '../py/core.js';
 import { PyDict } from '../py/dict.js';
 import { Exception, KeyError, PyTypeError, ValueError } from '../py/exc.js';
@@ -399,9 +400,6 @@ function settingValue(v: unknown): bigint {
 let syscallPrefix: string | null = null;
 let announced = false;
 
-function kallsymsNames(): string[] {
-  return fs.readFileSync('/proc/kallsyms', 'utf8').split('\n').map((l) => l.split(' ')[2] ?? '').filter(Boolean);
-}
 
 /** a library by BCC's name ("c", "pthread") or a path: ldconfig's answer for this host */
 function findLibrary(name: string): string {
@@ -637,7 +635,7 @@ export class BPF {
   }
   static get_syscall_prefix(): Buffer {
     if (syscallPrefix === null) {
-      const names = new Set(kallsymsNames());
+      const names = new Set(ksymNames());
       syscallPrefix = ['__x64_sys_', '__arm64_sys_', '__s390x_sys_', '__ia32_sys_', 'sys_'].find((p) => names.has(`${p}bpf`)) ?? 'sys_';
     }
     return bytes(syscallPrefix);
@@ -645,7 +643,7 @@ export class BPF {
   static get_kprobe_functions(re: unknown): Buffer[] {
     const rx = new RegExp(text(re));
     const blocked = /^(_?_?kprobe_|bpf_|trace_|__trace|_raw_spin|rcu_|__rcu)/;
-    return [...new Set(kallsymsNames().filter((f) => rx.test(f) && !blocked.test(f) && !f.includes('.')))].map(bytes);
+    return [...new Set(ksymNames().filter((f) => rx.test(f) && !blocked.test(f) && !f.includes('.')))].map(bytes);
   }
   static tracepoints(re: string): string[] {
     ensureTracefs();
@@ -692,12 +690,8 @@ export class BPF {
     return bytes(`${s.name}${o.show_offset ? `+0x${s.offset.toString(16)}` : ''}${o.show_module && s.module ? ` [${s.module}]` : o.show_module ? ' [kernel]' : ''}`);
   }
   static ksymname(name: unknown): Int {
-    const n = text(name);
-    for (const line of fs.readFileSync('/proc/kallsyms', 'utf8').split('\n')) {
-      const [addr, , sym] = line.split(' ');
-      if (sym === n) return int(BigInt(`0x${addr}`));
-    }
-    return -1;
+    const a = ksymAddress(text(name));
+    return a === null ? -1 : int(a);
   }
   ksym(addr: unknown, ...args: unknown[]): Buffer {
     return BPF.ksym(addr, ...args);
@@ -915,13 +909,6 @@ function readElf(file: string): ElfFile | null {
   try {
     const b = fs.readFileSync(file);
     if (b.readUInt32BE(0) === 0x7f454c46 && b[4] === 2 && b[5] === 1) {
-      const shoff = Number(b.readBigUInt64LE(0x28));
-      const shentsize = b.readUInt16LE(0x3a);
-      const shnum = b.readUInt16LE(0x3c);
-      const sec = (i: number) => {
-        const o = shoff + i * shentsize;
-        return { type: b.readUInt32LE(o + 4), off: Number(b.readBigUInt64LE(o + 24)), size: Number(b.readBigUInt64LE(o + 32)), link: b.readUInt32LE(o + 40), entsize: Number(b.readBigUInt64LE(o + 56)) };
-      };
       const phoff = Number(b.readBigUInt64LE(0x20));
       const phentsize = b.readUInt16LE(0x36);
       const loads: ElfFile['loads'] = [];
@@ -929,18 +916,18 @@ function readElf(file: string): ElfFile | null {
         const o = phoff + i * phentsize;
         if (b.readUInt32LE(o) === 1) loads.push({ off: b.readBigUInt64LE(o + 8), vaddr: b.readBigUInt64LE(o + 16), filesz: b.readBigUInt64LE(o + 32) });
       }
-      const sections = Array.from({ length: shnum }, (_, i) => sec(i));
+      const sections = elfSections(b, file);
       const versym = sections.find((x) => x.type === 0x6fffffff);
       const syms: ElfSym[] = [];
       for (const s of sections) {
         if (s.type !== 2 && s.type !== 11) continue;
         const strtab = sections[s.link]!;
         const step = s.entsize || 24;
-        for (let o = s.off, idx = 0; o + 24 <= s.off + s.size; o += step, idx++) {
+        for (let o = s.offset, idx = 0; o + 24 <= s.offset + s.size; o += step, idx++) {
           // functions defined here (STT_FUNC, and STT_GNU_IFUNC: libc's strlen is one)
           if (![2, 10].includes(b[o + 4]! & 0xf) || b.readUInt16LE(o + 6) === 0) continue;
-          const nameOff = strtab.off + b.readUInt32LE(o);
-          const hidden = s.type === 11 && versym ? (b.readUInt16LE(versym.off + idx * 2) & 0x8000) !== 0 : false;
+          const nameOff = strtab.offset + b.readUInt32LE(o);
+          const hidden = s.type === 11 && versym ? (b.readUInt16LE(versym.offset + idx * 2) & 0x8000) !== 0 : false;
           syms.push({ name: b.toString('utf8', nameOff, b.indexOf(0, nameOff)), value: b.readBigUInt64LE(o + 8), size: b.readBigUInt64LE(o + 16), hidden });
         }
       }

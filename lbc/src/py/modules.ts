@@ -14,6 +14,7 @@ import { excMessage, excName, FileNotFoundError, fromNodeError, KeyError, lastCa
 import { exit, float, int_, iter, writeFd, type Writable } from './builtins.js';
 import { atexitRegister, defaultIntHandler, getSignal, pause, setSignal, sleep, SIG_DFL, SIG_IGN } from './run.js';
 import { formatValue } from './format.js';
+import { inetNtop } from '../format.js';
 
 
 // ---------------------------------------------------------------------------
@@ -596,44 +597,8 @@ export const struct = {
   },
 };
 
-/** inet_ntop's bytes: as given, or, for a field BCC hands as ctypes (unsigned __int128, u64[2], u32), its memory */
-function addressBytes(family: number, v: unknown): Buffer {
-  if (v instanceof Uint8Array) return Buffer.from(v);
-  const size = family === 2 ? 4 : 16;
-  const out = Buffer.alloc(size);
-  if (typeof v === 'bigint' || typeof v === 'number') {
-    let x = BigInt.asUintN(size * 8, BigInt(v));
-    for (let i = 0; i < size; i++, x >>= 8n) out[i] = Number(x & 0xffn);
-    return out;
-  }
-  const items = Array.from(v as ArrayLike<number | bigint>);
-  const width = size / items.length;
-  items.forEach((item, i) => {
-    let x = BigInt(item);
-    for (let j = 0; j < width; j++, x >>= 8n) out[i * width + j] = Number(x & 0xffn);
-  });
-  return out;
-}
-
-function ntop(family: number, packed: unknown): string {
-  const b = addressBytes(family, packed);
-  if (family === 2) return [...b.subarray(0, 4)].join('.');
-  const words = Array.from({ length: 8 }, (_, i) => b.readUInt16BE(i * 2));
-  // the longest run of two or more zero words becomes ::
-  let best = [-1, 0];
-  for (let i = 0; i < 8;) {
-    if (words[i] !== 0) { i++; continue; }
-    let j = i;
-    while (j < 8 && words[j] === 0) j++;
-    if (j - i > best[1]! && j - i > 1) best = [i, j - i];
-    i = j;
-  }
-  const hex = words.map((w) => w.toString(16));
-  if (best[0]! < 0) return hex.join(':');
-  const v4 = best[0] === 0 && (best[1] === 5 && words[5] === 0xffff || best[1] === 6) ? `${b[12]}.${b[13]}.${b[14]}.${b[15]}` : null;
-  if (v4) return `::${best[1] === 5 ? 'ffff:' : ''}${v4}`;
-  return `${hex.slice(0, best[0]).join(':')}::${hex.slice(best[0]! + best[1]!).join(':')}`;
-}
+/** inet_ntop of bytes, or of a field BCC hands as ctypes (unsigned __int128, u64[2], u32): lbc's inetNtop */
+const ntop = (family: number, packed: unknown): string => inetNtop(family === 2 ? 4 : 6, packed as Uint8Array);
 export const socket = {
   AF_INET: 2, AF_INET6: 10, AF_UNIX: 1, AF_PACKET: 17, SOCK_STREAM: 1, SOCK_DGRAM: 2, SOCK_RAW: 3, IPPROTO_TCP: 6, IPPROTO_UDP: 17,
   inet_ntop: (family: number, packed: unknown): string => ntop(Number(family), packed),
