@@ -19,22 +19,36 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 const [c, s, , sip] = execFileSync('bash', [NETNS, 'up', name], { encoding: 'utf8' }).trim().split(' ') as [string, string, string, string];
 const ns = (n: string, ...cmd: string[]): string => execFileSync('ip', ['netns', 'exec', n, ...cmd], { encoding: 'utf8', timeout: 120_000 });
 
+interface Agent { child: ChildProcess; ms: number; pid: number; until(re: RegExp): Promise<RegExpExecArray> }
+
 /** Start pingtrace in a namespace; resolves once it printed `ready` (its readiness line). */
-async function start(n: string, args: string[], ready: string): Promise<{ child: ChildProcess; ms: number; pid: number }> {
+async function start(n: string, args: string[], ready: string): Promise<Agent> {
   const t0 = performance.now();
   // no `ip netns exec` in between: its pid is the tool's, whose threads and memory we read
   const child = spawn('nsenter', [`--net=/run/netns/${n}`, process.execPath, BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  await new Promise<void>((resolve, reject) => {
-    const see = (d: Buffer): void => {
-      out += d.toString();
-      if (out.includes(ready)) resolve();
+  const waits: (() => void)[] = [];
+  const see = (d: Buffer): void => {
+    out += d.toString();
+    for (const w of [...waits]) w();
+  };
+  child.stdout!.on('data', see);
+  child.stderr!.on('data', see);
+  /** what it printed (stdout and stderr), once it matches */
+  const until = (re: RegExp): Promise<RegExpExecArray> => new Promise((resolve, reject) => {
+    const check = (): void => {
+      const m = re.exec(out);
+      if (m) {
+        waits.splice(waits.indexOf(check), 1);
+        resolve(m);
+      }
     };
-    child.stdout!.on('data', see);
-    child.stderr!.on('data', see);
-    child.on('exit', (code) => reject(new Error(`pingtrace ${args.join(' ')} exited ${code}: ${out}`)));
+    waits.push(check);
+    child.once('exit', (code) => reject(new Error(`pingtrace ${args.join(' ')} exited ${code}: ${out}`)));
+    check();
   });
-  return { child, ms: performance.now() - t0, pid: child.pid! };
+  await until(new RegExp(ready.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+  return { child, ms: performance.now() - t0, pid: child.pid!, until };
 }
 
 async function stop(p: { child: ChildProcess }): Promise<void> {
@@ -46,12 +60,14 @@ async function stop(p: { child: ChildProcess }): Promise<void> {
 
 /** ping -U's mean round trip in µs from the client's namespace: of every reply's time (ping's own
  * average is rounded to the µs; 2,000 of them resolve a fraction of one). */
-const pingAvg = (): number => {
-  const out = ns(c, 'ping', '-U', '-c', '2000', '-i', '0.0005', sip);
+const pingTimes = (count: number): number[] => {
+  const out = execFileSync('ip', ['netns', 'exec', c, 'ping', '-U', '-c', String(count), '-i', '0.0005', sip], { encoding: 'utf8', timeout: 120_000, maxBuffer: 1 << 28 });
   const times = [...out.matchAll(/time=([\d.]+) ms/g)].map((m) => Number(m[1]) * 1000);
-  if (times.length < 1900) throw new Error(`ping printed ${times.length} round trips of 2000`);
-  return times.reduce((a, b) => a + b, 0) / times.length;
+  if (times.length < count * 0.95) throw new Error(`ping printed ${times.length} round trips of ${count}`);
+  return times;
 };
+const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+const pingAvg = (): number => mean(pingTimes(2000));
 
 /** Context switches and on-CPU time of every thread of a process. */
 function threads(pid: number): { switches: number; cpuNs: number } {
@@ -71,11 +87,35 @@ function threads(pid: number): { switches: number; cpuNs: number } {
 
 const SERVER_READY = 'reporting to each client';
 const CLIENT_READY = '{"start"';
-const modes: Record<string, () => Promise<{ child: ChildProcess }[]>> = {
+
+/**
+ * A client whose first probe is settled: what a neighbour lives beside is a
+ * client left running, not its start-up (its first probe also meets a cold
+ * JIT). The continuous mode prints spikes only, so its first probe is seen
+ * on its metrics endpoint.
+ */
+async function client(args: string[]): Promise<Agent> {
+  if (!args.includes('--continuous')) {
+    const p = await start(c, [...args, '--json'], CLIENT_READY);
+    await p.until(/"seq"/);
+    return p;
+  }
+  const p = await start(c, [...args, '--metrics', '127.0.0.1:0'], 'metrics at http://');
+  const port = (await p.until(/metrics at http:\/\/127\.0\.0\.1:(\d+)/))[1]!;
+  // the endpoint is in the client's namespace: read it from there
+  const read = `fetch('http://127.0.0.1:${port}/metrics').then((r) => r.text()).then((t) => process.stdout.write(t))`;
+  for (let i = 0; i < 100; i++) {
+    if (/^pingtrace_probes_received_total\{[^}]*\} [1-9]/m.test(ns(c, process.execPath, '-e', read))) return p;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('the continuous client reported no probe in 10 s');
+}
+
+const modes: Record<string, () => Promise<Agent[]>> = {
   'server only': async () => [await start(s, ['--server'], SERVER_READY)],
-  'client -i 1 only': async () => [await start(c, [sip, '--json', '-i', '1'], CLIENT_READY)],
-  'client -i 1 + server': async () => [await start(s, ['--server'], SERVER_READY), await start(c, [sip, '--json', '-i', '1'], CLIENT_READY)],
-  'continuous + server': async () => [await start(s, ['--server'], SERVER_READY), await start(c, [sip, '--json', '--continuous'], CLIENT_READY)],
+  'client -i 1 only': async () => [await client([sip, '-i', '1'])],
+  'client -i 1 + server': async () => [await start(s, ['--server'], SERVER_READY), await client([sip, '-i', '1'])],
+  'continuous + server': async () => [await start(s, ['--server'], SERVER_READY), await client([sip, '--continuous'])],
 };
 
 try {
@@ -120,23 +160,43 @@ try {
     stopStats();
   }
 
+  // 1c. whole seconds, the client's probes (and the attaching around them) included: the
+  // rounds above fall between probes. ~2 s of back-to-back pings a round, and how many
+  // replies took over 100 us, beside the bare round before it
+  const LONG = 150_000;
+  const long: Record<string, { added: number[]; slow: number[]; bareSlow: number[] }> = {};
+  for (let r = 0; r < Math.max(3, Math.round(ROUNDS / 4)); r++) {
+    for (const mode of ['client -i 1 only', 'client -i 1 + server']) {
+      const bareTimes = pingTimes(LONG);
+      const procs = await modes[mode]!();
+      try {
+        const times = pingTimes(LONG);
+        const row = (long[mode] ??= { added: [], slow: [], bareSlow: [] });
+        row.added.push(mean(times) - mean(bareTimes));
+        row.slow.push(times.filter((t) => t > 100).length);
+        row.bareSlow.push(bareTimes.filter((t) => t > 100).length);
+      } finally {
+        for (const p of procs.reverse()) await stop(p);
+      }
+    }
+  }
+
   // 2. a neighbour's flood while a client probes at -i 1: the client's wake-ups and CPU
   const server = await start(s, ['--server'], SERVER_READY);
-  const client = await start(c, [sip, '--json', '-i', '1'], CLIENT_READY);
-  let out = '';
   // measured from the first probe's line on: start-up's own work (JIT, the first report) is over
-  await new Promise<void>((resolve) => client.child.stdout!.on('data', (d: Buffer) => ((out += d.toString()), out.includes('"seq"') && resolve())));
-  const t0 = threads(client.pid);
+  const cl = await client([sip, '-i', '1']);
+  const t0 = threads(cl.pid);
   const f0 = performance.now();
   ns(c, 'ping', '-q', '-f', '-c', '400', sip);
   const floodMs = performance.now() - f0;
-  const t1 = threads(client.pid);
+  const t1 = threads(cl.pid);
   // the same span idle, for the client's own probes and timers
   await new Promise((r) => setTimeout(r, Math.max(floodMs, 1000)));
-  const t2 = threads(client.pid);
+  const t2 = threads(cl.pid);
   const idleMs = Math.max(floodMs, 1000);
-  await stop(client);
-  const summary = (JSON.parse(out.trim().split('\n').pop()!) as { summary: { received: number; socketReads: number } }).summary;
+  const summaryLine = cl.until(/^\{"summary".*$/m);
+  await stop(cl);
+  const summary = (JSON.parse((await summaryLine)[0]) as { summary: { received: number; socketReads: number; kernelCalls: number } }).summary;
 
   // 3. the server agent alone: start-up to its readiness line, resident memory when idle
   await stop(server);
@@ -160,10 +220,11 @@ try {
   console.log("\n5b. pingtrace and its neighbours (ping -U -c 2000 -i 0.0005 from the client's namespace)");
   console.log(`  bare round trip: median ${median(bare).toFixed(1)} us over ${bare.length} rounds`);
   for (const [mode, xs] of Object.entries(added)) console.log(`  ${mode.padEnd(22)} adds ${median(xs).toFixed(2).padStart(5)} us (median of ${xs.length} interleaved rounds; ${Math.min(...xs).toFixed(1)} to ${Math.max(...xs).toFixed(1)})`);
+  for (const [mode, l] of Object.entries(long)) console.log(`  ${mode.padEnd(22)} adds ${mean(l.added).toFixed(2).padStart(5)} us over whole seconds (mean of ${l.added.length} rounds of ${LONG} pings; ${l.added.map((x) => x.toFixed(1)).join(' ')}); replies over 100 us per round: ${mean(l.slow).toFixed(0)} (bare ${mean(l.bareSlow).toFixed(0)})`);
   for (const [mode, k] of Object.entries(kernelNs)) console.log(`  ${mode.padEnd(22)} its programs: ${k.ns.toFixed(0).padStart(4)} ns in ${k.runs.toFixed(1)} runs per neighbour's round trip`);
   console.log(`  neighbour's flood of 400 pings (${floodMs.toFixed(0)} ms): client context switches ${t1.switches - t0.switches}, CPU ${((t1.cpuNs - t0.cpuNs) / 1e6).toFixed(2)} ms`);
   console.log(`  the same span idle at -i 1 (${idleMs.toFixed(0)} ms): context switches ${t2.switches - t1.switches}, CPU ${((t2.cpuNs - t1.cpuNs) / 1e6).toFixed(2)} ms`);
-  console.log(`  client socket reads ${summary.socketReads} for ${summary.received} replies of its own`);
+  console.log(`  client socket reads ${summary.socketReads} for ${summary.received} replies of its own; its packet programs called ${summary.kernelCalls} times (attached around its probes only)`);
   console.log(`  server agent idle for 3 s: ${idleSwitches} context switches`);
   console.log(`  server agent: ready ${median(starts).toFixed(0)} ms after spawn (median of 3), ${rssMb.toFixed(1)} MB resident idle (node -e alone: ${nodeFloor.toFixed(1)} MB)`);
   console.log(JSON.stringify({
@@ -171,6 +232,8 @@ try {
     pingtrace_neighbour_added_us_client_alone: Number(median(added['client -i 1 only']!).toFixed(2)),
     pingtrace_neighbour_added_us_client: Number(median(added['client -i 1 + server']!).toFixed(2)),
     pingtrace_neighbour_added_us_continuous: Number(median(added['continuous + server']!).toFixed(2)),
+    pingtrace_neighbour_added_us_client_alone_whole_seconds: Number(mean(long['client -i 1 only']!.added).toFixed(2)),
+    pingtrace_neighbour_added_us_client_whole_seconds: Number(mean(long['client -i 1 + server']!.added).toFixed(2)),
     pingtrace_neighbour_kernel_ns_client_alone: Math.round(kernelNs['client -i 1 only']!.ns),
     pingtrace_neighbour_kernel_ns_client: Math.round(kernelNs['client -i 1 + server']!.ns),
     pingtrace_neighbour_kernel_ns_continuous: Math.round(kernelNs['continuous + server']!.ns),

@@ -81,12 +81,13 @@ describe.runIf(runKernelTests)('pingtrace protocols', () => {
 
   for (const c of cases) {
     describe(c.name, () => {
-      it('times every stage of every probe, with the server, and they add up to total', async () => {
-        const { probes, summary } = await run(c.target(), [...c.args, '-c', '30', '-i', '0.02']);
-        expect(summary.sent).toBe(30);
+      // -i 0.02 keeps the client's programs attached; -i 0.25 attaches them around each probe
+      for (const [count, interval] of [[30, '0.02'], [3, '0.25']] as const) it(`times every stage of every probe at -i ${interval}, with the server, and they add up to total`, async () => {
+        const { probes, summary } = await run(c.target(), [...c.args, '-c', String(count), '-i', interval]);
+        expect(summary.sent).toBe(count);
         expect(summary.loss).toBe(0);
         expect(summary.server).toBe(true);
-        expect(probes).toHaveLength(30);
+        expect(probes).toHaveLength(count);
         for (const p of probes) {
           expect(p.server).toBe(true);
           expect(Object.keys(p.stages).sort()).toEqual([...STAGES, 'total'].sort());

@@ -239,6 +239,22 @@ describe.runIf(runKernelTests)('lbc runtime on the kernel', () => {
     expect(() => obj.map('send_count')).toThrow(/destroyed/);
   });
 
+  it('forgets a link its user destroyed: attaching around each event holds no more than is attached', () => {
+    const obj = openRuntime();
+    obj.load();
+    const held = (): number => (obj as unknown as { links: Set<unknown> }).links.size;
+    for (let i = 0; i < 3; i++) {
+      // a perf tracepoint takes one attachment of a program: the next attach fails unless this one is gone
+      const link = obj.program('on_exec').attach();
+      expect(held()).toBe(1);
+      link.destroy();
+      expect(held()).toBe(0);
+    }
+    obj.program('on_exec').attach();
+    obj.destroy();
+    expect(held()).toBe(0);
+  });
+
   it('shows the verifier log when the verifier rejects a program', () => {
     const obj = BpfObject.open(fixtureObject('bad'));
     open.push(obj);

@@ -337,14 +337,18 @@ static __always_inline void emit_for(void *ctx, const struct pending_rx *p, __u3
 }
 
 /* Client: how many of its probes are out, set by user space around each (a
- * .bss write, no syscall). Between probes the client's packet and softirq
- * programs return at once: a neighbour's packets in this namespace then cost
- * them one read instead of a parse, and its softirqs nothing but the call. */
+ * .bss write, no syscall). Its packet, scheduler and softirq programs are
+ * attached only while one is out (probe.ts's ProbeGate), unless probes come
+ * too fast to attach around each: then, between probes, they return at once
+ * (a neighbour's packet costs them one read instead of a parse). */
 __u32 armed = 0;
 /* CLOCK_MONOTONIC ns when `armed` last went from 0 to 1 */
 __u64 armed_since = 0;
 /* packets the client's programs looked at (armed): the rest were waved through */
 __u64 armed_packets = 0;
+/* calls into the client's packet programs: only while they are attached,
+ * around its probes (probe.ts's ProbeGate) */
+__u64 packet_calls = 0;
 
 static __always_inline void stamp(void *ctx, struct sk_buff *skb, bool btf, bool tx, __u8 hook)
 {
@@ -353,6 +357,7 @@ static __always_inline void stamp(void *ctx, struct sk_buff *skb, bool btf, bool
 	__u16 records = 1;
 
 	if (role == PT_CLIENT) {
+		__sync_fetch_and_add(&packet_calls, 1);
 		if (!armed)
 			return;
 		__sync_fetch_and_add(&armed_packets, 1);

@@ -539,6 +539,7 @@ const PingtraceBssVars = {
   armed: true,
   armed_since: true,
   armed_packets: true,
+  packet_calls: true,
   connecting_seq: true,
   connecting: true,
 } as const;
@@ -592,6 +593,14 @@ export class PingtraceBss {
   set armed_packets(v: bigint) {
     this.$s.assertWritable('armed_packets');
     this.$s.view.setBigUint64(this.$o.armed_packets, BigInt(v), true);
+  }
+  /** __u64 */
+  get packet_calls(): bigint {
+    return this.$s.view.getBigUint64(this.$o.packet_calls, true);
+  }
+  set packet_calls(v: bigint) {
+    this.$s.assertWritable('packet_calls');
+    this.$s.view.setBigUint64(this.$o.packet_calls, BigInt(v), true);
   }
   /** __u32 */
   get connecting_seq(): number {

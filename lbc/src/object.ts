@@ -57,7 +57,7 @@ export class BpfObject implements Disposable {
   private _state: State = 'opened';
   private readonly progs = new Map<string, Program>();
   private readonly mapEntries = new Map<string, MapEntry>();
-  private readonly links: Link[] = [];
+  private readonly links = new Set<Link>();
   private readonly consumers: Consumer[] = [];
   private btfCache?: Btf;
   private globalsCache?: GlobalVar[];
@@ -68,7 +68,7 @@ export class BpfObject implements Disposable {
     cStrings.set(this, keep);
     this.name = decodeString(bpf.object_name(obj));
     for (let p = bpf.next_program(obj, null); !isNull(p); p = bpf.next_program(obj, p)) {
-      const prog = new Program(this, p, (link) => this.links.push(link));
+      const prog = new Program(this, p, (link) => this.own(link));
       this.progs.set(prog.name, prog);
     }
     for (let m = bpf.next_map(obj, null); !isNull(m); m = bpf.next_map(obj, m)) {
@@ -486,11 +486,27 @@ export class BpfObject implements Disposable {
 
   // ---------- teardown ----------
 
+  /**
+   * destroy() detaches what is still attached; a link its user destroyed
+   * first is forgotten then, so a tool that attaches around each event (as
+   * pingtrace's client does, around each probe) holds no more than it has.
+   */
+  private own(link: Link): void {
+    this.links.add(link);
+    const destroy = link.destroy.bind(link);
+    link.destroy = (): void => {
+      this.links.delete(link);
+      destroy();
+    };
+  }
+
   /** Detach every link, stop every consumer, unload. Safe to call twice. */
   destroy(): void {
     if (this._state === 'destroyed') return;
     for (const c of this.consumers.splice(0)) c.close();
-    for (const l of this.links.splice(0).reverse()) l.destroy();
+    const links = [...this.links].reverse();
+    this.links.clear();
+    for (const l of links) l.destroy();
     bpf.object_close(this.obj);
     this._state = 'destroyed';
     cStrings.delete(this);

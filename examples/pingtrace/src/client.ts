@@ -10,7 +10,7 @@ import { randomInt } from 'node:crypto';
 import { LbcError, ProbeSocket, formatKsym, ipString, ipv6Bytes, sockaddr, tracedStack } from '@lcc-ebpf/lbc';
 import { isIP } from 'node:net';
 import { computeStages, OffsetEstimator, REMOTE_COMBINED, STAGES, type LocalTimes, type ProbeStages, type StageSummary } from './stages.js';
-import { connKey, DEFAULT_PORT, parseProbeReply, probePacket, probeTag, PtHook, PtRole, onRecords, reportTimes, startTracing, TAG_SIZE, type ProbeSpec, type PtEvent, type Report, type StageSet } from './probe.js';
+import { connKey, DEFAULT_PORT, GATE_MIN_MS, parseProbeReply, probePacket, probeTag, PtHook, PtRole, onRecords, reportTimes, startTracing, TAG_SIZE, type ProbeSpec, type PtEvent, type Report, type StageSet } from './probe.js';
 import { LatencyHistogram } from './histogram.js';
 import { SpikeDetector, type Baseline, type SpikeConfig } from './spikes.js';
 import type { Metrics } from './metrics.js';
@@ -90,6 +90,8 @@ export interface Summary {
   stages: Record<string, StageSummary>;
   /** messages the client read from the socket that carries this target's replies (shared by every target for ICMP and UDP) */
   socketReads: number;
+  /** calls into the client's packet programs, for all targets: they are attached only while a probe is out */
+  kernelCalls: number;
   /** packets the client's kernel programs parsed, for all targets: only while a probe was out */
   kernelParses: number;
 }
@@ -182,7 +184,10 @@ export async function runClient(opts: ClientOptions, on: ClientEvents = {}): Pro
   const spec: ProbeSpec = { family: families.has(6) ? 6 : 4, protocol: opts.protocol ?? 'icmp' };
   const port = spec.protocol === 'icmp' ? 0 : opts.port ?? DEFAULT_PORT;
   const hunting = !!opts.spikes && (opts.spikes.thresholdUs !== undefined || opts.spikes.factor !== undefined);
-  const { skel, stageSet } = startTracing(PtRole.PT_CLIENT, { session, tgid: process.pid, spikes: hunting, probe: spec });
+  const { skel, stageSet, gate } = startTracing(PtRole.PT_CLIENT, { session, tgid: process.pid, spikes: hunting, probe: spec });
+  // probes closer together than attaching costs: the programs stay attached
+  const period = Math.max(opts.intervalMs / opts.targets.length, opts.rate ? 1000 / opts.rate : 0);
+  if (period < GATE_MIN_MS) gate.hold();
   const udp = dgram.createSocket(spec.family === 6 ? 'udp6' : 'udp4');
   await new Promise<void>((r) => udp.bind(0, () => r()));
   const reportPort = udp.address().port;
@@ -234,11 +239,13 @@ export async function runClient(opts: ClientOptions, on: ClientEvents = {}): Pro
       skel.maps.tcp_conns.set(connKey(null, local.port), { session, base_c2s: 0, base_s2c: 0, have_c2s: 0, have_s2c: 0, hs_seq: 0, handshake: 0, _pad: [0, 0, 0] });
       // and wait for its echo: the first probe must not share a segment with it. The
       // kernel side counts records from these two, so it watches them as it does a probe
+      gate.open();
       skel.bss.armed = 1;
       try {
         conn.sendAndReceive(null, probePacket(spec, id, 0, session, reportPort, 0, 'data'), opts.timeoutMs);
       } finally {
         skel.bss.armed = 0;
+        gate.close();
       }
     }
   }
@@ -279,21 +286,26 @@ export async function runClient(opts: ClientOptions, on: ClientEvents = {}): Pro
     h.add(us);
   };
 
-  // The client's packet and softirq programs work only while a probe is out
-  // (pingtrace.bpf.c's `armed`): between probes a neighbour's traffic costs
-  // them a read. Armed before the send and its softirq snapshot; disarmed once
-  // the local side is complete (the reply read, or the probe settled).
+  // The client's packet, scheduler and softirq programs are attached only
+  // while a probe is out (probe.ts's ProbeGate), and work only then
+  // (pingtrace.bpf.c's `armed`, for a client that keeps them attached).
+  // Armed before the send and its softirq snapshot; disarmed once the local
+  // side is complete (the reply read, or the probe settled).
   let out = 0;
   const arm = (p: Pending): void => {
     if (p.armed) return;
     p.armed = true;
-    if (out++ === 0) skel.bss.armed_since = process.hrtime.bigint();
+    if (out++ === 0) {
+      gate.open();
+      skel.bss.armed_since = process.hrtime.bigint();
+    }
     skel.bss.armed = out;
   };
   const disarm = (p: Pending): void => {
     if (!p.armed) return;
     p.armed = false;
     skel.bss.armed = --out;
+    if (out === 0) gate.close();
   };
 
   const settle = (p: Pending): void => {
@@ -560,6 +572,7 @@ export async function runClient(opts: ClientOptions, on: ClientEvents = {}): Pro
   const deadline = opts.deadlineMs ? setTimeout(stop, opts.deadlineMs) : null;
   // the first signal stops probing and prints the summary; a second one exits now
   let parses = 0;
+  let calls = 0;
   const onSignal = (): void => (stopping ? process.exit(130) : stop());
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -574,12 +587,13 @@ export async function runClient(opts: ClientOptions, on: ClientEvents = {}): Pro
     sock?.close();
     for (const t of targets) t.conn?.close();
     parses = Number(skel.bss.armed_packets);
+    calls = Number(skel.bss.packet_calls);
     skel.destroy();
   }
-  return targets.map((t) => summary(t, stageSet, (sock ?? t.conn)?.received ?? 0, parses));
+  return targets.map((t) => summary(t, stageSet, (sock ?? t.conn)?.received ?? 0, parses, calls));
 }
 
-function summary(t: TargetState, stageSet: StageSet, socketReads: number, kernelParses: number): Summary {
+function summary(t: TargetState, stageSet: StageSet, socketReads: number, kernelParses: number, kernelCalls: number): Summary {
   const names = t.serverSeen ? [...STAGES] : STAGES.filter((s) => s.startsWith('l_') && !s.endsWith('link')).concat([REMOTE_COMBINED as never]);
   const stats = (h: LatencyHistogram | undefined): StageSummary => {
     const round = (x: number): number => Math.round(x * 1000) / 1000;
@@ -601,5 +615,6 @@ function summary(t: TargetState, stageSet: StageSet, socketReads: number, kernel
     stages,
     socketReads,
     kernelParses,
+    kernelCalls,
   };
 }

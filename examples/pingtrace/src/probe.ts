@@ -2,7 +2,7 @@
 // and the report the server sends back.
 import * as fs from 'node:fs';
 import { isIP } from 'node:net';
-import { inetChecksum, ipString, ipv6Bytes, NotSupportedError, LbcError, sockaddrIn, type RingBufferConsumer } from '@lcc-ebpf/lbc';
+import { inetChecksum, ipString, ipv6Bytes, NotSupportedError, LbcError, sockaddrIn, type Link, type Program, type RingBufferConsumer } from '@lcc-ebpf/lbc';
 import { PingtraceSkeleton, PtEvent, PtHook, PtRecord, PtRole } from '../pingtrace.skel.js';
 
 export const MAGIC = Buffer.from('LCCP');
@@ -99,8 +99,55 @@ export interface StageSet {
 
 const KPROBES = ['kp_ip_rcv', 'kp_icmp_rcv', 'kp_raw_deliver'] as const;
 
+/**
+ * The client's programs that every packet and every context switch of the
+ * machine would call, attached only while one of its probes is out. A call
+ * that returns at once still costs ~80 ns here (the tracepoint, the program
+ * call, retpolines): attached for good, the client's eight calls per round
+ * trip of a neighbour's ping added ~0.7 us to it. Attaching one takes 1-15 ms
+ * (an RCU grace period, and a kernel text patch when it is the tracepoint's
+ * first), so a client whose probes are closer than GATE_MIN_MS keeps them.
+ * The syscall tracepoints stay: detaching one waits ~0.5 s for the kernel,
+ * and they cost a neighbour's ping only its two syscalls' tracing.
+ */
+const GATED = ['tp_dev_queue', 'tp_start_xmit', 'tp_netif_rx', 'tp_gro_entry', 'tp_receive_skb', 'rtp_wakeup', 'rtp_switch', 'rtp_softirq_entry', 'rtp_softirq_exit'] as const;
+export const GATE_MIN_MS = 200;
+
+export class ProbeGate {
+  private links: Link[] = [];
+
+  constructor(private readonly progs: Program[], private keep: boolean) {}
+
+  /** Keep the programs attached from now on (probes too close to attach around each). */
+  hold(): void {
+    this.keep = true;
+    this.open();
+  }
+
+  get isOpen(): boolean {
+    return this.links.length > 0;
+  }
+
+  open(): void {
+    if (this.isOpen) return;
+    const links: Link[] = [];
+    try {
+      for (const p of this.progs) links.push(p.attach());
+    } catch (e) {
+      for (const l of links) l.destroy();
+      throw e;
+    }
+    this.links = links;
+  }
+
+  close(): void {
+    if (this.keep) return;
+    for (const l of this.links.splice(0)) l.destroy();
+  }
+}
+
 /** Load and attach the probes for one end; kprobe stages when the kernel has them. */
-export function startTracing(role: number, opts: { session: number; tgid: number; spikes?: boolean; probe?: ProbeSpec; tcpPort?: number }): { skel: PingtraceSkeleton; stageSet: StageSet } {
+export function startTracing(role: number, opts: { session: number; tgid: number; spikes?: boolean; probe?: ProbeSpec; tcpPort?: number }): { skel: PingtraceSkeleton; stageSet: StageSet; gate: ProbeGate } {
   if (!fs.existsSync('/sys/kernel/btf/vmlinux')) {
     throw new LbcError('this kernel has no BTF (/sys/kernel/btf/vmlinux)', { hint: 'pingtrace needs a kernel built with CONFIG_DEBUG_INFO_BTF' });
   }
@@ -127,14 +174,21 @@ export function startTracing(role: number, opts: { session: number; tgid: number
     skel.progs.rtp_softirq_exit.autoload = !!opts.spikes;
     skel.rodata.rb_flags = 1n; // BPF_RB_NO_WAKEUP: see pingtrace.bpf.c
     skel.load();
+    const gated: Program[] = [];
     for (const [name, prog] of Object.entries(skel.progs)) {
       if (!prog.autoload || (KPROBES as readonly string[]).includes(name)) continue;
+      let link: Link;
       try {
-        prog.attach();
+        link = prog.attach();
       } catch (e) {
         // GRO's entry point is optional: veth and loopback arrive through netif_rx
         if (name === 'tp_gro_entry') continue;
         throw e;
+      }
+      // attached once here all the same: what the kernel refuses, it refuses at start
+      if (role === PtRole.PT_CLIENT && (GATED as readonly string[]).includes(name)) {
+        link.destroy();
+        gated.push(prog);
       }
     }
     let note: string | undefined;
@@ -150,7 +204,7 @@ export function startTracing(role: number, opts: { session: number; tgid: number
         note = e instanceof NotSupportedError ? `kprobes unavailable (${e.feature})` : `kprobe stages unavailable: ${e.message.split('\n')[0]}`;
       }
     }
-    return { skel, stageSet: kprobes ? { name: 'tracepoints+kprobes' } : { name: 'tracepoints', note } };
+    return { skel, stageSet: kprobes ? { name: 'tracepoints+kprobes' } : { name: 'tracepoints', note }, gate: new ProbeGate(gated, false) };
   } catch (e) {
     skel.destroy();
     throw e;
