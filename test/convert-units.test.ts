@@ -96,8 +96,19 @@ describe('the BPF text as the Python builds it', () => {
 
   it('"""...%s...""" % value: each place a token the value replaces, as replace() would', () => {
     const t = tool('addr = "0x10"\nbpf_text = """int f(void *ctx) { void *p = (void *)%s; return %d; }""" % (addr, 7)\nb = BPF(text=bpf_text)');
-    expect(t.pieces.map((p) => p.text)).toEqual(['int f(void *ctx) { void *p = (void *)LCC_TEXT_ARG_0; return LCC_TEXT_ARG_1; }']);
-    expect(t.replacements.map((r) => [r.token, r.code, r.arg])).toEqual([['LCC_TEXT_ARG_0', '%s', 'addr'], ['LCC_TEXT_ARG_1', '%d', '7']]);
+    // a number known now is the text's own
+    expect(t.pieces.map((p) => p.text)).toEqual(['int f(void *ctx) { void *p = (void *)LCC_TEXT_ARG_0; return 7; }']);
+    expect(t.replacements.map((r) => [r.token, r.code, r.arg])).toEqual([['LCC_TEXT_ARG_0', '%s', 'addr']]);
+  });
+
+  it('a number the module sets once is known at convert time (an array size); one set twice is a value', () => {
+    const t = tool('QUERY_MAX = 128\nbpf_text = """char q[""" + str(QUERY_MAX) + """]; int n = %d;""" % QUERY_MAX\nb = BPF(text=bpf_text)');
+    expect(t.pieces.map((p) => p.text)).toEqual(['char q[128]; int n = 128;']);
+    expect(t.replacements).toEqual([]);
+    const twice = tool('N = 128\nif x:\n    N = 64\nbpf_text = """int n = %d;""" % N\nb = BPF(text=bpf_text)');
+    expect(twice.replacements.map((r) => [r.code, r.arg])).toEqual([['%d', 'N']]);
+    const inFunction = tool('N = 128\ndef f():\n    global N\n    N = 1\nbpf_text = """int n = """ + str(N) + """;"""\nb = BPF(text=bpf_text)');
+    expect(inFunction.replacements.map((r) => [r.code, r.arg])).toEqual([['%s', 'N']]);
   });
 
   it("replace() with pieces joined by +: one value formatted among them; a literal's own % is not a place for it", () => {

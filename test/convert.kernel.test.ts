@@ -19,7 +19,7 @@ const FIX = path.join(here, 'fixtures', 'convert');
 // inside the repository, so the converted code's `@lcc-ebpf/lbc` import resolves to this package
 const OUT = path.join(here, '.out', 'convert');
 const TSX = pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-const TOOLS = ['execwatch', 'syscount_top', 'syslat', 'openwatch', 'cpusample', 'switchstate', 'mallocsum', 'execcount', 'forkwatch', 'tcpwatch', 'sigwatch'];
+const TOOLS = ['execwatch', 'syscount_top', 'syslat', 'openwatch', 'cpusample', 'switchstate', 'mallocsum', 'execcount', 'forkwatch', 'tcpwatch', 'sigwatch', 'rqdisk'];
 
 function lcc(args: string[], cwd = ROOT): { status: number | null; stdout: string; stderr: string } {
   return spawnSync(process.execPath, ['--import', TSX, path.join(here, 'helpers', 'lcc.ts'), ...args], { cwd, encoding: 'utf8' });
@@ -212,6 +212,33 @@ describe.runIf(runKernelTests)('converted tools build, load and run', () => {
     expect(count('BLOCKED')).toBeGreaterThan(0); // sleep(0.2) blocks at least once
     const c = fs.readFileSync(path.join(OUT, 'switchstate', 'switchstate.bpf.c'), 'utf8');
     expect(c).toContain('bpf_core_field_exists(prev->__state) ? BPF_CORE_READ(prev, __state) : BPF_CORE_READ((struct task_struct___lcc_old *)prev, state)');
+  }, 30_000);
+
+  it('rqdisk counts block requests by disk through rq_disk or q->disk, whichever this kernel has, and -b filters in the kernel', async () => {
+    // direct writes to a file on a disk: each is one block request of the size written
+    const file = path.join(os.homedir(), `.lcc-rqdisk-${process.pid}`);
+    const writes = (): void => {
+      const w = spawnSync('dd', ['if=/dev/zero', `of=${file}`, 'bs=16k', 'count=16', 'oflag=direct,sync'], { encoding: 'utf8' });
+      expect(w.status, w.stderr).toBe(0);
+    };
+    try {
+      writes();
+      const dev = fs.statSync(file).dev;
+      // the disk the file is on: the whole disk's first minor, as gendisk has it (a partition's is above it)
+      const major = Math.floor(dev / 256) & 0xfff;
+      const r = await run('rqdisk', [], writes);
+      expect(r.code, r.err).toBe(0);
+      const rows = [...r.out.matchAll(/^\s*(\d+):(\d+)\s+(\d+)$/gm)].map((m) => ({ major: Number(m[1]), count: Number(m[3]) }));
+      expect(rows.find((x) => x.major === major)?.count, r.out).toBeGreaterThanOrEqual(16);
+      // no request is 1 GiB long
+      const none = await run('rqdisk', ['-b', String(1 << 30)], writes);
+      expect(none.code, none.err).toBe(0);
+      expect(none.out).not.toMatch(/^\s*\d+:\d+\s+\d+$/m);
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+    const c = fs.readFileSync(path.join(OUT, 'rqdisk', 'rqdisk.bpf.c'), 'utf8');
+    expect(c).toContain('BPF_CORE_READ(rq, q, disk, major)');
   }, 30_000);
 
   it('mallocsum sums malloc() sizes from a uprobe on the libc ldconfig names, and -p filters in the kernel', async () => {

@@ -15,6 +15,7 @@ const KERNEL_MACROS: Record<string, string> = {
   DNAME_INLINE_LEN: ' 32', NAME_MAX: ' 255', PATH_MAX: ' 4096', DISK_NAME_LEN: ' 32', IFNAMSIZ: ' 16', INET6_ADDRSTRLEN: ' 46',
   PF_KTHREAD: ' 0x00200000', PF_EXITING: ' 0x00000004', TASK_RUNNING: ' 0', TASK_INTERRUPTIBLE: ' 1', TASK_UNINTERRUPTIBLE: ' 2',
   AF_UNIX: ' 1', SCM_RIGHTS: ' 1', EPERM: ' 1', ENOENT: ' 2', EINTR: ' 4', EAGAIN: ' 11', ENOMEM: ' 12', EACCES: ' 13',
+  REQ_OP_BITS: ' 8', REQ_OP_MASK: ' ((1 << 8) - 1)',
   MINORBITS: ' 20', MINORMASK: ' ((1U << 20) - 1)', MAJOR: '(dev) ((unsigned int)((dev) >> 20))', MINOR: '(dev) ((unsigned int)((dev) & ((1U << 20) - 1)))',
   __user: '', __kernel: '', __force: '', likely: '(x) __builtin_expect(!!(x), 1)', unlikely: '(x) __builtin_expect(!!(x), 0)',
   tcp_sk: '(sk) ((struct tcp_sock *)(sk))', inet_sk: '(sk) ((struct inet_sock *)(sk))', inet_csk: '(sk) ((struct inet_connection_sock *)(sk))',
@@ -434,16 +435,32 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     const ksf = /kernel_struct_has_field\(\s*b?["'](\w+)["']\s*,\s*b?["'](\w+)["']\s*\)(\s*==\s*1)?$/;
     const pos = reps.find((r) => r.cond && ksf.test(r.cond) && !r.cond.startsWith('not ('));
     const neg = reps.find((r) => r.cond?.startsWith('not (') && ksf.test(r.cond.slice(5, -1)));
-    if (pos && neg && /^\w+$/.test(pos.code ?? '') && /^\w+$/.test(neg.code ?? '')) {
-      const [, sname, ] = ksf.exec(pos.cond!)!;
+    const memberPath = /^\w+(?:->\w+)*$/;
+    if (pos && neg && memberPath.test(pos.code ?? '') && memberPath.test(neg.code ?? '')) {
+      const sname = ksf.exec(pos.cond!)![1]!;
       const flavor = `${sname}___lcc_old`;
+      // the member each way starts from, as this kernel's BTF (which the C compiles against) has it or not
+      const btf = vmlinuxBtf();
+      const st = btf?.find(sname, BtfKind.Struct)[0];
+      const has = (p: string): boolean => !!(btf && st && findMember(btf, st, p.split('->')[0]!));
+      const [here, gone] = has(pos.code!) ? [pos.code!, neg.code!] : [neg.code!, pos.code!];
+      // one of the two is this kernel's; the other, a single member of older (or newer) kernels, gets a flavor
+      if (!has(here) || has(gone) || gone.includes('->')) {
+        fail(pos.line, `replace("${token}") under "if ${pos.cond}": neither ${pos.code} nor ${neg.code} is a single member this kernel lacks`, 'use bpf_core_field_exists() with a ___flavor struct by hand');
+        continue;
+      }
+      // the members read past it (req->__RQ_DISK__->major) are steps of the same read
+      const read = (v: string, p: string, tail: string[]): string => (p === gone ? `BPF_CORE_READ((struct ${flavor} *)${v}, ${[p, ...tail].join(', ')})` : `BPF_CORE_READ(${v}, ${[...p.split('->'), ...tail].join(', ')})`);
       let n = 0;
-      text = text.replace(new RegExp(`\\b(\\w+)->${token}\\b`, 'g'), (_m, v: string) => {
+      text = text.replace(new RegExp(`\\b(\\w+)->${token}\\b((?:->\\w+)*)`, 'g'), (_m, v: string, rest: string) => {
         n++;
-        return `(bpf_core_field_exists(${v}->${pos.code}) ? BPF_CORE_READ(${v}, ${pos.code}) : BPF_CORE_READ((struct ${flavor} *)${v}, ${neg.code}))`;
+        const tail = rest.split('->').filter(Boolean);
+        const test = pos.code === gone ? `((struct ${flavor} *)${v})->${gone}` : `${v}->${pos.code!.split('->')[0]}`;
+        return `(bpf_core_field_exists(${test}) ? ${read(v, pos.code!, tail)} : ${read(v, neg.code!, tail)})`;
       });
-      if (n && !flavors.some((f) => f.startsWith(`struct ${flavor} `))) flavors.push(`struct ${flavor} {\n\tlong ${neg.code};\n} __attribute__((preserve_access_index));`);
-      report.push({ line: pos.line, what: `kernel_struct_has_field(${sname}, ${pos.code}) choosing ${pos.code} or ${neg.code} → bpf_core_field_exists() with a ${flavor} flavor: one object for both kernels`, converted: n > 0 });
+      // the member it replaces in older kernels holds what the other way reaches (a pointer, a number)
+      if (n && !flavors.some((f) => f.startsWith(`struct ${flavor} `))) flavors.push(`struct ${flavor} {\n\t${memberDecl(btf!, st!, here.split('->'), gone)};\n} __attribute__((preserve_access_index));`);
+      report.push({ line: pos.line, what: `kernel_struct_has_field(${sname}, ${ksf.exec(pos.cond!)![2]}) choosing ${pos.code} or ${neg.code} → bpf_core_field_exists() with a ${flavor} flavor: one object for both kernels`, converted: n > 0 });
       if (!n) fail(pos.line, `replace("${token}") of a member name used other than as ->${token}`, 'use bpf_core_field_exists() with a ___flavor struct by hand');
       continue;
     }
@@ -519,6 +536,10 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     text = text.split(token).join(code.replace(/\n/g, ' '));
     const names = [...new Set(conds.flatMap(({ c }) => c.split(' && ').map((x) => x.replace(/^!/, ''))))];
     report.push({ line: reps[0]!.line, what: `text.replace("${token}", ...) → ${names.length ? `load-time setting${names.length > 1 ? 's' : ''} ${names.join(', ')} set from the options` : 'substituted'}`, converted: true });
+  }
+  // a number's suffix after the token (MINBLOCK_US_VALUEULL) is the setting's now: it is a 64-bit variable
+  for (const g of globals.values()) {
+    if (g.kind === 'value') text = text.replace(new RegExp(`\\b${g.name}(?:[uU](?:ll|LL|l|L)?|(?:ll|LL|l|L)[uU]?)\\b`, 'g'), g.name);
   }
 
   // ---- configuration: "#define X" from the Python → settings, #ifdef X in function bodies → if ----
@@ -1237,6 +1258,30 @@ function endsInArray(btf: Btf, sname: string, steps: { arrow: boolean; field: st
 }
 
 /** A member by name, looking into anonymous structs and unions as C does. */
+/**
+ * `gone` declared with the type of what `steps` reach from a struct (a
+ * pointer to a struct, or a long): the member other kernels have in its
+ * place, for a flavor struct.
+ */
+function memberDecl(btf: Btf, st: BtfType, steps: string[], gone: string): string {
+  let t: BtfType | undefined = st;
+  for (const [i, step] of steps.entries()) {
+    const m: BtfMember | null = t ? findMember(btf, t, step) : null;
+    if (!m) return `long ${gone}`;
+    const mt = btf.resolve(m.type);
+    if (i === steps.length - 1) {
+      if (mt.kind === BtfKind.Ptr) {
+        const to = btf.resolve(mt.sizeOrType);
+        return (to.kind === BtfKind.Struct || to.kind === BtfKind.Union) && to.name ? `${to.kind === BtfKind.Struct ? 'struct' : 'union'} ${to.name} *${gone}` : `void *${gone}`;
+      }
+      // a number: as wide as a register (task_struct's state was a long where __state is an int)
+      return `long ${gone}`;
+    }
+    t = mt.kind === BtfKind.Ptr ? btf.resolve(mt.sizeOrType) : mt;
+  }
+  return `long ${gone}`;
+}
+
 function findMember(btf: Btf, type: BtfType, name: string): BtfMember | null {
   for (const m of type.members ?? []) {
     if (m.name === name) return m;

@@ -209,6 +209,11 @@ function formedText(n: PyNode, tool: PyTool, strVars: Map<string, { text: string
     tool.replacements.push({ token: t, line: at.line, cond: at.cond, conds: at.conds, code, arg, py: arg });
     return t;
   };
+  // a number the module sets once and never again is known now: C sees the number (an array's size)
+  const known = (v: PyNode): string | null => {
+    const inner = v.type === 'call' && v.childForFieldName('function')!.text === 'str' ? positional(v)[0] : v;
+    return inner?.type === 'identifier' ? moduleNumber(inner.text, tool) : inner?.type === 'integer' ? inner.text : null;
+  };
   const lit = pyString(n);
   if (lit !== null) return lit;
   if (n.type === 'parenthesized_expression') return formedText(n.namedChildren[0]!, tool, strVars, at);
@@ -220,7 +225,12 @@ function formedText(n: PyNode, tool: PyTool, strVars: Map<string, { text: string
     const slots = fmt === null ? [] : [...fmt.matchAll(/%(%|[-0-9.]*[sdiux])/g)].filter((m) => m[1] !== '%');
     if (fmt === null || slots.length !== vals.length) return null;
     let i = 0;
-    return fmt.replace(/%(%|[-0-9.]*[sdiux])/g, (m, c: string) => (c === '%' ? '%' : token(m, vals[i++]!.text)));
+    return fmt.replace(/%(%|[-0-9.]*[sdiux])/g, (m, c: string) => {
+      if (c === '%') return '%';
+      const v = vals[i++]!;
+      const k = /^[sdiu]$/.test(c) ? known(v) : null;
+      return k ?? token(m, v.text);
+    });
   }
   if (n.type === 'binary_operator' && n.children[1]?.text === '+') {
     // a chain with C text of its own: its other pieces are values (a map's size, a number), not C
@@ -230,7 +240,7 @@ function formedText(n: PyNode, tool: PyTool, strVars: Map<string, { text: string
     if (!parts.some((p) => pyString(p) !== null)) return null;
     let out = '';
     for (const p of parts) {
-      const text = formedText(p, tool, strVars, at);
+      const text = formedText(p, tool, strVars, at) ?? known(p);
       const value = p.type === 'identifier' || p.type === 'attribute' ? p.text : p.type === 'call' && p.childForFieldName('function')!.text === 'str' ? positional(p)[0]?.text ?? null : null;
       if (text !== null) out += text;
       else if (value !== null) out += token('%s', value);
@@ -543,6 +553,16 @@ function syscallOf(n: PyNode, tool: PyTool, before: number, depth = 0): string |
     return defs?.length === 1 ? syscallOf(defs[0]!.value, tool, before, depth + 1) : null;
   }
   return null;
+}
+
+/** The integer a name holds for the whole program: assigned once, at module level, to a literal. */
+function moduleNumber(name: string, tool: PyTool): string | null {
+  const sets = tool.root.descendantsOfType(['assignment', 'augmented_assignment']).filter((a) => a.childForFieldName('left')?.descendantsOfType('identifier').some((x) => x.text === name) || a.childForFieldName('left')?.text === name);
+  if (sets.length !== 1 || sets[0]!.type !== 'assignment' || sets[0]!.childForFieldName('left')!.text !== name) return null;
+  const v = sets[0]!.childForFieldName('right');
+  // the module's own statement, not a function's or a loop's
+  if (sets[0]!.parent?.type !== 'expression_statement' || sets[0]!.parent.parent?.type !== 'module') return null;
+  return v?.type === 'integer' ? v.text : null;
 }
 
 /** Module-level assignments to `name` before a line, with their conditions; null when any is not simple. */
