@@ -452,6 +452,8 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
       // the members read past it (req->__RQ_DISK__->major) are steps of the same read
       const read = (v: string, p: string, tail: string[]): string => (p === gone ? `BPF_CORE_READ((struct ${flavor} *)${v}, ${[p, ...tail].join(', ')})` : `BPF_CORE_READ(${v}, ${[...p.split('->'), ...tail].join(', ')})`);
       let n = 0;
+      // bpf_probe_read_kernel(&state, sizeof(long), &prev->STATE_FIELD) (runqslower): the read is the assignment
+      text = text.replace(new RegExp(`\\bbpf_probe_read(?:_kernel)?\\(\\s*&\\s*(\\w+)\\s*,[^,;]*,\\s*(?:\\([^()]*\\)\\s*)?&\\s*(\\w+)->${token}\\s*\\)`, 'g'), (_m, dst: string, v: string) => `${dst} = ${v}->${token}`);
       text = text.replace(new RegExp(`\\b(\\w+)->${token}\\b((?:->\\w+)*)`, 'g'), (_m, v: string, rest: string) => {
         n++;
         const tail = rest.split('->').filter(Boolean);
@@ -549,6 +551,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
   const chosen = new Map<string, { c: string; py: string }>();
   let alwaysBlocks: { from: number; to: number; py: string }[] = [];
   const values = new Map<string, { value: string; d: Define }>();
+  const sizedBy = new Map<number, string>();
   for (const [mname, defs] of byName) {
     const d = defs[0]!;
     if (defs.length === 1 && !d.conds.length && !d.arg) {
@@ -578,6 +581,27 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
       alwaysBlocks = res.always;
     }
     for (const [mname, { value, d }] of values) {
+      // a computed value that sizes maps (MAX_PID from /proc/sys/kernel/pid_max): each map sized before load
+      if (d.arg && value !== d.value) {
+        text = text.replace(/^([ \t]*)(BPF_\w+)\s*\(/gm, (m: string, _ws: string, macro: string, off: number) => {
+          const call = callArgs(text, off + m.length - 1);
+          if (!call || !call.args.some((x) => x.trim() === mname)) return m;
+          const map = (macro === 'BPF_TABLE' || macro === 'BPF_TABLE_PINNED' ? call.args[3] : call.args[0])?.trim();
+          if (!map) return m;
+          resizes.push({ map, arg: d.arg! });
+          report.push({ line: d.line, what: `${mname} (${d.arg}) sizes map ${map}: set before load (skel.obj.setMaxEntries)`, converted: true });
+          sizedBy.set(off, mname);
+          return m;
+        });
+        for (const off of [...sizedBy.keys()].sort((a, b) => b - a)) {
+          const call = callArgs(text, text.indexOf('(', off));
+          if (!call) continue;
+          const head = text.slice(0, text.indexOf('(', off) + 1);
+          const args = call.args.map((x) => (x.trim() === sizedBy.get(off) ? ' 1' : x));
+          text = `${head}${args.join(', ')})${text.slice(call.end)}`;
+        }
+        sizedBy.clear();
+      }
       // the macro's value where the code reads it; a value from a setting is no constant, so not at file scope (a map's size)
       let uses = 0;
       let outside = -1;

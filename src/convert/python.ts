@@ -568,6 +568,8 @@ function moduleNumber(name: string, tool: PyTool): string | null {
 /** Module-level assignments to `name` before a line, with their conditions; null when any is not simple. */
 function definitions(name: string, tool: PyTool, before: number): { value: PyNode; cond: string | null }[] | null {
   const out: { value: PyNode; cond: string | null }[] = [];
+  // `name += ...` builds the value in steps: no one assignment is it
+  if (tool.root.descendantsOfType('augmented_assignment').some((a) => line(a) < before && a.childForFieldName('left')?.text === name)) return null;
   for (const a of tool.root.descendantsOfType('assignment')) {
     if (line(a) >= before) break;
     if (a.childForFieldName('left')?.text !== name) continue;
