@@ -124,6 +124,17 @@ describe('the BPF text as the Python builds it', () => {
     expect(t.replacements.map((r) => [r.token, r.code, r.arg])).toEqual([['LCC_TEXT_ARG_0', '%s', 'stacks']]);
   });
 
+  it('C joined over an option list: the template once per element, the list set before load', () => {
+    const rep = (src: string): unknown => tool(`${src}\nb = BPF(text=bpf_text)`).replacements.map((r) => [r.code, r.arg, r.list ?? null]);
+    expect(rep('bpf_text = "F"\nbpf_text = bpf_text.replace("F", " || ".join("tgid == " + str(p) for p in args.pid))')).toEqual([['tgid == %s', 'args.pid', '||']]);
+    expect(rep('bpf_text = "F"\nbpf_text = bpf_text.replace("F", " && ".join(map(lambda t: "pid != %d" % t, args.tid)))')).toEqual([['pid != %d', 'args.tid', '&&']]);
+    expect(rep('bpf_text = "F"\nbpf_text = bpf_text.replace("F", "pid != " + " && pid != ".join(args.tids))')).toEqual([['pid != %s', 'args.tids', '&&']]);
+    // a piece of a name (nflatency's NFPROTO_%s) is no number: not a list of values
+    expect(rep('bpf_text = "F"\nbpf_text = bpf_text.replace("F", " || ".join(map(lambda x: "pf == NFPROTO_%s" % x, args.proto)))')).toEqual([[null, null, null]]);
+    // a text built with += is no one assignment
+    expect(rep('s = ""\nif args.x:\n    s += "BPF_HASH(a);"\nbpf_text = "S"\nbpf_text = bpf_text.replace("S", s)')).toEqual([[null, null, null]]);
+  });
+
   it('bcc.BPF(...) is the BPF() call as BPF(...) is', () => {
     expect(tool('b = bcc.BPF(text="int f(void *ctx) { return 0; }")').pieces.map((p) => p.text)).toEqual(['int f(void *ctx) { return 0; }']);
   });

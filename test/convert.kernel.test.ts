@@ -19,7 +19,7 @@ const FIX = path.join(here, 'fixtures', 'convert');
 // inside the repository, so the converted code's `@lcc-ebpf/lbc` import resolves to this package
 const OUT = path.join(here, '.out', 'convert');
 const TSX = pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-const TOOLS = ['execwatch', 'syscount_top', 'syslat', 'openwatch', 'cpusample', 'switchstate', 'mallocsum', 'execcount', 'forkwatch', 'tcpwatch', 'sigwatch', 'rqdisk'];
+const TOOLS = ['execwatch', 'syscount_top', 'syslat', 'openwatch', 'cpusample', 'switchstate', 'mallocsum', 'execcount', 'forkwatch', 'tcpwatch', 'sigwatch', 'rqdisk', 'pidsys'];
 
 function lcc(args: string[], cwd = ROOT): { status: number | null; stdout: string; stderr: string } {
   return spawnSync(process.execPath, ['--import', TSX, path.join(here, 'helpers', 'lcc.ts'), ...args], { cwd, encoding: 'utf8' });
@@ -239,6 +239,30 @@ describe.runIf(runKernelTests)('converted tools build, load and run', () => {
     }
     const c = fs.readFileSync(path.join(OUT, 'rqdisk', 'rqdisk.bpf.c'), 'utf8');
     expect(c).toContain('BPF_CORE_READ(rq, q, disk, major)');
+  }, 30_000);
+
+  it('pidsys filters in the kernel by option lists, set before load as arrays: only the listed, never the excluded', async () => {
+    // three shells that make their syscalls only when told to, after the tool is attached
+    const shells = [0, 1, 2].map(() => spawn('/bin/sh', ['-c', 'read x; for i in 1 2 3 4; do /bin/true; done; echo done; read y'], { stdio: ['pipe', 'pipe', 'ignore'] }));
+    try {
+      const [a, b, c] = shells.map((s) => s.pid!);
+      const r = await run('pidsys', ['-p', `${a},${b}`, '-x', String(b)], async () => {
+        // each says done once its four /bin/true have run: its syscalls are in
+        await Promise.all(shells.map((s) => {
+          const said = watch(s).until('done');
+          s.stdin!.write('go\n');
+          return said;
+        }));
+      });
+      expect(r.code, r.err).toBe(0);
+      const rows = new Map([...r.out.matchAll(/^(\d+)\s+(\d+)$/gm)].map((m) => [Number(m[1]), Number(m[2])]));
+      expect(rows.get(a), r.out).toBeGreaterThan(4); // its forks, waits, reads
+      expect(rows.has(b), r.out).toBe(false); // listed, and excluded
+      expect(rows.has(c), r.out).toBe(false); // not listed
+      expect([...rows.keys()]).toEqual([a]);
+    } finally {
+      for (const s of shells) s.kill('SIGKILL');
+    }
   }, 30_000);
 
   it('mallocsum sums malloc() sizes from a uprobe on the libc ldconfig names, and -p filters in the kernel', async () => {

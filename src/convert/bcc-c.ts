@@ -15,6 +15,9 @@ const KERNEL_MACROS: Record<string, string> = {
   DNAME_INLINE_LEN: ' 32', NAME_MAX: ' 255', PATH_MAX: ' 4096', DISK_NAME_LEN: ' 32', IFNAMSIZ: ' 16', INET6_ADDRSTRLEN: ' 46',
   PF_KTHREAD: ' 0x00200000', PF_EXITING: ' 0x00000004', TASK_RUNNING: ' 0', TASK_INTERRUPTIBLE: ' 1', TASK_UNINTERRUPTIBLE: ' 2',
   AF_UNIX: ' 1', SCM_RIGHTS: ' 1', EPERM: ' 1', ENOENT: ' 2', EINTR: ' 4', EAGAIN: ' 11', ENOMEM: ' 12', EACCES: ' 13',
+  // the lowest kernel address, as profile.py tests an ip against it: on 64-bit arches the kernel's half
+  // of the address space has the top bit set (x86_64's is randomised within it)
+  PAGE_OFFSET: ' 0x8000000000000000ULL',
   REQ_OP_BITS: ' 8', REQ_OP_MASK: ' ((1 << 8) - 1)',
   MINORBITS: ' 20', MINORMASK: ' ((1U << 20) - 1)', MAJOR: '(dev) ((unsigned int)((dev) >> 20))', MINOR: '(dev) ((unsigned int)((dev) & ((1U << 20) - 1)))',
   __user: '', __kernel: '', __force: '', likely: '(x) __builtin_expect(!!(x), 1)', unlikely: '(x) __builtin_expect(!!(x), 0)',
@@ -55,8 +58,12 @@ export interface Program { name: string; section: string; cond: string | null; a
 export interface MapInfo { name: string; macro: string; key: string | null; value: string | null; event?: string; kind: string }
 /** A load-time setting: a flag (bool) for an option's presence, or its value (__s64) */
 /** A const volatile setting: `arg` is the option (flag), or the Python expression (cond, value) the .ts evaluates */
+/** How many elements an option list set at load time holds (" || ".join(... for pid in args.pid)) */
+export const LIST_MAX = 16;
+
 export interface Global {
-  name: string; ctype: 'bool' | '__s64'; arg: string; kind: 'flag' | 'cond' | 'value';
+  /** list: an array of LIST_MAX __s64 and NAME_n, how many of them the option has */
+  name: string; ctype: 'bool' | '__s64'; arg: string; kind: 'flag' | 'cond' | 'value' | 'list';
   /** a value the Python computes only under these conditions (Python source): evaluated only when they hold */
   when?: string;
 }
@@ -414,12 +421,14 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
       globals.set(f.flag, { name: f.flag, ctype: 'bool', arg: f.arg, kind: 'flag' });
       return `${f.negated ? '!' : ''}${f.flag}`;
     }
+    // not (A) and not (B) is no negation of one whole: the parenthesis after `not` must close at the end
     const neg = /^not \((.*)\)$/s.exec(p);
-    const py = neg ? neg[1]! : p;
+    const whole = neg && [...neg[1]!].reduce((d, ch) => (d < 0 ? d : d + (ch === '(' ? 1 : ch === ')' ? -1 : 0)), 0) === 0 ? neg : null;
+    const py = whole ? whole[1]! : p;
     let g = `lcc_if_${cIdent(py)}`.slice(0, 60);
     while (globals.has(g) && globals.get(g)!.arg !== py) g += '_';
     globals.set(g, { name: g, ctype: 'bool', arg: py, kind: 'cond' });
-    return `${neg ? '!' : ''}${g}`;
+    return `${whole ? '!' : ''}${g}`;
   }).join(' && ');
   // ---- configuration: replace() tokens → const volatile globals ----
   const flavors: string[] = [];
@@ -486,6 +495,13 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     }
     const subst = (r: Replacement): string => {
       if (!r.arg) return r.code!;
+      if (r.list) {
+        // the copies Python would join, as a bounded loop over the list set before load
+        const g = `lcc_${cIdent(r.arg)}`;
+        globals.set(g, { name: g, ctype: '__s64', arg: r.arg, kind: 'list', when: whenOf(globals.get(g), r.conds) });
+        const each = r.code!.replace(/%[sdiu]|%l[du]/g, '__lcc_v');
+        return `({ bool __lcc_r = ${r.list === '&&' ? 'true' : 'false'}; for (int __lcc_i = 0; __lcc_i < ${LIST_MAX} && __lcc_i < ${g}_n; __lcc_i++) { __s64 __lcc_v = ${g}[__lcc_i]; __lcc_r = __lcc_r ${r.list} (${each}); } __lcc_r; })`;
+      }
       const g = `lcc_${cIdent(r.arg)}`;
       // options argparse keeps as strings are still numbers in C (pids, ports) unless the code quotes them
       const quoted = /"[^"]*%[sd][^"]*"/.test(r.code!);
@@ -1111,7 +1127,9 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
   }
 
   // ---- globals for the settings ----
-  const globalDecls = [...globals.values()].map((g) => `const volatile ${g.ctype} ${g.name} = ${g.ctype === 'bool' ? 'false' : '0'};`);
+  const globalDecls = [...globals.values()].map((g) => (g.kind === 'list'
+    ? `const volatile __s64 ${g.name}[${LIST_MAX}] = {};\nconst volatile __s64 ${g.name}_n = 0;`
+    : `const volatile ${g.ctype} ${g.name} = ${g.ctype === 'bool' ? 'false' : '0'};`));
   const cflagDefs = tool.cflags.map((f) => {
     const d = /^-D(\w+)(?:=(.*))?$/.exec(f);
     if (!d) {

@@ -28,6 +28,11 @@ export interface Replacement {
   code: string | null;
   /** the option formatted into it (`% args.pid`, `.format(args.pid)`), as `args.pid` */
   arg: string | null;
+  /**
+   * `arg` is a list and `code` is made once per element, the copies joined
+   * with this operator (" || ".join("tgid == %d" % p for p in args.pid))
+   */
+  list?: '||' | '&&';
   py: string;
 }
 
@@ -464,16 +469,72 @@ function replacementsOf(call: PyNode, textVar: string, tool: PyTool, conds: stri
     }
     for (const alt of valueForms(valueNode, tool, line(n))) {
       const all = alt.cond ? [...conds, alt.cond] : conds;
-      tool.replacements.push({ token, line: line(n), cond: all.length ? all.join(' and ') : null, conds: all, code: alt.code, arg: alt.arg, py: n.text.split('\n')[0]!.slice(0, 120) });
+      tool.replacements.push({ token, line: line(n), cond: all.length ? all.join(' and ') : null, conds: all, code: alt.code, arg: alt.arg, ...(alt.list ? { list: alt.list } : {}), py: n.text.split('\n')[0]!.slice(0, 120) });
     }
     n = fn.childForFieldName('object');
     if (n?.type === 'identifier' && n.text === textVar) return;
   }
 }
 
+type ValueForm = { code: string | null; arg: string | null; cond: string | null; list?: '||' | '&&' };
+
+/**
+ * C joined over a list: `" || ".join(TEMPLATE for VAR in LIST)` (or map(lambda
+ * VAR: TEMPLATE, LIST)), and `"pid != " + " && pid != ".join(LIST)`: the
+ * template once per element, the element its one value.
+ */
+function joinedForm(v: PyNode, tool: PyTool, before: number, depth: number): ValueForm | null {
+  const joinOp = (sep: string | null): '||' | '&&' | null => (sep?.trim() === '||' ? '||' : sep?.trim() === '&&' ? '&&' : null);
+  if (v.type === 'binary_operator' && v.children[1]?.text === '+') {
+    // "pid != " + " && pid != ".join(args.tids)
+    const head = pyString(v.childForFieldName('left'));
+    const right = v.childForFieldName('right')!;
+    const fn = right.type === 'call' ? right.childForFieldName('function') : null;
+    if (head === null || fn?.type !== 'attribute' || fn.childForFieldName('attribute')!.text !== 'join') return null;
+    const sep = pyString(fn.childForFieldName('object'));
+    const list = positional(right);
+    if (sep === null || !sep.endsWith(head) || list.length !== 1) return null;
+    const op = joinOp(sep.slice(0, sep.length - head.length));
+    return op && !head.includes('%') ? { code: `${head}%s`, arg: resolveAlias(list[0]!.text, tool, before), cond: null, list: op } : null;
+  }
+  if (v.type !== 'call') return null;
+  const fn = v.childForFieldName('function')!;
+  if (fn.type !== 'attribute' || fn.childForFieldName('attribute')!.text !== 'join') return null;
+  const op = joinOp(pyString(fn.childForFieldName('object')));
+  // f(x for x in y): the generator is the call's whole argument list
+  const args = v.childForFieldName('arguments');
+  const arg = args?.type === 'generator_expression' ? [args] : positional(v);
+  if (!op || arg.length !== 1) return null;
+  let template: PyNode | null = null;
+  let name: string | null = null;
+  let list: PyNode | null = null;
+  const g = arg[0]!;
+  if (g.type === 'generator_expression' || g.type === 'list_comprehension') {
+    const clauses = g.namedChildren.slice(1);
+    const f = clauses[0];
+    if (clauses.length !== 1 || f?.type !== 'for_in_clause' || f.childForFieldName('left')?.type !== 'identifier') return null;
+    [template, name, list] = [g.childForFieldName('body'), f.childForFieldName('left')!.text, f.childForFieldName('right')];
+  } else if (g.type === 'call' && g.childForFieldName('function')!.text === 'map') {
+    const [lam, l] = positional(g);
+    const params = lam?.type === 'lambda' ? lam.childForFieldName('parameters')?.namedChildren ?? [] : [];
+    if (params.length !== 1 || params[0]!.type !== 'identifier') return null;
+    [template, name, list] = [lam!.childForFieldName('body'), params[0]!.text, l ?? null];
+  }
+  if (!template || !name || !list) return null;
+  const forms = valueForms(template, tool, before, depth + 1);
+  const f = forms[0];
+  // the element is the template's one value, in one place
+  if (forms.length !== 1 || !f || f.cond || f.code === null || (f.arg !== name && f.arg !== resolveAlias(name, tool, before))) return null;
+  // a number in C, not a piece of a name (nflatency's NFPROTO_%s)
+  if ((f.code.match(/%[sdiu]|%l[du]/g) ?? []).length !== 1 || /\w%|%[sdiu]\w|%l[du]\w/.test(f.code)) return null;
+  return { code: f.code, arg: resolveAlias(list.text, tool, before), cond: null, list: op };
+}
+
 /** What a replacement value can be: code (maybe formatted with one value), per condition. */
-function valueForms(v: PyNode, tool: PyTool, before: number, depth = 0): { code: string | null; arg: string | null; cond: string | null }[] {
-  const one = (code: string | null, arg: string | null): { code: string | null; arg: string | null; cond: string | null }[] => [{ code, arg: arg === null ? null : resolveAlias(arg, tool, before), cond: null }];
+function valueForms(v: PyNode, tool: PyTool, before: number, depth = 0): ValueForm[] {
+  const one = (code: string | null, arg: string | null): ValueForm[] => [{ code, arg: arg === null ? null : resolveAlias(arg, tool, before), cond: null }];
+  const joined = joinedForm(v, tool, before, depth);
+  if (joined) return [joined];
   if (v.type === 'binary_operator' && v.children[1]?.text === '%') {
     const code = pyString(v.childForFieldName('left'));
     const right = v.childForFieldName('right')!;
@@ -511,7 +572,7 @@ function valueForms(v: PyNode, tool: PyTool, before: number, depth = 0): { code:
       // the last assignment that runs is the value: latest first, as a chain reads
       const defs = definitions(inner.text, tool, before)?.reverse();
       // str() of a number: whatever expression computed it is the value (evaluated in the .ts)
-      const numeric = (d: { value: PyNode }): { code: string | null; arg: string | null; cond: string | null }[] => {
+      const numeric = (d: { value: PyNode }): ValueForm[] => {
         const forms = valueForms(d.value, tool, before, depth + 1);
         return forms.every((f) => f.code === null) ? one('%s', d.value.text) : forms;
       };
@@ -523,6 +584,8 @@ function valueForms(v: PyNode, tool: PyTool, before: number, depth = 0): { code:
   const lit = pyString(v);
   if (lit !== null) return one(lit, null);
   if (v.type === 'integer') return one(v.text, null);
+  // text built with += (cpudist's storage_str): no value to set at load time
+  if (v.type === 'identifier' && tool.root.descendantsOfType('augmented_assignment').some((a) => line(a) < before && a.childForFieldName('left')?.text === v.text)) return one(null, null);
   if (v.type === 'identifier' && depth === 0) {
     // a variable set earlier, under conditions: each assignment is one alternative, the latest first
     const defs = definitions(v.text, tool, before)?.reverse();

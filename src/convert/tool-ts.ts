@@ -36,8 +36,9 @@ export function toolTs(tool: PyTool, source: string, name: string, c: CResult): 
     for (const g of c.globals) {
       const v = t.exprFrom(g.arg);
       // a value the Python computes only under a condition: only then (inet_aton(args.laddr) needs an address)
-      const value = g.when ? `py.truthy(${t.exprFrom(g.when).c}) ? ${v.c} : 0` : `${v.c} ?? 0`;
-      rodata.push(`${g.name}: ${g.kind === 'value' ? value : `py.truthy(${v.c})`}`);
+      const none = g.kind === 'list' ? '[]' : '0';
+      const value = g.when ? `py.truthy(${t.exprFrom(g.when).c}) ? ${v.c} : ${none}` : `${v.c} ?? ${none}`;
+      rodata.push(`${g.name}: ${g.kind === 'value' || g.kind === 'list' ? value : `py.truthy(${v.c})`}`);
     }
     const pinned: string[] = [];
     if (tool.containers) {

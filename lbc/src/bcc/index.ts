@@ -450,6 +450,15 @@ export class BPF {
       const rodata = this.skel.rodata as Record<string, unknown> | undefined;
       for (const [name, v] of Object.entries(s.rodata ?? {})) {
         if (!rodata) break;
+        if (Array.isArray(v) || v instanceof Set) {
+          // an option list (" || ".join(... for pid in args.pid)): the array, and how many it holds
+          const room = (rodata[name] as unknown[]).length;
+          const vals = [...v].map((x) => settingValue(x instanceof CValue ? x.value : x));
+          if (vals.length > room) throw new Exception(`${name}: at most ${room} values (lcc convert sized it), got ${vals.length}`);
+          rodata[name] = [...vals, ...new Array<bigint>(room - vals.length).fill(0n)];
+          rodata[`${name}_n`] = BigInt(vals.length);
+          continue;
+        }
         rodata[name] = typeof v === 'boolean' ? v : settingValue(v instanceof CValue ? v.value : v);
       }
       for (const [name, on] of Object.entries(s.autoload ?? {})) this.program(name).autoload = Boolean(on);
