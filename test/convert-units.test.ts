@@ -131,6 +131,8 @@ describe('the BPF text as the Python builds it', () => {
     expect(rep('bpf_text = "F"\nbpf_text = bpf_text.replace("F", "pid != " + " && pid != ".join(args.tids))')).toEqual([['pid != %s', 'args.tids', '&&']]);
     // a piece of a name (nflatency's NFPROTO_%s) is no number: not a list of values
     expect(rep('bpf_text = "F"\nbpf_text = bpf_text.replace("F", " || ".join(map(lambda x: "pf == NFPROTO_%s" % x, args.proto)))')).toEqual([[null, null, null]]);
+    // a number from the command line (strlen_snoop's PID)
+    expect(rep('import sys\npid = sys.argv[1]\nbpf_text = "if (pid != PID) return 0;"\nbpf_text = bpf_text.replace("PID", pid)')).toEqual([['%s', 'sys.argv[1]', null]]);
     // a text built with += is no one assignment
     expect(rep('s = ""\nif args.x:\n    s += "BPF_HASH(a);"\nbpf_text = "S"\nbpf_text = bpf_text.replace("S", s)')).toEqual([[null, null, null]]);
   });

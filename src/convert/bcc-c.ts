@@ -18,6 +18,7 @@ const KERNEL_MACROS: Record<string, string> = {
   // the lowest kernel address, as profile.py tests an ip against it: on 64-bit arches the kernel's half
   // of the address space has the top bit set (x86_64's is randomised within it)
   PAGE_OFFSET: ' 0x8000000000000000ULL',
+  div_u64: '(a, b) ((__u64)(a) / (__u32)(b))', div64_u64: '(a, b) ((__u64)(a) / (__u64)(b))',
   REQ_OP_BITS: ' 8', REQ_OP_MASK: ' ((1 << 8) - 1)',
   MINORBITS: ' 20', MINORMASK: ' ((1U << 20) - 1)', MAJOR: '(dev) ((unsigned int)((dev) >> 20))', MINOR: '(dev) ((unsigned int)((dev) & ((1U << 20) - 1)))',
   __user: '', __kernel: '', __force: '', likely: '(x) __builtin_expect(!!(x), 1)', unlikely: '(x) __builtin_expect(!!(x), 0)',

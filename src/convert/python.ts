@@ -592,6 +592,8 @@ function valueForms(v: PyNode, tool: PyTool, before: number, depth = 0): ValueFo
     if (defs) return defs.flatMap((d) => valueForms(d.value, tool, before, depth + 1).map((f) => ({ ...f, cond: d.cond ?? f.cond })));
   }
   if (/^[\w.]+$/.test(v.text)) return one('%s', v.text);
+  // sys.argv[1]: a number the command line gives (strlen_snoop's PID)
+  if (v.type === 'subscript' && v.childForFieldName('value')?.text === 'sys.argv' && v.childForFieldName('subscript')?.type === 'integer') return one('%s', v.text);
   return one(null, null);
 }
 
