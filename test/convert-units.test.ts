@@ -9,15 +9,19 @@ import { parsePythonTool } from '../src/convert/python.js';
 const btf = Btf.parse(fs.readFileSync('/sys/kernel/btf/vmlinux'), 'vmlinux');
 
 /** `body` inside a function that has the usual kernel pointers, rewritten. */
-function chains(body: string): string {
-  const text = `int f(struct task_struct *t, struct sock *sk, struct local *l) {\n${body}\n}\n`;
-  const { edits } = corePointerChains(text, new Set(['local']), btf);
+function chains(body: string, head = 'int f'): string {
+  const text = `${head}(struct task_struct *t, struct sock *sk, struct local *l, loff_t *pos) {\n${body}\n}\n`;
+  const { edits } = corePointerChains(text, new Set(['local']), btf, 'struct local { u64 ts; struct file *fp; struct local *next; };');
   let out = text;
   for (const e of [...edits].sort((a, b) => b.start - a.start)) out = out.slice(0, e.start) + e.text + out.slice(e.end);
   return out.split('\n')[1]!;
 }
 
 describe('kernel pointer chains → BPF_CORE_READ', () => {
+  it("a uprobe's pointer arguments are the process's memory: no kernel read of *p", () => {
+    expect(chains('u64 off = *pos;', 'SEC("uprobe") int f')).toBe('u64 off = *pos;');
+  });
+
   it.each([
     ['int x = t->real_parent->tgid;', 'int x = BPF_CORE_READ(t, real_parent, tgid);'],
     // "." inside a segment stays in it
@@ -36,6 +40,15 @@ describe('kernel pointer chains → BPF_CORE_READ', () => {
     ['int n = sizeof(t->comm);', 'int n = sizeof(t->comm);'],
     ['int v = l->a->b;', 'int v = l->a->b;'],
     ['t->pid = 1;', 't->pid = 1;'],
+    // a kernel pointer kept in the tool's own struct (a map value's struct file *fp): read from there,
+    // the member itself outside the macro (CO-RE relocates only what the kernel's BTF knows)
+    ['struct dentry *de = l->fp->f_path.dentry;', 'struct dentry *de = ({ __typeof__(l->fp) __lcc_p = l->fp; BPF_CORE_READ(__lcc_p, f_path.dentry); });'],
+    ['u64 ts = l->ts + l->next->ts;', 'u64 ts = l->ts + l->next->ts;'],
+    // *p and p[i] on kernel memory: a probe read of the value; writes and addresses left alone
+    ['u64 off = *pos;', 'u64 off = ({ __typeof__(*pos) __lcc_v; bpf_probe_read_kernel(&__lcc_v, sizeof(__lcc_v), &(*pos)); __lcc_v; });'],
+    ['u8 b = ((u8 *)sk)[13];', 'u8 b = ({ __typeof__(((u8 *)sk)[13]) __lcc_v; bpf_probe_read_kernel(&__lcc_v, sizeof(__lcc_v), &(((u8 *)sk)[13])); __lcc_v; });'],
+    ['*pos = 0;', '*pos = 0;'],
+    ['bpf_probe_read_kernel(&x, 8, &pos[1]);', 'bpf_probe_read_kernel(&x, 8, &pos[1]);'],
   ])('%s', (body, want) => {
     expect(chains(body)).toBe(want);
   });

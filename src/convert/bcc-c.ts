@@ -122,6 +122,27 @@ function sectionAt(text: string, off: number): string {
 }
 
 /** Balanced-parenthesis argument list starting at `open` (the index of "("). */
+/**
+ * The maps BPF_* declarations size with `name` (one of their arguments), and
+ * the text with that argument 1 there: the size is set before load.
+ */
+function sizeArgs(text: string, name: string): { maps: string[]; text: string } {
+  const found: { open: number; map: string }[] = [];
+  for (const m of text.matchAll(/^[ \t]*(BPF_\w+)\s*\(/gm)) {
+    const open = m.index! + m[0].length - 1;
+    const call = callArgs(text, open);
+    if (!call?.args.some((x) => x.trim() === name)) continue;
+    const map = (m[1] === 'BPF_TABLE' || m[1] === 'BPF_TABLE_PINNED' ? call.args[3] : call.args[0])?.trim();
+    if (map) found.push({ open, map });
+  }
+  let out = text;
+  for (const { open } of [...found].reverse()) {
+    const call = callArgs(out, open)!;
+    out = `${out.slice(0, open + 1)}${call.args.map((x) => (x.trim() === name ? '1' : x)).join(', ')})${out.slice(call.end)}`;
+  }
+  return { maps: found.map((f) => f.map), text: out };
+}
+
 function callArgs(text: string, open: number): { args: string[]; end: number } | null {
   let depth = 0;
   const args: string[] = [];
@@ -527,16 +548,13 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     }
     // a map's size from an option: a placeholder in C, the size set before load
     if (!chain.length && fallback?.arg && /^%[sdiu]$|^%l[du]$/.test(fallback.code ?? '')) {
-      const sized = [...text.matchAll(/^[ \t]*(BPF_\w+)\s*\(/gm)].map((m) => ({ macro: m[1]!, call: callArgs(text, m.index! + m[0].length - 1) }))
-        .filter((m) => m.call?.args.some((x) => x.trim() === token));
-      const uses = text.split(token).length - 1;
-      if (sized.length && sized.length === uses) {
-        for (const m of sized) {
-          const map = (m.macro === 'BPF_TABLE' || m.macro === 'BPF_TABLE_PINNED' ? m.call!.args[3] : m.call!.args[0])!.trim();
+      const sized = sizeArgs(text, token);
+      if (sized.maps.length && sized.maps.length === text.split(token).length - 1) {
+        for (const map of sized.maps) {
           resizes.push({ map, arg: fallback.arg });
           report.push({ line: fallback.line, what: `text.replace("${token}", ...) sizes map ${map}: set from ${fallback.arg} before load (skel.obj.setMaxEntries)`, converted: true });
         }
-        text = text.split(token).join('1');
+        text = sized.text;
         continue;
       }
     }
@@ -568,7 +586,6 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
   const chosen = new Map<string, { c: string; py: string }>();
   let alwaysBlocks: { from: number; to: number; py: string }[] = [];
   const values = new Map<string, { value: string; d: Define }>();
-  const sizedBy = new Map<number, string>();
   for (const [mname, defs] of byName) {
     const d = defs[0]!;
     if (defs.length === 1 && !d.conds.length && !d.arg) {
@@ -600,24 +617,12 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     for (const [mname, { value, d }] of values) {
       // a computed value that sizes maps (MAX_PID from /proc/sys/kernel/pid_max): each map sized before load
       if (d.arg && value !== d.value) {
-        text = text.replace(/^([ \t]*)(BPF_\w+)\s*\(/gm, (m: string, _ws: string, macro: string, off: number) => {
-          const call = callArgs(text, off + m.length - 1);
-          if (!call || !call.args.some((x) => x.trim() === mname)) return m;
-          const map = (macro === 'BPF_TABLE' || macro === 'BPF_TABLE_PINNED' ? call.args[3] : call.args[0])?.trim();
-          if (!map) return m;
-          resizes.push({ map, arg: d.arg! });
+        const sized = sizeArgs(text, mname);
+        for (const map of sized.maps) {
+          resizes.push({ map, arg: d.arg });
           report.push({ line: d.line, what: `${mname} (${d.arg}) sizes map ${map}: set before load (skel.obj.setMaxEntries)`, converted: true });
-          sizedBy.set(off, mname);
-          return m;
-        });
-        for (const off of [...sizedBy.keys()].sort((a, b) => b - a)) {
-          const call = callArgs(text, text.indexOf('(', off));
-          if (!call) continue;
-          const head = text.slice(0, text.indexOf('(', off) + 1);
-          const args = call.args.map((x) => (x.trim() === sizedBy.get(off) ? ' 1' : x));
-          text = `${head}${args.join(', ')})${text.slice(call.end)}`;
         }
-        sizedBy.clear();
+        text = sized.text;
       }
       // the macro's value where the code reads it; a value from a setting is no constant, so not at file scope (a map's size)
       let uses = 0;
@@ -1120,7 +1125,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
   }
   // kernel pointers read through a->b->c: BPF_CORE_READ, found in tree-sitter-c's tree (strings,
   // comments and the non-pointer structs of the tool itself are left alone)
-  const rewrites = corePointerChains(text, new Set([...structs, 'pt_regs', 'bpf_raw_tracepoint_args', 'bpf_perf_event_data']), vmlinuxBtf());
+  const rewrites = corePointerChains(text, new Set([...structs, 'pt_regs', 'bpf_raw_tracepoint_args', 'bpf_perf_event_data']), vmlinuxBtf(), headerParts.join('\n'));
   for (const r of rewrites.skipped) report.push({ line: pyLine(r), what: 'a write through a kernel pointer (x->f = ...): left as written', action: 'BPF programs cannot write kernel memory this way; rework the logic', converted: false });
   if (rewrites.edits.length) {
     report.push({ line: pyLine(rewrites.edits[0]!.start), what: `${rewrites.edits.length} kernel pointer chain${rewrites.edits.length > 1 ? 's' : ''} (a->b->c) → BPF_CORE_READ(a, b, c)`, converted: true });
@@ -1218,18 +1223,43 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
  * in: an array there is an address (it decays), so only the pointers before it
  * are read: BPF_CORE_READ(a, b)->arr.
  */
-export function corePointerChains(text: string, localStructs: Set<string>, btf: Btf | null = null): { edits: { start: number; end: number; text: string }[]; skipped: number[] } {
+export function corePointerChains(text: string, localStructs: Set<string>, btf: Btf | null = null, localDefs = ''): { edits: { start: number; end: number; text: string }[]; skipped: number[] } {
   const root = parse('c', text);
+  const kernel = (sname: string): boolean => !!sname && !localStructs.has(sname) && !sname.startsWith('tp_') && !sname.startsWith('trace_event_raw_');
+  // the tool's own structs' members that hold kernel pointers (a map value's struct file *fp)
+  const localMembers = new Map<string, Map<string, string>>();
+  for (const st of localDefs ? parse('c', localDefs).descendantsOfType('struct_specifier') : []) {
+    const body = st.childForFieldName('body');
+    const sname = st.childForFieldName('name')?.text;
+    if (!body || !sname) continue;
+    const members = new Map<string, string>();
+    for (const f of body.namedChildren.filter((c) => c.type === 'field_declaration')) {
+      const t = f.childForFieldName('type');
+      const ks = t?.type === 'struct_specifier' ? t.childForFieldName('name')?.text ?? '' : '';
+      if (!kernel(ks)) continue;
+      for (const d of f.namedChildren.filter((c) => c.type === 'pointer_declarator')) {
+        const id = d.childForFieldName('declarator');
+        if (id?.type === 'field_identifier') members.set(id.text, ks);
+      }
+    }
+    localMembers.set(sname, members);
+  }
   const kernelPtrs = new Map<string, string>();
+  const localVars = new Map<string, string>();
   for (const d of root.descendantsOfType(['declaration', 'parameter_declaration'])) {
     const t = d.childForFieldName('type');
     if (t?.type !== 'struct_specifier') continue;
     const sname = t.childForFieldName('name')?.text ?? '';
-    // a tracepoint's record is the program's context: read directly, as the verifier wants
-    if (!sname || localStructs.has(sname) || sname.startsWith('tp_') || sname.startsWith('trace_event_raw_')) continue;
     for (const decl of d.namedChildren) {
       let n: SyntaxNode | null = decl.type === 'init_declarator' ? decl.childForFieldName('declarator') : decl;
-      if (n?.type !== 'pointer_declarator') continue;
+      // struct val_t *valp, struct val_t val: chains through their kernel pointer members
+      if (localMembers.has(sname)) {
+        const id = n?.type === 'pointer_declarator' ? n.childForFieldName('declarator') : n;
+        if (id?.type === 'identifier') localVars.set(id.text, sname);
+        continue;
+      }
+      // a tracepoint's record is the program's context: read directly, as the verifier wants
+      if (!kernel(sname) || n?.type !== 'pointer_declarator') continue;
       n = n.childForFieldName('declarator');
       if (n?.type === 'identifier') kernelPtrs.set(n.text, sname);
     }
@@ -1245,7 +1275,16 @@ export function corePointerChains(text: string, localStructs: Set<string>, btf: 
       steps.unshift({ arrow: n.children.some((c) => c.type === '->'), field: n.childForFieldName('field')!.text });
       n = n.childForFieldName('argument')!;
     }
-    if (n.type !== 'identifier' || !kernelPtrs.has(n.text) || !steps[0]?.arrow) continue;
+    if (n.type !== 'identifier') continue;
+    // where the kernel memory starts: a kernel pointer variable, or a kernel pointer member of the tool's struct
+    let base = n.text;
+    let kstruct = kernelPtrs.get(n.text);
+    if (kstruct === undefined) {
+      kstruct = localMembers.get(localVars.get(n.text) ?? '')?.get(steps[0]?.field ?? '');
+      if (kstruct === undefined || !steps[1]?.arrow) continue;
+      base = `${n.text}${steps[0]!.arrow ? '->' : '.'}${steps[0]!.field}`;
+      steps.shift();
+    } else if (!steps[0]?.arrow) continue;
     const accessors: string[] = [];
     for (const st of steps) {
       if (st.arrow) accessors.push(st.field);
@@ -1273,13 +1312,44 @@ export function corePointerChains(text: string, localStructs: Set<string>, btf: 
       continue;
     }
     // a chain ending in an array is its address: read the pointers up to it, then take the member
-    if (!indexed && btf && endsInArray(btf, kernelPtrs.get(n.text)!, steps)) {
+    // a member of the tool's own struct is read as C reads it, outside the macro: CO-RE relocates only
+    // what the kernel's BTF knows
+    const read = (acc: string[]): string => (base === n.text ? `BPF_CORE_READ(${base}, ${acc.join(', ')})` : `({ __typeof__(${base}) __lcc_p = ${base}; BPF_CORE_READ(__lcc_p, ${acc.join(', ')}); })`);
+    if (!indexed && btf && endsInArray(btf, kstruct, steps)) {
       if (accessors.length === 1) continue;
       const last = accessors.pop()!;
-      edits.push({ start: node.startIndex, end: node.endIndex, text: `BPF_CORE_READ(${n.text}, ${accessors.join(', ')})->${last}` });
+      edits.push({ start: node.startIndex, end: node.endIndex, text: `${read(accessors)}->${last}` });
       continue;
     }
-    edits.push({ start: node.startIndex, end: node.endIndex, text: `BPF_CORE_READ(${n.text}, ${accessors.join(', ')})` });
+    edits.push({ start: node.startIndex, end: node.endIndex, text: read(accessors) });
+  }
+  // *p and p[i] on kernel memory, read as BCC reads them (zfsslower's *ppos, tcpdrop's ((u8 *)tcp)[13],
+  // tcpaccept's *(u8 *)((u64)&newsk->sk_wmem_queued - 3)): a probe read of the value
+  const scalarParams = new Set<string>();
+  for (const d of root.descendantsOfType('parameter_declaration')) {
+    const t = d.childForFieldName('type');
+    const decl = d.childForFieldName('declarator');
+    const id = decl?.type === 'pointer_declarator' ? decl.childForFieldName('declarator') : null;
+    if (id?.type !== 'identifier' || !(t?.type === 'primitive_type' || t?.type === 'type_identifier' || t?.type === 'sized_type_specifier')) continue;
+    // a uprobe's pointer arguments are the process's memory, not the kernel's
+    let fn: SyntaxNode | null = d;
+    while (fn && fn.type !== 'function_definition') fn = fn.parent;
+    const head = text.slice(Math.max(0, (fn?.startIndex ?? d.startIndex) - 200), d.startIndex);
+    if (/SEC\("u(?:ret)?probe|SEC\("usdt|BPF_U(?:RET)?PROBE\(/.test(head.slice(head.lastIndexOf('SEC('))) || /BPF_U(?:RET)?PROBE\(/.test(head)) continue;
+    scalarParams.add(id.text);
+  }
+  const kernelMemory = (e: SyntaxNode): boolean => [e, ...e.descendantsOfType('identifier')].some((x) => x.type === 'identifier' && (kernelPtrs.has(x.text) || scalarParams.has(x.text)));
+  for (const e of root.descendantsOfType(['pointer_expression', 'subscript_expression'])) {
+    if (e.type === 'pointer_expression' && !e.text.startsWith('*')) continue;
+    const operand = e.type === 'pointer_expression' ? e.childForFieldName('argument') : e.childForFieldName('argument');
+    if (!operand || !kernelMemory(operand)) continue;
+    const up = e.parent;
+    // a write, an address, or an operand already read by the chains above or a read of its own
+    if ((up?.type === 'assignment_expression' && up.childForFieldName('left')?.startIndex === e.startIndex) || up?.type === 'update_expression') continue;
+    if ((up?.type === 'pointer_expression' && up.text.startsWith('&')) || up?.type === 'sizeof_expression') continue;
+    if (up?.type === 'argument_list' && /^(bpf_probe_read\w*|BPF_CORE_READ\w*|bpf_core_\w+)$/.test(up.parent?.childForFieldName('function')?.text ?? '')) continue;
+    if (edits.some((x) => x.start < e.endIndex && e.startIndex < x.end)) continue;
+    edits.push({ start: e.startIndex, end: e.endIndex, text: `({ __typeof__(${e.text}) __lcc_v; bpf_probe_read_kernel(&__lcc_v, sizeof(__lcc_v), &(${e.text})); __lcc_v; })` });
   }
   return { edits, skipped };
 }

@@ -115,8 +115,9 @@ export const GATE_MIN_MS = 200;
 
 export class ProbeGate {
   private links: Link[] = [];
+  private keep = false;
 
-  constructor(private readonly progs: Program[], private keep: boolean) {}
+  constructor(private readonly progs: Program[]) {}
 
   /** Keep the programs attached from now on (probes too close to attach around each). */
   hold(): void {
@@ -204,7 +205,7 @@ export function startTracing(role: number, opts: { session: number; tgid: number
         note = e instanceof NotSupportedError ? `kprobes unavailable (${e.feature})` : `kprobe stages unavailable: ${e.message.split('\n')[0]}`;
       }
     }
-    return { skel, stageSet: kprobes ? { name: 'tracepoints+kprobes' } : { name: 'tracepoints', note }, gate: new ProbeGate(gated, false) };
+    return { skel, stageSet: kprobes ? { name: 'tracepoints+kprobes' } : { name: 'tracepoints', note }, gate: new ProbeGate(gated) };
   } catch (e) {
     skel.destroy();
     throw e;
