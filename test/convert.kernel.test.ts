@@ -245,7 +245,7 @@ describe.runIf(runKernelTests)('converted tools build, load and run', () => {
     // three shells that make their syscalls only when told to, after the tool is attached
     const shells = [0, 1, 2].map(() => spawn('/bin/sh', ['-c', 'read x; for i in 1 2 3 4; do /bin/true; done; echo done; read y'], { stdio: ['pipe', 'pipe', 'ignore'] }));
     try {
-      const [a, b, c] = shells.map((s) => s.pid!);
+      const [a, b, c] = shells.map((s) => s.pid!) as [number, number, number];
       const r = await run('pidsys', ['-p', `${a},${b}`, '-x', String(b)], async () => {
         // each says done once its four /bin/true have run: its syscalls are in
         await Promise.all(shells.map((s) => {

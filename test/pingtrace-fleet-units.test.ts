@@ -130,6 +130,7 @@ describe('HTML report', () => {
     offset: { us: 0, trusted: true, samples: 8 },
     stages: Object.fromEntries(['total', ...Object.keys(stages)].map((k) => [k, { min: 1, avg: 2, p50: 2, p99: 9, max: 10 }])),
     socketReads: 5000,
+    kernelCalls: 40000,
     kernelParses: 20000,
   };
 
