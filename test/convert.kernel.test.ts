@@ -19,7 +19,7 @@ const FIX = path.join(here, 'fixtures', 'convert');
 // inside the repository, so the converted code's `@lcc-ebpf/lbc` import resolves to this package
 const OUT = path.join(here, '.out', 'convert');
 const TSX = pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-const TOOLS = ['execwatch', 'syscount_top', 'syslat', 'openwatch', 'cpusample', 'switchstate', 'mallocsum', 'execcount', 'forkwatch', 'tcpwatch', 'sigwatch', 'rqdisk', 'pidsys'];
+const TOOLS = ['execwatch', 'syscount_top', 'syslat', 'openwatch', 'cpusample', 'switchstate', 'mallocsum', 'execcount', 'forkwatch', 'tcpwatch', 'sigwatch', 'rqdisk', 'pidsys', 'anonrec'];
 
 function lcc(args: string[], cwd = ROOT): { status: number | null; stdout: string; stderr: string } {
   return spawnSync(process.execPath, ['--import', TSX, path.join(here, 'helpers', 'lcc.ts'), ...args], { cwd, encoding: 'utf8' });
@@ -39,7 +39,7 @@ afterEach(() => {
  * Ctrl-C (SIGINT: it prints what it prints at exit). Waits for facts, never
  * for time.
  */
-async function run(tool: string, args: string[], activity: () => unknown, opts: { until?: RegExp } = {}): Promise<Run> {
+async function run(tool: string, args: string[], activity: () => unknown, opts: { until?: RegExp | (() => RegExp) } = {}): Promise<Run> {
   const child = spawn(process.execPath, ['--import', TSX, `${tool}.ts`, ...args], { cwd: path.join(OUT, tool) });
   running.add(child);
   child.on('close', () => running.delete(child));
@@ -47,7 +47,7 @@ async function run(tool: string, args: string[], activity: () => unknown, opts: 
   try {
     await w.until(`${tool}: attached`, { stream: 'stderr' });
     await activity();
-    if (opts.until) await w.until(opts.until);
+    if (opts.until) await w.until(typeof opts.until === 'function' ? opts.until() : opts.until);
     child.kill('SIGINT');
   } catch (e) {
     // a tool that failed to start says why in its exit code and stderr; anything else is the test's
@@ -263,6 +263,17 @@ describe.runIf(runKernelTests)('converted tools build, load and run', () => {
     } finally {
       for (const s of shells) s.kill('SIGKILL');
     }
+  }, 30_000);
+
+  it('anonrec prints each exec from a record declared as an anonymous struct, and counts with lock_xadd', async () => {
+    let pid = 0;
+    const r = await run('anonrec', [], () => {
+      pid = spawnSync('/bin/true').pid ?? 0;
+    }, { until: () => new RegExp(`^exec ${pid}$`, 'm') });
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(new RegExp(`^exec ${pid}$`, 'm'));
+    const counted = Number(/^counted (\d+)$/m.exec(r.out)?.[1] ?? -1);
+    expect(counted).toBeGreaterThanOrEqual(1);
   }, 30_000);
 
   it('mallocsum sums malloc() sizes from a uprobe on the libc ldconfig names, and -p filters in the kernel', async () => {

@@ -18,6 +18,7 @@ const KERNEL_MACROS: Record<string, string> = {
   // the lowest kernel address, as profile.py tests an ip against it: on 64-bit arches the kernel's half
   // of the address space has the top bit set (x86_64's is randomised within it)
   PAGE_OFFSET: ' 0x8000000000000000ULL',
+  lock_xadd: '(ptr, val) ((void)__sync_fetch_and_add(ptr, val))',
   div_u64: '(a, b) ((__u64)(a) / (__u32)(b))', div64_u64: '(a, b) ((__u64)(a) / (__u64)(b))',
   REQ_OP_BITS: ' 8', REQ_OP_MASK: ' ((1 << 8) - 1)',
   MINORBITS: ' 20', MINORMASK: ' ((1U << 20) - 1)', MAJOR: '(dev) ((unsigned int)((dev) >> 20))', MINOR: '(dev) ((unsigned int)((dev) & ((1U << 20) - 1)))',
@@ -711,6 +712,18 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     report.push({ line: Number(m[2]), what: `struct ${m[1]} → ${name}.h (shared with user space)`, converted: true });
     text = text.slice(0, i) + keepLines(text.slice(i, end)) + text.slice(end);
   }
+  // struct { ... } data = ...; in a function (trace_perf_output's record): named in NAME.h, so that a
+  // perf buffer knows its record's type and user space has it
+  const inFn = inFunctionLines(text);
+  text = text.replace(/\bstruct\s*\{([^{}]*)\}\s*(\w+)\s*(?=[=;])/g, (m, body: string, v: string, off: number) => {
+    if (!inFn[lineIdxAt(text, off)]) return m;
+    let sname = `${v}_t`;
+    while (structs.includes(sname) || new RegExp(`\\bstruct\\s+${sname}\\b`).test(text)) sname = `lcc_${sname}`;
+    structs.push(sname);
+    headerParts.push(`struct ${sname} {${body}};`);
+    report.push({ line: pyLine(off), what: `struct { ... } ${v} → struct ${sname} in ${name}.h (a named type user space can read)`, converted: true });
+    return `struct ${sname} ${v}${keepLines(m)}`;
+  });
 
   // ---- maps ----
   const maps: MapInfo[] = [];
