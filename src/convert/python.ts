@@ -585,7 +585,7 @@ function valueForms(v: PyNode, tool: PyTool, before: number, depth = 0): ValueFo
   if (lit !== null) return one(lit, null);
   if (v.type === 'integer') return one(v.text, null);
   // text built with += (cpudist's storage_str): no value to set at load time
-  if (v.type === 'identifier' && tool.root.descendantsOfType('augmented_assignment').some((a) => line(a) < before && a.childForFieldName('left')?.text === v.text)) return one(null, null);
+  if (v.type === 'identifier' && builtInSteps(v.text, tool, before)) return one(null, null);
   if (v.type === 'identifier' && depth === 0) {
     // a variable set earlier, under conditions: each assignment is one alternative, the latest first
     const defs = definitions(v.text, tool, before)?.reverse();
@@ -630,11 +630,15 @@ function moduleNumber(name: string, tool: PyTool): string | null {
   return v?.type === 'integer' ? v.text : null;
 }
 
+/** `name += ...` before a line: the value is built in steps, no one assignment is it. */
+function builtInSteps(name: string, tool: PyTool, before: number): boolean {
+  return tool.root.descendantsOfType('augmented_assignment').some((a) => line(a) < before && a.childForFieldName('left')?.text === name);
+}
+
 /** Module-level assignments to `name` before a line, with their conditions; null when any is not simple. */
 function definitions(name: string, tool: PyTool, before: number): { value: PyNode; cond: string | null }[] | null {
   const out: { value: PyNode; cond: string | null }[] = [];
-  // `name += ...` builds the value in steps: no one assignment is it
-  if (tool.root.descendantsOfType('augmented_assignment').some((a) => line(a) < before && a.childForFieldName('left')?.text === name)) return null;
+  if (builtInSteps(name, tool, before)) return null;
   for (const a of tool.root.descendantsOfType('assignment')) {
     if (line(a) >= before) break;
     if (a.childForFieldName('left')?.text !== name) continue;
