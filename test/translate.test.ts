@@ -60,6 +60,7 @@ const CASES: [string, string[][]][] = [
   ['collections_.py', [[]]],
   ['generators.py', [[]]],
   ['stdlib.py', [[]]],
+  ['events.py', [[]]],
   ['argparse_.py', [['-p', '181', '-T', '--count', '3', '5', 'a', 'b'], [], ['--help'], ['-x', '-s'], ['-p', '-3'], ['--count', 'x'], ['-u', 'sec']]],
 ];
 

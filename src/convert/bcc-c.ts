@@ -565,6 +565,17 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     const codes = reps.map((r) => (r.code ?? '').trim());
     const statement = codes.some((c) => /[;{}]/.test(c)) || codes.every((c) => c === '');
     const conds = chain.map(({ r, parts }) => ({ r, c: condC(parts) }));
+    // a member name chosen by an option (biolatpcts' rq->__START_TIME_FIELD__): each use reads the member chosen
+    const uses = text.split(token).length - 1;
+    const memberUses = [...text.matchAll(new RegExp(`\\b(\\w+)\\s*(->|\\.)\\s*${token}\\b`, 'g'))];
+    if (conds.length && uses && memberUses.length === uses && reps.every((r) => !r.arg && /^\w+$/.test((r.code ?? '').trim()))) {
+      const last = fallback ? fallback.code!.trim() : conds[conds.length - 1]!.r.code!.trim();
+      const alts = fallback ? conds : conds.slice(0, -1);
+      text = text.replace(new RegExp(`\\b(\\w+)\\s*(->|\\.)\\s*${token}\\b`, 'g'), (_m, base: string, op: string) =>
+        `(${alts.map(({ r, c }) => `${c} ? ${base}${op}${r.code!.trim()} : `).join('')}${base}${op}${last})`);
+      report.push({ line: reps[0]!.line, what: `text.replace("${token}", ...) chooses a member by the options → each use reads the chosen one`, converted: true });
+      continue;
+    }
     if (!conds.length) code = dflt;
     else if (statement) {
       code = conds.map(({ r, c }, i) => `${i ? ' else ' : ''}if (${c}) { ${subst(r)} }`).join('') + (dflt.trim() ? ` else { ${dflt} }` : '');

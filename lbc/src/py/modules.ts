@@ -12,7 +12,7 @@ import { int, isKwargs, repr, splitKw, str, tuple, type Int } from './core.js';
 import { Counter, DefaultDict, PyDict, PySet } from './dict.js';
 import { excMessage, excName, FileNotFoundError, fromNodeError, KeyError, lastCaught, OSError, PyTypeError, ValueError, KeyboardInterrupt } from './exc.js';
 import { exit, float, int_, iter, writeFd, type Writable } from './builtins.js';
-import { atexitRegister, defaultIntHandler, getSignal, pause, setSignal, sleep, SIG_DFL, SIG_IGN } from './run.js';
+import { atexitRegister, blocking, defaultIntHandler, getSignal, pause, setSignal, sleep, SIG_DFL, SIG_IGN } from './run.js';
 import { formatValue } from './format.js';
 import { inetNtop } from '../format.js';
 
@@ -848,3 +848,44 @@ const deep = (v: unknown): unknown => (Array.isArray(v) ? (Object.isFrozen(v) ? 
 export const copy = { copy: <T>(v: T): T => (Array.isArray(v) ? ([...v] as T) : v instanceof PyDict ? (v.copy() as T) : v instanceof PySet ? (v.copy() as T) : v), deepcopy: deep };
 
 export { formatValue, isKwargs, Counter, KeyboardInterrupt };
+
+/**
+ * threading.Event: a flag a signal handler sets to wake the program where it
+ * waits (biolatpcts prints when SIGUSR1 comes). wait() is a blocking call, as
+ * time.sleep is: SIGINT raises there.
+ */
+class PyEvent {
+  private flag = false;
+  private readonly waiters = new Set<() => void>();
+
+  is_set(): boolean {
+    return this.flag;
+  }
+
+  set(): void {
+    this.flag = true;
+    for (const w of [...this.waiters]) w();
+  }
+
+  clear(): void {
+    this.flag = false;
+  }
+
+  wait(timeout?: number | bigint | null): Promise<boolean> {
+    if (this.flag) return Promise.resolve(true);
+    return blocking<boolean>((done) => {
+      const wake = (): void => done(true);
+      this.waiters.add(wake);
+      // no timeout (or one past setTimeout's range): until set, and the process stays up meanwhile
+      const ms = timeout === undefined || timeout === null ? Infinity : Math.max(0, Number(timeout) * 1000);
+      const t = ms < 2 ** 31 ? setTimeout(() => done(this.flag), ms) : setInterval(() => {}, 2 ** 30);
+      return () => {
+        this.waiters.delete(wake);
+        clearTimeout(t);
+        clearInterval(t);
+      };
+    });
+  }
+}
+
+export const threading = { Event: (): PyEvent => new PyEvent() };
