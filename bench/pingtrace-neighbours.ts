@@ -17,7 +17,7 @@ const name = `lccn${process.pid % 100000}`;
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const [c, s, , sip] = execFileSync('bash', [NETNS, 'up', name], { encoding: 'utf8' }).trim().split(' ') as [string, string, string, string];
-const ns = (n: string, ...cmd: string[]): string => execFileSync('ip', ['netns', 'exec', n, ...cmd], { encoding: 'utf8', timeout: 120_000 });
+const ns = (n: string, ...cmd: string[]): string => execFileSync('ip', ['netns', 'exec', n, ...cmd], { encoding: 'utf8', timeout: 120_000, maxBuffer: 1 << 28 });
 
 interface Agent { child: ChildProcess; ms: number; pid: number; until(re: RegExp): Promise<RegExpExecArray> }
 
@@ -61,7 +61,7 @@ async function stop(p: { child: ChildProcess }): Promise<void> {
 /** ping -U's mean round trip in µs from the client's namespace: of every reply's time (ping's own
  * average is rounded to the µs; 2,000 of them resolve a fraction of one). */
 const pingTimes = (count: number): number[] => {
-  const out = execFileSync('ip', ['netns', 'exec', c, 'ping', '-U', '-c', String(count), '-i', '0.0005', sip], { encoding: 'utf8', timeout: 120_000, maxBuffer: 1 << 28 });
+  const out = ns(c, 'ping', '-U', '-c', String(count), '-i', '0.0005', sip);
   const times = [...out.matchAll(/time=([\d.]+) ms/g)].map((m) => Number(m[1]) * 1000);
   if (times.length < count * 0.95) throw new Error(`ping printed ${times.length} round trips of ${count}`);
   return times;

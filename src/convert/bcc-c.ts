@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse, type SyntaxNode } from '../treesitter.js';
 import { Btf, BtfKind, type BtfMember, type BtfType } from '../../lbc/src/pure.js';
-import type { Attach, Define, PyTool, Replacement } from './python.js';
+import { balancedParens, type Attach, type Define, type PyTool, type Replacement } from './python.js';
 
 /** Kernel macros BCC tools use, which vmlinux.h (types only) does not carry: what follows the name. */
 const KERNEL_MACROS: Record<string, string> = {
@@ -446,7 +446,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     }
     // not (A) and not (B) is no negation of one whole: the parenthesis after `not` must close at the end
     const neg = /^not \((.*)\)$/s.exec(p);
-    const whole = neg && [...neg[1]!].reduce((d, ch) => (d < 0 ? d : d + (ch === '(' ? 1 : ch === ')' ? -1 : 0)), 0) === 0 ? neg : null;
+    const whole = neg && balancedParens(neg[1]!) ? neg : null;
     const py = whole ? whole[1]! : p;
     let g = `lcc_if_${cIdent(py)}`.slice(0, 60);
     while (globals.has(g) && globals.get(g)!.arg !== py) g += '_';
@@ -1359,13 +1359,14 @@ export function corePointerChains(text: string, localStructs: Set<string>, btf: 
     let fn: SyntaxNode | null = d;
     while (fn && fn.type !== 'function_definition') fn = fn.parent;
     const head = text.slice(Math.max(0, (fn?.startIndex ?? d.startIndex) - 200), d.startIndex);
-    if (/SEC\("u(?:ret)?probe|SEC\("usdt|BPF_U(?:RET)?PROBE\(/.test(head.slice(head.lastIndexOf('SEC('))) || /BPF_U(?:RET)?PROBE\(/.test(head)) continue;
+    const section = [...head.matchAll(/SEC\("([^"]*)"\)/g)].pop()?.[1] ?? '';
+    if (/^(?:u(?:ret)?probe|usdt)/.test(section) || /BPF_U(?:RET)?PROBE\(/.test(head)) continue;
     scalarParams.add(id.text);
   }
   const kernelMemory = (e: SyntaxNode): boolean => [e, ...e.descendantsOfType('identifier')].some((x) => x.type === 'identifier' && (kernelPtrs.has(x.text) || scalarParams.has(x.text)));
   for (const e of root.descendantsOfType(['pointer_expression', 'subscript_expression'])) {
     if (e.type === 'pointer_expression' && !e.text.startsWith('*')) continue;
-    const operand = e.type === 'pointer_expression' ? e.childForFieldName('argument') : e.childForFieldName('argument');
+    const operand = e.childForFieldName('argument');
     if (!operand || !kernelMemory(operand)) continue;
     const up = e.parent;
     // a write, an address, or an operand already read by the chains above or a read of its own

@@ -658,12 +658,16 @@ function definitions(name: string, tool: PyTool, before: number): { value: PyNod
   return out.length ? out : null;
 }
 
+/** Whether every parenthesis in `t` closes within it (`a) and (b` does not: int(a) + int(b) is no one call). */
+export function balancedParens(t: string): boolean {
+  return [...t].reduce((d, ch) => (d < 0 ? d : d + (ch === '(' ? 1 : ch === ')' ? -1 : 0)), 0) === 0;
+}
+
 /** `pid` assigned once from `args.pid`: the option itself (int()/str() around it change nothing in C). */
 function resolveAlias(arg: string, tool: PyTool, before: number): string {
   const wrapped = /^(?:int|str|float)\((.*)\)$/s.exec(arg.trim());
   // int(a) + int(b) is no wrapped call: the inside must balance
-  const balanced = (t: string): boolean => [...t].reduce((d, ch) => (d < 0 ? d : d + (ch === '(' ? 1 : ch === ')' ? -1 : 0)), 0) === 0;
-  if (wrapped && balanced(wrapped[1]!)) return resolveAlias(wrapped[1]!, tool, before);
+  if (wrapped && balancedParens(wrapped[1]!)) return resolveAlias(wrapped[1]!, tool, before);
   if (!/^\w+$/.test(arg)) return arg;
   const defs = definitions(arg, tool, before);
   if (defs?.length === 1 && /^args\.\w+$/.test(defs[0]!.value.text)) return defs[0]!.value.text;

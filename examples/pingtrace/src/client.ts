@@ -184,10 +184,9 @@ export async function runClient(opts: ClientOptions, on: ClientEvents = {}): Pro
   const spec: ProbeSpec = { family: families.has(6) ? 6 : 4, protocol: opts.protocol ?? 'icmp' };
   const port = spec.protocol === 'icmp' ? 0 : opts.port ?? DEFAULT_PORT;
   const hunting = !!opts.spikes && (opts.spikes.thresholdUs !== undefined || opts.spikes.factor !== undefined);
-  const { skel, stageSet, gate } = startTracing(PtRole.PT_CLIENT, { session, tgid: process.pid, spikes: hunting, probe: spec });
   // probes closer together than attaching costs: the programs stay attached
   const period = Math.max(opts.intervalMs / opts.targets.length, opts.rate ? 1000 / opts.rate : 0);
-  if (period < GATE_MIN_MS) gate.hold();
+  const { skel, stageSet, gate } = startTracing(PtRole.PT_CLIENT, { session, tgid: process.pid, spikes: hunting, probe: spec, holdProbes: period < GATE_MIN_MS });
   const udp = dgram.createSocket(spec.family === 6 ? 'udp6' : 'udp4');
   await new Promise<void>((r) => udp.bind(0, () => r()));
   const reportPort = udp.address().port;

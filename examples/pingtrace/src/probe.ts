@@ -114,16 +114,11 @@ const GATED = ['tp_dev_queue', 'tp_start_xmit', 'tp_netif_rx', 'tp_gro_entry', '
 export const GATE_MIN_MS = 200;
 
 export class ProbeGate {
-  private links: Link[] = [];
-  private keep = false;
-
-  constructor(private readonly progs: Program[]) {}
-
-  /** Keep the programs attached from now on (probes too close to attach around each). */
-  hold(): void {
-    this.keep = true;
-    this.open();
-  }
+  /**
+   * `links`: the programs attached now. A gate that holds them (probes too
+   * close to attach around each) keeps them attached; close() does nothing.
+   */
+  constructor(private readonly progs: Program[], private links: Link[], private readonly keep: boolean) {}
 
   get isOpen(): boolean {
     return this.links.length > 0;
@@ -148,7 +143,7 @@ export class ProbeGate {
 }
 
 /** Load and attach the probes for one end; kprobe stages when the kernel has them. */
-export function startTracing(role: number, opts: { session: number; tgid: number; spikes?: boolean; probe?: ProbeSpec; tcpPort?: number }): { skel: PingtraceSkeleton; stageSet: StageSet; gate: ProbeGate } {
+export function startTracing(role: number, opts: { session: number; tgid: number; spikes?: boolean; probe?: ProbeSpec; tcpPort?: number; holdProbes?: boolean }): { skel: PingtraceSkeleton; stageSet: StageSet; gate: ProbeGate } {
   if (!fs.existsSync('/sys/kernel/btf/vmlinux')) {
     throw new LbcError('this kernel has no BTF (/sys/kernel/btf/vmlinux)', { hint: 'pingtrace needs a kernel built with CONFIG_DEBUG_INFO_BTF' });
   }
@@ -176,6 +171,7 @@ export function startTracing(role: number, opts: { session: number; tgid: number
     skel.rodata.rb_flags = 1n; // BPF_RB_NO_WAKEUP: see pingtrace.bpf.c
     skel.load();
     const gated: Program[] = [];
+    const held: Link[] = [];
     for (const [name, prog] of Object.entries(skel.progs)) {
       if (!prog.autoload || (KPROBES as readonly string[]).includes(name)) continue;
       let link: Link;
@@ -186,10 +182,11 @@ export function startTracing(role: number, opts: { session: number; tgid: number
         if (name === 'tp_gro_entry') continue;
         throw e;
       }
-      // attached once here all the same: what the kernel refuses, it refuses at start
+      // attached here all the same: what the kernel refuses, it refuses at start
       if (role === PtRole.PT_CLIENT && (GATED as readonly string[]).includes(name)) {
-        link.destroy();
         gated.push(prog);
+        if (opts.holdProbes) held.push(link);
+        else link.destroy();
       }
     }
     let note: string | undefined;
@@ -205,7 +202,7 @@ export function startTracing(role: number, opts: { session: number; tgid: number
         note = e instanceof NotSupportedError ? `kprobes unavailable (${e.feature})` : `kprobe stages unavailable: ${e.message.split('\n')[0]}`;
       }
     }
-    return { skel, stageSet: kprobes ? { name: 'tracepoints+kprobes' } : { name: 'tracepoints', note }, gate: new ProbeGate(gated) };
+    return { skel, stageSet: kprobes ? { name: 'tracepoints+kprobes' } : { name: 'tracepoints', note }, gate: new ProbeGate(gated, held, !!opts.holdProbes) };
   } catch (e) {
     skel.destroy();
     throw e;
