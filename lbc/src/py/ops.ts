@@ -117,7 +117,11 @@ function floorInt(x: number, y: number): number {
 /** `%`: the sign of the divisor, as Python's; on a str, printf-style formatting */
 export function mod(a: unknown, b: unknown): any {
   if (typeof a === 'string') return pyFormat(a, b);
-  if (a instanceof Uint8Array) return Buffer.from(pyFormat(Buffer.from(a).toString('latin1'), b), 'latin1');
+  if (a instanceof Uint8Array) {
+    // b"%s" % some_bytes puts the bytes themselves in, not their repr: latin-1 carries each byte as one char
+    const raw = (v: unknown): unknown => (v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : v);
+    return Buffer.from(pyFormat(Buffer.from(a).toString('latin1'), Array.isArray(b) && Object.isFrozen(b) ? Object.freeze(b.map(raw)) : raw(b)), 'latin1');
+  }
   const d = dunder(a, '__mod__', b);
   if (d) return d.v;
   const x = num(a); const y = num(b);
