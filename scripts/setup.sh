@@ -29,9 +29,11 @@ need_root() {
 
 # --- Debian packages -----------------------------------------------------
 pkgs=(libbpf1 libbpf-dev clang llvm bpftool bubblewrap iproute2 iputils-ping python3)
-# the tests run converted BCC tools beside BCC's own, which compiles against the kernel's headers
+# the tests run converted BCC tools beside BCC's own, which compiles against the kernel's headers;
+# both name libc's static functions in user stacks from libc6-dbg's debug file; losetup (mount) makes
+# a disk only one test writes to
 headers=linux-headers-$(dpkg --print-architecture)
-[ "$want_test" = 1 ] && pkgs+=(python3-bpfcc bpfcc-tools "$headers" prometheus chromium)
+[ "$want_test" = 1 ] && pkgs+=(python3-bpfcc bpfcc-tools "$headers" libc6-dbg mount prometheus chromium)
 [ "$want_bench" = 1 ] && pkgs+=(bpfcc-tools python3-bpfcc "$headers" libbpf-dev)
 missing=()
 for p in "${pkgs[@]}"; do

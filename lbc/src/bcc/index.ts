@@ -7,6 +7,7 @@
 // that block in Python (perf_buffer_poll, trace_print) wait as the
 // translation's other blocking calls do.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import type { BpfObject } from '../object.js';
 import type { Program, AttachTarget } from '../program.js';
@@ -911,7 +912,55 @@ interface ElfSym { name: string; value: bigint; size: bigint; hidden: boolean }
 interface ElfFile { syms: ElfSym[]; loads: { off: bigint; vaddr: bigint; filesz: bigint }[] }
 const elfCache = new Map<string, ElfFile | null>();
 
-/** A 64-bit little-endian ELF's function symbols (.symtab and .dynsym, with .gnu.version's hidden bit) and PT_LOAD segments */
+/** The function symbols of an ELF's .symtab and .dynsym (with .gnu.version's hidden bit) */
+function elfFunctionSymbols(b: Buffer, sections: ReturnType<typeof elfSections>): ElfSym[] {
+  const versym = sections.find((x) => x.type === 0x6fffffff);
+  const syms: ElfSym[] = [];
+  for (const s of sections) {
+    if (s.type !== 2 && s.type !== 11) continue;
+    const strtab = sections[s.link]!;
+    const step = s.entsize || 24;
+    for (let o = s.offset, idx = 0; o + 24 <= s.offset + s.size; o += step, idx++) {
+      // functions defined here (STT_FUNC, and STT_GNU_IFUNC: libc's strlen is one)
+      if (![2, 10].includes(b[o + 4]! & 0xf) || b.readUInt16LE(o + 6) === 0) continue;
+      const nameOff = strtab.offset + b.readUInt32LE(o);
+      const hidden = s.type === 11 && versym ? (b.readUInt16LE(versym.offset + idx * 2) & 0x8000) !== 0 : false;
+      syms.push({ name: b.toString('utf8', nameOff, b.indexOf(0, nameOff)), value: b.readBigUInt64LE(o + 8), size: b.readBigUInt64LE(o + 16), hidden });
+    }
+  }
+  return syms;
+}
+
+/**
+ * Where a stripped file's symbols went, looked for where BCC (and gdb) look:
+ * by its build ID under /usr/lib/debug/.build-id (Debian's -dbg packages),
+ * then by its .gnu_debuglink name beside it, in .debug/, and under /usr/lib/debug.
+ */
+function debugFile(b: Buffer, sections: ReturnType<typeof elfSections>, file: string): string | null {
+  const candidates: string[] = [];
+  for (const s of sections.filter((x) => x.type === 7)) {
+    // notes: namesz, descsz, type, then name and desc padded to 4
+    for (let o = s.offset; o + 12 <= s.offset + s.size; ) {
+      const [namesz, descsz, type] = [b.readUInt32LE(o), b.readUInt32LE(o + 4), b.readUInt32LE(o + 8)];
+      const name = o + 12;
+      const desc = name + ((namesz + 3) & ~3);
+      if (type === 3 && b.toString('latin1', name, name + namesz) === 'GNU\0') {
+        const id = b.toString('hex', desc, desc + descsz);
+        candidates.push(`/usr/lib/debug/.build-id/${id.slice(0, 2)}/${id.slice(2)}.debug`);
+      }
+      o = desc + ((descsz + 3) & ~3);
+    }
+  }
+  const link = sections.find((x) => x.name === '.gnu_debuglink');
+  if (link) {
+    const name = b.toString('utf8', link.offset, b.indexOf(0, link.offset));
+    const dir = path.dirname(file);
+    candidates.push(path.join(dir, name), path.join(dir, '.debug', name), path.join('/usr/lib/debug', dir, name));
+  }
+  return candidates.find((c) => path.resolve(c) !== path.resolve(file) && fs.existsSync(c)) ?? null;
+}
+
+/** A 64-bit little-endian ELF's function symbols (its own, then its debug file's) and PT_LOAD segments */
 function readElf(file: string): ElfFile | null {
   if (elfCache.has(file)) return elfCache.get(file)!;
   let e: ElfFile | null = null;
@@ -926,18 +975,15 @@ function readElf(file: string): ElfFile | null {
         if (b.readUInt32LE(o) === 1) loads.push({ off: b.readBigUInt64LE(o + 8), vaddr: b.readBigUInt64LE(o + 16), filesz: b.readBigUInt64LE(o + 32) });
       }
       const sections = elfSections(b, file);
-      const versym = sections.find((x) => x.type === 0x6fffffff);
-      const syms: ElfSym[] = [];
-      for (const s of sections) {
-        if (s.type !== 2 && s.type !== 11) continue;
-        const strtab = sections[s.link]!;
-        const step = s.entsize || 24;
-        for (let o = s.offset, idx = 0; o + 24 <= s.offset + s.size; o += step, idx++) {
-          // functions defined here (STT_FUNC, and STT_GNU_IFUNC: libc's strlen is one)
-          if (![2, 10].includes(b[o + 4]! & 0xf) || b.readUInt16LE(o + 6) === 0) continue;
-          const nameOff = strtab.offset + b.readUInt32LE(o);
-          const hidden = s.type === 11 && versym ? (b.readUInt16LE(versym.offset + idx * 2) & 0x8000) !== 0 : false;
-          syms.push({ name: b.toString('utf8', nameOff, b.indexOf(0, nameOff)), value: b.readBigUInt64LE(o + 8), size: b.readBigUInt64LE(o + 16), hidden });
+      const syms = elfFunctionSymbols(b, sections);
+      // a debug file is linked at the same addresses: its .symtab names the static functions the file lost
+      const dbg = sections.some((x) => x.type === 2) ? null : debugFile(b, sections, file);
+      if (dbg) {
+        try {
+          const d = fs.readFileSync(dbg);
+          syms.push(...elfFunctionSymbols(d, elfSections(d, dbg)).filter((x) => x.value !== 0n));
+        } catch {
+          // an unreadable debug file leaves the file's own symbols
         }
       }
       e = { syms, loads };

@@ -118,6 +118,13 @@ const path = {
   expanduser: (p: string): string => p.replace(/^~(?=\/|$)/, nodeOs.homedir()),
   sep: '/',
 };
+/** os.stat()'s result: Python's st_* names over Node's Stats */
+function statResult(s: fs.Stats) {
+  return Object.assign(s, {
+    st_mode: s.mode, st_ino: s.ino, st_dev: s.dev, st_nlink: s.nlink, st_uid: s.uid, st_gid: s.gid, st_size: s.size, st_rdev: s.rdev,
+    st_atime: s.atimeMs / 1000, st_mtime: s.mtimeMs / 1000, st_ctime: s.ctimeMs / 1000,
+  });
+}
 export const os = {
   path,
   sep: '/',
@@ -133,7 +140,14 @@ export const os = {
   kill: (pid: Int, sig: Int): void => fsCall(() => void process.kill(Number(pid), Number(sig))),
   listdir: (p = '.'): string[] => fsCall(() => fs.readdirSync(p)),
   readlink: (p: string): string => fsCall(() => fs.readlinkSync(p)),
-  stat: (p: string): fs.Stats => fsCall(() => fs.statSync(p)),
+  stat: (p: string) => fsCall(() => statResult(fs.statSync(p))),
+  // glibc's dev_t: 12 bits of major and 20 of minor, split across the word
+  major: (dev: Int): number => Number(((BigInt(dev) >> 8n) & 0xfffn) | ((BigInt(dev) >> 32n) & ~0xfffn)),
+  minor: (dev: Int): number => Number((BigInt(dev) & 0xffn) | ((BigInt(dev) >> 12n) & ~0xffn)),
+  makedev: (major: Int, minor: Int): number => {
+    const [ma, mi] = [BigInt(major), BigInt(minor)];
+    return Number(((ma & 0xfffn) << 8n) | ((ma & ~0xfffn) << 32n) | (mi & 0xffn) | ((mi & ~0xffn) << 12n));
+  },
   unlink: (p: string): void => fsCall(() => fs.unlinkSync(p)),
   remove: (p: string): void => fsCall(() => fs.unlinkSync(p)),
   // exist_ok or not: an existing directory is no error here (mkdirSync recursive)
