@@ -104,7 +104,7 @@ function loopbackSession(): number {
 
 /** The originals: Debian's bpfcc-tools, and BCC's examples */
 const SOURCES: Record<string, string> = {
-  ...Object.fromEntries(['threadsnoop', 'gethostlatency', 'bitesize', 'tcplife', 'tcpstates', 'softirqs', 'hardirqs', 'biopattern', 'bashreadline', 'profile'].map((t) => [t, bcc(t)])),
+  ...Object.fromEntries(['threadsnoop', 'gethostlatency', 'bitesize', 'tcplife', 'tcpstates', 'softirqs', 'hardirqs', 'biopattern', 'bashreadline', 'profile', 'syscount'].map((t) => [t, bcc(t)])),
   mallocstacks: `${EXAMPLES}/mallocstacks.py`,
 };
 const TOOLS = Object.keys(SOURCES);
@@ -338,5 +338,19 @@ describe.runIf(runKernelTests)('converted BCC tools print what BCC prints', () =
     expect(at(r.lcc)).toBe(at(r.bcc));
     expect(at(r.lcc)).toMatch(/^10000 bytes allocated at:\n\tmalloc\+0x0\n\tmain\+0x[0-9a-f]+\n\t__libc_start_call_main\+0x[0-9a-f]+$/);
     expect(r.lcc.split('\n')[0]).toBe(r.bcc.split('\n')[0]);
+  }, 120_000);
+
+  it('syscount -L -p (raw_syscalls tracepoints; with -L its map holds a count and a time, declared under #ifdef LATENCY ... #else): the same syscalls, counted the same', async () => {
+    const work = await worker();
+    const r = await sideBySide('syscount', ['-L', '-p', String(work.pid)], async () => {
+      await work.ask('malloc');
+      await work.ask('malloc');
+    });
+    work.proc.kill();
+    // the [HH:MM:SS] line and TIME (us) are the clock's: SYSCALL and COUNT are the worker's
+    const rows = (out: string): string[] => out.trim().split('\n').filter((l) => !/^\[\d\d:\d\d:\d\d\]$/.test(l)).map((l) => l.replace(/\s+[\d.]+$/, '').replace(/\s+TIME \(us\)$/, ''));
+    expect(rows(r.lcc)).toEqual(rows(r.bcc));
+    // each answer is a write of "done"
+    expect(rows(r.lcc).find((l) => l.startsWith('write'))).toMatch(/^write\s+2$/);
   }, 120_000);
 });

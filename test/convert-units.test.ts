@@ -84,8 +84,33 @@ describe('#if blocks on macros chosen at load time → if', () => {
     expect(r.always).toEqual([{ from: 0, to: 3, py: '(not args.count)' }]);
   });
 
+  it('keeps both halves of a file-scope #if/#else: a map declared in both becomes two, each use in a function named by the half of the if it sits in', () => {
+    const src = [
+      '#ifdef LATENCY', 'BPF_HASH(start, u64, u64);', 'BPF_HASH(data, u32, struct data_t);', '#else', 'BPF_HASH(data, u32, u64);', '#endif',
+      '#ifdef LATENCY', 'int enter(void *ctx) { start.update(&id, &t); return 0; }', '#endif',
+      'int exit(void *ctx) {', '#ifdef LATENCY', '  struct data_t *val = data.lookup(&key);', '#else', '  u64 *val = data.lookup(&key);', '#endif', '  return 0;', '}',
+    ].join('\n');
+    const r = run(src);
+    expect(r.errors).toEqual([]);
+    expect(r.variants).toEqual([{ map: 'data', then: 'data__lcc_then', else: 'data__lcc_else', py: '(not args.count)' }]);
+    expect(r.text.split('\n')).toEqual([
+      '', 'BPF_HASH(start, u64, u64);', 'BPF_HASH(data__lcc_then, u32, struct data_t);', '', 'BPF_HASH(data__lcc_else, u32, u64);', '',
+      '', 'int enter(void *ctx) { start.update(&id, &t); return 0; }', '',
+      'int exit(void *ctx) {', 'if (!lcc_has_count) {', '  struct data_t *val = data__lcc_then.lookup(&key);', '} else {', '  u64 *val = data__lcc_else.lookup(&key);', '}', '  return 0;', '}',
+    ]);
+    // the else half's programs load when the condition does not hold
+    expect(r.always.map((a) => a.py)).toEqual(['(not args.count)', 'not ((not args.count))', '(not args.count)']);
+  });
+
+  it('declares before the if a variable each half declares and the code after it reads (syscount\'s key)', () => {
+    const r = run('int f() {\n#ifdef FILTER\n  u32 key = a;\n  u64 *val = 0;\n#else\n  u32 key = b;\n#endif\n  return key;\n}');
+    expect(r.errors).toEqual([]);
+    expect(r.text).toBe('int f() {\nu32 key; if (lcc_has_pid) {\n  key = a;\n  u64 *val = 0;\n} else {\n  key = b;\n}\n  return key;\n}');
+  });
+
   it.each([
-    ['an #else at file scope', '#ifdef FILTER\nstruct a { int x; };\n#else\nstruct a { long x; };\n#endif', /#else: other declarations when the condition does not hold, at file scope/],
+    ['a map of both halves used outside an if on their condition', '#ifdef FILTER\nBPF_HASH(m, u32, u32);\n#else\nBPF_HASH(m, u32, u64);\n#endif\nint f() {\n  m.lookup(&k);\n}', /map m is declared one way under #if on \(args.pid\) and another under its #else, and used here outside a block on the same condition/],
+    ['a third set of declarations at file scope', '#ifdef FILTER\nint a;\n#elif defined(OTHER)\nint b;\n#endif', /a third set of declarations at file scope/],
     ['a macro\'s value in #if', 'int f() {\n#if FILTER > 2\n  a();\n#endif\n}', /#if FILTER > 2: a condition lcc can turn into if only when it is made of defined/],
   ])('refuses %s, naming the line', (_name, src, why) => {
     const r = run(src);

@@ -95,6 +95,8 @@ export interface CResult {
   structs: string[];
   /** maps sized by an option (BPF_STACK_TRACE(s, STACK_STORAGE_SIZE)): set before load from `arg` */
   resizes: { map: string; arg: string }[];
+  /** maps declared per option at file scope: the tool's name for each, and the object's two */
+  variants: MapVariant[];
   report: ReportEntry[];
 }
 
@@ -301,14 +303,23 @@ export function ifdefToIf(text: string, conds: Map<string, { c: string; py: stri
   text: string; blocks: Map<string, number>; errors: { at: number; why: string }[];
   /** file-scope blocks kept whole: their line range and the Python condition they were under */
   always: { from: number; to: number; py: string }[];
+  /** a map declared in both halves of a file-scope #if/#else: both kept, renamed; the tool reads the one its options chose */
+  variants: MapVariant[];
 } {
   const lines = text.split('\n');
   const inFunction = inFunctionLines(text);
-  const stack: ('ours' | 'other' | 'always')[] = [];
+  const stack: ('ours' | 'other' | 'always' | 'alwaysElse')[] = [];
   const blocks = new Map<string, number>();
   const errors: { at: number; why: string }[] = [];
   const always: { from: number; to: number; py: string }[] = [];
-  const open: { from: number; py: string }[] = [];
+  const open: { from: number; py: string; c: string; elseAt?: number }[] = [];
+  const halves: { from: number; elseAt: number; to: number; py: string; c: string }[] = [];
+  const plain: { from: number; to: number; c: string }[] = [];
+  const ifs: { at: number }[] = [];
+  const closedIfs: { at: number; end: number }[] = [];
+  // the load-time ifs around each line of a function: their condition, and whether the line is in the else
+  const branch: { c: string; neg: boolean }[] = [];
+  const branchAt: (readonly { c: string; neg: boolean }[])[] = [];
   let off = 0;
   const names = [...conds.keys()];
   const mentions = (e: string): string[] => names.filter((n) => new RegExp(`\\b${n}\\b`).test(e));
@@ -331,6 +342,7 @@ export function ifdefToIf(text: string, conds: Map<string, { c: string; py: stri
   };
   for (let i = 0; i < lines.length; off += lines[i]!.length + 1, i++) {
     const l = lines[i]!;
+    branchAt[i] = branch.map((b) => ({ ...b }));
     const d = /^\s*#\s*(\w+)\s*(.*)$/.exec(l);
     if (!d) continue;
     const depth = inFunction[i] ? 1 : 0;
@@ -347,13 +359,17 @@ export function ifdefToIf(text: string, conds: Map<string, { c: string; py: stri
         // in it load only under the condition (an #else with other declarations cannot be kept)
         lines[i] = '';
         stack.push('always');
-        open.push({ from: i, py: c.py });
+        open.push({ from: i, py: c.py, c: c.c });
         continue;
       } else if (depth <= 0) errors.push({ at: off, why: `${l.trim()}: a block chosen by ${ours.join(', ')} outside a function body` });
       else if (directive === 'elif' && stack[stack.length - 1] !== 'ours') errors.push({ at: off, why: `${l.trim()}: #elif on ${ours.join(', ')} after an #if lcc keeps` });
       else {
         lines[i] = directive === 'elif' ? `} else if (${c.c}) {` : `if (${c.c}) {`;
         if (opens) stack.push('ours');
+        if (opens) ifs.push({ at: i });
+        // after an #elif a line is under more than one condition: no one half of a file-scope #if/#else is its
+        if (opens) branch.push({ c: c.c, neg: false });
+        else branch[branch.length - 1] = { c: `${branch[branch.length - 1]!.c} / ${c.c}`, neg: false };
         continue;
       }
       if (opens) stack.push('other');
@@ -361,19 +377,116 @@ export function ifdefToIf(text: string, conds: Map<string, { c: string; py: stri
     }
     const top = stack[stack.length - 1];
     if (opens) stack.push('other');
-    else if ((directive === 'elif' || directive === 'else') && top === 'always') errors.push({ at: off, why: `${l.trim()}: other declarations when the condition does not hold, at file scope` });
+    else if (directive === 'else' && top === 'always') {
+      // the other declarations: kept too, their programs loaded when the condition does not hold
+      lines[i] = '';
+      stack[stack.length - 1] = 'alwaysElse';
+      open[open.length - 1]!.elseAt = i;
+    } else if ((directive === 'elif' || directive === 'else') && (top === 'always' || top === 'alwaysElse')) errors.push({ at: off, why: `${l.trim()}: a third set of declarations at file scope` });
     else if (directive === 'elif' && top === 'ours') errors.push({ at: off, why: `${l.trim()}: an #elif lcc cannot choose at load time after one it does` });
-    else if (directive === 'else' && top === 'ours') lines[i] = '} else {';
-    else if (directive === 'endif') {
+    else if (directive === 'else' && top === 'ours') {
+      lines[i] = '} else {';
+      branch[branch.length - 1] = { ...branch[branch.length - 1]!, neg: true };
+    } else if (directive === 'endif') {
       const was = stack.pop();
-      if (was === 'ours') lines[i] = '}';
-      else if (was === 'always') {
+      if (was === 'ours') {
+        lines[i] = '}';
+        branch.pop();
+        closedIfs.push({ at: ifs.pop()!.at, end: i });
+      } else if (was === 'always' || was === 'alwaysElse') {
         lines[i] = '';
-        always.push({ ...open.pop()!, to: i });
+        const o = open.pop()!;
+        if (o.elseAt === undefined) {
+          always.push({ from: o.from, py: o.py, to: i });
+          plain.push({ from: o.from, to: i, c: o.c });
+        }
+        else {
+          always.push({ from: o.from, to: o.elseAt, py: o.py }, { from: o.elseAt, to: i, py: `not (${o.py})` });
+          halves.push({ from: o.from, elseAt: o.elseAt, to: i, py: o.py, c: o.c });
+        }
       }
     }
   }
-  return { text: lines.join('\n'), blocks, errors, always };
+  for (const b of closedIfs) hoistDeclarations(lines, b, inFunction);
+  const variants = mapVariants(lines, halves, plain, inFunction, branchAt, (line, why) => errors.push({ at: lines.slice(0, line).reduce((n, x) => n + x.length + 1, 0), why }));
+  return { text: lines.join('\n'), blocks, errors, always, variants };
+}
+
+/**
+ * `#ifdef BY_PROCESS u32 key = a; #else u32 key = b; #endif`, then a use of key:
+ * as an if, the declarations would end with their braces. One the code after
+ * the block reads is declared before the if (on the if's line, so lines stay
+ * the Python's) and assigned in it.
+ */
+function hoistDeclarations(lines: string[], b: { at: number; end: number }, inFunction: boolean[]): void {
+  let last = b.end + 1;
+  while (last < lines.length && inFunction[last]) last++;
+  const after = lines.slice(b.end + 1, last).join('\n');
+  const types = new Map<string, string>();
+  const edits: [number, string][] = [];
+  let depth = 0;
+  for (let i = b.at + 1; i < b.end; i++) {
+    const l = lines[i]!;
+    // a declaration of the block's own level, not one in a nested brace
+    const d = depth === 0 ? /^(\s*)((?:const\s+)?(?:(?:struct|unsigned|signed|long)\s+)*\w+(?:\s*\*+\s*|\s+))(\w+)\s*=([^;]*;\s*)$/.exec(l) : null;
+    if (d && !/^\s*(return|else)\b/.test(l) && new RegExp(`\\b${d[3]}\\b`).test(after)) {
+      const type = d[2]!.trim();
+      if (types.has(d[3]!) && types.get(d[3]!) !== type) return;
+      types.set(d[3]!, type);
+      edits.push([i, `${d[1]}${d[3]} =${d[4]}`]);
+    }
+    depth += (l.match(/\{/g) ?? []).length - (l.match(/\}/g) ?? []).length;
+    if (/^\s*\}\s*else\s*(if\b.*)?\{\s*$/.test(l)) depth = 0;
+  }
+  for (const [i, l] of edits) lines[i] = l;
+  if (types.size) lines[b.at] = `${[...types].map(([n, t]) => `${t}${t.endsWith('*') ? '' : ' '}${n};`).join(' ')} ${lines[b.at]!.trimStart()}`;
+}
+
+export interface MapVariant { map: string; then: string; else: string; py: string }
+
+/** The map a BCC declaration names: BPF_HASH(name, ...), BPF_TABLE("hash", key, leaf, name, ...) */
+const declaredMap = (line: string): string | null => {
+  const t = /^\s*BPF_(?:F_)?TABLE(?:_\w+)?\(\s*"[^"]*"\s*,[^,]+,[^,]+,\s*(\w+)/.exec(line);
+  if (t) return t[1]!;
+  const m = /^\s*BPF_[A-Z_]+\(\s*(\w+)/.exec(line);
+  return m ? m[1]! : null;
+};
+
+/**
+ * A map declared in both halves of a file-scope #if/#else (syscount's `data`, a
+ * count or a count and a time): both declared, as NAME__lcc_then and
+ * NAME__lcc_else, and each use in a function renamed by the half of a load-time
+ * if on the same condition it sits in; a use outside such an if cannot say which.
+ */
+function mapVariants(lines: string[], halves: { from: number; elseAt: number; to: number; py: string; c: string }[], plain: { from: number; to: number; c: string }[], inFunction: boolean[],
+  branchAt: (readonly { c: string; neg: boolean }[])[], error: (line: number, why: string) => void): MapVariant[] {
+  const out: MapVariant[] = [];
+  for (const h of halves) {
+    const names = (from: number, to: number): Set<string> => new Set(lines.slice(from + 1, to).map(declaredMap).filter((n): n is string => n !== null));
+    const inThen = names(h.from, h.elseAt);
+    for (const map of names(h.elseAt, h.to)) {
+      if (!inThen.has(map)) continue;
+      const v: MapVariant = { map, then: `${map}__lcc_then`, else: `${map}__lcc_else`, py: h.py };
+      const use = new RegExp(`(?<![.\\w>])${map}\\b`, 'g');
+      for (let i = 0; i < lines.length; i++) {
+        if (!use.test(lines[i]!)) continue;
+        use.lastIndex = 0;
+        let to: string | null = null;
+        if (i > h.from && i < h.elseAt) to = v.then;
+        else if (i > h.elseAt && i < h.to) to = v.else;
+        // a whole function under its own #if on the same condition (syscount's sys_enter under LATENCY)
+        else if (plain.some((p) => p.c === h.c && i > p.from && i < p.to)) to = v.then;
+        else if (inFunction[i]) {
+          const b = [...branchAt[i]!].reverse().find((x) => x.c === h.c);
+          if (b) to = b.neg ? v.else : v.then;
+          else error(i, `map ${map} is declared one way under #if on ${h.py} and another under its #else, and used here outside a block on the same condition`);
+        }
+        if (to) lines[i] = lines[i]!.replace(use, to);
+      }
+      out.push(v);
+    }
+  }
+  return out;
 }
 
 /**
@@ -597,6 +710,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
   const staticDefs: string[] = [];
   const chosen = new Map<string, { c: string; py: string }>();
   let alwaysBlocks: { from: number; to: number; py: string }[] = [];
+  let variants: MapVariant[] = [];
   const values = new Map<string, { value: string; d: Define }>();
   for (const [mname, defs] of byName) {
     const d = defs[0]!;
@@ -625,6 +739,8 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     if (!res.errors.length) {
       text = res.text;
       alwaysBlocks = res.always;
+      variants = res.variants;
+      for (const v of res.variants) report.push({ line: pyLine(Math.max(text.indexOf(v.then), 0)), what: `map ${v.map}, declared one way under #if and another under #else → ${v.then} and ${v.else}, both in the object; the tool reads the one ${v.py} chooses`, converted: true });
     }
     for (const [mname, { value, d }] of values) {
       // a computed value that sizes maps (MAX_PID from /proc/sys/kernel/pid_max): each map sized before load
@@ -1237,7 +1353,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     `// Types shared by ${name}.bpf.c and its user space; converted from ${path.basename(tool.file)} by lcc convert.`,
     `#ifndef ${guard}`, `#define ${guard}`, '', ...(headerDefs.length ? [...headerDefs, ''] : []), ...headerParts.flatMap((h) => [h, '']), ...tpStructs.flatMap((t) => [t, '']), `#endif /* ${guard} */`, '',
   ].join('\n');
-  return { bpfC, header, programs, maps, globals: [...globals.values()], structs, resizes, report };
+  return { bpfC, header, programs, maps, globals: [...globals.values()], structs, resizes, variants, report };
 }
 
 /**

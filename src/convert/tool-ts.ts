@@ -57,12 +57,15 @@ export function toolTs(tool: PyTool, source: string, name: string, c: CResult): 
     const hasTracepoint = c.programs.some((p) => /^(tracepoint|raw_tp|tp_btf)\//.test(p.section));
     for (const p of autoNames) if (!p.cond && hasTracepoint && /^k(ret)?(probe|syscall)/.test(p.section)) autoload.push(`${p.name}: bcc.kprobesAvailable()`);
     const maxEntries = c.resizes.map((r) => `${r.map}: ${t.exprFrom(r.arg).c}`);
+    // a map declared one way or another by the options: the tool's name reads the one they chose
+    const variants = c.variants.map((v) => `${v.map}: py.truthy(${t.exprFrom(v.py).c}) ? ${JSON.stringify(v.then)} : ${JSON.stringify(v.else)}`);
     const auto = autoNames.map((p) => JSON.stringify(p.name));
     const parts = [
       `text: ${textArg}`,
       ...(rodata.length ? [`rodata: { ${rodata.join(', ')} }`] : []),
       ...(autoload.length ? [`autoload: { ${autoload.join(', ')} }`] : []),
       ...(maxEntries.length ? [`maxEntries: { ${maxEntries.join(', ')} }`] : []),
+      ...(variants.length ? [`maps: { ${variants.join(', ')} }`] : []),
       ...(pinned.length ? [`pinned: { ${pinned.join(', ')} }`] : []),
       `auto: [${auto.join(', ')}]`,
       ...(events.length ? [`events: { ${events.map(([m, s]) => `${m}: ${s}`).join(', ')} }`] : []),

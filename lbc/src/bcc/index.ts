@@ -61,6 +61,8 @@ export interface BpfSettings {
   autoload?: Record<string, unknown>;
   /** maps sized by an option */
   maxEntries?: Record<string, unknown>;
+  /** a map the C declares one way or another by the options: the tool's name → the object's map they chose */
+  maps?: Record<string, unknown>;
   /** maps to take from a path the user pinned (BCC's containers filter), when the path is set */
   pinned?: Record<string, unknown>;
   /** programs BCC attaches by their name (kprobe__x, TRACEPOINT_PROBE, ...) */
@@ -516,8 +518,9 @@ export class BPF {
     const n = text(name);
     let t = this.tables.get(n);
     if (!t) {
+      const real = this.settings.maps?.[n] !== undefined ? text(this.settings.maps[n]) : n;
       // perf and ring buffers are not among the skeleton's maps (it streams them): the object has them
-      const m = (this.skel.maps as Record<string, BpfMap<any, any>>)[n] ?? (this.skel.obj.mapNames.includes(n) ? this.skel.obj.map(n) : undefined);
+      const m = (this.skel.maps as Record<string, BpfMap<any, any>>)[real] ?? (this.skel.obj.mapNames.includes(real) ? this.skel.obj.map(real) : undefined);
       if (!m) throw new KeyError(n);
       t = new Table(this, n, m);
       this.tables.set(n, t);
@@ -525,7 +528,7 @@ export class BPF {
     return t;
   }
   __contains__(name: unknown): boolean {
-    return this.skel.obj.mapNames.includes(text(name));
+    return text(name) in (this.settings.maps ?? {}) || this.skel.obj.mapNames.includes(text(name));
   }
 
   attach_kprobe(...args: unknown[]): void {
