@@ -92,7 +92,7 @@ describe('#if blocks on macros chosen at load time → if', () => {
     ].join('\n');
     const r = run(src);
     expect(r.errors).toEqual([]);
-    expect(r.variants).toEqual([{ map: 'data', then: 'data__lcc_then', else: 'data__lcc_else', py: '(not args.count)' }]);
+    expect(r.variants).toEqual([{ map: 'data', choices: [{ name: 'data__lcc_then', py: '(not args.count)' }, { name: 'data__lcc_else', py: null }] }]);
     expect(r.text.split('\n')).toEqual([
       '', 'BPF_HASH(start, u64, u64);', 'BPF_HASH(data__lcc_then, u32, struct data_t);', '', 'BPF_HASH(data__lcc_else, u32, u64);', '',
       '', 'int enter(void *ctx) { start.update(&id, &t); return 0; }', '',

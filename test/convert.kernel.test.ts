@@ -19,7 +19,7 @@ const FIX = path.join(here, 'fixtures', 'convert');
 // inside the repository, so the converted code's `@lcc-ebpf/lbc` import resolves to this package
 const OUT = path.join(here, '.out', 'convert');
 const TSX = pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-const TOOLS = ['execwatch', 'syscount_top', 'syslat', 'openwatch', 'cpusample', 'switchstate', 'mallocsum', 'execcount', 'forkwatch', 'tcpwatch', 'sigwatch', 'rqdisk', 'pidsys', 'anonrec'];
+const TOOLS = ['execwatch', 'syscount_top', 'syslat', 'openwatch', 'cpusample', 'switchstate', 'mallocsum', 'execcount', 'forkwatch', 'tcpwatch', 'sigwatch', 'rqdisk', 'pidsys', 'anonrec', 'percall'];
 
 function lcc(args: string[], cwd = ROOT): { status: number | null; stdout: string; stderr: string } {
   return spawnSync(process.execPath, ['--import', TSX, path.join(here, 'helpers', 'lcc.ts'), ...args], { cwd, encoding: 'utf8' });
@@ -264,6 +264,40 @@ describe.runIf(runKernelTests)('converted tools build, load and run', () => {
       for (const s of shells) s.kill('SIGKILL');
     }
   }, 30_000);
+
+  it('percall keys its map as the options choose (one declaration per option, replace() at file scope), by the C a variable holds (tgid or pid)', async () => {
+    // a process whose second thread makes its syscalls when told to, and says its thread id
+    const proc = spawn('/usr/bin/python3', ['-c', [
+      'import os, sys, threading',
+      'def work():',
+      '    while sys.stdin.readline():',
+      '        for _ in range(50): os.getppid()',
+      '        print(threading.get_native_id(), flush=True)',
+      't = threading.Thread(target=work); t.start(); t.join()',
+    ].join('\n')], { stdio: ['pipe', 'pipe', 'ignore'] });
+    running.add(proc);
+    const w = watch(proc);
+    const pid = proc.pid!;
+    let asked = 0;
+    const go = async (): Promise<void> => {
+      proc.stdin!.write('go\n');
+      asked++;
+      await w.until((out) => out.trim().split('\n').filter(Boolean).length >= asked);
+    };
+    const rows = (out: string): Map<number, number> => new Map([...out.matchAll(/^(\d+)\s+(\d+)$/gm)].map((m) => [Number(m[1]), Number(m[2])]));
+    const threads = await run('percall', ['-p', String(pid), '-k', '-T'], go);
+    expect(threads.code, threads.err).toBe(0);
+    const tid = Number(w.stdout.trim().split('\n')[0]);
+    expect(tid).not.toBe(pid);
+    // keyed by thread: the second thread's 50 getppid() and its write, under its own id
+    expect(rows(threads.out).get(tid), threads.out).toBeGreaterThanOrEqual(51);
+    expect(rows(threads.out).has(pid), threads.out).toBe(false);
+    const procs = await run('percall', ['-p', String(pid), '-k'], go);
+    expect(procs.code, procs.err).toBe(0);
+    expect([...rows(procs.out).keys()], procs.out).toEqual([pid]);
+    expect(rows(procs.out).get(pid)).toBeGreaterThanOrEqual(51);
+    proc.kill();
+  }, 60_000);
 
   it('anonrec prints each exec from a record declared as an anonymous struct, and counts with lock_xadd', async () => {
     let pid = 0;

@@ -442,7 +442,8 @@ function hoistDeclarations(lines: string[], b: { at: number; end: number }, inFu
   if (types.size) lines[b.at] = `${[...types].map(([n, t]) => `${t}${t.endsWith('*') ? '' : ' '}${n};`).join(' ')} ${lines[b.at]!.trimStart()}`;
 }
 
-export interface MapVariant { map: string; then: string; else: string; py: string }
+/** A map declared per option: the tool's name for it, and the object's maps, each with the Python condition choosing it (null: otherwise) */
+export interface MapVariant { map: string; choices: { name: string; py: string | null }[] }
 
 /** The map a BCC declaration names: BPF_HASH(name, ...), BPF_TABLE("hash", key, leaf, name, ...) */
 const declaredMap = (line: string): string | null => {
@@ -466,19 +467,20 @@ function mapVariants(lines: string[], halves: { from: number; elseAt: number; to
     const inThen = names(h.from, h.elseAt);
     for (const map of names(h.elseAt, h.to)) {
       if (!inThen.has(map)) continue;
-      const v: MapVariant = { map, then: `${map}__lcc_then`, else: `${map}__lcc_else`, py: h.py };
+      const [then, otherwise] = [`${map}__lcc_then`, `${map}__lcc_else`];
+      const v: MapVariant = { map, choices: [{ name: then, py: h.py }, { name: otherwise, py: null }] };
       const use = new RegExp(`(?<![.\\w>])${map}\\b`, 'g');
       for (let i = 0; i < lines.length; i++) {
         if (!use.test(lines[i]!)) continue;
         use.lastIndex = 0;
         let to: string | null = null;
-        if (i > h.from && i < h.elseAt) to = v.then;
-        else if (i > h.elseAt && i < h.to) to = v.else;
+        if (i > h.from && i < h.elseAt) to = then;
+        else if (i > h.elseAt && i < h.to) to = otherwise;
         // a whole function under its own #if on the same condition (syscount's sys_enter under LATENCY)
-        else if (plain.some((p) => p.c === h.c && i > p.from && i < p.to)) to = v.then;
+        else if (plain.some((p) => p.c === h.c && i > p.from && i < p.to)) to = then;
         else if (inFunction[i]) {
           const b = [...branchAt[i]!].reverse().find((x) => x.c === h.c);
-          if (b) to = b.neg ? v.else : v.then;
+          if (b) to = b.neg ? otherwise : then;
           else error(i, `map ${map} is declared one way under #if on ${h.py} and another under its #else, and used here outside a block on the same condition`);
         }
         if (to) lines[i] = lines[i]!.replace(use, to);
@@ -510,6 +512,29 @@ export function inFunctionLines(text: string): boolean[] {
     }
   }
   return out;
+}
+
+/**
+ * Python runs the replace()s in order and the first that runs takes the token:
+ * an if/else-if chain in source order, ending at the first one made
+ * unconditionally (or whose conditions only say that none of the earlier ones
+ * ran: an else).
+ */
+function replaceChain(reps: Replacement[]): { chain: { r: Replacement; parts: string[] }[]; fallback: Replacement | null } {
+  const chain: { r: Replacement; parts: string[] }[] = [];
+  for (const r of reps) {
+    const parts = r.conds.filter((p) => !chain.some((c) => p === `not (${c.r.conds[c.r.conds.length - 1]})`));
+    if (!parts.length) return { chain, fallback: r };
+    chain.push({ r, parts });
+  }
+  return { chain, fallback: null };
+}
+
+/** BPF_HASH(a, ...); BPF_HISTOGRAM(b); ...: the maps a replacement declares, or null when it is anything else */
+function mapDeclarations(code: string): string[] | null {
+  const stmts = code.split(';').map((x) => x.trim()).filter(Boolean);
+  const names = stmts.map((st) => (/^BPF_[A-Z_]+\(.*\)$/s.test(st) ? declaredMap(st) : null));
+  return stmts.length && names.every((n) => n !== null) ? (names as string[]) : null;
 }
 
 /**
@@ -568,9 +593,69 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
   }).join(' && ');
   // ---- configuration: replace() tokens → const volatile globals ----
   const flavors: string[] = [];
+  const variants: MapVariant[] = [];
+  // args.pid and a variable pid are two settings: one name each
+  const settingName = (arg: string): string => {
+    let g = `lcc_${cIdent(arg)}`;
+    while (globals.has(g) && globals.get(g)!.arg !== arg) g = `${g}_`;
+    return g;
+  };
   const byToken = new Map<string, Replacement[]>();
   for (const r of tool.replacements) byToken.set(r.token, [...(byToken.get(r.token) ?? []), r]);
+  // maps declared per option at file scope (runqlat's STORAGE: a histogram by pid, by pidns, or
+  // plain): every alternative declared, a map of several renamed per alternative, and the code
+  // chosen by the same conditions (its STORE) naming the one of its alternative
+  const handled = new Set<string>();
   for (const [token, reps] of byToken) {
+    const { chain, fallback } = replaceChain(reps);
+    const alts = [...chain.map((c) => c.r), ...(fallback ? [fallback] : [])];
+    const inFunction = inFunctionLines(text);
+    if (!chain.length || !fallback || alts.some((r) => r.code === null || r.arg)) continue;
+    if (!text.includes(token) || text.split('\n').some((l, i) => l.includes(token) && inFunction[i])) continue;
+    const maybe = alts.map((r) => mapDeclarations(r.code!));
+    if (maybe.some((d) => d === null)) continue;
+    const declared = maybe as string[][];
+    const shared = [...new Set(declared.flat())].filter((m) => declared.filter((d) => d.includes(m)).length > 1);
+    // the code under an alternative's conditions (and maybe more of its own)
+    const same = (a: Replacement, b: Replacement): boolean => a.conds.every((c, i) => b.conds[i] === c);
+    const rename = (code: string, k: number): string => shared.reduce((c: string, m) => c.replace(new RegExp(`(?<![.\\w>])${m}\\b`, 'g'), `${m}__lcc_${k}`), code);
+    let ok = true;
+    for (const m of shared) {
+      if (declared.some((d) => !d.includes(m))) {
+        fail(reps[0]!.line, `replace("${token}") declares map ${m} under some of its conditions only`, 'declare the map under every condition, or under none');
+        ok = false;
+      }
+      // the code that uses it: chosen by the same conditions, one use per alternative
+      for (const [other, oreps] of byToken) {
+        if (other === token) continue;
+        for (const r of oreps) {
+          if (r.code === null || !new RegExp(`(?<![.\\w>])${m}\\b`).test(r.code)) continue;
+          const k = alts.findIndex((a) => same(a, r));
+          if (k < 0) {
+            fail(r.line, `replace("${other}") uses map ${m}, which replace("${token}") declares per option, under other conditions`, `choose ${other} under the same conditions as ${token}`);
+            ok = false;
+          }
+        }
+      }
+    }
+    if (!ok) {
+      handled.add(token);
+      continue;
+    }
+    for (const [other, oreps] of byToken) if (other !== token) for (const r of oreps) if (r.code !== null) {
+      const k = alts.findIndex((a) => same(a, r));
+      if (k >= 0) r.code = rename(r.code, k);
+    }
+    text = text.split(token).join(alts.map((r, k) => rename(r.code!, k).replace(/\n/g, ' ')).join(' '));
+    for (const m of shared) {
+      variants.push({ map: m, choices: alts.map((_r, k) => ({ name: `${m}__lcc_${k}`, py: k < chain.length ? chain[k]!.parts.join(' and ') : null })) });
+      report.push({ line: reps[0]!.line, what: `replace("${token}") declares map ${m} per option → ${alts.map((_r, k) => `${m}__lcc_${k}`).join(', ')}, all in the object; the tool reads the one its options chose`, converted: true });
+    }
+    if (!shared.length) report.push({ line: reps[0]!.line, what: `replace("${token}") declares maps per option → every one declared (an unused map costs nothing)`, converted: true });
+    handled.add(token);
+  }
+  for (const [token, reps] of byToken) {
+    if (handled.has(token)) continue;
     const at = text.indexOf(token);
     if (at < 0) {
       report.push({ line: reps[0]!.line, what: `replace("${token}", ...) matches nothing in the BPF text`, converted: true });
@@ -611,19 +696,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
       if (!n) fail(pos.line, `replace("${token}") of a member name used other than as ->${token}`, 'use bpf_core_field_exists() with a ___flavor struct by hand');
       continue;
     }
-    // Python runs the replace()s in order and the first that runs takes the token: an if/else-if
-    // chain in source order, ending at the first one made unconditionally (or whose conditions
-    // only say that none of the earlier ones ran: an else)
-    const chain: { r: Replacement; parts: string[] }[] = [];
-    let fallback: Replacement | null = null;
-    for (const r of reps) {
-      const parts = r.conds.filter((p) => !chain.some((c) => p === `not (${c.r.conds[c.r.conds.length - 1]})`));
-      if (!parts.length) {
-        fallback = r;
-        break;
-      }
-      chain.push({ r, parts });
-    }
+    const { chain, fallback } = replaceChain(reps);
     const bad = [...chain.map((c) => c.r), ...(fallback ? [fallback] : [])].find((r) => r.code === null);
     if (bad) {
       fail(bad.line, `text.replace("${token}", ${bad.py.replace(/^.*?replace\(\s*["'][^"']*["']\s*,\s*/, '').slice(0, 60)}): a replacement lcc cannot express as a load-time setting`, 'write the filter in C against a const volatile global and set it from the option');
@@ -633,12 +706,12 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
       if (!r.arg) return r.code!;
       if (r.list) {
         // the copies Python would join, as a bounded loop over the list set before load
-        const g = `lcc_${cIdent(r.arg)}`;
+        const g = settingName(r.arg);
         globals.set(g, { name: g, ctype: '__s64', arg: r.arg, kind: 'list', when: whenOf(globals.get(g), r.conds) });
         const each = r.code!.replace(/%[sdiu]|%l[du]/g, '__lcc_v');
         return `({ bool __lcc_r = ${r.list === '&&' ? 'true' : 'false'}; for (int __lcc_i = 0; __lcc_i < ${LIST_MAX} && __lcc_i < ${g}_n; __lcc_i++) { __s64 __lcc_v = ${g}[__lcc_i]; __lcc_r = __lcc_r ${r.list} (${each}); } __lcc_r; })`;
       }
-      const g = `lcc_${cIdent(r.arg)}`;
+      const g = settingName(r.arg);
       // options argparse keeps as strings are still numbers in C (pids, ports) unless the code quotes them
       const quoted = /"[^"]*%[sd][^"]*"/.test(r.code!);
       globals.set(g, { name: g, ctype: '__s64', arg: r.arg, kind: 'value', when: whenOf(globals.get(g), r.conds) });
@@ -710,7 +783,6 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
   const staticDefs: string[] = [];
   const chosen = new Map<string, { c: string; py: string }>();
   let alwaysBlocks: { from: number; to: number; py: string }[] = [];
-  let variants: MapVariant[] = [];
   const values = new Map<string, { value: string; d: Define }>();
   for (const [mname, defs] of byName) {
     const d = defs[0]!;
@@ -726,7 +798,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     chosen.set(mname, { c: d.conds.length ? condC(d.conds) : '1', py: d.conds.length ? d.conds.map((c) => `(${c})`).join(' and ') : 'True' });
     let value = d.value;
     if (d.arg) {
-      const g = `lcc_${cIdent(d.arg)}`;
+      const g = settingName(d.arg);
       globals.set(g, { name: g, ctype: '__s64', arg: d.arg, kind: 'value', when: whenOf(globals.get(g), d.conds) });
       value = value.replace(/%[sdiu]|%l[du]/g, g);
     }
@@ -739,8 +811,8 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     if (!res.errors.length) {
       text = res.text;
       alwaysBlocks = res.always;
-      variants = res.variants;
-      for (const v of res.variants) report.push({ line: pyLine(Math.max(text.indexOf(v.then), 0)), what: `map ${v.map}, declared one way under #if and another under #else → ${v.then} and ${v.else}, both in the object; the tool reads the one ${v.py} chooses`, converted: true });
+      variants.push(...res.variants);
+      for (const v of res.variants) report.push({ line: pyLine(Math.max(text.indexOf(v.choices[0]!.name), 0)), what: `map ${v.map}, declared one way under #if and another under #else → ${v.choices.map((c) => c.name).join(' and ')}, both in the object; the tool reads the one ${v.choices[0]!.py} chooses`, converted: true });
     }
     for (const [mname, { value, d }] of values) {
       // a computed value that sizes maps (MAX_PID from /proc/sys/kernel/pid_max): each map sized before load
@@ -855,6 +927,9 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
   // ---- maps ----
   const maps: MapInfo[] = [];
   text = text.replace(/^[ \t]*(BPF_\w+)\s*(?=\()/gm, (m, macro: string, off: number) => `\u0000MAP${macro}\u0000${pyLine(off)}\u0000`);
+  // declarations a replacement put on one line (a map per option, all declared): the ones after a ';'
+  text = text.replace(/(;[ \t]*)(BPF_\w+)\s*(?=\()/g, (m, lead: string, macro: string, off: number) =>
+    MAP_DEFAULTS[macro] || macro === 'BPF_TABLE' ? `${lead}\u0000MAP${macro}\u0000${pyLine(off)}\u0000` : m);
   for (;;) {
     const i = text.indexOf('\u0000MAP');
     if (i < 0) break;

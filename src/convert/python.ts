@@ -131,7 +131,8 @@ function positional(call: PyNode): PyNode[] {
 /** The condition an `if` puts on a statement (`args.pid`, `not args.x`), or null at top level. */
 function condOf(n: PyNode): string | null {
   const parts = condParts(n);
-  return parts.length ? parts.join(' and ') : null;
+  // `a or b` under `c` is (a or b) and c: `and` binds tighter
+  return parts.length ? parts.map((p) => (parts.length > 1 && /\bor\b/.test(p) && !/^not \(.*\)$/.test(p) ? `(${p})` : p)).join(' and ') : null;
 }
 
 /** The conditions of the `if`/`elif`/`else` branches around a statement, outermost first. */
@@ -468,7 +469,11 @@ function replacementsOf(call: PyNode, textVar: string, tool: PyTool, conds: stri
       return;
     }
     for (const alt of valueForms(valueNode, tool, line(n))) {
-      const all = alt.cond ? [...conds, alt.cond] : conds;
+      // a value set under the same ifs as the replace() (and maybe more): the conditions it adds
+      const outer = condOf(n);
+      const head = outer && [`${outer} and `, `(${outer}) and `].find((h) => alt.cond?.startsWith(h));
+      const own = alt.cond === outer ? null : head ? alt.cond!.slice(head.length) : alt.cond;
+      const all = own ? [...conds, own] : conds;
       tool.replacements.push({ token, line: line(n), cond: all.length ? all.join(' and ') : null, conds: all, code: alt.code, arg: alt.arg, ...(alt.list ? { list: alt.list } : {}), py: n.text.split('\n')[0]!.slice(0, 120) });
     }
     n = fn.childForFieldName('object');
@@ -550,11 +555,18 @@ function valueForms(v: PyNode, tool: PyTool, before: number, depth = 0): ValueFo
   // 'a = %d;' % x + 'b;' + 'c;': the pieces joined, formatted with the one value among them
   if (v.type === 'binary_operator' && v.children[1]?.text === '+') {
     const [l, r] = [valueForms(v.childForFieldName('left')!, tool, before, depth + 1), valueForms(v.childForFieldName('right')!, tool, before, depth + 1)];
-    if (l.length === 1 && r.length === 1 && !l[0]!.cond && !r[0]!.cond && l[0]!.code !== null && r[0]!.code !== null) {
-      const [a, b] = [l[0]!, r[0]!];
-      // a literal's own % would read as a place for the value: only plain pieces join a formatted one
-      const plain = (f: typeof a): boolean => f.arg !== null || !f.code!.includes('%');
-      if ((!a.arg || !b.arg || a.arg === b.arg) && plain(a) && plain(b)) return [{ code: a.code! + b.code!, arg: a.arg ?? b.arg, cond: null }];
+    // one side may be C a variable holds per condition (runqlat's pid, "tgid" or "pid"): a text per condition
+    if ((l.length === 1 || r.length === 1) && [...l, ...r].every((f) => f.code !== null)) {
+      const out: ValueForm[] = [];
+      for (const a of l) {
+        for (const b of r) {
+          // a literal's own % would read as a place for the value: only plain pieces join a formatted one
+          const plain = (f: typeof a): boolean => f.arg !== null || !f.code!.includes('%');
+          if ((a.cond && b.cond) || (a.arg && b.arg && a.arg !== b.arg) || !plain(a) || !plain(b)) return one(null, null);
+          out.push({ code: a.code! + b.code!, arg: a.arg ?? b.arg, cond: a.cond ?? b.cond });
+        }
+      }
+      return out;
     }
     return one(null, null);
   }
@@ -590,6 +602,11 @@ function valueForms(v: PyNode, tool: PyTool, before: number, depth = 0): ValueFo
     // a variable set earlier, under conditions: each assignment is one alternative, the latest first
     const defs = definitions(v.text, tool, before)?.reverse();
     if (defs) return defs.flatMap((d) => valueForms(d.value, tool, before, depth + 1).map((f) => ({ ...f, cond: d.cond ?? f.cond })));
+  }
+  if (v.type === 'identifier' && depth > 0) {
+    // a piece of C a variable holds, set to a literal under conditions ("tgid" or "pid"): C per condition, not a value
+    const defs = definitions(v.text, tool, before)?.reverse();
+    if (defs?.every((d) => pyString(d.value) !== null)) return defs.map((d) => ({ code: pyString(d.value)!, arg: null, cond: d.cond }));
   }
   if (/^[\w.]+$/.test(v.text)) return one('%s', v.text);
   // sys.argv[1]: a number the command line gives (strlen_snoop's PID)

@@ -58,7 +58,7 @@ export function toolTs(tool: PyTool, source: string, name: string, c: CResult): 
     for (const p of autoNames) if (!p.cond && hasTracepoint && /^k(ret)?(probe|syscall)/.test(p.section)) autoload.push(`${p.name}: bcc.kprobesAvailable()`);
     const maxEntries = c.resizes.map((r) => `${r.map}: ${t.exprFrom(r.arg).c}`);
     // a map declared one way or another by the options: the tool's name reads the one they chose
-    const variants = c.variants.map((v) => `${v.map}: py.truthy(${t.exprFrom(v.py).c}) ? ${JSON.stringify(v.then)} : ${JSON.stringify(v.else)}`);
+    const variants = c.variants.map((v) => `${v.map}: ${v.choices.map((x) => (x.py === null ? JSON.stringify(x.name) : `py.truthy(${t.exprFrom(x.py).c}) ? ${JSON.stringify(x.name)} : `)).join('')}`);
     const auto = autoNames.map((p) => JSON.stringify(p.name));
     const parts = [
       `text: ${textArg}`,
