@@ -1,10 +1,13 @@
 // The C rewrites of lcc convert, one construct per row: kernel pointer chains
 // (against this kernel's BTF) and preprocessor blocks chosen at load time.
 import * as fs from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Btf } from '../lbc/src/btf.js';
 import { corePointerChains, ifdefToIf, inFunctionLines } from '../src/convert/bcc-c.js';
 import { parsePythonTool } from '../src/convert/python.js';
+import { convert } from '../src/convert/index.js';
 
 const btf = Btf.parse(fs.readFileSync('/sys/kernel/btf/vmlinux'), 'vmlinux');
 
@@ -175,7 +178,77 @@ describe('the BPF text as the Python builds it', () => {
     expect(rep('s = ""\nif args.x:\n    s += "BPF_HASH(a);"\nbpf_text = "S"\nbpf_text = bpf_text.replace("S", s)')).toEqual([[null, null, null]]);
   });
 
+  it('C a variable holds per condition (runqlat\'s pid = "tgid", or "pid" with -L) is C per condition, under the ifs around it', () => {
+    const t = tool('bpf_text = "STORE"\nif args.pids or args.tids:\n    pid = "tgid"\n    if args.tids:\n        pid = "pid"\n    bpf_text = bpf_text.replace("STORE", "key.id = " + pid + ";")\nb = BPF(text=bpf_text)');
+    expect(t.replacements.map((r) => [r.code, r.arg, r.conds])).toEqual([
+      ['key.id = pid;', null, ['args.pids or args.tids', 'args.tids']],
+      ['key.id = tgid;', null, ['args.pids or args.tids']],
+    ]);
+  });
+
   it('bcc.BPF(...) is the BPF() call as BPF(...) is', () => {
     expect(tool('b = bcc.BPF(text="int f(void *ctx) { return 0; }")').pieces.map((p) => p.text)).toEqual(['int f(void *ctx) { return 0; }']);
+  });
+});
+
+describe('the C a tool writes, converted whole', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lcc-units-'));
+  // the tracepoint formats of test/fixtures/tracefs: the same on any host, as any user
+  const tracefs = process.env.LCC_TRACEFS;
+  beforeAll(() => void (process.env.LCC_TRACEFS = path.join(path.dirname(new URL(import.meta.url).pathname), 'fixtures', 'tracefs')));
+  afterAll(() => {
+    if (tracefs === undefined) delete process.env.LCC_TRACEFS;
+    else process.env.LCC_TRACEFS = tracefs;
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  /** A tool whose BPF text is `c`, its replace() lines after; the C convert wrote, and what it left */
+  const convertC = async (c: string, py = '', cflags = ''): Promise<{ c: string; h: string; left: string[] }> => {
+    const name = `t${fs.readdirSync(dir).length}`;
+    fs.writeFileSync(path.join(dir, `${name}.py`), `from bcc import BPF\nimport argparse\nparser = argparse.ArgumentParser()\nparser.add_argument("-u", "--unique", action="store_true")\nargs = parser.parse_args()\nbpf_text = """\n${c}\n"""\n${py}\nb = BPF(text=bpf_text${cflags ? `, cflags=${cflags}` : ''})\n`);
+    const r = await convert(path.join(dir, `${name}.py`), path.join(dir, name));
+    const read = (f: string): string => fs.readFileSync(path.join(dir, name, f), 'utf8');
+    return { c: read(`${name}.bpf.c`), h: read(`${name}.h`), left: r.report.filter((x) => !x.converted).map((x) => x.what) };
+  };
+  const probe = 'TRACEPOINT_PROBE(sched, sched_process_exec) {\n    u32 k = 0;\n    COUNT\n    return 0;\n}';
+
+  it('a warning flag is the same #pragma clang diagnostic in the file', async () => {
+    const r = await convertC(probe.replace('COUNT', 'counts.increment(k);').replace(/^/, 'BPF_HASH(counts, u32);\n'), '', '["-w", "-Wno-unused-value", "-Wshadow"]');
+    expect(r.left).toEqual([]);
+    expect(r.c).toContain('#pragma clang diagnostic ignored "-Weverything"\n#pragma clang diagnostic ignored "-Wunused-value"\n#pragma clang diagnostic warning "-Wshadow"');
+  });
+
+  it('#if TOKEN with replace(TOKEN, "1") under a condition and "0" otherwise is a macro the Python defines: its blocks follow the option', async () => {
+    const r = await convertC(`#if UNIQ\nBPF_HASH(seen, u32);\n#endif\nBPF_HASH(counts, u32);\n${probe.replace('COUNT', '#if UNIQ\n    seen.increment(k);\n#endif\n    counts.increment(k);')}`,
+      'if args.unique:\n    bpf_text = bpf_text.replace("UNIQ", "1")\nelse:\n    bpf_text = bpf_text.replace("UNIQ", "0")');
+    expect(r.left).toEqual([]);
+    expect(r.c).toContain('const volatile bool lcc_has_unique = false;');
+    expect(r.c).toMatch(/if \(lcc_has_unique\) \{\n\s+lbc_map_increment\(seen, k, 1\);\n\}/);
+  });
+
+  it("a kernel struct's partial copy whose other members sit under #if is dropped for vmlinux.h's; a #define sizing a nested member goes to the header", async () => {
+    const r = await convertC([
+      '#define MAX_STR 64',
+      'struct mnt_namespace {',
+      '#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 11, 0)',
+      '    atomic_t count;',
+      '#endif',
+      '    struct ns_common ns;',
+      '};',
+      'struct data_t {',
+      '    union {',
+      '        struct { u32 ns; } enter;',
+      '        char str[MAX_STR];',
+      '    };',
+      '};',
+      'BPF_PERF_OUTPUT(events);',
+      'TRACEPOINT_PROBE(sched, sched_process_exec) {',
+      '    struct data_t data = {};',
+      '    events.perf_submit(args, &data, sizeof(data));',
+      '    return 0;',
+      '}',
+    ].join('\n'));
+    expect(r.left).toEqual([]);
+    expect(r.c).not.toMatch(/struct mnt_namespace \{/);
+    expect(r.h).toMatch(/#define MAX_STR 64[\s\S]*struct data_t \{/);
   });
 });

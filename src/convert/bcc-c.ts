@@ -514,6 +514,17 @@ export function inFunctionLines(text: string): boolean[] {
   return out;
 }
 
+/** The lines of C outside any #if/#ifdef/#ifndef block (the directives themselves left out) */
+function unconditionalLines(c: string): string {
+  let depth = 0;
+  return c.split('\n').filter((l) => {
+    const d = /^\s*#\s*(if|ifdef|ifndef|endif)\b/.exec(l)?.[1];
+    if (d === 'endif') depth--;
+    else if (d) depth++;
+    return !d && depth === 0 && !/^\s*#/.test(l);
+  }).join('\n');
+}
+
 /**
  * Python runs the replace()s in order and the first that runs takes the token:
  * an if/else-if chain in source order, ending at the first one made
@@ -652,6 +663,20 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
       report.push({ line: reps[0]!.line, what: `replace("${token}") declares map ${m} per option → ${alts.map((_r, k) => `${m}__lcc_${k}`).join(', ')}, all in the object; the tool reads the one its options chose`, converted: true });
     }
     if (!shared.length) report.push({ line: reps[0]!.line, what: `replace("${token}") declares maps per option → every one declared (an unused map costs nothing)`, converted: true });
+    handled.add(token);
+  }
+  // `#if UNIQUESET` with replace('UNIQUESET', '1') under a condition and '0' otherwise (capable): the
+  // macro the Python defines under that condition, which the #if blocks below follow
+  for (const [token, reps] of byToken) {
+    if (handled.has(token) || !text.includes(token)) continue;
+    const uses = text.split('\n').filter((l) => new RegExp(`\\b${token}\\b`).test(l));
+    if (!uses.every((l) => new RegExp(`^\\s*#\\s*(?:el)?if\\s+${token}\\s*$`).test(l))) continue;
+    const { chain, fallback } = replaceChain(reps);
+    const alts = [...chain.map((c) => c.r), ...(fallback ? [fallback] : [])];
+    const ones = alts.filter((r) => r.code?.trim() === '1');
+    if (ones.length !== 1 || alts.some((r) => !['0', '1'].includes(r.code?.trim() ?? '')) || ones[0]!.arg) continue;
+    tool.defines.push({ name: token, value: '', arg: null, conds: ones[0]!.conds, line: ones[0]!.line });
+    text = text.replace(new RegExp(`^(\\s*#\\s*)(el)?if\\s+${token}\\s*$`, 'gm'), (_m, head: string, el?: string) => (el ? `${head}elif defined(${token})` : `${head}ifdef ${token}`));
     handled.add(token);
   }
   for (const [token, reps] of byToken) {
@@ -869,7 +894,11 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     report.push({ line: pyLine(off), what: `enum ${ename} → ${name}.h (shared with user space)`, converted: true });
     return keepLines(m);
   });
-  const structBodies = [...text.matchAll(/^struct\s+\w+\s*\{[^}]*\}/gm)].map((m) => m[0]).join('\n');
+  // whole bodies, nested unions and structs included (mountsnoop's data_t sizes a member of a union by MAX_STR_LEN)
+  const structBodies = [...text.matchAll(/^struct\s+\w+\s*(?=\{)/gm)].map((m) => {
+    const body = callArgs(text, m.index! + m[0].length);
+    return body ? text.slice(m.index!, body.end) : '';
+  }).join('\n');
   text = text.replace(/^[ \t]*#[ \t]*define[ \t]+(\w+)[ \t]+([^\n]*\S)[ \t]*$/gm, (m, mname: string, value: string, off: number) => {
     if (!new RegExp(`\\b${mname}\\b`).test(structBodies) || /\\$/.test(value)) return m;
     headerDefs.push(`#define ${mname} ${value}`);
@@ -900,7 +929,10 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     // BCC tools copy the part of a private kernel struct they read (struct mnt_namespace, nameidata):
     // vmlinux.h has the whole one, which CO-RE relocates; the copy would redefine it
     const kernel = vmlinuxBtf()?.find(m[1]!, BtfKind.Struct)[0];
-    const fields = [...text.slice(brace + 1, body.end - 1).replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, '').matchAll(/(\w+)\s*(?:\[[^\]]*\])?\s*;/g)].map((f) => f[1]!);
+    // members under an #if (mountsnoop's `#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 11, 0) atomic_t count;`)
+    // are the older kernels' part of the copy: the members it always has say which struct it is
+    const always = unconditionalLines(text.slice(brace + 1, body.end - 1).replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, ''));
+    const fields = [...always.matchAll(/(\w+)\s*(?:\[[^\]]*\])?\s*;/g)].map((f) => f[1]!);
     if (kernel && fields.length && fields.every((f) => (kernel.members ?? []).some((km) => km.name === f))) {
       report.push({ line: Number(m[2]), what: `struct ${m[1]}: the tool's partial copy of a kernel struct dropped; vmlinux.h's own one is read with CO-RE`, converted: true });
       text = text.slice(0, i) + keepLines(text.slice(i, end)) + text.slice(end);
@@ -1353,13 +1385,17 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     : `const volatile ${g.ctype} ${g.name} = ${g.ctype === 'bool' ? 'false' : '0'};`));
   const cflagDefs = tool.cflags.map((f) => {
     const d = /^-D(\w+)(?:=(.*))?$/.exec(f);
+    // a warning flag only changes what clang says: the same, said in the file
+    const w = /^-W(no-)?([\w-]+)$/.exec(f);
+    if (f === '-w') return '#pragma clang diagnostic ignored "-Weverything"';
+    if (w) return `#pragma clang diagnostic ${w[1] ? 'ignored' : 'warning'} "-W${w[2]}"`;
     if (!d) {
       report.push({ line: 0, what: `cflag ${f} dropped`, action: 'lcc build takes -D only', converted: false });
       return '';
     }
     return `#define ${d[1]} ${d[2] ?? '1'}`;
   }).filter(Boolean);
-  if (cflagDefs.length) report.push({ line: 0, what: `cflags ${tool.cflags.join(' ')} → #define lines`, converted: true });
+  if (cflagDefs.length) report.push({ line: 0, what: `cflags ${tool.cflags.join(' ')} → #define and #pragma clang diagnostic lines`, converted: true });
 
   // a program left inside a preprocessor block lcc did not choose may not be in the object at all
   const open: string[] = [];
