@@ -19,7 +19,7 @@ const FIX = path.join(here, 'fixtures', 'convert');
 // inside the repository, so the converted code's `@lcc-ebpf/lbc` import resolves to this package
 const OUT = path.join(here, '.out', 'convert');
 const TSX = pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-const TOOLS = ['execwatch', 'syscount_top', 'syslat', 'openwatch', 'cpusample', 'switchstate', 'mallocsum', 'execcount', 'forkwatch', 'tcpwatch', 'sigwatch', 'rqdisk', 'pidsys', 'anonrec', 'percall'];
+const TOOLS = ['execwatch', 'syscount_top', 'syslat', 'openwatch', 'cpusample', 'switchstate', 'mallocsum', 'execcount', 'forkwatch', 'tcpwatch', 'sigwatch', 'rqdisk', 'pidsys', 'anonrec', 'percall', 'headpick'];
 
 function lcc(args: string[], cwd = ROOT): { status: number | null; stdout: string; stderr: string } {
   return spawnSync(process.execPath, ['--import', TSX, path.join(here, 'helpers', 'lcc.ts'), ...args], { cwd, encoding: 'utf8' });
@@ -308,6 +308,16 @@ describe.runIf(runKernelTests)('converted tools build, load and run', () => {
     expect(r.out).toMatch(new RegExp(`^exec ${pid}$`, 'm'));
     const counted = Number(/^counted (\d+)$/m.exec(r.out)?.[1] ?? -1);
     expect(counted).toBeGreaterThanOrEqual(1);
+  }, 30_000);
+
+  it('headpick loads the copy of its function whose head this kernel chose (kernel_struct_has_field), and its attach call attaches that one, once', async () => {
+    let pid = 0;
+    const r = await run('headpick', [], () => {
+      pid = spawnSync('/bin/true').pid ?? 0;
+    });
+    expect(r.code, r.err).toBe(0);
+    // task_struct has __state here, not state: the second head, on_exec_2, counted the exec once
+    expect(r.out).toMatch(new RegExp(`^${pid}\\s+1$`, 'm'));
   }, 30_000);
 
   it('mallocsum sums malloc() sizes from a uprobe on the libc ldconfig names, and -p filters in the kernel', async () => {

@@ -27,6 +27,8 @@ const KERNEL_MACROS: Record<string, string> = {
   min: '(a, b) ((a) < (b) ? (a) : (b))', max: '(a, b) ((a) > (b) ? (a) : (b))',
   NSEC_PER_SEC: ' 1000000000ULL', NSEC_PER_MSEC: ' 1000000ULL', NSEC_PER_USEC: ' 1000ULL',
   min_t: '(t, a, b) ((t)(a) < (t)(b) ? (t)(a) : (t)(b))', max_t: '(t, a, b) ((t)(a) > (t)(b) ? (t)(a) : (t)(b))',
+  // include/linux/fs.h's file mode bits, the same since 4.19
+  FMODE_READ: ' ((fmode_t)(1 << 0))', FMODE_WRITE: ' ((fmode_t)(1 << 1))', FMODE_CREATED: ' ((fmode_t)(1 << 20))',
   S_IFMT: ' 00170000', S_ISREG: '(m) (((m) & 00170000) == 0100000)', S_ISDIR: '(m) (((m) & 00170000) == 0040000)',
   S_ISLNK: '(m) (((m) & 00170000) == 0120000)', S_ISSOCK: '(m) (((m) & 00170000) == 0140000)', S_ISFIFO: '(m) (((m) & 00170000) == 0010000)',
   // a tracepoint's __data_loc field: the low 16 bits are the offset of its bytes from the record (BCC's macros, on the CO-RE record)
@@ -605,6 +607,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
   // ---- configuration: replace() tokens → const volatile globals ----
   const flavors: string[] = [];
   const variants: MapVariant[] = [];
+  const alwaysBlocks: { from: number; to: number; py: string }[] = [];
   // args.pid and a variable pid are two settings: one name each
   const settingName = (arg: string): string => {
     let g = `lcc_${cIdent(arg)}`;
@@ -664,6 +667,59 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     }
     if (!shared.length) report.push({ line: reps[0]!.line, what: `replace("${token}") declares maps per option → every one declared (an unused map costs nothing)`, converted: true });
     handled.add(token);
+  }
+  // a function head chosen by a condition (filelife's TRACE_CREATE_FUNC per kernel_struct_has_field,
+  // kvmexit's FUNC_ENTRY a raw tracepoint or a tracepoint): the function once per head, each loaded
+  // only under its condition, the tokens in its body chosen by the same conditions (GET_ER) each copy's
+  // own; the copies after the first go after the text, their lines the original's
+  const appended: { text: string; line: number; py: string }[] = [];
+  for (const [token, reps] of byToken) {
+    if (handled.has(token) || !text.includes(token)) continue;
+    const { chain, fallback } = replaceChain(reps);
+    const alts = [...chain.map((c) => c.r), ...(fallback ? [fallback] : [])];
+    if (!chain.length || !fallback || alts.some((r) => r.code === null || r.arg || /^\s*#|\/\//m.test(r.code))) continue;
+    const inFunction = inFunctionLines(text);
+    const occ = [...text.matchAll(new RegExp(`\\b${token}\\b`, 'g'))].map((m) => m.index!);
+    // each head with what follows it: a function whose body ends in the text, the same end for every head
+    // (the head alone, `int f(...)`, or the head and the body's first lines, filegone's `int f(...) {\n  u32 x;`)
+    const extent = (o: number): number | null => {
+      const tail = text.slice(o + token.length);
+      const ends = alts.map((alt) => {
+        const t = alt.code! + tail;
+        const brace = t.indexOf('{');
+        const b = brace >= 0 && /\)\s*$/.test(t.slice(0, brace)) ? callArgs(t, brace) : null;
+        return b && b.end > alt.code!.length ? b.end - alt.code!.length : -1;
+      });
+      return ends.every((e) => e >= 0 && e === ends[0]) ? o + token.length + ends[0]! : null;
+    };
+    if (!occ.length || !occ.every((o) => !inFunction[lineIdxAt(text, o)] && extent(o) !== null)) continue;
+    // alternative k holds when it does and none before it did
+    const condPy = (k: number): string => [...chain.slice(0, k).map((c) => `not (${c.parts.join(' and ')})`), ...(k < chain.length ? [chain[k]!.parts.join(' and ')] : [])].join(' and ');
+    const same = (a: Replacement, b: Replacement): boolean => a.conds.length > 0 && a.conds.every((c, i) => b.conds[i] === c);
+    for (const o of occ.reverse()) {
+      const end = extent(o)!;
+      const copies = alts.map((alt) => {
+        let b = text.slice(o + token.length, end);
+        for (const [other, oreps] of byToken) {
+          const mine = oreps.find((r) => same(alt, r));
+          if (other !== token && b.includes(other) && mine && mine.code !== null && !mine.arg) b = b.split(other).join(mine.code);
+        }
+        // the head on the token's line: the lines after it stay the Python's
+        return `${alt.code!.replace(/\s*\n\s*/g, ' ').trim()}${b}`;
+      });
+      const line = pyLine(o);
+      alwaysBlocks.push({ from: lineIdxAt(text, o) - 1, to: lineIdxAt(text, end) + 1, py: condPy(0) });
+      text = text.slice(0, o) + copies[0]! + text.slice(end);
+      copies.slice(1).forEach((c, i) => appended.push({ text: c, line, py: condPy(i + 1) }));
+    }
+    report.push({ line: reps[0]!.line, what: `replace("${token}") chooses a function's head → the function once per head, each loaded only under its condition (${alts.map((_r, k) => condPy(k) || 'otherwise').join(' / ')})`, converted: true });
+    handled.add(token);
+  }
+  for (const a of appended) {
+    const lineIdx = text.split('\n').length + 1;
+    pieceStarts.push({ lineIdx, line: a.line });
+    alwaysBlocks.push({ from: lineIdx - 1, to: lineIdx + a.text.split('\n').length, py: a.py });
+    text += `\n\n${a.text}`;
   }
   // `#if UNIQUESET` with replace('UNIQUESET', '1') under a condition and '0' otherwise (capable): the
   // macro the Python defines under that condition, which the #if blocks below follow
@@ -807,7 +863,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
   for (const d of tool.defines) byName.set(d.name, [...(byName.get(d.name) ?? []), d]);
   const staticDefs: string[] = [];
   const chosen = new Map<string, { c: string; py: string }>();
-  let alwaysBlocks: { from: number; to: number; py: string }[] = [];
+
   const values = new Map<string, { value: string; d: Define }>();
   for (const [mname, defs] of byName) {
     const d = defs[0]!;
@@ -835,7 +891,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     for (const e of res.errors) fail(pyLine(e.at), e.why, 'write the choice in C: if () on the const volatile global that carries it');
     if (!res.errors.length) {
       text = res.text;
-      alwaysBlocks = res.always;
+      alwaysBlocks.push(...res.always);
       variants.push(...res.variants);
       for (const v of res.variants) report.push({ line: pyLine(Math.max(text.indexOf(v.choices[0]!.name), 0)), what: `map ${v.map}, declared one way under #if and another under #else → ${v.choices.map((c) => c.name).join(' and ')}, both in the object; the tool reads the one ${v.choices[0]!.py} chooses`, converted: true });
     }
@@ -1277,6 +1333,15 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     programs.push({ name: fn, section: `tracepoint/${cat}/${ev}`, cond: at?.cond ?? null, attaches: [] });
     report.push({ line: pyLine(off), what: `${fn}(struct tracepoint__${cat}__${ev} *) → SEC("tracepoint/${cat}/${ev}")`, converted: true });
     return `SEC("tracepoint/${cat}/${ev}") int ${fn}(struct ${sname} *${arg})${keepLines(m)}`;
+  });
+  // int fn(struct bpf_raw_tracepoint_args *ctx) attached by attach_raw_tracepoint(tp="ev", fn_name="fn")
+  text = text.replace(/^[ \t]*(?:static\s+)?int\s+(\w+)\s*\(\s*struct\s+bpf_raw_tracepoint_args\s*\*\s*(\w+)\s*\)/gm, (m, fn: string, arg: string, off: number) => {
+    const ats = (attachOf.get(fn) ?? []).filter((a) => a.kind === 'raw_tracepoint' && a.target);
+    const targets = [...new Set(ats.map((a) => a.target))];
+    if (!ats.length || targets.length !== 1) return m;
+    programs.push({ name: fn, section: `raw_tp/${targets[0]}`, cond: anyCond(ats), attaches: [] });
+    report.push({ line: pyLine(off), what: `${fn}(struct bpf_raw_tracepoint_args *) → SEC("raw_tp/${targets[0]}")`, converted: true });
+    return `SEC("raw_tp/${targets[0]}") int ${fn}(struct bpf_raw_tracepoint_args *${arg})${keepLines(m)}`;
   });
   for (const a of tool.attaches) {
     if (!programs.some((p) => p.name === a.fn)) {

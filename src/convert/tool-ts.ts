@@ -53,7 +53,8 @@ export function toolTs(tool: PyTool, source: string, name: string, c: CResult): 
     // a kprobe BCC attaches by name, in a tool whose tracepoints do its main work: loaded where kprobes work
     // BCC attaches these by their names (kprobe__x, TRACEPOINT_PROBE, ...): the tool never calls attach for them
     const attached = new Set(tool.attaches.map((a) => a.fn));
-    const autoNames = c.programs.filter((p) => !p.attaches.length && !attached.has(p.name));
+    // NAME_2, NAME_3: NAME written again for another piece or head; the tool's attach call on NAME attaches the one loaded
+    const autoNames = c.programs.filter((p) => !p.attaches.length && !attached.has(p.name) && !attached.has(p.name.replace(/_\d+$/, '')));
     const hasTracepoint = c.programs.some((p) => /^(tracepoint|raw_tp|tp_btf)\//.test(p.section));
     for (const p of autoNames) if (!p.cond && hasTracepoint && /^k(ret)?(probe|syscall)/.test(p.section)) autoload.push(`${p.name}: bcc.kprobesAvailable()`);
     const maxEntries = c.resizes.map((r) => `${r.map}: ${t.exprFrom(r.arg).c}`);

@@ -485,8 +485,14 @@ export class BPF {
 
   private program(name: unknown): Program {
     const n = text(name);
-    const p = (this.skel.progs as Record<string, Program>)[n];
+    const progs = this.skel.progs as Record<string, Program>;
+    const p = progs[n];
     if (!p) throw new Exception(`no BPF program ${n} in this tool (its programs: ${Object.keys(this.skel.progs).join(', ')})`);
+    // a function lcc convert wrote once per head the tool chose between (NAME, NAME_2, ...): the one loaded
+    if (this.skel.obj.state === 'loaded' && !p.autoload) {
+      const chosen = Object.entries(progs).find(([k, q]) => new RegExp(`^${n}_\\d+$`).test(k) && q.autoload);
+      if (chosen) return chosen[1];
+    }
     return p;
   }
   private keep(key: string, link: Link, kind: 'kprobe' | 'uprobe' | 'tracepoint' | 'other'): void {
