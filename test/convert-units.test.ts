@@ -186,6 +186,17 @@ describe('the BPF text as the Python builds it', () => {
     ]);
   });
 
+  it("a string of a dict the module sets once (tcpconnect's struct_init['ipv4']['count']) is its literal", () => {
+    const t = tool("init = {'v4': {'count': 'c4;', 'trace': 't4;'}}\nbpf_text = 'CODE'\nif args.count:\n    bpf_text = bpf_text.replace('CODE', init['v4']['count'])\nelse:\n    bpf_text = bpf_text.replace('CODE', init['v4']['trace'])\nb = BPF(text=bpf_text)");
+    expect(t.replacements.map((r) => [r.code, r.conds])).toEqual([['c4;', ['args.count']], ['t4;', ['not (args.count)']]]);
+  });
+
+  it("a piece's own replace()s before it joins the text (tcpconnect's dns_bpf_text) are the text's", () => {
+    const t = tool("bpf_text = 'A'\ndns = 'x.FIELD;'\nif args.dns:\n    dns = dns.replace('FIELD', 'iter_type')\n    bpf_text += dns\nb = BPF(text=bpf_text)");
+    expect(t.pieces.map((p) => [p.text, p.cond])).toEqual([['A', null], ['x.FIELD;', 'args.dns']]);
+    expect(t.replacements.map((r) => [r.token, r.code, r.conds])).toEqual([['FIELD', 'iter_type', ['args.dns']]]);
+  });
+
   it('bcc.BPF(...) is the BPF() call as BPF(...) is', () => {
     expect(tool('b = bcc.BPF(text="int f(void *ctx) { return 0; }")').pieces.map((p) => p.text)).toEqual(['int f(void *ctx) { return 0; }']);
   });

@@ -744,11 +744,13 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     }
     // BPF.kernel_struct_has_field(b'S', b'NEW') choosing between two member names: CO-RE decides at load time
     const ksf = /kernel_struct_has_field\(\s*b?["'](\w+)["']\s*,\s*b?["'](\w+)["']\s*\)(\s*==\s*1)?$/;
-    const pos = reps.find((r) => r.cond && ksf.test(r.cond) && !r.cond.startsWith('not ('));
-    const neg = reps.find((r) => r.cond?.startsWith('not (') && ksf.test(r.cond.slice(5, -1)));
+    // the innermost condition decides (the outer ones, tcpconnect's args.dns, only say whether the piece is there)
+    const last = (r: Replacement): string | null => r.conds[r.conds.length - 1] ?? null;
+    const pos = reps.find((r) => last(r) && ksf.test(last(r)!) && !last(r)!.startsWith('not ('));
+    const neg = reps.find((r) => last(r)?.startsWith('not (') && ksf.test(last(r)!.slice(5, -1)));
     const memberPath = /^\w+(?:->\w+)*$/;
     if (pos && neg && memberPath.test(pos.code ?? '') && memberPath.test(neg.code ?? '')) {
-      const sname = ksf.exec(pos.cond!)![1]!;
+      const sname = ksf.exec(last(pos)!)![1]!;
       const flavor = `${sname}___lcc_old`;
       // the member each way starts from, as this kernel's BTF (which the C compiles against) has it or not
       const btf = vmlinuxBtf();
@@ -763,9 +765,11 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
       // the members read past it (req->__RQ_DISK__->major) are steps of the same read
       const read = (v: string, p: string, tail: string[]): string => (p === gone ? `BPF_CORE_READ((struct ${flavor} *)${v}, ${[p, ...tail].join(', ')})` : `BPF_CORE_READ(${v}, ${[...p.split('->'), ...tail].join(', ')})`);
       let n = 0;
+      // a member of an embedded struct (tcpconnect's msghdr->msg_iter.TYPE_FIELD): read through its address
+      text = text.replace(new RegExp(`\\b(\\w+(?:->\\w+|\\.\\w+)*)\\.${token}\\b`, 'g'), (_m, base: string) => `(&${base})->${token}`);
       // bpf_probe_read_kernel(&state, sizeof(long), &prev->STATE_FIELD) (runqslower): the read is the assignment
       text = text.replace(new RegExp(`\\bbpf_probe_read(?:_kernel)?\\(\\s*&\\s*(\\w+)\\s*,[^,;]*,\\s*(?:\\([^()]*\\)\\s*)?&\\s*(\\w+)->${token}\\s*\\)`, 'g'), (_m, dst: string, v: string) => `${dst} = ${v}->${token}`);
-      text = text.replace(new RegExp(`\\b(\\w+)->${token}\\b((?:->\\w+)*)`, 'g'), (_m, v: string, rest: string) => {
+      text = text.replace(new RegExp(`(\\b\\w+|\\(&[\\w.>-]+\\))->${token}\\b((?:->\\w+)*)`, 'g'), (_m, v: string, rest: string) => {
         n++;
         const tail = rest.split('->').filter(Boolean);
         const test = pos.code === gone ? `((struct ${flavor} *)${v})->${gone}` : `${v}->${pos.code!.split('->')[0]}`;
@@ -773,7 +777,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
       });
       // the member it replaces in older kernels holds what the other way reaches (a pointer, a number)
       if (n && !flavors.some((f) => f.startsWith(`struct ${flavor} `))) flavors.push(`struct ${flavor} {\n\t${memberDecl(btf!, st!, here.split('->'), gone)};\n} __attribute__((preserve_access_index));`);
-      report.push({ line: pos.line, what: `kernel_struct_has_field(${sname}, ${ksf.exec(pos.cond!)![2]}) choosing ${pos.code} or ${neg.code} → bpf_core_field_exists() with a ${flavor} flavor: one object for both kernels`, converted: n > 0 });
+      report.push({ line: pos.line, what: `kernel_struct_has_field(${sname}, ${ksf.exec(last(pos)!)![2]}) choosing ${pos.code} or ${neg.code} → bpf_core_field_exists() with a ${flavor} flavor: one object for both kernels`, converted: n > 0 });
       if (!n) fail(pos.line, `replace("${token}") of a member name used other than as ->${token}`, 'use bpf_core_field_exists() with a ___flavor struct by hand');
       continue;
     }

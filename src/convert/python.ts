@@ -337,6 +337,14 @@ export function parsePythonTool(file: string, source: string): PyTool {
         tool.defines.push(...defs.map((d) => ({ ...d, conds: condParts(a) })));
         continue;
       }
+      // the piece's own replace()s before it joined the text (tcpconnect's dns_bpf_text.replace('TYPE_FIELD', ...)):
+      // its tokens are its own, so replacing them in the whole text is the same
+      if (fromVar && piece) {
+        for (const r of root.descendantsOfType('assignment')) {
+          const v = r.childForFieldName('right');
+          if (r.startIndex < a.startIndex && r.childForFieldName('left')?.text === right.text && v?.type === 'call' && /\.replace$/.test(v.childForFieldName('function')!.text)) replacementsOf(v, right.text, tool, condParts(r));
+        }
+      }
       if (a.type === 'assignment' && piece) {
         tool.pieces = [{ ...piece, cond: condOf(a) }];
       } else if (a.type === 'augmented_assignment' && piece) {
@@ -611,6 +619,9 @@ function valueForms(v: PyNode, tool: PyTool, before: number, depth = 0): ValueFo
   if (/^[\w.]+$/.test(v.text)) return one('%s', v.text);
   // sys.argv[1]: a number the command line gives (strlen_snoop's PID)
   if (v.type === 'subscript' && v.childForFieldName('value')?.text === 'sys.argv' && v.childForFieldName('subscript')?.type === 'integer') return one('%s', v.text);
+  // struct_init['ipv4']['count'] (tcpconnect): a string of a dict the module sets once to a literal
+  const fromDict = v.type === 'subscript' ? dictString(v, tool) : null;
+  if (fromDict !== null) return one(fromDict, null);
   return one(null, null);
 }
 
@@ -635,6 +646,27 @@ function syscallOf(n: PyNode, tool: PyTool, before: number, depth = 0): string |
     return defs?.length === 1 ? syscallOf(defs[0]!.value, tool, before, depth + 1) : null;
   }
   return null;
+}
+
+/** D['a']['b']: the string literal at those keys of a dict literal the module assigns D once, and never changes */
+function dictString(v: PyNode, tool: PyTool): string | null {
+  const keys: string[] = [];
+  let n: PyNode = v;
+  while (n.type === 'subscript') {
+    const k = pyString(n.childForFieldName('subscript'));
+    if (k === null) return null;
+    keys.unshift(k);
+    n = n.childForFieldName('value')!;
+  }
+  if (n.type !== 'identifier') return null;
+  const sets = tool.root.descendantsOfType(['assignment', 'augmented_assignment']).filter((a) => a.childForFieldName('left')?.text.replace(/\[.*$/s, '') === n.text);
+  if (sets.length !== 1 || sets[0]!.type !== 'assignment' || sets[0]!.parent?.parent?.type !== 'module') return null;
+  let d: PyNode | null = sets[0]!.childForFieldName('right');
+  for (const k of keys) {
+    if (d?.type !== 'dictionary') return null;
+    d = d.namedChildren.find((p) => p.type === 'pair' && pyString(p.childForFieldName('key')) === k)?.childForFieldName('value') ?? null;
+  }
+  return d ? pyString(d) : null;
 }
 
 /** The integer a name holds for the whole program: assigned once, at module level, to a literal. */
