@@ -197,6 +197,11 @@ describe('the BPF text as the Python builds it', () => {
     expect(t.replacements.map((r) => [r.token, r.code, r.conds])).toEqual([['FIELD', 'iter_type', ['args.dns']]]);
   });
 
+  it('a condition every lcc kernel meets (raw tracepoints) is folded: its replacement always made, its negation\'s never', () => {
+    const t = tool("raw = BPF.support_raw_tracepoint()\nbpf_text = 'ARG0'\nif not raw:\n    bpf_text = bpf_text.replace('ARG0', 'struct pt_regs *ctx')\nelse:\n    bpf_text = bpf_text.replace('ARG0', 'struct bpf_raw_tracepoint_args *ctx')\nb = BPF(text=bpf_text)");
+    expect(t.replacements.map((r) => [r.code, r.conds])).toEqual([['struct bpf_raw_tracepoint_args *ctx', []]]);
+  });
+
   it('bcc.BPF(...) is the BPF() call as BPF(...) is', () => {
     expect(tool('b = bcc.BPF(text="int f(void *ctx) { return 0; }")').pieces.map((p) => p.text)).toEqual(['int f(void *ctx) { return 0; }']);
   });

@@ -445,6 +445,7 @@ export function parsePythonTool(file: string, source: string): PyTool {
   if (!tool.pieces.length && !tool.srcFile) {
     throw new ConvertError(file, undefined, 'no BPF program text found', 'the tool should hold its C in a string (bpf_text = """...""") or load it with BPF(src_file=...)');
   }
+  foldKnownConditions(tool);
   return tool;
 }
 
@@ -646,6 +647,36 @@ function syscallOf(n: PyNode, tool: PyTool, before: number, depth = 0): string |
     return defs?.length === 1 ? syscallOf(defs[0]!.value, tool, before, depth + 1) : null;
   }
   return null;
+}
+
+/**
+ * What holds on every kernel an lcc tool runs on (one with BTF, 5.4 or later):
+ * raw tracepoints (since 4.17), which is also what lcc's BPF.support_raw_tracepoint()
+ * answers. A replacement under such a condition is always made; one under its
+ * negation never is (wakeuptime's `ARG0` for kprobes).
+ */
+const ALWAYS = /^(?:bcc\.)?BPF\.support_raw_tracepoint\(\)$/;
+function foldKnownConditions(tool: PyTool): void {
+  // a name the module sets once to such a call (is_supported_raw_tp = BPF.support_raw_tracepoint())
+  const known = new Set<string>();
+  for (const a of tool.root.descendantsOfType('assignment')) {
+    const left = a.childForFieldName('left')?.text ?? '';
+    if (ALWAYS.test(a.childForFieldName('right')?.text ?? '') && a.parent?.parent?.type === 'module' && definitions(left, tool, Infinity)?.length === 1) known.add(left);
+  }
+  const truth = (c: string): boolean | null => {
+    const t = c.trim();
+    const not = /^not\s*\((.*)\)$/s.exec(t) ?? /^not\s+([\w.()]+)$/.exec(t);
+    if (not && balancedParens(not[1]!)) {
+      const v = truth(not[1]!);
+      return v === null ? null : !v;
+    }
+    return ALWAYS.test(t) || known.has(t) ? true : null;
+  };
+  tool.replacements = tool.replacements.filter((r) => !r.conds.some((c) => truth(c) === false));
+  for (const r of tool.replacements) {
+    r.conds = r.conds.filter((c) => truth(c) !== true);
+    r.cond = r.conds.length ? r.conds.join(' and ') : null;
+  }
 }
 
 /** D['a']['b']: the string literal at those keys of a dict literal the module assigns D once, and never changes */
