@@ -241,6 +241,13 @@ describe('the C a tool writes, converted whole', () => {
     expect(r.c).toMatch(/if \(lcc_has_unique\) \{\n\s+lbc_map_increment\(seen, k, 1\);\n\}/);
   });
 
+  it('a member chosen per option in a struct before a function is no function head: left for a person, the function untouched', async () => {
+    const r = await convertC(`struct s {\n    long a;\n    EXTRA\n    u32 b;\n};\nBPF_HASH(counts, u32);\n${probe.replace('COUNT', 'counts.increment(k);')}`,
+      'if args.unique:\n    bpf_text = bpf_text.replace("EXTRA", "long c;")\nelse:\n    bpf_text = bpf_text.replace("EXTRA", "")');
+    expect(r.left.join('\n')).toMatch(/replace\("EXTRA"\) chosen by args.unique outside a function/);
+    expect(r.c.match(/tracepoint__sched__sched_process_exec\(/g)).toHaveLength(1);
+  });
+
   it("a kernel struct's partial copy whose other members sit under #if is dropped for vmlinux.h's; a #define sizing a nested member goes to the header", async () => {
     const r = await convertC([
       '#define MAX_STR 64',

@@ -677,7 +677,9 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     if (handled.has(token) || !text.includes(token)) continue;
     const { chain, fallback } = replaceChain(reps);
     const alts = [...chain.map((c) => c.r), ...(fallback ? [fallback] : [])];
-    if (!chain.length || !fallback || alts.some((r) => r.code === null || r.arg || /^\s*#|\/\//m.test(r.code))) continue;
+    // each alternative a function's head: `int f(...)` (the body follows the token), or the head and its body's first lines
+    const head = (code: string): boolean => /^\s*[\w\s*]+\([^;{]*\)\s*(\{[\s\S]*)?$/.test(code);
+    if (!chain.length || !fallback || alts.some((r) => r.code === null || r.arg || /^\s*#|\/\//m.test(r.code) || !head(r.code))) continue;
     const inFunction = inFunctionLines(text);
     const occ = [...text.matchAll(new RegExp(`\\b${token}\\b`, 'g'))].map((m) => m.index!);
     // each head with what follows it: a function whose body ends in the text, the same end for every head
