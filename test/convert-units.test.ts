@@ -202,6 +202,11 @@ describe('the BPF text as the Python builds it', () => {
     expect(t.replacements.map((r) => [r.code, r.conds])).toEqual([['struct bpf_raw_tracepoint_args *ctx', []]]);
   });
 
+  it('a syscall name set again for each syscall (shmsnoop): each attach call reads the one in force', () => {
+    const t = tool('b = BPF(text="int f(void *ctx) { return 0; }")\nfn = b.get_syscall_fnname("shmget")\nb.attach_kretprobe(event=fn, fn_name="f")\nfn = b.get_syscall_fnname("shmat")\nb.attach_kretprobe(event=fn, fn_name="f")');
+    expect(t.attaches.map((a) => a.syscall)).toEqual(['shmget', 'shmat']);
+  });
+
   it('bcc.BPF(...) is the BPF() call as BPF(...) is', () => {
     expect(tool('b = bcc.BPF(text="int f(void *ctx) { return 0; }")').pieces.map((p) => p.text)).toEqual(['int f(void *ctx) { return 0; }']);
   });

@@ -644,7 +644,9 @@ function syscallOf(n: PyNode, tool: PyTool, before: number, depth = 0): string |
   }
   if (n.type === 'identifier' && depth < 2) {
     const defs = definitions(n.text, tool, before);
-    return defs?.length === 1 ? syscallOf(defs[0]!.value, tool, before, depth + 1) : null;
+    // the assignment in force: the last before the line, when no if makes it (shmsnoop sets one name per syscall in turn)
+    const last = defs?.[defs.length - 1];
+    return last && (defs!.length === 1 || last.cond === null) ? syscallOf(last.value, tool, before, depth + 1) : null;
   }
   return null;
 }
