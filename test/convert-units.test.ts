@@ -8,6 +8,7 @@ import { Btf } from '../lbc/src/btf.js';
 import { corePointerChains, ifdefToIf, inFunctionLines } from '../src/convert/bcc-c.js';
 import { parsePythonTool } from '../src/convert/python.js';
 import { convert } from '../src/convert/index.js';
+import { translatePython } from '../src/convert/py/translate.js';
 
 const btf = Btf.parse(fs.readFileSync('/sys/kernel/btf/vmlinux'), 'vmlinux');
 
@@ -278,5 +279,14 @@ describe('the C a tool writes, converted whole', () => {
     expect(r.left).toEqual([]);
     expect(r.c).not.toMatch(/struct mnt_namespace \{/);
     expect(r.h).toMatch(/#define MAX_STR 64[\s\S]*struct data_t \{/);
+  });
+});
+
+describe('names the translation keeps apart', () => {
+  it("a tool's `import bcc` is its own name, not the runtime module the translation imports as bcc", () => {
+    const t = translatePython('import bcc\nprint(bcc.utils)\n', 't.py', { bpf: () => 'null', imports: [] });
+    expect(t.ts).toMatch(/bcc_ = bcc;/);
+    expect(t.ts).toMatch(/print\(bcc_\.utils\)/);
+    expect(t.ts).not.toMatch(/\bbcc = bcc;/);
   });
 });

@@ -19,10 +19,11 @@ function knownAt(cond: string, at: SyntaxNode): boolean {
   const assigned = new Map<string, number>();
   for (const a of root.descendantsOfType(['assignment', 'augmented_assignment'])) {
     const left = a.childForFieldName('left');
-    if (left?.type === 'identifier' && !assigned.has(left.text)) assigned.set(left.text, a.startIndex);
+    // where the name is first bound: after its whole assignment (b = BPF(...) binds b once BPF() returns)
+    if (left?.type === 'identifier' && !assigned.has(left.text)) assigned.set(left.text, a.endIndex);
   }
   const names = cond.replace(/(["'])(?:\\.|(?!\1).)*\1/g, '').match(/(?<![.\w])[A-Za-z_]\w*/g) ?? [];
-  return names.every((n) => !assigned.has(n) || assigned.get(n)! < at.startIndex);
+  return names.every((n) => !assigned.has(n) || assigned.get(n)! <= at.startIndex);
 }
 
 export function toolTs(tool: PyTool, source: string, name: string, c: CResult): { ts: string; spots: Spot[] } {

@@ -718,6 +718,25 @@ export class BPF {
   ksymname(name: unknown): Int {
     return BPF.ksymname(name);
   }
+  // BCC's static methods, as tools also call them on their BPF object (tcpdrop's b.get_kprobe_functions)
+  get_kprobe_functions(re: unknown): Buffer[] {
+    return BPF.get_kprobe_functions(re);
+  }
+  tracepoint_exists(cat: unknown, ev: unknown): boolean {
+    return BPF.tracepoint_exists(cat, ev);
+  }
+  get_syscall_prefix(): Buffer {
+    return BPF.get_syscall_prefix();
+  }
+  kernel_struct_has_field(struct: unknown, field: unknown): boolean {
+    return BPF.kernel_struct_has_field(struct, field);
+  }
+  support_raw_tracepoint(): boolean {
+    return BPF.support_raw_tracepoint();
+  }
+  support_kfunc(): boolean {
+    return BPF.support_kfunc();
+  }
   /** sym(addr, pid): a user address's symbol from the ELF files /proc/PID/maps names */
   sym(addr: unknown, pid: unknown, ...args: unknown[]): Buffer {
     const o = kw(args, ['show_module', 'show_offset', 'demangle']);
