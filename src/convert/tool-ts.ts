@@ -22,7 +22,8 @@ function knownAt(cond: string, at: SyntaxNode): boolean {
     // where the name is first bound: after its whole assignment (b = BPF(...) binds b once BPF() returns)
     if (left?.type === 'identifier' && !assigned.has(left.text)) assigned.set(left.text, a.endIndex);
   }
-  const names = cond.replace(/(["'])(?:\\.|(?!\1).)*\1/g, '').match(/(?<![.\w])[A-Za-z_]\w*/g) ?? [];
+  // string literals out, with their prefixes (b'task_struct' names no variable b)
+  const names = cond.replace(/\b[rRbBuUfF]{0,2}(["'])(?:\\.|(?!\1).)*\1/g, '').match(/(?<![.\w])[A-Za-z_]\w*/g) ?? [];
   return names.every((n) => !assigned.has(n) || assigned.get(n)! <= at.startIndex);
 }
 
