@@ -208,6 +208,13 @@ describe('the BPF text as the Python builds it', () => {
     expect(t.attaches.map((a) => a.syscall)).toEqual(['shmget', 'shmat']);
   });
 
+  it("a value set in a try whose handlers raise again (kvmexit's func_entry) is the try's; one whose handler goes on is not", () => {
+    const src = (handler: string): string => `bpf_text = "T"\ntry:\n    if args.x:\n        f = "A"\n    else:\n        f = "B"\nexcept Exception as e:\n    ${handler}\nbpf_text = bpf_text.replace("T", f)\nb = BPF(text=bpf_text)`;
+    expect(tool(src('raise Exception("no: %s" % e)')).replacements.map((r) => [r.code, r.conds])).toEqual([['B', ['not (args.x)']], ['A', ['args.x']]]);
+    // otherwise f is whatever it holds when BPF() runs: a value, not C chosen per condition
+    expect(tool(src('f = "C"')).replacements.map((r) => [r.code, r.arg])).toEqual([['%s', 'f']]);
+  });
+
   it('bcc.BPF(...) is the BPF() call as BPF(...) is', () => {
     expect(tool('b = bcc.BPF(text="int f(void *ctx) { return 0; }")').pieces.map((p) => p.text)).toEqual(['int f(void *ctx) { return 0; }']);
   });

@@ -616,10 +616,21 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
   };
   const byToken = new Map<string, Replacement[]>();
   for (const r of tool.replacements) byToken.set(r.token, [...(byToken.get(r.token) ?? []), r]);
+  const handled = new Set<string>();
+  // a token replaced by the same C whatever the options (kvmexit's FUNC_ENTRY, a raw tracepoint's head): in
+  // place first, so that the tokens after it see the function it makes; not one whose C holds another
+  // token (Python would have replaced that one already, or not yet)
+  for (const [token, reps] of byToken) {
+    const r = reps[0]!;
+    if (reps.length !== 1 || r.conds.length || r.code === null || r.arg || r.list || !text.includes(token)) continue;
+    if ([...byToken.keys()].some((t) => t !== token && r.code!.includes(t))) continue;
+    text = text.split(token).join(r.code.replace(/\n/g, ' '));
+    report.push({ line: r.line, what: `text.replace("${token}", ...) → substituted`, converted: true });
+    handled.add(token);
+  }
   // maps declared per option at file scope (runqlat's STORAGE: a histogram by pid, by pidns, or
   // plain): every alternative declared, a map of several renamed per alternative, and the code
   // chosen by the same conditions (its STORE) naming the one of its alternative
-  const handled = new Set<string>();
   for (const [token, reps] of byToken) {
     const { chain, fallback } = replaceChain(reps);
     const alts = [...chain.map((c) => c.r), ...(fallback ? [fallback] : [])];

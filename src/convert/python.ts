@@ -653,11 +653,10 @@ function syscallOf(n: PyNode, tool: PyTool, before: number, depth = 0): string |
 
 /**
  * What holds on every kernel an lcc tool runs on (one with BTF, 5.4 or later):
- * raw tracepoints (since 4.17), which is also what lcc's BPF.support_raw_tracepoint()
- * answers. A replacement under such a condition is always made; one under its
+ * raw tracepoints (since 4.17), also in modules (since 5.0), which is what lcc's BPF.support_raw_tracepoint() and _in_module() answer. A replacement under such a condition is always made; one under its
  * negation never is (wakeuptime's `ARG0` for kprobes).
  */
-const ALWAYS = /^(?:bcc\.)?BPF\.support_raw_tracepoint\(\)$/;
+const ALWAYS = /^(?:bcc\.)?BPF\.support_raw_tracepoint(?:_in_module)?\(\)$/;
 function foldKnownConditions(tool: PyTool): void {
   // a name the module sets once to such a call (is_supported_raw_tp = BPF.support_raw_tracepoint())
   const known = new Set<string>();
@@ -730,7 +729,10 @@ function definitions(name: string, tool: PyTool, before: number): { value: PyNod
     let p = a.parent;
     let flow = false;
     while (p && p.type !== 'function_definition') {
-      if (/^(for|while|with|try)_statement$/.test(p.type)) flow = true;
+      // a try whose every handler raises again (kvmexit's): after it, its body ran whole
+      const reraises = p.type === 'try_statement' && p.namedChildren.filter((c) => c.type === 'except_clause').every((h) => /^raise\b/.test(h.namedChildren[h.namedChildren.length - 1]?.namedChildren.at(-1)?.text ?? ''))
+        && !p.namedChildren.some((c) => c.type === 'finally_clause' || c.type === 'else_clause');
+      if (/^(for|while|with)_statement$/.test(p.type) || (p.type === 'try_statement' && !reraises)) flow = true;
       p = p.parent;
     }
     if (p) continue;
