@@ -52,6 +52,9 @@ describe('kernel pointer chains → BPF_CORE_READ', () => {
     ['u64 off = *pos;', 'u64 off = ({ __typeof__(*pos) __lcc_v; bpf_probe_read_kernel(&__lcc_v, sizeof(__lcc_v), &(*pos)); __lcc_v; });'],
     ['u8 b = ((u8 *)sk)[13];', 'u8 b = ({ __typeof__(((u8 *)sk)[13]) __lcc_v; bpf_probe_read_kernel(&__lcc_v, sizeof(__lcc_v), &(((u8 *)sk)[13])); __lcc_v; });'],
     ['*pos = 0;', '*pos = 0;'],
+    // a cast tree-sitter-c reads as a product (u8 is no type it knows): bindsnoop's bitfield byte
+    ['u8 b = (u8) *(&sk->sk_rcvbuf) & 0xFF;', 'u8 b = (u8) ({ __typeof__(*(&sk->sk_rcvbuf)) __lcc_v; bpf_probe_read_kernel(&__lcc_v, sizeof(__lcc_v), &(*(&sk->sk_rcvbuf))); __lcc_v; }) & 0xFF;'],
+    ['u64 n = (x) * (sk->sk_rcvbuf);', 'u64 n = (x) * (BPF_CORE_READ(sk, sk_rcvbuf));'],
     ['bpf_probe_read_kernel(&x, 8, &pos[1]);', 'bpf_probe_read_kernel(&x, 8, &pos[1]);'],
   ])('%s', (body, want) => {
     expect(chains(body)).toBe(want);

@@ -1685,6 +1685,15 @@ export function corePointerChains(text: string, localStructs: Set<string>, btf: 
     if (edits.some((x) => x.start < e.endIndex && e.startIndex < x.end)) continue;
     edits.push({ start: e.startIndex, end: e.endIndex, text: `({ __typeof__(${e.text}) __lcc_v; bpf_probe_read_kernel(&__lcc_v, sizeof(__lcc_v), &(${e.text})); __lcc_v; })` });
   }
+  // `(u8) *(&sockp->rcv_tos - 2)` (bindsnoop): tree-sitter-c, not knowing u8 for a type, reads a product;
+  // a cast to a scalar type and a dereference of kernel memory is what the C says
+  for (const e of root.descendantsOfType('binary_expression')) {
+    const [left, op, right] = [e.childForFieldName('left'), e.childForFieldName('operator'), e.childForFieldName('right')];
+    if (op?.type !== '*' || left?.type !== 'parenthesized_expression' || !right || !kernelMemory(right)) continue;
+    if (!scalar(left.text.slice(1, -1)) || edits.some((x) => x.start < e.endIndex && e.startIndex < x.end)) continue;
+    const deref = `*${right.text}`;
+    edits.push({ start: op.startIndex, end: right.endIndex, text: `({ __typeof__(${deref}) __lcc_v; bpf_probe_read_kernel(&__lcc_v, sizeof(__lcc_v), &(${deref})); __lcc_v; })` });
+  }
   return { edits, skipped };
 }
 
