@@ -133,18 +133,22 @@ export class Structure {
     let l = layouts.get(cls);
     if (l) return l;
     let off = 0;
+    let end = 0;
     let align = 1;
     const fields: Layout['fields'] = [];
+    // a Union's members all start at 0; a Structure's follow each other, each at its alignment
+    const union = cls.prototype instanceof Union;
     for (const [name, type] of cls._fields_) {
       const t = type as CType | typeof Structure;
       const size = 'ctypeName' in t ? t.size : Structure.layout(t).size;
       const a = 'ctypeName' in t ? t.align : Structure.layout(t).align;
-      off = Math.ceil(off / a) * a;
+      off = union ? 0 : Math.ceil(off / a) * a;
       fields.push({ name, type: t, off });
       off += size;
+      end = Math.max(end, off);
       align = Math.max(align, a);
     }
-    l = { size: Math.ceil(off / align) * align, align, fields };
+    l = { size: Math.ceil(end / align) * align, align, fields };
     layouts.set(cls, l);
     return l;
   }
@@ -159,6 +163,9 @@ export class Structure {
     return Object.freeze(Structure.layout(this.constructor as typeof Structure).fields.map((f) => hashKey(this[f.name])));
   }
 }
+
+/** ctypes.Union: a Structure whose _fields_ share their first byte */
+export class Union extends Structure {}
 
 /** sizeof(T) */
 export function sizeof(t: unknown): number {

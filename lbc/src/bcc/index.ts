@@ -469,7 +469,8 @@ export class BPF {
       for (const [name, p] of Object.entries(s.pinned ?? {})) if (p) this.skel.obj.reusePinnedMap(name, text(p));
       this.skel.load();
       for (const name of s.auto ?? []) {
-        const p = this.program(name);
+        // each by its own name: NAME and NAME_2 are both in the list, each attached when loaded
+        const p = this.program(name, false);
         if (p.autoload) this.keep(name, p.attach(), 'other');
       }
       // on stderr, so that the tool's own output stays the original's: scripts and tests wait for this line
@@ -483,13 +484,13 @@ export class BPF {
     }
   }
 
-  private program(name: unknown): Program {
+  private program(name: unknown, loadedCopy = true): Program {
     const n = text(name);
     const progs = this.skel.progs as Record<string, Program>;
     const p = progs[n];
     if (!p) throw new Exception(`no BPF program ${n} in this tool (its programs: ${Object.keys(this.skel.progs).join(', ')})`);
     // a function lcc convert wrote once per head the tool chose between (NAME, NAME_2, ...): the one loaded
-    if (this.skel.obj.state === 'loaded' && !p.autoload) {
+    if (loadedCopy && this.skel.obj.state === 'loaded' && !p.autoload) {
       const chosen = Object.entries(progs).find(([k, q]) => new RegExp(`^${n}_\\d+$`).test(k) && q.autoload);
       if (chosen) return chosen[1];
     }
