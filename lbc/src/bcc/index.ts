@@ -540,18 +540,12 @@ export class BPF {
 
   attach_kprobe(...args: unknown[]): void {
     const o = kw(args, ['event', 'fn_name', 'event_off', 'event_re']);
-    if (o.event_re) {
-      for (const f of BPF.get_kprobe_functions(o.event_re)) this.attachTo(o.fn_name, { kprobe: text(f) }, `kprobe:${text(f)}:${text(o.fn_name)}`, 'kprobe');
-      return;
-    }
+    if (o.event_re) return this.attachEach('kprobe', o.event_re, o.fn_name);
     this.attachTo(o.fn_name, { kprobe: text(o.event), offset: Number(o.event_off ?? 0) }, `kprobe:${text(o.event)}:${text(o.fn_name)}`, 'kprobe');
   }
   attach_kretprobe(...args: unknown[]): void {
     const o = kw(args, ['event', 'fn_name', 'event_re', 'maxactive']);
-    if (o.event_re) {
-      for (const f of BPF.get_kprobe_functions(o.event_re)) this.attachTo(o.fn_name, { kretprobe: text(f) }, `kretprobe:${text(f)}:${text(o.fn_name)}`, 'kprobe');
-      return;
-    }
+    if (o.event_re) return this.attachEach('kretprobe', o.event_re, o.fn_name);
     this.attachTo(o.fn_name, { kretprobe: text(o.event) }, `kretprobe:${text(o.event)}:${text(o.fn_name)}`, 'kprobe');
   }
   detach_kprobe(...args: unknown[]): void {
@@ -661,9 +655,36 @@ export class BPF {
     return bytes(syscallPrefix);
   }
   static get_kprobe_functions(re: unknown): Buffer[] {
-    const rx = new RegExp(text(re));
-    const blocked = /^(_?_?kprobe_|bpf_|trace_|__trace|_raw_spin|rcu_|__rcu)/;
-    return [...new Set(ksymNames().filter((f) => rx.test(f) && !blocked.test(f) && !f.includes('.')))].map(bytes);
+    // BCC's rules: the whole name matches (re.fullmatch), it is one ftrace can trace
+    // (finish_task_switch.isra.0 is), and none of the kinds no kprobe goes on
+    const rx = new RegExp(`^(?:${text(re)})$`);
+    const never = /^(_kbl_addr_|__perf|perf_|__SCT__)|\.cold(\.\d+)?$/;
+    let traceable: Set<string> | null = null;
+    try {
+      ensureTracefs();
+      traceable = new Set(fs.readFileSync(`${TRACEFS}/available_filter_functions`, 'utf8').split('\n').map((l) => l.split(/\s/)[0]!).filter(Boolean));
+    } catch {
+      traceable = null; // no tracefs here: kallsyms alone
+    }
+    return [...new Set(ksymNames().filter((f) => rx.test(f) && !never.test(f) && (!traceable || traceable.has(f))))].map(bytes);
+  }
+  /** event_re: every match attached; BCC's error when none could be (no match, or each refused) */
+  private attachEach(kind: 'kprobe' | 'kretprobe', re: unknown, fn: unknown): void {
+    const matches = BPF.get_kprobe_functions(re).map(text);
+    let last: unknown = null;
+    let attached = 0;
+    for (const f of matches) {
+      try {
+        this.attachTo(fn, kind === 'kprobe' ? { kprobe: f } : { kretprobe: f }, `${kind}:${f}:${text(fn)}`, 'kprobe');
+        attached++;
+      } catch (e) {
+        last = e;
+      }
+    }
+    // as BCC: the ones the kernel refused are skipped while any attached
+    if (attached) return;
+    const why = last instanceof Error ? ` (${last.message})` : '';
+    throw new Exception(`Failed to attach BPF program ${text(fn)} to ${kind} ${matches.join('/')}, it's not traceable (either non-existing, inlined, or marked as "notrace")${why}`);
   }
   static tracepoints(re: string): string[] {
     ensureTracefs();
