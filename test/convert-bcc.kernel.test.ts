@@ -104,7 +104,7 @@ function loopbackSession(): number {
 
 /** The originals: Debian's bpfcc-tools, and BCC's examples */
 const SOURCES: Record<string, string> = {
-  ...Object.fromEntries(['threadsnoop', 'gethostlatency', 'bitesize', 'tcplife', 'tcpstates', 'softirqs', 'hardirqs', 'biopattern', 'bashreadline', 'profile', 'syscount', 'runqlat'].map((t) => [t, bcc(t)])),
+  ...Object.fromEntries(['threadsnoop', 'gethostlatency', 'bitesize', 'tcplife', 'tcpstates', 'softirqs', 'hardirqs', 'biopattern', 'bashreadline', 'profile', 'syscount', 'runqlat', 'funcinterval'].map((t) => [t, bcc(t)])),
   mallocstacks: `${EXAMPLES}/mallocstacks.py`,
 };
 const TOOLS = Object.keys(SOURCES);
@@ -380,5 +380,23 @@ describe.runIf(runKernelTests)('converted BCC tools print what BCC prints', () =
     expect(hist(one.w.stdout).total, one.w.stdout).toBeGreaterThanOrEqual(20);
     // the worker's waits only: the whole machine's, over the second this run takes, are a thousand or more
     expect(hist(one.w.stdout).total).toBeLessThan(200);
+  }, 120_000);
+
+  it('funcinterval -p PID c:malloc (one function lcc copies per kind: here the uprobe, on every libc symbol matching): the same histogram header, as many intervals for the same mallocs', async () => {
+    const work = await worker();
+    // each run asks for two rounds of ten mallocs: nineteen intervals between twenty calls
+    const r = await sideBySide('funcinterval', ['-p', String(work.pid), 'c:malloc'], async () => {
+      await work.ask('malloc');
+      await work.ask('malloc');
+    }, { oneAtATime: true });
+    work.proc.kill();
+    const hist = (out: string): { head: string[]; total: number } => {
+      const lines = out.trim().split('\n');
+      const rows = lines.filter((l) => /^\s*\d+ -> \d+\s+: \d+/.test(l));
+      return { head: lines.filter((l) => !rows.includes(l)), total: rows.reduce((n, l) => n + Number(/: (\d+)/.exec(l)![1]), 0) };
+    };
+    expect(hist(r.lcc).head).toEqual(hist(r.bcc).head);
+    expect(hist(r.lcc).total).toBe(hist(r.bcc).total);
+    expect(hist(r.lcc).total).toBe(19);
   }, 120_000);
 });

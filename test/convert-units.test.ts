@@ -264,6 +264,14 @@ describe('the C a tool writes, converted whole', () => {
     expect(r.c.match(/tracepoint__sched__sched_process_exec\(/g)).toHaveLength(1);
   });
 
+  it('one function the options attach as a kprobe or a tracepoint: a copy per kind, each loaded with its attach call', async () => {
+    const r = await convertC('BPF_HASH(counts, u32);\nint on_call(struct pt_regs *ctx)\n{\n    u32 k = 0;\n    counts.increment(k);\n    return 0;\n}',
+      'b = BPF(text=bpf_text)\nif args.unique:\n    b.attach_tracepoint(tp="sched:sched_switch", fn_name="on_call")\nelse:\n    b.attach_kprobe(event="vfs_read", fn_name="on_call")'.replace('b = BPF(text=bpf_text)\n', ''));
+    expect(r.left).toEqual([]);
+    expect(r.c).toMatch(/SEC\("tracepoint"\) int on_call\(void \*ctx\)/);
+    expect(r.c).toMatch(/SEC\("kprobe\/vfs_read"\) int BPF_KPROBE\(on_call_2\)/);
+  });
+
   it("a kernel struct's partial copy whose other members sit under #if is dropped for vmlinux.h's; a #define sizing a nested member goes to the header", async () => {
     const r = await convertC([
       '#define MAX_STR 64',

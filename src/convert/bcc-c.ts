@@ -1220,6 +1220,43 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     report.push({ line: pyLine(off), what: `${macro}(${fnName}) → SEC("${section}") BPF_PROG (needs fentry/fexit: a kernel with BPF trampolines)`, converted: true });
     return `SEC("${section}") int BPF_PROG(${fn}${rest ? `, ${rest.replace(/\s+/g, ' ').trim()}` : ''})${keepLines(m)}`;
   });
+  // one function the options attach as different kinds (funcinterval's trace_func_entry: a kprobe, a
+  // uprobe or a tracepoint): a copy per kind (NAME_2, ...), after the text on the function's lines, each
+  // loaded when an attach call of its kind is made; the tool's attach call on NAME attaches the one loaded
+  const family = (k: Attach['kind']): string => (k === 'tracepoint' ? 't' : k.startsWith('k') ? 'k' : k.startsWith('u') ? 'u' : k);
+  const kindCopies: { text: string; line: number }[] = [];
+  for (const [fn, ats] of [...attachOf]) {
+    const fams = [...new Set(ats.map((a) => family(a.kind)))];
+    if (fams.length < 2 || !fams.every((f) => ['k', 'u', 't'].includes(f))) continue;
+    const sig = new RegExp(`^[ \\t]*(?:static\\s+)?int\\s+${fn}\\s*\\(\\s*(?:struct\\s+pt_regs|void)\\s*\\*\\s*ctx\\s*\\)`, 'm').exec(text);
+    const open = sig ? text.indexOf('{', sig.index + sig[0].length) : -1;
+    const body = open >= 0 ? callArgs(text, open) : null;
+    // a tracepoint's ctx is its record, a probe's the registers: only a body that reads neither can be both
+    if (!sig || !body || (fams.includes('t') && /\bPT_REGS_\w+|\bctx\s*->/.test(text.slice(open, body.end)))) continue;
+    const whole = text.slice(sig.index, body.end);
+    fams.slice(1).forEach((f, i) => {
+      const name = `${fn}_${i + 2}`;
+      const head = f === 't' ? `int ${name}(void *ctx)` : `int ${name}(struct pt_regs *ctx)`;
+      kindCopies.push({ text: head + whole.slice(sig[0].length), line: pyLine(sig.index) });
+      attachOf.set(name, ats.filter((a) => family(a.kind) === f));
+    });
+    attachOf.set(fn, ats.filter((a) => family(a.kind) === fams[0]));
+    if (fams[0] === 't') text = text.slice(0, sig.index) + `int ${fn}(void *ctx)` + text.slice(sig.index + sig[0].length);
+    report.push({ line: pyLine(sig.index), what: `${fn} is attached as ${fams.map((f) => ({ k: 'a kprobe', u: 'a uprobe', t: 'a tracepoint' })[f]).join(', ')} → a copy per kind (${[fn, ...fams.slice(1).map((_f, i) => `${fn}_${i + 2}`)].join(', ')}), each loaded with its attach call`, converted: true });
+  }
+  for (const c of kindCopies) {
+    const lineIdx = text.split('\n').length + 1;
+    pieceStarts.push({ lineIdx, line: c.line });
+    text += `\n\n${c.text}`;
+  }
+  // a function attached only to tracepoints the options name, reading nothing of its record: SEC("tracepoint")
+  text = text.replace(/^[ \t]*(?:static\s+)?int\s+(\w+)\s*\(\s*void\s*\*\s*ctx\s*\)/gm, (m, fn: string, off: number) => {
+    const ats = attachOf.get(fn) ?? [];
+    if (!ats.length || !ats.every((a) => a.kind === 'tracepoint')) return m;
+    programs.push({ name: fn, section: 'tracepoint', cond: anyCond(ats), attaches: ats });
+    report.push({ line: pyLine(off), what: `${fn}(void *ctx) → SEC("tracepoint"), attached at run time to the tracepoint the tool names`, converted: true });
+    return `SEC("tracepoint") int ${fn}(void *ctx)`;
+  });
   // BCC takes `void fn(...)` probes (and `void *ctx`): a program returns int, 0 where the void one fell off or returned
   const voidProbes: string[] = [];
   text = text.replace(/^(?:static\s+)?void(\s+(\w+)\s*\(\s*(?:struct\s+pt_regs|void)\s*\*\s*ctx\b)/gm, (m, rest: string, fn: string) => {

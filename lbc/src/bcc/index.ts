@@ -588,6 +588,15 @@ export class BPF {
     const binary = findLibrary(text(o.name));
     const pid = o.pid === undefined || o.pid === null ? -1 : Number(o.pid);
     const sym = o.sym ? text(o.sym) : undefined;
+    if (o.sym_re && !sym) {
+      // every function whose name matches from its start (BCC's re.match), once per address
+      const offsets = elfSymbolOffsets(binary, new RegExp(`^(?:${text(o.sym_re)})`));
+      for (const off of offsets) {
+        const u = { binary, offset: Number(off), pid };
+        this.attachTo(o.fn_name, ret ? { uretprobe: u } : { uprobe: u }, `${ret ? 'uretprobe' : 'uprobe'}:${binary}:${off}:${text(o.fn_name)}`, 'uprobe');
+      }
+      return;
+    }
     // the symbol resolved here, as BCC does: libbpf refuses a versioned name it finds twice
     const at = sym ? elfSymbolOffset(binary, sym) : null;
     if (sym && at === null) throw new Exception(`could not determine address of symbol ${sym} in ${binary}`);
@@ -646,6 +655,14 @@ export class BPF {
   /** the kernel's name for a syscall's function, as bytes (b"__x64_sys_open") */
   get_syscall_fnname(name: unknown): Buffer {
     return bytes(BPF.get_syscall_prefix().toString() + text(name));
+  }
+  /** find_library("c"): the library's path as bytes, as ldconfig knows it; None when it does not */
+  static find_library(name: unknown): Buffer | null {
+    try {
+      return bytes(findLibrary(text(name)));
+    } catch {
+      return null;
+    }
   }
   static get_syscall_prefix(): Buffer {
     if (syscallPrefix === null) {
@@ -1054,6 +1071,19 @@ function elfSymbolAt(file: string, fileOff: bigint): { name: string; offset: big
   const vaddr = fileOff - seg.off + seg.vaddr;
   const s = e.syms.find((x) => vaddr >= x.value && vaddr < x.value + (x.size || 1n));
   return s ? { name: s.name, offset: vaddr - s.value } : null;
+}
+
+/** The file offsets of the functions whose names match, each address once */
+function elfSymbolOffsets(file: string, re: RegExp): bigint[] {
+  const e = readElf(file);
+  if (!e) return [];
+  const out = new Set<bigint>();
+  for (const s of e.syms) {
+    if (!re.test(s.name)) continue;
+    const seg = e.loads.find((l) => s.value >= l.vaddr && s.value < l.vaddr + l.filesz);
+    if (seg) out.add(s.value - seg.vaddr + seg.off);
+  }
+  return [...out];
 }
 
 /**
