@@ -613,8 +613,15 @@ export const struct = {
 
 /** inet_ntop of bytes, or of a field BCC hands as ctypes (unsigned __int128, u64[2], u32): lbc's inetNtop */
 const ntop = (family: number, packed: unknown): string => inetNtop(family === 2 ? 4 : 6, packed as Uint8Array);
-export const socket = {
-  AF_INET: 2, AF_INET6: 10, AF_UNIX: 1, AF_PACKET: 17, SOCK_STREAM: 1, SOCK_DGRAM: 2, SOCK_RAW: 3, IPPROTO_TCP: 6, IPPROTO_UDP: 17,
+/** Linux's IP protocol numbers, as Python's socket module exports them (in its __all__'s order) */
+const IPPROTO = {
+  IPPROTO_AH: 51, IPPROTO_DSTOPTS: 60, IPPROTO_EGP: 8, IPPROTO_ESP: 50, IPPROTO_FRAGMENT: 44, IPPROTO_GRE: 47, IPPROTO_HOPOPTS: 0,
+  IPPROTO_ICMP: 1, IPPROTO_ICMPV6: 58, IPPROTO_IDP: 22, IPPROTO_IGMP: 2, IPPROTO_IP: 0, IPPROTO_IPIP: 4, IPPROTO_IPV6: 41,
+  IPPROTO_MPTCP: 262, IPPROTO_NONE: 59, IPPROTO_PIM: 103, IPPROTO_PUP: 12, IPPROTO_RAW: 255, IPPROTO_ROUTING: 43, IPPROTO_RSVP: 46,
+  IPPROTO_SCTP: 132, IPPROTO_TCP: 6, IPPROTO_TP: 29, IPPROTO_UDP: 17, IPPROTO_UDPLITE: 136,
+};
+export const socket: Record<string, any> = {
+  AF_INET: 2, AF_INET6: 10, AF_UNIX: 1, AF_PACKET: 17, SOCK_STREAM: 1, SOCK_DGRAM: 2, SOCK_RAW: 3, ...IPPROTO,
   inet_ntop: (family: number, packed: unknown): string => ntop(Number(family), packed),
   inet_pton: (family: number, s: string): Uint8Array => {
     if (Number(family) === 2) return Buffer.from(s.split('.').map(Number));
@@ -636,6 +643,9 @@ export const socket = {
   gethostname: (): string => nodeOs.hostname(),
   error: OSError,
 };
+// `from socket import __all__, __dict__` (bindsnoop names protocols by walking them)
+socket.__all__ = Object.keys(socket).filter((k) => !k.startsWith('_'));
+socket.__dict__ = new PyDict(Object.entries(socket).filter(([k]) => k !== '__dict__'));
 
 // ---------------------------------------------------------------------------
 // argparse: the npm port of Python's, with Python's type functions and messages
