@@ -88,6 +88,13 @@ async function sideBySide(tool: string, args: string[], activity: () => Promise<
   return { bcc: orig.w.stdout, lcc: conv.w.stdout };
 }
 
+/** A log2 histogram's output: the lines around its buckets, the buckets, and how many it counted in all */
+function hist(out: string): { head: string[]; rows: string[]; total: number } {
+  const lines = out.trim().split('\n');
+  const rows = lines.filter((l) => /^\s*\d+ -> \d+\s+: \d+/.test(l));
+  return { head: lines.filter((l) => !rows.includes(l)), rows, total: rows.reduce((n, l) => n + Number(/: (\d+)/.exec(l)![1]), 0) };
+}
+
 /** A TCP session on loopback, from python3: the server sends 3000 bytes, the client 2000; the server's port */
 function loopbackSession(): number {
   const r = spawnSync(PYTHON, ['-c', [
@@ -357,11 +364,6 @@ describe.runIf(runKernelTests)('converted BCC tools print what BCC prints', () =
   it('runqlat (sched tracepoints, a log2 histogram at Ctrl-C; its map declared per option by replace("STORAGE")): the same histogram\'s shape; and with -p, lcc counts the waits of one process, where BCC\'s task_struct reads miss', async () => {
     const work = await worker();
     // each bucket's count is the clock's; the header and the buckets' layout are the tool's
-    const hist = (out: string): { head: string[]; rows: string[]; total: number } => {
-      const lines = out.trim().split('\n');
-      const rows = lines.filter((l) => /^\s*\d+ -> \d+\s+: \d+/.test(l));
-      return { head: lines.filter((l) => !rows.includes(l)), rows, total: rows.reduce((n, l) => n + Number(/: (\d+)/.exec(l)![1]), 0) };
-    };
     const r = await sideBySide('runqlat', [], () => work.ask('nap'));
     expect(hist(r.lcc).head).toEqual(hist(r.bcc).head);
     expect(hist(r.lcc).head.find((l) => l.includes('usecs'))).toMatch(/^\s+usecs\s+: count\s+distribution$/);
@@ -390,11 +392,6 @@ describe.runIf(runKernelTests)('converted BCC tools print what BCC prints', () =
       await work.ask('malloc');
     }, { oneAtATime: true });
     work.proc.kill();
-    const hist = (out: string): { head: string[]; total: number } => {
-      const lines = out.trim().split('\n');
-      const rows = lines.filter((l) => /^\s*\d+ -> \d+\s+: \d+/.test(l));
-      return { head: lines.filter((l) => !rows.includes(l)), total: rows.reduce((n, l) => n + Number(/: (\d+)/.exec(l)![1]), 0) };
-    };
     expect(hist(r.lcc).head).toEqual(hist(r.bcc).head);
     expect(hist(r.lcc).total).toBe(hist(r.bcc).total);
     expect(hist(r.lcc).total).toBe(19);

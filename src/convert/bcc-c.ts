@@ -543,6 +543,13 @@ function replaceChain(reps: Replacement[]): { chain: { r: Replacement; parts: st
   return { chain, fallback: null };
 }
 
+/**
+ * Whether replacement `b` was made under alternative `a`'s conditions (and maybe
+ * more of its own): runqlat's STORE under the ifs that chose its STORAGE. An
+ * alternative made under no condition says nothing of which code goes with it.
+ */
+const underAlternative = (a: Replacement, b: Replacement): boolean => a.conds.length > 0 && a.conds.every((c, i) => b.conds[i] === c);
+
 /** BPF_HASH(a, ...); BPF_HISTOGRAM(b); ...: the maps a replacement declares, or null when it is anything else */
 function mapDeclarations(code: string): string[] | null {
   const stmts = code.split(';').map((x) => x.trim()).filter(Boolean);
@@ -641,8 +648,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     if (maybe.some((d) => d === null)) continue;
     const declared = maybe as string[][];
     const shared = [...new Set(declared.flat())].filter((m) => declared.filter((d) => d.includes(m)).length > 1);
-    // the code under an alternative's conditions (and maybe more of its own)
-    const same = (a: Replacement, b: Replacement): boolean => a.conds.every((c, i) => b.conds[i] === c);
+    const same = underAlternative;
     const rename = (code: string, k: number): string => shared.reduce((c: string, m) => c.replace(new RegExp(`(?<![.\\w>])${m}\\b`, 'g'), `${m}__lcc_${k}`), code);
     let ok = true;
     for (const m of shared) {
@@ -708,7 +714,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     if (!occ.length || !occ.every((o) => !inFunction[lineIdxAt(text, o)] && extent(o) !== null)) continue;
     // alternative k holds when it does and none before it did
     const condPy = (k: number): string => [...chain.slice(0, k).map((c) => `not (${c.parts.join(' and ')})`), ...(k < chain.length ? [chain[k]!.parts.join(' and ')] : [])].join(' and ');
-    const same = (a: Replacement, b: Replacement): boolean => a.conds.length > 0 && a.conds.every((c, i) => b.conds[i] === c);
+    const same = underAlternative;
     for (const o of occ.reverse()) {
       const end = extent(o)!;
       const copies = alts.map((alt) => {

@@ -653,8 +653,10 @@ function syscallOf(n: PyNode, tool: PyTool, before: number, depth = 0): string |
 
 /**
  * What holds on every kernel an lcc tool runs on (one with BTF, 5.4 or later):
- * raw tracepoints (since 4.17), also in modules (since 5.0), which is what lcc's BPF.support_raw_tracepoint() and _in_module() answer. A replacement under such a condition is always made; one under its
- * negation never is (wakeuptime's `ARG0` for kprobes).
+ * raw tracepoints (since 4.17), also in modules (since 5.0), which is what
+ * lcc's BPF.support_raw_tracepoint() and _in_module() answer. A replacement
+ * under such a condition is always made; one under its negation never is
+ * (wakeuptime's `ARG0` for kprobes).
  */
 const ALWAYS = /^(?:bcc\.)?BPF\.support_raw_tracepoint(?:_in_module)?\(\)$/;
 function foldKnownConditions(tool: PyTool): void {
