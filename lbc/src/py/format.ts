@@ -184,7 +184,11 @@ class IndexError2 extends PyTypeError {}
 /** str.format(*args, **kwargs) */
 export function formatStr(fmt: string, ...args: unknown[]): string {
   const kw = args.length && isKwargs(args[args.length - 1]) ? (args.pop() as Record<string, unknown>) : {};
-  const auto = { n: 0 };
+  return formatFields(fmt, args, kw, { n: 0 });
+}
+
+/** The fields of a format string, numbered from `auto` on: a nested spec's fields take the numbers after its field's ('{:>{}}'.format(v, width)) */
+function formatFields(fmt: string, args: unknown[], kw: Record<string, unknown>, auto: { n: number }): string {
   let out = '';
   let i = 0;
   while (i < fmt.length) {
@@ -204,8 +208,10 @@ export function formatStr(fmt: string, ...args: unknown[]): string {
     if (depth) throw new ValueError("expected '}' before end of string");
     const body = fmt.slice(i + 1, j - 1);
     const fm = /^([^!:]*)(?:!([rsa]))?(?::(.*))?$/s.exec(body)!;
-    const spec = fm[3] ? formatStr(fm[3], ...args, kw) : '';
-    out += field(fm[1]!, fm[2], spec, args, kw, auto);
+    // an automatic field takes its number before the fields in its spec do
+    const name = fm[1] === '' ? String(auto.n++) : fm[1]!;
+    const spec = fm[3] ? formatFields(fm[3], args, kw, auto) : '';
+    out += field(name, fm[2], spec, args, kw, auto);
     i = j;
   }
   return out;
