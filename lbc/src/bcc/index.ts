@@ -1140,6 +1140,10 @@ export const PerfSWConfig = { CPU_CLOCK: 0, TASK_CLOCK: 1, PAGE_FAULTS: 2, CONTE
 let syscallNames: Map<number, string> | null = null;
 /** syscall_name(n): its name as bytes, from this architecture's unistd numbers */
 export function syscall_name(n: unknown): Buffer {
+  return bytes(syscallTable().get(Number(n)) ?? `[unknown: ${n}]`);
+}
+/** This architecture's syscall numbers and names, from its unistd header */
+function syscallTable(): Map<number, string> {
   if (!syscallNames) {
     syscallNames = new Map();
     for (const f of ['/usr/include/x86_64-linux-gnu/asm/unistd_64.h', '/usr/include/aarch64-linux-gnu/asm/unistd.h', '/usr/include/asm/unistd_64.h', '/usr/include/asm-generic/unistd.h']) {
@@ -1151,9 +1155,15 @@ export function syscall_name(n: unknown): Buffer {
       if (syscallNames.size) break;
     }
   }
-  return bytes(syscallNames.get(Number(n)) ?? `[unknown: ${n}]`);
+  return syscallNames;
 }
-export const syscall = { syscall_name };
+/** bcc.syscall: syscall_name, and syscalls (number → name as bytes; syscount -l lists them) */
+export const syscall = {
+  syscall_name,
+  get syscalls(): PyDict<number, Buffer> {
+    return new PyDict([...syscallTable()].sort((a, b) => a[0] - b[0]).map(([k, v]) => [k, bytes(v)] as const));
+  },
+};
 
 export { CValue, Fields as Struct, ValueError };
 

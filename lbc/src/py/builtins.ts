@@ -22,6 +22,15 @@ export function iter(v: unknown): any {
   throw new PyTypeError(`'${typeName(v)}' object is not iterable`);
 }
 
+/**
+ * iter(x) as Python has it: an iterator with a state of its own, so that next()
+ * goes on where it was and zip_longest(*(it,) * 4) takes four at a time
+ */
+export function pyIter(v: unknown): any {
+  const r = iter(v) as Iterable<unknown> & Partial<Iterator<unknown>>;
+  return typeof r.next === 'function' ? r : r[Symbol.iterator]();
+}
+
 export function next(it: Iterator<unknown> | Iterable<unknown>, ...dflt: unknown[]): any {
   const i = typeof (it as Iterator<unknown>).next === 'function' ? (it as Iterator<unknown>) : (it as Iterable<unknown>)[Symbol.iterator]();
   const r = i.next();

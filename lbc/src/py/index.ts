@@ -8,7 +8,7 @@ export * from './methods.js';
 export { pyFormat, formatValue, formatStr } from './format.js';
 export {
   print, len, range, enumerate, zip, sorted, reversed, max, min, sum, any, all, abs, round, divmod, int_ as int, float, bool, list, tuple, dict, set, frozenset, bytes, bytearray,
-  isinstance, callable, hasattr, getattr, setattr, id, ord, chr, hex, oct, bin, format, map, filter, iter, next, exit, exit as quit, writeFd,
+  isinstance, callable, hasattr, getattr, setattr, id, ord, chr, hex, oct, bin, format, map, filter, pyIter as iter, next, exit, exit as quit, writeFd,
 } from './builtins.js';
 export { PyDict, PySet, DefaultDict, Counter } from './dict.js';
 export {

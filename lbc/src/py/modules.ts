@@ -388,6 +388,25 @@ export const itertools = {
   },
   product: (...its: Iterable<unknown>[]) => its.map((i) => Array.from(iter(i))).reduce<unknown[][]>((acc, l) => acc.flatMap((a) => l.map((v) => [...a, v])), [[]]).map((t) => tuple(...t)),
   repeat: (v: unknown, n?: number) => Array.from({ length: n ?? 0 }, () => v),
+  /** zip_longest(*its, fillvalue=None): tuples to the longest, the short ones filled */
+  zip_longest: (...args: unknown[]) => {
+    const [its, kw] = splitKw(args);
+    // one pass over iterators, not lists: zip_longest(*(it,) * 4) takes four at a time from one iterator
+    const iters = its.map((i) => iter(i as Iterable<unknown>)[Symbol.iterator]());
+    const fill = kw.fillvalue ?? null;
+    const out: unknown[] = [];
+    for (;;) {
+      let live = 0;
+      const row = iters.map((it) => {
+        const r = it.next();
+        if (r.done) return fill;
+        live++;
+        return r.value;
+      });
+      if (!live) return out;
+      out.push(tuple(...row));
+    }
+  },
 };
 export const functools = {
   reduce: (f: (a: unknown, b: unknown) => unknown, it: Iterable<unknown>, ...init: unknown[]) => {
