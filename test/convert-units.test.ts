@@ -234,7 +234,7 @@ describe('the C a tool writes, converted whole', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
   /** A tool whose BPF text is `c`, its replace() lines after; the C convert wrote, and what it left */
-  const convertC = async (c: string, py = '', cflags = ''): Promise<{ c: string; h: string; left: string[] }> => {
+  const convertSnippet = async (c: string, py = '', cflags = ''): Promise<{ c: string; h: string; left: string[] }> => {
     const name = `t${fs.readdirSync(dir).length}`;
     fs.writeFileSync(path.join(dir, `${name}.py`), `from bcc import BPF\nimport argparse\nparser = argparse.ArgumentParser()\nparser.add_argument("-u", "--unique", action="store_true")\nargs = parser.parse_args()\nbpf_text = """\n${c}\n"""\n${py}\nb = BPF(text=bpf_text${cflags ? `, cflags=${cflags}` : ''})\n`);
     const r = await convert(path.join(dir, `${name}.py`), path.join(dir, name));
@@ -244,13 +244,13 @@ describe('the C a tool writes, converted whole', () => {
   const probe = 'TRACEPOINT_PROBE(sched, sched_process_exec) {\n    u32 k = 0;\n    COUNT\n    return 0;\n}';
 
   it('a warning flag is the same #pragma clang diagnostic in the file', async () => {
-    const r = await convertC(probe.replace('COUNT', 'counts.increment(k);').replace(/^/, 'BPF_HASH(counts, u32);\n'), '', '["-w", "-Wno-unused-value", "-Wshadow"]');
+    const r = await convertSnippet(probe.replace('COUNT', 'counts.increment(k);').replace(/^/, 'BPF_HASH(counts, u32);\n'), '', '["-w", "-Wno-unused-value", "-Wshadow"]');
     expect(r.left).toEqual([]);
     expect(r.c).toContain('#pragma clang diagnostic ignored "-Weverything"\n#pragma clang diagnostic ignored "-Wunused-value"\n#pragma clang diagnostic warning "-Wshadow"');
   });
 
   it('#if TOKEN with replace(TOKEN, "1") under a condition and "0" otherwise is a macro the Python defines: its blocks follow the option', async () => {
-    const r = await convertC(`#if UNIQ\nBPF_HASH(seen, u32);\n#endif\nBPF_HASH(counts, u32);\n${probe.replace('COUNT', '#if UNIQ\n    seen.increment(k);\n#endif\n    counts.increment(k);')}`,
+    const r = await convertSnippet(`#if UNIQ\nBPF_HASH(seen, u32);\n#endif\nBPF_HASH(counts, u32);\n${probe.replace('COUNT', '#if UNIQ\n    seen.increment(k);\n#endif\n    counts.increment(k);')}`,
       'if args.unique:\n    bpf_text = bpf_text.replace("UNIQ", "1")\nelse:\n    bpf_text = bpf_text.replace("UNIQ", "0")');
     expect(r.left).toEqual([]);
     expect(r.c).toContain('const volatile bool lcc_has_unique = false;');
@@ -258,14 +258,14 @@ describe('the C a tool writes, converted whole', () => {
   });
 
   it('a member chosen per option in a struct before a function is no function head: left for a person, the function untouched', async () => {
-    const r = await convertC(`struct s {\n    long a;\n    EXTRA\n    u32 b;\n};\nBPF_HASH(counts, u32);\n${probe.replace('COUNT', 'counts.increment(k);')}`,
+    const r = await convertSnippet(`struct s {\n    long a;\n    EXTRA\n    u32 b;\n};\nBPF_HASH(counts, u32);\n${probe.replace('COUNT', 'counts.increment(k);')}`,
       'if args.unique:\n    bpf_text = bpf_text.replace("EXTRA", "long c;")\nelse:\n    bpf_text = bpf_text.replace("EXTRA", "")');
     expect(r.left.join('\n')).toMatch(/replace\("EXTRA"\) chosen by args.unique outside a function/);
     expect(r.c.match(/tracepoint__sched__sched_process_exec\(/g)).toHaveLength(1);
   });
 
   it('one function the options attach as a kprobe or a tracepoint: a copy per kind, each loaded with its attach call', async () => {
-    const r = await convertC('BPF_HASH(counts, u32);\nint on_call(struct pt_regs *ctx)\n{\n    u32 k = 0;\n    counts.increment(k);\n    return 0;\n}',
+    const r = await convertSnippet('BPF_HASH(counts, u32);\nint on_call(struct pt_regs *ctx)\n{\n    u32 k = 0;\n    counts.increment(k);\n    return 0;\n}',
       'b = BPF(text=bpf_text)\nif args.unique:\n    b.attach_tracepoint(tp="sched:sched_switch", fn_name="on_call")\nelse:\n    b.attach_kprobe(event="vfs_read", fn_name="on_call")'.replace('b = BPF(text=bpf_text)\n', ''));
     expect(r.left).toEqual([]);
     expect(r.c).toMatch(/SEC\("tracepoint"\) int on_call\(void \*ctx\)/);
@@ -273,7 +273,7 @@ describe('the C a tool writes, converted whole', () => {
   });
 
   it("a kernel struct's partial copy whose other members sit under #if is dropped for vmlinux.h's; a #define sizing a nested member goes to the header", async () => {
-    const r = await convertC([
+    const r = await convertSnippet([
       '#define MAX_STR 64',
       'struct mnt_namespace {',
       '#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 11, 0)',

@@ -533,14 +533,14 @@ function unconditionalLines(c: string): string {
  * unconditionally (or whose conditions only say that none of the earlier ones
  * ran: an else).
  */
-function replaceChain(reps: Replacement[]): { chain: { r: Replacement; parts: string[] }[]; fallback: Replacement | null } {
+function replaceChain(reps: Replacement[]): { chain: { r: Replacement; parts: string[] }[]; fallback: Replacement | null; alts: Replacement[] } {
   const chain: { r: Replacement; parts: string[] }[] = [];
   for (const r of reps) {
     const parts = r.conds.filter((p) => !chain.some((c) => p === `not (${c.r.conds[c.r.conds.length - 1]})`));
-    if (!parts.length) return { chain, fallback: r };
+    if (!parts.length) return { chain, fallback: r, alts: [...chain.map((c) => c.r), r] };
     chain.push({ r, parts });
   }
-  return { chain, fallback: null };
+  return { chain, fallback: null, alts: chain.map((c) => c.r) };
 }
 
 /**
@@ -590,6 +590,13 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     return best;
   };
   const keepLines = (removed: string): string => '\n'.repeat(removed.split('\n').length - 1);
+  // a copy of a function after the text, its lines mapped to the Python line of the original: where it starts
+  const appendOnLinesOf = (copy: string, line: number): number => {
+    const lineIdx = text.split('\n').length + 1;
+    pieceStarts.push({ lineIdx, line });
+    text += `\n\n${copy}`;
+    return lineIdx;
+  };
   const fail = (line: number, what: string, action: string): void => {
     report.push({ line, what, action, converted: false });
     errors.push(`${lineRef(tool, line)}: ${what}`);
@@ -639,11 +646,10 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
   // plain): every alternative declared, a map of several renamed per alternative, and the code
   // chosen by the same conditions (its STORE) naming the one of its alternative
   for (const [token, reps] of byToken) {
-    const { chain, fallback } = replaceChain(reps);
-    const alts = [...chain.map((c) => c.r), ...(fallback ? [fallback] : [])];
+    const { chain, fallback, alts } = replaceChain(reps);
+    if (!chain.length || !fallback || alts.some((r) => r.code === null || r.arg) || !text.includes(token)) continue;
     const inFunction = inFunctionLines(text);
-    if (!chain.length || !fallback || alts.some((r) => r.code === null || r.arg)) continue;
-    if (!text.includes(token) || text.split('\n').some((l, i) => l.includes(token) && inFunction[i])) continue;
+    if (text.split('\n').some((l, i) => l.includes(token) && inFunction[i])) continue;
     const maybe = alts.map((r) => mapDeclarations(r.code!));
     if (maybe.some((d) => d === null)) continue;
     const declared = maybe as string[][];
@@ -692,8 +698,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
   const appended: { text: string; line: number; py: string }[] = [];
   for (const [token, reps] of byToken) {
     if (handled.has(token) || !text.includes(token)) continue;
-    const { chain, fallback } = replaceChain(reps);
-    const alts = [...chain.map((c) => c.r), ...(fallback ? [fallback] : [])];
+    const { chain, fallback, alts } = replaceChain(reps);
     // each alternative a function's head: `int f(...)` (the body follows the token), or the head and its body's first lines
     const head = (code: string): boolean => /^\s*[\w\s*]+\([^;{]*\)\s*(\{[\s\S]*)?$/.test(code);
     if (!chain.length || !fallback || alts.some((r) => r.code === null || r.arg || /^\s*#|\/\//m.test(r.code) || !head(r.code))) continue;
@@ -735,10 +740,8 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     handled.add(token);
   }
   for (const a of appended) {
-    const lineIdx = text.split('\n').length + 1;
-    pieceStarts.push({ lineIdx, line: a.line });
+    const lineIdx = appendOnLinesOf(a.text, a.line);
     alwaysBlocks.push({ from: lineIdx - 1, to: lineIdx + a.text.split('\n').length, py: a.py });
-    text += `\n\n${a.text}`;
   }
   // `#if UNIQUESET` with replace('UNIQUESET', '1') under a condition and '0' otherwise (capable): the
   // macro the Python defines under that condition, which the #if blocks below follow
@@ -746,8 +749,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     if (handled.has(token) || !text.includes(token)) continue;
     const uses = text.split('\n').filter((l) => new RegExp(`\\b${token}\\b`).test(l));
     if (!uses.every((l) => new RegExp(`^\\s*#\\s*(?:el)?if\\s+${token}\\s*$`).test(l))) continue;
-    const { chain, fallback } = replaceChain(reps);
-    const alts = [...chain.map((c) => c.r), ...(fallback ? [fallback] : [])];
+    const { alts } = replaceChain(reps);
     const ones = alts.filter((r) => r.code?.trim() === '1');
     if (ones.length !== 1 || alts.some((r) => !['0', '1'].includes(r.code?.trim() ?? '')) || ones[0]!.arg) continue;
     tool.defines.push({ name: token, value: '', arg: null, conds: ones[0]!.conds, line: ones[0]!.line });
@@ -1250,11 +1252,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     if (fams[0] === 't') text = text.slice(0, sig.index) + `int ${fn}(void *ctx)` + text.slice(sig.index + sig[0].length);
     report.push({ line: pyLine(sig.index), what: `${fn} is attached as ${fams.map((f) => ({ k: 'a kprobe', u: 'a uprobe', t: 'a tracepoint' })[f]).join(', ')} → a copy per kind (${[fn, ...fams.slice(1).map((_f, i) => `${fn}_${i + 2}`)].join(', ')}), each loaded with its attach call`, converted: true });
   }
-  for (const c of kindCopies) {
-    const lineIdx = text.split('\n').length + 1;
-    pieceStarts.push({ lineIdx, line: c.line });
-    text += `\n\n${c.text}`;
-  }
+  for (const c of kindCopies) appendOnLinesOf(c.text, c.line);
   // a function attached only to tracepoints the options name, reading nothing of its record: SEC("tracepoint")
   text = text.replace(/^[ \t]*(?:static\s+)?int\s+(\w+)\s*\(\s*void\s*\*\s*ctx\s*\)/gm, (m, fn: string, off: number) => {
     const ats = attachOf.get(fn) ?? [];

@@ -1138,6 +1138,7 @@ export const PerfHWConfig = { CPU_CYCLES: 0, INSTRUCTIONS: 1, CACHE_REFERENCES: 
 export const PerfSWConfig = { CPU_CLOCK: 0, TASK_CLOCK: 1, PAGE_FAULTS: 2, CONTEXT_SWITCHES: 3, CPU_MIGRATIONS: 4, PAGE_FAULTS_MIN: 5, PAGE_FAULTS_MAJ: 6, ALIGNMENT_FAULTS: 7, EMULATION_FAULTS: 8, DUMMY: 9, BPF_OUTPUT: 10 };
 
 let syscallNames: Map<number, string> | null = null;
+let syscallDict: PyDict<number, Buffer> | null = null;
 /** syscall_name(n): its name as bytes, from this architecture's unistd numbers */
 export function syscall_name(n: unknown): Buffer {
   return bytes(syscallTable().get(Number(n)) ?? `[unknown: ${n}]`);
@@ -1161,7 +1162,8 @@ function syscallTable(): Map<number, string> {
 export const syscall = {
   syscall_name,
   get syscalls(): PyDict<number, Buffer> {
-    return new PyDict([...syscallTable()].sort((a, b) => a[0] - b[0]).map(([k, v]) => [k, bytes(v)] as const));
+    syscallDict ??= new PyDict([...syscallTable()].sort((a, b) => a[0] - b[0]).map(([k, v]) => [k, bytes(v)] as const));
+    return syscallDict;
   },
 };
 
