@@ -111,7 +111,7 @@ function loopbackSession(): number {
 
 /** The originals: Debian's bpfcc-tools, and BCC's examples */
 const SOURCES: Record<string, string> = {
-  ...Object.fromEntries(['threadsnoop', 'gethostlatency', 'bitesize', 'tcplife', 'tcpstates', 'softirqs', 'hardirqs', 'biopattern', 'bashreadline', 'profile', 'syscount', 'runqlat', 'funcinterval'].map((t) => [t, bcc(t)])),
+  ...Object.fromEntries(['threadsnoop', 'gethostlatency', 'bitesize', 'tcplife', 'tcpstates', 'softirqs', 'hardirqs', 'biopattern', 'bashreadline', 'profile', 'syscount', 'runqlat', 'funcinterval', 'tplist', 'bpflist'].map((t) => [t, bcc(t)])),
   mallocstacks: `${EXAMPLES}/mallocstacks.py`,
 };
 const TOOLS = Object.keys(SOURCES);
@@ -147,6 +147,7 @@ describe.runIf(runKernelTests)('converted BCC tools print what BCC prints', () =
       fs.copyFileSync(SOURCES[tool]!, py);
       const r = await convert(py, dir);
       expect(r.report.filter((x) => !x.converted).map((x) => x.what), `${tool} converts whole`).toEqual([]);
+      if (r.tool.pythonOnly) continue; // tplist, bpflist: no BPF program, nothing to build
       const b = spawnSync(process.execPath, ['--import', TSX, path.join(here, 'helpers', 'lcc.ts'), 'build', `${tool}.bpf.c`], { cwd: dir, encoding: 'utf8' });
       expect(b.status, `${tool}: ${b.stderr}`).toBe(0);
     }
@@ -395,5 +396,61 @@ describe.runIf(runKernelTests)('converted BCC tools print what BCC prints', () =
     expect(hist(r.lcc).head).toEqual(hist(r.bcc).head);
     expect(hist(r.lcc).total).toBe(hist(r.bcc).total);
     expect(hist(r.lcc).total).toBe(19);
+  }, 120_000);
+
+  /** tplist and bpflist read tracefs where BCC's tools of their day did: under debugfs */
+  const mountDebugfs = (): void => {
+    if (fs.existsSync('/sys/kernel/debug/tracing/events')) return;
+    const m = spawnSync('mount', ['-t', 'debugfs', 'debugfs', '/sys/kernel/debug'], { encoding: 'utf8' });
+    expect(m.status, m.stderr).toBe(0);
+  };
+
+  /** The original and the converted tool, once each, to the end: what each printed, and its status */
+  const once = (tool: string, args: string[]): { bcc: string; lcc: string } => {
+    const cwd = path.join(OUT, tool);
+    const env = { ...process.env, COLUMNS: '80' };
+    const b = spawnSync(PYTHON, [SOURCES[tool]!, ...args], { cwd, env, encoding: 'utf8' });
+    const l = spawnSync(process.execPath, ['--import', TSX, `${tool}.ts`, ...args], { cwd, env, encoding: 'utf8' });
+    expect(l.status, `lcc's ${tool} ${args.join(' ')}: ${l.stderr}`).toBe(b.status);
+    expect(l.stderr, `lcc's ${tool} ${args.join(' ')}`).toBe(b.stderr);
+    return { bcc: b.stdout, lcc: l.stdout };
+  };
+
+  it('tplist (no BPF program: tracefs and USDT notes, listed): the same tracepoints and fields, and the same USDT probes, locations and arguments of python3, by path and by process', async () => {
+    mountDebugfs();
+    // tracepoints in directory order: Python's os.listdir does not sort, so neither output's order is the fact
+    const sorted = (out: string): string[] => out.trim().split('\n').sort();
+    for (const args of [['sched:sched_process_*'], ['-v', 'syscalls:sys_enter_open*'], ['net:*[!t]']]) {
+      const r = once('tplist', args);
+      expect(sorted(r.lcc), args.join(' ')).toEqual(sorted(r.bcc));
+      expect(r.bcc.trim(), args.join(' ')).not.toBe('');
+    }
+    // Debian's python3 carries SystemTap probes (function__entry, gc__start, ...): in note order, both
+    const py = fs.realpathSync(PYTHON);
+    for (const args of [['-l', PYTHON], ['-v', '-l', PYTHON], ['-vv', '-l', 'python3', '*gc*'], ['-l', '/nonexistent']]) {
+      const r = once('tplist', args);
+      expect(r.lcc, args.join(' ')).toBe(r.bcc);
+    }
+    expect(once('tplist', ['-vv', '-l', PYTHON]).lcc).toMatch(/^python:function__entry \[sema 0x[0-9a-f]+\]\n  location #1 \/usr\/bin\/python3 0x[0-9a-f]+\n    argument #1 8 unsigned bytes @ \w+/m);
+    const sleeper = spawn(PYTHON, ['-c', 'import sys, time\nprint("up", flush=True)\ntime.sleep(600)']);
+    running.add(sleeper);
+    await watch(sleeper).until('up\n');
+    for (const args of [['-p', String(sleeper.pid)], ['-vv', '-p', String(sleeper.pid), '*entry*'], ['-p', String(sleeper.pid), '-l', 'python3']]) {
+      const r = once('tplist', args);
+      expect(r.lcc, args.join(' ')).toBe(r.bcc);
+    }
+    expect(once('tplist', ['-p', String(sleeper.pid)]).lcc).toContain(`/proc/${sleeper.pid}/root${py} python:gc__start`);
+  }, 120_000);
+
+  it('bpflist (no BPF program: every process\'s BPF objects, from /proc): the same programs and maps for a process holding a loaded tool', async () => {
+    // (not -v: it reads kprobe_events, which a kernel without kprobes, this one, does not have)
+    // a converted tool, loaded and attached, holds its programs, maps and links until it stops
+    const holder = start(process.execPath, ['--import', TSX, 'threadsnoop.ts'], path.join(OUT, 'threadsnoop'));
+    await holder.w.until('threadsnoop: attached', { stream: 'stderr' });
+    const pid = String(holder.child.pid);
+    const r = once('bpflist', []);
+    const rows = (out: string): string[] => out.trim().split('\n').filter((l, i) => i === 0 || l.split(/\s+/)[0] === pid);
+    expect(rows(r.lcc)).toEqual(rows(r.bcc));
+    expect(rows(r.bcc).slice(1).map((l) => l.split(/\s+/)[2])).toEqual(expect.arrayContaining(['map', 'prog']));
   }, 120_000);
 });

@@ -95,6 +95,21 @@ describe('lcc convert', () => {
     for (const d of ['bad-notbcc', 'bad-broken']) expect(fs.existsSync(path.join(OUT, d))).toBe(false);
   });
 
+  it('converts a tool that loads no BPF program (bpflist, tplist) to its Python alone: a package with no C and nothing to build, that runs', async () => {
+    const out = path.join(OUT, 'py-bpfcount');
+    const r = lcc(['convert', path.join(here, 'fixtures', 'convert-py', 'bpfcount.py'), '-o', out], ROOT);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/next: cd \S+ && npm install && sudo npm start/);
+    expect(fs.readdirSync(out).sort()).toEqual(['CONVERSION.md', 'bpfcount.ts', 'package.json']);
+    const pkg = JSON.parse(fs.readFileSync(path.join(out, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(pkg.scripts).toEqual({ start: 'tsx bpfcount.ts', bundle: 'lcc bundle bpfcount.ts -o bundle' });
+    expect(fs.readFileSync(path.join(out, 'CONVERSION.md'), 'utf8')).toMatch(/## Left for a person \(0\)/);
+    // its own process holds no BPF object: the header alone, as python3 prints it
+    const ran = spawnSync(process.execPath, ['--import', TSX, 'bpfcount.ts'], { cwd: out, encoding: 'utf8' });
+    expect(ran.stderr).toBe('');
+    expect(ran.stdout).toBe('KIND   COUNT\n');
+  });
+
   it('checks the C it writes with clang, and reports an error on the Python line it came from', async () => {
     const bad = path.join(here, 'fixtures', 'convert-bad');
     const r = lcc(['convert', path.join(bad, 'cerror.py'), '-o', path.join(OUT, 'bad-cerror')], ROOT);

@@ -2,7 +2,7 @@
 // runtime's checks read out of a compiled BPF object, without libbpf.
 import { LbcError } from './errors.js';
 
-export interface ElfSectionHeader { name: string; type: number; offset: number; size: number; link: number; entsize: number }
+export interface ElfSectionHeader { name: string; type: number; addr: number; offset: number; size: number; link: number; entsize: number }
 
 /** The section headers of a 64-bit little-endian ELF file, with their names. */
 export function elfSections(elf: Uint8Array, source = 'object'): ElfSectionHeader[] {
@@ -15,7 +15,7 @@ export function elfSections(elf: Uint8Array, source = 'object'): ElfSectionHeade
   const shstrndx = dv.getUint16(0x3e, true);
   const raw = Array.from({ length: shnum }, (_, i) => {
     const o = shoff + i * shentsize;
-    return { nameOff: dv.getUint32(o, true), type: dv.getUint32(o + 4, true), offset: Number(dv.getBigUint64(o + 24, true)), size: Number(dv.getBigUint64(o + 32, true)), link: dv.getUint32(o + 40, true), entsize: Number(dv.getBigUint64(o + 56, true)) };
+    return { nameOff: dv.getUint32(o, true), type: dv.getUint32(o + 4, true), addr: Number(dv.getBigUint64(o + 16, true)), offset: Number(dv.getBigUint64(o + 24, true)), size: Number(dv.getBigUint64(o + 32, true)), link: dv.getUint32(o + 40, true), entsize: Number(dv.getBigUint64(o + 56, true)) };
   });
   const strtab = raw[shstrndx];
   const dec = new TextDecoder();

@@ -140,7 +140,7 @@ async function convertTool(py: string, values: { out?: string }): Promise<number
     return CONVERT_PARTLY;
   }
   // the output is a package of its own: these work wherever it was written
-  process.stderr.write(`next: cd ${rel} && npm install && npm run build && sudo npm start -- --help\n`);
+  process.stderr.write(`next: cd ${rel} && npm install${r.tool.pythonOnly ? '' : ' && npm run build'} && sudo npm start -- --help\n`);
   return 0;
 }
 

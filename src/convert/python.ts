@@ -76,6 +76,11 @@ export interface PyTool {
   /** the module, and the line of the BPF() call */
   root: PyNode;
   bpfLine: number;
+  /**
+   * The tool loads no BPF program (bpflist, tplist: they read /proc and tracefs):
+   * its Python alone is the tool
+   */
+  pythonOnly: boolean;
   /** `text = filter_by_containers(args) + text`: its line, and the option names it reads */
   containers: { line: number } | null;
   /** macros the Python defines for the C: "#define X" put before or after the text, computed cflags */
@@ -276,7 +281,7 @@ export function parsePythonTool(file: string, source: string): PyTool {
   }
   const tool: PyTool = {
     file, pieces: [], srcFile: null, replacements: [], cflags: [], defines: [], containers: null, attaches: [], outputs: [], options: [],
-    functions: new Map(), main: [], bpfVar: 'b', root, bpfLine: 0, tracepointChecks: [], unknown: [], description: '',
+    functions: new Map(), main: [], bpfVar: 'b', root, bpfLine: 0, pythonOnly: false, tracepointChecks: [], unknown: [], description: '',
   };
   const doc = root.namedChildren.find((n) => n.type === 'expression_statement' && n.namedChildren[0]?.type === 'string');
   tool.description = (pyString(doc?.namedChildren[0] ?? null) ?? '').trim().split('\n').filter(Boolean)[0] ?? '';
@@ -442,7 +447,8 @@ export function parsePythonTool(file: string, source: string): PyTool {
   const top = root.namedChildren;
   const bpfAt = bpfCall ? top.findIndex((n) => n.startIndex <= bpfCall.startIndex && bpfCall.endIndex <= n.endIndex) : -1;
   tool.main = bpfAt >= 0 ? top.slice(bpfAt + 1) : [];
-  if (!tool.pieces.length && !tool.srcFile) {
+  if (!bpfCalls.length) tool.pythonOnly = true;
+  else if (!tool.pieces.length && !tool.srcFile) {
     throw new ConvertError(file, undefined, 'no BPF program text found', 'the tool should hold its C in a string (bpf_text = """...""") or load it with BPF(src_file=...)');
   }
   foldKnownConditions(tool);

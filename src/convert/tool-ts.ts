@@ -27,7 +27,12 @@ function knownAt(cond: string, at: SyntaxNode): boolean {
   return names.every((n) => !assigned.has(n) || assigned.get(n)! <= at.startIndex);
 }
 
-export function toolTs(tool: PyTool, source: string, name: string, c: CResult): { ts: string; spots: Spot[] } {
+export function toolTs(tool: PyTool, source: string, name: string, c: CResult | null): { ts: string; spots: Spot[] } {
+  // a tool that loads no BPF program has no skeleton: its Python alone
+  if (!c) {
+    const t = translatePython(source, tool.file, { bpf: () => 'null', imports: [] });
+    return { ts: t.ts, spots: t.spots };
+  }
   const cls = `${pascal(name)}Skeleton`;
   const events = c.maps.filter((m) => m.event).map((m) => [m.name, struct(m.event!)] as const);
   const bpf = (call: SyntaxNode, t: Translator): string => {

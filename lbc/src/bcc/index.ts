@@ -30,9 +30,11 @@ import { blocking, onNextWait } from '../py/run.js';
 import { strftime, sys } from '../py/modules.js';
 import { writeFd } from '../py/builtins.js';
 import { CValue } from './ctypes.js';
+import { findBinary, findLibrary } from './binary.js';
+import { USDT, USDTException } from './usdt.js';
 import * as ct from './ctypes.js';
 
-export { ct };
+export { ct, USDT, USDTException };
 export { kprobesAvailable } from '../features.js';
 
 /** What lcc convert's skeleton class offers the runtime. */
@@ -404,22 +406,6 @@ let syscallPrefix: string | null = null;
 let announced = false;
 
 
-/** a library by BCC's name ("c", "pthread") or a path: ldconfig's answer for this host */
-function findLibrary(name: string): string {
-  if (name.includes('/')) return name;
-  let cache = '';
-  try {
-    cache = execFileSync('ldconfig', ['-p'], { encoding: 'utf8' });
-  } catch {
-    throw new Exception(`could not determine the path of library ${name}: ldconfig -p failed`);
-  }
-  const arch = process.arch === 'arm64' ? 'AArch64' : 'x86-64';
-  const lines = cache.split('\n').filter((l) => l.trim().startsWith(`lib${name}.so`));
-  const hit = lines.find((l) => l.includes(arch)) ?? lines[0];
-  const p = hit?.split(' => ')[1]?.trim();
-  if (!p) throw new Exception(`could not determine the path of library ${name}`);
-  return p;
-}
 
 export class BPF {
   [key: string]: any;
@@ -585,7 +571,7 @@ export class BPF {
   }
   private uprobe(ret: boolean, args: unknown[]): void {
     const o = kw(args, ['name', 'sym', 'addr', 'fn_name', 'pid', 'sym_off', 'sym_re']);
-    const binary = findLibrary(text(o.name));
+    const binary = findBinary(text(o.name));
     const pid = o.pid === undefined || o.pid === null ? -1 : Number(o.pid);
     const sym = o.sym ? text(o.sym) : undefined;
     if (o.sym_re && !sym) {
@@ -612,7 +598,7 @@ export class BPF {
   }
   private detachUprobe(kind: 'uprobe' | 'uretprobe', args: unknown[]): void {
     const o = kw(args, ['name', 'sym', 'addr', 'fn_name']);
-    const prefix = `${kind}:${findLibrary(text(o.name))}:${o.sym ? text(o.sym) : Number(o.addr ?? 0)}:`;
+    const prefix = `${kind}:${findBinary(text(o.name))}:${o.sym ? text(o.sym) : Number(o.addr ?? 0)}:`;
     for (const k of [...this.links.keys()]) if (k.startsWith(prefix)) this.detachKey(k);
   }
   detach_uprobe(...args: unknown[]): void {

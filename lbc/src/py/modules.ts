@@ -79,6 +79,11 @@ export const sys = {
   byteorder: nodeOs.endianness() === 'LE' ? 'little' : 'big',
   path: [] as string[],
   modules: {} as Record<string, unknown>,
+  /** (type, value, traceback) of the exception being handled; a translation has no traceback object */
+  exc_info: (): unknown => {
+    const e = lastCaught();
+    return e === null || e === undefined ? tuple(null, null, null) : tuple((e as object).constructor, e, null);
+  },
   getrecursionlimit: (): number => 1000,
   setrecursionlimit: (): void => {},
 };
@@ -794,6 +799,43 @@ export const stat = {
   S_IRUSR: 0o400, S_IWUSR: 0o200, S_IXUSR: 0o100, S_IRGRP: 0o40, S_IWGRP: 0o20, S_IXGRP: 0o10, S_IROTH: 0o4, S_IWOTH: 0o2, S_IXOTH: 0o1,
   ST_MODE: 0,
 };
+/**
+ * A shell pattern as a RegExp, as Python's fnmatch.translate reads it: * ? [seq] [!seq], an unclosed
+ * [ a plain character, and every other character itself.
+ */
+function fnmatchRegex(pat: string): RegExp {
+  let rx = '';
+  for (let i = 0; i < pat.length; i++) {
+    const ch = pat[i]!;
+    if (ch === '*') rx += '.*';
+    else if (ch === '?') rx += '.';
+    else if (ch === '[') {
+      // ] right after [ or [! is a member, not the end
+      let j = i + 1;
+      if (pat[j] === '!') j++;
+      if (pat[j] === ']') j++;
+      while (j < pat.length && pat[j] !== ']') j++;
+      if (j >= pat.length) {
+        rx += '\\[';
+        continue;
+      }
+      let set = pat.slice(i + 1, j).replace(/\\/g, '\\\\').replace(/\]/g, '\\]');
+      if (set.startsWith('!')) set = `^${set.slice(1)}`;
+      else if (set.startsWith('^')) set = `\\${set}`;
+      rx += `[${set}]`;
+      i = j;
+    } else rx += ch.replace(/[.+^${}()|\\/\]]/g, '\\$&');
+  }
+  return new RegExp(`^${rx}$`, 's');
+}
+export const fnmatch = {
+  fnmatch: (name: string, pat: string): boolean => fnmatchRegex(String(pat)).test(String(name)),
+  fnmatchcase: (name: string, pat: string): boolean => fnmatchRegex(String(pat)).test(String(name)),
+  filter: (names: Iterable<string>, pat: string): string[] => {
+    const rx = fnmatchRegex(String(pat));
+    return [...names].filter((n) => rx.test(String(n)));
+  },
+};
 /** glob.glob(pattern): * ? and [...] in each path component, as the shell matches them */
 function globPaths(pattern: string): string[] {
   const parts = pattern.split('/');
@@ -803,7 +845,7 @@ function globPaths(pattern: string): string[] {
       paths = paths.map((p) => (p === '' ? part : p.endsWith('/') ? p + part : `${p}/${part}`)).filter((p) => fs.existsSync(p));
       continue;
     }
-    const rx = new RegExp(`^${part.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+    const rx = fnmatchRegex(part);
     paths = paths.flatMap((p) => {
       let names: string[] = [];
       try {
