@@ -178,8 +178,19 @@ describe('the BPF text as the Python builds it', () => {
     expect(rep('bpf_text = "F"\nbpf_text = bpf_text.replace("F", " || ".join(map(lambda x: "pf == NFPROTO_%s" % x, args.proto)))')).toEqual([[null, null, null]]);
     // a number from the command line (strlen_snoop's PID)
     expect(rep('import sys\npid = sys.argv[1]\nbpf_text = "if (pid != PID) return 0;"\nbpf_text = bpf_text.replace("PID", pid)')).toEqual([['%s', 'sys.argv[1]', null]]);
-    // a text built with += is no one assignment
-    expect(rep('s = ""\nif args.x:\n    s += "BPF_HASH(a);"\nbpf_text = "S"\nbpf_text = bpf_text.replace("S", s)')).toEqual([[null, null, null]]);
+    // a text built with += (cpudist's storage_str): one text per path through its ifs, the last what none before it was
+    const steps = 's = ""\nif args.x:\n    s += "BPF_HASH(a);"\nelif args.y:\n    s += "BPF_HASH(b);"\nif args.z:\n    s += "BPF_ARRAY(c, u64, 1);"\nbpf_text = "S"\nbpf_text = bpf_text.replace("S", s)';
+    const paths = tool(`${steps}\nb = BPF(text=bpf_text)`).replacements;
+    expect(paths.map((r) => [r.code, r.conds, r.path])).toEqual([
+      ['BPF_HASH(a);BPF_ARRAY(c, u64, 1);', ['args.x', 'args.z'], true],
+      ['BPF_HASH(b);BPF_ARRAY(c, u64, 1);', ['not (args.x)', 'args.y', 'args.z'], true],
+      ['BPF_ARRAY(c, u64, 1);', ['not (args.x)', 'not (args.y)', 'args.z'], true],
+      ['BPF_HASH(a);', ['args.x', 'not (args.z)'], true],
+      ['BPF_HASH(b);', ['not (args.x)', 'args.y', 'not (args.z)'], true],
+      ['', ['not (args.x)', 'not (args.y)', 'not (args.z)'], true],
+    ]);
+    // steps in a loop: which of them run is not the source's to say
+    expect(rep('s = ""\nfor x in args.x:\n    s += "BPF_HASH(a);"\nbpf_text = "S"\nbpf_text = bpf_text.replace("S", s)')).toEqual([[null, null, null]]);
   });
 
   it('C a variable holds per condition (runqlat\'s pid = "tgid", or "pid" with -L) is C per condition, under the ifs around it', () => {

@@ -19,7 +19,7 @@ const FIX = path.join(here, 'fixtures', 'convert');
 // inside the repository, so the converted code's `@lcc-ebpf/lbc` import resolves to this package
 const OUT = path.join(here, '.out', 'convert');
 const TSX = pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-const TOOLS = ['execwatch', 'syscount_top', 'syslat', 'openwatch', 'cpusample', 'switchstate', 'mallocsum', 'execcount', 'forkwatch', 'tcpwatch', 'sigwatch', 'rqdisk', 'pidsys', 'anonrec', 'percall', 'headpick'];
+const TOOLS = ['execwatch', 'syscount_top', 'syslat', 'openwatch', 'cpusample', 'switchstate', 'mallocsum', 'execcount', 'forkwatch', 'tcpwatch', 'sigwatch', 'rqdisk', 'pidsys', 'anonrec', 'percall', 'headpick', 'stepcall'];
 
 function lcc(args: string[], cwd = ROOT): { status: number | null; stdout: string; stderr: string } {
   return spawnSync(process.execPath, ['--import', TSX, path.join(here, 'helpers', 'lcc.ts'), ...args], { cwd, encoding: 'utf8' });
@@ -298,6 +298,42 @@ describe.runIf(runKernelTests)('converted tools build, load and run', () => {
     expect(rows(procs.out).get(pid)).toBeGreaterThanOrEqual(51);
     proc.kill();
   }, 60_000);
+
+  it('stepcall runs each path of the text its options build with += (cpudist\'s storage_str and store_str): per thread or per process, with and without the total', async () => {
+    // a process whose second thread makes 50 syscalls when told to, and says its thread id
+    const proc = spawn('/usr/bin/python3', ['-c', [
+      'import os, sys, threading',
+      'def work():',
+      '    while sys.stdin.readline():',
+      '        for _ in range(50): os.getppid()',
+      '        print(threading.get_native_id(), flush=True)',
+      't = threading.Thread(target=work); t.start(); t.join()',
+    ].join('\n')], { stdio: ['pipe', 'pipe', 'ignore'] });
+    running.add(proc);
+    const w = watch(proc);
+    const pid = proc.pid!;
+    let asked = 0;
+    const go = async (): Promise<void> => {
+      proc.stdin!.write('go\n');
+      asked++;
+      await w.until((out) => out.trim().split('\n').filter(Boolean).length >= asked);
+    };
+    const rows = (out: string): Map<number, number> => new Map([...out.matchAll(/^(\d+)\s+(\d+)$/gm)].map((m) => [Number(m[1]), Number(m[2])]));
+    const total = (out: string): number | null => (/^total (\d+)$/m.exec(out) ? Number(/^total (\d+)$/m.exec(out)![1]) : null);
+    for (const [opts, perThread, withTotal] of [[['-T', '-e'], true, true], [['-e'], false, true], [['-T'], true, false], [[], false, false]] as const) {
+      const r = await run('stepcall', ['-p', String(pid), ...opts], go);
+      expect(r.code, r.err).toBe(0);
+      const tid = Number(w.stdout.trim().split('\n')[0]);
+      const counted = rows(r.out);
+      // per thread: the second thread's 50 getppid() and its write under its own id; per process, under the pid
+      expect([...counted.keys()].includes(perThread ? tid : pid), `${opts.join(' ')}: ${r.out}`).toBe(true);
+      expect(counted.has(perThread ? pid : tid), `${opts.join(' ')}: ${r.out}`).toBe(false);
+      expect(counted.get(perThread ? tid : pid)!, r.out).toBeGreaterThanOrEqual(51);
+      // the total counts the same syscalls as the rows
+      expect(total(r.out), `${opts.join(' ')}: ${r.out}`).toBe(withTotal ? [...counted.values()].reduce((a, b) => a + b, 0) : null);
+    }
+    proc.kill();
+  }, 90_000);
 
   it('anonrec prints each exec from a record declared as an anonymous struct, and counts with lock_xadd', async () => {
     let pid = 0;

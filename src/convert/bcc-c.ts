@@ -133,7 +133,8 @@ function sectionAt(text: string, off: number): string {
  */
 function sizeArgs(text: string, name: string): { maps: string[]; text: string } {
   const found: { open: number; map: string }[] = [];
-  for (const m of text.matchAll(/^[ \t]*(BPF_\w+)\s*\(/gm)) {
+  // a declaration starts a line, or follows another on it (the alternatives of a per-option STORAGE)
+  for (const m of text.matchAll(/(?:^|;)[ \t]*(BPF_\w+)\s*\(/gm)) {
     const open = m.index! + m[0].length - 1;
     const call = callArgs(text, open);
     if (!call?.args.some((x) => x.trim() === name)) continue;
@@ -535,9 +536,11 @@ function unconditionalLines(c: string): string {
  */
 function replaceChain(reps: Replacement[]): { chain: { r: Replacement; parts: string[] }[]; fallback: Replacement | null; alts: Replacement[] } {
   const chain: { r: Replacement; parts: string[] }[] = [];
-  for (const r of reps) {
+  // the paths of one text built with += (cpudist's storage_str): the last is what none before it was
+  const paths = reps.every((r) => r.path && r.line === reps[0]!.line);
+  for (const [i, r] of reps.entries()) {
     const parts = r.conds.filter((p) => !chain.some((c) => p === `not (${c.r.conds[c.r.conds.length - 1]})`));
-    if (!parts.length) return { chain, fallback: r, alts: [...chain.map((c) => c.r), r] };
+    if (!parts.length || (paths && i === reps.length - 1)) return { chain, fallback: r, alts: [...chain.map((c) => c.r), r] };
     chain.push({ r, parts });
   }
   return { chain, fallback: null, alts: chain.map((c) => c.r) };
@@ -548,7 +551,7 @@ function replaceChain(reps: Replacement[]): { chain: { r: Replacement; parts: st
  * more of its own): runqlat's STORE under the ifs that chose its STORAGE. An
  * alternative made under no condition says nothing of which code goes with it.
  */
-const underAlternative = (a: Replacement, b: Replacement): boolean => a.conds.length > 0 && a.conds.every((c, i) => b.conds[i] === c);
+const underAlternative = (a: Replacement, b: Replacement): boolean => a.conds.length > 0 && a.conds.every((c) => b.conds.includes(c));
 
 /** BPF_HASH(a, ...); BPF_HISTOGRAM(b); ...: the maps a replacement declares, or null when it is anything else */
 function mapDeclarations(code: string): string[] | null {
@@ -603,7 +606,10 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
   };
 
   // each condition a bool set at load time: args.x as lcc_has_x, anything else from its Python, evaluated in the .ts
-  const condC = (parts: string[]): string => parts.map((p) => {
+  const condC = (parts: string[]): string => parts.map((q) => {
+    // (a or b) and a or b are one setting
+    const outer = /^\((.*)\)$/s.exec(q);
+    const p = outer && balancedParens(outer[1]!) ? outer[1]! : q;
     const f = flagOf(p);
     if (f) {
       globals.set(f.flag, { name: f.flag, ctype: 'bool', arg: f.arg, kind: 'flag' });
@@ -617,7 +623,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     while (globals.has(g) && globals.get(g)!.arg !== py) g += '_';
     globals.set(g, { name: g, ctype: 'bool', arg: py, kind: 'cond' });
     return `${whole ? '!' : ''}${g}`;
-  }).join(' && ');
+  }).filter((c, i, all) => all.indexOf(c) === i).join(' && ');
   // ---- configuration: replace() tokens → const volatile globals ----
   const flavors: string[] = [];
   const variants: MapVariant[] = [];
@@ -658,10 +664,6 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     const rename = (code: string, k: number): string => shared.reduce((c: string, m) => c.replace(new RegExp(`(?<![.\\w>])${m}\\b`, 'g'), `${m}__lcc_${k}`), code);
     let ok = true;
     for (const m of shared) {
-      if (declared.some((d) => !d.includes(m))) {
-        fail(reps[0]!.line, `replace("${token}") declares map ${m} under some of its conditions only`, 'declare the map under every condition, or under none');
-        ok = false;
-      }
       // the code that uses it: chosen by the same conditions, one use per alternative
       for (const [other, oreps] of byToken) {
         if (other === token) continue;
@@ -685,8 +687,11 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     }
     text = text.split(token).join(alts.map((r, k) => rename(r.code!, k).replace(/\n/g, ' ')).join(' '));
     for (const m of shared) {
-      variants.push({ map: m, choices: alts.map((_r, k) => ({ name: `${m}__lcc_${k}`, py: k < chain.length ? chain[k]!.parts.join(' and ') : null })) });
-      report.push({ line: reps[0]!.line, what: `replace("${token}") declares map ${m} per option → ${alts.map((_r, k) => `${m}__lcc_${k}`).join(', ')}, all in the object; the tool reads the one its options chose`, converted: true });
+      // under conditions that do not declare it (cpudist's extension without -e) the tool never reads it:
+      // its name there is the first copy's
+      const own = (k: number): number => (declared[k]!.includes(m) ? k : declared.findIndex((d) => d.includes(m)));
+      variants.push({ map: m, choices: alts.map((_r, k) => ({ name: `${m}__lcc_${own(k)}`, py: k < chain.length ? chain[k]!.parts.join(' and ') : null })) });
+      report.push({ line: reps[0]!.line, what: `replace("${token}") declares map ${m} per option → ${[...new Set(alts.map((_r, k) => `${m}__lcc_${own(k)}`))].join(', ')}, all in the object; the tool reads the one its options chose`, converted: true });
     }
     if (!shared.length) report.push({ line: reps[0]!.line, what: `replace("${token}") declares maps per option → every one declared (an unused map costs nothing)`, converted: true });
     handled.add(token);

@@ -33,6 +33,11 @@ export interface Replacement {
    * with this operator (" || ".join("tgid == %d" % p for p in args.pid))
    */
   list?: '||' | '&&';
+  /**
+   * one of the texts a variable built with += makes, one per path through its ifs: the paths
+   * exclude each other and cover every case, so the last holds when none before it did
+   */
+  path?: boolean;
   py: string;
 }
 
@@ -488,15 +493,18 @@ function replacementsOf(call: PyNode, textVar: string, tool: PyTool, conds: stri
       const outer = condOf(n);
       const head = outer && [`${outer} and `, `(${outer}) and `].find((h) => alt.cond?.startsWith(h));
       const own = alt.cond === outer ? null : head ? alt.cond!.slice(head.length) : alt.cond;
-      const all = own ? [...conds, own] : conds;
-      tool.replacements.push({ token, line: line(n), cond: all.length ? all.join(' and ') : null, conds: all, code: alt.code, arg: alt.arg, ...(alt.list ? { list: alt.list } : {}), py: n.text.split('\n')[0]!.slice(0, 120) });
+      // a path of a text built with +=: its ifs' conditions, each one of conds; the paths start at the
+      // module's top, so a replace() under an if of its own would see paths it cannot be on
+      const all = alt.conds ? [...conds, ...alt.conds] : own ? [...conds, own] : conds;
+      const code = alt.conds && outer ? null : alt.code;
+      tool.replacements.push({ token, line: line(n), cond: all.length ? all.join(' and ') : null, conds: all, code, arg: alt.arg, ...(alt.list ? { list: alt.list } : {}), ...(alt.conds ? { path: true } : {}), py: n.text.split('\n')[0]!.slice(0, 120) });
     }
     n = fn.childForFieldName('object');
     if (n?.type === 'identifier' && n.text === textVar) return;
   }
 }
 
-type ValueForm = { code: string | null; arg: string | null; cond: string | null; list?: '||' | '&&' };
+type ValueForm = { code: string | null; arg: string | null; cond: string | null; list?: '||' | '&&'; conds?: string[] };
 
 /**
  * C joined over a list: `" || ".join(TEMPLATE for VAR in LIST)` (or map(lambda
@@ -611,8 +619,8 @@ function valueForms(v: PyNode, tool: PyTool, before: number, depth = 0): ValueFo
   const lit = pyString(v);
   if (lit !== null) return one(lit, null);
   if (v.type === 'integer') return one(v.text, null);
-  // text built with += (cpudist's storage_str): no value to set at load time
-  if (v.type === 'identifier' && builtInSteps(v.text, tool, before)) return one(null, null);
+  // text built with += under the options (cpudist's storage_str): one text per path through the ifs
+  if (v.type === 'identifier' && builtInSteps(v.text, tool, before)) return builtForms(v.text, tool, before, depth) ?? one(null, null);
   if (v.type === 'identifier' && depth === 0) {
     // a variable set earlier, under conditions: each assignment is one alternative, the latest first
     const defs = definitions(v.text, tool, before)?.reverse();
@@ -720,6 +728,73 @@ function moduleNumber(name: string, tool: PyTool): string | null {
 }
 
 /** `name += ...` before a line: the value is built in steps, no one assignment is it. */
+/**
+ * A module variable built by `name = ...` and then `name += ...` steps, some under
+ * ifs: the text each path through those ifs makes, with the path's conditions
+ * (if/else: one or the other; an if without else: with or without). Null when a
+ * step sits in a loop, a try or a function, or when the paths multiply past 16.
+ */
+function builtForms(name: string, tool: PyTool, before: number, depth: number): ValueForm[] | null {
+  type Path = { code: string; arg: string | null; conds: string[] };
+  const isStep = (n: PyNode): boolean => (n.type === 'assignment' || n.type === 'augmented_assignment') && n.childForFieldName('left')?.text === name;
+  const holdsStep = (n: PyNode): boolean => isStep(n) || n.descendantsOfType(['assignment', 'augmented_assignment']).some(isStep);
+  const paren = (c: string): string => (/\bor\b/.test(c) && !/^not \(.*\)$/.test(c) ? `(${c})` : c);
+  const run = (stmts: PyNode[], paths: Path[]): Path[] | null => {
+    for (const st of stmts) {
+      if (line(st) >= before) break;
+      if (!holdsStep(st)) continue;
+      const step = st.type === 'expression_statement' ? st.namedChildren[0] : null;
+      if (step && isStep(step)) {
+        const right = step.childForFieldName('right');
+        if (!right) return null;
+        const forms = valueForms(right, tool, line(step), depth + 1);
+        if (forms.some((f) => f.code === null)) return null;
+        const next: Path[] = [];
+        for (const p of step.type === 'assignment' ? [{ code: '', arg: null, conds: paths[0]?.conds ?? [] }] : paths) {
+          for (const f of forms) {
+            if (p.arg && f.arg && p.arg !== f.arg) return null;
+            next.push({ code: p.code + f.code!, arg: p.arg ?? f.arg, conds: f.cond ? [...p.conds, paren(f.cond)] : p.conds });
+          }
+        }
+        // `name = ...` starts every path again: only where no earlier if split them
+        if (step.type === 'assignment' && paths.length > 1) return null;
+        paths = next;
+      } else if (st.type === 'if_statement') {
+        const branches: { cond: string[]; body: PyNode[] }[] = [];
+        const earlier: string[] = [];
+        const clause = (c: string, body: PyNode | null): void => {
+          branches.push({ cond: [...earlier.map((e) => `not (${e})`), paren(c)], body: body?.namedChildren ?? [] });
+          earlier.push(c);
+        };
+        clause(st.childForFieldName('condition')!.text, st.childForFieldName('consequence'));
+        let hasElse = false;
+        for (const c of st.namedChildren) {
+          if (c.type === 'elif_clause') clause(c.childForFieldName('condition')!.text, c.childForFieldName('consequence'));
+          if (c.type === 'else_clause') {
+            hasElse = true;
+            branches.push({ cond: earlier.map((e) => `not (${e})`), body: c.childForFieldName('body')?.namedChildren ?? [] });
+          }
+        }
+        if (!hasElse) branches.push({ cond: earlier.map((e) => `not (${e})`), body: [] });
+        const out: Path[] = [];
+        for (const b of branches) {
+          const r = run(b.body, paths.map((p) => ({ ...p, conds: [...p.conds, ...b.cond] })));
+          if (!r) return null;
+          out.push(...r);
+        }
+        paths = out;
+      } else {
+        return null; // a loop, a try, a with, a function: which steps run is not the source's to say
+      }
+      if (paths.length > 16) return null;
+    }
+    return paths;
+  };
+  const paths = run(tool.root.namedChildren, []);
+  if (!paths?.length) return null;
+  return paths.map((p) => ({ code: p.code, arg: p.arg, cond: p.conds.length ? p.conds.join(' and ') : null, conds: p.conds }));
+}
+
 function builtInSteps(name: string, tool: PyTool, before: number): boolean {
   return tool.root.descendantsOfType('augmented_assignment').some((a) => line(a) < before && a.childForFieldName('left')?.text === name);
 }
