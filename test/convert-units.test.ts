@@ -229,6 +229,45 @@ describe('the BPF text as the Python builds it', () => {
     expect(tool(src('f = "C"')).replacements.map((r) => [r.code, r.arg])).toEqual([['%s', 'f']]);
   });
 
+  it("a function of the tool that builds the text and returns it (exitsnoop's _embedded_c): its replace() pairs, its own variables, and a choice made only where the tool leaves before BPF()", () => {
+    const t = tool([
+      'class G():',
+      '    args = None',
+      'def make(args):',
+      '    c = "DEBUG FILTER SIDE"',
+      '    if G.args.pid:',
+      '        flt = "tgid != %s" % G.args.pid',
+      '    else:',
+      '        flt = "0" if G.args.all else "pid != tgid"',
+      '    subs = [',
+      '        ("DEBUG", "" if not G.args.ebpf else comment()),',
+      '        ("FILTER", flt),',
+      '        ("SIDE", "a" if G.args.left else "b"),',
+      '    ]',
+      '    for old, new in subs:',
+      '        c = c.replace(old, new)',
+      '    return c',
+      'def init():',
+      '    c = make(G.args)',
+      '    if G.args.ebpf:',
+      '        return c',
+      '    return BPF(text=c)',
+    ].join('\n'));
+    expect(t.unknown).toEqual([]);
+    expect(t.pieces.map((p) => p.text)).toEqual(['DEBUG FILTER SIDE']);
+    expect(t.exitGuards).toEqual(['G.args.ebpf']);
+    expect(t.replacements.map((r) => [r.token, r.code, r.arg, r.cond])).toEqual([
+      // the comment only --ebpf prints is no choice: BPF() never sees it
+      ['DEBUG', '', null, null],
+      // the latest assignment first, as a chain reads; the else's own choice holds under the else: both conditions
+      ['FILTER', '0', null, 'not (G.args.pid) and G.args.all'],
+      ['FILTER', 'pid != tgid', null, 'not (G.args.pid) and not (G.args.all)'],
+      ['FILTER', 'tgid != %s', 'G.args.pid', 'G.args.pid'],
+      ['SIDE', 'a', null, 'G.args.left'],
+      ['SIDE', 'b', null, 'not (G.args.left)'],
+    ]);
+  });
+
   it('bcc.BPF(...) is the BPF() call as BPF(...) is', () => {
     expect(tool('b = bcc.BPF(text="int f(void *ctx) { return 0; }")').pieces.map((p) => p.text)).toEqual(['int f(void *ctx) { return 0; }']);
   });
@@ -245,14 +284,23 @@ describe('the C a tool writes, converted whole', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
   /** A tool whose BPF text is `c`, its replace() lines after; the C convert wrote, and what it left */
-  const convertSnippet = async (c: string, py = '', cflags = ''): Promise<{ c: string; h: string; left: string[] }> => {
+  const convertSnippet = async (c: string, py = '', cflags = ''): Promise<{ c: string; h: string; ts: string; left: string[]; done: string[] }> => {
     const name = `t${fs.readdirSync(dir).length}`;
     fs.writeFileSync(path.join(dir, `${name}.py`), `from bcc import BPF\nimport argparse\nparser = argparse.ArgumentParser()\nparser.add_argument("-u", "--unique", action="store_true")\nargs = parser.parse_args()\nbpf_text = """\n${c}\n"""\n${py}\nb = BPF(text=bpf_text${cflags ? `, cflags=${cflags}` : ''})\n`);
     const r = await convert(path.join(dir, `${name}.py`), path.join(dir, name));
     const read = (f: string): string => fs.readFileSync(path.join(dir, name, f), 'utf8');
-    return { c: read(`${name}.bpf.c`), h: read(`${name}.h`), left: r.report.filter((x) => !x.converted).map((x) => x.what) };
+    return { c: read(`${name}.bpf.c`), h: read(`${name}.h`), ts: read(`${name}.ts`), left: r.report.filter((x) => !x.converted).map((x) => x.what), done: r.report.filter((x) => x.converted).map((x) => x.what) };
   };
   const probe = 'TRACEPOINT_PROBE(sched, sched_process_exec) {\n    u32 k = 0;\n    COUNT\n    return 0;\n}';
+
+  it("an option's C that this kernel's types cannot take (exitsnoop's --timespec) is left out, and BPF() refuses that option with clang's reason", async () => {
+    const r = await convertSnippet('BPF_HASH(counts, u32);\n' + probe.replace('COUNT', 'counts.increment(k, STEP);'),
+      'bpf_text = bpf_text.replace("STEP", "1" if not args.unique else "k.tv_sec")');
+    expect(r.left).toEqual([]);
+    expect(r.c).toContain('lbc_map_increment(counts, k, 1);');
+    expect(r.done.join('\n')).toMatch(/replace\("STEP"\) under not \(not args.unique\): its C does not compile against this kernel's types \(member reference base type 'u32'.*\) → left out; BPF\(\) refuses that choice at load/);
+    expect(r.ts).toMatch(/refuse: \[\s*\[\s*py\.truthy\(!!py\.truthy\(args\.unique\)\),\s*"member reference base type 'u32'/);
+  });
 
   it('a warning flag is the same #pragma clang diagnostic in the file', async () => {
     const r = await convertSnippet(probe.replace('COUNT', 'counts.increment(k);').replace(/^/, 'BPF_HASH(counts, u32);\n'), '', '["-w", "-Wno-unused-value", "-Wshadow"]');

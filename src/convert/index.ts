@@ -13,7 +13,7 @@ import { scan, ScanError } from '../gen/scan.js';
 import { convertC, lineRef, type CResult, type ReportEntry } from './bcc-c.js';
 
 export { lineRef };
-import { ConvertError, parsePythonTool, type PyNode, type PyTool } from './python.js';
+import { ConvertError, parsePythonTool, type PyNode, type PyTool, type Replacement } from './python.js';
 import { toolTs } from './tool-ts.js';
 import { formatTs } from '../prettier.js';
 import { writeFilesAtomic } from '../fsutil.js';
@@ -210,6 +210,47 @@ function packageJson(name: string, deps: PackageSpecs, pythonOnly = false): stri
   }, null, 2)}\n`;
 }
 
+/**
+ * The C does not compile (bad): is it one choice of the options' that this
+ * kernel's types cannot take (exitsnoop's --timespec reads start_time.tv_sec
+ * where start_time is a u64)? Each alternative of a token chosen by the
+ * options is left out in turn; the first without which the C compiles is
+ * left out for good: BPF() refuses it at load with clang's reason, as BCC's
+ * compile would fail, and the other alternatives stay. Null when no one
+ * alternative is the cause.
+ */
+function leaveOutUncompilable(tool: PyTool, name: string, text: string, starts: { lineIdx: number; line: number; src?: boolean }[], bad: CCheck, opts: ConvertOptions): { c: CResult; entries: ReportEntry[] } | null {
+  const all = tool.replacements;
+  // convertC adds to the tool's macros (#if TOKEN): each try starts from the same ones
+  const defines = [...tool.defines];
+  const byToken = new Map<string, Replacement[]>();
+  for (const r of all) byToken.set(r.token, [...(byToken.get(r.token) ?? []), r]);
+  for (const reps of byToken.values()) {
+    if (reps.length < 2 || new Set(reps.map((r) => r.code)).size < 2) continue;
+    for (const r of reps) {
+      if (!r.cond) continue;
+      const rest = reps.filter((x) => x !== r);
+      // what remains of a pair holds whenever BPF() goes on
+      const kept = rest.length === 1 ? [{ ...rest[0]!, cond: null, conds: [] }] : rest;
+      tool.replacements = all.filter((x) => x !== r).map((x) => (x === rest[0] ? kept[0]! : x));
+      tool.defines = [...defines];
+      let c: CResult;
+      try {
+        c = convertC(tool, name, text, starts);
+      } catch {
+        continue;
+      }
+      if (!c.report.some((e) => !e.converted) && !cErrors(name, c.bpfC, c.header, text, opts.check === 'syntax')) {
+        tool.refusals.push({ cond: r.cond, why: `${bad.message} (${name}.bpf.c:${bad.outLine}, where lcc convert ran)`, line: r.line });
+        return { c, entries: [{ line: r.line, what: `replace("${r.token}") under ${r.cond}: its C does not compile against this kernel's types (${bad.message}) → left out; BPF() refuses that choice at load, as BCC's compile fails`, converted: true }] };
+      }
+    }
+  }
+  tool.replacements = all;
+  tool.defines = defines;
+  return null;
+}
+
 /** A tool that loads no BPF program: its Python translated, and a package with nothing to build. */
 async function writePythonOnly(tool: PyTool, source: string, name: string, dir: string, opts: ConvertOptions): Promise<ConvertResult> {
   const translated = toolTs(tool, source, name, null);
@@ -247,13 +288,24 @@ export async function convert(pyFile: string, outDir?: string, opts: ConvertOpti
   }
   const report = [...c.report];
   for (const u of tool.unknown) report.push({ line: u.line, what: `${u.text}: ${u.why}`, action: 'convert by hand', converted: false });
-  const translated = toolTs(tool, source, name, c);
-  for (const sp of translated.spots) report.push({ line: sp.line, what: `Python not translated: ${sp.why}`, action: `write it by hand at LCC_UNTRANSLATED in ${name}.ts`, converted: false });
-  const ts = await formatTs(translated.ts);
+  let translated = toolTs(tool, source, name, c);
+  const spots = (): ReportEntry[] => translated.spots.map((sp) => ({ line: sp.line, what: `Python not translated: ${sp.why}`, action: `write it by hand at LCC_UNTRANSLATED in ${name}.ts`, converted: false }));
+  report.push(...spots());
   if (!report.some((r) => !r.converted)) {
-    const bad = cErrors(name, c.bpfC, c.header, text, opts.check === 'syntax');
+    let bad = cErrors(name, c.bpfC, c.header, text, opts.check === 'syntax');
+    const without = bad?.by === 'clang' ? leaveOutUncompilable(tool, name, text, starts, bad, opts) : null;
+    if (without) {
+      ({ c, bad } = { c: without.c, bad: null });
+      report.splice(0, report.length, ...c.report, ...without.entries);
+      for (const u of tool.unknown) report.push({ line: u.line, what: `${u.text}: ${u.why}`, action: 'convert by hand', converted: false });
+    }
+    if (without) {
+      translated = toolTs(tool, source, name, c);
+      report.push(...spots());
+    }
     if (bad) report.push({ line: bad.textLine === null ? tool.bpfLine : pyLineOf(starts, bad.textLine), what: `the converted C does not compile: ${bad.message} (${bad.by}, ${name}.bpf.c:${bad.outLine})`, action: 'fix the C in the tool at this line', converted: false });
   }
+  const ts = await formatTs(translated.ts);
   // the .py's lines first, then the src_file's (negative), each in order
   const order = (l: number): number => (l < 0 ? 1e9 - l : l);
   report.sort((a, b) => order(a.line) - order(b.line));

@@ -86,6 +86,13 @@ export interface PyTool {
    * its Python alone is the tool
    */
   pythonOnly: boolean;
+  /**
+   * conditions under which the tool leaves before BPF() (`if args.ebpf: return`): a piece of C chosen
+   * only under one never reaches the compiler
+   */
+  exitGuards: string[];
+  /** choices whose C does not compile against this kernel's types: BPF() refuses them, as BCC's compile does */
+  refusals: { cond: string; why: string; line: number }[];
   /** `text = filter_by_containers(args) + text`: its line, and the option names it reads */
   containers: { line: number } | null;
   /** macros the Python defines for the C: "#define X" put before or after the text, computed cflags */
@@ -286,7 +293,7 @@ export function parsePythonTool(file: string, source: string): PyTool {
   }
   const tool: PyTool = {
     file, pieces: [], srcFile: null, replacements: [], cflags: [], defines: [], containers: null, attaches: [], outputs: [], options: [],
-    functions: new Map(), main: [], bpfVar: 'b', root, bpfLine: 0, pythonOnly: false, tracepointChecks: [], unknown: [], description: '',
+    functions: new Map(), main: [], bpfVar: 'b', root, bpfLine: 0, pythonOnly: false, exitGuards: [], refusals: [], tracepointChecks: [], unknown: [], description: '',
   };
   const doc = root.namedChildren.find((n) => n.type === 'expression_statement' && n.namedChildren[0]?.type === 'string');
   tool.description = (pyString(doc?.namedChildren[0] ?? null) ?? '').trim().split('\n').filter(Boolean)[0] ?? '';
@@ -325,11 +332,31 @@ export function parsePythonTool(file: string, source: string): PyTool {
   if (literal !== null && textArg) tool.pieces.push({ text: literal, line: line(textArg), cond: null });
   else if (textArg?.type === 'identifier') {
     const textVar = textArg.text;
+    tool.exitGuards = exitGuards(bpfCall!);
+    // text = make_text(args): a function of the module that builds its own variable and returns it
+    // (exitsnoop's _embedded_c): its assignments are the text's
+    const builders = new Map<PyNode, string>();
+    for (const a of root.descendantsOfType('assignment')) {
+      const right = a.childForFieldName('right');
+      if (a.childForFieldName('left')?.text !== textVar || right?.type !== 'call' || a.startIndex > bpfCall!.startIndex) continue;
+      const def = root.namedChildren.find((d) => d.type === 'function_definition' && d.childForFieldName('name')?.text === right.childForFieldName('function')!.text);
+      const rets = def?.descendantsOfType('return_statement').filter((r) => enclosingFunction(r) === def) ?? [];
+      const returned = rets.length === 1 && rets[0]!.namedChildren[0]?.type === 'identifier' ? rets[0]!.namedChildren[0]!.text : null;
+      if (def && returned) builders.set(def, returned);
+    }
+    const builtBy = (a: PyNode): string | null => {
+      const f = enclosingFunction(a);
+      return f && builders.has(f) ? builders.get(f)! : null;
+    };
     for (const a of root.descendantsOfType(['assignment', 'augmented_assignment'])) {
-      if (a.startPosition.row > bpfCall!.startPosition.row) break;
       const left = a.childForFieldName('left')!;
       const right = a.childForFieldName('right');
-      if (left.text !== textVar || !right) continue;
+      if (!right) continue;
+      const built = builtBy(a);
+      if (built === null && a.startPosition.row > bpfCall!.startPosition.row) continue;
+      if (left.text !== (built ?? textVar)) continue;
+      // the call of the function that builds it: its body said what the text is
+      if (built === null && right.type === 'call' && [...builders.keys()].some((d) => d.childForFieldName('name')!.text === right.childForFieldName('function')!.text)) continue;
       // text = """... %s ...""" % value, or """...""" + stacks + """...""": a value of the tool's in the C, as a setting
       const lit = pyString(right) ?? (a.type === 'assignment' && !right.descendantsOfType('identifier').some((x) => x.text === textVar) ? formedText(right, tool, constStrings, { line: line(right), cond: condOf(a), conds: condParts(a) }) : null);
       const fromVar = right.type === 'identifier' ? strVars.get(right.text) : undefined;
@@ -484,11 +511,28 @@ function replacementsOf(call: PyNode, textVar: string, tool: PyTool, conds: stri
     }
     const [tokenNode, valueNode] = positional(n);
     const token = pyString(tokenNode ?? null);
-    if (token === null || !valueNode) {
+    const pairs = token === null && tokenNode && valueNode ? replacePairs(tokenNode, valueNode, tool) : null;
+    if (pairs) {
+      // for old, new in [("A", a), ("B", b)]: text = text.replace(old, new): each pair, one replace()
+      for (const [t, v] of pairs) pushReplacement(n, t, v, tool, conds);
+    } else if (token === null || !valueNode) {
       tool.unknown.push({ line: line(n), text: n.text.split('\n')[0]!, why: 'replace() of a token that is not a string literal' });
       return;
-    }
-    for (const alt of valueForms(valueNode, tool, line(n))) {
+    } else pushReplacement(n, token, valueNode, tool, conds);
+    n = fn.childForFieldName('object');
+    if (n?.type === 'identifier' && n.text === textVar) return;
+  }
+}
+
+/** One text.replace(token, value): a replacement per form the value takes, under the conditions around it */
+function pushReplacement(n: PyNode, token: string, valueNode: PyNode, tool: PyTool, conds: string[]): void {
+  {
+    for (const form of valueForms(valueNode, tool, line(n))) {
+      // a choice made only where the tool leaves before BPF() (args.ebpf's comment) never reaches the compiler,
+      // and the other one's condition always holds there
+      if (form.cond && form.cond.split(' and ').map(notNot).some((c) => tool.exitGuards.includes(c))) continue;
+      const negated = form.cond ? /^not \(?(.*?)\)?$/s.exec(form.cond.trim())?.[1] : undefined;
+      const alt = negated !== undefined && tool.exitGuards.includes(negated.trim()) ? { ...form, cond: null } : form;
       // a value set under the same ifs as the replace() (and maybe more): the conditions it adds
       const outer = condOf(n);
       const head = outer && [`${outer} and `, `(${outer}) and `].find((h) => alt.cond?.startsWith(h));
@@ -499,9 +543,74 @@ function replacementsOf(call: PyNode, textVar: string, tool: PyTool, conds: stri
       const code = alt.conds && outer ? null : alt.code;
       tool.replacements.push({ token, line: line(n), cond: all.length ? all.join(' and ') : null, conds: all, code, arg: alt.arg, ...(alt.list ? { list: alt.list } : {}), ...(alt.conds ? { path: true } : {}), py: n.text.split('\n')[0]!.slice(0, 120) });
     }
-    n = fn.childForFieldName('object');
-    if (n?.type === 'identifier' && n.text === textVar) return;
   }
+}
+
+/** Two conditions that both hold, `or` kept apart from the `and` */
+function bothConds(a: string | null, b: string | null): string | null {
+  const paren = (c: string): string => (/\bor\b/.test(c) && !/^not \(.*\)$/.test(c) ? `(${c})` : c);
+  return a && b ? `${paren(a)} and ${paren(b)}` : a ?? b;
+}
+
+/** `not (not X)` is X */
+function notNot(c: string): string {
+  const m = /^not \(not (.*)\)$/s.exec(c.trim());
+  return m && balancedParens(m[1]!) ? m[1]!.trim() : c.trim();
+}
+
+/** The function a node sits in, or null at module level */
+function enclosingFunction(n: PyNode): PyNode | null {
+  for (let p = n.parent; p; p = p.parent) if (p.type === 'function_definition') return p;
+  return null;
+}
+
+/**
+ * The conditions of the ifs before BPF() (in its block and each block around
+ * it) whose body leaves: `if args.ebpf: return (1, c)`. Past them, each is false.
+ */
+function exitGuards(call: PyNode): string[] {
+  const out: string[] = [];
+  const leaves = (st: PyNode | undefined): boolean => !!st && (st.type === 'return_statement' || st.type === 'raise_statement'
+    || (st.type === 'expression_statement' && /^(sys\.)?exit\(/.test(st.text)));
+  for (let n: PyNode | null = call; n && n.type !== 'function_definition'; n = n.parent) {
+    if (n.parent?.type !== 'block' && n.parent?.type !== 'module') continue;
+    for (const sib of n.parent.namedChildren) {
+      if (sib.startIndex >= n.startIndex) break;
+      if (sib.type !== 'if_statement' || sib.namedChildren.some((c) => c.type === 'elif_clause' || c.type === 'else_clause')) continue;
+      const body = sib.childForFieldName('consequence')?.namedChildren ?? [];
+      if (leaves(body[body.length - 1])) out.push(sib.childForFieldName('condition')!.text);
+    }
+  }
+  return out;
+}
+
+/**
+ * `for old, new in PAIRS: text = text.replace(old, new)`: the (token, value)
+ * pairs, when PAIRS is a list of literal-token pairs (itself, or one variable
+ * set to one in the same function); null otherwise.
+ */
+function replacePairs(tokenNode: PyNode, valueNode: PyNode, tool: PyTool): [string, PyNode][] | null {
+  if (tokenNode.type !== 'identifier' || valueNode.type !== 'identifier') return null;
+  let loop: PyNode | null = tokenNode.parent;
+  while (loop && loop.type !== 'for_statement') loop = loop.parent;
+  const vars = loop?.childForFieldName('left');
+  if (!loop || !vars || !/^(pattern_list|tuple_pattern|tuple)$/.test(vars.type) || vars.namedChildren.map((c) => c.text).join() !== `${tokenNode.text},${valueNode.text}`) return null;
+  let list: PyNode | null = loop.childForFieldName('right');
+  if (list?.type === 'identifier') {
+    const scope = enclosingFunction(loop);
+    const name = list.text;
+    const sets = (scope ?? tool.root).descendantsOfType('assignment').filter((a) => a.childForFieldName('left')?.text === name && enclosingFunction(a) === scope);
+    list = sets.length === 1 ? sets[0]!.childForFieldName('right') : null;
+  }
+  if (list?.type !== 'list') return null;
+  const pairs: [string, PyNode][] = [];
+  for (const el of list.namedChildren) {
+    const [t, v] = el.type === 'tuple' || el.type === 'parenthesized_expression' ? el.namedChildren : [];
+    const token = pyString(t ?? null);
+    if (token === null || !v || el.namedChildren.length !== 2) return null;
+    pairs.push([token, v]);
+  }
+  return pairs;
 }
 
 type ValueForm = { code: string | null; arg: string | null; cond: string | null; list?: '||' | '&&'; conds?: string[] };
@@ -605,13 +714,13 @@ function valueForms(v: PyNode, tool: PyTool, before: number, depth = 0): ValueFo
     const inner = positional(v)[0];
     if (inner?.type === 'identifier' && depth === 0) {
       // the last assignment that runs is the value: latest first, as a chain reads
-      const defs = definitions(inner.text, tool, before)?.reverse();
+      const defs = definitions(inner.text, tool, before, enclosingFunction(inner))?.reverse();
       // str() of a number: whatever expression computed it is the value (evaluated in the .ts)
       const numeric = (d: { value: PyNode }): ValueForm[] => {
         const forms = valueForms(d.value, tool, before, depth + 1);
         return forms.every((f) => f.code === null) ? one('%s', d.value.text) : forms;
       };
-      if (defs) return defs.flatMap((d) => numeric(d).map((f) => ({ ...f, cond: d.cond ?? f.cond })));
+      if (defs) return defs.flatMap((d) => numeric(d).map((f) => ({ ...f, cond: bothConds(d.cond, f.cond) })));
     }
     if (inner?.type === 'integer') return one(inner.text, null);
     return one('%s', inner?.text ?? null);
@@ -623,12 +732,13 @@ function valueForms(v: PyNode, tool: PyTool, before: number, depth = 0): ValueFo
   if (v.type === 'identifier' && builtInSteps(v.text, tool, before)) return builtForms(v.text, tool, before, depth) ?? one(null, null);
   if (v.type === 'identifier' && depth === 0) {
     // a variable set earlier, under conditions: each assignment is one alternative, the latest first
-    const defs = definitions(v.text, tool, before)?.reverse();
-    if (defs) return defs.flatMap((d) => valueForms(d.value, tool, before, depth + 1).map((f) => ({ ...f, cond: d.cond ?? f.cond })));
+    const defs = definitions(v.text, tool, before, enclosingFunction(v))?.reverse();
+    // the assignment's ifs and the value's own choice (x = 'a' if c else 'b' under an else): both hold
+    if (defs) return defs.flatMap((d) => valueForms(d.value, tool, before, depth + 1).map((f) => ({ ...f, cond: bothConds(d.cond, f.cond) })));
   }
   if (v.type === 'identifier' && depth > 0) {
     // a piece of C a variable holds, set to a literal under conditions ("tgid" or "pid"): C per condition, not a value
-    const defs = definitions(v.text, tool, before)?.reverse();
+    const defs = definitions(v.text, tool, before, enclosingFunction(v))?.reverse();
     if (defs?.every((d) => pyString(d.value) !== null)) return defs.map((d) => ({ code: pyString(d.value)!, arg: null, cond: d.cond }));
   }
   if (/^[\w.]+$/.test(v.text)) return one('%s', v.text);
@@ -800,10 +910,13 @@ function builtInSteps(name: string, tool: PyTool, before: number): boolean {
 }
 
 /** Module-level assignments to `name` before a line, with their conditions; null when any is not simple. */
-function definitions(name: string, tool: PyTool, before: number): { value: PyNode; cond: string | null }[] | null {
+function definitions(name: string, tool: PyTool, before: number, scope: PyNode | null = null): { value: PyNode; cond: string | null }[] | null {
   const out: { value: PyNode; cond: string | null }[] = [];
   if (builtInSteps(name, tool, before)) return null;
-  for (const a of tool.root.descendantsOfType('assignment')) {
+  // a name a function assigns is that function's own (exitsnoop's filter_pid in _embedded_c)
+  const own = scope && scope.descendantsOfType('assignment').some((a) => a.childForFieldName('left')?.text === name && enclosingFunction(a) === scope);
+  if (!own) scope = null;
+  for (const a of (scope ?? tool.root).descendantsOfType('assignment')) {
     if (line(a) >= before) break;
     if (a.childForFieldName('left')?.text !== name) continue;
     if (!a.childForFieldName('right')) return null; // `name: str` assigns nothing anyone could read
@@ -811,14 +924,14 @@ function definitions(name: string, tool: PyTool, before: number): { value: PyNod
     // assignment holds when the text is made is not something to read off the source
     let p = a.parent;
     let flow = false;
-    while (p && p.type !== 'function_definition') {
+    while (p && p !== scope && p.type !== 'function_definition') {
       // a try whose every handler raises again (kvmexit's): after it, its body ran whole
       const reraises = p.type === 'try_statement' && p.namedChildren.filter((c) => c.type === 'except_clause').every((h) => /^raise\b/.test(h.namedChildren[h.namedChildren.length - 1]?.namedChildren.at(-1)?.text ?? ''))
         && !p.namedChildren.some((c) => c.type === 'finally_clause' || c.type === 'else_clause');
       if (/^(for|while|with)_statement$/.test(p.type) || (p.type === 'try_statement' && !reraises)) flow = true;
       p = p.parent;
     }
-    if (p) continue;
+    if (p && p !== scope) continue;
     if (flow) return null;
     out.push({ value: a.childForFieldName('right')!, cond: condOf(a) });
   }

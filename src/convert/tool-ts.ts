@@ -77,6 +77,7 @@ export function toolTs(tool: PyTool, source: string, name: string, c: CResult | 
       ...(pinned.length ? [`pinned: { ${pinned.join(', ')} }`] : []),
       `auto: [${auto.join(', ')}]`,
       ...(events.length ? [`events: { ${events.map(([m, s]) => `${m}: ${s}`).join(', ')} }`] : []),
+      ...(tool.refusals.length ? [`refuse: [${tool.refusals.map((r) => `[py.truthy(${t.exprFrom(r.cond).c}), ${JSON.stringify(r.why)}]`).join(', ')}]`] : []),
     ];
     return `new bcc.BPF(${cls}, { ${parts.join(', ')} })`;
   };

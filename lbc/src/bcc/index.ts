@@ -71,6 +71,12 @@ export interface BpfSettings {
   auto?: string[];
   /** the record types of perf and ring buffer maps, for table.event(data) */
   events?: Record<string, Codec<unknown>>;
+  /**
+   * choices of the tool's whose C did not compile where lcc convert ran (exitsnoop's --timespec on a
+   * kernel whose start_time is a u64): [whether the tool chose it, clang's reason]; BPF() raises, as
+   * BCC's does when its compile fails
+   */
+  refuse?: [unknown, string][];
 }
 
 const bytes = (s: string): Buffer => Buffer.from(s);
@@ -434,6 +440,7 @@ export class BPF {
     const [pos, k] = splitKw(args);
     this.settings = { ...(pos[0] as BpfSettings | undefined), ...k };
     const s = this.settings;
+    for (const [chosen, why] of s.refuse ?? []) if (chosen) throw new Exception(`Failed to compile BPF module: ${why}`);
     this.skel = skeleton.open();
     try {
       const rodata = this.skel.rodata as Record<string, unknown> | undefined;

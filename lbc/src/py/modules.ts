@@ -131,6 +131,9 @@ function statResult(s: fs.Stats) {
   });
 }
 export const os = {
+  // sysexits.h, as Python's os has them (exitsnoop returns os.EX_SOFTWARE)
+  EX_OK: 0, EX_USAGE: 64, EX_DATAERR: 65, EX_NOINPUT: 66, EX_NOUSER: 67, EX_NOHOST: 68, EX_UNAVAILABLE: 69, EX_SOFTWARE: 70,
+  EX_OSERR: 71, EX_OSFILE: 72, EX_CANTCREAT: 73, EX_IOERR: 74, EX_TEMPFAIL: 75, EX_PROTOCOL: 76, EX_NOPERM: 77, EX_CONFIG: 78,
   path,
   sep: '/',
   linesep: '\n',
@@ -333,8 +336,16 @@ export const datetime = { datetime: datetimeClass, timedelta: TimeDelta.of, now:
 // ---------------------------------------------------------------------------
 // signal, atexit
 
-export const signal = {
-  SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGUSR1: 10, SIGUSR2: 12, SIGPIPE: 13, SIGALRM: 14, SIGTERM: 15, SIGCHLD: 17, SIGCONT: 18, SIGSTOP: 19, SIGWINCH: 28,
+// Linux's signal numbers, in the order Python's signal module lists them (signal.__dict__: exitsnoop names
+// signals by walking it, and of two names for one number the later wins)
+const SIGNALS = {
+  SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGILL: 4, SIGTRAP: 5, SIGIOT: 6, SIGABRT: 6, SIGFPE: 8, SIGKILL: 9, SIGBUS: 7, SIGSEGV: 11, SIGSYS: 31,
+  SIGPIPE: 13, SIGALRM: 14, SIGTERM: 15, SIGUSR1: 10, SIGUSR2: 12, SIGCLD: 17, SIGCHLD: 17, SIGPWR: 30, SIGIO: 29, SIGURG: 23, SIGWINCH: 28,
+  SIGPOLL: 29, SIGSTOP: 19, SIGTSTP: 20, SIGCONT: 18, SIGTTIN: 21, SIGTTOU: 22, SIGVTALRM: 26, SIGPROF: 27, SIGXCPU: 24, SIGXFSZ: 25,
+  SIGRTMIN: 34, SIGRTMAX: 64, SIGSTKFLT: 16,
+};
+export const signal: Record<string, any> = {
+  ...SIGNALS,
   SIG_DFL, SIG_IGN,
   signal: setSignal,
   getsignal: getSignal,
@@ -345,6 +356,7 @@ export const signal = {
     return 0;
   },
 };
+signal['__dict__'] = new PyDict(Object.entries(signal));
 export const atexit = { register: atexitRegister };
 
 // ---------------------------------------------------------------------------
