@@ -81,3 +81,26 @@ describe.runIf(runKernelTests)('attach kinds', () => {
     expect(filters).not.toMatch(/on_tc/);
   });
 });
+
+describe.runIf(runKernelTests)('USDT', () => {
+  it("attaches to python3's USDT probes by provider and name (libbpf sets their semaphores) and reads their arguments with bpf_usdt_arg: a register, and memory at %rsp + 112", async () => {
+    const { spawn } = await import('node:child_process');
+    const py = spawn('/usr/bin/python3', ['-c', 'import sys, gc\nfor l in sys.stdin:\n    for _ in range(int(l)): sys.audit("lcc.usdt"); gc.collect(2)\n    print("done", flush=True)'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const obj = BpfObject.open(fixtureObject('usdt'));
+    try {
+      obj.setGlobal('target_tgid', py.pid!).load();
+      const audit = obj.program('on_audit').attach({ usdt: { binary: '/usr/bin/python3', provider: 'python', name: 'audit', pid: py.pid } });
+      obj.program('on_gc').attach({ usdt: { binary: '/usr/bin/python3', provider: 'python', name: 'gc__start', pid: py.pid } });
+      expect(audit.description).toBe('usdt /usr/bin/python3:python:audit');
+      py.stdin!.write('25\n');
+      await new Promise((r) => py.stdout!.once('data', r));
+      const counts = obj.map('counts', { key: codec.u32, value: codec.u64 });
+      expect(counts.get(100)).toBe(25n); // "lcc.usdt", read through the event name's pointer
+      expect(counts.get(2)! >= 25n).toBe(true); // generation 2, and any collection python made of its own
+      expect(() => obj.program('on_gc').attach({ usdt: { binary: '/usr/bin/python3', provider: 'python', name: 'no__such', pid: py.pid } })).toThrow(/usdt \/usr\/bin\/python3:python:no__such/);
+    } finally {
+      py.kill();
+      obj.destroy();
+    }
+  });
+});

@@ -10,7 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BpfMap, BpfObject, codec, kprobesAvailable } from '../lbc/src/index.js';
 import { convert } from '../src/convert/index.js';
-import { runKernelTests } from './helpers/kernel.js';
+import { eventually, runKernelTests } from './helpers/kernel.js';
 import { watch } from './helpers/ready.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -19,7 +19,7 @@ const FIX = path.join(here, 'fixtures', 'convert');
 // inside the repository, so the converted code's `@lcc-ebpf/lbc` import resolves to this package
 const OUT = path.join(here, '.out', 'convert');
 const TSX = pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-const TOOLS = ['execwatch', 'syscount_top', 'syslat', 'openwatch', 'cpusample', 'switchstate', 'mallocsum', 'execcount', 'forkwatch', 'tcpwatch', 'sigwatch', 'rqdisk', 'pidsys', 'anonrec', 'percall', 'headpick', 'stepcall'];
+const TOOLS = ['execwatch', 'syscount_top', 'syslat', 'openwatch', 'cpusample', 'switchstate', 'mallocsum', 'execcount', 'forkwatch', 'tcpwatch', 'sigwatch', 'rqdisk', 'pidsys', 'anonrec', 'percall', 'headpick', 'stepcall', 'pyaudit'];
 
 function lcc(args: string[], cwd = ROOT): { status: number | null; stdout: string; stderr: string } {
   return spawnSync(process.execPath, ['--import', TSX, path.join(here, 'helpers', 'lcc.ts'), ...args], { cwd, encoding: 'utf8' });
@@ -334,6 +334,39 @@ describe.runIf(runKernelTests)('converted tools build, load and run', () => {
     }
     proc.kill();
   }, 90_000);
+
+  it('pyaudit attaches to USDT probes of a python3 process (enable_probe, BPF(usdt_contexts=...)) and reads their arguments, a register and memory, as BCC does on the same process', async () => {
+    // python3's audit and gc__start probes have semaphores: python fires them only while a tool is attached
+    const proc = spawn('/usr/bin/python3', ['-c', 'import sys, gc\nfor l in sys.stdin:\n    for _ in range(int(l)): sys.audit("lcc.usdt"); gc.collect(2)\n    print("done", flush=True)'], { stdio: ['pipe', 'pipe', 'ignore'] });
+    running.add(proc);
+    const w = watch(proc);
+    let rounds = 0;
+    const go = async (): Promise<void> => {
+      proc.stdin!.write('5\n');
+      rounds++;
+      await w.until((out) => out.split('done\n').length - 1 >= rounds);
+    };
+    const mine = (out: string): string[] => out.split('\n').filter((l) => l.startsWith(`${proc.pid} `)).map((l) => l.replace(/\s+/g, ' ').trim());
+    const lcc = await run('pyaudit', [String(proc.pid)], go, { until: /(lcc\.usdt[\s\S]*){5}/ });
+    expect(lcc.code, lcc.err).toBe(0);
+    expect(mine(lcc.out).filter((l) => l.endsWith(' lcc.usdt'))).toHaveLength(5);
+    expect(mine(lcc.out).filter((l) => l.endsWith(' gc generation 2')).length).toBeGreaterThanOrEqual(5);
+    // BCC on the fixture itself, after lcc's tool is gone (one uprobe per instruction at a time: see convert-bcc)
+    const bcc = spawn('/usr/bin/python3', [path.join(here, 'fixtures', 'convert', 'pyaudit.py'), String(proc.pid)], { env: { ...process.env, PYTHONUNBUFFERED: '1' } });
+    running.add(bcc);
+    const bw = watch(bcc);
+    await bw.until('EVENT\n');
+    // BCC prints its header before it attaches: attached once it holds its probes' perf events
+    const perfEvents = (): number => fs.readdirSync(`/proc/${bcc.pid}/fd`).filter((fd) => { try { return fs.readlinkSync(`/proc/${bcc.pid}/fd/${fd}`) === 'anon_inode:[perf_event]'; } catch { return false; } }).length;
+    expect(await eventually(() => perfEvents() >= 2, 60_000)).toBe(true);
+    await go();
+    await bw.until(/(lcc\.usdt[\s\S]*){5}/);
+    bcc.kill('SIGINT');
+    await bw.closed;
+    expect(mine(bw.stdout).filter((l) => l.endsWith(' lcc.usdt'))).toEqual(mine(lcc.out).filter((l) => l.endsWith(' lcc.usdt')));
+    expect(lcc.out.split('\n')[0]).toBe(bw.stdout.split('\n')[0]);
+    proc.kill();
+  }, 120_000);
 
   it('anonrec prints each exec from a record declared as an anonymous struct, and counts with lock_xadd', async () => {
     let pid = 0;

@@ -58,6 +58,11 @@ export const UprobeOpts = koffi.struct('bpf_uprobe_opts', {
   func_name: 'const char *',
 });
 
+export const UsdtOpts = koffi.struct('bpf_usdt_opts', {
+  sz: 'size_t',
+  usdt_cookie: 'uint64_t',
+});
+
 export const KprobeOpts = koffi.struct('bpf_kprobe_opts', {
   sz: 'size_t',
   bpf_cookie: 'uint64_t',
@@ -178,6 +183,10 @@ function bindLibbpf(libbpf: Koffi.IKoffiLib) {
     attach_ksyscall: libbpf.func('bpf_link *bpf_program__attach_ksyscall(const bpf_program *prog, const char *syscall_name, const bpf_ksyscall_opts *opts)'),
     attach_uprobe_opts: libbpf.func(
       'bpf_link *bpf_program__attach_uprobe_opts(const bpf_program *prog, int pid, const char *binary, size_t offset, const bpf_uprobe_opts *opts)',
+    ),
+    // libbpf reads the probe's notes, sets its semaphore and fills usdt.bpf.h's maps for bpf_usdt_arg()
+    attach_usdt: libbpf.func(
+      'bpf_link *bpf_program__attach_usdt(const bpf_program *prog, int pid, const char *binary_path, const char *usdt_provider, const char *usdt_name, const bpf_usdt_opts *opts)',
     ),
     attach_tracepoint: libbpf.func('bpf_link *bpf_program__attach_tracepoint(const bpf_program *prog, const char *cat, const char *name)'),
     attach_raw_tracepoint: libbpf.func('bpf_link *bpf_program__attach_raw_tracepoint(const bpf_program *prog, const char *name)'),

@@ -2,7 +2,7 @@
 // attach it. Attach failures carry libbpf's reason and, where the kernel lacks
 // the feature, say which feature and what to use instead.
 import * as fs from 'node:fs';
-import { bpf, c, decodeString, errno, isNull, KsyscallOpts, PerfEventAttr, perfEventOpen, structSize, TcHook, TcOpts, UprobeOpts, type Ptr } from './ffi.js';
+import { bpf, c, decodeString, errno, isNull, KsyscallOpts, PerfEventAttr, perfEventOpen, structSize, TcHook, TcOpts, UprobeOpts, UsdtOpts, type Ptr } from './ffi.js';
 import { LbcError, NotSupportedError, UsageError } from './errors.js';
 import { libbpfReason, withLibbpfLog } from './log.js';
 import { FEATURE_OF, parseSection, type ProgramKind } from './section.js';
@@ -17,6 +17,7 @@ export type AttachTarget =
   | { kretsyscall: string }
   | { uprobe: { binary: string; symbol?: string; offset?: number; pid?: number } }
   | { uretprobe: { binary: string; symbol?: string; offset?: number; pid?: number } }
+  | { usdt: { binary: string; provider: string; name: string; pid?: number; cookie?: bigint } }
   | { tracepoint: string }
   | { rawTracepoint: string }
   | { trace: true }
@@ -98,7 +99,7 @@ export class Program {
   get autoAttachable(): boolean {
     if (['xdp', 'tc', 'socket', 'perf_event', 'syscall', 'unknown', 'struct_ops', 'sk_skb', 'sk_msg', 'flow_dissector', 'lwt'].includes(this.kind)) return false;
     if (this.kind.startsWith('cgroup')) return false;
-    if ((this.kind === 'uprobe' || this.kind === 'uretprobe' || this.kind === 'kprobe' || this.kind === 'kretprobe') && !this.target) return false;
+    if ((this.kind === 'uprobe' || this.kind === 'uretprobe' || this.kind === 'usdt' || this.kind === 'kprobe' || this.kind === 'kretprobe') && !this.target) return false;
     return true;
   }
 
@@ -131,9 +132,12 @@ export class Program {
     if (feature) {
       const missing =
         ((kind === 'kprobe' || kind === 'kretprobe' || kind === 'ksyscall' || kind === 'kretsyscall') && !kprobesAvailable()) ||
-        ((kind === 'uprobe' || kind === 'uretprobe') && !uprobesAvailable()) ||
+        ((kind === 'uprobe' || kind === 'uretprobe' || kind === 'usdt') && !uprobesAvailable()) ||
         ((kind === 'fentry' || kind === 'fexit') && (err === 524 || err === 95));
       if (missing) return new NotSupportedError(full, feature.feature, feature.alternative, err);
+    }
+    if (kind === 'usdt' && err === 2) {
+      return new LbcError(full, { errno: err, hint: "no such USDT probe in that binary (or no such binary): the SDT notes list them, as BCC's tplist -l BINARY prints them" });
     }
     if (kind === 'tracepoint' && err === 2) {
       return new LbcError(full, { errno: err, hint: `no such tracepoint: list them under ${TRACEFS}/events/` });
@@ -171,6 +175,11 @@ export class Program {
       const opts = { sz: structSize(UprobeOpts), ref_ctr_offset: 0, bpf_cookie: 0n, retprobe: ret, func_name: u.symbol ? cs(u.symbol) : null };
       const what = `${ret ? 'uretprobe' : 'uprobe'} ${u.binary}:${u.symbol ?? ''}${u.offset ? `+${u.offset}` : ''}`;
       return this.libbpf(what, ret ? 'uretprobe' : 'uprobe', () => bpf.attach_uprobe_opts(h, u.pid ?? -1, cs(u.binary), u.offset ?? 0, opts));
+    }
+    if ('usdt' in t) {
+      const u = t.usdt;
+      const opts = { sz: structSize(UsdtOpts), usdt_cookie: u.cookie ?? 0n };
+      return this.libbpf(`usdt ${u.binary}:${u.provider}:${u.name}`, 'usdt', () => bpf.attach_usdt(h, u.pid ?? -1, cs(u.binary), cs(u.provider), cs(u.name), opts));
     }
     if ('tracepoint' in t) {
       const [cat, name] = t.tracepoint.split('/');

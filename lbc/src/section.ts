@@ -69,6 +69,7 @@ export const FEATURE_OF: Partial<Record<ProgramKind, { feature: string; alternat
   fmod_ret: { feature: 'BPF trampolines with fmod_ret', alternative: 'none without trampolines' },
   uprobe: { feature: 'uprobes (CONFIG_UPROBES)', alternative: 'use a USDT probe or instrument the program itself' },
   uretprobe: { feature: 'uprobes (CONFIG_UPROBES)', alternative: 'use a USDT probe or instrument the program itself' },
+  usdt: { feature: 'uprobes (CONFIG_UPROBES), on which USDT probes attach', alternative: 'instrument the program itself' },
   tracepoint: { feature: 'tracepoints (CONFIG_TRACEPOINTS, tracefs)', alternative: 'mount tracefs at /sys/kernel/tracing (the runtime tries) or use raw_tp' },
   lsm: { feature: 'BPF LSM (CONFIG_BPF_LSM and "bpf" in lsm=)', alternative: 'use a kprobe or tracepoint' },
 };

@@ -1571,12 +1571,20 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     report.push({ line: tool.containers.line, what: 'filter_by_containers(args) → container_should_be_filtered() on maps pinned by the user (--cgroupmap, --mntnsmap), reused before load', converted: true });
     maps.push({ name: 'cgroupset', macro: 'LBC_HASH', key: 'u64', value: 'u64', kind: 'hash' }, { name: 'mount_ns_set', macro: 'LBC_HASH', key: 'u64', value: 'u32', kind: 'hash' });
   }
+  const usdt = /\bbpf_usdt_readarg(?:_p)?\s*\(/.test(text);
+  if (usdt) report.push({ line: tool.bpfLine, what: "bpf_usdt_readarg(n, ctx, &v) → libbpf's bpf_usdt_arg(ctx, n - 1, ...) (usdt.bpf.h: libbpf reads each probe's argument specs when it attaches)", converted: true });
   const head = [
     `// Converted from ${path.basename(tool.file)} by lcc convert: CO-RE C on lbc.h. See CONVERSION.md.`,
     ...errors.map((e) => `#error "lcc convert could not convert ${e.replace(/"/g, "'")}: see CONVERSION.md"`),
     ...cflagDefs,
     ...staticDefs,
     '#include "lbc.h"',
+    ...(usdt ? [
+      '#include <bpf/usdt.bpf.h>',
+      "/* BCC's USDT argument reads (1-based) on libbpf's bpf_usdt_arg() (0-based) */",
+      '#define bpf_usdt_readarg(n, ctx, addr) ({ long __lcc_v = 0; int __lcc_r = bpf_usdt_arg(ctx, (n) - 1, &__lcc_v); *(addr) = (typeof(*(addr)))__lcc_v; __lcc_r; })',
+      '#define bpf_usdt_readarg_p(n, ctx, buf, len) ({ long __lcc_v = 0; int __lcc_r = bpf_usdt_arg(ctx, (n) - 1, &__lcc_v); if (!__lcc_r) __lcc_r = bpf_probe_read_user(buf, len, (void *)__lcc_v); __lcc_r; })',
+    ] : []),
     ...(compat.length ? ['/* kernel header macros the tool uses (vmlinux.h has no macros) */', ...compat.map(([m, v]) => `#ifndef ${m}\n#define ${m}${v}\n#endif`)] : []),
     `#include "${name}.h"`,
     ...(members.length ? ['/* struct sock / inet_sock member names that are macros in the kernel\'s headers */', ...members.map(([m, v]) => `#define ${m} ${v}`)] : []),

@@ -42,7 +42,7 @@ export interface Replacement {
 }
 
 export interface Attach {
-  kind: 'kprobe' | 'kretprobe' | 'tracepoint' | 'raw_tracepoint' | 'uprobe' | 'uretprobe' | 'perf_event';
+  kind: 'kprobe' | 'kretprobe' | 'tracepoint' | 'raw_tracepoint' | 'uprobe' | 'uretprobe' | 'perf_event' | 'usdt';
   target: string | null;
   /** event_re / sym_re */
   regex: string | null;
@@ -445,6 +445,14 @@ export function parsePythonTool(file: string, source: string): PyTool {
       });
       // a target computed by the tool (a variable, a call): its program's SEC() names no target, and
       // the translated call attaches it where the tool runs, to what the tool computed there
+      continue;
+    }
+    // u.enable_probe(probe="query__start", fn_name="do_start"): a USDT program, attached at BPF(usdt_contexts=[u])
+    if (/\.enable_probe(_or_bail)?$/.test(fn.text)) {
+      const probe = kw.get('probe') ?? pos[0];
+      const fnName = (kw.get('fn_name') ? pyString(kw.get('fn_name')!) : null) ?? (pos[1] ? pyString(pos[1]) : null);
+      if (!fnName) tool.unknown.push({ line: line(call), text: call.text, why: 'fn_name is not a string literal' });
+      else tool.attaches.push({ kind: 'usdt', target: probe ? pyString(probe) : null, regex: null, binary: null, fn: fnName, line: line(call), cond: condOf(call) });
       continue;
     }
     const out = /^(\w+)\[\s*(["'])(\w+)\2\s*\]\.(open_perf_buffer|open_ring_buffer)$/.exec(fn.text);

@@ -68,8 +68,10 @@ export function toolTs(tool: PyTool, source: string, name: string, c: CResult | 
     // a map declared one way or another by the options: the tool's name reads the one they chose
     const variants = c.variants.map((v) => `${v.map}: ${v.choices.map((x) => (x.py === null ? JSON.stringify(x.name) : `py.truthy(${t.exprFrom(x.py).c}) ? ${JSON.stringify(x.name)} : `)).join('')}`);
     const auto = autoNames.map((p) => JSON.stringify(p.name));
+    const usdt = kw.get('usdt_contexts');
     const parts = [
       `text: ${textArg}`,
+      ...(usdt ? [`usdt_contexts: ${usdt}`] : []),
       ...(rodata.length ? [`rodata: { ${rodata.join(', ')} }`] : []),
       ...(autoload.length ? [`autoload: { ${autoload.join(', ')} }`] : []),
       ...(maxEntries.length ? [`maxEntries: { ${maxEntries.join(', ')} }`] : []),

@@ -31,7 +31,7 @@ import { strftime, sys } from '../py/modules.js';
 import { writeFd } from '../py/builtins.js';
 import { CValue } from './ctypes.js';
 import { findBinary, findLibrary } from './binary.js';
-import { USDT, USDTException } from './usdt.js';
+import { USDT, USDTException, type UsdtContext } from './usdt.js';
 import * as ct from './ctypes.js';
 
 export { ct, USDT, USDTException };
@@ -71,6 +71,8 @@ export interface BpfSettings {
   auto?: string[];
   /** the record types of perf and ring buffer maps, for table.event(data) */
   events?: Record<string, Codec<unknown>>;
+  /** USDT(...) contexts whose enable_probe() calls name the probes to attach, as BCC's BPF(usdt_contexts=) */
+  usdt_contexts?: unknown;
   /**
    * choices of the tool's whose C did not compile where lcc convert ran (exitsnoop's --timespec on a
    * kernel whose start_time is a u64): [whether the tool chose it, clang's reason]; BPF() raises, as
@@ -461,6 +463,12 @@ export class BPF {
       for (const [name, n] of Object.entries(s.maxEntries ?? {})) this.skel.obj.setMaxEntries(name, Math.max(1, Math.trunc(Number(n)) || 1));
       for (const [name, p] of Object.entries(s.pinned ?? {})) if (p) this.skel.obj.reusePinnedMap(name, text(p));
       this.skel.load();
+      for (const u of (s.usdt_contexts ?? []) as Iterable<UsdtContext>) {
+        for (const { probe, fn } of u.enabled) {
+          const [provider, name, binary] = [probe.provider, probe.name, probe.bin_path].map((b) => b.toString('latin1')) as [string, string, string];
+          this.attachTo(fn, { usdt: { binary, provider, name, ...(u.pid !== null ? { pid: u.pid } : {}) } }, `usdt:${binary}:${provider}:${name}:${fn}`, 'uprobe');
+        }
+      }
       for (const name of s.auto ?? []) {
         // each by its own name: NAME and NAME_2 are both in the list, each attached when loaded
         const p = this.program(name, false);

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import { usdtNotes, type UsdtArg, type UsdtNote } from '../usdt.js';
 import { Exception } from '../py/exc.js';
 import { splitKw } from '../py/core.js';
-import { writeFd } from '../py/builtins.js';
+import { exit, writeFd } from '../py/builtins.js';
 import { findBinary } from './binary.js';
 
 export class USDTException extends Exception {}
@@ -157,7 +157,36 @@ export class UsdtContext {
       throw new USDTException('either a pid or a binary path must be specified');
     }
   }
+  /** the probes enable_probe() chose, each with the function BPF(usdt_contexts=[...]) attaches to it */
+  readonly enabled: { probe: USDTProbe; fn: string }[] = [];
   enumerate_probes(): USDTProbe[] {
     return [...this.probes];
+  }
+  /** enable_probe(probe="name" or "provider:name", fn_name=...): every location of it, attached at BPF() */
+  enable_probe(...a: unknown[]): void {
+    const [pos, kw] = splitKw(a);
+    const probe = String(pos[0] ?? kw['probe']);
+    const fn = String(pos[1] ?? kw['fn_name']);
+    const [provider, name] = probe.includes(':') ? probe.split(':', 2) : [null, probe];
+    const hits = this.probes.filter((p) => p.name.toString('latin1') === name && (provider === null || p.provider.toString('latin1') === provider));
+    if (!hits.length) {
+      // BCC's own words
+      throw new USDTException(`Failed to enable USDT probe '${probe}':
+the specified pid might not contain the given language's runtime,
+or the runtime was not built with the required USDT probes. Look
+for a configure flag similar to --with-dtrace or --enable-dtrace.
+To check which probes are present in the process, use the tplist tool.
+`);
+    }
+    for (const p of hits) this.enabled.push({ probe: p, fn });
+  }
+  enable_probe_or_bail(...a: unknown[]): void {
+    try {
+      this.enable_probe(...a);
+    } catch (e) {
+      if (!(e instanceof USDTException)) throw e;
+      writeFd(2, `${e.message}\n`);
+      exit(1);
+    }
   }
 }
