@@ -268,6 +268,12 @@ describe('the BPF text as the Python builds it', () => {
     ]);
   });
 
+  it("a literal with its replace()s chained on it (dbslower's program = literal.replace(...)) is the text and its replacements", () => {
+    const t = tool('program = """A B""".replace("A", "x").replace("B", "1" if args.y else "0")\nb = BPF(text=program)');
+    expect(t.pieces.map((p) => p.text)).toEqual(['A B']);
+    expect(t.replacements.map((r) => [r.token, r.code, r.cond])).toEqual([['B', '1', 'args.y'], ['B', '0', 'not (args.y)'], ['A', 'x', null]]);
+  });
+
   it('bcc.BPF(...) is the BPF() call as BPF(...) is', () => {
     expect(tool('b = bcc.BPF(text="int f(void *ctx) { return 0; }")').pieces.map((p) => p.text)).toEqual(['int f(void *ctx) { return 0; }']);
   });
@@ -300,6 +306,14 @@ describe('the C a tool writes, converted whole', () => {
     expect(r.c).toContain('lbc_map_increment(counts, k, 1);');
     expect(r.done.join('\n')).toMatch(/replace\("STEP"\) under not \(not args.unique\): its C does not compile against this kernel's types \(member reference base type 'u32'.*\) → left out; BPF\(\) refuses that choice at load/);
     expect(r.ts).toMatch(/refuse: \[\s*\[\s*py\.truthy\(!!py\.truthy\(args\.unique\)\),\s*"member reference base type 'u32'/);
+  });
+
+  it('a line replaced by a #define under a condition and by nothing otherwise (dbslower\'s DEFINE_USDT) is a macro the Python defines: its #ifdef blocks follow the option', async () => {
+    const r = await convertSnippet(`DEFINE_UNIQ\nBPF_HASH(counts, u32);\n${probe.replace('COUNT', '#ifdef UNIQ\n    counts.increment(k);\n#endif')}`,
+      'bpf_text = bpf_text.replace("DEFINE_UNIQ", "#define UNIQ" if args.unique else "")');
+    expect(r.left).toEqual([]);
+    expect(r.c).not.toContain('DEFINE_UNIQ');
+    expect(r.c).toMatch(/if \(lcc_has_unique\) \{\n\s+lbc_map_increment\(counts, k, 1\);\n\}/);
   });
 
   it('a warning flag is the same #pragma clang diagnostic in the file', async () => {

@@ -761,6 +761,24 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     text = text.replace(new RegExp(`^(\\s*#\\s*)(el)?if\\s+${token}\\s*$`, 'gm'), (_m, head: string, el?: string) => (el ? `${head}elif defined(${token})` : `${head}ifdef ${token}`));
     handled.add(token);
   }
+  // a line replaced by "#define X" under a condition and by nothing otherwise (dbslower's DEFINE_USDT,
+  // "#define THRESHOLD %d" % threshold_ns): a macro the Python defines under that condition
+  for (const [token, reps] of byToken) {
+    if (handled.has(token) || !text.includes(token)) continue;
+    const uses = text.split('\n').filter((l) => new RegExp(`\\b${token}\\b`).test(l));
+    if (!uses.every((l) => l.trim() === token)) continue;
+    const def = (r: Replacement): RegExpExecArray | null => /^\s*#\s*define\s+(\w+)(?:[ \t]+(.*?))?\s*$/.exec(r.code ?? '');
+    const defs = reps.filter((r) => def(r));
+    const rest = reps.filter((r) => !def(r));
+    if (!defs.length || rest.some((r) => r.code?.trim() !== '' || r.arg) || defs.some((r) => !r.conds.length) || defs.some((r) => r.arg && !/%[sdiu]|%l[du]/.test(def(r)![2] ?? ''))) continue;
+    for (const r of defs) {
+      const [, name, value] = def(r)!;
+      tool.defines.push({ name: name!, value: value ?? '', arg: r.arg, conds: r.conds, line: r.line });
+    }
+    text = text.replace(new RegExp(`^[ \\t]*${token}[ \\t]*$`, 'gm'), '');
+    report.push({ line: reps[0]!.line, what: `replace("${token}") with a #define under ${defs.map((r) => r.cond).join(' / ')} → the macro${defs.length > 1 ? 's' : ''} the Python defines under ${defs.length > 1 ? 'those conditions' : 'that condition'}`, converted: true });
+    handled.add(token);
+  }
   for (const [token, reps] of byToken) {
     if (handled.has(token)) continue;
     const at = text.indexOf(token);
@@ -1236,11 +1254,11 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
   // one function the options attach as different kinds (funcinterval's trace_func_entry: a kprobe, a
   // uprobe or a tracepoint): a copy per kind (NAME_2, ...), after the text on the function's lines, each
   // loaded when an attach call of its kind is made; the tool's attach call on NAME attaches the one loaded
-  const family = (k: Attach['kind']): string => (k === 'tracepoint' ? 't' : k.startsWith('k') ? 'k' : k.startsWith('u') ? 'u' : k);
+  const family = (k: Attach['kind']): string => (k === 'tracepoint' ? 't' : k === 'usdt' ? 'd' : k.startsWith('k') ? 'k' : k.startsWith('u') ? 'u' : k);
   const kindCopies: { text: string; line: number }[] = [];
   for (const [fn, ats] of [...attachOf]) {
     const fams = [...new Set(ats.map((a) => family(a.kind)))];
-    if (fams.length < 2 || !fams.every((f) => ['k', 'u', 't'].includes(f))) continue;
+    if (fams.length < 2 || !fams.every((f) => ['k', 'u', 't', 'd'].includes(f))) continue;
     const sig = new RegExp(`^[ \\t]*(?:static\\s+)?int\\s+${fn}\\s*\\(\\s*(?:struct\\s+pt_regs|void)\\s*\\*\\s*ctx\\s*\\)`, 'm').exec(text);
     const open = sig ? text.indexOf('{', sig.index + sig[0].length) : -1;
     const body = open >= 0 ? callArgs(text, open) : null;
@@ -1255,7 +1273,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     });
     attachOf.set(fn, ats.filter((a) => family(a.kind) === fams[0]));
     if (fams[0] === 't') text = text.slice(0, sig.index) + `int ${fn}(void *ctx)` + text.slice(sig.index + sig[0].length);
-    report.push({ line: pyLine(sig.index), what: `${fn} is attached as ${fams.map((f) => ({ k: 'a kprobe', u: 'a uprobe', t: 'a tracepoint' })[f]).join(', ')} → a copy per kind (${[fn, ...fams.slice(1).map((_f, i) => `${fn}_${i + 2}`)].join(', ')}), each loaded with its attach call`, converted: true });
+    report.push({ line: pyLine(sig.index), what: `${fn} is attached as ${fams.map((f) => ({ k: 'a kprobe', u: 'a uprobe', t: 'a tracepoint', d: 'a USDT probe' })[f]).join(', ')} → a copy per kind (${[fn, ...fams.slice(1).map((_f, i) => `${fn}_${i + 2}`)].join(', ')}), each loaded with its attach call`, converted: true });
   }
   for (const c of kindCopies) appendOnLinesOf(c.text, c.line);
   // a function attached only to tracepoints the options name, reading nothing of its record: SEC("tracepoint")

@@ -387,7 +387,12 @@ export function parsePythonTool(file: string, source: string): PyTool {
       } else if (a.type === 'augmented_assignment' && piece) {
         tool.pieces.push({ ...piece, cond: condOf(a) });
       } else if (a.type === 'assignment' && right.type === 'call') {
-        replacementsOf(right, textVar, tool, condParts(a));
+        // program = """...""".replace(...).replace(...) (dbslower): the literal is the text, then its replace()s
+        let base: PyNode | null = right;
+        while (base?.type === 'call' && base.childForFieldName('function')?.type === 'attribute') base = base.childForFieldName('function')!.childForFieldName('object');
+        const lit = base && base !== right ? pyString(base) : null;
+        if (lit !== null) tool.pieces = [{ text: lit, line: line(base!), cond: condOf(a) }];
+        replacementsOf(right, lit !== null ? '' : textVar, tool, condParts(a));
       } else {
         tool.unknown.push({ line: line(a), text: a.text.split('\n')[0]!, why: 'builds the BPF text from something that is not a string' });
       }
