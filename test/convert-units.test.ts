@@ -292,7 +292,7 @@ describe('the C a tool writes, converted whole', () => {
   /** A tool whose BPF text is `c`, its replace() lines after; the C convert wrote, and what it left */
   const convertSnippet = async (c: string, py = '', cflags = ''): Promise<{ c: string; h: string; ts: string; left: string[]; done: string[] }> => {
     const name = `t${fs.readdirSync(dir).length}`;
-    fs.writeFileSync(path.join(dir, `${name}.py`), `from bcc import BPF\nimport argparse\nparser = argparse.ArgumentParser()\nparser.add_argument("-u", "--unique", action="store_true")\nargs = parser.parse_args()\nbpf_text = """\n${c}\n"""\n${py}\nb = BPF(text=bpf_text${cflags ? `, cflags=${cflags}` : ''})\n`);
+    fs.writeFileSync(path.join(dir, `${name}.py`), `from bcc import BPF\nimport argparse\nparser = argparse.ArgumentParser()\nparser.add_argument("-u", "--unique", action="store_true")\nparser.add_argument("--size", type=int, default=64)\nargs = parser.parse_args()\nbpf_text = """\n${c}\n"""\n${py}\nb = BPF(text=bpf_text${cflags ? `, cflags=${cflags}` : ''})\n`);
     const r = await convert(path.join(dir, `${name}.py`), path.join(dir, name));
     const read = (f: string): string => fs.readFileSync(path.join(dir, name, f), 'utf8');
     return { c: read(`${name}.bpf.c`), h: read(`${name}.h`), ts: read(`${name}.ts`), left: r.report.filter((x) => !x.converted).map((x) => x.what), done: r.report.filter((x) => x.converted).map((x) => x.what) };
@@ -314,6 +314,15 @@ describe('the C a tool writes, converted whole', () => {
     expect(r.left).toEqual([]);
     expect(r.c).not.toContain('DEFINE_UNIQ');
     expect(r.c).toMatch(/if \(lcc_has_unique\) \{\n\s+lbc_map_increment\(counts, k, 1\);\n\}/);
+  });
+
+  it("an option that sizes a record (sslsniff's --max-buffer-size) is the record's size at the option's default; the code reads the setting, and BPF() refuses a larger value", async () => {
+    const r = await convertSnippet('#define BUF SIZE\nstruct rec_t {\n    u32 len;\n    char buf[BUF];\n};\nBPF_PERF_OUTPUT(events);\n' + probe.replace('COUNT', 'struct rec_t r = {};\n    r.len = BUF;\n    events.perf_submit(args, &r, sizeof(r));'),
+      'bpf_text = bpf_text.replace("SIZE", str(args.size))');
+    expect(r.left).toEqual([]);
+    expect(r.h).toContain('#define BUF 64');
+    expect(r.c).toContain('r.len = lcc_size;');
+    expect(r.ts).toMatch(/refuse: \[\s*\[\s*py\.truthy\(args\.size > 64\),\s*"--size above 64: lcc convert compiled its record at the option's default"/);
   });
 
   it('a warning flag is the same #pragma clang diagnostic in the file', async () => {

@@ -1003,12 +1003,26 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     const body = callArgs(text, m.index! + m[0].length);
     return body ? text.slice(m.index!, body.end) : '';
   }).join('\n');
+  const sizedBySetting: [string, string][] = [];
   text = text.replace(/^[ \t]*#[ \t]*define[ \t]+(\w+)[ \t]+([^\n]*\S)[ \t]*$/gm, (m, mname: string, value: string, off: number) => {
     if (!new RegExp(`\\b${mname}\\b`).test(structBodies) || /\\$/.test(value)) return m;
+    // an option sizing a record (sslsniff's --max-buffer-size): the record is compiled at the option's
+    // default, the code reads the setting, and BPF() refuses a value the record cannot hold
+    const g = globals.get(value.trim());
+    const opt = g?.kind === 'value' && g.arg ? tool.options.find((o) => `args.${o.dest}` === g.arg && o.type === 'int' && /^\d+$/.test(o.default ?? '')) : undefined;
+    if (g && opt) {
+      headerDefs.push(`#define ${mname} ${opt.default}`);
+      sizedBySetting.push([mname, g.name]);
+      tool.refusals.push({ cond: `${g.arg} > ${opt.default}`, why: `${opt.flags.join('/')} above ${opt.default}: lcc convert compiled its record at the option's default`, line: pyLine(off) });
+      report.push({ line: pyLine(off), what: `#define ${mname} ${g.arg} sizes a record → ${name}.h at the option's default, ${opt.default}; the code reads the setting, and a larger value is refused at load`, converted: true });
+      return '';
+    }
     headerDefs.push(`#define ${mname} ${value}`);
     report.push({ line: pyLine(off), what: `#define ${mname} → ${name}.h (a struct there is sized by it)`, converted: true });
     return '';
   });
+  const linesInFn = inFunctionLines(text);
+  for (const [mname, g] of sizedBySetting) text = text.split('\n').map((l, i) => (linesInFn[i] ? l.replace(new RegExp(`\\b${mname}\\b`, 'g'), g) : l)).join('\n');
   text = text.replace(/^struct\s+(\w+)\s*\{/gm, (m, sname: string, off: number) => `\u0000STRUCT${sname}\u0000${pyLine(off)}\u0000{`);
   for (;;) {
     const i = text.indexOf('\u0000STRUCT');
