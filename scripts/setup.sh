@@ -31,9 +31,9 @@ need_root() {
 pkgs=(libbpf1 libbpf-dev clang llvm bpftool bubblewrap iproute2 iputils-ping python3)
 # the tests run converted BCC tools beside BCC's own, which compiles against the kernel's headers;
 # both name libc's static functions in user stacks from libc6-dbg's debug file; losetup (mount) makes
-# a disk only one test writes to
+# a disk only one test writes to; BCC's XDP and tc examples import pyroute2
 headers=linux-headers-$(dpkg --print-architecture)
-[ "$want_test" = 1 ] && pkgs+=(python3-bpfcc bpfcc-tools "$headers" libc6-dbg mount prometheus chromium)
+[ "$want_test" = 1 ] && pkgs+=(python3-bpfcc bpfcc-tools "$headers" libc6-dbg mount prometheus chromium python3-pyroute2)
 [ "$want_bench" = 1 ] && pkgs+=(bpfcc-tools python3-bpfcc "$headers" libbpf-dev)
 missing=()
 for p in "${pkgs[@]}"; do

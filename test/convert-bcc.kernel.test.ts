@@ -113,6 +113,7 @@ function loopbackSession(): number {
 const SOURCES: Record<string, string> = {
   ...Object.fromEntries(['threadsnoop', 'gethostlatency', 'bitesize', 'tcplife', 'tcpstates', 'softirqs', 'hardirqs', 'biopattern', 'bashreadline', 'profile', 'syscount', 'runqlat', 'funcinterval', 'tplist', 'bpflist', 'exitsnoop'].map((t) => [t, bcc(t)])),
   mallocstacks: `${EXAMPLES}/mallocstacks.py`,
+  xdp_macswap_count: '/usr/share/doc/bpfcc-tools/examples/networking/xdp/xdp_macswap_count.py',
 };
 const TOOLS = Object.keys(SOURCES);
 
@@ -483,5 +484,50 @@ describe.runIf(runKernelTests)('converted BCC tools print what BCC prints', () =
     const refused = spawnSync(process.execPath, ['--import', TSX, 'exitsnoop.ts', '--timespec'], { cwd: path.join(OUT, 'exitsnoop'), encoding: 'utf8' });
     expect(refused.status).toBe(70); // os.EX_SOFTWARE, as the tool returns it for a BPF() that raised
     expect(refused.stdout).toMatch(/^BPF error: Failed to compile BPF module: member reference base type 'u64'.* is not a structure or union/m);
+  }, 120_000);
+
+  it('xdp_macswap_count (BCC\'s XDP example: load_func, attach_xdp, a per-CPU array; pyroute2 imported): the same UDP count on a veth only this test sends to, one tool at a time, each gone from the device at Ctrl-C', async () => {
+    // a veth pair, one end in a namespace of this test's; no IPv6 and a fixed neighbour, so the only
+    // packets on the device are the test's own UDP ones
+    const ns = `lccxdp${process.pid}`;
+    const dev = `lx${process.pid % 100000}a`;
+    const sh = (cmd: string): void => {
+      const r = spawnSync('sh', ['-ec', cmd], { encoding: 'utf8' });
+      expect(r.status, `${cmd}: ${r.stderr}`).toBe(0);
+    };
+    sh(`ip netns add ${ns}; ip link add ${dev} type veth peer name ${dev}b; ip link set ${dev}b netns ${ns}
+      sysctl -qw net.ipv6.conf.${dev}.disable_ipv6=1; ip netns exec ${ns} sysctl -qw net.ipv6.conf.${dev}b.disable_ipv6=1
+      ip addr add 10.199.${process.pid % 250}.1/30 dev ${dev}; ip link set ${dev} up
+      ip netns exec ${ns} ip addr add 10.199.${process.pid % 250}.2/30 dev ${dev}b; ip netns exec ${ns} ip link set ${dev}b up
+      ip netns exec ${ns} ip neigh add 10.199.${process.pid % 250}.1 lladdr $(cat /sys/class/net/${dev}/address) dev ${dev}b`);
+    try {
+      const send = (): void => sh(`ip netns exec ${ns} ${PYTHON} -c 'import socket\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\nfor _ in range(50): s.sendto(b"x", ("10.199.${process.pid % 250}.1", 9))'`);
+      const udp = (out: string): number => [...out.matchAll(/^17: (\d+) pkt\/s$/gm)].reduce((n, m) => n + Number(m[1]), 0);
+      const xdpOn = (): boolean => / xdp/.test(spawnSync('ip', ['link', 'show', dev], { encoding: 'utf8' }).stdout);
+      const outs: string[] = [];
+      for (const [cmd, args] of [[process.execPath, ['--import', TSX, 'xdp_macswap_count.ts', dev]], [PYTHON, [SOURCES['xdp_macswap_count']!, dev]]] as const) {
+        const t = start(cmd, [...args], path.join(OUT, 'xdp_macswap_count'));
+        // lcc's tool says it is attached; BCC's prints its header first, then the device has its program
+        if (cmd === PYTHON) {
+          await t.w.until('\n');
+          expect(await eventually(xdpOn, 60_000), 'BCC attached its XDP program').toBe(true);
+        } else await t.w.until('xdp_macswap_count: attached', { stream: 'stderr' });
+        send();
+        // a line a second per protocol seen: the 50 may fall in one second or two
+        await t.w.until((out) => udp(out) >= 50);
+        t.child.kill('SIGINT');
+        expect(await t.w.closed, t.w.stderr).toBe(0);
+        expect(xdpOn(), 'the program is gone from the device').toBe(false);
+        outs.push(t.w.stdout);
+      }
+      const [lcc, bcc] = outs as [string, string];
+      expect(lcc.split('\n')[0]).toBe(bcc.split('\n')[0]);
+      expect([udp(lcc), udp(bcc)]).toEqual([50, 50]);
+      // nothing but UDP: the same protocols in both
+      const protos = (out: string): string[] => [...new Set([...out.matchAll(/^(\d+): \d+ pkt\/s$/gm)].map((m) => m[1]!))];
+      expect(protos(lcc)).toEqual(protos(bcc));
+    } finally {
+      spawnSync('sh', ['-c', `ip link del ${dev}; ip netns del ${ns}`]);
+    }
   }, 120_000);
 });

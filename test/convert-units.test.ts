@@ -325,6 +325,43 @@ describe('the C a tool writes, converted whole', () => {
     expect(r.ts).toMatch(/refuse: \[\s*\[\s*py\.truthy\(args\.size > 64\),\s*"--size above 64: lcc convert compiled its record at the option's default"/);
   });
 
+  it("a program the tool loads by type (load_func(\"f\", BPF.XDP), the type a name set once) gets that type's section, reads its packet directly, and a macro the module's constants decide (ctxtype under mode == BPF.XDP) is known", async () => {
+    const name = `t${fs.readdirSync(dir).length}`;
+    fs.writeFileSync(path.join(dir, `${name}.py`), [
+      'from bcc import BPF',
+      'import sys',
+      'mode = BPF.XDP',
+      'if mode == BPF.XDP:',
+      '    ctxtype = "xdp_md"',
+      'else:',
+      '    ctxtype = "__sk_buff"',
+      'b = BPF(text=QQQ',
+      'BPF_ARRAY(counts, long, 256);',
+      'int prog(struct CTXTYPE *ctx) {',
+      '    void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;',
+      '    struct ethhdr *eth = data;',
+      '    if ((void *)(eth + 1) > data_end) return XDP_PASS;',
+      '    u32 k = eth->h_proto & 0xff;',
+      '    long *v = counts.lookup(&k);',
+      '    if (v) __sync_fetch_and_add(v, 1);',
+      '    return XDP_PASS;',
+      '}',
+      'QQQ, cflags=["-DCTXTYPE=%s" % ctxtype])',
+      'fn = b.load_func("prog", mode)',
+      'b.attach_xdp(sys.argv[1], fn, 0)',
+    ].join('\n').replace(/QQQ/g, '"'.repeat(3)));
+    const r = await convert(path.join(dir, `${name}.py`), path.join(dir, name));
+    expect(r.report.filter((x) => !x.converted).map((x) => x.what)).toEqual([]);
+    const c = fs.readFileSync(path.join(dir, name, `${name}.bpf.c`), 'utf8');
+    expect(c).toContain('SEC("xdp") int prog(struct CTXTYPE *ctx)');
+    expect(c).toMatch(/#define CTXTYPE xdp_md/);
+    expect(c).toContain('(void *)(long)ctx->data');
+    expect(c).toContain('eth->h_proto & 0xff');
+    expect(c).not.toContain('BPF_CORE_READ');
+    // attached by the tool's attach_xdp, not by its name
+    expect(fs.readFileSync(path.join(dir, name, `${name}.ts`), 'utf8')).toMatch(/auto: \[\]/);
+  });
+
   it('a warning flag is the same #pragma clang diagnostic in the file', async () => {
     const r = await convertSnippet(probe.replace('COUNT', 'counts.increment(k);').replace(/^/, 'BPF_HASH(counts, u32);\n'), '', '["-w", "-Wno-unused-value", "-Wshadow"]');
     expect(r.left).toEqual([]);

@@ -18,6 +18,8 @@ const KERNEL_MACROS: Record<string, string> = {
   // the lowest kernel address, as profile.py tests an ip against it: on 64-bit arches the kernel's half
   // of the address space has the top bit set (x86_64's is randomised within it)
   PAGE_OFFSET: ' 0x8000000000000000ULL',
+  // include/uapi/linux/if_ether.h's VLAN protocols, as the XDP examples parse them
+  ETH_P_8021Q: ' 0x8100', ETH_P_8021AD: ' 0x88A8', ETH_P_ARP: ' 0x0806', ETH_HLEN: ' 14', ETH_ALEN: ' 6',
   lock_xadd: '(ptr, val) ((void)__sync_fetch_and_add(ptr, val))',
   div_u64: '(a, b) ((__u64)(a) / (__u32)(b))', div64_u64: '(a, b) ((__u64)(a) / (__u64)(b))',
   REQ_OP_BITS: ' 8', REQ_OP_MASK: ' ((1 << 8) - 1)',
@@ -1290,6 +1292,23 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     report.push({ line: pyLine(sig.index), what: `${fn} is attached as ${fams.map((f) => ({ k: 'a kprobe', u: 'a uprobe', t: 'a tracepoint', d: 'a USDT probe' })[f]).join(', ')} → a copy per kind (${[fn, ...fams.slice(1).map((_f, i) => `${fn}_${i + 2}`)].join(', ')}), each loaded with its attach call`, converted: true });
   }
   for (const c of kindCopies) appendOnLinesOf(c.text, c.line);
+  // b.load_func("name", BPF.XDP): the section of its type, where the function has none
+  const LOAD_FUNC_SECTIONS: Record<string, string> = {
+    'BPF.XDP': 'xdp', 'BPF.SCHED_CLS': 'tc', 'BPF.SCHED_ACT': 'action', 'BPF.SOCKET_FILTER': 'socket', 'BPF.PERF_EVENT': 'perf_event',
+    'BPF.CGROUP_SKB': 'cgroup_skb/ingress', 'BPF.SK_SKB': 'sk_skb', 'BPF.SK_MSG': 'sk_msg', 'BPF.LWT_IN': 'lwt_in', 'BPF.LWT_OUT': 'lwt_out', 'BPF.LWT_XMIT': 'lwt_xmit',
+  };
+  for (const lf of tool.loadFuncs) {
+    const section = lf.type ? LOAD_FUNC_SECTIONS[lf.type] : undefined;
+    const sig = new RegExp(`^([ \\t]*)((?:static\\s+)?(?:inline\\s+)?int\\s+${lf.fn}\\s*\\()`, 'm').exec(text);
+    if (!sig || programs.some((p) => p.name === lf.fn) || /SEC\("[^"]*"\)\s*$/.test(text.slice(Math.max(0, sig.index - 40), sig.index))) continue;
+    if (!section) {
+      fail(lf.line, `load_func("${lf.fn}", ${lf.type ?? 'a type computed at run time'}): lcc convert knows no section for this program type`, 'give the function a SEC() of its program type');
+      continue;
+    }
+    text = text.slice(0, sig.index) + `${sig[1]}SEC("${section}") ${sig[2]!.replace(/^static\s+(inline\s+)?/, '')}` + text.slice(sig.index + sig[0].length);
+    programs.push({ name: lf.fn, section, cond: null, attaches: [] });
+    report.push({ line: lf.line, what: `load_func("${lf.fn}", ${lf.type}) → SEC("${section}")`, converted: true });
+  }
   // a function attached only to tracepoints the options name, reading nothing of its record: SEC("tracepoint")
   text = text.replace(/^[ \t]*(?:static\s+)?int\s+(\w+)\s*\(\s*void\s*\*\s*ctx\s*\)/gm, (m, fn: string, off: number) => {
     const ats = attachOf.get(fn) ?? [];
@@ -1532,7 +1551,10 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
   }
   // kernel pointers read through a->b->c: BPF_CORE_READ, found in tree-sitter-c's tree (strings,
   // comments and the non-pointer structs of the tool itself are left alone)
-  const rewrites = corePointerChains(text, new Set([...structs, 'pt_regs', 'bpf_raw_tracepoint_args', 'bpf_perf_event_data']), vmlinuxBtf(), headerParts.join('\n'));
+  // packet programs (XDP, tc, socket filters) read their packet and context directly, as the verifier
+  // wants: no kernel memory to read through probes there
+  const packetOnly = programs.length > 0 && programs.every((p) => /^(xdp|tc|classifier|action|socket|sk_skb|sk_msg|lwt_|cgroup_skb|flow_dissector)/.test(p.section));
+  const rewrites = packetOnly ? { edits: [], skipped: [] } : corePointerChains(text, new Set([...structs, 'pt_regs', 'bpf_raw_tracepoint_args', 'bpf_perf_event_data']), vmlinuxBtf(), headerParts.join('\n'));
   for (const r of rewrites.skipped) report.push({ line: pyLine(r), what: 'a write through a kernel pointer (x->f = ...): left as written', action: 'BPF programs cannot write kernel memory this way; rework the logic', converted: false });
   if (rewrites.edits.length) {
     report.push({ line: pyLine(rewrites.edits[0]!.start), what: `${rewrites.edits.length} kernel pointer chain${rewrites.edits.length > 1 ? 's' : ''} (a->b->c) → BPF_CORE_READ(a, b, c)`, converted: true });

@@ -91,6 +91,8 @@ export interface PyTool {
    * only under one never reaches the compiler
    */
   exitGuards: string[];
+  /** b.load_func("name", BPF.XDP): programs the tool loads by type (XDP, tc, socket filters), their BCC type */
+  loadFuncs: { fn: string; type: string | null; line: number }[];
   /** choices whose C does not compile against this kernel's types: BPF() refuses them, as BCC's compile does */
   refusals: { cond: string; why: string; line: number }[];
   /** `text = filter_by_containers(args) + text`: its line, and the option names it reads */
@@ -293,7 +295,7 @@ export function parsePythonTool(file: string, source: string): PyTool {
   }
   const tool: PyTool = {
     file, pieces: [], srcFile: null, replacements: [], cflags: [], defines: [], containers: null, attaches: [], outputs: [], options: [],
-    functions: new Map(), main: [], bpfVar: 'b', root, bpfLine: 0, pythonOnly: false, exitGuards: [], refusals: [], tracepointChecks: [], unknown: [], description: '',
+    functions: new Map(), main: [], bpfVar: 'b', root, bpfLine: 0, pythonOnly: false, exitGuards: [], refusals: [], loadFuncs: [], tracepointChecks: [], unknown: [], description: '',
   };
   const doc = root.namedChildren.find((n) => n.type === 'expression_statement' && n.namedChildren[0]?.type === 'string');
   tool.description = (pyString(doc?.namedChildren[0] ?? null) ?? '').trim().split('\n').filter(Boolean)[0] ?? '';
@@ -422,7 +424,11 @@ export function parsePythonTool(file: string, source: string): PyTool {
           // "-DMAX_PID=%d" % max_pid: a macro whose value the tool computes
           const [form] = valueForms(c, tool, line(c));
           const d = form?.code !== null && form?.arg ? /^-D(\w+)=(.*)$/.exec(form.code) : null;
-          if (d) tool.defines.push({ name: d[1]!, value: d[2]!, arg: form!.arg, conds: condParts(call), line: line(c) });
+          // a value the module's own constants decide (xdp_drop_count's ctxtype under `mode == BPF.XDP`,
+          // mode set once to BPF.XDP): known here, no setting
+          const known = d && /^\w+$/.test(form!.arg!) ? knownLiteral(form!.arg!, tool, line(c)) : null;
+          if (d && known !== null && /^[^%]*%s[^%]*$/.test(d[2]!)) tool.defines.push({ name: d[1]!, value: d[2]!.replace('%s', known), arg: null, conds: condParts(call), line: line(c) });
+          else if (d) tool.defines.push({ name: d[1]!, value: d[2]!, arg: form!.arg, conds: condParts(call), line: line(c) });
           else tool.unknown.push({ line: line(c), text: c.text, why: 'a cflag computed at run time' });
         }
       }
@@ -450,6 +456,14 @@ export function parsePythonTool(file: string, source: string): PyTool {
       });
       // a target computed by the tool (a variable, a call): its program's SEC() names no target, and
       // the translated call attaches it where the tool runs, to what the tool computed there
+      continue;
+    }
+    // b.load_func("xdp_prog1", mode): its type a constant of BCC's (BPF.XDP), or a name set once to one
+    if (/\.load_func$/.test(fn.text)) {
+      const name = pos[0] ? pyString(pos[0]) : null;
+      const t = pos[1] ?? kw.get('prog_type');
+      const type = !t ? null : /^(?:bcc\.)?BPF\.\w+$/.test(t.text) ? t.text : t.type === 'identifier' ? constantOf(t.text, tool) : null;
+      if (name) tool.loadFuncs.push({ fn: name, type: type?.replace(/^bcc\./, '') ?? null, line: line(call) });
       continue;
     }
     // u.enable_probe(probe="query__start", fn_name="do_start"): a USDT program, attached at BPF(usdt_contexts=[u])
@@ -817,6 +831,54 @@ function foldKnownConditions(tool: PyTool): void {
     r.conds = r.conds.filter((c) => truth(c) !== true);
     r.cond = r.conds.length ? r.conds.join(' and ') : null;
   }
+}
+
+/** A name the module sets once, unconditionally, to a literal or a dotted constant (mode = BPF.XDP): its text */
+function constantOf(name: string, tool: PyTool): string | null {
+  const defs = definitions(name, tool, Infinity);
+  const v = defs?.length === 1 && !defs[0]!.cond ? defs[0]!.value : null;
+  return v && (v.type === 'string' || v.type === 'integer' || /^[A-Za-z_][\w]*(\.[A-Za-z_]\w*)+$/.test(v.text)) ? v.text : null;
+}
+
+/**
+ * Whether a condition holds, when the module's constants decide it: `mode ==
+ * BPF.XDP` with mode set once to BPF.XDP; two different names of one object's
+ * constants (BPF.XDP, BPF.SCHED_CLS) are different values. Null when it is the
+ * options' (or anything else's) to decide.
+ */
+function knownTruth(cond: string, tool: PyTool): boolean | null {
+  const t = cond.trim();
+  const not = /^not\s*\((.*)\)$/s.exec(t) ?? /^not\s+([\w.]+)$/.exec(t);
+  if (not && balancedParens(not[1]!)) {
+    const v = knownTruth(not[1]!, tool);
+    return v === null ? null : !v;
+  }
+  const paren = /^\((.*)\)$/s.exec(t);
+  if (paren && balancedParens(paren[1]!)) return knownTruth(paren[1]!, tool);
+  const parts = t.split(' and ');
+  if (parts.length > 1 && parts.every(balancedParens)) {
+    const vs = parts.map((p) => knownTruth(p, tool));
+    return vs.some((v) => v === false) ? false : vs.every((v) => v === true) ? true : null;
+  }
+  const cmp = /^([\w.]+)\s*(==|!=)\s*([\w.]+)$/.exec(t);
+  if (!cmp) return null;
+  const side = (x: string): string | null => (/^[A-Za-z_]\w*$/.test(x) ? constantOf(x, tool) : /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$|^\d+$/.test(x) ? x : null);
+  const [a, b] = [side(cmp[1]!), side(cmp[3]!)];
+  if (a === null || b === null) return null;
+  const owner = (x: string): string => x.replace(/\.\w+$/, '');
+  if (a !== b && !(/\./.test(a) && /\./.test(b) && owner(a) === owner(b)) && !(/^\d+$/.test(a) && /^\d+$/.test(b))) return null;
+  return (a === b) === (cmp[2] === '==');
+}
+
+/** The string a name holds where the module's constants decide which assignment ran; null when the options do */
+function knownLiteral(name: string, tool: PyTool, before: number): string | null {
+  let value: string | null = null;
+  for (const d of definitions(name, tool, before) ?? []) {
+    const holds = d.cond === null ? true : knownTruth(d.cond, tool);
+    if (holds === null) return null;
+    if (holds) value = pyString(d.value);
+  }
+  return value;
 }
 
 /** D['a']['b']: the string literal at those keys of a dict literal the module assigns D once, and never changes */

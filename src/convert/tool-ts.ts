@@ -59,7 +59,8 @@ export function toolTs(tool: PyTool, source: string, name: string, c: CResult | 
     const autoload = c.programs.filter((p) => p.cond && knownAt(p.cond, call)).map((p) => `${p.name}: py.truthy(${t.exprFrom(p.cond!).c})`);
     // a kprobe BCC attaches by name, in a tool whose tracepoints do its main work: loaded where kprobes work
     // BCC attaches these by their names (kprobe__x, TRACEPOINT_PROBE, ...): the tool never calls attach for them
-    const attached = new Set(tool.attaches.map((a) => a.fn));
+    // and the ones it loads by type (load_func) to hand to attach_xdp, pyroute2's tc, a raw socket
+    const attached = new Set([...tool.attaches.map((a) => a.fn), ...tool.loadFuncs.map((l) => l.fn)]);
     // NAME_2, NAME_3: NAME written again for another piece or head; the tool's attach call on NAME attaches the one loaded
     const autoNames = c.programs.filter((p) => !p.attaches.length && !attached.has(p.name) && !attached.has(p.name.replace(/_\d+$/, '')));
     const hasTracepoint = c.programs.some((p) => /^(tracepoint|raw_tp|tp_btf)\//.test(p.section));

@@ -35,6 +35,7 @@ import { USDT, USDTException, type UsdtContext } from './usdt.js';
 import * as ct from './ctypes.js';
 
 export { ct, USDT, USDTException };
+export { pyroute2 } from './pyroute2.js';
 export { kprobesAvailable } from '../features.js';
 
 /** What lcc convert's skeleton class offers the runtime. */
