@@ -113,7 +113,7 @@ function loopbackSession(): number {
 const SOURCES: Record<string, string> = {
   ...Object.fromEntries(['threadsnoop', 'gethostlatency', 'bitesize', 'tcplife', 'tcpstates', 'softirqs', 'hardirqs', 'biopattern', 'bashreadline', 'profile', 'syscount', 'runqlat', 'funcinterval', 'tplist', 'bpflist', 'exitsnoop'].map((t) => [t, bcc(t)])),
   mallocstacks: `${EXAMPLES}/mallocstacks.py`,
-  xdp_macswap_count: '/usr/share/doc/bpfcc-tools/examples/networking/xdp/xdp_macswap_count.py',
+  ...Object.fromEntries(['xdp_macswap_count', 'xdp_redirect_cpu', 'xdp_redirect_map'].map((t) => [t, `/usr/share/doc/bpfcc-tools/examples/networking/xdp/${t}.py`])),
 };
 const TOOLS = Object.keys(SOURCES);
 
@@ -486,48 +486,73 @@ describe.runIf(runKernelTests)('converted BCC tools print what BCC prints', () =
     expect(refused.stdout).toMatch(/^BPF error: Failed to compile BPF module: member reference base type 'u64'.* is not a structure or union/m);
   }, 120_000);
 
-  it('xdp_macswap_count (BCC\'s XDP example: load_func, attach_xdp, a per-CPU array; pyroute2 imported): the same UDP count on a veth only this test sends to, one tool at a time, each gone from the device at Ctrl-C', async () => {
-    // a veth pair, one end in a namespace of this test's; no IPv6 and a fixed neighbour, so the only
-    // packets on the device are the test's own UDP ones
+  /**
+   * BCC's XDP examples, one tool at a time on the same veth (one XDP program per device): a pair with
+   * one end in a namespace of this test's, no IPv6 and a fixed neighbour, so the only packets on the
+   * device are the 50 UDP ones the test sends; each tool runs until it has counted them (`counted`
+   * from its output), then Ctrl-C, and must leave no program on the devices. `second` adds another
+   * pair for a tool that sends on to a second device.
+   */
+  async function xdpSideBySide(tool: string, args: (devs: string[]) => string[], counted: (out: string) => number, second = false): Promise<{ bcc: string; lcc: string }> {
     const ns = `lccxdp${process.pid}`;
-    const dev = `lx${process.pid % 100000}a`;
+    const devs = [`lx${process.pid % 100000}a`, ...(second ? [`lx${process.pid % 100000}c`] : [])];
+    const net = `10.199.${process.pid % 250}`;
     const sh = (cmd: string): void => {
       const r = spawnSync('sh', ['-ec', cmd], { encoding: 'utf8' });
       expect(r.status, `${cmd}: ${r.stderr}`).toBe(0);
     };
-    sh(`ip netns add ${ns}; ip link add ${dev} type veth peer name ${dev}b; ip link set ${dev}b netns ${ns}
-      sysctl -qw net.ipv6.conf.${dev}.disable_ipv6=1; ip netns exec ${ns} sysctl -qw net.ipv6.conf.${dev}b.disable_ipv6=1
-      ip addr add 10.199.${process.pid % 250}.1/30 dev ${dev}; ip link set ${dev} up
-      ip netns exec ${ns} ip addr add 10.199.${process.pid % 250}.2/30 dev ${dev}b; ip netns exec ${ns} ip link set ${dev}b up
-      ip netns exec ${ns} ip neigh add 10.199.${process.pid % 250}.1 lladdr $(cat /sys/class/net/${dev}/address) dev ${dev}b`);
+    sh(`ip netns add ${ns}`);
     try {
-      const send = (): void => sh(`ip netns exec ${ns} ${PYTHON} -c 'import socket\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\nfor _ in range(50): s.sendto(b"x", ("10.199.${process.pid % 250}.1", 9))'`);
-      const udp = (out: string): number => [...out.matchAll(/^17: (\d+) pkt\/s$/gm)].reduce((n, m) => n + Number(m[1]), 0);
-      const xdpOn = (): boolean => / xdp/.test(spawnSync('ip', ['link', 'show', dev], { encoding: 'utf8' }).stdout);
+      devs.forEach((dev, i) => sh(`ip link add ${dev} type veth peer name ${dev}b; ip link set ${dev}b netns ${ns}
+        sysctl -qw net.ipv6.conf.${dev}.disable_ipv6=1; ip netns exec ${ns} sysctl -qw net.ipv6.conf.${dev}b.disable_ipv6=1
+        ip addr add ${net}.${i * 4 + 1}/30 dev ${dev}; ip link set ${dev} up
+        ip netns exec ${ns} ip addr add ${net}.${i * 4 + 2}/30 dev ${dev}b; ip netns exec ${ns} ip link set ${dev}b up
+        ip netns exec ${ns} ip neigh add ${net}.${i * 4 + 1} lladdr $(cat /sys/class/net/${dev}/address) dev ${dev}b`));
+      const send = (): void => sh(`ip netns exec ${ns} ${PYTHON} -c 'import socket\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\nfor _ in range(50): s.sendto(b"x", ("${net}.1", 9))'`);
+      const xdpOn = (): boolean => devs.some((d) => / xdp/.test(spawnSync('ip', ['link', 'show', d], { encoding: 'utf8' }).stdout));
       const outs: string[] = [];
-      for (const [cmd, args] of [[process.execPath, ['--import', TSX, 'xdp_macswap_count.ts', dev]], [PYTHON, [SOURCES['xdp_macswap_count']!, dev]]] as const) {
-        const t = start(cmd, [...args], path.join(OUT, 'xdp_macswap_count'));
+      for (const [cmd, argv] of [[process.execPath, ['--import', TSX, `${tool}.ts`]], [PYTHON, [SOURCES[tool]!]]] as const) {
+        const t = start(cmd, [...argv, ...args(devs)], path.join(OUT, tool));
         // lcc's tool says it is attached; BCC's prints its header first, then the device has its program
         if (cmd === PYTHON) {
           await t.w.until('\n');
-          expect(await eventually(xdpOn, 60_000), 'BCC attached its XDP program').toBe(true);
-        } else await t.w.until('xdp_macswap_count: attached', { stream: 'stderr' });
+          expect(await eventually(xdpOn, 60_000), `BCC's ${tool} attached its XDP program`).toBe(true);
+        } else await t.w.until(`${tool}: attached`, { stream: 'stderr' });
         send();
-        // a line a second per protocol seen: the 50 may fall in one second or two
-        await t.w.until((out) => udp(out) >= 50);
+        // a line a second: the 50 may fall in one second or two
+        await t.w.until((out) => counted(out) >= 50);
         t.child.kill('SIGINT');
         expect(await t.w.closed, t.w.stderr).toBe(0);
-        expect(xdpOn(), 'the program is gone from the device').toBe(false);
+        expect(xdpOn(), `${cmd === PYTHON ? 'BCC' : 'lcc'}'s ${tool} left no program on the devices`).toBe(false);
         outs.push(t.w.stdout);
       }
-      const [lcc, bcc] = outs as [string, string];
-      expect(lcc.split('\n')[0]).toBe(bcc.split('\n')[0]);
-      expect([udp(lcc), udp(bcc)]).toEqual([50, 50]);
-      // nothing but UDP: the same protocols in both
-      const protos = (out: string): string[] => [...new Set([...out.matchAll(/^(\d+): \d+ pkt\/s$/gm)].map((m) => m[1]!))];
-      expect(protos(lcc)).toEqual(protos(bcc));
+      return { lcc: outs[0]!, bcc: outs[1]! };
     } finally {
-      spawnSync('sh', ['-c', `ip link del ${dev}; ip netns del ${ns}`]);
+      spawnSync('sh', ['-c', `${devs.map((d) => `ip link del ${d};`).join(' ')} ip netns del ${ns}`]);
     }
+  }
+  const perSecond = (re: RegExp) => (out: string): number => [...out.matchAll(re)].reduce((n, m) => n + Number(m[1]), 0);
+
+  it('xdp_macswap_count (BCC\'s XDP example: load_func, attach_xdp, a per-CPU array by protocol; pyroute2 imported): the same UDP count, and nothing else counted', async () => {
+    const udp = perSecond(/^17: (\d+) pkt\/s$/gm);
+    const r = await xdpSideBySide('xdp_macswap_count', (d) => [d[0]!], udp);
+    expect(r.lcc.split('\n')[0]).toBe(r.bcc.split('\n')[0]);
+    expect([udp(r.lcc), udp(r.bcc)]).toEqual([50, 50]);
+    const protos = (out: string): string[] => [...new Set([...out.matchAll(/^(\d+): \d+ pkt\/s$/gm)].map((m) => m[1]!))];
+    expect(protos(r.lcc)).toEqual(protos(r.bcc));
+  }, 120_000);
+
+  it('xdp_redirect_cpu (BPF_CPUMAP, redirect_map, a map sized by the CPU count): the same 50 packets sent to CPU 1', async () => {
+    const sent = perSecond(/^(\d+) pkt\/s to CPU 1$/gm);
+    const r = await xdpSideBySide('xdp_redirect_cpu', (d) => [d[0]!, '1'], sent);
+    expect(r.lcc.split('\n')[0]).toBe(r.bcc.split('\n')[0]);
+    expect([sent(r.lcc), sent(r.bcc)]).toEqual([50, 50]);
+  }, 120_000);
+
+  it('xdp_redirect_map (BPF_DEVMAP, pyroute2\'s link_lookup, two programs on two devices): the same 50 packets sent on to the second device', async () => {
+    const sent = perSecond(/^(\d+) pkt\/s$/gm);
+    const r = await xdpSideBySide('xdp_redirect_map', (d) => [d[0]!, d[1]!], sent, true);
+    expect(r.lcc.split('\n')[0]).toBe(r.bcc.split('\n')[0]);
+    expect([sent(r.lcc), sent(r.bcc)]).toEqual([50, 50]);
   }, 120_000);
 });

@@ -60,6 +60,11 @@ typedef __u64 lbc_stack_t[LBC_STACK_DEPTH];
 	__LBC_KV_MAP(name, BPF_MAP_TYPE_LRU_PERCPU_HASH, key, value, entries)
 #define LBC_ARRAY(name, key, value, entries) \
 	__LBC_KV_MAP(name, BPF_MAP_TYPE_ARRAY, key, value, entries)
+/* XDP redirect targets, BCC's BPF_CPUMAP/BPF_DEVMAP/BPF_XSKMAP: 4-byte values (a CPU's queue size, an
+ * ifindex, a socket), which every kernel with these maps takes */
+#define LBC_CPUMAP(name, entries) __LBC_KV_MAP(name, BPF_MAP_TYPE_CPUMAP, __u32, __u32, entries)
+#define LBC_DEVMAP(name, entries) __LBC_KV_MAP(name, BPF_MAP_TYPE_DEVMAP, __u32, __u32, entries)
+#define LBC_XSKMAP(name, entries) __LBC_KV_MAP(name, BPF_MAP_TYPE_XSKMAP, __u32, __u32, entries)
 #define LBC_PERCPU_ARRAY(name, key, value, entries) \
 	__LBC_KV_MAP(name, BPF_MAP_TYPE_PERCPU_ARRAY, key, value, entries)
 

@@ -1143,6 +1143,12 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
       out = `LBC_RINGBUF(${mapName}, (${a[1] || '8'}) * 4096);`;
       maps.push({ name: mapName, macro: 'LBC_RINGBUF', key: null, value: null, kind: 'ring' });
       report.push({ line, what: `BPF_RINGBUF_OUTPUT(${mapName}, ${a[1]}) → ${out}`, converted: true });
+    } else if (macro === 'BPF_CPUMAP' || macro === 'BPF_DEVMAP' || macro === 'BPF_XSKMAP') {
+      // XDP's redirect targets: a CPU's queue size, a device's ifindex, an AF_XDP socket, by index
+      const lbc = macro.replace(/^BPF_/, 'LBC_');
+      out = `${lbc}(${mapName}, ${a[1] || '64'});`;
+      maps.push({ name: mapName, macro: lbc, key: '__u32', value: '__u32', kind: 'array' });
+      report.push({ line, what: `${macro}(${a.join(', ')}) → ${out}`, converted: true });
     } else if (macro === 'BPF_STACK_TRACE') {
       out = `LBC_STACK(${mapName}, ${a[1] || '1024'});`;
       maps.push({ name: mapName, macro: 'LBC_STACK', key: '__u32', value: null, kind: 'stack' });
@@ -1161,7 +1167,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     return out;
   };
   const decls = locals(text);
-  text = text.replace(/\b(\w+)\.(lookup_or_try_init|lookup_or_init|lookup|update|insert|delete|increment|atomic_increment|perf_submit|ringbuf_output|ringbuf_reserve|ringbuf_submit|ringbuf_discard|get_stackid)\s*\(/g, (m, map: string, method: string, off: number) => {
+  text = text.replace(/\b(\w+)\.(lookup_or_try_init|lookup_or_init|lookup|update|insert|delete|increment|atomic_increment|perf_submit|ringbuf_output|ringbuf_reserve|ringbuf_submit|ringbuf_discard|get_stackid|redirect_map)\s*\(/g, (m, map: string, method: string, off: number) => {
     if (!mapNames.has(map)) return m;
     return `\u0000CALL${map}\u0000${method}\u0000${pyLine(off)}\u0000(`;
   });
@@ -1215,6 +1221,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
       case 'ringbuf_submit': out = `bpf_ringbuf_submit(${a[0]}, ${a[1] ?? '0'})`; break;
       case 'ringbuf_discard': out = `bpf_ringbuf_discard(${a[0]}, ${a[1] ?? '0'})`; break;
       case 'get_stackid': out = `bpf_get_stackid(${a[0]}, &${map}, ${a[1] ?? '0'})`; break;
+      case 'redirect_map': out = `bpf_redirect_map(&${map}, ${a[0]}, ${a[1] ?? '0'})`; break;
       default: out = `${map}.${method}(${a.join(', ')})`;
     }
     report.push({ line, what: `${map}.${method}(...) → ${out.replace(/\(.*$/s, '(...)')}`, converted: true });

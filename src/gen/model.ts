@@ -22,7 +22,7 @@ export interface ModelOptions {
 }
 
 /** maps with a key and a value: their types (or sizes) are needed, and a skeleton types them */
-export const KEYED_MAPS = new Set(['hash', 'lru_hash', 'percpu_hash', 'lru_percpu_hash', 'array', 'percpu_array', 'stack_trace', 'lpm_trie']);
+export const KEYED_MAPS = new Set(['hash', 'lru_hash', 'percpu_hash', 'lru_percpu_hash', 'array', 'percpu_array', 'stack_trace', 'lpm_trie', 'cpumap', 'devmap', 'xskmap']);
 
 export interface Model {
   file: string;

@@ -82,6 +82,17 @@ for (const [macro, type] of [
     }),
   };
 }
+// XDP's redirect maps: index → a CPU's queue size, an ifindex, an AF_XDP socket (4 bytes each)
+for (const [macro, type] of [['LBC_CPUMAP', 'cpumap'], ['LBC_DEVMAP', 'devmap'], ['LBC_XSKMAP', 'xskmap']] as const) {
+  LBC_MACROS[macro] = {
+    args: ['name', 'max entries'],
+    make: (a, p, w, call) => ({
+      name: a[0]!, where: w, type, via: 'lbc',
+      key: builtinType('__u32')!, value: builtinType('__u32')!,
+      maxEntries: p.constant(a[1]!, call.argPos[1]!),
+    }),
+  };
+}
 LBC_MACROS.LBC_PERF_OUTPUT = {
   args: ['name', 'event type', 'pages'],
   make: (a, p, w, call) => ({
