@@ -113,7 +113,7 @@ function loopbackSession(): number {
 const SOURCES: Record<string, string> = {
   ...Object.fromEntries(['threadsnoop', 'gethostlatency', 'bitesize', 'tcplife', 'tcpstates', 'softirqs', 'hardirqs', 'biopattern', 'bashreadline', 'profile', 'syscount', 'runqlat', 'funcinterval', 'tplist', 'bpflist', 'exitsnoop'].map((t) => [t, bcc(t)])),
   mallocstacks: `${EXAMPLES}/mallocstacks.py`,
-  ...Object.fromEntries(['xdp_macswap_count', 'xdp_redirect_cpu', 'xdp_redirect_map'].map((t) => [t, `/usr/share/doc/bpfcc-tools/examples/networking/xdp/${t}.py`])),
+  ...Object.fromEntries(['xdp_drop_count', 'xdp_macswap_count', 'xdp_redirect_cpu', 'xdp_redirect_map'].map((t) => [t, `/usr/share/doc/bpfcc-tools/examples/networking/xdp/${t}.py`])),
 };
 const TOOLS = Object.keys(SOURCES);
 
@@ -540,6 +540,16 @@ describe.runIf(runKernelTests)('converted BCC tools print what BCC prints', () =
     expect([udp(r.lcc), udp(r.bcc)]).toEqual([50, 50]);
     const protos = (out: string): string[] => [...new Set([...out.matchAll(/^(\d+): \d+ pkt\/s$/gm)].map((m) => m[1]!))];
     expect(protos(r.lcc)).toEqual(protos(r.bcc));
+  }, 120_000);
+
+  it('xdp_drop_count (its map\'s type a string macro the options choose: -DMAPTYPE="percpu_array", "array" only with -H, hardware offload): the same UDP drops; and -H is refused at load, the type lcc compiled named', async () => {
+    const udp = perSecond(/^17: (\d+) pkt\/s$/gm);
+    const r = await xdpSideBySide('xdp_drop_count', (d) => [d[0]!], udp);
+    expect(r.lcc.split('\n')[0]).toBe(r.bcc.split('\n')[0]);
+    expect([udp(r.lcc), udp(r.bcc)]).toEqual([50, 50]);
+    const h = spawnSync(process.execPath, ['--import', TSX, 'xdp_drop_count.ts', '-H', 'lo'], { cwd: path.join(OUT, 'xdp_drop_count'), encoding: 'utf8' });
+    expect(h.status).not.toBe(0);
+    expect(h.stderr).toMatch(/Failed to compile BPF module: MAPTYPE "array" .*lcc convert compiled MAPTYPE as "percpu_array"/);
   }, 120_000);
 
   it('xdp_redirect_cpu (BPF_CPUMAP, redirect_map, a map sized by the CPU count): the same 50 packets sent to CPU 1', async () => {

@@ -1099,7 +1099,10 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     let macro = m[1]!;
     let a = parsed.args;
     if (macro === 'BPF_TABLE') {
-      const kind = a[0]?.replace(/"/g, '') ?? '';
+      // the kind may be a macro the tool defines (-DMAPTYPE="percpu_array")
+      const named = a[0]?.trim() ?? '';
+      const def = tool.defines.find((d) => d.name === named && !d.arg)?.value ?? tool.cflags.map((f) => new RegExp(`^-D${named}=(.*)$`).exec(f)?.[1]).find((v) => v !== undefined);
+      const kind = (def ?? named).replace(/"/g, '');
       macro = TABLE_KINDS[kind] ?? '';
       if (!macro) {
         fail(line, `BPF_TABLE("${kind}", ...)`, `lcc convert knows table kinds ${Object.keys(TABLE_KINDS).join(', ')}`);

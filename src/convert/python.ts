@@ -428,7 +428,11 @@ export function parsePythonTool(file: string, source: string): PyTool {
           // mode set once to BPF.XDP): known here, no setting
           const known = d && /^\w+$/.test(form!.arg!) ? knownLiteral(form!.arg!, tool, line(c)) : null;
           if (d && known !== null && /^[^%]*%s[^%]*$/.test(d[2]!)) tool.defines.push({ name: d[1]!, value: d[2]!.replace('%s', known), arg: null, conds: condParts(call), line: line(c) });
-          else if (d) tool.defines.push({ name: d[1]!, value: d[2]!, arg: form!.arg, conds: condParts(call), line: line(c) });
+          else if (d && /^"%s"$/.test(d[2]!) && quotedDefault(d[1]!, form!.arg!, tool, line(c))) {
+            // a string macro the options choose ("-DMAPTYPE=\"%s\"" % maptype: a map's type) is no setting C can
+            // read at load time: compiled as the module sets it first, each other choice refused at BPF()
+            tool.defines.push({ name: d[1]!, value: `"${quotedDefault(d[1]!, form!.arg!, tool, line(c))}"`, arg: null, conds: condParts(call), line: line(c) });
+          } else if (d) tool.defines.push({ name: d[1]!, value: d[2]!, arg: form!.arg, conds: condParts(call), line: line(c) });
           else tool.unknown.push({ line: line(c), text: c.text, why: 'a cflag computed at run time' });
         }
       }
@@ -868,6 +872,24 @@ function knownTruth(cond: string, tool: PyTool): boolean | null {
   const owner = (x: string): string => x.replace(/\.\w+$/, '');
   if (a !== b && !(/\./.test(a) && /\./.test(b) && owner(a) === owner(b)) && !(/^\d+$/.test(a) && /^\d+$/.test(b))) return null;
   return (a === b) === (cmp[2] === '==');
+}
+
+/**
+ * A name the module sets first, unconditionally, to a string, then to other strings under conditions
+ * (xdp_drop_count's maptype, "array" with -H): the first, with a refusal of each other one on the tool
+ * (recorded once); null when it is set any other way.
+ */
+function quotedDefault(macro: string, name: string, tool: PyTool, before: number): string | null {
+  const defs = /^\w+$/.test(name) ? definitions(name, tool, before) : null;
+  const first = defs?.[0];
+  const lit = first && !first.cond ? pyString(first.value) : null;
+  if (!defs || lit === null || defs.slice(1).some((d) => !d.cond || pyString(d.value) === null)) return null;
+  for (const d of defs.slice(1)) {
+    if (!tool.refusals.some((r) => r.cond === d.cond)) {
+      tool.refusals.push({ cond: d.cond!, why: `${macro} "${pyString(d.value)}" (${name}, when ${d.cond}): lcc convert compiled ${macro} as "${lit}", as the tool sets it first`, line: line(d.value) });
+    }
+  }
+  return lit;
 }
 
 /** The string a name holds where the module's constants decide which assignment ran; null when the options do */
