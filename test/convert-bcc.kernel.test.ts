@@ -114,6 +114,7 @@ const SOURCES: Record<string, string> = {
   ...Object.fromEntries(['threadsnoop', 'gethostlatency', 'bitesize', 'tcplife', 'tcpstates', 'softirqs', 'hardirqs', 'biopattern', 'bashreadline', 'profile', 'syscount', 'runqlat', 'funcinterval', 'tplist', 'bpflist', 'exitsnoop'].map((t) => [t, bcc(t)])),
   mallocstacks: `${EXAMPLES}/mallocstacks.py`,
   ...Object.fromEntries(['xdp_drop_count', 'xdp_macswap_count', 'xdp_redirect_cpu', 'xdp_redirect_map'].map((t) => [t, `/usr/share/doc/bpfcc-tools/examples/networking/xdp/${t}.py`])),
+  ...Object.fromEntries(['simple_tc', 'tc_perf_event'].map((t) => [t, `/usr/share/doc/bpfcc-tools/examples/networking/${t}.py`])),
 };
 const TOOLS = Object.keys(SOURCES);
 
@@ -564,5 +565,35 @@ describe.runIf(runKernelTests)('converted BCC tools print what BCC prints', () =
     const r = await xdpSideBySide('xdp_redirect_map', (d) => [d[0]!, d[1]!], sent, true);
     expect(r.lcc.split('\n')[0]).toBe(r.bcc.split('\n')[0]);
     expect([sent(r.lcc), sent(r.bcc)]).toEqual([50, 50]);
+  }, 120_000);
+
+  it('simple_tc (BCC\'s tc example: pyroute2 adds a veth, an ingress and an sfq qdisc, and a cls_bpf filter of the program by its fd, then deletes the veth if locals() has it): the same line, and no veth left', () => {
+    const r = once('simple_tc', []);
+    expect(r.lcc).toBe(r.bcc);
+    expect(r.lcc).toBe('BPF tc functionality - SCHED_CLS: OK\n');
+    expect(fs.existsSync('/sys/class/net/t1a')).toBe(false);
+  });
+
+  it('tc_perf_event (a clsact egress filter in direct-action mode on a veth pyroute2 makes; perf_submit_skb sends the packet after the record): the same ICMPv6 echo requests, addresses and magic', async () => {
+    const outs: string[] = [];
+    for (const [cmd, argv] of [[process.execPath, ['--import', TSX, 'tc_perf_event.ts']], [PYTHON, [SOURCES['tc_perf_event']!]]] as const) {
+      const t = start(cmd, [...argv], path.join(OUT, 'tc_perf_event'));
+      await t.w.until('Magic');
+      // BCC prints its header after it attached (lcc's tool too): pings out of "me" pass its egress filter
+      if (cmd !== PYTHON) await t.w.until('tc_perf_event: attached', { stream: 'stderr' });
+      const ping = spawnSync('ping', ['-6', '-c', '3', '-i', '0.2', '-w', '5', 'ff02::1%me'], { encoding: 'utf8' });
+      expect(ping.error).toBeUndefined();
+      await t.w.until((out) => (out.match(/0xfaceb00c$/gm) ?? []).length >= 3);
+      t.child.kill('SIGINT');
+      expect(await t.w.closed, t.w.stderr).toBe(0);
+      expect(fs.existsSync('/sys/class/net/me'), 'the veth is gone').toBe(false);
+      outs.push(t.w.stdout);
+    }
+    // CPU is where each ran; the addresses and the magic are the packets'
+    const rows = (out: string): string[] => out.split('\n').filter((l) => /0xfaceb00c$/.test(l)).map((l) => l.split(/\s+/).slice(1).join(' '));
+    expect(rows(outs[0]!)).toHaveLength(3);
+    expect(rows(outs[0]!)).toEqual(rows(outs[1]!));
+    expect(rows(outs[0]!)[0]).toMatch(/^fe80::\S+ ff02::1 0xfaceb00c$/);
+    expect(outs[0]!.split('\n').filter((l) => /^CPU/.test(l))).toEqual(outs[1]!.split('\n').filter((l) => /^CPU/.test(l)));
   }, 120_000);
 });

@@ -109,6 +109,9 @@ typedef __u64 lbc_stack_t[LBC_STACK_DEPTH];
 /* perf rings report their own losses (PERF_RECORD_LOST); nothing to count here */
 #define lbc_perf_submit(ctx, name, data, size) \
 	bpf_perf_event_output(ctx, &name, BPF_F_CURRENT_CPU, data, size)
+/* BCC's perf_submit_skb: the record, then the packet's first skb_len bytes after it */
+#define lbc_perf_submit_skb(skb, skb_len, name, data, size) \
+	bpf_perf_event_output(skb, &name, ((__u64)(skb_len) << 32) | BPF_F_CURRENT_CPU, data, size)
 
 /*
  * BCC's map methods for any LBC_* (or BTF-defined) map, typed from the map's

@@ -20,6 +20,8 @@ const KERNEL_MACROS: Record<string, string> = {
   PAGE_OFFSET: ' 0x8000000000000000ULL',
   // include/uapi/linux/if_ether.h's VLAN protocols, as the XDP examples parse them
   ETH_P_8021Q: ' 0x8100', ETH_P_8021AD: ' 0x88A8', ETH_P_ARP: ' 0x0806', ETH_HLEN: ' 14', ETH_ALEN: ' 6',
+  // include/uapi/linux/in6.h's IPv6 next headers: macros there, not the enum vmlinux.h has for in.h's
+  IPPROTO_HOPOPTS: ' 0', IPPROTO_ROUTING: ' 43', IPPROTO_FRAGMENT: ' 44', IPPROTO_ICMPV6: ' 58', IPPROTO_NONE: ' 59', IPPROTO_DSTOPTS: ' 60',
   lock_xadd: '(ptr, val) ((void)__sync_fetch_and_add(ptr, val))',
   div_u64: '(a, b) ((__u64)(a) / (__u32)(b))', div64_u64: '(a, b) ((__u64)(a) / (__u64)(b))',
   REQ_OP_BITS: ' 8', REQ_OP_MASK: ' ((1 << 8) - 1)',
@@ -1170,7 +1172,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     return out;
   };
   const decls = locals(text);
-  text = text.replace(/\b(\w+)\.(lookup_or_try_init|lookup_or_init|lookup|update|insert|delete|increment|atomic_increment|perf_submit|ringbuf_output|ringbuf_reserve|ringbuf_submit|ringbuf_discard|get_stackid|redirect_map)\s*\(/g, (m, map: string, method: string, off: number) => {
+  text = text.replace(/\b(\w+)\.(lookup_or_try_init|lookup_or_init|lookup|update|insert|delete|increment|atomic_increment|perf_submit|ringbuf_output|ringbuf_reserve|ringbuf_submit|ringbuf_discard|get_stackid|redirect_map|perf_submit_skb)\s*\(/g, (m, map: string, method: string, off: number) => {
     if (!mapNames.has(map)) return m;
     return `\u0000CALL${map}\u0000${method}\u0000${pyLine(off)}\u0000(`;
   });
@@ -1200,6 +1202,15 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
         const v = /^&\s*(\w+)$/.exec(a[1] ?? '')?.[1] ?? /^(\w+)$/.exec(a[1] ?? '')?.[1];
         let t = v ? decls.get(v) : undefined;
         if (t && /^&/.test(a[1]!) === false) t = t.replace(/\s*\*$/, '');
+        const info = maps.find((x) => x.name === map)!;
+        if (t && !info.event) info.event = t.replace(/\s*\*$/, '');
+        break;
+      }
+      case 'perf_submit_skb': {
+        // perf_submit_skb(skb, skb->len, &rec, sizeof(rec)): the packet follows the record
+        out = `lbc_perf_submit_skb(${a[0]}, ${a[1]}, ${map}, ${a[2]}, ${a[3]})`;
+        const v = /^&\s*(\w+)$/.exec(a[2] ?? '')?.[1];
+        const t = v ? decls.get(v) : undefined;
         const info = maps.find((x) => x.name === map)!;
         if (t && !info.event) info.event = t.replace(/\s*\*$/, '');
         break;

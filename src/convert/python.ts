@@ -542,7 +542,7 @@ function replacementsOf(call: PyNode, textVar: string, tool: PyTool, conds: stri
     }
     const [tokenNode, valueNode] = positional(n);
     const token = pyString(tokenNode ?? null);
-    const pairs = token === null && tokenNode && valueNode ? replacePairs(tokenNode, valueNode, tool) : null;
+    const pairs = token === null && tokenNode && valueNode ? replacePairs(tokenNode, valueNode, tool) : token === null && tokenNode?.type === 'list_splat' ? replacePairs(tokenNode, null, tool) : null;
     if (pairs) {
       // for old, new in [("A", a), ("B", b)]: text = text.replace(old, new): each pair, one replace()
       for (const [t, v] of pairs) pushReplacement(n, t, v, tool, conds);
@@ -620,12 +620,15 @@ function exitGuards(call: PyNode): string[] {
  * pairs, when PAIRS is a list of literal-token pairs (itself, or one variable
  * set to one in the same function); null otherwise.
  */
-function replacePairs(tokenNode: PyNode, valueNode: PyNode, tool: PyTool): [string, PyNode][] | null {
-  if (tokenNode.type !== 'identifier' || valueNode.type !== 'identifier') return null;
+function replacePairs(tokenNode: PyNode, valueNode: PyNode | null, tool: PyTool): [string, PyNode][] | null {
+  // replace(old, new), or replace(*pair) (hello_perf_output_using_ns: for r in ((...), (...)))
+  const splat = valueNode === null && tokenNode.type === 'list_splat' ? tokenNode.namedChildren[0] : null;
+  if (splat ? splat.type !== 'identifier' : tokenNode.type !== 'identifier' || valueNode?.type !== 'identifier') return null;
   let loop: PyNode | null = tokenNode.parent;
   while (loop && loop.type !== 'for_statement') loop = loop.parent;
   const vars = loop?.childForFieldName('left');
-  if (!loop || !vars || !/^(pattern_list|tuple_pattern|tuple)$/.test(vars.type) || vars.namedChildren.map((c) => c.text).join() !== `${tokenNode.text},${valueNode.text}`) return null;
+  if (!loop || !vars) return null;
+  if (splat ? vars.type !== 'identifier' || vars.text !== splat.text : !/^(pattern_list|tuple_pattern|tuple)$/.test(vars.type) || vars.namedChildren.map((c) => c.text).join() !== `${tokenNode.text},${valueNode!.text}`) return null;
   let list: PyNode | null = loop.childForFieldName('right');
   if (list?.type === 'identifier') {
     const scope = enclosingFunction(loop);
@@ -633,7 +636,7 @@ function replacePairs(tokenNode: PyNode, valueNode: PyNode, tool: PyTool): [stri
     const sets = (scope ?? tool.root).descendantsOfType('assignment').filter((a) => a.childForFieldName('left')?.text === name && enclosingFunction(a) === scope);
     list = sets.length === 1 ? sets[0]!.childForFieldName('right') : null;
   }
-  if (list?.type !== 'list') return null;
+  if (list?.type !== 'list' && list?.type !== 'tuple') return null;
   const pairs: [string, PyNode][] = [];
   for (const el of list.namedChildren) {
     const [t, v] = el.type === 'tuple' || el.type === 'parenthesized_expression' ? el.namedChildren : [];

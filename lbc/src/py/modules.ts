@@ -808,8 +808,11 @@ export const stat = {
   S_ISBLK: (m: number): boolean => (m & S_IFMT) === 0o060000,
   S_ISFIFO: (m: number): boolean => (m & S_IFMT) === 0o010000,
   S_ISSOCK: (m: number): boolean => (m & S_IFMT) === 0o140000,
+  S_IMODE: (m: number): number => m & 0o7777,
+  S_IFSOCK: 0o140000, S_IFLNK: 0o120000, S_IFREG: 0o100000, S_IFBLK: 0o060000, S_IFDIR: 0o040000, S_IFCHR: 0o020000, S_IFIFO: 0o010000,
+  S_ISUID: 0o4000, S_ISGID: 0o2000, S_ISVTX: 0o1000, S_IRWXU: 0o700, S_IRWXG: 0o70, S_IRWXO: 0o7,
   S_IRUSR: 0o400, S_IWUSR: 0o200, S_IXUSR: 0o100, S_IRGRP: 0o40, S_IWGRP: 0o20, S_IXGRP: 0o10, S_IROTH: 0o4, S_IWOTH: 0o2, S_IXOTH: 0o1,
-  ST_MODE: 0,
+  ST_MODE: 0, ST_INO: 1, ST_DEV: 2, ST_NLINK: 3, ST_UID: 4, ST_GID: 5, ST_SIZE: 6, ST_ATIME: 7, ST_MTIME: 8, ST_CTIME: 9,
 };
 /**
  * A shell pattern as a RegExp, as Python's fnmatch.translate reads it: * ? [seq] [!seq], an unclosed

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import { truthy, typeName } from './core.js';
 import { PyDict } from './dict.js';
-import { fromNodeError, ModuleNotFoundError, PyTypeError, StopIteration } from './exc.js';
+import { fromNodeError, ModuleNotFoundError, NameError, PyTypeError, StopIteration } from './exc.js';
 import { blocking } from './run.js';
 
 /** The base of a translated class: Python calls __init__ on construction. */
@@ -189,6 +189,17 @@ export function call(f: unknown, pos: unknown[], kw: Record<string, unknown>): a
 /** vars(obj): its attributes, as a dict (argparse's namespace, an instance) */
 export function vars(o: unknown): PyDict {
   return new PyDict(Object.entries(o as object).filter(([k, v]) => !k.startsWith('$') && typeof v !== 'function'));
+}
+
+/** A name `from m import *` brought in: the first of those modules that has it, else Python's NameError */
+export function starName(mods: Record<string, unknown>[], name: string): any {
+  for (const m of mods) if (m && name in m) return m[name];
+  throw new NameError(`name '${name}' is not defined`);
+}
+
+/** locals() and globals(): the names bound so far (a translation declares every name up front, unbound until set) */
+export function boundNames(o: Record<string, unknown>): PyDict {
+  return new PyDict(Object.entries(o).filter(([, v]) => v !== undefined));
 }
 
 /** import of a module this runtime does not have, in a try that handles its absence: Python's error for it */

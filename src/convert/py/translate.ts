@@ -111,6 +111,8 @@ export class Translator {
   readonly spots: Spot[] = [];
   readonly builtins = new Set<string>();
   private scope: Scope;
+  /** the names the module binds, for its locals() and globals() */
+  moduleNames = new Set<string>();
   private loops: Loop[] = [];
   private n = 0;
   private caught: string[] = [];
@@ -151,7 +153,21 @@ export class Translator {
       this.builtins.add(id);
       return { c: id, t: '?' };
     }
+    if (this.starModules.length && !this.prog.bound.has(id) && !this.boundAround(n)) return { c: `py.starName([${this.starModules.join(', ')}], ${JSON.stringify(id)})`, t: '?' };
     return { c: tsName(id), t: '?' };
+  }
+
+  /** modules `from m import *` brought in: where an unbound name is looked up */
+  private starModules: string[] = [];
+
+  /** Whether a comprehension, a lambda or an except/with `as` around `n` binds its name */
+  private boundAround(n: PyNode): boolean {
+    for (let p = n.parent; p; p = p.parent) {
+      const binders = p.type === 'lambda' ? [p.childForFieldName('parameters')] : /comprehension|generator_expression/.test(p.type) ? p.namedChildren.filter((c) => c.type === 'for_in_clause').map((c) => c.childForFieldName('left')) : [];
+      if (binders.some((b) => b && [b, ...b.descendantsOfType('identifier')].some((x) => x.text === n.text))) return true;
+      if ((p.type === 'except_clause' || p.type === 'with_statement') && p.descendantsOfType('as_pattern_target').some((t) => t.text === n.text)) return true;
+    }
+    return false;
   }
 
   // ---------------------------------------------------------------- expressions
@@ -633,6 +649,17 @@ export class Translator {
         if (id === 'open') return { c: `py.open(${plain()})`, t: '?' };
         if (id === 'type' && a.pos.length === 1) return { c: `py.type(${a.pos[0]})`, t: '?' };
         if (id === 'vars' && a.pos.length === 1) return { c: `py.vars(${a.pos[0]})`, t: 'dict' };
+        if ((id === 'locals' || id === 'globals') && !a.pos.length) {
+          // the names this scope (the module's, for globals()) binds, as they stand when it runs
+          let sc: Scope = this.scope;
+          while (id === 'globals' && sc.parent) sc = sc.parent;
+          // a function's parameters are its locals too
+          let def: PyNode | null = n.parent;
+          while (def && def.type !== 'function_definition') def = def.parent;
+          const params = sc.kind === 'function' && def ? (def.childForFieldName('parameters')?.namedChildren ?? []).map((p) => (p.type === 'identifier' ? p : p.childForFieldName('name') ?? p.namedChildren.find((c) => c.type === 'identifier'))?.text).filter((x): x is string => !!x) : [];
+          const names = [...new Set([...params, ...(sc.kind === 'module' ? this.moduleNames : sc.locals)])];
+          return { c: `py.boundNames({ ${names.map((x) => `${JSON.stringify(x)}: ${tsName(x)}`).join(', ')} })`, t: 'dict' };
+        }
         return { c: this.spot(n, `${id}()`), t: '?' };
       }
     }
@@ -986,7 +1013,9 @@ export class Translator {
     for (const m of s.namedChildren) {
       if (m === modNode) continue;
       if (m.type === 'wildcard_import') {
-        out.push(`${this.spot(m, 'from ... import *')};`);
+        // a runtime module's names, looked up where the program reads a name it never binds
+        if (/^(py|bcc)\./.test(base) || base === 'bcc') this.starModules.push(base);
+        else out.push(`${this.spot(m, 'from ... import *')};`);
         continue;
       }
       const [name, alias] = m.type === 'aliased_import' ? [m.childForFieldName('name')!.text, m.childForFieldName('alias')!.text] : [m.text, m.text];
@@ -1193,6 +1222,7 @@ export function translatePython(source: string, file: string, opts: TranslateOpt
   const root = parse('python', text);
   const t = new Translator(root, file, text, opts);
   const names = scopeNames(root);
+  t.moduleNames = names.locals;
   // names an import binds are assigned like any other: py.time and the like
   const body = [...t.declarations(root, names.locals), ...t.block(root)];
   const builtins = [...t.builtins].sort();
