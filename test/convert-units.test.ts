@@ -274,6 +274,12 @@ describe('the BPF text as the Python builds it', () => {
     expect(t.replacements.map((r) => [r.token, r.code, r.cond])).toEqual([['B', '1', 'args.y'], ['B', '0', 'not (args.y)'], ['A', 'x', null]]);
   });
 
+  it("#defines a string of the module's holds, put before the text under a condition (compactsnoop's EXTENDED), and its #undef twin (NO_EXTENDED): the macro under that condition", () => {
+    const t = tool('EXT = "#define EXTRA 1\\n"\nNO_EXT = "#ifdef EXTRA\\n#undef EXTRA\\n#endif\\n"\nbpf_text = "int x;"\nif args.e:\n    bpf_text = EXT + bpf_text\nelse:\n    bpf_text = NO_EXT + bpf_text\nb = BPF(text=bpf_text)');
+    expect(t.unknown).toEqual([]);
+    expect(t.defines.map((d) => [d.name, d.value, d.conds])).toEqual([['EXTRA', '1', ['args.e']]]);
+  });
+
   it('bcc.BPF(...) is the BPF() call as BPF(...) is', () => {
     expect(tool('b = bcc.BPF(text="int f(void *ctx) { return 0; }")').pieces.map((p) => p.text)).toEqual(['int f(void *ctx) { return 0; }']);
   });

@@ -522,9 +522,13 @@ export function parsePythonTool(file: string, source: string): PyTool {
 function definesOf(n: PyNode | null, tool: PyTool, at: number): Omit<Define, 'conds'>[] | null {
   if (!n) return null;
   while (n.type === 'parenthesized_expression') n = n.namedChildren[0]!;
-  const lit = pyString(n);
+  // a string the module sets once (compactsnoop's EXTENDED = "#define EXTNEDED_FIELDS 1")
+  const once = n.type === 'identifier' ? definitions(n.text, tool, at) : null;
+  const lit = pyString(once?.length === 1 && !once[0]!.cond ? once[0]!.value : n);
   const forms = lit !== null ? [{ code: lit, arg: null }] : n.type === 'binary_operator' && n.children[1]?.text === '%' ? valueForms(n, tool, at) : [];
   if (forms.length !== 1 || forms[0]!.code === null) return null;
+  // "#ifdef X / #undef X / #endif" (its NO_EXTENDED): X undefined, as it is wherever no #define made it
+  if (/^\s*#\s*ifdef\s+(\w+)\s*\n\s*#\s*undef\s+\1\s*\n\s*#\s*endif\s*$/.test(forms[0]!.code)) return [];
   const lines = forms[0]!.code.split('\n').filter((l) => l.trim());
   const defs = lines.map((l) => /^\s*#\s*define\s+(\w+)(?:[ \t]+(.*?))?\s*$/.exec(l));
   if (!defs.length || defs.some((d) => !d)) return null;
