@@ -89,6 +89,14 @@ async function main(): Promise<void> {
     }
     row.left = r.unconverted;
     row.converted = r.unconverted === 0;
+    if (r.tool.pythonOnly) {
+      // no BPF program (bpflist, tplist): nothing to build or load; it runs to its end by itself
+      row.compiles = row.loads = true;
+      const ran = spawnSync(process.execPath, ['--import', TSX, `${r.name}.ts`], { cwd: dest, encoding: 'utf8', timeout: 60_000 });
+      row.runs = ran.status === 0;
+      row.note = row.runs ? `${ran.stdout.trim().split('\n').filter(Boolean).length} lines of output (no BPF program)` : (ran.stderr.split('\n')[0] ?? `exit ${ran.status}`);
+      continue;
+    }
     const b = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'lcc.js'), 'build', `${r.name}.bpf.c`], { cwd: dest, encoding: 'utf8' });
     row.compiles = b.status === 0;
     if (!row.compiles) {

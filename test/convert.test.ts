@@ -133,13 +133,13 @@ describe('lcc convert', () => {
     // written, with spots left: its own exit status, not a failure's
     const r = lcc(['convert', path.join(bad, 'partial.py'), '-o', path.join(OUT, 'bad-partial')]);
     expect(r.status).toBe(3);
-    expect(r.stderr).toMatch(/partial\.py:15: BPF_DEVMAP/);
+    expect(r.stderr).toMatch(/partial\.py:15: BPF_SOCKHASH/);
     expect(r.stderr).toMatch(/partial\.py:27: text\.replace\("CPU_FILTER", cpu_filter\(\)\)/);
     expect(r.stderr).toMatch(/partial\.py:29: Python not translated: eval\(\)/);
     const md = fs.readFileSync(path.join(OUT, 'bad-partial', 'CONVERSION.md'), 'utf8');
     expect(md).toMatch(/## Left for a person \(3\)/);
     expect(md).toMatch(/partial\.py:23: counts\.increment/);
     const c = fs.readFileSync(path.join(OUT, 'bad-partial', 'partial.bpf.c'), 'utf8');
-    expect(c).toMatch(/^#error "lcc convert could not convert .*partial\.py:15: BPF_DEVMAP/m);
+    expect(c).toMatch(/^#error "lcc convert could not convert .*partial\.py:15: BPF_SOCKHASH/m);
   });
 });

@@ -34,7 +34,9 @@ export function toolTs(tool: PyTool, source: string, name: string, c: CResult | 
     return { ts: t.ts, spots: t.spots };
   }
   const cls = `${pascal(name)}Skeleton`;
-  const events = c.maps.filter((m) => m.event).map((m) => [m.name, struct(m.event!)] as const);
+  // a record of a struct has a codec in the skeleton; a number (tc_perf_event's u32 before the packet) is
+  // read by the tool's own ctypes cast of the data
+  const events = c.maps.filter((m) => m.event && !/^(unsigned\s+|signed\s+)?(int|long|long long|short|char|u8|u16|u32|u64|s8|s16|s32|s64|__u\d+|__s\d+)$/.test(m.event.trim())).map((m) => [m.name, struct(m.event!)] as const);
   const bpf = (call: SyntaxNode, t: Translator): string => {
     const kw = t.keywordArgs(call);
     const positional = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a.type !== 'keyword_argument');
