@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { BpfMap, BpfObject, codec, kprobesAvailable } from '../lbc/src/index.js';
 import { convert } from '../src/convert/index.js';
 import { eventually, runKernelTests } from './helpers/kernel.js';
-import { watch } from './helpers/ready.js';
+import { watch, type Watched } from './helpers/ready.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(here, '..');
@@ -58,6 +58,33 @@ async function run(tool: string, args: string[], activity: () => unknown, opts: 
   }
   return { code: await w.closed, out: w.stdout, err: w.stderr };
 }
+
+/**
+ * A python3 process whose second thread makes 50 getppid() calls each time it is told to (go()), and
+ * prints its thread id once they are done
+ */
+function syscallThread(): { proc: ChildProcess; w: Watched; pid: number; go: () => Promise<void> } {
+  const proc = spawn('/usr/bin/python3', ['-c', [
+    'import os, sys, threading',
+    'def work():',
+    '    while sys.stdin.readline():',
+    '        for _ in range(50): os.getppid()',
+    '        print(threading.get_native_id(), flush=True)',
+    't = threading.Thread(target=work); t.start(); t.join()',
+  ].join('\n')], { stdio: ['pipe', 'pipe', 'ignore'] });
+  running.add(proc);
+  const w = watch(proc);
+  let asked = 0;
+  const go = async (): Promise<void> => {
+    proc.stdin!.write('go\n');
+    asked++;
+    await w.until((out) => out.trim().split('\n').filter(Boolean).length >= asked);
+  };
+  return { proc, w, pid: proc.pid!, go };
+}
+
+/** The rows NUMBER COUNT a tool printed */
+const rows = (out: string): Map<number, number> => new Map([...out.matchAll(/^(\d+)\s+(\d+)$/gm)].map((m) => [Number(m[1]), Number(m[2])]));
 
 describe.runIf(runKernelTests)('converted tools build, load and run', () => {
   it('the C of a tool converted in part refuses to compile until a person finishes it, on the Python line', async () => {
@@ -255,36 +282,18 @@ describe.runIf(runKernelTests)('converted tools build, load and run', () => {
         }));
       });
       expect(r.code, r.err).toBe(0);
-      const rows = new Map([...r.out.matchAll(/^(\d+)\s+(\d+)$/gm)].map((m) => [Number(m[1]), Number(m[2])]));
-      expect(rows.get(a), r.out).toBeGreaterThan(4); // its forks, waits, reads
-      expect(rows.has(b), r.out).toBe(false); // listed, and excluded
-      expect(rows.has(c), r.out).toBe(false); // not listed
-      expect([...rows.keys()]).toEqual([a]);
+      const counted = rows(r.out);
+      expect(counted.get(a), r.out).toBeGreaterThan(4); // its forks, waits, reads
+      expect(counted.has(b), r.out).toBe(false); // listed, and excluded
+      expect(counted.has(c), r.out).toBe(false); // not listed
+      expect([...counted.keys()]).toEqual([a]);
     } finally {
       for (const s of shells) s.kill('SIGKILL');
     }
   }, 30_000);
 
   it('percall keys its map as the options choose (one declaration per option, replace() at file scope), by the C a variable holds (tgid or pid)', async () => {
-    // a process whose second thread makes its syscalls when told to, and says its thread id
-    const proc = spawn('/usr/bin/python3', ['-c', [
-      'import os, sys, threading',
-      'def work():',
-      '    while sys.stdin.readline():',
-      '        for _ in range(50): os.getppid()',
-      '        print(threading.get_native_id(), flush=True)',
-      't = threading.Thread(target=work); t.start(); t.join()',
-    ].join('\n')], { stdio: ['pipe', 'pipe', 'ignore'] });
-    running.add(proc);
-    const w = watch(proc);
-    const pid = proc.pid!;
-    let asked = 0;
-    const go = async (): Promise<void> => {
-      proc.stdin!.write('go\n');
-      asked++;
-      await w.until((out) => out.trim().split('\n').filter(Boolean).length >= asked);
-    };
-    const rows = (out: string): Map<number, number> => new Map([...out.matchAll(/^(\d+)\s+(\d+)$/gm)].map((m) => [Number(m[1]), Number(m[2])]));
+    const { proc, w, pid, go } = syscallThread();
     const threads = await run('percall', ['-p', String(pid), '-k', '-T'], go);
     expect(threads.code, threads.err).toBe(0);
     const tid = Number(w.stdout.trim().split('\n')[0]);
@@ -300,25 +309,7 @@ describe.runIf(runKernelTests)('converted tools build, load and run', () => {
   }, 60_000);
 
   it('stepcall runs each path of the text its options build with += (cpudist\'s storage_str and store_str): per thread or per process, with and without the total', async () => {
-    // a process whose second thread makes 50 syscalls when told to, and says its thread id
-    const proc = spawn('/usr/bin/python3', ['-c', [
-      'import os, sys, threading',
-      'def work():',
-      '    while sys.stdin.readline():',
-      '        for _ in range(50): os.getppid()',
-      '        print(threading.get_native_id(), flush=True)',
-      't = threading.Thread(target=work); t.start(); t.join()',
-    ].join('\n')], { stdio: ['pipe', 'pipe', 'ignore'] });
-    running.add(proc);
-    const w = watch(proc);
-    const pid = proc.pid!;
-    let asked = 0;
-    const go = async (): Promise<void> => {
-      proc.stdin!.write('go\n');
-      asked++;
-      await w.until((out) => out.trim().split('\n').filter(Boolean).length >= asked);
-    };
-    const rows = (out: string): Map<number, number> => new Map([...out.matchAll(/^(\d+)\s+(\d+)$/gm)].map((m) => [Number(m[1]), Number(m[2])]));
+    const { proc, w, pid, go } = syscallThread();
     const total = (out: string): number | null => (/^total (\d+)$/m.exec(out) ? Number(/^total (\d+)$/m.exec(out)![1]) : null);
     for (const [opts, perThread, withTotal] of [[['-T', '-e'], true, true], [['-e'], false, true], [['-T'], true, false], [[], false, false]] as const) {
       const r = await run('stepcall', ['-p', String(pid), ...opts], go);

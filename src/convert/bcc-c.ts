@@ -103,6 +103,8 @@ export interface CResult {
   resizes: { map: string; arg: string }[];
   /** maps declared per option at file scope: the tool's name for each, and the object's two */
   variants: MapVariant[];
+  /** choices the C could not hold (a record sized past its compiled size): BPF() refuses them */
+  refusals: { cond: string; why: string; line: number }[];
   report: ReportEntry[];
 }
 
@@ -1008,6 +1010,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     return body ? text.slice(m.index!, body.end) : '';
   }).join('\n');
   const sizedBySetting: [string, string][] = [];
+  const refusals: CResult['refusals'] = [];
   text = text.replace(/^[ \t]*#[ \t]*define[ \t]+(\w+)[ \t]+([^\n]*\S)[ \t]*$/gm, (m, mname: string, value: string, off: number) => {
     if (!new RegExp(`\\b${mname}\\b`).test(structBodies) || /\\$/.test(value)) return m;
     // an option sizing a record (sslsniff's --max-buffer-size): the record is compiled at the option's
@@ -1017,7 +1020,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     if (g && opt) {
       headerDefs.push(`#define ${mname} ${opt.default}`);
       sizedBySetting.push([mname, g.name]);
-      tool.refusals.push({ cond: `${g.arg} > ${opt.default}`, why: `${opt.flags.join('/')} above ${opt.default}: lcc convert compiled its record at the option's default`, line: pyLine(off) });
+      refusals.push({ cond: `${g.arg} > ${opt.default}`, why: `${opt.flags.join('/')} above ${opt.default}: lcc convert compiled its record at the option's default`, line: pyLine(off) });
       report.push({ line: pyLine(off), what: `#define ${mname} ${g.arg} sizes a record → ${name}.h at the option's default, ${opt.default}; the code reads the setting, and a larger value is refused at load`, converted: true });
       return '';
     }
@@ -1675,7 +1678,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     `// Types shared by ${name}.bpf.c and its user space; converted from ${path.basename(tool.file)} by lcc convert.`,
     `#ifndef ${guard}`, `#define ${guard}`, '', ...(headerDefs.length ? [...headerDefs, ''] : []), ...headerParts.flatMap((h) => [h, '']), ...tpStructs.flatMap((t) => [t, '']), `#endif /* ${guard} */`, '',
   ].join('\n');
-  return { bpfC, header, programs, maps, globals: [...globals.values()], structs, resizes, variants, report };
+  return { bpfC, header, programs, maps, globals: [...globals.values()], structs, resizes, variants, refusals, report };
 }
 
 /**

@@ -219,10 +219,9 @@ function packageJson(name: string, deps: PackageSpecs, pythonOnly = false): stri
  * compile would fail, and the other alternatives stay. Null when no one
  * alternative is the cause.
  */
-function leaveOutUncompilable(tool: PyTool, name: string, text: string, starts: { lineIdx: number; line: number; src?: boolean }[], bad: CCheck, opts: ConvertOptions): { c: CResult; entries: ReportEntry[] } | null {
+function leaveOutUncompilable(tool: PyTool, name: string, text: string, starts: { lineIdx: number; line: number; src?: boolean }[], bad: CCheck, opts: ConvertOptions, defines: PyTool['defines']): { c: CResult; entries: ReportEntry[] } | null {
   const all = tool.replacements;
-  // convertC adds to the tool's macros (#if TOKEN): each try starts from the same ones
-  const defines = [...tool.defines];
+  const converted = tool.defines;
   const byToken = new Map<string, Replacement[]>();
   for (const r of all) byToken.set(r.token, [...(byToken.get(r.token) ?? []), r]);
   for (const reps of byToken.values()) {
@@ -231,8 +230,8 @@ function leaveOutUncompilable(tool: PyTool, name: string, text: string, starts: 
       if (!r.cond) continue;
       const rest = reps.filter((x) => x !== r);
       // what remains of a pair holds whenever BPF() goes on
-      const kept = rest.length === 1 ? [{ ...rest[0]!, cond: null, conds: [] }] : rest;
-      tool.replacements = all.filter((x) => x !== r).map((x) => (x === rest[0] ? kept[0]! : x));
+      const sole = rest.length === 1 ? { ...rest[0]!, cond: null, conds: [] } : null;
+      tool.replacements = all.filter((x) => x !== r).map((x) => (sole && x === rest[0] ? sole : x));
       tool.defines = [...defines];
       let c: CResult;
       try {
@@ -246,17 +245,24 @@ function leaveOutUncompilable(tool: PyTool, name: string, text: string, starts: 
       }
     }
   }
+  // as the first conversion left them
   tool.replacements = all;
-  tool.defines = defines;
+  tool.defines = converted;
   return null;
+}
+
+/** What the Python side leaves for a person: constructs lcc convert could not follow, Python it could not translate */
+function leftForPerson(tool: PyTool, spots: { line: number; why: string }[], name: string): ReportEntry[] {
+  return [
+    ...tool.unknown.map((u) => ({ line: u.line, what: `${u.text}: ${u.why}`, action: 'convert by hand', converted: false })),
+    ...spots.map((sp) => ({ line: sp.line, what: `Python not translated: ${sp.why}`, action: `write it by hand at LCC_UNTRANSLATED in ${name}.ts`, converted: false })),
+  ];
 }
 
 /** A tool that loads no BPF program: its Python translated, and a package with nothing to build. */
 async function writePythonOnly(tool: PyTool, source: string, name: string, dir: string, opts: ConvertOptions): Promise<ConvertResult> {
   const translated = toolTs(tool, source, name, null);
-  const report: ReportEntry[] = [{ line: 1, what: 'the tool loads no BPF program: its Python, translated whole, is the tool', converted: true }];
-  for (const u of tool.unknown) report.push({ line: u.line, what: `${u.text}: ${u.why}`, action: 'convert by hand', converted: false });
-  for (const sp of translated.spots) report.push({ line: sp.line, what: `Python not translated: ${sp.why}`, action: `write it by hand at LCC_UNTRANSLATED in ${name}.ts`, converted: false });
+  const report: ReportEntry[] = [{ line: 1, what: 'the tool loads no BPF program: its Python, translated whole, is the tool', converted: true }, ...leftForPerson(tool, translated.spots, name)];
   report.sort((a, b) => a.line - b.line);
   const files: [string, string][] = [
     [`${name}.ts`, await formatTs(translated.ts)], ['CONVERSION.md', markdown(tool, name, report)],
@@ -278,6 +284,8 @@ export async function convert(pyFile: string, outDir?: string, opts: ConvertOpti
   const dir = outDir ?? path.join(process.cwd(), name);
   if (tool.pythonOnly) return writePythonOnly(tool, source, name, dir, opts);
   const { text, starts } = assemble(tool);
+  // convertC adds the macros it finds (#if TOKEN) to the tool's: a second conversion starts from these
+  const defines = [...tool.defines];
   let c;
   try {
     c = convertC(tool, name, text, starts);
@@ -286,22 +294,17 @@ export async function convert(pyFile: string, outDir?: string, opts: ConvertOpti
     if (e instanceof TooDeepError) throw new ConvertError(pyFile, tool.bpfLine || undefined, `its BPF C is ${e.message}`, 'write it with fewer levels of nesting');
     throw e;
   }
-  const report = [...c.report];
-  for (const u of tool.unknown) report.push({ line: u.line, what: `${u.text}: ${u.why}`, action: 'convert by hand', converted: false });
   let translated = toolTs(tool, source, name, c);
-  const spots = (): ReportEntry[] => translated.spots.map((sp) => ({ line: sp.line, what: `Python not translated: ${sp.why}`, action: `write it by hand at LCC_UNTRANSLATED in ${name}.ts`, converted: false }));
-  report.push(...spots());
+  const report = [...c.report, ...leftForPerson(tool, translated.spots, name)];
   if (!report.some((r) => !r.converted)) {
     let bad = cErrors(name, c.bpfC, c.header, text, opts.check === 'syntax');
-    const without = bad?.by === 'clang' ? leaveOutUncompilable(tool, name, text, starts, bad, opts) : null;
+    const without = bad?.by === 'clang' ? leaveOutUncompilable(tool, name, text, starts, bad, opts, defines) : null;
     if (without) {
-      ({ c, bad } = { c: without.c, bad: null });
-      report.splice(0, report.length, ...c.report, ...without.entries);
-      for (const u of tool.unknown) report.push({ line: u.line, what: `${u.text}: ${u.why}`, action: 'convert by hand', converted: false });
-    }
-    if (without) {
+      // the C without the choice this kernel cannot take, and the .ts that refuses it
+      c = without.c;
+      bad = null;
       translated = toolTs(tool, source, name, c);
-      report.push(...spots());
+      report.splice(0, report.length, ...c.report, ...without.entries, ...leftForPerson(tool, translated.spots, name));
     }
     if (bad) report.push({ line: bad.textLine === null ? tool.bpfLine : pyLineOf(starts, bad.textLine), what: `the converted C does not compile: ${bad.message} (${bad.by}, ${name}.bpf.c:${bad.outLine})`, action: 'fix the C in the tool at this line', converted: false });
   }

@@ -151,7 +151,7 @@ function positional(call: PyNode): PyNode[] {
 function condOf(n: PyNode): string | null {
   const parts = condParts(n);
   // `a or b` under `c` is (a or b) and c: `and` binds tighter
-  return parts.length ? parts.map((p) => (parts.length > 1 && /\bor\b/.test(p) && !/^not \(.*\)$/.test(p) ? `(${p})` : p)).join(' and ') : null;
+  return parts.length ? parts.map((p) => (parts.length > 1 ? andPart(p) : p)).join(' and ') : null;
 }
 
 /** The conditions of the `if`/`elif`/`else` branches around a statement, outermost first. */
@@ -427,12 +427,12 @@ export function parsePythonTool(file: string, source: string): PyTool {
           // a value the module's own constants decide (xdp_drop_count's ctxtype under `mode == BPF.XDP`,
           // mode set once to BPF.XDP): known here, no setting
           const known = d && /^\w+$/.test(form!.arg!) ? knownLiteral(form!.arg!, tool, line(c)) : null;
+          // a string macro the options choose ("-DMAPTYPE=\"%s\"" % maptype: a map's type) is no setting C can
+          // read at load time: compiled as the module sets it first, each other choice refused at BPF()
+          const first = d && known === null && /^"%s"$/.test(d[2]!) ? quotedDefault(d[1]!, form!.arg!, tool, line(c)) : null;
           if (d && known !== null && /^[^%]*%s[^%]*$/.test(d[2]!)) tool.defines.push({ name: d[1]!, value: d[2]!.replace('%s', known), arg: null, conds: condParts(call), line: line(c) });
-          else if (d && /^"%s"$/.test(d[2]!) && quotedDefault(d[1]!, form!.arg!, tool, line(c))) {
-            // a string macro the options choose ("-DMAPTYPE=\"%s\"" % maptype: a map's type) is no setting C can
-            // read at load time: compiled as the module sets it first, each other choice refused at BPF()
-            tool.defines.push({ name: d[1]!, value: `"${quotedDefault(d[1]!, form!.arg!, tool, line(c))}"`, arg: null, conds: condParts(call), line: line(c) });
-          } else if (d) tool.defines.push({ name: d[1]!, value: d[2]!, arg: form!.arg, conds: condParts(call), line: line(c) });
+          else if (first !== null) tool.defines.push({ name: d![1]!, value: `"${first}"`, arg: null, conds: condParts(call), line: line(c) });
+          else if (d) tool.defines.push({ name: d[1]!, value: d[2]!, arg: form!.arg, conds: condParts(call), line: line(c) });
           else tool.unknown.push({ line: line(c), text: c.text, why: 'a cflag computed at run time' });
         }
       }
@@ -561,30 +561,30 @@ function replacementsOf(call: PyNode, textVar: string, tool: PyTool, conds: stri
 
 /** One text.replace(token, value): a replacement per form the value takes, under the conditions around it */
 function pushReplacement(n: PyNode, token: string, valueNode: PyNode, tool: PyTool, conds: string[]): void {
-  {
-    for (const form of valueForms(valueNode, tool, line(n))) {
-      // a choice made only where the tool leaves before BPF() (args.ebpf's comment) never reaches the compiler,
-      // and the other one's condition always holds there
-      if (form.cond && form.cond.split(' and ').map(notNot).some((c) => tool.exitGuards.includes(c))) continue;
-      const negated = form.cond ? /^not \(?(.*?)\)?$/s.exec(form.cond.trim())?.[1] : undefined;
-      const alt = negated !== undefined && tool.exitGuards.includes(negated.trim()) ? { ...form, cond: null } : form;
-      // a value set under the same ifs as the replace() (and maybe more): the conditions it adds
-      const outer = condOf(n);
-      const head = outer && [`${outer} and `, `(${outer}) and `].find((h) => alt.cond?.startsWith(h));
-      const own = alt.cond === outer ? null : head ? alt.cond!.slice(head.length) : alt.cond;
-      // a path of a text built with +=: its ifs' conditions, each one of conds; the paths start at the
-      // module's top, so a replace() under an if of its own would see paths it cannot be on
-      const all = alt.conds ? [...conds, ...alt.conds] : own ? [...conds, own] : conds;
-      const code = alt.conds && outer ? null : alt.code;
-      tool.replacements.push({ token, line: line(n), cond: all.length ? all.join(' and ') : null, conds: all, code, arg: alt.arg, ...(alt.list ? { list: alt.list } : {}), ...(alt.conds ? { path: true } : {}), py: n.text.split('\n')[0]!.slice(0, 120) });
-    }
+  for (const form of valueForms(valueNode, tool, line(n))) {
+    // a choice made only where the tool leaves before BPF() (args.ebpf's comment) never reaches the compiler,
+    // and the other one's condition always holds there
+    if (form.cond && form.cond.split(' and ').map(notNot).some((c) => tool.exitGuards.includes(c))) continue;
+    const neg = form.cond ? /^not \((.*)\)$/s.exec(form.cond.trim()) ?? /^not ([\w.]+)$/.exec(form.cond.trim()) : null;
+    const alt = neg && balancedParens(neg[1]!) && tool.exitGuards.includes(neg[1]!.trim()) ? { ...form, cond: null } : form;
+    // a value set under the same ifs as the replace() (and maybe more): the conditions it adds
+    const outer = condOf(n);
+    const head = outer && [`${outer} and `, `(${outer}) and `].find((h) => alt.cond?.startsWith(h));
+    const own = alt.cond === outer ? null : head ? alt.cond!.slice(head.length) : alt.cond;
+    // a path of a text built with +=: its ifs' conditions, each one of conds; the paths start at the
+    // module's top, so a replace() under an if of its own would see paths it cannot be on
+    const all = alt.conds ? [...conds, ...alt.conds] : own ? [...conds, own] : conds;
+    const code = alt.conds && outer ? null : alt.code;
+    tool.replacements.push({ token, line: line(n), cond: all.length ? all.join(' and ') : null, conds: all, code, arg: alt.arg, ...(alt.list ? { list: alt.list } : {}), ...(alt.conds ? { path: true } : {}), py: n.text.split('\n')[0]!.slice(0, 120) });
   }
 }
 
-/** Two conditions that both hold, `or` kept apart from the `and` */
+/** A condition as one side of an `and`: `a or b` parenthesised (`and` binds tighter) */
+const andPart = (c: string): string => (/\bor\b/.test(c) && !/^not \(.*\)$/.test(c) ? `(${c})` : c);
+
+/** Two conditions that both hold */
 function bothConds(a: string | null, b: string | null): string | null {
-  const paren = (c: string): string => (/\bor\b/.test(c) && !/^not \(.*\)$/.test(c) ? `(${c})` : c);
-  return a && b ? `${paren(a)} and ${paren(b)}` : a ?? b;
+  return a && b ? `${andPart(a)} and ${andPart(b)}` : a ?? b;
 }
 
 /** `not (not X)` is X */
@@ -952,7 +952,6 @@ function builtForms(name: string, tool: PyTool, before: number, depth: number): 
   type Path = { code: string; arg: string | null; conds: string[] };
   const isStep = (n: PyNode): boolean => (n.type === 'assignment' || n.type === 'augmented_assignment') && n.childForFieldName('left')?.text === name;
   const holdsStep = (n: PyNode): boolean => isStep(n) || n.descendantsOfType(['assignment', 'augmented_assignment']).some(isStep);
-  const paren = (c: string): string => (/\bor\b/.test(c) && !/^not \(.*\)$/.test(c) ? `(${c})` : c);
   const run = (stmts: PyNode[], paths: Path[]): Path[] | null => {
     for (const st of stmts) {
       if (line(st) >= before) break;
@@ -967,7 +966,7 @@ function builtForms(name: string, tool: PyTool, before: number, depth: number): 
         for (const p of step.type === 'assignment' ? [{ code: '', arg: null, conds: paths[0]?.conds ?? [] }] : paths) {
           for (const f of forms) {
             if (p.arg && f.arg && p.arg !== f.arg) return null;
-            next.push({ code: p.code + f.code!, arg: p.arg ?? f.arg, conds: f.cond ? [...p.conds, paren(f.cond)] : p.conds });
+            next.push({ code: p.code + f.code!, arg: p.arg ?? f.arg, conds: f.cond ? [...p.conds, andPart(f.cond)] : p.conds });
           }
         }
         // `name = ...` starts every path again: only where no earlier if split them
@@ -977,7 +976,7 @@ function builtForms(name: string, tool: PyTool, before: number, depth: number): 
         const branches: { cond: string[]; body: PyNode[] }[] = [];
         const earlier: string[] = [];
         const clause = (c: string, body: PyNode | null): void => {
-          branches.push({ cond: [...earlier.map((e) => `not (${e})`), paren(c)], body: body?.namedChildren ?? [] });
+          branches.push({ cond: [...earlier.map((e) => `not (${e})`), andPart(c)], body: body?.namedChildren ?? [] });
           earlier.push(c);
         };
         clause(st.childForFieldName('condition')!.text, st.childForFieldName('consequence'));

@@ -72,6 +72,7 @@ export function toolTs(tool: PyTool, source: string, name: string, c: CResult | 
     const variants = c.variants.map((v) => `${v.map}: ${v.choices.map((x) => (x.py === null ? JSON.stringify(x.name) : `py.truthy(${t.exprFrom(x.py).c}) ? ${JSON.stringify(x.name)} : `)).join('')}`);
     const auto = autoNames.map((p) => JSON.stringify(p.name));
     const usdt = kw.get('usdt_contexts');
+    const refusals = [...tool.refusals, ...c.refusals];
     const parts = [
       `text: ${textArg}`,
       ...(usdt ? [`usdt_contexts: ${usdt}`] : []),
@@ -82,7 +83,7 @@ export function toolTs(tool: PyTool, source: string, name: string, c: CResult | 
       ...(pinned.length ? [`pinned: { ${pinned.join(', ')} }`] : []),
       `auto: [${auto.join(', ')}]`,
       ...(events.length ? [`events: { ${events.map(([m, s]) => `${m}: ${s}`).join(', ')} }`] : []),
-      ...(tool.refusals.length ? [`refuse: [${tool.refusals.map((r) => `[py.truthy(${t.exprFrom(r.cond).c}), ${JSON.stringify(r.why)}]`).join(', ')}]`] : []),
+      ...(refusals.length ? [`refuse: [${refusals.map((r) => `[py.truthy(${t.exprFrom(r.cond).c}), ${JSON.stringify(r.why)}]`).join(', ')}]`] : []),
     ];
     return `new bcc.BPF(${cls}, { ${parts.join(', ')} })`;
   };
