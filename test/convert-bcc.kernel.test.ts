@@ -125,7 +125,7 @@ function loopbackSession(): number {
 
 /** The originals: Debian's bpfcc-tools, and BCC's examples */
 const SOURCES: Record<string, string> = {
-  ...Object.fromEntries(['threadsnoop', 'gethostlatency', 'bitesize', 'tcplife', 'tcpstates', 'softirqs', 'hardirqs', 'biopattern', 'bashreadline', 'profile', 'syscount', 'runqlat', 'funcinterval', 'tplist', 'bpflist', 'exitsnoop'].map((t) => [t, bcc(t)])),
+  ...Object.fromEntries(['threadsnoop', 'gethostlatency', 'bitesize', 'tcplife', 'tcpstates', 'softirqs', 'hardirqs', 'biopattern', 'bashreadline', 'profile', 'syscount', 'runqlat', 'funcinterval', 'tplist', 'bpflist', 'exitsnoop', 'memleak'].map((t) => [t, bcc(t)])),
   mallocstacks: `${EXAMPLES}/mallocstacks.py`,
   ...Object.fromEntries(['xdp_drop_count', 'xdp_macswap_count', 'xdp_redirect_cpu', 'xdp_redirect_map'].map((t) => [t, `/usr/share/doc/bpfcc-tools/examples/networking/xdp/${t}.py`])),
   tc_perf_event: '/usr/share/doc/bpfcc-tools/examples/networking/tc_perf_event.py',
@@ -399,6 +399,19 @@ describe.runIf(runKernelTests)('converted BCC tools print what BCC prints', () =
     expect(hist(one.w.stdout).total, one.w.stdout).toBeGreaterThanOrEqual(20);
     // the worker's waits only: the whole machine's, over the second this run takes, are a thousand or more
     expect(hist(one.w.stdout).total).toBeLessThan(200);
+  }, 120_000);
+
+  it('memleak -p PID (uprobes and uretprobes on libc\'s allocators, attached by a helper the tool calls once per function; outstanding allocations by user stack, every 2 s): the same 10000 bytes in 10 allocations at the same stack', async () => {
+    const work = await worker();
+    const block = /(\d+) bytes in (\d+) allocations from stack\n((?:\t\t.*\n){3})/;
+    // BCC says it attaches before it does: it has, once it holds its 20 probes' perf events
+    const r = await sideBySide('memleak', ['-p', String(work.pid), '2'], () => work.ask('malloc'), { oneAtATime: true, until: block, bccEvents: 20 });
+    work.proc.kill();
+    const [lcc, bcc] = [block.exec(r.lcc), block.exec(r.bcc)];
+    expect(lcc?.slice(1, 3)).toEqual(['10000', '10']);
+    expect(lcc?.[0]).toBe(bcc?.[0]);
+    expect(lcc?.[3]).toMatch(/lcc_alloc\+0x[0-9a-f]+ \[work\]\n.*main\+0x[0-9a-f]+ \[work\]/);
+    expect(r.lcc.split('\n')[0]).toBe(r.bcc.split('\n')[0]);
   }, 120_000);
 
   it('funcinterval -p PID c:malloc (one function lcc copies per kind: here the uprobe, on every libc symbol matching): the same histogram header, as many intervals for the same mallocs', async () => {

@@ -8,6 +8,7 @@ import { Btf } from '../lbc/src/btf.js';
 import { corePointerChains, ifdefToIf, inFunctionLines } from '../src/convert/bcc-c.js';
 import { parsePythonTool } from '../src/convert/python.js';
 import { convert } from '../src/convert/index.js';
+import { runKernelTests } from './helpers/kernel.js';
 import { translatePython } from '../src/convert/py/translate.js';
 
 const btf = Btf.parse(fs.readFileSync('/sys/kernel/btf/vmlinux'), 'vmlinux');
@@ -280,6 +281,26 @@ describe('the BPF text as the Python builds it', () => {
     expect(t.defines.map((d) => [d.name, d.value, d.conds])).toEqual([['EXTRA', '1', ['args.e']]]);
   });
 
+  it("attach calls in a helper the tool calls with literals (memleak's attach_probes(sym, fn_prefix=None)): one per call, `if p is None: p = q` followed", () => {
+    const t = tool([
+      'bpf_text = "int x;"',
+      'b = BPF(text=bpf_text)',
+      'def attach_probes(sym, fn_prefix=None, can_fail=False):',
+      '    if fn_prefix is None:',
+      '        fn_prefix = sym',
+      '    b.attach_uprobe(name="c", sym=sym, fn_name=fn_prefix + "_enter", pid=1)',
+      '    b.attach_uretprobe(name="c", sym=sym, fn_name=fn_prefix + "_exit", pid=1)',
+      'attach_probes("malloc")',
+      'attach_probes("valloc", can_fail=True)',
+      'attach_probes("posix_memalign", "memalign")',
+    ].join('\n'));
+    expect(t.unknown).toEqual([]);
+    expect(t.attaches.map((a) => `${a.kind} ${a.fn} ${a.target}`)).toEqual([
+      'uprobe malloc_enter malloc', 'uprobe valloc_enter valloc', 'uprobe memalign_enter posix_memalign',
+      'uretprobe malloc_exit malloc', 'uretprobe valloc_exit valloc', 'uretprobe memalign_exit posix_memalign',
+    ]);
+  });
+
   it('bcc.BPF(...) is the BPF() call as BPF(...) is', () => {
     expect(tool('b = bcc.BPF(text="int f(void *ctx) { return 0; }")').pieces.map((p) => p.text)).toEqual(['int f(void *ctx) { return 0; }']);
   });
@@ -366,6 +387,22 @@ describe('the C a tool writes, converted whole', () => {
     expect(c).not.toContain('BPF_CORE_READ');
     // attached by the tool's attach_xdp, not by its name
     expect(fs.readFileSync(path.join(dir, name, `${name}.ts`), 'utf8')).toMatch(/auto: \[\]/);
+  });
+
+  it("several values formatted into one replacement (memleak's size filter, \"%d .. %d\" % (min_size, max_size)) are a setting each", async () => {
+    const r = await convertSnippet('BPF_HASH(counts, u32);\n' + probe.replace('COUNT', 'FILT\n    counts.increment(k);'),
+      'limit = 7\nbpf_text = bpf_text.replace("FILT", "if (k < %d || k > %d) return 0;" % (args.size, limit))');
+    expect(r.left).toEqual([]);
+    expect(r.c).toContain('if (k < lcc_size || k > lcc_limit) return 0;');
+    expect(r.ts).toMatch(/lcc_size: args\.size \?\? 0, lcc_limit: limit \?\? 0/);
+  });
+
+  it.runIf(runKernelTests)("a piece the tool adds only where a tracepoint exists (memleak's kmalloc_node) is left out on a kernel without it", async () => {
+    const r = await convertSnippet('BPF_HASH(counts, u32);\n' + probe.replace('COUNT', 'counts.increment(k);'),
+      'if BPF.tracepoint_exists("lcc_nosuch", "event"):\n    bpf_text += "TRACEPOINT_PROBE(lcc_nosuch, event) { return 0; }"');
+    expect(r.left).toEqual([]);
+    expect(r.c).not.toContain('lcc_nosuch');
+    expect(r.done.join('\n')).toMatch(/tracepoint_exists\("lcc_nosuch", "event"\) → left out: this kernel has no lcc_nosuch:event/);
   });
 
   it('a warning flag is the same #pragma clang diagnostic in the file', async () => {

@@ -1585,6 +1585,14 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     for (const e of [...rewrites.edits].sort((a, b) => b.start - a.start)) text = text.slice(0, e.start) + e.text + text.slice(e.end);
   }
 
+  // values formatted several to a string (memleak's "size < %d || size > %d" % (min_size, max_size)):
+  // a setting each, wherever the replacements put them
+  text = text.replace(/\u0000LCCARG(\d+)\u0000/g, (_m, k: string) => {
+    const arg = tool.formatArgs[Number(k)]!;
+    const g = settingName(arg);
+    globals.set(g, { name: g, ctype: '__s64', arg, kind: 'value' });
+    return g;
+  });
   // ---- globals for the settings ----
   const globalDecls = [...globals.values()].map((g) => (g.kind === 'list'
     ? `const volatile __s64 ${g.name}[${LIST_MAX}] = {};\nconst volatile __s64 ${g.name}_n = 0;`

@@ -10,7 +10,7 @@ import { clangArgs, CompileError, findClang } from '../clang/compile.js';
 import { parseDiagnostics } from '../clang/diagnostics.js';
 import { parse, TooDeepError, type SyntaxNode } from '../treesitter.js';
 import { scan, ScanError } from '../gen/scan.js';
-import { convertC, lineRef, type CResult, type ReportEntry } from './bcc-c.js';
+import { convertC, lineRef, tracefsEvents, type CResult, type ReportEntry } from './bcc-c.js';
 
 export { lineRef };
 import { ConvertError, parsePythonTool, type PyNode, type PyTool, type Replacement } from './python.js';
@@ -34,6 +34,24 @@ export interface ConvertResult {
 
 function toolName(file: string): string {
   return path.basename(file).replace(/\.py$/, '').replace(/[^A-Za-z0-9_]/g, '_').replace(/^(\d)/, '_$1');
+}
+
+/**
+ * A piece the tool adds only where a tracepoint exists (memleak's kmalloc_node programs, under
+ * `BPF.tracepoint_exists("kmem", "kmalloc_node")`), on a kernel whose tracefs has no such event: left
+ * out, as the tool itself leaves it out here. Where tracefs cannot be read, nothing is left out.
+ */
+function piecesForThisKernel(tool: PyTool): { kept: PyTool['pieces']; dropped: ReportEntry[] } {
+  const events = tracefsEvents();
+  if (!fs.existsSync(events)) return { kept: tool.pieces, dropped: [] };
+  const dropped: ReportEntry[] = [];
+  const kept = tool.pieces.filter((p) => {
+    const missing = [...(p.cond ?? '').matchAll(/(not\s+\(?\s*)?(?:bcc\.)?BPF\.tracepoint_exists\(\s*b?["'](\w+)["']\s*,\s*b?["'](\w+)["']\s*\)/g)]
+      .find((m) => !m[1] && !fs.existsSync(path.join(events, m[2]!, m[3]!)));
+    if (missing) dropped.push({ line: p.line, what: `the piece the tool adds under tracepoint_exists("${missing[2]}", "${missing[3]}") → left out: this kernel has no ${missing[2]}:${missing[3]}, and the tool adds it only where there is one`, converted: true });
+    return !missing;
+  });
+  return { kept, dropped };
 }
 
 function assemble(tool: PyTool): { text: string; starts: { lineIdx: number; line: number; src?: boolean }[] } {
@@ -283,6 +301,8 @@ export async function convert(pyFile: string, outDir?: string, opts: ConvertOpti
   const name = toolName(pyFile);
   const dir = outDir ?? path.join(process.cwd(), name);
   if (tool.pythonOnly) return writePythonOnly(tool, source, name, dir, opts);
+  const pieces = piecesForThisKernel(tool);
+  tool.pieces = pieces.kept;
   const { text, starts } = assemble(tool);
   // convertC adds the macros it finds (#if TOKEN) to the tool's: a second conversion starts from these
   const defines = [...tool.defines];
@@ -295,7 +315,7 @@ export async function convert(pyFile: string, outDir?: string, opts: ConvertOpti
     throw e;
   }
   let translated = toolTs(tool, source, name, c);
-  const report = [...c.report, ...leftForPerson(tool, translated.spots, name)];
+  const report = [...pieces.dropped, ...c.report, ...leftForPerson(tool, translated.spots, name)];
   if (!report.some((r) => !r.converted)) {
     let bad = cErrors(name, c.bpfC, c.header, text, opts.check === 'syntax');
     const without = bad?.by === 'clang' ? leaveOutUncompilable(tool, name, text, starts, bad, opts, defines) : null;
@@ -304,7 +324,7 @@ export async function convert(pyFile: string, outDir?: string, opts: ConvertOpti
       c = without.c;
       bad = null;
       translated = toolTs(tool, source, name, c);
-      report.splice(0, report.length, ...c.report, ...without.entries, ...leftForPerson(tool, translated.spots, name));
+      report.splice(0, report.length, ...pieces.dropped, ...c.report, ...without.entries, ...leftForPerson(tool, translated.spots, name));
     }
     if (bad) report.push({ line: bad.textLine === null ? tool.bpfLine : pyLineOf(starts, bad.textLine), what: `the converted C does not compile: ${bad.message} (${bad.by}, ${name}.bpf.c:${bad.outLine})`, action: 'fix the C in the tool at this line', converted: false });
   }

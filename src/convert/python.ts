@@ -93,6 +93,8 @@ export interface PyTool {
   exitGuards: string[];
   /** b.load_func("name", BPF.XDP): programs the tool loads by type (XDP, tc, socket filters), their BCC type */
   loadFuncs: { fn: string; type: string | null; line: number }[];
+  /** values formatted into C several to a string ("%d .. %d" % (a, b)): each a setting, by its marker's number */
+  formatArgs: string[];
   /** choices whose C does not compile against this kernel's types: BPF() refuses them, as BCC's compile does */
   refusals: { cond: string; why: string; line: number }[];
   /** `text = filter_by_containers(args) + text`: its line, and the option names it reads */
@@ -295,7 +297,7 @@ export function parsePythonTool(file: string, source: string): PyTool {
   }
   const tool: PyTool = {
     file, pieces: [], srcFile: null, replacements: [], cflags: [], defines: [], containers: null, attaches: [], outputs: [], options: [],
-    functions: new Map(), main: [], bpfVar: 'b', root, bpfLine: 0, pythonOnly: false, exitGuards: [], refusals: [], loadFuncs: [], tracepointChecks: [], unknown: [], description: '',
+    functions: new Map(), main: [], bpfVar: 'b', root, bpfLine: 0, pythonOnly: false, exitGuards: [], refusals: [], loadFuncs: [], formatArgs: [], tracepointChecks: [], unknown: [], description: '',
   };
   const doc = root.namedChildren.find((n) => n.type === 'expression_statement' && n.namedChildren[0]?.type === 'string');
   tool.description = (pyString(doc?.namedChildren[0] ?? null) ?? '').trim().split('\n').filter(Boolean)[0] ?? '';
@@ -447,10 +449,20 @@ export function parsePythonTool(file: string, source: string): PyTool {
       const str = (k: string): string | null => (kw.get(k) ? pyString(kw.get(k)!) : null);
       const fnName = str('fn_name') ?? (pos[1] ? pyString(pos[1]) : null);
       const target = str('event') ?? str('tp') ?? str('sym') ?? (pos[0] ? pyString(pos[0]) : null);
+      const fnNode = kw.get('fn_name') ?? pos[1];
+      const targetNode = kw.get('event') ?? kw.get('tp') ?? kw.get('sym') ?? pos[0];
       const eventNode = kw.get('event') ?? (kind === 'kprobe' || kind === 'kretprobe' ? pos[0] : undefined);
       const syscall = !target && eventNode ? syscallOf(eventNode, tool, line(call)) : null;
       if (!fnName) {
-        tool.unknown.push({ line: line(call), text: call.text, why: 'fn_name is not a string literal' });
+        // attach calls in a helper the tool calls with literals (memleak's attach_probes("malloc")): one per call
+        const sites = fnNode ? throughHelper(call, fnNode, targetNode ?? null, tool) : null;
+        if (!sites) {
+          tool.unknown.push({ line: line(call), text: call.text, why: 'fn_name is not a string literal' });
+          continue;
+        }
+        for (const site of sites) {
+          tool.attaches.push({ kind, target: site.target ? site.target.replace(':', '/') : null, regex: str('event_re') ?? str('sym_re'), binary: str('name'), fn: site.fn, line: line(call), cond: condOf(call) });
+        }
         continue;
       }
       tool.attaches.push({
@@ -715,6 +727,15 @@ function valueForms(v: PyNode, tool: PyTool, before: number, depth = 0): ValueFo
     const right = v.childForFieldName('right')!;
     // (args.port, args.port): one value in several places
     const arg = right.type === 'tuple' ? (new Set(right.namedChildren.map((c) => c.text)).size === 1 ? right.namedChildren[0]!.text : null) : right.text;
+    // (min_size, max_size): several values, one per place (memleak's size filter), each a setting: the
+    // places hold markers the C side makes settings of
+    const places = code?.match(/%[sdiu]|%l[du]/g) ?? [];
+    const vals = right.type === 'tuple' ? right.namedChildren : [];
+    if (code !== null && arg === null && vals.length > 1 && places.length === vals.length && !/%(?![sdiu]|l[du])/.test(code.replace(/%[sdiu]|%l[du]/g, ''))
+      && vals.every((x) => /^[\w.]+$/.test(x.text))) {
+      let k = 0;
+      return one(code.replace(/%[sdiu]|%l[du]/g, () => formatArgMarker(tool, resolveAlias(vals[k++]!.text, tool, before))), null);
+    }
     return one(code !== null && arg !== null ? code : null, arg);
   }
   if (v.type === 'call' && /\.format$/.test(v.childForFieldName('function')!.text)) {
@@ -897,6 +918,64 @@ function quotedDefault(macro: string, name: string, tool: PyTool, before: number
     }
   }
   return lit;
+}
+
+/**
+ * An attach call inside a function of the tool whose fn_name (and target) are made from its
+ * parameters (memleak's attach_probes(sym, fn_prefix=None): fn_name=fn_prefix + "_enter"): the names
+ * each call of that function with literals makes, a `if p is None: p = q` at its top followed; null
+ * when a call passes anything else or the names are made any other way.
+ */
+function throughHelper(attach: PyNode, fnNode: PyNode, targetNode: PyNode | null, tool: PyTool): { fn: string; target: string | null }[] | null {
+  const def = enclosingFunction(attach);
+  const name = def?.childForFieldName('name')?.text;
+  if (!def || !name) return null;
+  const params = (def.childForFieldName('parameters')?.namedChildren ?? []).map((p) => (p.type === 'identifier' ? { name: p.text, dflt: undefined } : p.type === 'default_parameter' ? { name: p.childForFieldName('name')!.text, dflt: p.childForFieldName('value')! } : null));
+  if (params.some((p) => !p)) return null;
+  // a literal string, None (null), or something else (undefined)
+  const literal = (n: PyNode | undefined): string | null | undefined => (n?.type === 'none' ? null : n ? pyString(n) ?? undefined : undefined);
+  const calls = tool.root.descendantsOfType('call').filter((c) => c.childForFieldName('function')?.text === name && enclosingFunction(c) !== def);
+  if (!calls.length) return null;
+  const out: { fn: string; target: string | null }[] = [];
+  for (const c of calls) {
+    const env = new Map<string, string | null>();
+    const [pos, kw] = [positional(c), kwargs(c)];
+    for (const [i, p] of params.entries()) {
+      // what is no string nor None (can_fail=True) makes no name: a name made from it fails below
+      const v = literal(kw.get(p!.name) ?? pos[i] ?? p!.dflt);
+      if (v !== undefined) env.set(p!.name, v);
+    }
+    // `if p is None: p = q` before the call
+    for (const st of def.childForFieldName('body')!.namedChildren) {
+      if (st.startIndex >= attach.startIndex) break;
+      const m = st.type === 'if_statement' ? /^(\w+) is None$/.exec(st.childForFieldName('condition')!.text) : null;
+      const body = st.childForFieldName('consequence')?.namedChildren ?? [];
+      const a = body.length === 1 ? body[0]!.namedChildren[0] : undefined;
+      if (m && a?.type === 'assignment' && a.childForFieldName('left')?.text === m[1] && env.get(m[1]!) === null) {
+        const r = a.childForFieldName('right')!;
+        env.set(m[1]!, r.type === 'identifier' ? env.get(r.text) ?? null : pyString(r));
+      }
+    }
+    const value = (n: PyNode): string | null => {
+      if (n.type === 'identifier') return env.get(n.text) ?? null;
+      if (n.type === 'binary_operator' && n.children[1]?.text === '+') {
+        const [l, r] = [value(n.childForFieldName('left')!), value(n.childForFieldName('right')!)];
+        return l === null || r === null ? null : l + r;
+      }
+      return pyString(n);
+    };
+    const fn = value(fnNode);
+    if (fn === null || !/^\w+$/.test(fn)) return null;
+    out.push({ fn, target: targetNode ? value(targetNode) : null });
+  }
+  return out;
+}
+
+/** A value formatted into C among others, as a marker for the C side: \u0000LCCARG<n>\u0000, n its place in tool.formatArgs */
+function formatArgMarker(tool: PyTool, arg: string): string {
+  let n = tool.formatArgs.indexOf(arg);
+  if (n < 0) n = tool.formatArgs.push(arg) - 1;
+  return `\u0000LCCARG${n}\u0000`;
 }
 
 /** The string a name holds where the module's constants decide which assignment ran; null when the options do */

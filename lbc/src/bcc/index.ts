@@ -659,6 +659,10 @@ export class BPF {
     return bytes(BPF.get_syscall_prefix().toString() + text(name));
   }
   /** find_library("c"): the library's path as bytes, as ldconfig knows it; None when it does not */
+  /** CLOCK_MONOTONIC in ns, bpf_ktime_get_ns()'s clock (memleak ages allocations by it); hrtime reads it */
+  static monotonic_time(): Int {
+    return int(process.hrtime.bigint());
+  }
   static find_library(name: unknown): Buffer | null {
     try {
       return bytes(findLibrary(text(name)));
@@ -786,7 +790,7 @@ export class BPF {
     if (p < 0) return BPF.ksym(a, { show_module: o.show_module, show_offset: o.show_offset });
     const r = userSym(p, a);
     if (!r) return bytes(o.show_module ? '[unknown]' : '[unknown]');
-    return bytes(`${r.name}${o.show_offset ? `+0x${r.offset.toString(16)}` : ''}${o.show_module ? ` [${r.module}]` : ''}`);
+    return bytes(`${r.name}${o.show_offset ? `+0x${r.offset.toString(16)}` : ''}${o.show_module ? ` [${path.basename(r.module)}]` : ''}`);
   }
 
   openBuffer(table: Table, kind: 'perf' | 'ring', pages: number, wakeup: number): void {
