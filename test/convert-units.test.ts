@@ -405,6 +405,17 @@ describe('the C a tool writes, converted whole', () => {
     expect(r.done.join('\n')).toMatch(/tracepoint_exists\("lcc_nosuch", "event"\) → left out: this kernel has no lcc_nosuch:event/);
   });
 
+  it("code chosen by a member the kernel has or not (kernel_struct_has_field), whole statements: a setting, and the choice this kernel's types cannot take refused at BPF()", async () => {
+    const r = await convertSnippet('BPF_HASH(counts, u32);\n' + probe.replace('COUNT', 'struct task_struct *t = (struct task_struct *)bpf_get_current_task();\n    READ\n    counts.increment(k);'),
+      'if BPF.kernel_struct_has_field(b"task_struct", b"state") == 1:\n    bpf_text = bpf_text.replace("READ", "k = t->state;")\nelse:\n    bpf_text = bpf_text.replace("READ", "k = t->__state;")');
+    expect(r.left).toEqual([]);
+    // this kernel's task_struct has __state: the other choice is left out, and refused where a kernel has state
+    expect(r.c).toMatch(/k = BPF_CORE_READ\(t, __state\);/);
+    expect(r.c).not.toMatch(/t, state\)|t->state\b/);
+    expect(r.ts).toMatch(/refuse: \[\s*\[\s*py\.truthy\([^\]]*kernel_struct_has_field\(/);
+    expect(r.done.join('\n')).toMatch(/under BPF\.kernel_struct_has_field\(b"task_struct", b"state"\) == 1: its C does not compile against this kernel's types \(no member named 'state'/);
+  });
+
   it('a warning flag is the same #pragma clang diagnostic in the file', async () => {
     const r = await convertSnippet(probe.replace('COUNT', 'counts.increment(k);').replace(/^/, 'BPF_HASH(counts, u32);\n'), '', '["-w", "-Wno-unused-value", "-Wshadow"]');
     expect(r.left).toEqual([]);

@@ -856,7 +856,9 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     // a choice made at load time is code in a function: a token at file scope (a declaration, a whole
     // function) or a choice by what the kernel has (its types decide what compiles) is not
     if (chain.length) {
-      const kernelCond = chain.flatMap((c) => c.parts).find((p) => /kernel_struct_has_field|tracepoint_exists|ksymname|get_kprobe_functions|support_\w+\(/.test(p));
+      // (a member the kernel has or not, kernel_struct_has_field, is a setting like any: where its C does not
+      // compile against this kernel's types, convert leaves that choice out and BPF() refuses it)
+      const kernelCond = chain.flatMap((c) => c.parts).find((p) => /tracepoint_exists|ksymname|get_kprobe_functions|support_\w+\(/.test(p));
       if (kernelCond) {
         fail(reps[0]!.line, `replace("${token}") under "if ${kernelCond}"`, 'the kernel decides this one: use bpf_core_field_exists() / bpf_core_type_exists() in C, or choose the program to load in user space');
         continue;

@@ -229,13 +229,14 @@ function packageJson(name: string, deps: PackageSpecs, pythonOnly = false): stri
 }
 
 /**
- * The C does not compile (bad): is it one choice of the options' that this
- * kernel's types cannot take (exitsnoop's --timespec reads start_time.tv_sec
- * where start_time is a u64)? Each alternative of a token chosen by the
- * options is left out in turn; the first without which the C compiles is
- * left out for good: BPF() refuses it at load with clang's reason, as BCC's
- * compile would fail, and the other alternatives stay. Null when no one
- * alternative is the cause.
+ * The C does not compile (bad): is it a condition's choice that this kernel's
+ * types cannot take (exitsnoop's --timespec reads start_time.tv_sec where
+ * start_time is a u64; biolatency's -D reads req->rq_disk where request has
+ * none)? Each condition a token's choices are made under is left out in turn,
+ * with every choice made under it; the first without which the C compiles is
+ * left out for good: BPF() refuses that condition at load with clang's reason,
+ * as BCC's compile would fail, and the other choices stay. Null when no one
+ * condition is the cause.
  */
 function leaveOutUncompilable(tool: PyTool, name: string, text: string, starts: { lineIdx: number; line: number; src?: boolean }[], bad: CCheck, opts: ConvertOptions, defines: PyTool['defines']): { c: CResult; entries: ReportEntry[] } | null {
   const all = tool.replacements;
@@ -244,12 +245,15 @@ function leaveOutUncompilable(tool: PyTool, name: string, text: string, starts: 
   for (const r of all) byToken.set(r.token, [...(byToken.get(r.token) ?? []), r]);
   for (const reps of byToken.values()) {
     if (reps.length < 2 || new Set(reps.map((r) => r.code)).size < 2) continue;
-    for (const r of reps) {
-      if (!r.cond) continue;
-      const rest = reps.filter((x) => x !== r);
+    // the narrowest condition first: the one that leaves out the fewest choices
+    const parts = [...new Set(reps.flatMap((r) => r.conds))].sort((a, b) => reps.filter((r) => r.conds.includes(a)).length - reps.filter((r) => r.conds.includes(b)).length);
+    for (const part of parts) {
+      const out = reps.filter((r) => r.conds.includes(part));
+      const rest = reps.filter((r) => !out.includes(r));
+      if (!rest.length) continue;
       // what remains of a pair holds whenever BPF() goes on
       const sole = rest.length === 1 ? { ...rest[0]!, cond: null, conds: [] } : null;
-      tool.replacements = all.filter((x) => x !== r).map((x) => (sole && x === rest[0] ? sole : x));
+      tool.replacements = all.filter((x) => !out.includes(x)).map((x) => (sole && x === rest[0] ? sole : x));
       tool.defines = [...defines];
       let c: CResult;
       try {
@@ -258,8 +262,8 @@ function leaveOutUncompilable(tool: PyTool, name: string, text: string, starts: 
         continue;
       }
       if (!c.report.some((e) => !e.converted) && !cErrors(name, c.bpfC, c.header, text, opts.check === 'syntax')) {
-        tool.refusals.push({ cond: r.cond, why: `${bad.message} (${name}.bpf.c:${bad.outLine}, where lcc convert ran)`, line: r.line });
-        return { c, entries: [{ line: r.line, what: `replace("${r.token}") under ${r.cond}: its C does not compile against this kernel's types (${bad.message}) → left out; BPF() refuses that choice at load, as BCC's compile fails`, converted: true }] };
+        tool.refusals.push({ cond: part, why: `${bad.message} (${name}.bpf.c:${bad.outLine}, where lcc convert ran)`, line: out[0]!.line });
+        return { c, entries: [{ line: out[0]!.line, what: `replace("${out[0]!.token}") under ${part}: its C does not compile against this kernel's types (${bad.message}) → left out; BPF() refuses that choice at load, as BCC's compile fails`, converted: true }] };
       }
     }
   }
@@ -318,7 +322,9 @@ export async function convert(pyFile: string, outDir?: string, opts: ConvertOpti
   const report = [...pieces.dropped, ...c.report, ...leftForPerson(tool, translated.spots, name)];
   if (!report.some((r) => !r.converted)) {
     let bad = cErrors(name, c.bpfC, c.header, text, opts.check === 'syntax');
-    const without = bad?.by === 'clang' ? leaveOutUncompilable(tool, name, text, starts, bad, opts, defines) : null;
+    // only an error about the kernel's types (a member it has not, a type it lays out otherwise): any other is the C's own
+    const typesError = /no member named|not a structure or union|incomplete definition of type|member reference/.test(bad?.message ?? '');
+    const without = bad?.by === 'clang' && typesError ? leaveOutUncompilable(tool, name, text, starts, bad, opts, defines) : null;
     if (without) {
       // the C without the choice this kernel cannot take, and the .ts that refuses it
       c = without.c;

@@ -731,8 +731,10 @@ function valueForms(v: PyNode, tool: PyTool, before: number, depth = 0): ValueFo
     // places hold markers the C side makes settings of
     const places = code?.match(/%[sdiu]|%l[du]/g) ?? [];
     const vals = right.type === 'tuple' ? right.namedChildren : [];
+    // (a name that holds C, biosnoop's disk_field_str "req->rq_disk", is no value: not this way)
+    const holdsC = (x: PyNode): boolean => x.type === 'identifier' && !!definitions(x.text, tool, before, enclosingFunction(x))?.some((d) => pyString(d.value) !== null);
     if (code !== null && arg === null && vals.length > 1 && places.length === vals.length && !/%(?![sdiu]|l[du])/.test(code.replace(/%[sdiu]|%l[du]/g, ''))
-      && vals.every((x) => /^[\w.]+$/.test(x.text))) {
+      && vals.every((x) => /^[\w.]+$/.test(x.text) && !holdsC(x))) {
       let k = 0;
       return one(code.replace(/%[sdiu]|%l[du]/g, () => formatArgMarker(tool, resolveAlias(vals[k++]!.text, tool, before))), null);
     }
@@ -759,6 +761,13 @@ function valueForms(v: PyNode, tool: PyTool, before: number, depth = 0): ValueFo
       }
       return out;
     }
+    return one(null, null);
+  }
+  // piece.replace("__X__", "y") (biolatency's disks_str.replace('__RQ_DISK__', 'rq_disk')): the piece's C, replaced
+  if (v.type === 'call' && v.childForFieldName('function')?.type === 'attribute' && v.childForFieldName('function')!.childForFieldName('attribute')!.text === 'replace') {
+    const [from, to] = positional(v).map((a) => pyString(a));
+    const forms = valueForms(v.childForFieldName('function')!.childForFieldName('object')!, tool, before, depth);
+    if (from != null && to != null && positional(v).length === 2 && forms.every((f) => f.code !== null && !f.arg)) return forms.map((f) => ({ ...f, code: f.code!.split(from).join(to) }));
     return one(null, null);
   }
   // "1" if args.tid else "0": one value per branch
