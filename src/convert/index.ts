@@ -51,7 +51,8 @@ function piecesForThisKernel(tool: PyTool): { kept: PyTool['pieces']; dropped: R
     if (missing) dropped.push({ line: p.line, what: `the piece the tool adds under tracepoint_exists("${missing[2]}", "${missing[3]}") → left out: this kernel has no ${missing[2]}:${missing[3]}, and the tool adds it only where there is one`, converted: true });
     return !missing;
   });
-  return { kept, dropped };
+  // a tool whose whole text waits on a tracepoint is converted as it is: the C says what is missing
+  return kept.length ? { kept, dropped } : { kept: tool.pieces, dropped: [] };
 }
 
 function assemble(tool: PyTool): { text: string; starts: { lineIdx: number; line: number; src?: boolean }[] } {
