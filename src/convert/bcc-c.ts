@@ -281,7 +281,8 @@ const TABLE_KINDS: Record<string, string> = {
   hash: 'BPF_HASH', array: 'BPF_ARRAY', percpu_array: 'BPF_PERCPU_ARRAY', percpu_hash: 'BPF_PERCPU_HASH', lru_hash: 'BPF_LRU_HASH', histogram: 'BPF_HISTOGRAM',
 };
 
-const scalar = (t: string): boolean => /^(unsigned\s+|signed\s+)?(int|long|long long|short|char|u8|u16|u32|u64|s8|s16|s32|s64|__u\d+|__s\d+|pid_t|size_t)$/.test(t.trim());
+/** a C scalar type's name (BCC's u32, the kernel's __u64, C's unsigned long) */
+export const scalar = (t: string): boolean => /^(unsigned\s+|signed\s+)?(int|long|long long|short|char|u8|u16|u32|u64|s8|s16|s32|s64|__u\d+|__s\d+|pid_t|size_t)$/.test(t.trim());
 
 function cIdent(s: string): string {
   return s.replace(/^args\./, '').replace(/\W+/g, '_').replace(/^_+|_+$/g, '');

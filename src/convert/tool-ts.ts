@@ -4,7 +4,7 @@
 // text took from the options, the programs loaded only under a condition,
 // maps sized by an option, the maps a user pins, the programs BCC attaches by
 // name, and the record type of each perf or ring buffer.
-import type { CResult } from './bcc-c.js';
+import { scalar, type CResult } from './bcc-c.js';
 import type { PyTool } from './python.js';
 import { translatePython, type Spot, type Translator } from './py/translate.js';
 import type { SyntaxNode } from '../treesitter.js';
@@ -36,7 +36,7 @@ export function toolTs(tool: PyTool, source: string, name: string, c: CResult | 
   const cls = `${pascal(name)}Skeleton`;
   // a record of a struct has a codec in the skeleton; a number (tc_perf_event's u32 before the packet) is
   // read by the tool's own ctypes cast of the data
-  const events = c.maps.filter((m) => m.event && !/^(unsigned\s+|signed\s+)?(int|long|long long|short|char|u8|u16|u32|u64|s8|s16|s32|s64|__u\d+|__s\d+)$/.test(m.event.trim())).map((m) => [m.name, struct(m.event!)] as const);
+  const events = c.maps.filter((m) => m.event && !scalar(m.event)).map((m) => [m.name, struct(m.event!)] as const);
   const bpf = (call: SyntaxNode, t: Translator): string => {
     const kw = t.keywordArgs(call);
     const positional = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a.type !== 'keyword_argument');
