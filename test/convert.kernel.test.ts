@@ -261,6 +261,20 @@ describe.runIf(runKernelTests)('converted tools build, load and run', () => {
       const none = await run('rqdisk', ['-b', String(1 << 30)], writes);
       expect(none.code, none.err).toBe(0);
       expect(none.out).not.toMatch(/^\s*\d+:\d+\s+\d+$/m);
+      // -d: the disk filter, formatted from the member path per kernel and the disk's numbers; -B
+      // (a ##BYTES## token): bytes, at least the 16 writes of 16 KiB
+      const sys = fs.realpathSync(`/sys/dev/block/${major}:${(dev & 0xff) | ((dev >> 12) & 0xfff00)}`);
+      const disk = path.basename(fs.existsSync(path.join(sys, 'partition')) ? path.dirname(sys) : sys);
+      const bytes = await run('rqdisk', ['-d', disk, '-B'], writes);
+      expect(bytes.code, bytes.err).toBe(0);
+      const byDisk = [...bytes.out.matchAll(/^\s*(\d+):(\d+)\s+(\d+)$/gm)];
+      expect(byDisk.length, bytes.out).toBe(1);
+      expect(Number(byDisk[0]![1]), bytes.out).toBe(major);
+      expect(Number(byDisk[0]![3]), bytes.out).toBeGreaterThanOrEqual(16 * 16384);
+      // a device no request goes to: nothing counted
+      const other = await run('rqdisk', ['-d', 'null'], writes);
+      expect(other.code, other.err).toBe(0);
+      expect(other.out).not.toMatch(/^\s*\d+:\d+\s+\d+$/m);
     } finally {
       fs.rmSync(file, { force: true });
     }

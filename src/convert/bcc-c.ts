@@ -715,7 +715,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     const head = (code: string): boolean => /^\s*[\w\s*]+\([^;{]*\)\s*(\{[\s\S]*)?$/.test(code);
     if (!chain.length || !fallback || alts.some((r) => r.code === null || r.arg || /^\s*#|\/\//m.test(r.code) || !head(r.code))) continue;
     const inFunction = inFunctionLines(text);
-    const occ = [...text.matchAll(new RegExp(`\\b${token}\\b`, 'g'))].map((m) => m.index!);
+    const occ = [...text.matchAll(tokenRe(token, 'g'))].map((m) => m.index!);
     // each head with what follows it: a function whose body ends in the text, the same end for every head
     // (the head alone, `int f(...)`, or the head and the body's first lines, filegone's `int f(...) {\n  u32 x;`)
     const extent = (o: number): number | null => {
@@ -759,8 +759,8 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
   // macro the Python defines under that condition, which the #if blocks below follow
   for (const [token, reps] of byToken) {
     if (handled.has(token) || !text.includes(token)) continue;
-    const uses = text.split('\n').filter((l) => new RegExp(`\\b${token}\\b`).test(l));
-    if (!uses.every((l) => new RegExp(`^\\s*#\\s*(?:el)?if\\s+${token}\\s*$`).test(l))) continue;
+    const uses = text.split('\n').filter((l) => tokenRe(token).test(l));
+    if (!/^\w+$/.test(token) || !uses.length || !uses.every((l) => new RegExp(`^\\s*#\\s*(?:el)?if\\s+${token}\\s*$`).test(l))) continue;
     const { alts } = replaceChain(reps);
     const ones = alts.filter((r) => r.code?.trim() === '1');
     if (ones.length !== 1 || alts.some((r) => !['0', '1'].includes(r.code?.trim() ?? '')) || ones[0]!.arg) continue;
@@ -772,8 +772,8 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
   // "#define THRESHOLD %d" % threshold_ns): a macro the Python defines under that condition
   for (const [token, reps] of byToken) {
     if (handled.has(token) || !text.includes(token)) continue;
-    const uses = text.split('\n').filter((l) => new RegExp(`\\b${token}\\b`).test(l));
-    if (!uses.every((l) => l.trim() === token)) continue;
+    const uses = text.split('\n').filter((l) => tokenRe(token).test(l));
+    if (!uses.length || !uses.every((l) => l.trim() === token)) continue;
     const def = (r: Replacement): RegExpExecArray | null => /^\s*#\s*define\s+(\w+)(?:[ \t]+(.*?))?\s*$/.exec(r.code ?? '');
     const defs = reps.filter((r) => def(r));
     const rest = reps.filter((r) => !def(r));
@@ -1892,3 +1892,10 @@ function findMember(btf: Btf, type: BtfType, name: string): BtfMember | null {
   }
   return null;
 }
+
+/** A token of the Python's replace() in C: whole, where its ends are word characters (`##QUEUE##` has none) */
+function tokenRe(token: string, flags = ''): RegExp {
+  const quoted = token.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`${/^\w/.test(token) ? '\\b' : ''}${quoted}${/\w$/.test(token) ? '\\b' : ''}`, flags);
+}
+

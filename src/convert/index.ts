@@ -244,28 +244,28 @@ function leaveOutUncompilable(tool: PyTool, name: string, text: string, starts: 
   const converted = tool.defines;
   const byToken = new Map<string, Replacement[]>();
   for (const r of all) byToken.set(r.token, [...(byToken.get(r.token) ?? []), r]);
-  for (const reps of byToken.values()) {
-    if (reps.length < 2 || new Set(reps.map((r) => r.code)).size < 2) continue;
-    // the narrowest condition first: the one that leaves out the fewest choices
-    const parts = [...new Set(reps.flatMap((r) => r.conds))].sort((a, b) => reps.filter((r) => r.conds.includes(a)).length - reps.filter((r) => r.conds.includes(b)).length);
-    for (const part of parts) {
-      const out = reps.filter((r) => r.conds.includes(part));
-      const rest = reps.filter((r) => !out.includes(r));
-      if (!rest.length) continue;
-      // what remains of a pair holds whenever BPF() goes on
-      const sole = rest.length === 1 ? { ...rest[0]!, cond: null, conds: [] } : null;
-      tool.replacements = all.filter((x) => !out.includes(x)).map((x) => (sole && x === rest[0] ? sole : x));
-      tool.defines = [...defines];
-      let c: CResult;
-      try {
-        c = convertC(tool, name, text, starts);
-      } catch {
-        continue;
-      }
-      if (!c.report.some((e) => !e.converted) && !cErrors(name, c.bpfC, c.header, text, opts.check === 'syntax')) {
-        tool.refusals.push({ cond: part, why: `${bad.message} (${name}.bpf.c:${bad.outLine}, where lcc convert ran)`, line: out[0]!.line });
-        return { c, entries: [{ line: out[0]!.line, what: `replace("${out[0]!.token}") under ${part}: its C does not compile against this kernel's types (${bad.message}) → left out; BPF() refuses that choice at load, as BCC's compile fails`, converted: true }] };
-      }
+  const chosen = [...byToken.values()].filter((reps) => reps.length >= 2 && new Set(reps.map((r) => r.code)).size >= 2).flat();
+  // the narrowest condition first: the one that leaves out the fewest choices. A condition leaves
+  // out its choices of every token (biolatency's kernel_struct_has_field chooses two tokens' C)
+  const parts = [...new Set(chosen.flatMap((r) => r.conds))].sort((a, b) => chosen.filter((r) => r.conds.includes(a)).length - chosen.filter((r) => r.conds.includes(b)).length);
+  for (const part of parts) {
+    const out = chosen.filter((r) => r.conds.includes(part));
+    const tokens = [...new Set(out.map((r) => r.token))];
+    const rests = tokens.map((t) => byToken.get(t)!.filter((r) => !out.includes(r)));
+    if (rests.some((rest) => !rest.length)) continue;
+    // what remains of a pair holds whenever BPF() goes on
+    const soles = new Map(rests.filter((rest) => rest.length === 1).map((rest) => [rest[0]!, { ...rest[0]!, cond: null, conds: [] }]));
+    tool.replacements = all.filter((x) => !out.includes(x)).map((x) => soles.get(x) ?? x);
+    tool.defines = [...defines];
+    let c: CResult;
+    try {
+      c = convertC(tool, name, text, starts);
+    } catch {
+      continue;
+    }
+    if (!c.report.some((e) => !e.converted) && !cErrors(name, c.bpfC, c.header, text, opts.check === 'syntax')) {
+      tool.refusals.push({ cond: part, why: `${bad.message} (${name}.bpf.c:${bad.outLine}, where lcc convert ran)`, line: out[0]!.line });
+      return { c, entries: [{ line: out[0]!.line, what: `${tokens.map((t) => `replace("${t}")`).join(', ')} under ${part}: its C does not compile against this kernel's types (${bad.message}) → left out; BPF() refuses that choice at load, as BCC's compile fails`, converted: true }] };
     }
   }
   // as the first conversion left them

@@ -573,6 +573,7 @@ function replacementsOf(call: PyNode, textVar: string, tool: PyTool, conds: stri
 
 /** One text.replace(token, value): a replacement per form the value takes, under the conditions around it */
 function pushReplacement(n: PyNode, token: string, valueNode: PyNode, tool: PyTool, conds: string[]): void {
+  const made: Replacement[] = [];
   for (const form of valueForms(valueNode, tool, line(n))) {
     // a choice made only where the tool leaves before BPF() (args.ebpf's comment) never reaches the compiler,
     // and the other one's condition always holds there
@@ -585,14 +586,77 @@ function pushReplacement(n: PyNode, token: string, valueNode: PyNode, tool: PyTo
     const own = alt.cond === outer ? null : head ? alt.cond!.slice(head.length) : alt.cond;
     // a path of a text built with +=: its ifs' conditions, each one of conds; the paths start at the
     // module's top, so a replace() under an if of its own would see paths it cannot be on
-    const all = alt.conds ? [...conds, ...alt.conds] : own ? [...conds, own] : conds;
+    // each part of the value's own condition on its own: a part may be one a choice is left out by
+    // (biolatency's disk filter: the option, and the kernel's member)
+    const all = alt.conds ? [...conds, ...alt.conds] : own ? [...conds, ...andParts(own).filter((p) => !conds.includes(p))] : conds;
     const code = alt.conds && outer ? null : alt.code;
-    tool.replacements.push({ token, line: line(n), cond: all.length ? all.join(' and ') : null, conds: all, code, arg: alt.arg, ...(alt.list ? { list: alt.list } : {}), ...(alt.conds ? { path: true } : {}), py: n.text.split('\n')[0]!.slice(0, 120) });
+    made.push({ token, line: line(n), cond: all.length ? all.join(' and ') : null, conds: all, code, arg: alt.arg, ...(alt.list ? { list: alt.list } : {}), ...(alt.conds ? { path: true } : {}), py: n.text.split('\n')[0]!.slice(0, 120) });
   }
+  tool.replacements.push(...kernelMembers(made, tool));
+}
+
+const KERNEL_HAS_FIELD = /^(?:(?:bcc\.)?BPF\.)?kernel_struct_has_field\(\s*b?["']\w+["']\s*,\s*b?["']\w+["']\s*\)(\s*==\s*1)?$/;
+
+/**
+ * Two choices of one token that differ only in a member path, under
+ * kernel_struct_has_field() and its negation (biolatency's disk filter and
+ * store, `req->rq_disk` or `req->q->disk`, inside larger C): one choice whose
+ * C names a token of its own for the path, and that token's two member paths,
+ * which the C side reads with bpf_core_field_exists(): one object for both
+ * kernels, as the tool's own `__RQ_DISK__` is.
+ */
+function kernelMembers(reps: Replacement[], tool: PyTool): Replacement[] {
+  const out = [...reps];
+  const extra: Replacement[] = [];
+  for (const a of reps) {
+    const k = a.conds.find((c) => KERNEL_HAS_FIELD.test(c));
+    if (!k || a.code === null || a.arg || !out.includes(a)) continue;
+    const rest = a.conds.filter((c) => c !== k);
+    const b = out.find((r) => r !== a && r.code !== null && !r.arg && r.conds.length === a.conds.length && r.conds.includes(`not (${k})`) && r.conds.filter((c) => c !== `not (${k})`).every((c, i) => c === rest[i]));
+    if (!b) continue;
+    const [ca, cb] = [a.code, b.code!];
+    let pre = 0;
+    while (pre < ca.length && ca[pre] === cb[pre]) pre++;
+    // the path starts after an arrow, and ends where a name does
+    pre = Math.max(ca.lastIndexOf('->', pre - 1) + 2, 0);
+    let post = 0;
+    while (post < ca.length - pre && post < cb.length - pre && ca[ca.length - 1 - post] === cb[cb.length - 1 - post]) post++;
+    while (post > 0 && /\w/.test(ca[ca.length - post]!)) post--;
+    const [pa, pb] = [ca.slice(pre, ca.length - post), cb.slice(pre, cb.length - post)];
+    const member = /^\w+(?:->\w+)*$/;
+    if (pre < 2 || !member.test(pa) || !member.test(pb)) continue;
+    const token = `__LCC_MEMBER_${tool.replacements.length + extra.length / 2}__`;
+    const merged: Replacement = { ...a, conds: rest, cond: rest.length ? rest.join(' and ') : null, code: ca.slice(0, pre) + token + ca.slice(ca.length - post) };
+    out.splice(out.indexOf(a), 1, merged);
+    out.splice(out.indexOf(b), 1);
+    extra.push({ ...a, token, conds: [k], cond: k, code: pa }, { ...b, token, conds: [`not (${k})`], cond: `not (${k})`, code: pb });
+  }
+  // after the choices whose C holds them: the C side replaces in this order
+  return [...out, ...extra];
 }
 
 /** A condition as one side of an `and`: `a or b` parenthesised (`and` binds tighter) */
 const andPart = (c: string): string => (/\bor\b/.test(c) && !/^not \(.*\)$/.test(c) ? `(${c})` : c);
+
+/** The sides of a condition's top-level `and`s */
+function andParts(c: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let from = 0;
+  for (let i = 0; i < c.length; i++) {
+    if (c[i] === '(' || c[i] === '[') depth++;
+    else if (c[i] === ')' || c[i] === ']') depth--;
+    // `a or b and c` is `a or (b and c)`: no `and` of its own splits it
+    else if (depth === 0 && c.startsWith(' or ', i)) return [c];
+    else if (depth === 0 && c.startsWith(' and ', i)) {
+      out.push(c.slice(from, i).trim());
+      from = i + 5;
+    }
+  }
+  out.push(c.slice(from).trim());
+  // a part parenthesised only to be one side of the `and`
+  return out.map((p) => (/^\(.*\)$/s.test(p) && balancedParens(p.slice(1, -1)) ? p.slice(1, -1) : p));
+}
 
 /** Two conditions that both hold */
 function bothConds(a: string | null, b: string | null): string | null {
@@ -734,9 +798,18 @@ function valueForms(v: PyNode, tool: PyTool, before: number, depth = 0): ValueFo
     // (a name that holds C, biosnoop's disk_field_str "req->rq_disk", is no value: not this way)
     const holdsC = (x: PyNode): boolean => x.type === 'identifier' && !!definitions(x.text, tool, before, enclosingFunction(x))?.some((d) => pyString(d.value) !== null);
     if (code !== null && arg === null && vals.length > 1 && places.length === vals.length && !/%(?![sdiu]|l[du])/.test(code.replace(/%[sdiu]|%l[du]/g, ''))
-      && vals.every((x) => /^[\w.]+$/.test(x.text) && !holdsC(x))) {
-      let k = 0;
-      return one(code.replace(/%[sdiu]|%l[du]/g, () => formatArgMarker(tool, resolveAlias(vals[k++]!.text, tool, before))), null);
+      && vals.every((x) => /^[\w.]+$/.test(x.text))) {
+      // a name holding C is C per condition (biolatency's disk_field_str, per kernel): one text per choice,
+      // the other values settings in each
+      let texts: ValueForm[] = [{ code: '', arg: null, cond: null }];
+      const pieces = code.split(/%[sdiu]|%l[du]/);
+      for (const [k, x] of vals.entries()) {
+        const choices: { code: string; cond: string | null }[] = holdsC(x)
+          ? valueForms(x, tool, before, depth + 1).map((f) => ({ code: f.code!, cond: f.cond }))
+          : [{ code: formatArgMarker(tool, resolveAlias(x.text, tool, before)), cond: null }];
+        texts = texts.flatMap((t) => choices.map((c) => ({ code: t.code! + pieces[k]! + c.code, arg: null, cond: bothConds(t.cond, c.cond) })));
+      }
+      return texts.map((t) => ({ ...t, code: t.code! + pieces[vals.length]! }));
     }
     return one(code !== null && arg !== null ? code : null, arg);
   }
@@ -1126,7 +1199,31 @@ function definitions(name: string, tool: PyTool, before: number, scope: PyNode |
     if (flow) return null;
     out.push({ value: a.childForFieldName('right')!, cond: condOf(a) });
   }
+  // an if whose every branch, else included, assigns the name overwrites what came before:
+  // biolatency's disk_field_str = "" is never formatted into the C
+  for (let k = out.length - 1; k > 0; k--) {
+    const ifNode = branchIf(out[k]!.value);
+    if (ifNode && assignsOnEveryBranch(ifNode, name)) {
+      const first = out.findIndex((d) => branchIf(d.value) === ifNode);
+      return out.slice(first);
+    }
+  }
   return out.length ? out : null;
+}
+
+/** The if statement whose branch holds this assignment's value directly (not in a nested block) */
+function branchIf(value: PyNode): PyNode | null {
+  const stmt = value.parent?.parent; // value → assignment → expression_statement
+  const block = stmt?.parent;
+  const clause = block?.type === 'block' ? block.parent : null;
+  if (clause?.type === 'if_statement') return clause;
+  return clause && /^(elif|else)_clause$/.test(clause.type) ? clause.parent : null;
+}
+
+function assignsOnEveryBranch(ifNode: PyNode, name: string): boolean {
+  const blocks = [ifNode.childForFieldName('consequence'), ...ifNode.namedChildren.filter((c) => /^(elif|else)_clause$/.test(c.type)).map((c) => c.childForFieldName('consequence') ?? c.childForFieldName('body'))];
+  if (!ifNode.namedChildren.some((c) => c.type === 'else_clause')) return false;
+  return blocks.every((b) => !!b && b.namedChildren.some((st) => st.type === 'expression_statement' && st.namedChildren[0]?.type === 'assignment' && st.namedChildren[0].childForFieldName('left')?.text === name));
 }
 
 /** Whether every parenthesis in `t` closes within it (`a) and (b` does not: int(a) + int(b) is no one call). */
