@@ -129,7 +129,10 @@ const SOURCES: Record<string, string> = {
   mallocstacks: `${EXAMPLES}/mallocstacks.py`,
   ...Object.fromEntries(['xdp_drop_count', 'xdp_macswap_count', 'xdp_redirect_cpu', 'xdp_redirect_map'].map((t) => [t, `/usr/share/doc/bpfcc-tools/examples/networking/xdp/${t}.py`])),
   tc_perf_event: '/usr/share/doc/bpfcc-tools/examples/networking/tc_perf_event.py',
+  ...Object.fromEntries(['http-parse-simple', 'http-parse-complete'].map((t) => [t, `/usr/share/doc/bpfcc-tools/examples/networking/http_filter/${t}.py`])),
 };
+/** The name lcc convert gives a tool's files (http-parse-simple's are http_parse_simple.*) */
+const fileName = (tool: string): string => tool.replace(/-/g, '_');
 const TOOLS = Object.keys(SOURCES);
 
 /** test/fixtures/bcc/work.c, built with frame pointers and symbols; it does what each line on stdin asks */
@@ -161,10 +164,13 @@ describe.runIf(runKernelTests)('converted BCC tools print what BCC prints', () =
       fs.mkdirSync(OUT, { recursive: true });
       const py = path.join(OUT, `${tool}.py`);
       fs.copyFileSync(SOURCES[tool]!, py);
+      // BPF(src_file=...): the C beside the tool (the http filters)
+      const c = SOURCES[tool]!.replace(/\.py$/, '.c');
+      if (fs.existsSync(c)) fs.copyFileSync(c, path.join(OUT, path.basename(c)));
       const r = await convert(py, dir);
       expect(r.report.filter((x) => !x.converted).map((x) => x.what), `${tool} converts whole`).toEqual([]);
       if (r.tool.pythonOnly) continue; // tplist, bpflist: no BPF program, nothing to build
-      const b = spawnSync(process.execPath, ['--import', TSX, path.join(here, 'helpers', 'lcc.ts'), 'build', `${tool}.bpf.c`], { cwd: dir, encoding: 'utf8' });
+      const b = spawnSync(process.execPath, ['--import', TSX, path.join(here, 'helpers', 'lcc.ts'), 'build', `${fileName(tool)}.bpf.c`], { cwd: dir, encoding: 'utf8' });
       expect(b.status, `${tool}: ${b.stderr}`).toBe(0);
     }
   }, 240_000);
@@ -619,4 +625,40 @@ describe.runIf(runKernelTests)('converted BCC tools print what BCC prints', () =
     expect(rows(outs[0]!)).toEqual(rows(outs[1]!));
     expect(outs[0]!.split('\n').filter((l) => /^CPU/.test(l))).toEqual(outs[1]!.split('\n').filter((l) => /^CPU/.test(l)));
   }, 120_000);
+
+  for (const tool of ['http-parse-simple', 'http-parse-complete']) {
+    it(`${tool} (a socket filter on bcc/proto.h's packet cursor, on a raw socket attach_raw_socket opens; the tool reads the kept packets with os.read): the same HTTP request and response lines`, async () => {
+      const server = start(PYTHON, ['-m', 'http.server', '0', '--bind', '127.0.0.1'], OUT);
+      await server.w.until(/port (\d+)/);
+      const port = Number(/port (\d+)/.exec(server.w.stdout)![1]);
+      const conv = start(process.execPath, ['--import', TSX, `${fileName(tool)}.ts`, '-i', 'lo'], path.join(OUT, tool));
+      await conv.w.until(`${fileName(tool)}: attached`, { stream: 'stderr' });
+      const orig = start(PYTHON, [path.join(OUT, `${tool}.py`), '-i', 'lo'], OUT);
+      // BCC says "binding socket" before it compiles; it reads once its packet socket is open, and waits there
+      const holdsPacketSocket = (): boolean => {
+        const inodes = new Set(fs.readFileSync('/proc/net/packet', 'utf8').split('\n').slice(1).map((l) => l.trim().split(/\s+/).at(-1)));
+        return fs.readdirSync(`/proc/${orig.child.pid}/fd`).some((fd) => {
+          try {
+            return inodes.has(/^socket:\[(\d+)\]$/.exec(fs.readlinkSync(`/proc/${orig.child.pid}/fd/${fd}`))?.[1]);
+          } catch {
+            return false;
+          }
+        });
+      };
+      expect(await eventually(() => holdsPacketSocket() && procState(orig.child.pid!) === 'S', 60_000), `BCC's ${tool} reads its socket`).toBe(true);
+      const page = `/lcc-${tool}-${process.pid}`;
+      const get = spawnSync(PYTHON, ['-c', `import urllib.request\ntry: urllib.request.urlopen('http://127.0.0.1:${port}${page}')\nexcept Exception: pass`], { encoding: 'utf8' });
+      expect(get.status, get.stderr).toBe(0);
+      // loopback: each packet is seen going out and coming in
+      const done = (out: string): boolean => out.split(`GET ${page} HTTP/1.1`).length - 1 >= 2 && (out.match(/^HTTP\/1\.0 404/gm) ?? []).length >= 2;
+      await Promise.all([orig, conv].map((t) => t.w.until(done)));
+      for (const t of [orig, conv, server]) t.child.kill('SIGINT');
+      await Promise.all([orig, conv, server].map((t) => t.w.closed));
+      // what Ctrl-C ends, the read: both print Python's KeyboardInterrupt
+      for (const t of [orig, conv]) expect(t.w.stderr).toMatch(/KeyboardInterrupt/);
+      const lines = (out: string): string[] => out.split('\n').filter((l) => l.includes(page) || /^HTTP\/1\.0 404/.test(l) || /delete from bpf map/.test(l));
+      expect(lines(conv.w.stdout), `lcc:\n${conv.w.stdout}\nBCC:\n${orig.w.stdout}`).toEqual(lines(orig.w.stdout));
+      expect(conv.w.stdout.split('\n')[0]).toBe(orig.w.stdout.split('\n')[0]);
+    }, 120_000);
+  }
 });

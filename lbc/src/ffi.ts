@@ -283,6 +283,8 @@ function bindLibc(libc: Koffi.IKoffiLib) {
     getsockopt: libc.func('int getsockopt(int fd, int level, int name, _Out_ uint8_t *value, _Inout_ uint32_t *len)'),
     connect: libc.func('int connect(int fd, const uint8_t *addr, uint32_t len)'),
     bind: libc.func('int bind(int fd, const uint8_t *addr, uint32_t len)'),
+    dup: libc.func('int dup(int fd)'),
+    fcntl: libc.func('int fcntl(int fd, int cmd, ...)'),
     getsockname: libc.func('int getsockname(int fd, _Out_ uint8_t *addr, _Inout_ uint32_t *len)'),
     pthread_sigmask: libc.func('int pthread_sigmask(int how, const uint8_t *set, _Out_ uint8_t *old)'),
     mount: libc.func('int mount(const char *src, const char *target, const char *fstype, unsigned long flags, const void *data)'),

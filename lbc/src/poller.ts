@@ -142,3 +142,35 @@ class Poller {
 }
 
 export const poller = new Poller();
+
+const EPERM = 1;
+const POLLIN = 1;
+
+/**
+ * Calls `ready` once `fd` has something to read (a packet socket a tool reads
+ * with os.read): the wait costs the event loop nothing, so Ctrl-C still
+ * reaches the tool. A file epoll cannot watch (a regular one) is readable now.
+ * Returns how to stop waiting.
+ */
+export function whenReadable(fd: number, ready: () => void): () => void {
+  const pfd = Buffer.alloc(8);
+  let id = -1;
+  try {
+    id = poller.add(fd, {
+      // a pass over every source (after another's records) calls this one too: only when it is readable
+      drain: () => {
+        pfd.writeInt32LE(fd, 0);
+        pfd.writeInt16LE(POLLIN, 4);
+        pfd.writeInt16LE(0, 6);
+        if ((c.poll(pfd, 1, 0) as number) < 1) return 0;
+        poller.remove(id);
+        ready();
+        return 1;
+      },
+    });
+  } catch (e) {
+    if (!(e instanceof LbcError && e.errno === EPERM)) throw e;
+    queueMicrotask(ready);
+  }
+  return () => poller.remove(id);
+}

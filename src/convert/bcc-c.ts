@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse, type SyntaxNode } from '../treesitter.js';
 import { Btf, BtfKind, type BtfMember, type BtfType } from '../../lbc/src/pure.js';
+import { packetCursor } from './c/packet.js';
 import { balancedParens, type Attach, type Define, type PyTool, type Replacement } from './python.js';
 
 /** Kernel macros BCC tools use, which vmlinux.h (types only) does not carry: what follows the name. */
@@ -1581,6 +1582,13 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
   // packet programs (XDP, tc, socket filters) read their packet and context directly, as the verifier
   // wants: no kernel memory to read through probes there
   const packetOnly = programs.length > 0 && programs.every((p) => /^(xdp|tc|classifier|action|socket|sk_skb|sk_msg|lwt_|cgroup_skb|flow_dissector)/.test(p.section));
+  // BCC's packet cursor (cursor_advance, bcc/proto.h's headers) and its packet loads
+  const packet = packetCursor(text);
+  text = packet.text;
+  for (const n of packet.notes) {
+    if (n.converted) report.push({ line: pyLine(n.off), what: n.what, converted: true });
+    else fail(pyLine(n.off), n.what, n.action ?? 'convert by hand');
+  }
   const rewrites = packetOnly ? { edits: [], skipped: [] } : corePointerChains(text, new Set([...structs, 'pt_regs', 'bpf_raw_tracepoint_args', 'bpf_perf_event_data']), vmlinuxBtf(), headerParts.join('\n'));
   for (const r of rewrites.skipped) report.push({ line: pyLine(r), what: 'a write through a kernel pointer (x->f = ...): left as written', action: 'BPF programs cannot write kernel memory this way; rework the logic', converted: false });
   if (rewrites.edits.length) {
@@ -1676,6 +1684,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     ] : []),
     ...(compat.length ? ['/* kernel header macros the tool uses (vmlinux.h has no macros) */', ...compat.map(([m, v]) => `#ifndef ${m}\n#define ${m}${v}\n#endif`)] : []),
     `#include "${name}.h"`,
+    ...packet.preamble,
     ...(members.length ? ['/* struct sock / inet_sock member names that are macros in the kernel\'s headers */', ...members.map(([m, v]) => `#define ${m} ${v}`)] : []),
     '',
     ...(flavors.length ? ['/* older kernels\' layouts, for bpf_core_field_exists() */', ...flavors, ''] : []),

@@ -324,7 +324,8 @@ export function parsePythonTool(file: string, source: string): PyTool {
   // the module's own BPF(): a helper function may build a probe object of its own (a feature check)
   // BPF(...), or bcc.BPF(...) where the tool imports the module
   const isBpf = (c: PyNode): boolean => /^(bcc\.)?BPF$/.test(c.childForFieldName('function')!.text);
-  const bpfCalls = root.descendantsOfType('call').filter(isBpf);
+  // BPF(text=''): an object with no program, made for its helpers (opensnoop's get_syscall_prefix); not the tool's
+  const bpfCalls = root.descendantsOfType('call').filter((c) => isBpf(c) && !emptyBpf(c));
   const inFunction = (n: PyNode): boolean => {
     for (let p = n.parent; p; p = p.parent) if (p.type === 'function_definition') return true;
     return false;
@@ -1240,4 +1241,10 @@ function resolveAlias(arg: string, tool: PyTool, before: number): string {
   const defs = definitions(arg, tool, before);
   if (defs?.length === 1 && /^args\.\w+$/.test(defs[0]!.value.text)) return defs[0]!.value.text;
   return arg;
+}
+
+/** BPF(text='') or BPF(text=""): a BPF object with no program */
+export function emptyBpf(call: PyNode): boolean {
+  const t = kwargs(call).get('text') ?? positional(call)[0];
+  return !!t && pyString(t) === '' && positional(call).length + kwargs(call).size === 1;
 }

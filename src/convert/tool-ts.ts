@@ -5,7 +5,7 @@
 // maps sized by an option, the maps a user pins, the programs BCC attaches by
 // name, and the record type of each perf or ring buffer.
 import { scalar, type CResult } from './bcc-c.js';
-import type { PyTool } from './python.js';
+import { emptyBpf, type PyTool } from './python.js';
 import { translatePython, type Spot, type Translator } from './py/translate.js';
 import type { SyntaxNode } from '../treesitter.js';
 import { pascal } from '../names.js';
@@ -38,6 +38,7 @@ export function toolTs(tool: PyTool, source: string, name: string, c: CResult | 
   // read by the tool's own ctypes cast of the data
   const events = c.maps.filter((m) => m.event && !scalar(m.event)).map((m) => [m.name, struct(m.event!)] as const);
   const bpf = (call: SyntaxNode, t: Translator): string => {
+    if (emptyBpf(call)) return "new bcc.BPF(null, { text: '' })";
     const kw = t.keywordArgs(call);
     const positional = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a.type !== 'keyword_argument');
     const textArg = kw.get('text') ?? (positional[0] ? t.expr(positional[0]).c : 'null');

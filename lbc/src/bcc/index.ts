@@ -15,6 +15,7 @@ import type { Link } from '../link.js';
 import type { BpfMap } from '../map.js';
 import type { Codec } from '../codec.js';
 import { LbcError } from '../errors.js';
+import { kernelFds, openPacketSocket } from '../packetsock.js';
 import { ksym as kernelSym, ksymAddress, ksymNames } from '../ksyms.js';
 import { ensureTracefs, TRACEFS } from '../sysfs.js';
 import { Btf } from '../btf.js';
@@ -27,12 +28,15 @@ import { jsonHist, LOG2_INDEX_MAX, LINEAR_INDEX_MAX } from './hist.js';
 import { formatLinearHist, formatLog2Hist } from '../hist.js';
 import { pyFormat } from '../py/format.js';
 import { blocking, onNextWait } from '../py/run.js';
-import { strftime, sys } from '../py/modules.js';
+import { provideKernelFds, strftime, sys } from '../py/modules.js';
 import { writeFd } from '../py/builtins.js';
 import { CValue } from './ctypes.js';
 import { findBinary, findLibrary } from './binary.js';
 import { USDT, USDTException, type UsdtContext } from './usdt.js';
 import * as ct from './ctypes.js';
+
+// os.read and socket.fromfd on the fds this module opens (attach_raw_socket's packet socket)
+provideKernelFds(kernelFds);
 
 export { ct, USDT, USDTException };
 export { pyroute2 } from './pyroute2.js';
@@ -431,7 +435,8 @@ export class BPF {
   static readonly XDP_FLAGS_DRV_MODE = 4;
   static readonly XDP_FLAGS_HW_MODE = 8;
 
-  readonly skel: SkeletonLike;
+  /** null for BPF(text=''), an object with no program that tools make for its helpers (opensnoop's get_syscall_prefix) */
+  private readonly skeleton: SkeletonLike | null;
   readonly settings: BpfSettings;
   private readonly tables = new Map<string, Table>();
   private readonly links = new Map<string, Link[]>();
@@ -439,12 +444,13 @@ export class BPF {
   private readonly buffers: { table: Table; consumer: { poll(): number; close(): void } }[] = [];
   private wake: (() => void) | null = null;
 
-  constructor(skeleton: SkeletonClass, ...args: unknown[]) {
+  constructor(skeleton: SkeletonClass | null, ...args: unknown[]) {
     const [pos, k] = splitKw(args);
     this.settings = { ...(pos[0] as BpfSettings | undefined), ...k };
     const s = this.settings;
     for (const [chosen, why] of s.refuse ?? []) if (chosen) throw new Exception(`Failed to compile BPF module: ${why}`);
-    this.skel = skeleton.open();
+    this.skeleton = skeleton?.open() ?? null;
+    if (!skeleton) return;
     try {
       const rodata = this.skel.rodata as Record<string, unknown> | undefined;
       for (const [name, v] of Object.entries(s.rodata ?? {})) {
@@ -537,7 +543,7 @@ export class BPF {
     return t;
   }
   __contains__(name: unknown): boolean {
-    return text(name) in (this.settings.maps ?? {}) || this.skel.obj.mapNames.includes(text(name));
+    return text(name) in (this.settings.maps ?? {}) || (this.skeleton?.obj.mapNames.includes(text(name)) ?? false);
   }
 
   attach_kprobe(...args: unknown[]): void {
@@ -630,9 +636,19 @@ export class BPF {
     this.attachTo(o.fn_name, { perfEvent: ev }, `perf:${o.ev_type}:${o.ev_config}:${text(o.fn_name)}`, 'other');
   }
   /** load_func(name, type): the program, to hand to attach_xdp and the like */
-  load_func(name: unknown): { name: string; fd: number } {
+  load_func(name: unknown): { name: string; fd: number; sock?: number } {
     const p = this.program(name);
     return { name: p.name, fd: p.fd };
+  }
+  /** A raw packet socket on `dev` that keeps what the socket filter `fn` keeps: fn.sock, the tool reads it */
+  static attach_raw_socket(...args: unknown[]): void {
+    const o = kw(args, ['fn', 'dev']);
+    const fn = o.fn as { name: string; fd: number; sock?: number };
+    try {
+      fn.sock = openPacketSocket(text(o.dev), fn.fd);
+    } catch (e) {
+      throw e instanceof LbcError ? new Exception(e.message) : e;
+    }
   }
   attach_xdp(...args: unknown[]): void {
     const o = kw(args, ['dev', 'fn', 'flags']);
@@ -886,12 +902,17 @@ export class BPF {
     }
   }
 
+  get skel(): SkeletonLike {
+    if (!this.skeleton) throw new Exception("this BPF object has no program: it was made with BPF(text='')");
+    return this.skeleton;
+  }
+
   cleanup(): void {
     for (const k of [...this.links.keys()]) this.detachKey(k);
     for (const b of this.buffers) b.consumer.close();
     this.buffers.length = 0;
     this.pipe?.close();
-    this.skel.destroy();
+    this.skeleton?.destroy();
   }
   __enter__(): this {
     return this;

@@ -171,6 +171,23 @@ export const os = {
   chdir: (p: string): void => fsCall(() => process.chdir(p)),
   system: (cmd: string): number => (spawnSync('/bin/sh', ['-c', cmd], { stdio: 'inherit' }).status ?? 1) << 8,
   _exit: (code: number): never => process.exit(code),
+  // read(fd, n): waits until the fd has something, off the event loop, so that Ctrl-C still reaches the
+  // tool (http-parse's loop over its packet socket); a non-blocking fd with nothing is EAGAIN, as in Python
+  // read(fd, n): waits until the fd has something, off the event loop, so that Ctrl-C still reaches the
+  // tool (http-parse's loop over its packet socket); a non-blocking fd with nothing is EAGAIN, as in Python
+  read: (fd: Int, n: Int): Promise<Buffer> => blocking<Buffer>((done, fail) => {
+    const now = (): void => {
+      try {
+        const buf = Buffer.alloc(Number(n));
+        done(buf.subarray(0, fs.readSync(Number(fd), buf, 0, buf.length, null)));
+      } catch (e) {
+        fail(fromNodeError(e));
+      }
+    };
+    if (fdIo) return fdIo.whenReadable(Number(fd), now);
+    now();
+    return () => {};
+  }),
   walk: function* (top: string): Generator<readonly unknown[]> {
     let entries: fs.Dirent[];
     try { entries = fs.readdirSync(top, { withFileTypes: true }); } catch { return; }
@@ -678,7 +695,54 @@ export const socket: Record<string, any> = {
   htonl: (v: number): number => (((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24)) >>> 0,
   gethostname: (): string => nodeOs.hostname(),
   error: OSError,
+  // a socket object over an fd of the tool's (BCC's attach_raw_socket gives it one): a dup, as Python makes
+  fromfd: (fd: Int): PySocket => new PySocket(kernelFds().dup(Number(fd))),
 };
+
+/**
+ * What fds of the kernel's (a packet socket) need beyond Node: waiting until
+ * one is readable, dup, O_NONBLOCK. The BCC API module, which has the FFI,
+ * provides it; this runtime stays pure.
+ */
+export interface KernelFds {
+  whenReadable(fd: number, ready: () => void): () => void;
+  dup(fd: number): number;
+  setBlocking(fd: number, blocking: boolean): void;
+}
+let fdIo: KernelFds | null = null;
+export function provideKernelFds(io: KernelFds): void {
+  fdIo = io;
+}
+function kernelFds(): KernelFds {
+  if (!fdIo) throw new OSError(38, 'Function not implemented: a socket from an fd comes with the BCC API (bcc)');
+  const io = fdIo;
+  // the system's refusal as Python raises it
+  const os = <A extends unknown[], R>(f: (...a: A) => R) => (...a: A): R => {
+    try {
+      return f(...a);
+    } catch (e) {
+      const n = (e as { errno?: number }).errno;
+      throw n ? new OSError(n, STRERROR[n] ?? `Unknown error ${n}`) : e;
+    }
+  };
+  return { whenReadable: io.whenReadable, dup: os(io.dup), setBlocking: os(io.setBlocking) };
+}
+
+/** socket.socket as far as tools use one they made from an fd */
+export class PySocket {
+  constructor(private fd: number) {}
+  fileno(): number {
+    return this.fd;
+  }
+  /** the fd's file status is shared with the fd it was made from: that one blocks too (os.read on it waits) */
+  setblocking(flag: unknown): void {
+    kernelFds().setBlocking(this.fd, Boolean(flag));
+  }
+  close(): void {
+    if (this.fd >= 0) fs.closeSync(this.fd);
+    this.fd = -1;
+  }
+}
 // `from socket import __all__, __dict__` (bindsnoop names protocols by walking them)
 socket.__all__ = Object.keys(socket).filter((k) => !k.startsWith('_'));
 socket.__dict__ = new PyDict(Object.entries(socket).filter(([k]) => k !== '__dict__'));
