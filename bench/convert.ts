@@ -48,9 +48,9 @@ interface Row { tool: string; refused: boolean; converted: boolean; left: number
  * trace (execs, opens, syscalls), then Ctrl-C; a tool that never says so in
  * `seconds` is stopped and counts as not running.
  */
-function runFor(cwd: string, name: string, seconds: number): Promise<{ code: number | null; lines: number; err: string }> {
+function runFor(cwd: string, name: string, seconds: number, args: string[] = []): Promise<{ code: number | null; lines: number; err: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', TSX, `${name}.ts`], { cwd });
+    const child = spawn(process.execPath, ['--import', TSX, `${name}.ts`, ...args], { cwd });
     let stdout = '';
     let err = '';
     let attached = false;
@@ -70,7 +70,37 @@ function runFor(cwd: string, name: string, seconds: number): Promise<{ code: num
   });
 }
 
+/** A veth pair of the report's own, for the tools that take a network device */
+const DEV = ['lccrpt0', 'lccrpt1'] as const;
+/**
+ * What the tools that require an argument are given, as a user of this
+ * machine would run them: a device (the report's veths, its disk), a process
+ * (this one), a function (libc's malloc). Tools without an entry run bare.
+ */
+const ARGS: Record<string, string[]> = {
+  xdp_drop_count: ['-S', DEV[0]],
+  xdp_macswap_count: ['-S', DEV[0]],
+  xdp_redirect_cpu: [DEV[0], '0'],
+  xdp_redirect_map: [DEV[0], DEV[1]],
+  biolatpcts: [fs.readdirSync('/sys/block').find((d) => !/^(loop|ram|zram|dm-)/.test(d)) ?? 'vda'],
+  mallocstacks: [String(process.pid)],
+  strlen_snoop: [String(process.pid)],
+  funcinterval: ['c:malloc'],
+};
+
 async function main(): Promise<void> {
+  spawnSync('ip', ['link', 'del', DEV[0]]);
+  const veth = spawnSync('ip', ['link', 'add', DEV[0], 'type', 'veth', 'peer', 'name', DEV[1]], { encoding: 'utf8' });
+  if (veth.status !== 0) throw new Error(`cannot make the report's veth pair: ${veth.stderr}`);
+  for (const d of DEV) spawnSync('ip', ['link', 'set', d, 'up']);
+  try {
+    await report();
+  } finally {
+    spawnSync('ip', ['link', 'del', DEV[0]]);
+  }
+}
+
+async function report(): Promise<void> {
   const tools = fs.readdirSync(dir).filter((f) => f.endsWith('.py')).sort();
   const rows: Row[] = [];
   for (const f of tools) {
@@ -115,12 +145,12 @@ async function main(): Promise<void> {
       row.note = (e as Error).message.split('\n')[0]!.slice(0, 100);
       continue;
     }
-    const ran = await runFor(dest, r.name, 60);
+    const ran = await runFor(dest, r.name, 60, ARGS[name] ?? []);
     // runs: attached, ran and stopped cleanly; how much it printed depends on whether its events happened
     // a tool that lets Ctrl-C's KeyboardInterrupt end it exits 130 under Python too
     row.runs = ran.code === 0 || (ran.code === 130 && /^KeyboardInterrupt/.test(ran.err));
     row.needsKprobes = /does not support kprobes|fentry|EPERM.*tracing|kfunc/.test(ran.err);
-    row.note = row.runs ? `${ran.lines} lines of output` : ran.err || `exit ${ran.code}`;
+    row.note = `${ARGS[name] ? `(${ARGS[name]!.join(' ')}) ` : ''}${row.runs ? `${ran.lines} lines of output` : ran.err || `exit ${ran.code}`}`;
   }
   const yes = (b: boolean): string => (b ? 'yes' : 'no');
   console.log(`lcc convert on ${path.relative(process.cwd(), dir) || dir} (${os.hostname()}, kernel ${os.release()})`);
