@@ -65,7 +65,9 @@ function runFor(cwd: string, name: string, seconds: number, args: string[] = [])
     });
     child.on('close', (code) => {
       clearTimeout(deadline);
-      resolve({ code: attached ? code : null, lines: stdout.trim().split('\n').filter(Boolean).length, err: err.split('\n').find((l) => !l.includes(': attached')) ?? '' });
+      // a tool that stops before it attaches may say why on stdout (btrfsdist: "no btrfs_file_operations in /proc/kallsyms")
+      const why = err.split('\n').find((l) => l && !l.includes(': attached')) ?? (attached ? '' : stdout.split('\n').find(Boolean) ?? '');
+      resolve({ code: attached ? code : null, lines: stdout.trim().split('\n').filter(Boolean).length, err: why });
     });
   });
 }
