@@ -239,6 +239,10 @@ describe.runIf(runKernelTests)('converted tools build, load and run', () => {
     expect(count('BLOCKED')).toBeGreaterThan(0); // sleep(0.2) blocks at least once
     const c = fs.readFileSync(path.join(OUT, 'switchstate', 'switchstate.bpf.c'), 'utf8');
     expect(c).toContain('bpf_core_field_exists(prev->__state) ? BPF_CORE_READ(prev, __state) : BPF_CORE_READ((struct task_struct___lcc_old *)prev, state)');
+    // prev->state, as tools written before 5.14 read it, beside __state in the same switch: always the same
+    expect(count('NAMES AGREE'), r.out).toBeGreaterThan(0);
+    expect(count('NAMES DIFFER'), r.out).toBe(0);
+    expect(c).toContain('bpf_core_field_exists(((struct task_struct___lcc_renamed *)prev)->state) ? BPF_CORE_READ((struct task_struct___lcc_renamed *)prev, state) : BPF_CORE_READ((struct task_struct *)prev, __state)');
   }, 30_000);
 
   it('rqdisk counts block requests by disk through rq_disk or q->disk, whichever this kernel has, and -b filters in the kernel', async () => {

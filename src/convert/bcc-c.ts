@@ -1591,6 +1591,10 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
   }
   const rewrites = packetOnly ? { edits: [], skipped: [] } : corePointerChains(text, new Set([...structs, 'pt_regs', 'bpf_raw_tracepoint_args', 'bpf_perf_event_data']), vmlinuxBtf(), headerParts.join('\n'));
   for (const r of rewrites.skipped) report.push({ line: pyLine(r), what: 'a write through a kernel pointer (x->f = ...): left as written', action: 'BPF programs cannot write kernel memory this way; rework the logic', converted: false });
+  for (const f of 'flavors' in rewrites ? rewrites.flavors : []) {
+    flavors.push(f);
+    report.push({ line: 0, what: `a member this kernel renamed (${/\t(.*);/.exec(f)![1]}, now with leading underscores) → read by either name with bpf_core_field_exists(): one object for kernels before and after`, converted: true });
+  }
   if (rewrites.edits.length) {
     report.push({ line: pyLine(rewrites.edits[0]!.start), what: `${rewrites.edits.length} kernel pointer chain${rewrites.edits.length > 1 ? 's' : ''} (a->b->c) → BPF_CORE_READ(a, b, c)`, converted: true });
     for (const e of [...rewrites.edits].sort((a, b) => b.start - a.start)) text = text.slice(0, e.start) + e.text + text.slice(e.end);
@@ -1708,7 +1712,8 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
  * in: an array there is an address (it decays), so only the pointers before it
  * are read: BPF_CORE_READ(a, b)->arr.
  */
-export function corePointerChains(text: string, localStructs: Set<string>, btf: Btf | null = null, localDefs = ''): { edits: { start: number; end: number; text: string }[]; skipped: number[] } {
+export function corePointerChains(text: string, localStructs: Set<string>, btf: Btf | null = null, localDefs = ''): { edits: { start: number; end: number; text: string }[]; skipped: number[]; flavors: string[] } {
+  const flavors: string[] = [];
   const root = parse('c', text);
   const kernel = (sname: string): boolean => !!sname && !localStructs.has(sname) && !sname.startsWith('tp_') && !sname.startsWith('trace_event_raw_');
   // the tool's own structs' members that hold kernel pointers (a map value's struct file *fp)
@@ -1800,6 +1805,22 @@ export function corePointerChains(text: string, localStructs: Set<string>, btf: 
     // a member of the tool's own struct is read as C reads it, outside the macro: CO-RE relocates only
     // what the kernel's BTF knows
     const read = (acc: string[]): string => (base === n.text ? `BPF_CORE_READ(${base}, ${acc.join(', ')})` : `({ __typeof__(${base}) __lcc_p = ${base}; BPF_CORE_READ(__lcc_p, ${acc.join(', ')}); })`);
+    // a member this kernel renamed with underscores (iov_iter's iov, __iov since 6.4): read by the name the
+    // kernel it runs on has, a flavor struct naming the older one
+    const renamed = btf && !indexed && base === n.text ? renamedMember(btf, kstruct, steps) : null;
+    if (renamed) {
+      const { at, sname, decl } = renamed;
+      const written = (from: number, to: number): string => steps.slice(from, to).map((st, k) => `${k || from ? (st.arrow ? '->' : '.') : ''}${st.field}`).join('');
+      // a pointer to the struct that has the member: the pointer read so far, or the address of the embedded one
+      const obj = steps[at]!.arrow ? (at === 0 ? base : read(groups(steps.slice(0, at)))) : `&(${base}->${written(0, at)})`;
+      const rest = groups(steps.slice(at).map((st, k) => (k === 0 ? { arrow: true, field: st.field } : st)));
+      const flavor = `${sname}___lcc_renamed`;
+      if (!flavors.some((f) => f.startsWith(`struct ${flavor} `))) flavors.push(`struct ${flavor} {\n\t${decl};\n} __attribute__((preserve_access_index));`);
+      const older = `BPF_CORE_READ((struct ${flavor} *)${obj}, ${rest.join(', ')})`;
+      const now = `BPF_CORE_READ((struct ${sname} *)${obj}, ${[`__${rest[0]}`, ...rest.slice(1)].join(', ')})`;
+      edits.push({ start: node.startIndex, end: node.endIndex, text: `(bpf_core_field_exists(((struct ${flavor} *)${obj})->${steps[at]!.field}) ? ${older} : ${now})` });
+      continue;
+    }
     if (!indexed && btf && endsInArray(btf, kstruct, steps)) {
       if (accessors.length === 1) continue;
       const last = accessors.pop()!;
@@ -1846,7 +1867,7 @@ export function corePointerChains(text: string, localStructs: Set<string>, btf: 
     const deref = `*${right.text}`;
     edits.push({ start: op.startIndex, end: right.endIndex, text: `({ __typeof__(${deref}) __lcc_v; bpf_probe_read_kernel(&__lcc_v, sizeof(__lcc_v), &(${deref})); __lcc_v; })` });
   }
-  return { edits, skipped };
+  return { edits, skipped, flavors };
 }
 
 /** Whether root->step->... (root a struct sname *) ends in an array member, by the kernel's BTF. */
@@ -1908,3 +1929,35 @@ function tokenRe(token: string, flags = ''): RegExp {
   return new RegExp(`${/^\w/.test(token) ? '\\b' : ''}${quoted}${/\w$/.test(token) ? '\\b' : ''}`, flags);
 }
 
+
+/** A chain's steps as BPF_CORE_READ's accessors: each "->" starts one, each "." extends it */
+function groups(steps: { arrow: boolean; field: string }[]): string[] {
+  const out: string[] = [];
+  for (const st of steps) {
+    if (st.arrow || !out.length) out.push(st.field);
+    else out[out.length - 1] += `.${st.field}`;
+  }
+  return out;
+}
+
+/**
+ * The first step of a chain whose member this kernel's struct has only with
+ * leading underscores (iov_iter's `iov`, `__iov` since 6.4): its place, the
+ * struct, and the member as older kernels declare it, for a flavor struct.
+ */
+function renamedMember(btf: Btf, sname: string, steps: { arrow: boolean; field: string }[]): { at: number; sname: string; decl: string } | null {
+  let type = btf.find(sname, BtfKind.Struct)[0] ?? btf.find(sname, BtfKind.Union)[0];
+  for (let i = 0; type && i < steps.length; i++) {
+    const field = steps[i]!.field;
+    const member = findMember(btf, type, field);
+    if (!member) {
+      if (!type.name || !findMember(btf, type, `__${field}`)) return null;
+      return { at: i, sname: type.name, decl: memberDecl(btf, type, [`__${field}`], field) };
+    }
+    const t = btf.resolve(member.type);
+    if (i === steps.length - 1) return null;
+    type = steps[i + 1]!.arrow ? (t.kind === BtfKind.Ptr ? btf.resolve(t.sizeOrType) : undefined) : t;
+    if (type && type.kind !== BtfKind.Struct && type.kind !== BtfKind.Union) return null;
+  }
+  return null;
+}
