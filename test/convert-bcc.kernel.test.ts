@@ -125,7 +125,7 @@ function loopbackSession(): number {
 
 /** The originals: Debian's bpfcc-tools, and BCC's examples */
 const SOURCES: Record<string, string> = {
-  ...Object.fromEntries(['threadsnoop', 'gethostlatency', 'bitesize', 'tcplife', 'tcpstates', 'softirqs', 'hardirqs', 'biopattern', 'bashreadline', 'profile', 'syscount', 'runqlat', 'funcinterval', 'tplist', 'bpflist', 'exitsnoop', 'memleak'].map((t) => [t, bcc(t)])),
+  ...Object.fromEntries(['threadsnoop', 'gethostlatency', 'bitesize', 'tcplife', 'tcpstates', 'softirqs', 'hardirqs', 'biopattern', 'bashreadline', 'profile', 'syscount', 'runqlat', 'funcinterval', 'tplist', 'bpflist', 'exitsnoop', 'memleak', 'netqtop'].map((t) => [t, bcc(t)])),
   mallocstacks: `${EXAMPLES}/mallocstacks.py`,
   ...Object.fromEntries(['xdp_drop_count', 'xdp_macswap_count', 'xdp_redirect_cpu', 'xdp_redirect_map'].map((t) => [t, `/usr/share/doc/bpfcc-tools/examples/networking/xdp/${t}.py`])),
   tc_perf_event: '/usr/share/doc/bpfcc-tools/examples/networking/tc_perf_event.py',
@@ -527,25 +527,41 @@ describe.runIf(runKernelTests)('converted BCC tools print what BCC prints', () =
    * from its output), then Ctrl-C, and must leave no program on the devices. `second` adds another
    * pair for a tool that sends on to a second device.
    */
-  let xdpRuns = 0;
-  async function xdpSideBySide(tool: string, args: (devs: string[]) => string[], counted: (out: string) => number, second = false): Promise<{ bcc: string; lcc: string }> {
-    // names and addresses of this test's own: no two tests share a device, whatever is left of one
-    const n = ++xdpRuns;
-    const ns = `lccxdp${process.pid}-${n}`;
-    const devs = [`lx${process.pid % 10000}${n}a`, ...(second ? [`lx${process.pid % 10000}${n}c`] : [])];
+  let vethRuns = 0;
+  /**
+   * Veth pairs of a test's own: one end here, the other in a namespace of the test's, no IPv6 and fixed
+   * neighbours both ways (no ARP), so the only packets a device receives are the ones `send` makes: 50
+   * UDP datagrams of one byte from the namespace. Names and addresses no other test shares, whatever is left of one.
+   */
+  function vethPairs(count: number): { devs: string[]; send: () => void; remove: () => void } {
+    const n = ++vethRuns;
+    const ns = `lccveth${process.pid}-${n}`;
+    const devs = Array.from({ length: count }, (_, i) => `lx${process.pid % 10000}${n}${'ac'[i]}`);
     const net = `10.${190 + n}.${process.pid % 250}`;
     const sh = (cmd: string): void => {
       const r = spawnSync('sh', ['-ec', cmd], { encoding: 'utf8' });
       expect(r.status, `${cmd}: ${r.stderr}`).toBe(0);
     };
+    const remove = (): void => void spawnSync('sh', ['-c', `${devs.map((d) => `ip link del ${d};`).join(' ')} ip netns del ${ns}`]);
     sh(`ip netns add ${ns}`);
     try {
       devs.forEach((dev, i) => sh(`ip link add ${dev} type veth peer name ${dev}b; ip link set ${dev}b netns ${ns}
         sysctl -qw net.ipv6.conf.${dev}.disable_ipv6=1; ip netns exec ${ns} sysctl -qw net.ipv6.conf.${dev}b.disable_ipv6=1
         ip addr add ${net}.${i * 4 + 1}/30 dev ${dev}; ip link set ${dev} up
         ip netns exec ${ns} ip addr add ${net}.${i * 4 + 2}/30 dev ${dev}b; ip netns exec ${ns} ip link set ${dev}b up
-        ip netns exec ${ns} ip neigh add ${net}.${i * 4 + 1} lladdr $(cat /sys/class/net/${dev}/address) dev ${dev}b`));
-      const send = (): void => sh(`ip netns exec ${ns} ${PYTHON} -c 'import socket\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\nfor _ in range(50): s.sendto(b"x", ("${net}.1", 9))'`);
+        ip netns exec ${ns} ip neigh add ${net}.${i * 4 + 1} lladdr $(cat /sys/class/net/${dev}/address) dev ${dev}b
+        ip neigh add ${net}.${i * 4 + 2} lladdr $(ip netns exec ${ns} cat /sys/class/net/${dev}b/address) dev ${dev}`));
+    } catch (e) {
+      remove();
+      throw e;
+    }
+    const send = (): void => sh(`ip netns exec ${ns} ${PYTHON} -c 'import socket\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\nfor _ in range(50): s.sendto(b"x", ("${net}.1", 9))'`);
+    return { devs, send, remove };
+  }
+
+  async function xdpSideBySide(tool: string, args: (devs: string[]) => string[], counted: (out: string) => number, second = false): Promise<{ bcc: string; lcc: string }> {
+    const { devs, send, remove } = vethPairs(second ? 2 : 1);
+    try {
       const xdpOn = (): boolean => devs.some((d) => / xdp/.test(spawnSync('ip', ['link', 'show', d], { encoding: 'utf8' }).stdout));
       const outs: string[] = [];
       for (const [cmd, argv] of [[process.execPath, ['--import', TSX, `${tool}.ts`]], [PYTHON, [SOURCES[tool]!]]] as const) {
@@ -565,9 +581,29 @@ describe.runIf(runKernelTests)('converted BCC tools print what BCC prints', () =
       }
       return { lcc: outs[0]!, bcc: outs[1]! };
     } finally {
-      spawnSync('sh', ['-c', `${devs.map((d) => `ip link del ${d};`).join(' ')} ip netns del ${ns}`]);
+      remove();
     }
   }
+
+  it('netqtop -n DEV (net tracepoints, the tool\'s own copy of the skb read with CO-RE, its C read from /usr/share/bpfcc-tools with open()): lcc counts each received packet by size, where BCC\'s copy, laid out by 6.1\'s headers, misses the device', async () => {
+    const { devs, send, remove } = vethPairs(1);
+    try {
+      const t = start(process.execPath, ['--import', TSX, 'netqtop.ts', '-n', devs[0]!, '-i', '1'], path.join(OUT, 'netqtop'));
+      await t.w.until('netqtop: attached', { stream: 'stderr' });
+      send();
+      // per interval: RX's Total row (avg_size, then a count per size bucket); the 50 may span two
+      const rx = (out: string): number[][] => [...out.matchAll(/^RX\n.*\n(?:.*\n)*? Total\s+(.*)$/gm)].map((m) => m[1]!.trim().split(/\s+/).map(Number));
+      await t.w.until((out) => rx(out).reduce((n, r) => n + r[1]!, 0) >= 50);
+      t.child.kill('SIGINT');
+      await t.w.closed;
+      // 29 bytes each (IP and UDP headers and one byte): all in [0, 64), none elsewhere
+      const rows = rx(t.w.stdout).filter((r) => r.slice(1).some(Boolean));
+      expect(rows.reduce((n, r) => n + r[1]!, 0), t.w.stdout).toBe(50);
+      expect(rows.every((r) => r[0] === 29 && r.slice(2).every((c) => c === 0)), t.w.stdout).toBe(true);
+    } finally {
+      remove();
+    }
+  }, 120_000);
   const perSecond = (re: RegExp) => (out: string): number => [...out.matchAll(re)].reduce((n, m) => n + Number(m[1]), 0);
 
   it('xdp_macswap_count (BCC\'s XDP example: load_func, attach_xdp, a per-CPU array by protocol; pyroute2 imported): the same UDP count, and nothing else counted', async () => {

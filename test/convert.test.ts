@@ -83,6 +83,25 @@ describe('lcc convert', () => {
     expect(r.unconverted).toBe(0);
   });
 
+  it('reads C the tool opens itself, by an absolute path or a module constant (deadlock\'s open(...).read(), netqtop\'s src_file=EBPF_FILE): the same program as src_file', async () => {
+    const dir = fs.mkdtempSync(path.join(OUT, 'opened-'));
+    const cfile = path.join(FIX, 'forkwatch.c');
+    const base = fs.readFileSync(path.join(FIX, 'forkwatch.py'), 'utf8');
+    const call = /BPF\(src_file\s*=\s*"forkwatch\.c"\)/;
+    expect(base).toMatch(call);
+    fs.writeFileSync(path.join(dir, 'byconst.py'), base.replace(call, 'BPF(src_file=EBPF_FILE)').replace(/^from bcc import/m, `EBPF_FILE = "${cfile}"\nfrom bcc import`));
+    fs.writeFileSync(path.join(dir, 'byopen.py'), base.replace(call, `BPF(text=text)`).replace(/^(b = BPF\(text=text\))/m, `with open("${cfile}") as f:\n    text = f.read()\n$1`));
+    const want = (await convert(path.join(FIX, 'forkwatch.py'), path.join(OUT, 'forkwatch'))).files.find((f) => f.endsWith('.bpf.c'))!;
+    for (const t of ['byconst', 'byopen']) {
+      const r = await convert(path.join(dir, `${t}.py`), path.join(dir, t));
+      expect(r.unconverted, t).toBe(0);
+      // the same C, and its lines reported against the C file
+      const body = (f: string): string => fs.readFileSync(f, 'utf8').split('\n').slice(1).join('\n').replace(/forkwatch|byconst|byopen/g, 'TOOL');
+      expect(body(path.join(dir, t, `${t}.bpf.c`)), t).toBe(body(want));
+      expect(fs.readFileSync(path.join(dir, t, 'CONVERSION.md'), 'utf8')).toMatch(/forkwatch\.c:\d+: TRACEPOINT_PROBE/);
+    }
+  });
+
   it('refuses what is not a BCC tool, and Python it cannot parse, naming the line', async () => {
     const bad = path.join(here, 'fixtures', 'convert-bad');
     const notBcc = lcc(['convert', path.join(bad, 'notbcc.py'), '-o', path.join(OUT, 'bad-notbcc')]);

@@ -30,6 +30,8 @@ const KERNEL_MACROS: Record<string, string> = {
   __user: '', __kernel: '', __force: '', likely: '(x) __builtin_expect(!!(x), 1)', unlikely: '(x) __builtin_expect(!!(x), 0)',
   tcp_sk: '(sk) ((struct tcp_sock *)(sk))', inet_sk: '(sk) ((struct inet_sock *)(sk))', inet_csk: '(sk) ((struct inet_connection_sock *)(sk))',
   min: '(a, b) ((a) < (b) ? (a) : (b))', max: '(a, b) ((a) > (b) ? (a) : (b))',
+  // include/linux/skbuff.h's inline functions over the rx queue (netqtop reads them of its copy of the skb)
+  skb_rx_queue_recorded: '(skb) ((skb)->queue_mapping != 0)', skb_get_rx_queue: '(skb) ((skb)->queue_mapping - 1)',
   NSEC_PER_SEC: ' 1000000000ULL', NSEC_PER_MSEC: ' 1000000ULL', NSEC_PER_USEC: ' 1000ULL',
   min_t: '(t, a, b) ((t)(a) < (t)(b) ? (t)(a) : (t)(b))', max_t: '(t, a, b) ((t)(a) > (t)(b) ? (t)(a) : (t)(b))',
   // include/linux/fs.h's file mode bits, the same since 4.19
@@ -58,7 +60,7 @@ export interface ReportEntry { line: number; what: string; action?: string; conv
 
 /** "tool.py:12", "tool.c:7" or just the file when the line is unknown (0). */
 export function lineRef(tool: Pick<PyTool, 'file' | 'srcFile'>, line: number, base = (f: string): string => f): string {
-  if (line < 0 && tool.srcFile) return `${base(path.join(path.dirname(tool.file), tool.srcFile))}:${-line}`;
+  if (line < 0 && tool.srcFile) return `${base(path.resolve(path.dirname(tool.file), tool.srcFile))}:${-line}`;
   return line ? `${base(tool.file)}:${line}` : base(tool.file);
 }
 

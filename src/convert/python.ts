@@ -365,6 +365,13 @@ export function parsePythonTool(file: string, source: string): PyTool {
       // text = """... %s ...""" % value, or """...""" + stacks + """...""": a value of the tool's in the C, as a setting
       const lit = pyString(right) ?? (a.type === 'assignment' && !right.descendantsOfType('identifier').some((x) => x.text === textVar) ? formedText(right, tool, constStrings, { line: line(right), cond: condOf(a), conds: condParts(a) }) : null);
       const fromVar = right.type === 'identifier' ? strVars.get(right.text) : undefined;
+      // text = f.read() in `with open("/usr/share/bpfcc-tools/deadlock.c") as f`: the file is the text, as src_file
+      const file = a.type === 'assignment' ? openedFile(right, constStrings) : null;
+      if (file !== null) {
+        tool.srcFile = file;
+        tool.pieces = [];
+        continue;
+      }
       const piece = lit !== null ? { text: lit, line: line(right) } : fromVar;
       // "#define X\n" put before (text = "#define X\n" + text) or after (text += "#define X\n") the text
       const prefix = a.type === 'assignment' && right.type === 'binary_operator' && right.children[1]?.text === '+' && right.childForFieldName('right')!.text === textVar
@@ -415,7 +422,8 @@ export function parsePythonTool(file: string, source: string): PyTool {
       const parent = call.parent;
       if (parent?.type === 'assignment') tool.bpfVar = parent.childForFieldName('left')!.text;
       const src = kw.get('src_file');
-      if (src) tool.srcFile = pyString(src);
+      // a literal, or a module constant naming it (netqtop's EBPF_FILE = "/usr/share/bpfcc-tools/netqtop.c")
+      if (src) tool.srcFile = pyString(src) ?? (src.type === 'identifier' ? constStrings.get(src.text)?.text ?? null : null);
       const cf = kw.get('cflags');
       if (cf?.type === 'list') {
         for (const c of cf.namedChildren) {
@@ -1247,4 +1255,24 @@ function resolveAlias(arg: string, tool: PyTool, before: number): string {
 export function emptyBpf(call: PyNode): boolean {
   const t = kwargs(call).get('text') ?? positional(call)[0];
   return !!t && pyString(t) === '' && positional(call).length + kwargs(call).size === 1;
+}
+
+/** The path of `X.read()` where X is `open(PATH)`'s name in an enclosing `with open(PATH) as X:` */
+function openedFile(call: PyNode, consts: Map<string, { text: string }>): string | null {
+  const fn = call.type === 'call' ? call.childForFieldName('function') : null;
+  if (fn?.type !== 'attribute' || fn.childForFieldName('attribute')!.text !== 'read' || positional(call).length) return null;
+  const name = fn.childForFieldName('object')!.text;
+  for (let p = call.parent; p; p = p.parent) {
+    if (p.type !== 'with_statement') continue;
+    for (const item of p.descendantsOfType('with_item')) {
+      const v = item.childForFieldName('value');
+      const as = v?.type === 'as_pattern' ? v : null;
+      const opened = as?.namedChildren[0];
+      const target = as?.childForFieldName('alias')?.text ?? as?.namedChildren.at(-1)?.text;
+      if (opened?.type !== 'call' || opened.childForFieldName('function')!.text !== 'open' || target !== name) continue;
+      const arg = positional(opened)[0];
+      return arg ? pyString(arg) ?? (arg.type === 'identifier' ? consts.get(arg.text)?.text ?? null : null) : null;
+    }
+  }
+  return null;
 }
