@@ -127,6 +127,7 @@ function loopbackSession(): number {
 const SOURCES: Record<string, string> = {
   ...Object.fromEntries(['threadsnoop', 'gethostlatency', 'bitesize', 'tcplife', 'tcpstates', 'softirqs', 'hardirqs', 'biopattern', 'bashreadline', 'profile', 'syscount', 'runqlat', 'funcinterval', 'tplist', 'bpflist', 'exitsnoop', 'memleak', 'netqtop'].map((t) => [t, bcc(t)])),
   mallocstacks: `${EXAMPLES}/mallocstacks.py`,
+  stack_buildid_example: `${EXAMPLES}/stack_buildid_example.py`,
   ...Object.fromEntries(['xdp_drop_count', 'xdp_macswap_count', 'xdp_redirect_cpu', 'xdp_redirect_map'].map((t) => [t, `/usr/share/doc/bpfcc-tools/examples/networking/xdp/${t}.py`])),
   tc_perf_event: '/usr/share/doc/bpfcc-tools/examples/networking/tc_perf_event.py',
   ...Object.fromEntries(['http-parse-simple', 'http-parse-complete'].map((t) => [t, `/usr/share/doc/bpfcc-tools/examples/networking/http_filter/${t}.py`])),
@@ -584,6 +585,23 @@ describe.runIf(runKernelTests)('converted BCC tools print what BCC prints', () =
       remove();
     }
   }
+
+  it('stack_buildid_example (BPF_STACK_TRACE_BUILDID: user stacks as build IDs and file offsets, symbolised from the files add_module() names): lcc names the libc functions a dd pinned to the sampled CPU reads and writes in', async () => {
+    const dd = spawn('taskset', ['-c', '0', 'dd', 'if=/dev/zero', 'of=/dev/null', 'bs=4k', 'count=100000000']);
+    running.add(dd);
+    try {
+      const t = start(process.execPath, ['--import', TSX, 'stack_buildid_example.ts'], path.join(OUT, 'stack_buildid_example'));
+      // it samples CPU 0 for 2 s, prints each stack, and ends by itself
+      expect(await t.w.closed, t.w.stderr).toBe(0);
+      const stacks = t.w.stdout.split('\n\n').filter((b) => new RegExp(`\\bdd \\(${dd.pid}\\)`).test(b));
+      expect(stacks.length, t.w.stdout).toBeGreaterThan(0);
+      // libc's read and write under one of their names (an alias: __read, __GI___libc_write, ...)
+      const frames = stacks.flatMap((b) => b.split('\n').map((l) => l.trim()).filter((l) => l && !/^-|^\d+$/.test(l)));
+      expect(frames.some((f) => /^(?:__(?:GI_)?(?:__)?(?:libc_)?)?(?:read|write)$/.test(f)), frames.join(', ')).toBe(true);
+    } finally {
+      dd.kill('SIGKILL');
+    }
+  }, 120_000);
 
   it('netqtop -n DEV (net tracepoints, the tool\'s own copy of the skb read with CO-RE, its C read from /usr/share/bpfcc-tools with open()): lcc counts each received packet by size, where BCC\'s copy, laid out by 6.1\'s headers, misses the device', async () => {
     const { devs, send, remove } = vethPairs(1);

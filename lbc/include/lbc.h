@@ -139,6 +139,17 @@ typedef __u64 lbc_stack_t[LBC_STACK_DEPTH];
 #define LBC_STACK(name, entries) \
 	__LBC_KV_MAP(name, BPF_MAP_TYPE_STACK_TRACE, __u32, lbc_stack_t, entries)
 
+/* user stacks as build IDs and file offsets: symbolised on any host that has the same files */
+typedef struct bpf_stack_build_id lbc_stack_build_id_t[LBC_STACK_DEPTH];
+#define LBC_STACK_BUILDID(name, entries)                   \
+	struct {                                            \
+		__uint(type, BPF_MAP_TYPE_STACK_TRACE);     \
+		__uint(max_entries, entries);               \
+		__uint(map_flags, BPF_F_STACK_BUILD_ID);    \
+		__type(key, __u32);                         \
+		__type(value, lbc_stack_build_id_t);        \
+	} name SEC(".maps")
+
 /*
  * Histograms. Slot numbering matches BCC's bpf_log2l(): slot 0 is never
  * used by log2, slot i (i >= 1) counts values in [2^(i-1), 2^i - 1] with 0 in

@@ -22,6 +22,8 @@ export interface MapInfo {
   keySize: number;
   valueSize: number;
   maxEntries: number;
+  /** map_flags (BPF_F_STACK_BUILD_ID: a stack of build IDs) */
+  flags?: number;
 }
 
 let possibleCpus = 0;
@@ -125,6 +127,16 @@ export class BpfMap<K = number | bigint | Uint8Array, V = number | bigint | Uint
       this.fail('lookup', -rc);
     }
     return this.decodeValue(this.valView, 0) as V;
+  }
+
+  /** The value's bytes as the kernel has them, undecoded (a stack of build IDs: binary, not text) */
+  getBytes(key: K): Buffer | undefined {
+    const rc = bpf.lookup(this.fd, this.encodeKey(key), this.valBuf, 0) as number;
+    if (rc < 0) {
+      if (-rc === 2) return undefined; // ENOENT
+      this.fail('lookup', -rc);
+    }
+    return Buffer.from(this.valBuf);
   }
 
   /** For per-CPU maps: one value per possible CPU. */
@@ -321,6 +333,7 @@ export class BpfMap<K = number | bigint | Uint8Array, V = number | bigint | Uint
         keySize: info.readUInt32LE(8),
         valueSize: info.readUInt32LE(12),
         maxEntries: info.readUInt32LE(16),
+        flags: info.readUInt32LE(20),
       },
       () => {
         if (!open) throw new LbcError(`pinned map ${path} is closed`);

@@ -204,6 +204,7 @@ export class BpfObject implements Disposable {
       keySize: bpf.map_key_size(m) as number,
       valueSize: bpf.map_value_size(m) as number,
       maxEntries: bpf.map_max_entries(m) as number,
+      flags: bpf.map_flags(m) as number,
     };
   }
 

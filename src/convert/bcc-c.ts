@@ -1163,10 +1163,11 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
       out = `${lbc}(${mapName}, ${a[1] || '64'});`;
       maps.push({ name: mapName, macro: lbc, key: '__u32', value: '__u32', kind: 'array' });
       report.push({ line, what: `${macro}(${a.join(', ')}) → ${out}`, converted: true });
-    } else if (macro === 'BPF_STACK_TRACE') {
-      out = `LBC_STACK(${mapName}, ${a[1] || '1024'});`;
-      maps.push({ name: mapName, macro: 'LBC_STACK', key: '__u32', value: null, kind: 'stack' });
-      report.push({ line, what: `BPF_STACK_TRACE → ${out}`, converted: true });
+    } else if (macro === 'BPF_STACK_TRACE' || macro === 'BPF_STACK_TRACE_BUILDID') {
+      const lbc = macro === 'BPF_STACK_TRACE' ? 'LBC_STACK' : 'LBC_STACK_BUILDID';
+      out = `${lbc}(${mapName}, ${a[1] || '1024'});`;
+      maps.push({ name: mapName, macro: lbc, key: '__u32', value: null, kind: 'stack' });
+      report.push({ line, what: `${macro} → ${out}`, converted: true });
     } else {
       fail(line, `${m[1]}(...)`, 'lcc convert does not know this map macro; declare the map with an LBC_* macro from lbc.h');
     }

@@ -112,6 +112,15 @@ LBC_MACROS.LBC_STACK = {
     maxEntries: p.constant(a[1]!, call.argPos[1]!),
   }),
 };
+// a stack of build IDs and file offsets (BPF_F_STACK_BUILD_ID): struct bpf_stack_build_id, the kernel's
+LBC_MACROS.LBC_STACK_BUILDID = {
+  args: ['name', 'entries'],
+  make: (a, p, w, call) => ({
+    name: a[0]!, where: w, type: 'stack_trace', via: 'lbc', key: p.typeFromText('__u32', call.argPos[0]!),
+    value: { kind: 'typedef', name: 'lbc_stack_build_id_t', to: { kind: 'array', of: p.typeFromText('struct bpf_stack_build_id', call.argPos[0]!), length: Number(p.lookup('LBC_STACK_DEPTH') ?? 127n) } },
+    maxEntries: p.constant(a[1]!, call.argPos[1]!),
+  }),
+};
 for (const [macro, hist, slots] of [['LBC_HIST2', 'log2', 65], ['LBC_HIST10', 'log10', 21]] as const) {
   LBC_MACROS[macro] = {
     args: ['name'],

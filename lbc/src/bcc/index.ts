@@ -19,7 +19,7 @@ import { kernelFds, openPacketSocket } from '../packetsock.js';
 import { ksym as kernelSym, ksymAddress, ksymNames } from '../ksyms.js';
 import { ensureTracefs, TRACEFS } from '../sysfs.js';
 import { Btf } from '../btf.js';
-import { elfSections } from '../elf.js';
+import { elfSection, elfSections } from '../elf.js';
 import { int, isKwargs, repr, splitKw, tuple, hashKey, type Int } from '../py/core.js';
 import { PyDict } from '../py/dict.js';
 import { Exception, KeyError, PyTypeError, ValueError } from '../py/exc.js';
@@ -344,8 +344,9 @@ export class Table {
     one(vals, null);
   }
 
-  /** StackTrace.walk(stack_id): its addresses, innermost first */
+  /** StackTrace.walk(stack_id): its addresses, innermost first (a build-ID stack's: its frames) */
   walk(stackId: unknown): unknown[] {
+    if ((this.map.info.flags ?? 0) & BPF_F_STACK_BUILD_ID) return buildIdFrames(this.map.getBytes(this.rawKey(new CValue(stackId))));
     const v = this.map.get(this.rawKey(new CValue(stackId)));
     if (v === undefined) return [];
     const addrs = (Array.isArray(v) ? v : []) as (bigint | number)[];
@@ -635,6 +636,20 @@ export class BPF {
     const ev = { type: Number(o.ev_type), config: Number(o.ev_config), ...(freq ? { frequency: freq } : { samplePeriod: Number(o.sample_period ?? 0) }), ...(o.cpu !== undefined && o.cpu !== null && Number(o.cpu) >= 0 ? { cpus: [Number(o.cpu)] } : {}) };
     this.attachTo(o.fn_name, { perfEvent: ev }, `perf:${o.ev_type}:${o.ev_config}:${text(o.fn_name)}`, 'other');
   }
+  /** add_module(path): an ELF whose build ID symbolises the frames of build-ID stacks (BPF_STACK_TRACE_BUILDID) */
+  add_module(modname: unknown): number {
+    const file = text(modname);
+    try {
+      const id = elfBuildId(fs.readFileSync(file));
+      if (!id) return -1;
+      buildIdModules.set(id.toString('hex'), file);
+      return 0;
+    } catch {
+      // BCC's add_module says nothing of a file it cannot read (its example adds sshd, which hosts may lack)
+      return -1;
+    }
+  }
+
   /** load_func(name, type): the program, to hand to attach_xdp and the like */
   load_func(name: unknown): { name: string; fd: number; sock?: number } {
     const p = this.program(name);
@@ -798,9 +813,15 @@ export class BPF {
   support_kfunc(): boolean {
     return BPF.support_kfunc();
   }
-  /** sym(addr, pid): a user address's symbol from the ELF files /proc/PID/maps names */
+  /** sym(addr, pid): a user address's symbol from the ELF files /proc/PID/maps names; a build-ID frame's from add_module()'s files */
   sym(addr: unknown, pid: unknown, ...args: unknown[]): Buffer {
     const o = kw(args, ['show_module', 'show_offset', 'demangle']);
+    if (addr instanceof BuildIdFrame) {
+      const file = addr.status === BPF_STACK_BUILD_ID_VALID ? buildIdModules.get(addr.build_id.toString('hex')) : undefined;
+      const s = file ? elfSymbolAt(file, addr.offset) : null;
+      if (!s) return bytes('[unknown]');
+      return bytes(`${s.name}${o.show_offset ? `+0x${s.offset.toString(16)}` : ''}${o.show_module ? ` [${path.basename(file!)}]` : ''}`);
+    }
     const a = BigInt(addr instanceof CValue ? addr.value : (addr as Int));
     const p = Number(pid);
     if (p < 0) return BPF.ksym(a, { show_module: o.show_module, show_offset: o.show_offset });
@@ -1000,6 +1021,40 @@ function userSym(pid: number, addr: bigint): { name: string; offset: bigint; mod
     return s ? { ...s, module: file } : null;
   }
   return null;
+}
+
+const BPF_F_STACK_BUILD_ID = 1 << 5;
+const BPF_STACK_BUILD_ID_VALID = 1;
+/** the files add_module() named, by build ID (hex) */
+const buildIdModules = new Map<string, string>();
+
+/** A frame of a build-ID stack, as BCC's walk() yields struct bpf_stack_build_id: sym() takes it */
+export class BuildIdFrame {
+  constructor(readonly status: number, readonly build_id: Buffer, readonly offset: bigint) {}
+  get ip(): bigint {
+    return this.offset;
+  }
+}
+
+/** struct bpf_stack_build_id[]: status (0 empty, 1 build ID and file offset, 2 an address only), build_id[20], offset/ip */
+function buildIdFrames(raw: Buffer | undefined): BuildIdFrame[] {
+  const out: BuildIdFrame[] = [];
+  for (let o = 0; raw && o + 32 <= raw.length; o += 32) {
+    const status = raw.readInt32LE(o);
+    if (!status) break;
+    out.push(new BuildIdFrame(status, Buffer.from(raw.subarray(o + 4, o + 24)), raw.readBigUInt64LE(o + 24)));
+  }
+  return out;
+}
+
+/** The GNU build ID an ELF's .note.gnu.build-id holds (namesz, descsz, type, "GNU\0", the ID) */
+function elfBuildId(elf: Buffer): Buffer | null {
+  const note = elfSection(elf, '.note.gnu.build-id', 'module');
+  if (!note || note.length < 16) return null;
+  const b = Buffer.from(note.buffer, note.byteOffset, note.byteLength);
+  const [namesz, descsz] = [b.readUInt32LE(0), b.readUInt32LE(4)];
+  const desc = 12 + ((namesz + 3) & ~3);
+  return desc + descsz <= b.length ? Buffer.from(b.subarray(desc, desc + descsz)) : null;
 }
 
 interface ElfSym { name: string; value: bigint; size: bigint; hidden: boolean }
