@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { parse, type SyntaxNode } from '../treesitter.js';
 import { Btf, BtfKind, type BtfMember, type BtfType } from '../../lbc/src/pure.js';
 import { packetCursor } from './c/packet.js';
+import { resolveArchBlocks } from './c/arch.js';
 import { balancedParens, type Attach, type Define, type PyTool, type Replacement } from './python.js';
 
 /** Kernel macros BCC tools use, which vmlinux.h (types only) does not carry: what follows the name. */
@@ -579,6 +580,10 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
   // NUL marks this pass's own placeholders; in C source it is nothing (clang ignores it)
   text = text.replace(/\u0000/g, ' ');
   const report: ReportEntry[] = [];
+  // #if blocks on the architecture, decided for the one lcc builds for, as BCC decides them for the host
+  const arch = resolveArchBlocks(text);
+  text = arch.text;
+  if (arch.resolved) report.push({ line: 0, what: `${arch.resolved} #if block${arch.resolved > 1 ? 's' : ''} on the architecture (CONFIG_ARCH_HAS_SYSCALL_WRAPPER, __x86_64__, ...) → decided for ${process.arch}, as BCC decides them for its host`, converted: true });
   const errors: string[] = [];
   const globals = new Map<string, Global>();
   const resizes: CResult['resizes'] = [];
@@ -654,7 +659,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     const r = reps[0]!;
     if (reps.length !== 1 || r.conds.length || r.code === null || r.arg || r.list || !text.includes(token)) continue;
     if ([...byToken.keys()].some((t) => t !== token && r.code!.includes(t))) continue;
-    text = text.split(token).join(r.code.replace(/\n/g, ' '));
+    text = text.split(token).join(oneLine(r.code));
     report.push({ line: r.line, what: `text.replace("${token}", ...) → substituted`, converted: true });
     handled.add(token);
   }
@@ -695,7 +700,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
       const k = alts.findIndex((a) => same(a, r));
       if (k >= 0) r.code = rename(r.code, k);
     }
-    text = text.split(token).join(alts.map((r, k) => rename(r.code!, k).replace(/\n/g, ' ')).join(' '));
+    text = text.split(token).join(alts.map((r, k) => oneLine(rename(r.code!, k))).join(' '));
     for (const m of shared) {
       // under conditions that do not declare it (cpudist's extension without -e) the tool never reads it:
       // its name there is the first copy's
@@ -909,7 +914,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     } else {
       code = `(${conds.map(({ r, c }) => `${c} ? (${subst(r)})`).join(' : ')} : (${dflt.trim() || '0'}))`;
     }
-    text = text.split(token).join(code.replace(/\n/g, ' '));
+    text = text.split(token).join(oneLine(code));
     const names = [...new Set(conds.flatMap(({ c }) => c.split(' && ').map((x) => x.replace(/^!/, ''))))];
     report.push({ line: reps[0]!.line, what: `text.replace("${token}", ...) → ${names.length ? `load-time setting${names.length > 1 ? 's' : ''} ${names.join(', ')} set from the options` : 'substituted'}`, converted: true });
   }
@@ -1000,6 +1005,28 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     report.push({ line: pyLine(off), what: `#include <${inc}> → lbc.h (vmlinux.h has the kernel's types)`, converted: true });
     return m.endsWith('\n') ? '\n' : '';
   });
+
+  // lines the Python takes out under a condition ('\n'.join(x for x in text.split('\n') if 'MARK' not in x)):
+  // a statement runs only where the condition does not hold; a declaration (a struct's member) stays, as
+  // an unused member costs nothing
+  for (const f of tool.lineFilters) {
+    const inFn = inFunctionLines(text);
+    const lines = text.split('\n');
+    let kept = 0;
+    let guarded = 0;
+    for (const [i, l] of lines.entries()) {
+      if (!tokenRe(f.marker).test(l)) continue;
+      const stmt = /^(\s*)([^/]*?;)\s*(\/\/.*|\/\*.*\*\/)?\s*$/.exec(l);
+      if (!inFn[i]) kept++;
+      else if (stmt && !/[{}]/.test(stmt[2]!)) {
+        const taken = condC(f.conds);
+        lines[i] = `${stmt[1]}if (${/^!\w+$/.test(taken) ? taken.slice(1) : `!(${taken})`}) { ${stmt[2]} }${stmt[3] ? ` ${stmt[3]}` : ''}`;
+        guarded++;
+      } else fail(pyLineOfIdx(i), `a line ${f.marker} marks, taken out under ${f.conds.join(' and ')}, is not one statement`, 'write the choice in C against a setting');
+    }
+    text = lines.join('\n');
+    report.push({ line: f.line, what: `lines marked ${f.marker}, taken out under ${f.conds.join(' and ') || 'always'} → ${guarded} statement${guarded === 1 ? '' : 's'} run only otherwise, ${kept} declaration${kept === 1 ? '' : 's'} kept`, converted: true });
+  }
 
   // ---- struct definitions → NAME.h, with the enums and constants they are written with ----
   const structs: string[] = [];
@@ -1963,4 +1990,13 @@ function renamedMember(btf: Btf, sname: string, steps: { arrow: boolean; field: 
     if (type && type.kind !== BtfKind.Struct && type.kind !== BtfKind.Union) return null;
   }
   return null;
+}
+
+/**
+ * C on one line, where a token stood: its line comments made block comments first (opensnoop's full-path
+ * code has `{ // relative path`, which would swallow the rest of the line)
+ */
+function oneLine(code: string): string {
+  // (a string literal's // is not a comment)
+  return code.replace(/"(?:\\.|[^"\\\n])*"|\/\/([^\n]*)/g, (m, c: string | undefined) => (c === undefined ? m : `/*${c.replace(/\*\//g, '* /')} */`)).replace(/\n/g, ' ');
 }

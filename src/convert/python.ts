@@ -104,6 +104,8 @@ export interface PyTool {
   /** tracepoint_exists("cat", "ev") conditions guarding attach choices */
   tracepointChecks: { cat: string; ev: string; line: number }[];
   unknown: { line: number; text: string; why: string }[];
+  /** lines of the text holding a marker, taken out under conditions (opensnoop's EXTENDED_STRUCT_MEMBER) */
+  lineFilters: { marker: string; conds: string[]; line: number }[];
   description: string;
 }
 
@@ -297,7 +299,7 @@ export function parsePythonTool(file: string, source: string): PyTool {
   }
   const tool: PyTool = {
     file, pieces: [], srcFile: null, replacements: [], cflags: [], defines: [], containers: null, attaches: [], outputs: [], options: [],
-    functions: new Map(), main: [], bpfVar: 'b', root, bpfLine: 0, pythonOnly: false, exitGuards: [], refusals: [], loadFuncs: [], formatArgs: [], tracepointChecks: [], unknown: [], description: '',
+    functions: new Map(), main: [], bpfVar: 'b', root, bpfLine: 0, pythonOnly: false, exitGuards: [], refusals: [], loadFuncs: [], formatArgs: [], tracepointChecks: [], unknown: [], lineFilters: [], description: '',
   };
   const doc = root.namedChildren.find((n) => n.type === 'expression_statement' && n.namedChildren[0]?.type === 'string');
   tool.description = (pyString(doc?.namedChildren[0] ?? null) ?? '').trim().split('\n').filter(Boolean)[0] ?? '';
@@ -364,7 +366,7 @@ export function parsePythonTool(file: string, source: string): PyTool {
       if (built === null && right.type === 'call' && [...builders.keys()].some((d) => d.childForFieldName('name')!.text === right.childForFieldName('function')!.text)) continue;
       // text = """... %s ...""" % value, or """...""" + stacks + """...""": a value of the tool's in the C, as a setting
       const lit = pyString(right) ?? (a.type === 'assignment' && !right.descendantsOfType('identifier').some((x) => x.text === textVar) ? formedText(right, tool, constStrings, { line: line(right), cond: condOf(a), conds: condParts(a) }) : null);
-      const fromVar = right.type === 'identifier' ? strVars.get(right.text) : undefined;
+      const fromVar = right.type === 'identifier' ? strVars.get(right.text) : syscallPiece(right, tool, strVars);
       // text = f.read() in `with open("/usr/share/bpfcc-tools/deadlock.c") as f`: the file is the text, as src_file
       const file = a.type === 'assignment' ? openedFile(right, constStrings) : null;
       if (file !== null) {
@@ -398,6 +400,9 @@ export function parsePythonTool(file: string, source: string): PyTool {
         tool.pieces = [{ ...piece, cond: condOf(a) }];
       } else if (a.type === 'augmented_assignment' && piece) {
         tool.pieces.push({ ...piece, cond: condOf(a) });
+      } else if (a.type === 'assignment' && lineFilterOf(right, textVar)) {
+        // text = '\n'.join(x for x in text.split('\n') if 'MARK' not in x) (opensnoop's EXTENDED_STRUCT_MEMBER)
+        tool.lineFilters.push({ marker: lineFilterOf(right, textVar)!, conds: condParts(a), line: line(a) });
       } else if (a.type === 'assignment' && right.type === 'call') {
         // program = """...""".replace(...).replace(...) (dbslower): the literal is the text, then its replace()s
         let base: PyNode | null = right;
@@ -917,7 +922,8 @@ function syscallOf(n: PyNode, tool: PyTool, before: number, depth = 0): string |
     return /(^|\.)get_syscall_prefix\(\)$/.test(left) && name && /^\w+$/.test(name) ? name : null;
   }
   if (n.type === 'identifier' && depth < 2) {
-    const defs = definitions(n.text, tool, before);
+    // a name set to None where the kernel lacks the syscall (opensnoop's fnname_openat2) names it wherever it is used
+    const defs = definitions(n.text, tool, before)?.filter((d) => d.value.type !== 'none');
     // the assignment in force: the last before the line, when no if makes it (shmsnoop sets one name per syscall in turn)
     const last = defs?.[defs.length - 1];
     return last && (defs!.length === 1 || last.cond === null) ? syscallOf(last.value, tool, before, depth + 1) : null;
@@ -1275,4 +1281,44 @@ function openedFile(call: PyNode, consts: Map<string, { text: string }>): string
     }
   }
   return null;
+}
+
+/**
+ * The kernel's function names for syscalls on the architecture lcc builds for: a fentry/fexit program
+ * names one in its section, as opensnoop's KRETFUNC_PROBE(FNNAME) does with get_syscall_prefix() + "open".
+ */
+const SYSCALL_PREFIX: Partial<Record<string, string>> = { x64: '__x64_sys_', arm64: '__arm64_sys_', s390x: '__s390x_sys_', riscv64: '__riscv_sys_' };
+
+/** piece.replace("FNNAME", <a syscall's kernel function name>) (opensnoop's kfunc headers): the piece, named */
+function syscallPiece(n: PyNode, tool: PyTool, strVars: Map<string, { text: string; line: number }>): { text: string; line: number } | undefined {
+  const fn = n.type === 'call' ? n.childForFieldName('function') : null;
+  if (fn?.type !== 'attribute' || fn.childForFieldName('attribute')!.text !== 'replace') return undefined;
+  const base = fn.childForFieldName('object')!;
+  const piece = base.type === 'identifier' ? strVars.get(base.text) : undefined;
+  const [tok, val] = positional(n);
+  const token = pyString(tok ?? null);
+  const sys = val ? syscallOf(val, tool, line(n)) : null;
+  const prefix = SYSCALL_PREFIX[process.arch];
+  if (!piece || token === null || !sys || !prefix || positional(n).length !== 2) return undefined;
+  return { text: piece.text.split(token).join(`${prefix}${sys}`), line: piece.line };
+}
+
+/** `'\n'.join(x for x in TEXT.split('\n') if 'MARK' not in x)`: MARK, the lines it takes out */
+function lineFilterOf(n: PyNode, textVar: string): string | null {
+  const fn = n.type === 'call' ? n.childForFieldName('function') : null;
+  if (fn?.type !== 'attribute' || fn.childForFieldName('attribute')!.text !== 'join' || pyString(fn.childForFieldName('object')) !== '\n') return null;
+  const g = n.childForFieldName('arguments');
+  if (g?.type !== 'generator_expression') return null;
+  const [body, ...clauses] = g.namedChildren;
+  const loop = clauses[0];
+  const cond = clauses[1];
+  if (clauses.length !== 2 || loop?.type !== 'for_in_clause' || cond?.type !== 'if_clause') return null;
+  const v = loop.childForFieldName('left')?.text;
+  const over = loop.childForFieldName('right');
+  const split = over?.type === 'call' ? over.childForFieldName('function') : null;
+  if (body?.text !== v || split?.text !== `${textVar}.split` || pyString(positional(over!)[0] ?? null) !== '\n') return null;
+  const test = cond.namedChildren[0];
+  const m = test?.type === 'comparison_operator' && test.children.map((c) => c.text).join(' ').includes('not in') ? test.namedChildren : null;
+  const marker = m && m[1]?.text === v ? pyString(m[0]!) : null;
+  return marker && /^\w+$/.test(marker) ? marker : null;
 }
