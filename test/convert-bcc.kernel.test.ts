@@ -125,7 +125,7 @@ function loopbackSession(): number {
 
 /** The originals: Debian's bpfcc-tools, and BCC's examples */
 const SOURCES: Record<string, string> = {
-  ...Object.fromEntries(['threadsnoop', 'gethostlatency', 'bitesize', 'tcplife', 'tcpstates', 'softirqs', 'hardirqs', 'biopattern', 'bashreadline', 'profile', 'syscount', 'runqlat', 'funcinterval', 'tplist', 'bpflist', 'exitsnoop', 'memleak', 'netqtop'].map((t) => [t, bcc(t)])),
+  ...Object.fromEntries(['threadsnoop', 'gethostlatency', 'bitesize', 'tcplife', 'tcpstates', 'softirqs', 'hardirqs', 'biopattern', 'bashreadline', 'profile', 'syscount', 'runqlat', 'funcinterval', 'tplist', 'bpflist', 'exitsnoop', 'memleak', 'netqtop', 'tcpretrans'].map((t) => [t, bcc(t)])),
   mallocstacks: `${EXAMPLES}/mallocstacks.py`,
   stack_buildid_example: `${EXAMPLES}/stack_buildid_example.py`,
   ...Object.fromEntries(['xdp_drop_count', 'xdp_macswap_count', 'xdp_redirect_cpu', 'xdp_redirect_map'].map((t) => [t, `/usr/share/doc/bpfcc-tools/examples/networking/xdp/${t}.py`])),
@@ -600,6 +600,27 @@ describe.runIf(runKernelTests)('converted BCC tools print what BCC prints', () =
       expect(frames.some((f) => /^(?:__(?:GI_)?(?:__)?(?:libc_)?)?(?:read|write)$/.test(f)), frames.join(', ')).toBe(true);
     } finally {
       dd.kill('SIGKILL');
+    }
+  }, 120_000);
+
+  it('tcpretrans (tcp:tcp_retransmit_skb, its C chosen per kernel and per option in pieces and replace()s): the same SYN retransmitted to a peer that never answers', async () => {
+    const { devs, remove } = vethPairs(1);
+    try {
+      // an address routed to the veth, with a neighbour no device there answers to: the SYN leaves and is
+      // retransmitted until connect gives up
+      const peer = spawnSync('sh', ['-c', `ip -4 addr show ${devs[0]} | sed -n 's/.*inet \\([0-9.]*\\)\\.1\\/30.*/\\1/p'`], { encoding: 'utf8' }).stdout.trim();
+      const dst = `${peer}.100`;
+      expect(spawnSync('ip', ['route', 'add', `${dst}/32`, 'dev', devs[0]!]).status).toBe(0);
+      expect(spawnSync('ip', ['neigh', 'replace', dst, 'lladdr', '02:00:00:00:00:03', 'dev', devs[0]!]).status).toBe(0);
+      const r = await sideBySide('tcpretrans', [], () => {
+        spawnSync(PYTHON, ['-c', `import socket\ns = socket.socket()\ns.settimeout(2.5)\ntry: s.connect(("${dst}", 9))\nexcept OSError: pass`]);
+      }, { until: new RegExp(`${dst.replace(/\./g, '\\.')}:9 `) });
+      const rows = (out: string): string[] => out.split('\n').filter((l) => l.includes(`${dst}:9 `)).map((l) => l.trim().split(/\s+/).slice(2).join(' '));
+      expect(rows(r.lcc)[0], `lcc:\n${r.lcc}\nBCC:\n${r.bcc}`).toMatch(new RegExp(`^4 ${peer.replace(/\./g, '\\.')}\\.1:\\d+ R> ${dst.replace(/\./g, '\\.')}:9 SYN_SENT$`));
+      expect(rows(r.lcc)[0]).toBe(rows(r.bcc)[0]);
+      expect(r.lcc.split('\n').slice(0, 2)).toEqual(r.bcc.split('\n').slice(0, 2));
+    } finally {
+      remove();
     }
   }, 120_000);
 

@@ -8,7 +8,7 @@ import { parse, type SyntaxNode } from '../treesitter.js';
 import { Btf, BtfKind, type BtfMember, type BtfType } from '../../lbc/src/pure.js';
 import { packetCursor } from './c/packet.js';
 import { resolveArchBlocks } from './c/arch.js';
-import { balancedParens, type Attach, type Define, type PyTool, type Replacement } from './python.js';
+import { andParts, balancedParens, type Attach, type Define, type PyTool, type Replacement } from './python.js';
 
 /** Kernel macros BCC tools use, which vmlinux.h (types only) does not carry: what follows the name. */
 const KERNEL_MACROS: Record<string, string> = {
@@ -650,7 +650,20 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     return g;
   };
   const byToken = new Map<string, Replacement[]>();
-  for (const r of tool.replacements) byToken.set(r.token, [...(byToken.get(r.token) ?? []), r]);
+  // a condition of the piece a token sits in holds wherever that piece's programs load (tcpretrans' kprobe
+  // piece, added `if args.lossprobe or not BPF.tracepoint_exists(...)`, and its IPV4_INIT under the same if):
+  // the replacement does not choose by it
+  const pieceConds = (token: string): Set<string> | null => {
+    const at = [...text.matchAll(tokenRe(token, 'g'))].map((m) => m.index!);
+    const conds = at.map((o) => tool.pieces[pieceAt(o) - (tool.srcFile ? 1 : 0)]?.cond ?? null);
+    return at.length && conds.every((c) => c !== null && c === conds[0]) ? new Set(andParts(conds[0]!)) : null;
+  };
+  for (const r0 of tool.replacements) {
+    const implied = r0.conds.length ? pieceConds(r0.token) : null;
+    const conds = implied ? r0.conds.filter((c) => !implied.has(c)) : r0.conds;
+    const r = conds.length === r0.conds.length ? r0 : { ...r0, conds, cond: conds.length ? conds.join(' and ') : null };
+    byToken.set(r.token, [...(byToken.get(r.token) ?? []), r]);
+  }
   const handled = new Set<string>();
   // a token replaced by the same C whatever the options (kvmexit's FUNC_ENTRY, a raw tracepoint's head): in
   // place first, so that the tokens after it see the function it makes; not one whose C holds another
@@ -910,7 +923,18 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     }
     if (!conds.length) code = dflt;
     else if (statement) {
-      code = conds.map(({ r, c }, i) => `${i ? ' else ' : ''}if (${c}) { ${subst(r)} }`).join('') + (dflt.trim() ? ` else { ${dflt} }` : '');
+      // variables a choice declares and C after it reads (tcpretrans' IPV4_INIT declares data4, IPV4_CORE
+      // submits it): declared before the if, so that they outlive its braces
+      // what runs after it: the rest of its function, and the code of the tokens there
+      const at = text.indexOf(token) + token.length;
+      let end = at;
+      for (let depth = 0; end < text.length && depth >= 0; end++) depth += text[end] === '{' ? 1 : text[end] === '}' ? -1 : 0;
+      const rest = text.slice(at, end);
+      const after = [rest, ...[...byToken].filter(([t]) => t !== token && rest.includes(t)).flatMap(([, rs]) => rs.map((x) => x.code ?? ''))].join('\n');
+      const alts = [...conds.map(({ r }) => subst(r)), dflt];
+      const hoisted = text.split(token).length === 2 ? hoistChoiceDeclarations(alts, (v) => tokenRe(v).test(after)) : null;
+      const [bodies, decls] = hoisted ? [hoisted.codes, hoisted.decls] : [alts, []];
+      code = decls.join(' ') + (decls.length ? ' ' : '') + conds.map(({ c }, i) => `${i ? ' else ' : ''}if (${c}) { ${bodies[i]} }`).join('') + (bodies.at(-1)!.trim() ? ` else { ${bodies.at(-1)} }` : '');
     } else {
       code = `(${conds.map(({ r, c }) => `${c} ? (${subst(r)})`).join(' : ')} : (${dflt.trim() || '0'}))`;
     }
@@ -1880,7 +1904,9 @@ export function corePointerChains(text: string, localStructs: Set<string>, btf: 
     if (e.type === 'pointer_expression' && !e.text.startsWith('*')) continue;
     const operand = e.childForFieldName('argument');
     if (!operand || !kernelMemory(operand)) continue;
-    const up = e.parent;
+    let up = e.parent;
+    // (the address of a parenthesised one, TCP_SKB_CB's &((skb)->cb[0]), is an address too)
+    while (up?.type === 'parenthesized_expression') up = up.parent;
     // a write, an address, or an operand already read by the chains above or a read of its own
     if ((up?.type === 'assignment_expression' && up.childForFieldName('left')?.startIndex === e.startIndex) || up?.type === 'update_expression') continue;
     if ((up?.type === 'pointer_expression' && up.text.startsWith('&')) || up?.type === 'sizeof_expression') continue;
@@ -1999,4 +2025,37 @@ function renamedMember(btf: Btf, sname: string, steps: { arrow: boolean; field: 
 function oneLine(code: string): string {
   // (a string literal's // is not a comment)
   return code.replace(/"(?:\\.|[^"\\\n])*"|\/\/([^\n]*)/g, (m, c: string | undefined) => (c === undefined ? m : `/*${c.replace(/\*\//g, '* /')} */`)).replace(/\n/g, ' ');
+}
+
+/**
+ * The declarations at the top level of each alternative that `usedAfter` says C after the choice reads
+ * (what hoistDeclarations does for the halves of an #ifdef, for the code a replace() chooses):
+ * each declared once before the choice and zeroed, as `= {}` zeroes it, its initialiser an assignment
+ * where it was. Null when
+ * there are none, or two alternatives declare one name with two types.
+ */
+function hoistChoiceDeclarations(codes: string[], usedAfter: (name: string) => boolean): { decls: string[]; codes: string[] } | null {
+  const decls = new Map<string, string>();
+  const out = codes.map((code) => {
+    let depth = 0;
+    let last = 0;
+    const re = /((?:const\s+)?(?:struct\s+\w+|unsigned\s+\w+|\w+))\s+(\w+)\s*(?:=\s*([^;]*))?;/g;
+    for (let m = re.exec(code); m; m = re.exec(code)) {
+      for (const ch of code.slice(last, m.index)) depth += ch === '{' ? 1 : ch === '}' ? -1 : 0;
+      last = m.index;
+      const [whole, type, name, init] = m as unknown as [string, string, string, string | undefined];
+      const before = code.slice(0, m.index).trimEnd();
+      // a declaration starts a statement, at the alternative's own level
+      if (depth !== 0 || (before && !/[;{}]$/.test(before)) || /^(return|else|goto|case|do|if|while|for|sizeof)$/.test(type) || !usedAfter(name)) continue;
+      if (decls.has(name) && decls.get(name) !== type) return null;
+      decls.set(name, type);
+      const assign = init === undefined || /^\{\s*\}$/.test(init.trim()) ? '' : `${name} = ${init.trim()};`;
+      code = `${code.slice(0, m.index)}${assign}${code.slice(m.index + whole.length)}`;
+      re.lastIndex = m.index + assign.length;
+      last = m.index;
+    }
+    return code;
+  });
+  if (out.some((c) => c === null) || !decls.size) return null;
+  return { decls: [...decls].map(([name, type]) => `${type} ${name}; __builtin_memset(&${name}, 0, sizeof(${name}));`), codes: out as string[] };
 }

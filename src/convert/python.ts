@@ -653,7 +653,7 @@ function kernelMembers(reps: Replacement[], tool: PyTool): Replacement[] {
 const andPart = (c: string): string => (/\bor\b/.test(c) && !/^not \(.*\)$/.test(c) ? `(${c})` : c);
 
 /** The sides of a condition's top-level `and`s */
-function andParts(c: string): string[] {
+export function andParts(c: string): string[] {
   const out: string[] = [];
   let depth = 0;
   let from = 0;
