@@ -41,7 +41,7 @@ const dir = path.resolve(process.argv[2] ?? corpus ?? path.join(ROOT, 'test', 'f
 const out = fs.mkdtempSync(path.join(ROOT, 'bench', 'out', 'convert-'));
 const TSX = pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 
-interface Row { tool: string; refused: boolean; converted: boolean; left: number; compiles: boolean; loads: boolean; runs: boolean; needsKprobes: boolean; note: string }
+interface Row { tool: string; refused: boolean; converted: boolean; left: number; compiles: boolean; typechecks: boolean; loads: boolean; runs: boolean; needsKprobes: boolean; note: string; ts?: string }
 
 /**
  * Run a converted tool: once it says it is attached, some of everything tools
@@ -80,6 +80,9 @@ const DEV = ['lccrpt0', 'lccrpt1'] as const;
  * (this one), a function (libc's malloc). Tools without an entry run bare.
  */
 const ARGS: Record<string, string[]> = {
+  netqtop: ['-n', DEV[0], '-i', '1'],
+  deadlock: [String(process.pid)],
+  stacksnoop: ['vfs_read'],
   xdp_drop_count: ['-S', DEV[0]],
   xdp_macswap_count: ['-S', DEV[0]],
   xdp_redirect_cpu: [DEV[0], '0'],
@@ -107,7 +110,7 @@ async function report(): Promise<void> {
   const rows: Row[] = [];
   for (const f of tools) {
     const name = f.replace(/\.py$/, '');
-    const row: Row = { tool: f, refused: false, converted: false, left: 0, compiles: false, loads: false, runs: false, needsKprobes: false, note: '' };
+    const row: Row = { tool: f, refused: false, converted: false, left: 0, compiles: false, typechecks: false, loads: false, runs: false, needsKprobes: false, note: '' };
     rows.push(row);
     const dest = path.join(out, name);
     let r;
@@ -121,6 +124,7 @@ async function report(): Promise<void> {
     }
     row.left = r.unconverted;
     row.converted = r.unconverted === 0;
+    row.ts = path.join(dest, `${r.name}.ts`);
     if (r.tool.pythonOnly) {
       // no BPF program (bpflist, tplist): nothing to build or load; it runs to its end by itself
       row.compiles = row.loads = true;
@@ -154,12 +158,24 @@ async function report(): Promise<void> {
     row.needsKprobes = /does not support kprobes|fentry|EPERM.*tracing|kfunc/.test(ran.err);
     row.note = `${ARGS[name] ? `(${ARGS[name]!.join(' ')}) ` : ''}${row.runs ? `${ran.lines} lines of output` : ran.err || `exit ${ran.code}`}`;
   }
+  // the converted programs, type-checked together as the tests type-check theirs (tsx runs a tool without)
+  const checked = rows.filter((r) => r.ts && (r.compiles || r.loads));
+  const tsconfig = path.join(out, 'tsconfig.json');
+  fs.writeFileSync(tsconfig, JSON.stringify({ extends: path.join(ROOT, 'tsconfig.json'), compilerOptions: { noEmit: true, rootDir: ROOT, noUnusedLocals: false }, exclude: [], include: checked.map((r) => r.ts) }));
+  const tsc = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', tsconfig], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  for (const r of checked) {
+    const err = tsc.stdout.split('\n').find((l) => l.startsWith(path.relative(process.cwd(), r.ts!)) || l.startsWith(r.ts!));
+    r.typechecks = !err;
+    if (err) r.note = `TS: ${err.replace(/^.*?: error /, '').slice(0, 120)}; ${r.note}`;
+  }
   const yes = (b: boolean): string => (b ? 'yes' : 'no');
   console.log(`lcc convert on ${path.relative(process.cwd(), dir) || dir} (${os.hostname()}, kernel ${os.release()})`);
-  console.table(rows.map((r) => ({ tool: r.tool, converted: r.refused ? 'refused' : r.converted ? 'yes' : `${r.left} left`, compiles: yes(r.compiles), loads: yes(r.loads), runs: yes(r.runs), note: r.note })));
+  console.table(rows.map((r) => ({ tool: r.tool, converted: r.refused ? 'refused' : r.converted ? 'yes' : `${r.left} left`, compiles: yes(r.compiles), 'type-checks': yes(r.typechecks), loads: yes(r.loads), runs: yes(r.runs), note: r.note })));
   const n = rows.length;
   const count = (k: keyof Row): number => rows.filter((r) => r[k] === true).length;
-  console.log(`total: ${n} tools; converted ${count('converted')}/${n}, compiles ${count('compiles')}/${n}, loads ${count('loads')}/${n}, runs ${count('runs')}/${n}`);
+  console.log(`total: ${n} tools; converted ${count('converted')}/${n}, compiles ${count('compiles')}/${n}, type-checks ${count('typechecks')}/${n}, loads ${count('loads')}/${n}, runs ${count('runs')}/${n}`);
+  const untyped = rows.filter((r) => r.converted && r.compiles && !r.typechecks).map((r) => r.tool);
+  console.log(`converted and compiled, but not type-checking: ${untyped.length ? untyped.join(', ') : 'none'}`);
   const loaded = rows.filter((r) => r.loads);
   const kp = loaded.filter((r) => r.needsKprobes).length;
   console.log(`of the ${loaded.length} that load: ${kp} stop at a kprobe or fentry attach this kernel lacks; of the other ${loaded.length - kp}, ${loaded.filter((r) => !r.needsKprobes && r.runs).length} run`);

@@ -102,6 +102,39 @@ describe('lcc convert', () => {
     }
   });
 
+  it('types a perf record by the declaration in the function that submits it, not by a name another function declares (tcpconnect\'s two `data`)', async () => {
+    const dir = fs.mkdtempSync(path.join(OUT, 'submit-'));
+    const q = '"""';
+    fs.writeFileSync(path.join(dir, 'twodata.py'), [
+      'from bcc import BPF',
+      `b = BPF(text=${q}`,
+      'struct rec_t { u32 pid; };',
+      'BPF_PERF_OUTPUT(events);',
+      'BPF_PERCPU_ARRAY(scratch, struct rec_t, 1);',
+      'TRACEPOINT_PROBE(sched, sched_process_exec) {',
+      '    int zero = 0;',
+      '    struct rec_t *data = scratch.lookup(&zero);',
+      '    if (!data) return 0;',
+      '    data->pid = bpf_get_current_pid_tgid() >> 32;',
+      '    events.perf_submit(args, data, sizeof(*data));',
+      '    return 0;',
+      '}',
+      'TRACEPOINT_PROBE(sched, sched_process_fork) {',
+      '    void *data = 0;',
+      '    return data != 0;',
+      '}',
+      `${q})`,
+      'def show(cpu, data, size):',
+      '    print(b["events"].event(data).pid)',
+      'b["events"].open_perf_buffer(show)',
+      'b.perf_buffer_poll()',
+    ].join('\n'));
+    const r = await convert(path.join(dir, 'twodata.py'), path.join(dir, 'twodata'));
+    expect(r.report.filter((x) => !x.converted)).toEqual([]);
+    expect(fs.readFileSync(path.join(dir, 'twodata', 'twodata.bpf.c'), 'utf8')).toContain('LBC_PERF_OUTPUT(events, struct rec_t, 64);');
+    expect(fs.readFileSync(path.join(dir, 'twodata', 'twodata.ts'), 'utf8')).toMatch(/events: RecT\b/);
+  });
+
   it('refuses what is not a BCC tool, and Python it cannot parse, naming the line', async () => {
     const bad = path.join(here, 'fixtures', 'convert-bad');
     const notBcc = lcc(['convert', path.join(bad, 'notbcc.py'), '-o', path.join(OUT, 'bad-notbcc')]);

@@ -1232,7 +1232,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     for (const d of fnText.matchAll(/\b(struct\s+\w+|\w+)\s+(\*?)\s*(\w+)\s*(?:=|;|\[)/g)) out.set(d[3]!, `${d[1]}${d[2] ? ' *' : ''}`);
     return out;
   };
-  const decls = locals(text);
+  const declaredBefore = (at: number, v: string): string | undefined => locals(text.slice(0, at)).get(v);
   text = text.replace(/\b(\w+)\.(lookup_or_try_init|lookup_or_init|lookup|update|insert|delete|increment|atomic_increment|perf_submit|ringbuf_output|ringbuf_reserve|ringbuf_submit|ringbuf_discard|get_stackid|redirect_map|perf_submit_skb)\s*\(/g, (m, map: string, method: string, off: number) => {
     if (!mapNames.has(map)) return m;
     return `\u0000CALL${map}\u0000${method}\u0000${pyLine(off)}\u0000(`;
@@ -1261,7 +1261,9 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
       case 'perf_submit': {
         out = `lbc_perf_submit(${a[0]}, ${map}, ${a[1]}, ${a[2]})`;
         const v = /^&\s*(\w+)$/.exec(a[1] ?? '')?.[1] ?? /^(\w+)$/.exec(a[1] ?? '')?.[1];
-        let t = v ? decls.get(v) : undefined;
+        // the declaration nearest before the call: the one of its function (tcpconnect has a `void *data`
+        // in another function than the `struct dns_data_t *data` it submits)
+        let t = v ? declaredBefore(i, v) : undefined;
         if (t && /^&/.test(a[1]!) === false) t = t.replace(/\s*\*$/, '');
         const info = maps.find((x) => x.name === map)!;
         if (t && !info.event) info.event = t.replace(/\s*\*$/, '');
@@ -1271,7 +1273,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
         // perf_submit_skb(skb, skb->len, &rec, sizeof(rec)): the packet follows the record
         out = `lbc_perf_submit_skb(${a[0]}, ${a[1]}, ${map}, ${a[2]}, ${a[3]})`;
         const v = /^&\s*(\w+)$/.exec(a[2] ?? '')?.[1];
-        const t = v ? decls.get(v) : undefined;
+        const t = v ? declaredBefore(i, v) : undefined;
         const info = maps.find((x) => x.name === map)!;
         if (t && !info.event) info.event = t.replace(/\s*\*$/, '');
         break;
@@ -1280,7 +1282,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
         out = `lbc_ringbuf_output(${map}, ${a[0]}, ${a[1]})`;
         // the record type, for user space's table.event(data): what &data points at
         const v = /^&\s*(\w+)$/.exec(a[0] ?? '')?.[1];
-        const t = v ? decls.get(v) : undefined;
+        const t = v ? declaredBefore(i, v) : undefined;
         const info = maps.find((x) => x.name === map)!;
         if (t && !info.event) info.event = t.replace(/\s*\*$/, '');
         break;

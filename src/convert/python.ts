@@ -658,7 +658,9 @@ export function andParts(c: string): string[] {
   let depth = 0;
   let from = 0;
   for (let i = 0; i < c.length; i++) {
-    if (c[i] === '(' || c[i] === '[') depth++;
+    // a string's words are not operators (args.mode == "a and b")
+    if (c[i] === '"' || c[i] === "'") i = c.indexOf(c[i]!, i + 1) < 0 ? c.length : c.indexOf(c[i]!, i + 1);
+    else if (c[i] === '(' || c[i] === '[') depth++;
     else if (c[i] === ')' || c[i] === ']') depth--;
     // `a or b and c` is `a or (b and c)`: no `and` of its own splits it
     else if (depth === 0 && c.startsWith(' or ', i)) return [c];

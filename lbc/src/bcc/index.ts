@@ -15,7 +15,7 @@ import type { Link } from '../link.js';
 import type { BpfMap } from '../map.js';
 import type { Codec } from '../codec.js';
 import { LbcError } from '../errors.js';
-import { kernelFds, openPacketSocket } from '../packetsock.js';
+import { kernelFds, openPacketSocket } from '../rawsock.js';
 import { ksym as kernelSym, ksymAddress, ksymNames } from '../ksyms.js';
 import { ensureTracefs, TRACEFS } from '../sysfs.js';
 import { Btf } from '../btf.js';

@@ -214,7 +214,8 @@ export const sort = (o: unknown, ...args: unknown[]): void => {
   sortList(o, kw.key, truthy(kw.reverse));
 };
 export const reverse = (o: unknown): void => (Array.isArray(o) ? void o.reverse() : own(o, 'reverse', []));
-export const copy = (o: unknown): any => (Array.isArray(o) ? [...o] : own(o, 'copy', []));
+// (x.copy(): `copy` is the copy module's name in the runtime)
+export const copyOf = (o: unknown): any => (Array.isArray(o) ? [...o] : own(o, 'copy', []));
 export const clear = (o: unknown): void => (Array.isArray(o) ? void (o.length = 0) : own(o, 'clear', []));
 
 export { cmp, isInt };

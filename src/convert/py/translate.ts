@@ -42,6 +42,8 @@ EXCEPTIONS.TypeError = 'py.PyTypeError';
 
 /** Methods of str, bytes and list the runtime dispatches on the receiver (py.split(x)) */
 const METHODS = new Set(['split', 'rsplit', 'splitlines', 'strip', 'lstrip', 'rstrip', 'startswith', 'endswith', 'upper', 'lower', 'title', 'capitalize', 'replace', 'find', 'rfind', 'ljust', 'rjust', 'center', 'zfill', 'isdigit', 'isnumeric', 'isdecimal', 'isalpha', 'isalnum', 'isspace', 'islower', 'isupper', 'partition', 'rpartition', 'expandtabs', 'join', 'format', 'encode', 'decode', 'append', 'extend', 'insert', 'pop', 'remove', 'index', 'count', 'sort', 'reverse', 'copy', 'clear']);
+/** The runtime's function for a method: the names a module has there are others (format, copy) */
+const methodName = (attr: string): string => (attr === 'format' ? 'strFormat' : attr === 'copy' ? 'copyOf' : attr);
 const BOOL_METHODS = new Set(['startswith', 'endswith', 'isdigit', 'isnumeric', 'isdecimal', 'isalpha', 'isalnum', 'isspace', 'islower', 'isupper']);
 const STR_METHODS = new Set(['strip', 'lstrip', 'rstrip', 'upper', 'lower', 'title', 'capitalize', 'replace', 'ljust', 'rjust', 'center', 'zfill', 'join', 'format', 'decode', 'expandtabs']);
 
@@ -355,7 +357,7 @@ export class Translator {
     if (objNode.type === 'identifier' && objNode.text === 'self' && m && m.attrs.has(attr) && !this.selfAssigned(m).has(attr)) return { c: `(self.constructor as any).${attr}`, t: '?' };
     // bytes.decode, str.upper: the method as a function of its receiver (section_print_fn=bytes.decode)
     if (objNode.type === 'identifier' && ['str', 'bytes', 'list', 'bytearray'].includes(objNode.text) && !this.prog.bound.has(objNode.text) && METHODS.has(attr)) {
-      return { c: `py.${attr === 'format' ? 'strFormat' : attr}`, t: '?' };
+      return { c: `py.${methodName(attr)}`, t: '?' };
     }
     const obj = this.expr(objNode);
     if (attr === '__name__' && objNode.type !== 'identifier') return { c: `${this.paren(obj.c)}.name`, t: 'str' };
@@ -677,7 +679,7 @@ export class Translator {
       const isModule = rootModule !== undefined && (RUNTIME_MODULES.has(rootModule) || rootModule in BCC_MODULES);
       if (!isModule && METHODS.has(attr)) {
         const obj = this.expr(objNode);
-        const name = attr === 'format' ? 'strFormat' : attr;
+        const name = methodName(attr);
         const t: Ty = BOOL_METHODS.has(attr) ? 'bool' : STR_METHODS.has(attr) && (obj.t === 'str' || attr === 'join' || attr === 'format' || attr === 'decode') ? 'str' : ['find', 'rfind', 'count', 'index'].includes(attr) ? 'int' : attr === 'split' ? 'list' : '?';
         return { c: aw(`py.${name}(${[obj.c, ...plain() ? [plain()] : []].join(', ')})`), t };
       }
@@ -1122,7 +1124,8 @@ export class Translator {
     const body = this.functionBody(def, ps, info, null, null);
     const star = info.generator ? '*' : '';
     const asyncKw = info.async ? 'async ' : '';
-    const sig = `(${this.paramList(ps)}): any`;
+    // an async function's return type is a Promise (TS1064 refuses `any` there)
+    const sig = `(${this.paramList(ps)}): ${info.async ? 'Promise<any>' : 'any'}`;
     const fnText = `${asyncKw}function${star} ${tsName(name)}${info.generator ? `(${this.paramList(ps)}): Generator<any>` : sig} {\n${body.join('\n')}\n}`;
     // its parameters' names, for calls with keywords through a variable (py.call)
     const meta = this.keywordCallsThroughVariables() && ps.some((p) => p.kind === 'pos') ? [`py.params(${tsName(name)}, ${JSON.stringify(ps.filter((p) => p.kind === 'pos').map((p) => p.name))}${ps.some((p) => p.kind === 'kwonly' || p.kind === 'kwstar') ? ', true' : ''});`] : [];
@@ -1212,7 +1215,7 @@ export class Translator {
     const jsName = name === 'constructor' ? 'constructor_' : name;
     const over = this.overrides(cls, name) ? 'override ' : '';
     if (isProp) return `${over}get ${jsName}(): any {\n${body.join('\n')}\n}`;
-    return `${isStatic || isClass ? 'static ' : ''}${over}${asyncKw}${star}${jsName}(${this.paramList(rest, over !== '')}): any {\n${body.join('\n')}\n}`;
+    return `${isStatic || isClass ? 'static ' : ''}${over}${asyncKw}${star}${jsName}(${this.paramList(rest, over !== '')}): ${asyncKw && !star ? 'Promise<any>' : 'any'} {\n${body.join('\n')}\n}`;
   }
 }
 
