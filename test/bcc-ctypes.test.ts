@@ -35,3 +35,11 @@ describe('ctypes layouts, as python3 lays them out', () => {
     expect([e.type, e.pid, e.u.retval]).toEqual([5, 7, -2]);
   });
 });
+
+describe('bcc.tcp', () => {
+  it('names TCP states and header flags as BCC\'s tools print them', async () => {
+    const { tcp } = await import('../lbc/src/bcc/tcp.js');
+    expect([1, 2, 7, 10, 12].map((s) => tcp.tcpstate.get(s))).toEqual(['ESTABLISHED', 'SYN_SENT', 'CLOSE', 'LISTEN', 'NEW_SYN_RECV']);
+    expect([tcp.flags2str(0x12), tcp.flags2str(0x04), tcp.flags2str(0x19), tcp.flags2str(0)]).toEqual(['SYN|ACK', 'RST', 'FIN|PSH|ACK', '']);
+  });
+});

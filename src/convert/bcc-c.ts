@@ -1229,7 +1229,10 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
   // ---- map methods ----
   const locals = (fnText: string): Map<string, string> => {
     const out = new Map<string, string>();
-    for (const d of fnText.matchAll(/\b(struct\s+\w+|\w+)\s+(\*?)\s*(\w+)\s*(?:=|;|\[)/g)) out.set(d[3]!, `${d[1]}${d[2] ? ' *' : ''}`);
+    // declarations, and parameters (sofdsnoop submits its `struct val_t *val` parameter)
+    for (const d of fnText.matchAll(/\b(struct\s+\w+|\w+)\s+(\*?)\s*(\w+)\s*(?:=|;|\[|,|\))/g)) {
+      if (!/^(return|else|case|goto|sizeof|struct)$/.test(d[1]!)) out.set(d[3]!, `${d[1]}${d[2] ? ' *' : ''}`);
+    }
     return out;
   };
   const declaredBefore = (at: number, v: string): string | undefined => locals(text.slice(0, at)).get(v);

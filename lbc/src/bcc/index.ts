@@ -1213,6 +1213,7 @@ function parseCpuList(s: string): number[] {
   });
 }
 export const utils = { printb, ArgString, get_online_cpus, get_possible_cpus };
+export { tcp } from './tcp.js';
 
 /** BCC's perf event constants: the kernel's perf ABI numbers */
 export const PerfType = { HARDWARE: 0, SOFTWARE: 1, TRACEPOINT: 2, HW_CACHE: 3, RAW: 4, BREAKPOINT: 5 };

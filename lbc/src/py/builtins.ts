@@ -26,7 +26,14 @@ export function iter(v: unknown): any {
  * iter(x) as Python has it: an iterator with a state of its own, so that next()
  * goes on where it was and zip_longest(*(it,) * 4) takes four at a time
  */
-export function pyIter(v: unknown): any {
+export function pyIter(v: unknown, ...sentinel: unknown[]): any {
+  // iter(callable, sentinel): calls until it returns the sentinel (memleak's iter(p.stdout.readline, b''))
+  if (sentinel.length) {
+    if (typeof v !== 'function') throw new PyTypeError('iter(v, w): v must be callable');
+    return (function* (): Generator<unknown> {
+      for (let x = v(); !eq(x, sentinel[0]); x = v()) yield x;
+    })();
+  }
   const r = iter(v) as Iterable<unknown> & Partial<Iterator<unknown>>;
   return typeof r.next === 'function' ? r : r[Symbol.iterator]();
 }
@@ -286,7 +293,8 @@ export const bin = radix('0b', 2);
 export const format = formatValue;
 export { repr, str };
 
-export function map(f: (...a: unknown[]) => unknown, ...its: Iterable<unknown>[]): unknown[] {
+// (any: a builtin with optional parameters of its own types, map(int, ...), is a mapper too)
+export function map(f: (...a: any[]) => unknown, ...its: Iterable<unknown>[]): unknown[] {
   return its.length === 1 ? Array.from(iter(its[0]!), (v) => f(v)) : zip(...its).map((vs) => f(...vs));
 }
 export function filter<T>(f: ((v: T) => unknown) | null, it: Iterable<T>): T[] {

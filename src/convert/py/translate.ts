@@ -359,6 +359,13 @@ export class Translator {
     if (objNode.type === 'identifier' && ['str', 'bytes', 'list', 'bytearray'].includes(objNode.text) && !this.prog.bound.has(objNode.text) && METHODS.has(attr)) {
       return { c: `py.${methodName(attr)}`, t: '?' };
     }
+    // f.__doc__ of one of the program's functions: its docstring, known now (exitsnoop prints _embedded_c's)
+    const fdef = attr === '__doc__' && objNode.type === 'identifier' ? this.prog.functions.get(objNode.text) : undefined;
+    if (fdef) {
+      const first = fdef.node.childForFieldName('body')?.namedChildren[0];
+      const doc = first?.type === 'expression_statement' && first.namedChildren[0]?.type === 'string' ? first.namedChildren[0] : null;
+      return doc ? this.expr(doc) : { c: 'null', t: '?' };
+    }
     const obj = this.expr(objNode);
     if (attr === '__name__' && objNode.type !== 'identifier') return { c: `${this.paren(obj.c)}.name`, t: 'str' };
     if (attr === '__class__') return { c: `${this.paren(obj.c)}.constructor`, t: '?' };
