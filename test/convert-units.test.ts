@@ -406,14 +406,23 @@ describe('the C a tool writes, converted whole', () => {
   });
 
   it("code chosen by a member the kernel has or not (kernel_struct_has_field), whole statements: a setting, and the choice this kernel's types cannot take refused at BPF()", async () => {
+    const r = await convertSnippet('BPF_HASH(counts, u32);\n' + probe.replace('COUNT', 'struct request *rq = (struct request *)bpf_get_current_task();\n    READ\n    counts.increment(k);'),
+      'if BPF.kernel_struct_has_field(b"request", b"rq_disk") == 1:\n    bpf_text = bpf_text.replace("READ", "k = rq->rq_disk ? 1 : 0;")\nelse:\n    bpf_text = bpf_text.replace("READ", "k = rq->part ? 2 : 0;")');
+    expect(r.left).toEqual([]);
+    // (more than a member path differs, so it is no one read with a flavor) this kernel's request has no
+    // rq_disk (gone in 5.16): that choice is left out, and refused where a kernel has it
+    expect(r.c).toMatch(/k = BPF_CORE_READ\(rq, part\) \? 2 : 0;/);
+    expect(r.c).not.toMatch(/rq_disk/);
+    expect(r.ts).toMatch(/refuse: \[\s*\[\s*py\.truthy\([^\]]*kernel_struct_has_field\(/);
+    expect(r.done.join('\n')).toMatch(/under BPF\.kernel_struct_has_field\(b"request", b"rq_disk"\) == 1: its C does not compile against this kernel's types \(no member named 'rq_disk'/);
+  });
+
+  it('code whose choices differ only in a member path kernel_struct_has_field chooses: one CO-RE read of either member, nothing refused', async () => {
     const r = await convertSnippet('BPF_HASH(counts, u32);\n' + probe.replace('COUNT', 'struct task_struct *t = (struct task_struct *)bpf_get_current_task();\n    READ\n    counts.increment(k);'),
       'if BPF.kernel_struct_has_field(b"task_struct", b"state") == 1:\n    bpf_text = bpf_text.replace("READ", "k = t->state;")\nelse:\n    bpf_text = bpf_text.replace("READ", "k = t->__state;")');
     expect(r.left).toEqual([]);
-    // this kernel's task_struct has __state: the other choice is left out, and refused where a kernel has state
-    expect(r.c).toMatch(/k = BPF_CORE_READ\(t, __state\);/);
-    expect(r.c).not.toMatch(/t, state\)|t->state\b/);
-    expect(r.ts).toMatch(/refuse: \[\s*\[\s*py\.truthy\([^\]]*kernel_struct_has_field\(/);
-    expect(r.done.join('\n')).toMatch(/under BPF\.kernel_struct_has_field\(b"task_struct", b"state"\) == 1: its C does not compile against this kernel's types \(no member named 'state'/);
+    expect(r.c).toMatch(/k = \(bpf_core_field_exists\(\(\(struct task_struct___lcc_old \*\)t\)->state\) \? BPF_CORE_READ\(\(struct task_struct___lcc_old \*\)t, state\) : BPF_CORE_READ\(t, __state\)\);/);
+    expect(r.ts).not.toMatch(/refuse:/);
   });
 
   it('a warning flag is the same #pragma clang diagnostic in the file', async () => {

@@ -33,6 +33,7 @@ function fakeLibbpf(progs: { name: string; section: string }[], load: () => { rc
       map_key_size: (m: FakeMap) => m.key,
       map_value_size: (m: FakeMap) => m.value,
       map_max_entries: (m: FakeMap) => m.entries,
+      map_flags: () => 0,
       object_load: () => {
         const { rc, log } = load();
         if (log) printed(0, log);

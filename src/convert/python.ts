@@ -540,6 +540,8 @@ export function parsePythonTool(file: string, source: string): PyTool {
   else if (!tool.pieces.length && !tool.srcFile) {
     throw new ConvertError(file, undefined, 'no BPF program text found', 'the tool should hold its C in a string (bpf_text = """...""") or load it with BPF(src_file=...)');
   }
+  // choices of one token across the tool's replace() calls that differ only in a member path the kernel decides
+  tool.replacements = kernelMembers(tool.replacements, tool);
   foldKnownConditions(tool);
   return tool;
 }
@@ -606,7 +608,7 @@ function pushReplacement(n: PyNode, token: string, valueNode: PyNode, tool: PyTo
     const code = alt.conds && outer ? null : alt.code;
     made.push({ token, line: line(n), cond: all.length ? all.join(' and ') : null, conds: all, code, arg: alt.arg, ...(alt.list ? { list: alt.list } : {}), ...(alt.conds ? { path: true } : {}), py: n.text.split('\n')[0]!.slice(0, 120) });
   }
-  tool.replacements.push(...kernelMembers(made, tool));
+  tool.replacements.push(...made);
 }
 
 const KERNEL_HAS_FIELD = /^(?:(?:bcc\.)?BPF\.)?kernel_struct_has_field\(\s*b?["']\w+["']\s*,\s*b?["']\w+["']\s*\)(\s*==\s*1)?$/;
@@ -626,7 +628,7 @@ function kernelMembers(reps: Replacement[], tool: PyTool): Replacement[] {
     const k = a.conds.find((c) => KERNEL_HAS_FIELD.test(c));
     if (!k || a.code === null || a.arg || !out.includes(a)) continue;
     const rest = a.conds.filter((c) => c !== k);
-    const b = out.find((r) => r !== a && r.code !== null && !r.arg && r.conds.length === a.conds.length && r.conds.includes(`not (${k})`) && r.conds.filter((c) => c !== `not (${k})`).every((c, i) => c === rest[i]));
+    const b = out.find((r) => r !== a && r.token === a.token && r.code !== null && !r.arg && r.conds.length === a.conds.length && r.conds.includes(`not (${k})`) && r.conds.filter((c) => c !== `not (${k})`).every((c, i) => c === rest[i]));
     if (!b) continue;
     const [ca, cb] = [a.code, b.code!];
     let pre = 0;
@@ -639,7 +641,7 @@ function kernelMembers(reps: Replacement[], tool: PyTool): Replacement[] {
     const [pa, pb] = [ca.slice(pre, ca.length - post), cb.slice(pre, cb.length - post)];
     const member = /^\w+(?:->\w+)*$/;
     if (pre < 2 || !member.test(pa) || !member.test(pb)) continue;
-    const token = `__LCC_MEMBER_${tool.replacements.length + extra.length / 2}__`;
+    const token = `__LCC_MEMBER_${extra.length / 2}__`;
     const merged: Replacement = { ...a, conds: rest, cond: rest.length ? rest.join(' and ') : null, code: ca.slice(0, pre) + token + ca.slice(ca.length - post) };
     out.splice(out.indexOf(a), 1, merged);
     out.splice(out.indexOf(b), 1);

@@ -19,7 +19,7 @@ import { kernelFds, openPacketSocket } from '../rawsock.js';
 import { ksym as kernelSym, ksymAddress, ksymNames } from '../ksyms.js';
 import { ensureTracefs, TRACEFS } from '../sysfs.js';
 import { Btf } from '../btf.js';
-import { elfSection, elfSections } from '../elf.js';
+import { elfSections } from '../elf.js';
 import { int, isKwargs, repr, splitKw, tuple, hashKey, type Int } from '../py/core.js';
 import { PyDict } from '../py/dict.js';
 import { Exception, KeyError, PyTypeError, ValueError } from '../py/exc.js';
@@ -642,7 +642,7 @@ export class BPF {
     try {
       const id = elfBuildId(fs.readFileSync(file));
       if (!id) return -1;
-      buildIdModules.set(id.toString('hex'), file);
+      buildIdModules.set(id, file);
       return 0;
     } catch {
       // BCC's add_module says nothing of a file it cannot read (its example adds sshd, which hosts may lack)
@@ -1047,14 +1047,19 @@ function buildIdFrames(raw: Buffer | undefined): BuildIdFrame[] {
   return out;
 }
 
-/** The GNU build ID an ELF's .note.gnu.build-id holds (namesz, descsz, type, "GNU\0", the ID) */
-function elfBuildId(elf: Buffer): Buffer | null {
-  const note = elfSection(elf, '.note.gnu.build-id', 'module');
-  if (!note || note.length < 16) return null;
-  const b = Buffer.from(note.buffer, note.byteOffset, note.byteLength);
-  const [namesz, descsz] = [b.readUInt32LE(0), b.readUInt32LE(4)];
-  const desc = 12 + ((namesz + 3) & ~3);
-  return desc + descsz <= b.length ? Buffer.from(b.subarray(desc, desc + descsz)) : null;
+/** An ELF's GNU build ID (the NT_GNU_BUILD_ID note: namesz, descsz, type, "GNU\0", the ID), in hex */
+function elfBuildId(b: Buffer, sections: ReturnType<typeof elfSections> = elfSections(b, 'module')): string | null {
+  for (const s of sections.filter((x) => x.type === 7)) {
+    // notes: name and desc each padded to 4
+    for (let o = s.offset; o + 12 <= s.offset + s.size; ) {
+      const [namesz, descsz, type] = [b.readUInt32LE(o), b.readUInt32LE(o + 4), b.readUInt32LE(o + 8)];
+      const name = o + 12;
+      const desc = name + ((namesz + 3) & ~3);
+      if (type === 3 && b.toString('latin1', name, name + namesz) === 'GNU\0') return b.toString('hex', desc, desc + descsz);
+      o = desc + ((descsz + 3) & ~3);
+    }
+  }
+  return null;
 }
 
 interface ElfSym { name: string; value: bigint; size: bigint; hidden: boolean }
@@ -1087,19 +1092,8 @@ function elfFunctionSymbols(b: Buffer, sections: ReturnType<typeof elfSections>)
  */
 function debugFile(b: Buffer, sections: ReturnType<typeof elfSections>, file: string): string | null {
   const candidates: string[] = [];
-  for (const s of sections.filter((x) => x.type === 7)) {
-    // notes: namesz, descsz, type, then name and desc padded to 4
-    for (let o = s.offset; o + 12 <= s.offset + s.size; ) {
-      const [namesz, descsz, type] = [b.readUInt32LE(o), b.readUInt32LE(o + 4), b.readUInt32LE(o + 8)];
-      const name = o + 12;
-      const desc = name + ((namesz + 3) & ~3);
-      if (type === 3 && b.toString('latin1', name, name + namesz) === 'GNU\0') {
-        const id = b.toString('hex', desc, desc + descsz);
-        candidates.push(`/usr/lib/debug/.build-id/${id.slice(0, 2)}/${id.slice(2)}.debug`);
-      }
-      o = desc + ((descsz + 3) & ~3);
-    }
-  }
+  const id = elfBuildId(b, sections);
+  if (id) candidates.push(`/usr/lib/debug/.build-id/${id.slice(0, 2)}/${id.slice(2)}.debug`);
   const link = sections.find((x) => x.name === '.gnu_debuglink');
   if (link) {
     const name = b.toString('utf8', link.offset, b.indexOf(0, link.offset));

@@ -173,8 +173,6 @@ export const os = {
   _exit: (code: number): never => process.exit(code),
   // read(fd, n): waits until the fd has something, off the event loop, so that Ctrl-C still reaches the
   // tool (http-parse's loop over its packet socket); a non-blocking fd with nothing is EAGAIN, as in Python
-  // read(fd, n): waits until the fd has something, off the event loop, so that Ctrl-C still reaches the
-  // tool (http-parse's loop over its packet socket); a non-blocking fd with nothing is EAGAIN, as in Python
   read: (fd: Int, n: Int): Promise<Buffer> => blocking<Buffer>((done, fail) => {
     const now = (): void => {
       try {
@@ -717,7 +715,7 @@ function kernelFds(): KernelFds {
   if (!fdIo) throw new OSError(38, 'Function not implemented: a socket from an fd comes with the BCC API (bcc)');
   const io = fdIo;
   // the system's refusal as Python raises it
-  const os = <A extends unknown[], R>(f: (...a: A) => R) => (...a: A): R => {
+  const raised = <A extends unknown[], R>(f: (...a: A) => R) => (...a: A): R => {
     try {
       return f(...a);
     } catch (e) {
@@ -725,7 +723,7 @@ function kernelFds(): KernelFds {
       throw n ? new OSError(n, STRERROR[n] ?? `Unknown error ${n}`) : e;
     }
   };
-  return { whenReadable: io.whenReadable, dup: os(io.dup), setBlocking: os(io.setBlocking) };
+  return { whenReadable: io.whenReadable, dup: raised(io.dup), setBlocking: raised(io.setBlocking) };
 }
 
 /** socket.socket as far as tools use one they made from an fd */
