@@ -1035,21 +1035,23 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
   // an unused member costs nothing
   for (const f of tool.lineFilters) {
     const inFn = inFunctionLines(text);
+    // where the lines stay: where the Python's condition does not hold
+    const taken = condC(f.conds);
+    const kept = /^!\w+$/.test(taken) ? taken.slice(1) : `!(${taken})`;
     const lines = text.split('\n');
-    let kept = 0;
+    let declarations = 0;
     let guarded = 0;
     for (const [i, l] of lines.entries()) {
       if (!tokenRe(f.marker).test(l)) continue;
       const stmt = /^(\s*)([^/]*?;)\s*(\/\/.*|\/\*.*\*\/)?\s*$/.exec(l);
-      if (!inFn[i]) kept++;
+      if (!inFn[i]) declarations++;
       else if (stmt && !/[{}]/.test(stmt[2]!)) {
-        const taken = condC(f.conds);
-        lines[i] = `${stmt[1]}if (${/^!\w+$/.test(taken) ? taken.slice(1) : `!(${taken})`}) { ${stmt[2]} }${stmt[3] ? ` ${stmt[3]}` : ''}`;
+        lines[i] = `${stmt[1]}if (${kept}) { ${stmt[2]} }${stmt[3] ? ` ${stmt[3]}` : ''}`;
         guarded++;
       } else fail(pyLineOfIdx(i), `a line ${f.marker} marks, taken out under ${f.conds.join(' and ')}, is not one statement`, 'write the choice in C against a setting');
     }
     text = lines.join('\n');
-    report.push({ line: f.line, what: `lines marked ${f.marker}, taken out under ${f.conds.join(' and ') || 'always'} → ${guarded} statement${guarded === 1 ? '' : 's'} run only otherwise, ${kept} declaration${kept === 1 ? '' : 's'} kept`, converted: true });
+    report.push({ line: f.line, what: `lines marked ${f.marker}, taken out under ${f.conds.join(' and ') || 'always'} → ${guarded} statement${guarded === 1 ? '' : 's'} run only otherwise, ${declarations} declaration${declarations === 1 ? '' : 's'} kept`, converted: true });
   }
 
   // ---- struct definitions → NAME.h, with the enums and constants they are written with ----

@@ -3,6 +3,7 @@
 // prints them, its command-line options. tree-sitter-python reads the file;
 // anything we do not recognise is kept with its line for the report.
 import { parse, TooDeepError, type SyntaxNode } from '../treesitter.js';
+import { syscallPrefix } from './c/arch.js';
 
 /** A node of tree-sitter-python's tree. */
 export type PyNode = SyntaxNode;
@@ -1287,12 +1288,6 @@ function openedFile(call: PyNode, consts: Map<string, { text: string }>): string
   return null;
 }
 
-/**
- * The kernel's function names for syscalls on the architecture lcc builds for: a fentry/fexit program
- * names one in its section, as opensnoop's KRETFUNC_PROBE(FNNAME) does with get_syscall_prefix() + "open".
- */
-const SYSCALL_PREFIX: Partial<Record<string, string>> = { x64: '__x64_sys_', arm64: '__arm64_sys_', s390x: '__s390x_sys_', riscv64: '__riscv_sys_' };
-
 /** piece.replace("FNNAME", <a syscall's kernel function name>) (opensnoop's kfunc headers): the piece, named */
 function syscallPiece(n: PyNode, tool: PyTool, strVars: Map<string, { text: string; line: number }>): { text: string; line: number } | undefined {
   const fn = n.type === 'call' ? n.childForFieldName('function') : null;
@@ -1302,7 +1297,7 @@ function syscallPiece(n: PyNode, tool: PyTool, strVars: Map<string, { text: stri
   const [tok, val] = positional(n);
   const token = pyString(tok ?? null);
   const sys = val ? syscallOf(val, tool, line(n)) : null;
-  const prefix = SYSCALL_PREFIX[process.arch];
+  const prefix = syscallPrefix();
   if (!piece || token === null || !sys || !prefix || positional(n).length !== 2) return undefined;
   return { text: piece.text.split(token).join(`${prefix}${sys}`), line: piece.line };
 }

@@ -1,8 +1,9 @@
 /**
- * Preprocessor blocks on the architecture (`#if defined(CONFIG_ARCH_HAS_SYSCALL_WRAPPER) &&
- * !defined(__s390x__)`, opensnoop's kfunc heads): BCC compiles them with the host's macros, and lcc
- * builds its object for the host's architecture too, so they are decided here, as BCC decides them.
- * Blocks on anything else are left to the compiler. Lines keep their places (dropped ones are blank).
+ * What lcc knows of the architecture it builds for, as BCC knows its host's: its syscall functions'
+ * prefix, and its preprocessor blocks (`#if defined(CONFIG_ARCH_HAS_SYSCALL_WRAPPER) &&
+ * !defined(__s390x__)`, opensnoop's kfunc heads), which BCC compiles with the host's macros; lcc builds
+ * its object for the host's architecture too, so they are decided here, as BCC decides them. Blocks on
+ * anything else are left to the compiler. Lines keep their places (dropped ones are blank).
  */
 
 /** What each architecture's kernel defines (arch/Kconfig's ARCH_HAS_SYSCALL_WRAPPER) and its compiler */
@@ -10,6 +11,16 @@ const ARCH_MACROS: Partial<Record<string, Record<string, boolean>>> = {
   x64: { CONFIG_ARCH_HAS_SYSCALL_WRAPPER: true, __x86_64__: true, __aarch64__: false, __s390x__: false, __powerpc64__: false, __riscv: false },
   arm64: { CONFIG_ARCH_HAS_SYSCALL_WRAPPER: true, __x86_64__: false, __aarch64__: true, __s390x__: false, __powerpc64__: false, __riscv: false },
 };
+
+/**
+ * The kernel's function names for syscalls on each architecture (its syscall wrapper's prefix): a
+ * fentry/fexit program names one in its section, as opensnoop's KRETFUNC_PROBE(FNNAME) does with
+ * get_syscall_prefix() + "open".
+ */
+const SYSCALL_PREFIX: Partial<Record<string, string>> = { x64: '__x64_sys_', arm64: '__arm64_sys_', s390x: '__s390x_sys_', riscv64: '__riscv_sys_' };
+export function syscallPrefix(arch = process.arch): string | null {
+  return SYSCALL_PREFIX[arch] ?? null;
+}
 
 /** A condition of only these macros: true or false; null when it names anything else */
 export function archCondition(cond: string, macros: Record<string, boolean>): boolean | null {
