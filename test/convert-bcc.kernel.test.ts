@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { convert } from '../src/convert/index.js';
-import { eventually, runKernelTests } from './helpers/kernel.js';
+import { eventually, perfEvents, procState, runKernelTests } from './helpers/kernel.js';
 import { watch, type Watched } from './helpers/ready.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -34,26 +34,6 @@ function start(cmd: string, args: string[], cwd: string): { child: ChildProcess;
   running.add(child);
   return { child, w: watch(child) };
 }
-
-/** The perf events a process holds open: BCC attaches every probe kind through one */
-const perfEvents = (pid: number): number => {
-  try {
-    return fs.readdirSync(`/proc/${pid}/fd`).filter((fd) => { try { return fs.readlinkSync(`/proc/${pid}/fd/${fd}`) === 'anon_inode:[perf_event]'; } catch { return false; } }).length;
-  } catch {
-    return 0;
-  }
-};
-
-/** A process's state letter (R running, S waiting, ...) from /proc/PID/stat */
-const procState = (pid: number): string => {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // after the command's closing parenthesis (a command may hold one itself)
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-  } catch {
-    return '';
-  }
-};
 
 interface Side {
   /** what both print once the activity is done, when they print before Ctrl-C */

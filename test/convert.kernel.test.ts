@@ -10,7 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BpfMap, BpfObject, codec, kprobesAvailable, NotSupportedError } from '../lbc/src/index.js';
 import { convert } from '../src/convert/index.js';
-import { eventually, runKernelTests } from './helpers/kernel.js';
+import { eventually, perfEvents, procState, runKernelTests } from './helpers/kernel.js';
 import { watch, type Watched } from './helpers/ready.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -378,9 +378,10 @@ describe.runIf(runKernelTests)('converted tools build, load and run', () => {
     running.add(bcc);
     const bw = watch(bcc);
     await bw.until('EVENT\n');
-    // BCC prints its header before it attaches: attached once it holds its probes' perf events
-    const perfEvents = (): number => fs.readdirSync(`/proc/${bcc.pid}/fd`).filter((fd) => { try { return fs.readlinkSync(`/proc/${bcc.pid}/fd/${fd}`) === 'anon_inode:[perf_event]'; } catch { return false; } }).length;
-    expect(await eventually(() => perfEvents() >= 2, 60_000)).toBe(true);
+    // BCC prints its header after it attaches but before it opens its perf buffer (one perf event per CPU):
+    // ready once it holds the two probes' perf events and the buffer's, and waits in its poll
+    const want = 2 + os.availableParallelism();
+    expect(await eventually(() => perfEvents(bcc.pid!) >= want && procState(bcc.pid!) === 'S', 60_000), `BCC's pyaudit ready: ${bw.stderr}`).toBe(true);
     await go();
     await bw.until(/(lcc\.usdt[\s\S]*){5}/);
     bcc.kill('SIGINT');

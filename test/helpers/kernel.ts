@@ -31,3 +31,29 @@ export async function eventually(cond: () => boolean, ms = 3000, step = 20): Pro
   }
   return cond();
 }
+
+/** The perf events a process holds open: BCC attaches every probe kind, and opens each perf buffer, through one */
+export function perfEvents(pid: number): number {
+  try {
+    return fs.readdirSync(`/proc/${pid}/fd`).filter((fd) => {
+      try {
+        return fs.readlinkSync(`/proc/${pid}/fd/${fd}`) === 'anon_inode:[perf_event]';
+      } catch {
+        return false;
+      }
+    }).length;
+  } catch {
+    return 0;
+  }
+}
+
+/** A process's state letter (R running, S waiting, ...) from /proc/PID/stat */
+export function procState(pid: number): string {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // after the command's closing parenthesis (a command may hold one itself)
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  } catch {
+    return '';
+  }
+}
