@@ -38,6 +38,8 @@ function debianCorpus(): string | null {
 const corpus = process.argv[2] ? null : debianCorpus();
 const dir = path.resolve(process.argv[2] ?? corpus ?? path.join(ROOT, 'test', 'fixtures', 'convert'));
 // inside the package, so the converted code's `@lcc-ebpf/lbc` import resolves
+// bench/out is ignored by git: a fresh clone has none
+fs.mkdirSync(path.join(ROOT, 'bench', 'out'), { recursive: true });
 const out = fs.mkdtempSync(path.join(ROOT, 'bench', 'out', 'convert-'));
 const TSX = pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 

@@ -8,6 +8,7 @@ import { Btf } from '../lbc/src/btf.js';
 import { corePointerChains, ifdefToIf, inFunctionLines } from '../src/convert/bcc-c.js';
 import { parsePythonTool } from '../src/convert/python.js';
 import { convert } from '../src/convert/index.js';
+import { fileScopeNames, memberNames, unionOfDeclarations } from '../src/convert/c/declarations.js';
 import { runKernelTests } from './helpers/kernel.js';
 import { translatePython } from '../src/convert/py/translate.js';
 
@@ -145,6 +146,13 @@ describe('the BPF text as the Python builds it', () => {
     // a number known now is the text's own
     expect(t.pieces.map((p) => p.text)).toEqual(['int f(void *ctx) { void *p = (void *)LCC_TEXT_ARG_0; return 7; }']);
     expect(t.replacements.map((r) => [r.token, r.code, r.arg])).toEqual([['LCC_TEXT_ARG_0', '%s', 'addr']]);
+  });
+
+  it("text = head + body of the module's strings (tcpcong's bpf_head_text + bpf_ca_tp_body_text): each a piece at its own lines, under the if around it", () => {
+    const t = tool('head = """int a;"""\nbody = """int b;"""\nextra = """int c;"""\nif x:\n    bpf_text = head + body\nelse:\n    bpf_text = head + extra\n    bpf_text += body\nb = BPF(text=bpf_text)');
+    // head both ways is one piece, under no condition; body where x holds, and after extra where it does not
+    expect(t.pieces.map((p) => [p.text, p.line, p.cond])).toEqual([['int a;', 3, null], ['int b;', 4, 'x'], ['int c;', 5, 'not (x)'], ['int b;', 4, 'not (x)']]);
+    expect(t.unknown).toEqual([]);
   });
 
   it('a number the module sets once is known at convert time (an array size); one set twice is a value', () => {
@@ -343,6 +351,26 @@ describe('the C a tool writes, converted whole', () => {
     expect(r.c).toMatch(/if \(lcc_has_unique\) \{\n\s+lbc_map_increment\(counts, k, 1\);\n\}/);
   });
 
+  it("declarations an option chooses at file scope or in a struct (tcpcong's HIST_TABLE, SOCK_STORE_DEF, DEF_TEXT) are all declared; the code that uses them follows the option", async () => {
+    const r = await convertSnippet(`struct val_t {\n    u64 ts;\n    MEMBERS\n};\nBPF_HASH(vals, u32, struct val_t);\nTABLES\n${probe.replace('COUNT', 'struct val_t v = {};\n    STORE\n    vals.update(&k, &v);')}`, [
+      'if args.unique:',
+      '    bpf_text = bpf_text.replace("MEMBERS", "")',
+      '    bpf_text = bpf_text.replace("TABLES", "typedef struct hkey { u32 k; } hkey_t;\\nBPF_HISTOGRAM(dist, hkey_t);")',
+      '    bpf_text = bpf_text.replace("STORE", "hkey_t key = {0}; key.k = k; dist.increment(key);")',
+      'else:',
+      '    bpf_text = bpf_text.replace("MEMBERS", "u64 count, bytes; char comm[16];")',
+      '    bpf_text = bpf_text.replace("TABLES", "")',
+      '    bpf_text = bpf_text.replace("STORE", "v.count = 1;")',
+    ].join('\n'));
+    expect(r.left).toEqual([]);
+    expect(r.h).toMatch(/struct val_t \{\n\s+u64 ts;\n\s+u64 count, bytes; char comm\[16\];\n\};/);
+    expect(r.c).toMatch(/typedef struct hkey \{ u32 k; \} hkey_t;\s*LBC_\w+\(dist, hkey_t/);
+    expect(r.c).toContain('if (lcc_has_unique) { hkey_t key = {0}; key.k = k; lbc_map_increment(dist, key, 1); } else { v.count = 1; }');
+    // two alternatives that declare one name differently: not both declared (the choice stays the option's)
+    const clash = await convertSnippet(`TABLES\n${probe.replace('COUNT', '')}`, 'bpf_text = bpf_text.replace("TABLES", "BPF_HASH(dist, u32);" if args.unique else "BPF_HASH(dist, u64);")');
+    expect(clash.c).not.toMatch(/dist, u32[\s\S]*dist, u64/);
+  });
+
   it("an option that sizes a record (sslsniff's --max-buffer-size) is the record's size at the option's default; the code reads the setting, and BPF() refuses a larger value", async () => {
     const r = await convertSnippet('#define BUF SIZE\nstruct rec_t {\n    u32 len;\n    char buf[BUF];\n};\nBPF_PERF_OUTPUT(events);\n' + probe.replace('COUNT', 'struct rec_t r = {};\n    r.len = BUF;\n    events.perf_submit(args, &r, sizeof(r));'),
       'bpf_text = bpf_text.replace("SIZE", str(args.size))');
@@ -439,8 +467,8 @@ describe('the C a tool writes, converted whole', () => {
     expect(r.c).toMatch(/if \(lcc_has_unique\) \{\n\s+lbc_map_increment\(seen, k, 1\);\n\}/);
   });
 
-  it('a member chosen per option in a struct before a function is no function head: left for a person, the function untouched', async () => {
-    const r = await convertSnippet(`struct s {\n    long a;\n    EXTRA\n    u32 b;\n};\nBPF_HASH(counts, u32);\n${probe.replace('COUNT', 'counts.increment(k);')}`,
+  it('a member chosen per option in a struct the C views memory through (a pointer cast to it) is no function head: left for a person, the function untouched', async () => {
+    const r = await convertSnippet(`struct s {\n    long a;\n    EXTRA\n    u32 b;\n};\nBPF_HASH(counts, u32);\n${probe.replace('COUNT', 'counts.increment(k);\n    struct s *p = (struct s *)bpf_get_current_task();')}`,
       'if args.unique:\n    bpf_text = bpf_text.replace("EXTRA", "long c;")\nelse:\n    bpf_text = bpf_text.replace("EXTRA", "")');
     expect(r.left.join('\n')).toMatch(/replace\("EXTRA"\) chosen by args.unique outside a function/);
     expect(r.c.match(/tracepoint__sched__sched_process_exec\(/g)).toHaveLength(1);
@@ -488,5 +516,22 @@ describe('names the translation keeps apart', () => {
     expect(t.ts).toMatch(/bcc_ = bcc;/);
     expect(t.ts).toMatch(/print\(bcc_\.utils\)/);
     expect(t.ts).not.toMatch(/\bbcc = bcc;/);
+  });
+});
+
+describe('what C a replace() substitutes declares (src/convert/c/declarations.ts)', () => {
+  it('names at file scope: maps, typedefs and struct tags; anything else is null', () => {
+    expect([...fileScopeNames('typedef struct k { u32 a; } k_t;\nBPF_HISTOGRAM(dist, k_t);')!.keys()]).toEqual(['k_t', 'struct k', 'dist']);
+    expect([...fileScopeNames('BPF_TABLE("hash", u32, u64, counts, 128);')!.keys()]).toEqual(['counts']);
+    expect(fileScopeNames('int f(void) { return 0; }')).toBeNull();
+    expect(fileScopeNames('#define X 1')).toBeNull();
+  });
+  it('members: several per declaration, arrays, bitfields, pointers; a statement is null', () => {
+    expect([...memberNames('u64 a, b; char comm[TASK_COMM_LEN]; u8 f:5; struct sock *sk;')!.keys()]).toEqual(['a', 'b', 'comm', 'f', 'sk']);
+    expect(memberNames('x = 1;')).toBeNull();
+  });
+  it('the union keeps each name once, and refuses one name declared two ways', () => {
+    expect(unionOfDeclarations(['BPF_HASH(a, u32);', 'BPF_HASH(a, u32);', 'BPF_HASH(b, u32);'], fileScopeNames)).toEqual(['BPF_HASH(a, u32);', 'BPF_HASH(b, u32);']);
+    expect(unionOfDeclarations(['BPF_HASH(a, u32);', 'BPF_HASH(a, u64);'], fileScopeNames)).toBeNull();
   });
 });

@@ -8,6 +8,7 @@ import { parse, type SyntaxNode } from '../treesitter.js';
 import { Btf, BtfKind, type BtfMember, type BtfType } from '../../lbc/src/pure.js';
 import { packetCursor } from './c/packet.js';
 import { resolveArchBlocks } from './c/arch.js';
+import { fileScopeNames, memberNames, unionOfDeclarations } from './c/declarations.js';
 import { andParts, balancedParens, type Attach, type Define, type PyTool, type Replacement } from './python.js';
 
 /** Kernel macros BCC tools use, which vmlinux.h (types only) does not carry: what follows the name. */
@@ -528,6 +529,30 @@ export function inFunctionLines(text: string): boolean[] {
   return out;
 }
 
+/** The bodies of the structs C casts a pointer to (`(struct s *)p`, `(s_t *)p`) */
+function viewedStructs(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(/(typedef\s+)?struct\s+(\w+)?\s*\{([^{}]*)\}\s*(\w+)?/g)) {
+    const [, typedef, tag, body, alias] = m;
+    const names = [...(tag ? [`struct\\s+${tag}`] : []), ...(typedef && alias ? [alias] : [])];
+    if (names.some((n) => new RegExp(`\\(\\s*(?:const\\s+)?${n}\\s*\\*\\s*\\)`).test(text))) out.push(body!);
+  }
+  return out;
+}
+
+/** For each line of C: how many braces are open where it starts (comments, strings and directives skipped) */
+function braceDepthLines(text: string): number[] {
+  const out: number[] = [];
+  let depth = 0;
+  for (const line of text.split('\n')) {
+    out.push(depth);
+    if (/^\s*#/.test(line)) continue;
+    const code = line.replace(/\/\/.*$|\/\*.*?\*\/|"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'/g, ' ');
+    for (const ch of code) depth += ch === '{' ? 1 : ch === '}' ? -1 : 0;
+  }
+  return out;
+}
+
 /** The lines of C outside any #if/#ifdef/#ifndef block (the directives themselves left out) */
 function unconditionalLines(c: string): string {
   let depth = 0;
@@ -724,6 +749,29 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     if (!shared.length) report.push({ line: reps[0]!.line, what: `replace("${token}") declares maps per option → every one declared (an unused map costs nothing)`, converted: true });
     handled.add(token);
   }
+  // declarations chosen by an option or the kernel at file scope or in a struct's body (tcpcong's
+  // HIST_TABLE, SOCK_STORE_DEF, DEF_TEXT: a map and its key type, or members, or nothing): every
+  // alternative declared, where no two declare one name differently; C that uses one alternative's
+  // names runs only where that alternative was chosen, and an unused map or member costs nothing
+  for (const [token, reps] of byToken) {
+    if (handled.has(token) || !text.includes(token)) continue;
+    const { chain, fallback, alts } = replaceChain(reps);
+    if (!chain.length || !fallback || alts.some((r) => r.code === null || r.arg)) continue;
+    const inFunction = inFunctionLines(text);
+    const depth = braceDepthLines(text);
+    const at = text.split('\n').map((l, i) => (tokenRe(token).test(l) ? i : -1)).filter((i) => i >= 0);
+    if (!at.length || at.some((i) => inFunction[i])) continue;
+    const inBody = at.every((i) => depth[i]! > 0);
+    if (!inBody && at.some((i) => depth[i]! > 0)) continue;
+    // a struct the C casts a pointer to is a view of memory it does not own (runqlen's cfs_rq_partial, a
+    // copy of the kernel's layout): a member more would move the ones after it
+    if (inBody && viewedStructs(text).some((body) => tokenRe(token).test(body))) continue;
+    const union = unionOfDeclarations(alts.map((r) => r.code!).filter((c) => c.trim()), inBody ? memberNames : fileScopeNames);
+    if (!union) continue;
+    text = text.split(token).join(union.map(oneLine).join(' '));
+    report.push({ line: reps[0]!.line, what: `replace("${token}") declares ${inBody ? 'members' : 'types and maps'} per ${chain.map((c) => c.parts.join(' and ')).join(' / ')} → all of them declared (each name once; what is not used costs nothing)`, converted: true });
+    handled.add(token);
+  }
   // a function head chosen by a condition (filelife's TRACE_CREATE_FUNC per kernel_struct_has_field,
   // kvmexit's FUNC_ENTRY a raw tracepoint or a tracepoint): the function once per head, each loaded
   // only under its condition, the tokens in its body chosen by the same conditions (GET_ER) each copy's
@@ -905,7 +953,8 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
       }
     }
     const dflt = fallback ? subst(fallback) : '';
-    let code: string;
+    // (null: already put in place, one way per place)
+    let code: string | null;
     // code (a filter statement) or a value: an empty replacement is a statement left out
     const codes = reps.map((r) => (r.code ?? '').trim());
     const statement = codes.some((c) => /[;{}]/.test(c)) || codes.every((c) => c === '');
@@ -926,19 +975,27 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
       // variables a choice declares and C after it reads (tcpretrans' IPV4_INIT declares data4, IPV4_CORE
       // submits it): declared before the if, so that they outlive its braces
       // what runs after it: the rest of its function, and the code of the tokens there
-      const at = text.indexOf(token) + token.length;
-      let end = at;
-      for (let depth = 0; end < text.length && depth >= 0; end++) depth += text[end] === '{' ? 1 : text[end] === '}' ? -1 : 0;
-      const rest = text.slice(at, end);
-      const after = [rest, ...[...byToken].filter(([t]) => t !== token && rest.includes(t)).flatMap(([, rs]) => rs.map((x) => x.code ?? ''))].join('\n');
+      // each place the token is (tcpcong's STATE_KEY, in two functions) has its own rest
       const alts = [...conds.map(({ r }) => subst(r)), dflt];
-      const hoisted = text.split(token).length === 2 ? hoistChoiceDeclarations(alts, (v) => tokenRe(v).test(after)) : null;
-      const [bodies, decls] = hoisted ? [hoisted.codes, hoisted.decls] : [alts, []];
-      code = decls.join(' ') + (decls.length ? ' ' : '') + conds.map(({ c }, i) => `${i ? ' else ' : ''}if (${c}) { ${bodies[i]} }`).join('') + (bodies.at(-1)!.trim() ? ` else { ${bodies.at(-1)} }` : '');
+      const places: number[] = [];
+      for (let o = text.indexOf(token); o >= 0; o = text.indexOf(token, o + token.length)) places.push(o);
+      for (const o of places.reverse()) {
+        const at = o + token.length;
+        let end = at;
+        for (let depth = 0; end < text.length && depth >= 0; end++) depth += text[end] === '{' ? 1 : text[end] === '}' ? -1 : 0;
+        const rest = text.slice(at, end);
+        const after = [rest, ...[...byToken].filter(([t]) => t !== token && rest.includes(t)).flatMap(([, rs]) => rs.map((x) => x.code ?? ''))].join('\n');
+        // not where the same function holds the token again: the declarations would meet
+        const hoisted = !rest.includes(token) ? hoistChoiceDeclarations(alts, (v) => tokenRe(v).test(after)) : null;
+        const [bodies, decls] = hoisted ? [hoisted.codes, hoisted.decls] : [alts, []];
+        const here = decls.join(' ') + (decls.length ? ' ' : '') + conds.map(({ c }, i) => `${i ? ' else ' : ''}if (${c}) { ${bodies[i]} }`).join('') + (bodies.at(-1)!.trim() ? ` else { ${bodies.at(-1)} }` : '');
+        text = text.slice(0, o) + oneLine(here) + text.slice(at);
+      }
+      code = null;
     } else {
       code = `(${conds.map(({ r, c }) => `${c} ? (${subst(r)})`).join(' : ')} : (${dflt.trim() || '0'}))`;
     }
-    text = text.split(token).join(oneLine(code));
+    if (code !== null) text = text.split(token).join(oneLine(code));
     const names = [...new Set(conds.flatMap(({ c }) => c.split(' && ').map((x) => x.replace(/^!/, ''))))];
     report.push({ line: reps[0]!.line, what: `text.replace("${token}", ...) → ${names.length ? `load-time setting${names.length > 1 ? 's' : ''} ${names.join(', ')} set from the options` : 'substituted'}`, converted: true });
   }
@@ -2037,7 +2094,7 @@ function oneLine(code: string): string {
 /**
  * The declarations at the top level of each alternative that `usedAfter` says C after the choice reads
  * (what hoistDeclarations does for the halves of an #ifdef, for the code a replace() chooses):
- * each declared once before the choice and zeroed, as `= {}` zeroes it, its initialiser an assignment
+ * each declared once before the choice and zeroed, as `= {}` and `= {0}` zero it, its initialiser an assignment
  * where it was. Null when
  * there are none, or two alternatives declare one name with two types.
  */
@@ -2056,7 +2113,7 @@ function hoistChoiceDeclarations(codes: string[], usedAfter: (name: string) => b
       if (depth !== 0 || (before && !/[;{}]$/.test(before)) || /^(return|else|goto|case|do|if|while|for|sizeof)$/.test(type) || !usedAfter(name)) continue;
       if (decls.has(name) && decls.get(name) !== type) return null;
       decls.set(name, type);
-      const assign = init === undefined || /^\{\s*\}$/.test(init.trim()) ? '' : `${name} = ${init.trim()};`;
+      const assign = init === undefined || /^\{\s*(?:0\s*,?\s*)?\}$/.test(init.trim()) ? '' : `${name} = ${init.trim()};`;
       code = `${code.slice(0, m.index)}${assign}${code.slice(m.index + whole.length)}`;
       re.lastIndex = m.index + assign.length;
       last = m.index;

@@ -375,6 +375,13 @@ export function parsePythonTool(file: string, source: string): PyTool {
         tool.pieces = [];
         continue;
       }
+      // text = head + body (tcpcong's bpf_head_text + bpf_ca_tp_body_text): each variable a piece of its own, at its lines
+      const joined = lit === null && !fromVar ? joinedPieces(right, strVars, textVar) : null;
+      if (joined) {
+        if (a.type === 'assignment') assignText(tool, joined, condOf(a));
+        else tool.pieces.push(...joined.map((p) => ({ ...p, cond: condOf(a) })));
+        continue;
+      }
       const piece = lit !== null ? { text: lit, line: line(right) } : fromVar;
       // "#define X\n" put before (text = "#define X\n" + text) or after (text += "#define X\n") the text
       const prefix = a.type === 'assignment' && right.type === 'binary_operator' && right.children[1]?.text === '+' && right.childForFieldName('right')!.text === textVar
@@ -398,7 +405,7 @@ export function parsePythonTool(file: string, source: string): PyTool {
         }
       }
       if (a.type === 'assignment' && piece) {
-        tool.pieces = [{ ...piece, cond: condOf(a) }];
+        assignText(tool, [piece], condOf(a));
       } else if (a.type === 'augmented_assignment' && piece) {
         tool.pieces.push({ ...piece, cond: condOf(a) });
       } else if (a.type === 'assignment' && lineFilterOf(right, textVar)) {
@@ -409,7 +416,7 @@ export function parsePythonTool(file: string, source: string): PyTool {
         let base: PyNode | null = right;
         while (base?.type === 'call' && base.childForFieldName('function')?.type === 'attribute') base = base.childForFieldName('function')!.childForFieldName('object');
         const lit = base && base !== right ? pyString(base) : null;
-        if (lit !== null) tool.pieces = [{ text: lit, line: line(base!), cond: condOf(a) }];
+        if (lit !== null) assignText(tool, [{ text: lit, line: line(base!) }], condOf(a));
         replacementsOf(right, lit !== null ? '' : textVar, tool, condParts(a));
       } else {
         tool.unknown.push({ line: line(a), text: a.text.split('\n')[0]!, why: 'builds the BPF text from something that is not a string' });
@@ -680,6 +687,32 @@ export function andParts(c: string): string[] {
 /** Two conditions that both hold */
 function bothConds(a: string | null, b: string | null): string | null {
   return a && b ? `${andPart(a)} and ${andPart(b)}` : a ?? b;
+}
+
+/** Whether conditions a and b never hold together because one is the other's negation */
+function excludes(a: string | null, b: string | null): boolean {
+  return a !== null && b !== null && (notNot(`not (${a})`) === b.trim() || notNot(`not (${b})`) === a.trim());
+}
+
+/**
+ * `text = ...` under `cond`: where it holds the text is `pieces`, where it does not the text stays what
+ * it was (tcpcong's `if tp: text = head + body` / `else: text = head + extra`). A piece both ways (head)
+ * is one piece, under either condition.
+ */
+function assignText(tool: PyTool, pieces: { text: string; line: number }[], cond: string | null): void {
+  const fresh = pieces.map((p) => ({ ...p, cond }));
+  if (cond === null) {
+    tool.pieces = fresh;
+    return;
+  }
+  const kept = tool.pieces.map((p) => ({ ...p, cond: excludes(p.cond, cond) ? p.cond : bothConds(p.cond, `not (${cond})`) }));
+  const merged: PyTool['pieces'] = [];
+  for (const p of [...kept, ...fresh]) {
+    const twin = merged.find((m) => m.text === p.text && m.line === p.line);
+    if (!twin) merged.push(p);
+    else twin.cond = twin.cond === null || p.cond === null || excludes(twin.cond, p.cond) ? null : twin.cond === p.cond ? p.cond : `(${twin.cond}) or (${p.cond})`;
+  }
+  tool.pieces = merged;
 }
 
 /** `not (not X)` is X */
@@ -1300,6 +1333,14 @@ function syscallPiece(n: PyNode, tool: PyTool, strVars: Map<string, { text: stri
   const prefix = syscallPrefix();
   if (!piece || token === null || !sys || !prefix || positional(n).length !== 2) return undefined;
   return { text: piece.text.split(token).join(`${prefix}${sys}`), line: piece.line };
+}
+
+/** `a + b + ...` where every operand is a string variable of the module's: the pieces, in order (null otherwise) */
+function joinedPieces(n: PyNode, strVars: Map<string, { text: string; line: number }>, textVar: string): { text: string; line: number }[] | null {
+  const operands = (e: PyNode): PyNode[] => (e.type === 'binary_operator' && e.children[1]?.text === '+' ? [...operands(e.childForFieldName('left')!), ...operands(e.childForFieldName('right')!)] : [e]);
+  if (n.type !== 'binary_operator') return null;
+  const parts = operands(n).map((o) => (o.type === 'identifier' && o.text !== textVar ? strVars.get(o.text) : undefined));
+  return parts.every((p) => p !== undefined) ? (parts as { text: string; line: number }[]) : null;
 }
 
 /** `'\n'.join(x for x in TEXT.split('\n') if 'MARK' not in x)`: MARK, the lines it takes out */

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import { cmp, eq, hashKey, int, isInt, isKwargs, isTuple, repr, splitKw, str, truthy, typeName, getattr as coreGetattr, type Int } from './core.js';
 import { DefaultDict, PyDict, PySet, setDictEq } from './dict.js';
-import { BaseException, fromNodeError, isInstanceExc, PyTypeError, StopIteration, SystemExit, ValueError } from './exc.js';
+import { AttributeError, BaseException, fromNodeError, isInstanceExc, PyTypeError, StopIteration, SystemExit, ValueError } from './exc.js';
 import { formatValue } from './format.js';
 import { add, floordiv, mod } from './ops.js';
 
@@ -275,7 +275,15 @@ export function isinstance(v: unknown, cls: unknown): boolean {
 }
 
 export const callable = (v: unknown): boolean => typeof v === 'function';
-export const hasattr = (o: unknown, name: string): boolean => o !== null && o !== undefined && (o as Record<string, unknown>)[name] !== undefined;
+export function hasattr(o: unknown, name: string): boolean {
+  try {
+    return o !== null && o !== undefined && (o as Record<string, unknown>)[name] !== undefined;
+  } catch (e) {
+    // a class's __getattr__ said there is no such attribute
+    if (e instanceof AttributeError) return false;
+    throw e;
+  }
+}
 export const getattr = coreGetattr;
 export function setattr(o: unknown, name: string, v: unknown): void {
   (o as Record<string, unknown>)[name] = v;

@@ -212,7 +212,14 @@ export function str(v: unknown): string {
 setKeyRepr(repr, str);
 
 export function getattr(o: unknown, name: string, ...dflt: unknown[]): any {
-  const v = o === null || o === undefined ? undefined : (o as Record<string, unknown>)[name];
+  let v: unknown;
+  try {
+    v = o === null || o === undefined ? undefined : (o as Record<string, unknown>)[name];
+  } catch (e) {
+    // a class's __getattr__ said there is no such attribute
+    if (e instanceof AttributeError && dflt.length) return dflt[0];
+    throw e;
+  }
   if (v === undefined) {
     if (dflt.length) return dflt[0];
     throw new AttributeError(`'${typeName(o)}' object has no attribute '${name}'`);

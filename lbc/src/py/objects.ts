@@ -17,6 +17,23 @@ export class PyObject {
   }
 }
 
+/** What JavaScript asks of any object (await's then, JSON's toJSON, inspection): never a Python __getattr__ */
+const JS_PROBES = new Set(['then', 'toJSON', 'constructor', 'inspect', 'nodeType', 'asymmetricMatch', '$$typeof']);
+
+/**
+ * An instance of a class that defines __getattr__, as its constructor returns
+ * it: a name the object does not hold is asked of __getattr__, as Python asks
+ * only after the usual lookup fails (capable's `class Enum(set)`).
+ */
+export function withGetattr<T extends object>(self: T): T {
+  return new Proxy(self, {
+    get(t, p, receiver) {
+      if (typeof p === 'symbol' || p in t || JS_PROBES.has(p)) return Reflect.get(t, p, receiver);
+      return (t as { __getattr__: (name: string) => unknown }).__getattr__.call(receiver, p);
+    },
+  });
+}
+
 /** `a or b`: a if it is true, else b (evaluated only then) */
 export const or = <A, B>(a: A, b: () => B): A | B => (truthy(a) ? a : b());
 /** `a and b`: a if it is false, else b */

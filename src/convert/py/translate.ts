@@ -76,6 +76,9 @@ interface Loop {
   elseLabel: string | null;
 }
 
+/** Python's built-in types a class may subclass: the runtime's classes for them */
+const BUILTIN_BASES: Record<string, string> = { set: 'py.PySet', dict: 'py.PyDict' };
+
 class UntranslatableError extends Error {
   constructor(readonly node: PyNode, why: string) {
     super(why);
@@ -1158,8 +1161,13 @@ export class Translator {
     const info = this.prog.classes.get(name)!;
     const bases = (def.childForFieldName('superclasses')?.namedChildren ?? []).filter((b) => b.type !== 'keyword_argument');
     if (bases.length > 1) return [`${this.spot(def, `class ${name} has ${bases.length} base classes`)};`];
-    const base = bases[0] ? this.expr(bases[0]).c : 'py.PyObject';
+    const builtinBase = bases[0]?.type === 'identifier' && !this.prog.bound.has(bases[0].text) ? BUILTIN_BASES[bases[0].text] : undefined;
+    const base = builtinBase ?? (bases[0] ? this.expr(bases[0]).c : 'py.PyObject');
     const members: string[] = ['[key: string]: any;'];
+    const defines = (m: string): boolean => def.childForFieldName('body')!.namedChildren.some((s) => (s.type === 'decorated_definition' ? s.childForFieldName('definition')! : s).type === 'function_definition' && (s.type === 'decorated_definition' ? s.childForFieldName('definition')! : s).childForFieldName('name')?.text === m);
+    // set and dict fill themselves in their constructors, which call no __init__ of a subclass
+    if (builtinBase && defines('__init__')) return [`${this.spot(def, `class ${name} subclasses ${bases[0]!.text} with an __init__ of its own`)};`];
+    if (defines('__getattr__')) members.push('constructor(...args: any[]) {\nsuper(...args);\nreturn py.withGetattr(this);\n}');
     for (const s of def.childForFieldName('body')!.namedChildren) {
       const d = s.type === 'decorated_definition' ? s.childForFieldName('definition')! : s;
       const decos = s.type === 'decorated_definition' ? s.namedChildren.filter((c) => c.type === 'decorator').map((x) => x.namedChildren[0]!.text) : [];
