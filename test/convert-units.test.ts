@@ -371,6 +371,17 @@ describe('the C a tool writes, converted whole', () => {
     expect(clash.c).not.toMatch(/dist, u32[\s\S]*dist, u64/);
   });
 
+  it("an array the Python fills with a list it formats as C (dirtop's `u32 dir_ids[INODES_NUMBER] = DIRECTORY_INODES;`) is a list set before load, its length the list's", async () => {
+    const r = await convertSnippet(probe.replace('COUNT', 'u32 ids[ID_COUNT] = ID_LIST;\n    for (int i = 0; i < ID_COUNT; i++) { if (ids[i] == k) return 1; }'),
+      ['def get_ids():', '    return "{" + ",".join(str(x) for x in [3, 5]) + "}", 2', 'ids, n = get_ids()', 'bpf_text = bpf_text.replace("ID_LIST", ids)', 'bpf_text = bpf_text.replace("ID_COUNT", str(len(ids.split(","))))'].join('\n'));
+    expect(r.left).toEqual([]);
+    expect(r.c).toContain('const volatile __s64 lcc_ids[16] = {};');
+    expect(r.c).toContain('const volatile __s64 *ids = lcc_ids;');
+    expect(r.c).toContain('for (int i = 0; i < (lcc_ids_n < 16 ? lcc_ids_n : 16); i++)');
+    // the Python's string, read as C reads an initializer
+    expect(r.ts).toMatch(/lcc_ids:\s*Array\.from\(py\.iter\(py\.split\(py\.strip\(str\(ids\), '\{\} '\), ','\)\)\)/);
+  });
+
   it("an option that sizes a record (sslsniff's --max-buffer-size) is the record's size at the option's default; the code reads the setting, and BPF() refuses a larger value", async () => {
     const r = await convertSnippet('#define BUF SIZE\nstruct rec_t {\n    u32 len;\n    char buf[BUF];\n};\nBPF_PERF_OUTPUT(events);\n' + probe.replace('COUNT', 'struct rec_t r = {};\n    r.len = BUF;\n    events.perf_submit(args, &r, sizeof(r));'),
       'bpf_text = bpf_text.replace("SIZE", str(args.size))');

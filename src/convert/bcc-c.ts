@@ -855,6 +855,23 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     report.push({ line: reps[0]!.line, what: `replace("${token}") with a #define under ${defs.map((r) => r.cond).join(' / ')} → the macro${defs.length > 1 ? 's' : ''} the Python defines under ${defs.length > 1 ? 'those conditions' : 'that condition'}`, converted: true });
     handled.add(token);
   }
+  // a C array the Python fills with a list it formats itself (dirtop's `u32 dir_ids[INODES_NUMBER] =
+  // DIRECTORY_INODES;`, the string "{1,2,3}" and its length): a list set before load, which the array
+  // names, its length the list's
+  for (const m of [...text.matchAll(/\b((?:unsigned\s+)?\w+)\s+(\w+)\s*\[\s*(\w+)\s*\]\s*=\s*(\w+)\s*;/g)].reverse()) {
+    const [whole, , name, countTok, listTok] = m as unknown as [string, string, string, string, string];
+    const [count, list] = [byToken.get(countTok), byToken.get(listTok)];
+    const one = (reps?: Replacement[]): Replacement | null => (reps?.length === 1 && !reps[0]!.conds.length && reps[0]!.arg && /^%[sd]$/.test(reps[0]!.code ?? '') ? reps[0]! : null);
+    const [c, l] = [one(count), one(list)];
+    if (!c || !l || handled.has(countTok) || handled.has(listTok)) continue;
+    const g = settingName(l.arg!);
+    // the Python's own string, read as C reads an initializer: numbers between braces, by commas
+    globals.set(g, { name: g, ctype: '__s64', arg: `[int(x, 0) for x in str(${l.arg}).strip('{} ').split(',') if x.strip()]`, kind: 'list' });
+    text = text.slice(0, m.index!) + `const volatile __s64 *${name} = ${g};` + text.slice(m.index! + whole.length);
+    text = text.split(countTok).join(`(${g}_n < ${LIST_MAX} ? ${g}_n : ${LIST_MAX})`);
+    report.push({ line: l.line, what: `${name}[${countTok}] = ${listTok}, a list the Python formats as C → a list set before load (at most ${LIST_MAX}), and its length`, converted: true });
+    handled.add(countTok).add(listTok);
+  }
   for (const [token, reps] of byToken) {
     if (handled.has(token)) continue;
     const at = text.indexOf(token);

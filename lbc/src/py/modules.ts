@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import * as argparseLib from 'argparse';
 import { int, isKwargs, repr, splitKw, str, tuple, type Int } from './core.js';
 import { Counter, DefaultDict, PyDict, PySet } from './dict.js';
-import { excMessage, excName, FileNotFoundError, fromNodeError, KeyError, lastCaught, OSError, PyTypeError, ValueError, KeyboardInterrupt } from './exc.js';
+import { excMessage, excName, FileNotFoundError, IndexError, fromNodeError, KeyError, lastCaught, OSError, PyTypeError, ValueError, KeyboardInterrupt } from './exc.js';
 import { exit, float, int_, iter, writeFd, type Writable } from './builtins.js';
 import { atexitRegister, blocking, defaultIntHandler, getSignal, pause, setSignal, sleep, SIG_DFL, SIG_IGN } from './run.js';
 import { formatValue } from './format.js';
@@ -123,11 +123,15 @@ const path = {
   expanduser: (p: string): string => p.replace(/^~(?=\/|$)/, nodeOs.homedir()),
   sep: '/',
 };
-/** os.stat()'s result: Python's st_* names over Node's Stats */
+/** os.stat()'s result: Python's st_* names over Node's Stats, and its tuple's items (os.lstat(p)[stat.ST_INO]) */
 function statResult(s: fs.Stats) {
+  // the tuple's times are whole seconds, as Python's are
+  const items = [s.mode, s.ino, s.dev, s.nlink, s.uid, s.gid, s.size, Math.floor(s.atimeMs / 1000), Math.floor(s.mtimeMs / 1000), Math.floor(s.ctimeMs / 1000)];
   return Object.assign(s, {
     st_mode: s.mode, st_ino: s.ino, st_dev: s.dev, st_nlink: s.nlink, st_uid: s.uid, st_gid: s.gid, st_size: s.size, st_rdev: s.rdev,
     st_atime: s.atimeMs / 1000, st_mtime: s.mtimeMs / 1000, st_ctime: s.ctimeMs / 1000,
+    __getitem__: (i: Int): number => items[Number(i) < 0 ? items.length + Number(i) : Number(i)] ?? (() => { throw new IndexError('tuple index out of range'); })(),
+    __len__: (): number => items.length,
   });
 }
 export const os = {
@@ -149,6 +153,7 @@ export const os = {
   listdir: (p = '.'): string[] => fsCall(() => fs.readdirSync(p)),
   readlink: (p: string): string => fsCall(() => fs.readlinkSync(p)),
   stat: (p: string) => fsCall(() => statResult(fs.statSync(p))),
+  lstat: (p: string) => fsCall(() => statResult(fs.lstatSync(p))),
   // glibc's dev_t: 12 bits of major and 20 of minor, split across the word
   major: (dev: Int): number => Number(((BigInt(dev) >> 8n) & 0xfffn) | ((BigInt(dev) >> 32n) & ~0xfffn)),
   minor: (dev: Int): number => Number((BigInt(dev) & 0xffn) | ((BigInt(dev) >> 12n) & ~0xffn)),
