@@ -93,6 +93,8 @@ const ARGS: Record<string, string[]> = {
   mallocstacks: [String(process.pid)],
   strlen_snoop: [String(process.pid)],
   funcinterval: ['c:malloc'],
+  net_monitor: [DEV[0]],
+  dirtop: ['-d', `${path.join(ROOT, 'lbc')}/*`],
 };
 
 async function main(): Promise<void> {

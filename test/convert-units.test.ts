@@ -382,6 +382,13 @@ describe('the C a tool writes, converted whole', () => {
     expect(r.ts).toMatch(/lcc_ids:\s*Array\.from\(py\.iter\(py\.split\(py\.strip\(str\(ids\), '\{\} '\), ','\)\)\)/);
   });
 
+  it("a perf output the C never submits to (net_monitor's skb_events) is declared with no record, and nothing is left", async () => {
+    const r = await convertSnippet(`BPF_PERF_OUTPUT(unused);\nBPF_HASH(counts, u32);\n${probe.replace('COUNT', 'counts.increment(k);')}`);
+    expect(r.left).toEqual([]);
+    expect(r.c).toContain('LBC_PERF_OUTPUT(unused, char, 64);');
+    expect(r.done.join('\n')).toContain('BPF_PERF_OUTPUT(unused) is never submitted to → declared, with no record');
+  });
+
   it("an option that sizes a record (sslsniff's --max-buffer-size) is the record's size at the option's default; the code reads the setting, and BPF() refuses a larger value", async () => {
     const r = await convertSnippet('#define BUF SIZE\nstruct rec_t {\n    u32 len;\n    char buf[BUF];\n};\nBPF_PERF_OUTPUT(events);\n' + probe.replace('COUNT', 'struct rec_t r = {};\n    r.len = BUF;\n    events.perf_submit(args, &r, sizeof(r));'),
       'bpf_text = bpf_text.replace("SIZE", str(args.size))');

@@ -52,6 +52,9 @@ export interface Writable {
 }
 
 /** print(*objects, sep=' ', end='\n', file=sys.stdout, flush=False) */
+/** sys.stdout's state, which print() without a file honours (sys.stdout.close() sets it) */
+export const stdoutState = { closed: false };
+
 export function print(...args: unknown[]): void {
   const [items, kw] = splitKw(args);
   const sep = kw.sep === null || kw.sep === undefined ? ' ' : String(kw.sep);
@@ -59,6 +62,7 @@ export function print(...args: unknown[]): void {
   const text = items.map(str).join(sep) + end;
   const file = kw.file as Writable | null | undefined;
   if (file) file.write(text);
+  else if (stdoutState.closed) throw new ValueError('I/O operation on closed file.');
   else writeFd(1, text);
 }
 

@@ -11,7 +11,7 @@ import * as argparseLib from 'argparse';
 import { int, isKwargs, repr, splitKw, str, tuple, type Int } from './core.js';
 import { Counter, DefaultDict, PyDict, PySet } from './dict.js';
 import { excMessage, excName, FileNotFoundError, IndexError, fromNodeError, KeyError, lastCaught, OSError, PyTypeError, ValueError, KeyboardInterrupt } from './exc.js';
-import { exit, float, int_, iter, writeFd, type Writable } from './builtins.js';
+import { exit, float, int_, iter, stdoutState, writeFd, type Writable } from './builtins.js';
 import { atexitRegister, blocking, defaultIntHandler, getSignal, pause, setSignal, sleep, SIG_DFL, SIG_IGN } from './run.js';
 import { formatValue } from './format.js';
 import { inetNtop } from '../format.js';
@@ -21,13 +21,20 @@ import { inetNtop } from '../format.js';
 // sys
 
 class Stream implements Writable {
+  closed = false;
   constructor(private readonly fd: number) {}
   write(s: unknown): number {
+    if (this.closed) throw new ValueError('I/O operation on closed file.');
     const text = typeof s === 'string' ? s : s instanceof Uint8Array ? s : str(s);
     writeFd(this.fd, text);
     return text.length;
   }
   flush(): void {}
+  /** (net_monitor closes sys.stdout on Ctrl-C): what is written after is refused, as Python refuses it; the fd stays for Node's own */
+  close(): void {
+    this.closed = true;
+    if (this.fd === 1) stdoutState.closed = true;
+  }
   fileno(): number {
     return this.fd;
   }

@@ -32,7 +32,7 @@ export interface TranslateOptions {
 const BCC_MODULES: Record<string, string> = { pyroute2: 'bcc.pyroute2', bcc: 'bcc', 'bcc.utils': 'bcc.utils', 'bcc.syscall': 'bcc.syscall', 'bcc.containers': 'bcc.containers', ctypes: 'bcc.ct' };
 
 /** Modules of the runtime (py.<name>) a translated `import` binds. */
-export const RUNTIME_MODULES = new Set(['sys', 'os', 'errno', 'time', 'datetime', 'signal', 'atexit', 'collections', 'itertools', 'functools', 'json', 'textwrap', 're', 'subprocess', 'multiprocessing', 'resource', 'platform', 'struct', 'socket', 'argparse', 'pwd', 'stat', 'glob', 'binascii', 'traceback', 'logging', 'tempfile', 'fcntl', 'math', 'random', 'string', 'shutil', 'copy', 'threading', 'fnmatch']);
+export const RUNTIME_MODULES = new Set(['sys', 'os', 'errno', 'time', 'datetime', 'signal', 'atexit', 'collections', 'itertools', 'functools', 'json', 'textwrap', 're', 'subprocess', 'multiprocessing', 'resource', 'platform', 'struct', 'socket', 'argparse', 'pwd', 'stat', 'glob', 'binascii', 'traceback', 'logging', 'tempfile', 'fcntl', 'math', 'random', 'string', 'shutil', 'copy', 'threading', 'fnmatch', 'ast', 'builtins']);
 
 /** Built-in functions imported by name */
 const BUILTINS = new Set(['print', 'len', 'range', 'enumerate', 'zip', 'sorted', 'reversed', 'max', 'min', 'sum', 'any', 'all', 'abs', 'round', 'divmod', 'int', 'float', 'bool', 'list', 'tuple', 'dict', 'set', 'frozenset', 'bytes', 'bytearray', 'isinstance', 'callable', 'hasattr', 'getattr', 'setattr', 'id', 'ord', 'chr', 'hex', 'oct', 'bin', 'format', 'map', 'filter', 'iter', 'next', 'exit', 'quit', 'repr', 'str', 'pow']);
