@@ -229,6 +229,30 @@ export function tracepointBtfType(cat: string, ev: string): string | null {
   return null;
 }
 
+/**
+ * The record of a tracepoint whose format this machine does not have, for the
+ * body that starts at `from`: a CO-RE flavor of the kernel's
+ * trace_event_raw_EV with the fields the body reads, and the body with each
+ * read `args->f` made a relocated read of a number. Null when the body uses a
+ * field other than as a number (its address, an index, a member of it).
+ */
+export function coreTracepointRecord(text: string, from: number, ev: string): { name: string; decl: string; body: string; length: number; fields: string[] } | null {
+  const open = text.indexOf('{', from);
+  if (open < 0 || text.slice(from, open).trim()) return null;
+  let end = open;
+  for (let depth = 0; end < text.length; end++) {
+    depth += text[end] === '{' ? 1 : text[end] === '}' ? -1 : 0;
+    if (depth === 0) break;
+  }
+  const body = text.slice(from, end + 1);
+  const uses = [...body.matchAll(/(&\s*)?\bargs\s*->\s*(\w+)(\s*(?:\[|\.|->|=(?!=)|\+\+|--|[-+*/|&^]=))?/g)];
+  if (!uses.length || uses.some((u) => u[1] || u[3])) return null;
+  const fields = [...new Set(uses.map((u) => u[2]!))];
+  const name = `trace_event_raw_${ev}___lcc`;
+  const decl = `/* the kernel's record of ${ev}, which this machine lacks: its fields found by name (CO-RE) */\nstruct ${name} {\n${fields.map((f) => `\tlong long ${f};`).join('\n')}\n} __attribute__((preserve_access_index));`;
+  return { name, decl, body: body.replace(/\bargs\s*->\s*(\w+)/g, (_m, f: string) => `((long long)BPF_CORE_READ_BITFIELD_PROBED(args, ${f}))`), length: body.length, fields };
+}
+
 /** The tracepoint's record as a C struct, from its tracefs format (what BCC generates too), offsets asserted. */
 export function tracepointStruct(cat: string, ev: string, structName: string): string | { missing: string } {
   const f = readFormat(cat, ev);
@@ -1400,6 +1424,8 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
   const tpStructs: string[] = [];
   const attachOf = new Map<string, Attach[]>();
   for (const a of tool.attaches) attachOf.set(a.fn, [...(attachOf.get(a.fn) ?? []), a]);
+  // the TRACEPOINT_PROBEs whose record is the kernel's by CO-RE: their bodies read args->f as numbers
+  const coreBodies: string[] = [];
   text = text.replace(/\bTRACEPOINT_PROBE\s*\(\s*(\w+)\s*,\s*(\w+)\s*\)/g, (m, cat: string, ev: string, off: number) => {
     const line = pyLine(off);
     const fn = `tracepoint__${cat}__${ev}`;
@@ -1412,14 +1438,30 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     const sname = `tp_${cat}_${ev}`;
     const st = tracepointStruct(cat, ev, sname);
     if (typeof st !== 'string') {
-      fail(line, `TRACEPOINT_PROBE(${cat}, ${ev}): ${st.missing}`, 'convert on a host with the tracepoint (its format defines args), or use a tracepoint that exists');
-      return m;
+      // a tracepoint this kernel lacks (urandomread's random:urandom_read, gone in 5.18): the record by CO-RE,
+      // each field the body reads as a number read with the size and sign of the kernel that has it
+      const core = st.missing.startsWith('this machine has no tracepoint') ? coreTracepointRecord(text, off + m.length, ev) : null;
+      if (!core) {
+        fail(line, `TRACEPOINT_PROBE(${cat}, ${ev}): ${st.missing}`, 'convert on a host with the tracepoint (its format defines args), or use a tracepoint that exists');
+        return m;
+      }
+      coreBodies.push(fn);
+      tpStructs.push(core.decl);
+      programs.push({ name: fn, section: `tracepoint/${cat}/${ev}`, cond: null, attaches: [] });
+      report.push({ line, what: `TRACEPOINT_PROBE(${cat}, ${ev}), which this machine lacks → SEC("tracepoint/${cat}/${ev}") int ${fn}(struct ${core.name} *args): ${core.fields.map((f) => `args->${f}`).join(', ')} read by CO-RE (BPF_CORE_READ_BITFIELD_PROBED: the kernel's offset, size and sign), from the kernel's trace_event_raw_${ev}; a kernel without it refuses the load`, converted: true });
+      return `SEC("tracepoint/${cat}/${ev}") int ${fn}(struct ${core.name} *args)`;
     }
     if (!tpStructs.includes(st)) tpStructs.push(st);
     programs.push({ name: fn, section: `tracepoint/${cat}/${ev}`, cond: null, attaches: [] });
     report.push({ line, what: `TRACEPOINT_PROBE(${cat}, ${ev}) → SEC("tracepoint/${cat}/${ev}") int ${fn}(struct ${sname} *args), args laid out from the tracepoint's format (the kernel's BTF has no record type with its fields; the layout is asserted at build time)`, converted: true });
     return `SEC("tracepoint/${cat}/${ev}") int ${fn}(struct ${sname} *args)`;
   });
+  for (const fn of coreBodies) {
+    const head = new RegExp(`int ${fn}\\(struct (trace_event_raw_(\\w+)___lcc) \\*args\\)`).exec(text)!;
+    const core = coreTracepointRecord(text, head.index + head[0].length, head[3]!)!;
+    const at = head.index + head[0].length;
+    text = text.slice(0, at) + core.body + text.slice(at + core.length);
+  }
   text = text.replace(/\bRAW_TRACEPOINT_PROBE\s*\(\s*(\w+)\s*\)/g, (m, ev: string, off: number) => {
     const fn = `raw_tracepoint__${ev}`;
     programs.push({ name: fn, section: `raw_tp/${ev}`, cond: null, attaches: [] });
@@ -1614,6 +1656,16 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     programs.push({ name: fn, section: `tracepoint/${cat}/${ev}`, cond: at?.cond ?? null, attaches: [] });
     report.push({ line: pyLine(off), what: `${fn}(struct tracepoint__${cat}__${ev} *) → SEC("tracepoint/${cat}/${ev}")`, converted: true });
     return `SEC("tracepoint/${cat}/${ev}") int ${fn}(struct ${sname} *${arg})${keepLines(m)}`;
+  });
+  // int fn(struct own_args *args) attached by attach_tracepoint (urandomread-explicit): the record as the
+  // tool lays it out, as BCC reads it
+  text = text.replace(/^(?:static\s+)?int\s+(\w+)\s*\(\s*struct\s+(\w+)\s*\*\s*(\w+)\s*\)/gm, (m, fn: string, sname: string, arg: string, off: number) => {
+    const ats = (attachOf.get(fn) ?? []).filter((a) => a.kind === 'tracepoint' && a.target);
+    const targets = [...new Set(ats.map((a) => a.target!.replace(':', '/')))];
+    if (!ats.length || targets.length !== 1 || sname.startsWith('tracepoint__') || !structs.includes(sname)) return m;
+    programs.push({ name: fn, section: `tracepoint/${targets[0]}`, cond: anyCond(ats), attaches: [] });
+    report.push({ line: pyLine(off), what: `${fn}(struct ${sname} *) → SEC("tracepoint/${targets[0]}"), the record as the tool lays it out`, converted: true });
+    return `SEC("tracepoint/${targets[0]}") int ${fn}(struct ${sname} *${arg})${keepLines(m)}`;
   });
   // int fn(struct bpf_raw_tracepoint_args *ctx) attached by attach_raw_tracepoint(tp="ev", fn_name="fn")
   text = text.replace(/^[ \t]*(?:static\s+)?int\s+(\w+)\s*\(\s*struct\s+bpf_raw_tracepoint_args\s*\*\s*(\w+)\s*\)/gm, (m, fn: string, arg: string, off: number) => {
