@@ -389,6 +389,29 @@ describe('the C a tool writes, converted whole', () => {
     expect(r.done.join('\n')).toContain('BPF_PERF_OUTPUT(unused) is never submitted to → declared, with no record');
   });
 
+  it("whole functions or nothing at file scope, chosen by what the kernel has (ext4dist's EXT4_TRACE_READ_CODE), with a value formatted in: each loaded under its condition; fn_name a variable set per condition attaches the one named", async () => {
+    const r = await convertSnippet(`BPF_HASH(counts, u32);\n${probe.replace('COUNT', 'counts.increment(k);')}\nEXTRA_CODE`, [
+      'if BPF.tracepoint_exists("sched", "sched_process_fork"):',
+      '    extra = ""',
+      '    fn = "tracepoint__sched__sched_process_exec"',
+      'else:',
+      '    fn = "on_fork"',
+      '    extra = """',
+      'int on_fork(struct pt_regs *ctx) {',
+      '    u32 k = %s;',
+      '    counts.increment(k);',
+      '    return 0;',
+      '}""" % args.size',
+      'bpf_text = bpf_text.replace("EXTRA_CODE", extra)',
+      'b = BPF(text=bpf_text)',
+      'b.attach_kprobe(event="do_fork", fn_name=fn)',
+    ].join('\n'));
+    expect(r.left).toEqual([]);
+    expect(r.c).toMatch(/SEC\("kprobe\/do_fork"\) int BPF_KPROBE\(on_fork\)\s*\{\s*u32 k = lcc_size;/);
+    expect(r.ts).toMatch(/on_fork: py\.truthy\(!py\.truthy\(BPF\.tracepoint_exists\('sched', 'sched_process_fork'\)\)\)/);
+    expect(r.ts).toContain("b.attach_kprobe({ event: 'do_fork', fn_name: fn });");
+  });
+
   it("an option that sizes a record (sslsniff's --max-buffer-size) is the record's size at the option's default; the code reads the setting, and BPF() refuses a larger value", async () => {
     const r = await convertSnippet('#define BUF SIZE\nstruct rec_t {\n    u32 len;\n    char buf[BUF];\n};\nBPF_PERF_OUTPUT(events);\n' + probe.replace('COUNT', 'struct rec_t r = {};\n    r.len = BUF;\n    events.perf_submit(args, &r, sizeof(r));'),
       'bpf_text = bpf_text.replace("SIZE", str(args.size))');

@@ -8,7 +8,7 @@ import { parse, type SyntaxNode } from '../treesitter.js';
 import { Btf, BtfKind, type BtfMember, type BtfType } from '../../lbc/src/pure.js';
 import { packetCursor } from './c/packet.js';
 import { resolveArchBlocks } from './c/arch.js';
-import { fileScopeNames, memberNames, unionOfDeclarations } from './c/declarations.js';
+import { fileScopeNames, memberNames, unionOfDeclarations, wholeFunctions } from './c/declarations.js';
 import { andParts, balancedParens, type Attach, type Define, type PyTool, type Replacement } from './python.js';
 
 /** Kernel macros BCC tools use, which vmlinux.h (types only) does not carry: what follows the name. */
@@ -845,6 +845,47 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     handled.add(token);
   }
   for (const a of appended) {
+    const lineIdx = appendOnLinesOf(a.text, a.line);
+    alwaysBlocks.push({ from: lineIdx - 1, to: lineIdx + a.text.split('\n').length, py: a.py });
+  }
+  const pieces: { text: string; line: number; py: string }[] = [];
+  // whole functions, or nothing, at file scope, chosen by the options or the kernel (ext4dist's
+  // EXT4_TRACE_READ_CODE, a read probe where the kernel lacks ext4_file_read_iter): every alternative's
+  // functions in place, each one's programs loaded only under its condition; a value formatted into one
+  // (the address of ext4_file_operations) a setting
+  for (const [token, reps] of byToken) {
+    if (handled.has(token) || !text.includes(token)) continue;
+    const { chain, fallback, alts: chained } = replaceChain(reps);
+    // if X / else (not (X)): each under its own condition, whichever comes first in the Python
+    const pair = reps.length === 2 && reps.every((r) => r.conds.length === 1) && (reps[0]!.conds[0] === `not (${reps[1]!.conds[0]})` || reps[1]!.conds[0] === `not (${reps[0]!.conds[0]})`);
+    const alts = fallback ? chained : pair ? reps : [];
+    if (!chain.length || !alts.length || alts.some((r) => r.code === null || (r.arg && !/^[^%]*(%[sdiu]|%l[du])[^%]*$/.test(r.code!)))) continue;
+    const lines = text.split('\n');
+    const at = lines.map((l, i) => (l.includes(token) ? i : -1)).filter((i) => i >= 0);
+    const depth = braceDepthLines(text);
+    if (at.length !== 1 || depth[at[0]!] !== 0 || lines[at[0]!]!.trim() !== token) continue;
+    const fns = alts.map((r) => (r.code!.trim() ? wholeFunctions(r.code!) : []));
+    if (fns.some((f) => f === null) || !fns.some((f) => f!.length)) continue;
+    // they go after the text: not where the C calls one of them (funclatency's stack_pop helpers)
+    const elsewhere = [text, ...[...byToken].filter(([t]) => t !== token).flatMap(([, rs]) => rs.map((x) => x.code ?? ''))].join('\n');
+    if (fns.flat().some((f) => new RegExp(`\\b${f}\\s*\\(`).test(elsewhere))) continue;
+    const condPy = (k: number): string => (pair ? alts[k]!.conds[0]! : [...chain.slice(0, k).map((c) => `not (${c.parts.join(' and ')})`), ...(k < chain.length ? [chain[k]!.parts.join(' and ')] : [])].join(' and '));
+    alts.forEach((r, k) => {
+      if (!fns[k]!.length) return;
+      let code = r.code!;
+      if (r.arg) {
+        const g = settingName(r.arg);
+        globals.set(g, { name: g, ctype: '__s64', arg: r.arg, kind: 'value', when: whenOf(globals.get(g), r.conds) });
+        code = code.replace(/%[sdiu]|%l[du]/g, g);
+      }
+      // after the text, on lines of their own (the tokens in them are in a function there), the lines the Python's
+      pieces.push({ text: code, line: r.line, py: condPy(k) });
+    });
+    text = text.split(token).join('');
+    report.push({ line: reps[0]!.line, what: `replace("${token}") puts whole functions or nothing at file scope per ${alts.map((_r, k) => condPy(k) || 'otherwise').join(' / ')} → each alternative's functions in the object, loaded only under its condition`, converted: true });
+    handled.add(token);
+  }
+  for (const a of pieces) {
     const lineIdx = appendOnLinesOf(a.text, a.line);
     alwaysBlocks.push({ from: lineIdx - 1, to: lineIdx + a.text.split('\n').length, py: a.py });
   }
@@ -1701,7 +1742,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
   for (const p of programs) {
     const idx = lineIdxAt(text, Math.max(text.search(new RegExp(`\\b${p.name}\\b`)), 0));
     const block = alwaysBlocks.find((b) => b.from < idx && idx < b.to);
-    if (block) p.cond = p.cond ? `(${p.cond}) and (${block.py})` : block.py;
+    if (block) p.cond = p.cond && p.cond !== block.py ? `(${p.cond}) and (${block.py})` : block.py;
   }
   // programs appended under a condition load only when it holds
   for (const p of programs) {

@@ -478,6 +478,13 @@ export function parsePythonTool(file: string, source: string): PyTool {
       if (!fnName) {
         // attach calls in a helper the tool calls with literals (memleak's attach_probes("malloc")): one per call
         const sites = fnNode ? throughHelper(call, fnNode, targetNode ?? null, tool) : null;
+        // fn_name a variable set to a name per condition (ext4dist's ext4_trace_read_fn, per what the kernel
+        // has): one attach per name, under its condition
+        const named = !sites && fnNode?.type === 'identifier' ? definitions(fnNode.text, tool, line(call), enclosingFunction(call)) : null;
+        if (named?.length && named.every((d) => pyString(d.value) !== null)) {
+          for (const d of named) tool.attaches.push({ kind, target: target ? target.replace(':', '/') : null, regex: str('event_re') ?? str('sym_re'), binary: str('name'), fn: pyString(d.value)!, line: line(call), cond: bothConds(condOf(call), d.cond) });
+          continue;
+        }
         if (!sites) {
           tool.unknown.push({ line: line(call), text: call.text, why: 'fn_name is not a string literal' });
           continue;
