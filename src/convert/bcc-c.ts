@@ -9,7 +9,7 @@ import { Btf, BtfKind, type BtfMember, type BtfType } from '../../lbc/src/pure.j
 import { packetCursor } from './c/packet.js';
 import { resolveArchBlocks } from './c/arch.js';
 import { fileScopeNames, memberNames, unionOfDeclarations, wholeFunctions } from './c/declarations.js';
-import { andParts, balancedParens, type Attach, type Define, type PyTool, type Replacement } from './python.js';
+import { andParts, balancedParens, excludes, type Attach, type Define, type PyTool, type Replacement } from './python.js';
 
 /** Kernel macros BCC tools use, which vmlinux.h (types only) does not carry: what follows the name. */
 const KERNEL_MACROS: Record<string, string> = {
@@ -537,11 +537,16 @@ function mapVariants(lines: string[], halves: { from: number; elseAt: number; to
  * strings and preprocessor lines are skipped.
  */
 export function inFunctionLines(text: string): boolean[] {
-  const out: boolean[] = [];
+  return braceLines(text).map((l) => l.inFunction);
+}
+
+/** For each line of C: how many braces are open where it starts, and whether one of them is a function body's */
+function braceLines(text: string): { depth: number; inFunction: boolean }[] {
+  const out: { depth: number; inFunction: boolean }[] = [];
   const stack: boolean[] = []; // per open brace: is it (in) a function body
   let last = '';
   for (const line of text.split('\n')) {
-    out.push(stack.includes(true));
+    out.push({ depth: stack.length, inFunction: stack.includes(true) });
     if (/^\s*#/.test(line)) continue;
     const code = line.replace(/\/\/.*$|\/\*.*?\*\/|"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'/g, ' ');
     for (const ch of code) {
@@ -560,19 +565,6 @@ function viewedStructs(text: string): string[] {
     const [, typedef, tag, body, alias] = m;
     const names = [...(tag ? [`struct\\s+${tag}`] : []), ...(typedef && alias ? [alias] : [])];
     if (names.some((n) => new RegExp(`\\(\\s*(?:const\\s+)?${n}\\s*\\*\\s*\\)`).test(text))) out.push(body!);
-  }
-  return out;
-}
-
-/** For each line of C: how many braces are open where it starts (comments, strings and directives skipped) */
-function braceDepthLines(text: string): number[] {
-  const out: number[] = [];
-  let depth = 0;
-  for (const line of text.split('\n')) {
-    out.push(depth);
-    if (/^\s*#/.test(line)) continue;
-    const code = line.replace(/\/\/.*$|\/\*.*?\*\/|"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'/g, ' ');
-    for (const ch of code) depth += ch === '{' ? 1 : ch === '}' ? -1 : 0;
   }
   return out;
 }
@@ -782,7 +774,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     const { chain, fallback, alts } = replaceChain(reps);
     if (!chain.length || !fallback || alts.some((r) => r.code === null || r.arg)) continue;
     const inFunction = inFunctionLines(text);
-    const depth = braceDepthLines(text);
+    const depth = braceLines(text).map((l) => l.depth);
     const at = text.split('\n').map((l, i) => (tokenRe(token).test(l) ? i : -1)).filter((i) => i >= 0);
     if (!at.length || at.some((i) => inFunction[i])) continue;
     const inBody = at.every((i) => depth[i]! > 0);
@@ -851,18 +843,18 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
   const pieces: { text: string; line: number; py: string }[] = [];
   // whole functions, or nothing, at file scope, chosen by the options or the kernel (ext4dist's
   // EXT4_TRACE_READ_CODE, a read probe where the kernel lacks ext4_file_read_iter): every alternative's
-  // functions in place, each one's programs loaded only under its condition; a value formatted into one
-  // (the address of ext4_file_operations) a setting
+  // functions after the text, each one's programs loaded only under its condition; a value formatted
+  // into one (the address of ext4_file_operations) a setting
   for (const [token, reps] of byToken) {
     if (handled.has(token) || !text.includes(token)) continue;
     const { chain, fallback, alts: chained } = replaceChain(reps);
     // if X / else (not (X)): each under its own condition, whichever comes first in the Python
-    const pair = reps.length === 2 && reps.every((r) => r.conds.length === 1) && (reps[0]!.conds[0] === `not (${reps[1]!.conds[0]})` || reps[1]!.conds[0] === `not (${reps[0]!.conds[0]})`);
+    const pair = reps.length === 2 && reps.every((r) => r.conds.length === 1) && excludes(reps[0]!.conds[0]!, reps[1]!.conds[0]!);
     const alts = fallback ? chained : pair ? reps : [];
     if (!chain.length || !alts.length || alts.some((r) => r.code === null || (r.arg && !/^[^%]*(%[sdiu]|%l[du])[^%]*$/.test(r.code!)))) continue;
     const lines = text.split('\n');
     const at = lines.map((l, i) => (l.includes(token) ? i : -1)).filter((i) => i >= 0);
-    const depth = braceDepthLines(text);
+    const depth = braceLines(text).map((l) => l.depth);
     if (at.length !== 1 || depth[at[0]!] !== 0 || lines[at[0]!]!.trim() !== token) continue;
     const fns = alts.map((r) => (r.code!.trim() ? wholeFunctions(r.code!) : []));
     if (fns.some((f) => f === null) || !fns.some((f) => f!.length)) continue;

@@ -697,7 +697,7 @@ function bothConds(a: string | null, b: string | null): string | null {
 }
 
 /** Whether conditions a and b never hold together because one is the other's negation */
-function excludes(a: string | null, b: string | null): boolean {
+export function excludes(a: string | null, b: string | null): boolean {
   return a !== null && b !== null && (notNot(`not (${a})`) === b.trim() || notNot(`not (${b})`) === a.trim());
 }
 
