@@ -566,14 +566,45 @@ describe.runIf(runKernelTests)('converted tools build, load and run', () => {
     expect(ts).toMatch(/if \(!py\.truthy\(BPF\.tracepoint_exists\('syscalls', 'sys_enter_openat'\)\)\)/);
   }, 30_000);
 
-  it("a TRACEPOINT_PROBE converted where the tracepoint's format is missing (urandomread's random:urandom_read) reads args->f by CO-RE: on a kernel with the tracepoint, its fields' values", async () => {
-    const dir = path.join(OUT, 'tpcore');
-    const src = path.join(OUT, 'tpcore-src');
+  /**
+   * A BCC tool of `c` (its BPF text) and `py` (what follows BPF()), which prints "exec PID ..." per perf
+   * event: converted (with `convertEnv` set meanwhile), built, and run while /bin/true runs; its C, the
+   * pid of /bin/true and what it printed
+   */
+  async function execTool(name: string, c: string[], py: string[], print: string, convertEnv: Record<string, string> = {}): Promise<{ c: string; pid: number; out: Run }> {
+    const dir = path.join(OUT, name);
+    const src = path.join(OUT, `${name}-src`);
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(src, { recursive: true });
-    fs.writeFileSync(path.join(src, 'tpcore.py'), [
-      'from bcc import BPF',
-      'b = BPF(text="""',
+    fs.writeFileSync(path.join(src, `${name}.py`), [
+      'from bcc import BPF', 'b = BPF(text="""', ...c, '""")', ...py,
+      'def show(cpu, data, size):', '    e = b["events"].event(data)', `    print(${print})`,
+      'b["events"].open_perf_buffer(show)', 'while 1:', '    try:', '        b.perf_buffer_poll()', '    except KeyboardInterrupt:', '        exit()',
+    ].join('\n'));
+    const saved = Object.fromEntries(Object.keys(convertEnv).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, convertEnv);
+    try {
+      const r = await convert(path.join(src, `${name}.py`), dir);
+      expect(r.report.filter((x) => !x.converted)).toEqual([]);
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+    const b = lcc(['build', `${name}.bpf.c`], dir);
+    expect(b.status, b.stderr).toBe(0);
+    let pid = 0;
+    const out = await run(name, [], () => {
+      pid = spawnSync('/bin/true').pid ?? 0;
+    }, { until: () => new RegExp(`^exec ${pid}\\b`, 'm') });
+    expect(out.code, out.err).toBe(0);
+    return { c: fs.readFileSync(path.join(dir, `${name}.bpf.c`), 'utf8'), pid, out };
+  }
+
+  it("a TRACEPOINT_PROBE converted where the tracepoint's format is missing (urandomread's random:urandom_read) reads args->f by CO-RE: on a kernel with the tracepoint, its fields' values", async () => {
+    // a tracefs with no events: the converter sees no format for sched_process_exec, as on a kernel without it
+    const { c, pid, out } = await execTool('tpcore', [
       'struct rec_t { u32 pid; int old_pid; };',
       'BPF_PERF_OUTPUT(events);',
       'TRACEPOINT_PROBE(sched, sched_process_exec) {',
@@ -583,46 +614,13 @@ describe.runIf(runKernelTests)('converted tools build, load and run', () => {
       '    events.perf_submit(args, &r, sizeof(r));',
       '    return 0;',
       '}',
-      '""")',
-      'def show(cpu, data, size):',
-      '    e = b["events"].event(data)',
-      '    print("exec %d %d" % (e.pid, e.old_pid))',
-      'b["events"].open_perf_buffer(show)',
-      'while 1:',
-      '    try:',
-      '        b.perf_buffer_poll()',
-      '    except KeyboardInterrupt:',
-      '        exit()',
-    ].join('\n'));
-    // a tracefs with no events: the converter sees no format for sched_process_exec, as on a kernel without it
-    const saved = process.env.LCC_TRACEFS;
-    process.env.LCC_TRACEFS = fs.mkdtempSync(path.join(os.tmpdir(), 'lcc-no-tracefs-'));
-    try {
-      const r = await convert(path.join(src, 'tpcore.py'), dir);
-      expect(r.report.filter((x) => !x.converted)).toEqual([]);
-    } finally {
-      if (saved === undefined) delete process.env.LCC_TRACEFS;
-      else process.env.LCC_TRACEFS = saved;
-    }
-    expect(fs.readFileSync(path.join(dir, 'tpcore.bpf.c'), 'utf8')).toContain('BPF_CORE_READ_BITFIELD_PROBED(args, pid)');
-    const b = lcc(['build', 'tpcore.bpf.c'], dir);
-    expect(b.status, b.stderr).toBe(0);
-    let pid = 0;
-    const out = await run('tpcore', [], () => {
-      pid = spawnSync('/bin/true').pid ?? 0;
-    }, { until: () => new RegExp(`^exec ${pid} ${pid}$`, 'm') });
-    expect(out.code, out.err).toBe(0);
+    ], [], '"exec %d %d" % (e.pid, e.old_pid)', { LCC_TRACEFS: fs.mkdtempSync(path.join(os.tmpdir(), 'lcc-no-tracefs-')) });
+    expect(c).toContain('BPF_CORE_READ_BITFIELD_PROBED(args, pid)');
     expect(out.out).toMatch(new RegExp(`^exec ${pid} ${pid}$`, 'm'));
   }, 60_000);
 
   it("a function attach_tracepoint() attaches that takes the tool's own record (urandomread-explicit's struct urandom_read_args) reads the record as the tool lays it out", async () => {
-    const dir = path.join(OUT, 'tpown');
-    const src = path.join(OUT, 'tpown-src');
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.mkdirSync(src, { recursive: true });
-    fs.writeFileSync(path.join(src, 'tpown.py'), [
-      'from bcc import BPF',
-      'b = BPF(text="""',
+    const { c, pid, out } = await execTool('tpown', [
       'struct exec_args {',
       '    u64 __unused__;',
       '    u32 filename_loc;',
@@ -637,27 +635,8 @@ describe.runIf(runKernelTests)('converted tools build, load and run', () => {
       '    events.perf_submit(args, &r, sizeof(r));',
       '    return 0;',
       '}',
-      '""")',
-      'b.attach_tracepoint(tp="sched:sched_process_exec", fn_name="on_exec")',
-      'def show(cpu, data, size):',
-      '    print("exec %d" % b["events"].event(data).pid)',
-      'b["events"].open_perf_buffer(show)',
-      'while 1:',
-      '    try:',
-      '        b.perf_buffer_poll()',
-      '    except KeyboardInterrupt:',
-      '        exit()',
-    ].join('\n'));
-    const r = await convert(path.join(src, 'tpown.py'), dir);
-    expect(r.report.filter((x) => !x.converted)).toEqual([]);
-    expect(fs.readFileSync(path.join(dir, 'tpown.bpf.c'), 'utf8')).toContain('SEC("tracepoint/sched/sched_process_exec") int on_exec(struct exec_args *args)');
-    const b = lcc(['build', 'tpown.bpf.c'], dir);
-    expect(b.status, b.stderr).toBe(0);
-    let pid = 0;
-    const out = await run('tpown', [], () => {
-      pid = spawnSync('/bin/true').pid ?? 0;
-    }, { until: () => new RegExp(`^exec ${pid}$`, 'm') });
-    expect(out.code, out.err).toBe(0);
+    ], ['b.attach_tracepoint(tp="sched:sched_process_exec", fn_name="on_exec")'], '"exec %d" % e.pid');
+    expect(c).toContain('SEC("tracepoint/sched/sched_process_exec") int on_exec(struct exec_args *args)');
     expect(out.out).toMatch(new RegExp(`^exec ${pid}$`, 'm'));
   }, 60_000);
 });
