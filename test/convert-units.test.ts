@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Btf } from '../lbc/src/btf.js';
-import { corePointerChains, ifdefToIf, inFunctionLines } from '../src/convert/bcc-c.js';
+import { coreTracepointRecord, corePointerChains, ifdefToIf, inFunctionLines } from '../src/convert/bcc-c.js';
 import { parsePythonTool } from '../src/convert/python.js';
 import { convert } from '../src/convert/index.js';
 import { fileScopeNames, memberNames, unionOfDeclarations } from '../src/convert/c/declarations.js';
@@ -574,5 +574,20 @@ describe('what C a replace() substitutes declares (src/convert/c/declarations.ts
   it('the union keeps each name once, and refuses one name declared two ways', () => {
     expect(unionOfDeclarations(['BPF_HASH(a, u32);', 'BPF_HASH(a, u32);', 'BPF_HASH(b, u32);'], fileScopeNames)).toEqual(['BPF_HASH(a, u32);', 'BPF_HASH(b, u32);']);
     expect(unionOfDeclarations(['BPF_HASH(a, u32);', 'BPF_HASH(a, u64);'], fileScopeNames)).toBeNull();
+  });
+});
+
+describe("a tracepoint this machine lacks: its record by CO-RE (coreTracepointRecord)", () => {
+  const text = (body: string): string => `TRACEPOINT_PROBE(random, urandom_read) ${body}`;
+  const from = 'TRACEPOINT_PROBE(random, urandom_read)'.length;
+  it('each field the body reads as a number: a flavor of trace_event_raw_EV, and each read relocated with its size and sign', () => {
+    const r = coreTracepointRecord(text('{\n    u64 n = args->got_bits + args->pool_left;\n    if (args->got_bits == 8) return 1;\n    return 0;\n}'), from, 'urandom_read')!;
+    expect(r.fields).toEqual(['got_bits', 'pool_left']);
+    expect(r.decl).toContain('struct trace_event_raw_urandom_read___lcc {\n\tlong long got_bits;\n\tlong long pool_left;\n} __attribute__((preserve_access_index));');
+    expect(r.body).toContain('u64 n = ((long long)BPF_CORE_READ_BITFIELD_PROBED(args, got_bits)) + ((long long)BPF_CORE_READ_BITFIELD_PROBED(args, pool_left));');
+    expect(r.body).toContain('if (((long long)BPF_CORE_READ_BITFIELD_PROBED(args, got_bits)) == 8)');
+  });
+  it('a field used other than as a number (its address, an element, a member, written) leaves it for a person', () => {
+    for (const use of ['&args->comm', 'args->comm[0]', 'args->s.x', 'args->n = 1', 'args->n++']) expect(coreTracepointRecord(text(`{ long v = (long)(${use}); return 0; }`), from, 'urandom_read'), use).toBeNull();
   });
 });
