@@ -155,6 +155,28 @@ describe('the BPF text as the Python builds it', () => {
     expect(t.unknown).toEqual([]);
   });
 
+  it("a function of the tool that joins a template over a list by hand (offwaketime's build_filter) is the join: the template per element, the list set before load", () => {
+    const t = tool([
+      'def build_filter(filter_name, values):',
+      '    filter_string = "((%s == %d)" % (filter_name, values[0])',
+      '    for val in values[1:]:',
+      '        filter_string += " || (%s == %d )" % (filter_name , val)',
+      '    filter_string += ")"',
+      '    return filter_string',
+      'if args.tgid:',
+      '    thread_filter = build_filter("tgid", args.tgid)',
+      'else:',
+      "    thread_filter = '1'",
+      'bpf_text = """int f(void *ctx) { return THREAD_FILTER; }"""',
+      'bpf_text = bpf_text.replace("THREAD_FILTER", thread_filter)',
+      'b = BPF(text=bpf_text)',
+    ].join('\n'));
+    expect(t.replacements.map((r) => [r.code, r.arg, r.list ?? null, r.cond])).toEqual([['1', null, null, 'not (args.tgid)'], ['(tgid == %d )', 'args.tgid', '||', 'args.tgid']]);
+    // another shape (a second statement in the loop) is not this one
+    const other = tool('def f(n, vs):\n    s = "(%s == %d" % (n, vs[0])\n    for v in vs[1:]:\n        s += " || %s == %d" % (n, v)\n        print(v)\n    s += ")"\n    return s\nbpf_text = """int g(void *ctx) { return X; }"""\nbpf_text = bpf_text.replace("X", f("pid", args.pid))\nb = BPF(text=bpf_text)');
+    expect(other.replacements.map((r) => r.code)).toEqual([null]);
+  });
+
   it('a number the module sets once is known at convert time (an array size); one set twice is a value', () => {
     const t = tool('QUERY_MAX = 128\nbpf_text = """char q[""" + str(QUERY_MAX) + """]; int n = %d;""" % QUERY_MAX\nb = BPF(text=bpf_text)');
     expect(t.pieces.map((p) => p.text)).toEqual(['char q[128]; int n = 128;']);

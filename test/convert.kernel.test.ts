@@ -639,4 +639,66 @@ describe.runIf(runKernelTests)('converted tools build, load and run', () => {
     expect(c).toContain('SEC("tracepoint/sched/sched_process_exec") int on_exec(struct exec_args *args)');
     expect(out.out).toMatch(new RegExp(`^exec ${pid}$`, 'm'));
   }, 60_000);
+
+  it("C a function of the tool repeats per element of a list (tcpsubnet's generate_bpf_subnets) is the template once, in a loop over lists set before load: each element's values, in order", async () => {
+    const dir = path.join(OUT, 'perparent');
+    const src = path.join(OUT, 'perparent-src');
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(src, { recursive: true });
+    fs.writeFileSync(path.join(src, 'perparent.py'), [
+      'from bcc import BPF',
+      'from time import sleep',
+      'import argparse',
+      'parser = argparse.ArgumentParser()',
+      'parser.add_argument("ppids")',
+      'args = parser.parse_args()',
+      'text = """',
+      'struct key_t { u32 index; };',
+      'BPF_HASH(counts, struct key_t, u64);',
+      'TRACEPOINT_PROBE(sched, sched_process_exec) {',
+      '    struct task_struct *t = (struct task_struct *)bpf_get_current_task();',
+      '    u32 ppid = t->real_parent->tgid;',
+      '    int done = 0;',
+      '    __PARENTS__',
+      '    return 0;',
+      '}',
+      '"""',
+      'def parents_c(ppids):',
+      '    template = """',
+      '    if (!done && ppid == __PPID__) {',
+      '        struct key_t key = {.index = __POS__};',
+      '        counts.increment(key);',
+      '        done = 1;',
+      '    }',
+      '    """',
+      "    out = ''",
+      '    for i, p in enumerate(ppids):',
+      '        branch = template',
+      '        branch = branch.replace("__PPID__", str(p))',
+      '        branch = branch.replace("__POS__", str(i + 10))',
+      '        out += branch',
+      '    return out',
+      'ppids = [int(x) for x in args.ppids.split(",")]',
+      'text = text.replace("__PARENTS__", parents_c(ppids))',
+      'b = BPF(text=text)',
+      'try:',
+      '    sleep(99999)',
+      'except KeyboardInterrupt:',
+      '    pass',
+      'for k, v in sorted(b["counts"].items(), key=lambda kv: kv[0].index):',
+      '    print("%d %d" % (k.index, v.value))',
+    ].join('\n'));
+    const r = await convert(path.join(src, 'perparent.py'), dir);
+    expect(r.report.filter((x) => !x.converted)).toEqual([]);
+    expect(fs.readFileSync(path.join(dir, 'perparent.bpf.c'), 'utf8')).toMatch(/for \(int __lcc_e = 0; __lcc_e < \(lcc_ppid_n < 16 \? lcc_ppid_n : 16\); __lcc_e\+\+\)/);
+    const b = lcc(['build', 'perparent.bpf.c'], dir);
+    expect(b.status, b.stderr).toBe(0);
+    // this process third in the list: its three children's execs counted under index 12, none elsewhere
+    const out = await run('perparent', [`1,2,${process.pid}`], () => {
+      for (let i = 0; i < 3; i++) spawnSync('/bin/true');
+    });
+    expect(out.code, out.err).toBe(0);
+    expect(out.out).toMatch(/^12 3$/m);
+    expect(out.out).not.toMatch(/^1[01] /m);
+  }, 60_000);
 });

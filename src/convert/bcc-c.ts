@@ -1832,6 +1832,12 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     globals.set(g, { name: g, ctype: '__s64', arg, kind: 'value' });
     return g;
   });
+  // C repeated over lists (tcpsubnet's template per subnet): each token's values a list set before load
+  text = text.replace(/\u0000LCCLIST(N?)(\d+)\u0000/g, (_m, count: string, k: string) => {
+    const { name, arg } = tool.listArgs[Number(k)]!;
+    globals.set(name, { name, ctype: '__s64', arg, kind: 'list' });
+    return count ? `(${name}_n < ${LIST_MAX} ? ${name}_n : ${LIST_MAX})` : `${name}[__lcc_e]`;
+  });
   // ---- globals for the settings ----
   const globalDecls = [...globals.values()].map((g) => (g.kind === 'list'
     ? `const volatile __s64 ${g.name}[${LIST_MAX}] = {};\nconst volatile __s64 ${g.name}_n = 0;`

@@ -4,6 +4,7 @@
 // anything we do not recognise is kept with its line for the report.
 import { parse, TooDeepError, type SyntaxNode } from '../treesitter.js';
 import { syscallPrefix } from './c/arch.js';
+import { params as paramsOf } from './py/analyze.js';
 
 /** A node of tree-sitter-python's tree. */
 export type PyNode = SyntaxNode;
@@ -96,6 +97,12 @@ export interface PyTool {
   loadFuncs: { fn: string; type: string | null; line: number }[];
   /** values formatted into C several to a string ("%d .. %d" % (a, b)): each a setting, by its marker's number */
   formatArgs: string[];
+  /**
+   * lists of values C is repeated over (tcpsubnet's template per subnet): each a list set before load, named
+   * `name`, its values the Python list `arg`; markers \u0000LCCLIST<n>\u0000 (an element) and
+   * \u0000LCCLISTN<n>\u0000 (the count)
+   */
+  listArgs: { name: string; arg: string }[];
   /** choices whose C does not compile against this kernel's types: BPF() refuses them, as BCC's compile does */
   refusals: { cond: string; why: string; line: number }[];
   /** `text = filter_by_containers(args) + text`: its line, and the option names it reads */
@@ -300,7 +307,7 @@ export function parsePythonTool(file: string, source: string): PyTool {
   }
   const tool: PyTool = {
     file, pieces: [], srcFile: null, replacements: [], cflags: [], defines: [], containers: null, attaches: [], outputs: [], options: [],
-    functions: new Map(), main: [], bpfVar: 'b', root, bpfLine: 0, pythonOnly: false, exitGuards: [], refusals: [], loadFuncs: [], formatArgs: [], tracepointChecks: [], unknown: [], lineFilters: [], description: '',
+    functions: new Map(), main: [], bpfVar: 'b', root, bpfLine: 0, pythonOnly: false, exitGuards: [], refusals: [], loadFuncs: [], formatArgs: [], listArgs: [], tracepointChecks: [], unknown: [], lineFilters: [], description: '',
   };
   const doc = root.namedChildren.find((n) => n.type === 'expression_statement' && n.namedChildren[0]?.type === 'string');
   tool.description = (pyString(doc?.namedChildren[0] ?? null) ?? '').trim().split('\n').filter(Boolean)[0] ?? '';
@@ -808,6 +815,8 @@ function joinedForm(v: PyNode, tool: PyTool, before: number, depth: number): Val
     return op && !head.includes('%') ? { code: `${head}%s`, arg: resolveAlias(list[0]!.text, tool, before), cond: null, list: op } : null;
   }
   if (v.type !== 'call') return null;
+  const helper = joinedByHelper(v, tool, before);
+  if (helper) return helper;
   const fn = v.childForFieldName('function')!;
   if (fn.type !== 'attribute' || fn.childForFieldName('attribute')!.text !== 'join') return null;
   const op = joinOp(pyString(fn.childForFieldName('object')));
@@ -838,6 +847,74 @@ function joinedForm(v: PyNode, tool: PyTool, before: number, depth: number): Val
   // a number in C, not a piece of a name (nflatency's NFPROTO_%s)
   if ((f.code.match(/%[sdiu]|%l[du]/g) ?? []).length !== 1 || /\w%|%[sdiu]\w|%l[du]\w/.test(f.code)) return null;
   return { code: f.code, arg: resolveAlias(list.text, tool, before), cond: null, list: op };
+}
+
+/**
+ * `F("tgid", args.tgid)` where F, a function of the tool, joins a template over its list parameter by
+ * hand (offwaketime's build_filter):
+ *
+ *     s = "((%s == %d)" % (name, values[0])
+ *     for val in values[1:]:
+ *         s += " || (%s == %d )" % (name, val)
+ *     s += ")"
+ *     return s
+ *
+ * The same C as `" || ".join(...)`: the template per element, joined over the list set before load.
+ */
+function joinedByHelper(call: PyNode, tool: PyTool, before: number): ValueForm | null {
+  const fn = call.childForFieldName('function');
+  const def = fn?.type === 'identifier' ? tool.root.namedChildren.find((d) => d.type === 'function_definition' && d.childForFieldName('name')?.text === fn.text) : undefined;
+  const params = def ? paramsOf(def).map((p) => p.name) : [];
+  const args = positional(call);
+  if (!def || params.length !== args.length || !params.length) return null;
+  const stmts = def.childForFieldName('body')!.namedChildren.filter((x) => !(x.type === 'expression_statement' && x.namedChildren[0]?.type === 'string'));
+  const expr = (x: PyNode | undefined): PyNode | null => (x?.type === 'expression_statement' ? x.namedChildren[0] ?? null : null);
+  const [first, loop, close, ret] = [expr(stmts[0]), stmts[1], expr(stmts[2]), stmts[3]];
+  const acc = first?.type === 'assignment' ? first.childForFieldName('left')!.text : null;
+  if (stmts.length !== 4 || !acc || loop?.type !== 'for_statement' || close?.type !== 'augmented_assignment' || close.childForFieldName('left')?.text !== acc || ret?.type !== 'return_statement' || ret.namedChildren[0]?.text !== acc) return null;
+  const list = params.find((p) => loop.childForFieldName('right')?.text === `${p}[1:]`);
+  const elem = loop.childForFieldName('left')!.text;
+  const body = loop.childForFieldName('body')!.namedChildren.map(expr);
+  const step = body.length === 1 && body[0]?.type === 'augmented_assignment' && body[0].childForFieldName('left')?.text === acc ? body[0].childForFieldName('right') : null;
+  if (!list || !step) return null;
+  // a `"..." % (...)` whose values are the other parameters (literals at the call) and, once, the element
+  const formatted = (n: PyNode | null | undefined, element: string): string | null => {
+    const tmpl = n?.type === 'binary_operator' && n.children[1]?.text === '%' ? pyString(n.childForFieldName('left')) : null;
+    const right = n?.childForFieldName('right');
+    const vals = right?.type === 'tuple' ? right.namedChildren : right ? [right] : [];
+    const parts = tmpl?.split(/(%[sdiu]|%l[du])/) ?? [];
+    if (tmpl === null || (parts.length - 1) / 2 !== vals.length) return null;
+    let out = '';
+    let seen = 0;
+    for (const [k, piece] of parts.entries()) {
+      if (k % 2 === 0) {
+        out += piece;
+        continue;
+      }
+      const x = vals[(k - 1) / 2]!;
+      if (x.text === element) {
+        out += '%d';
+        seen++;
+        continue;
+      }
+      const lit = params.includes(x.text) ? pyString(args[params.indexOf(x.text)]!) : null;
+      if (lit === null) return null;
+      out += lit;
+    }
+    return seen === 1 ? out : null;
+  };
+  const head = formatted(first!.childForFieldName('right'), `${list}[0]`);
+  const each = formatted(step, elem);
+  const tail = pyString(close.childForFieldName('right'));
+  const op = each ? /^\s*(\|\||&&)\s*/.exec(each)?.[1] as '||' | '&&' | undefined : undefined;
+  if (head === null || each === null || tail === null || !op) return null;
+  // head: parentheses of its own, then the template; each: the operator, then the template (spaces aside);
+  // the tail closes what the head opened
+  const template = each.slice(/^\s*(\|\||&&)\s*/.exec(each)![0].length).trim();
+  const [h, t] = [head.replace(/\s+/g, ''), template.replace(/\s+/g, '')];
+  const open = h.slice(0, h.length - t.length);
+  if (!h.endsWith(t) || !/^\(*$/.test(open) || tail.trim() !== ')'.repeat(open.length)) return null;
+  return { code: template, arg: resolveAlias(args[params.indexOf(list)]!.text, tool, before), cond: null, list: op };
 }
 
 /** What a replacement value can be: code (maybe formatted with one value), per condition. */
@@ -930,6 +1007,9 @@ function valueForms(v: PyNode, tool: PyTool, before: number, depth = 0): ValueFo
   if (v.type === 'integer') return one(v.text, null);
   // text built with += under the options (cpudist's storage_str): one text per path through the ifs
   if (v.type === 'identifier' && builtInSteps(v.text, tool, before)) return builtForms(v.text, tool, before, depth) ?? one(null, null);
+  // C a function of the tool repeats per element of a list (tcpsubnet's generate_bpf_subnets): a loop over lists
+  const repeated = v.type === 'call' ? repeatedTemplate(v, tool) : null;
+  if (repeated !== null) return one(repeated, null);
   if (v.type === 'identifier' && depth === 0) {
     // a variable set earlier, under conditions: each assignment is one alternative, the latest first
     const defs = definitions(v.text, tool, before, enclosingFunction(v))?.reverse();
@@ -1111,6 +1191,60 @@ function throughHelper(attach: PyNode, fnNode: PyNode, targetNode: PyNode | null
     out.push({ fn, target: targetNode ? value(targetNode) : null });
   }
   return out;
+}
+
+/**
+ * `F(xs)` where F, a function of the tool, copies a template once per element of its parameter and joins
+ * the copies, each token of the template replaced by `str(EXPR)` of the element (tcpsubnet's
+ * generate_bpf_subnets):
+ *
+ *     template = """...__TOKEN__..."""; out = ''
+ *     for i, s in enumerate(xs):          (or: for s in xs:)
+ *         b = template; b = b.replace("__TOKEN__", str(EXPR)); ...; out += b
+ *     return out
+ *
+ * The C: the template once, in a bounded loop over lists set before load, one per token (the values of
+ * EXPR over xs, computed by the tool's Python); null when F is not of that shape.
+ */
+function repeatedTemplate(call: PyNode, tool: PyTool): string | null {
+  const fn = call.childForFieldName('function');
+  const args = positional(call);
+  const def = fn?.type === 'identifier' ? tool.root.namedChildren.find((d) => d.type === 'function_definition' && d.childForFieldName('name')?.text === fn.text) : undefined;
+  const params = def ? paramsOf(def) : [];
+  if (!def || args.length !== 1 || params.length !== 1) return null;
+  const stmts = def.childForFieldName('body')!.namedChildren.filter((x) => !(x.type === 'expression_statement' && x.namedChildren[0]?.type === 'string'));
+  const assign = (x: PyNode | undefined): { left: string; right: PyNode } | null => {
+    const a = x?.type === 'expression_statement' ? x.namedChildren[0] : null;
+    return a?.type === 'assignment' && a.childForFieldName('right') ? { left: a.childForFieldName('left')!.text, right: a.childForFieldName('right')! } : null;
+  };
+  const [t, acc, loop, ret] = [assign(stmts[0]), assign(stmts[1]), stmts[2], stmts[3]];
+  const template = t ? pyString(t.right) : null;
+  if (stmts.length !== 4 || !t || template === null || !acc || pyString(acc.right) !== '' || loop?.type !== 'for_statement' || ret?.type !== 'return_statement' || ret.namedChildren[0]?.text !== acc.left) return null;
+  const target = loop.childForFieldName('left')!.text;
+  const over = loop.childForFieldName('right')!;
+  const param = params[0]!.name;
+  if (over.text !== param && over.text !== `enumerate(${param})`) return null;
+  const body = loop.childForFieldName('body')!.namedChildren;
+  const first = assign(body[0]);
+  const last = body[body.length - 1];
+  const adds = last?.type === 'expression_statement' && last.namedChildren[0]?.type === 'augmented_assignment' ? last.namedChildren[0] : null;
+  if (!first || first.right.text !== t.left || adds?.childForFieldName('left')?.text !== acc.left || adds.childForFieldName('right')?.text !== first.left) return null;
+  const each = `for ${target} in ${over.text === param ? args[0]!.text : `enumerate(${args[0]!.text})`}`;
+  let code = template;
+  let count: string | null = null;
+  for (const x of body.slice(1, -1)) {
+    const r = assign(x);
+    const rf = r?.right.type === 'call' ? r.right.childForFieldName('function') : null;
+    const [tok, val] = r && rf?.text === `${first.left}.replace` && r.left === first.left ? positional(r.right) : [];
+    const token = tok ? pyString(tok) : null;
+    const inner = val?.type === 'call' && val.childForFieldName('function')?.text === 'str' ? positional(val)[0] : undefined;
+    if (token === null || !inner || !code.includes(token)) return null;
+    const name = `lcc_${token.replace(/^_+|_+$/g, '').toLowerCase()}`;
+    const n = tool.listArgs.push({ name, arg: `[int(${inner.text}) ${each}]` }) - 1;
+    count ??= `\u0000LCCLISTN${n}\u0000`;
+    code = code.split(token).join(`\u0000LCCLIST${n}\u0000`);
+  }
+  return count === null ? null : `for (int __lcc_e = 0; __lcc_e < ${count}; __lcc_e++) {${code}}`;
 }
 
 /** A value formatted into C among others, as a marker for the C side: \u0000LCCARG<n>\u0000, n its place in tool.formatArgs */
