@@ -354,7 +354,7 @@ export function parsePythonTool(file: string, source: string): PyTool {
     for (const a of root.descendantsOfType('assignment')) {
       const right = a.childForFieldName('right');
       if (a.childForFieldName('left')?.text !== textVar || right?.type !== 'call' || a.startIndex > bpfCall!.startIndex) continue;
-      const def = root.namedChildren.find((d) => d.type === 'function_definition' && d.childForFieldName('name')?.text === right.childForFieldName('function')!.text);
+      const def = moduleFunction(root, right.childForFieldName('function')!.text);
       const rets = def?.descendantsOfType('return_statement').filter((r) => enclosingFunction(r) === def) ?? [];
       const returned = rets.length === 1 && rets[0]!.namedChildren[0]?.type === 'identifier' ? rets[0]!.namedChildren[0]!.text : null;
       if (def && returned) builders.set(def, returned);
@@ -849,6 +849,11 @@ function joinedForm(v: PyNode, tool: PyTool, before: number, depth: number): Val
   return { code: f.code, arg: resolveAlias(list.text, tool, before), cond: null, list: op };
 }
 
+/** The module's own `def NAME` (at its top level), if it has one */
+function moduleFunction(root: PyNode, name: string): PyNode | undefined {
+  return root.namedChildren.find((d) => d.type === 'function_definition' && d.childForFieldName('name')?.text === name);
+}
+
 /**
  * `F("tgid", args.tgid)` where F, a function of the tool, joins a template over its list parameter by
  * hand (offwaketime's build_filter):
@@ -863,7 +868,7 @@ function joinedForm(v: PyNode, tool: PyTool, before: number, depth: number): Val
  */
 function joinedByHelper(call: PyNode, tool: PyTool, before: number): ValueForm | null {
   const fn = call.childForFieldName('function');
-  const def = fn?.type === 'identifier' ? tool.root.namedChildren.find((d) => d.type === 'function_definition' && d.childForFieldName('name')?.text === fn.text) : undefined;
+  const def = fn?.type === 'identifier' ? moduleFunction(tool.root, fn.text) : undefined;
   const params = def ? paramsOf(def).map((p) => p.name) : [];
   const args = positional(call);
   if (!def || params.length !== args.length || !params.length) return null;
@@ -1209,7 +1214,7 @@ function throughHelper(attach: PyNode, fnNode: PyNode, targetNode: PyNode | null
 function repeatedTemplate(call: PyNode, tool: PyTool): string | null {
   const fn = call.childForFieldName('function');
   const args = positional(call);
-  const def = fn?.type === 'identifier' ? tool.root.namedChildren.find((d) => d.type === 'function_definition' && d.childForFieldName('name')?.text === fn.text) : undefined;
+  const def = fn?.type === 'identifier' ? moduleFunction(tool.root, fn.text) : undefined;
   const params = def ? paramsOf(def) : [];
   if (!def || args.length !== 1 || params.length !== 1) return null;
   const stmts = def.childForFieldName('body')!.namedChildren.filter((x) => !(x.type === 'expression_statement' && x.namedChildren[0]?.type === 'string'));
