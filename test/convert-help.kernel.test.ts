@@ -3,13 +3,13 @@
 // text, the same exit status. (argparse here is the npm port of Python's; the
 // tool's own parser code is translated, not rewritten.) Needs BCC's tools
 // installed, and builds each (clang), which is why it is a kernel test.
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { convert } from '../src/convert/index.js';
 import { runKernelTests } from './helpers/kernel.js';
+import { runToEnd } from './helpers/ready.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(here, '..');
@@ -29,16 +29,18 @@ describe.runIf(runKernelTests)('converted tools parse their command line as the 
       fs.copyFileSync(`/usr/sbin/${tool}-bpfcc`, path.join(OUT, `${tool}.py`));
       const r = await convert(path.join(OUT, `${tool}.py`), path.join(OUT, `${tool}-lcc`));
       expect(r.report.filter((x) => !x.converted).map((x) => x.what), `${tool} converts whole`).toEqual([]);
-      const b = spawnSync(process.execPath, ['--import', TSX, path.join(here, 'helpers', 'lcc.ts'), 'build', `${tool}.bpf.c`], { cwd: path.join(OUT, `${tool}-lcc`), encoding: 'utf8' });
+      const b = await runToEnd(process.execPath, ['--import', TSX, path.join(here, 'helpers', 'lcc.ts'), 'build', `${tool}.bpf.c`], { cwd: path.join(OUT, `${tool}-lcc`) });
       expect(b.status, `${tool}: ${b.stderr}`).toBe(0);
     }
   }, 300_000);
 
   for (const args of [['--help'], ['--no-such-option']]) {
-    it(`${args.join(' ')}: the same output and exit status as python3 running the original, for ${TOOLS.length} tools`, () => {
+    it(`${args.join(' ')}: the same output and exit status as python3 running the original, for ${TOOLS.length} tools`, async () => {
       for (const tool of TOOLS) {
-        const py = spawnSync('/usr/bin/python3', [tool, ...args], { cwd: OUT, env: ENV, encoding: 'utf8' });
-        const ts = spawnSync(process.execPath, ['--import', TSX, `${tool}.ts`, ...args], { cwd: path.join(OUT, `${tool}-lcc`), env: ENV, encoding: 'utf8' });
+        const [py, ts] = await Promise.all([
+          runToEnd('/usr/bin/python3', [tool, ...args], { cwd: OUT, env: ENV }),
+          runToEnd(process.execPath, ['--import', TSX, `${tool}.ts`, ...args], { cwd: path.join(OUT, `${tool}-lcc`), env: ENV }),
+        ]);
         expect({ status: ts.status, stdout: ts.stdout, stderr: ts.stderr }, tool).toEqual({ status: py.status, stdout: py.stdout, stderr: py.stderr });
       }
     }, 120_000);

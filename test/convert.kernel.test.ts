@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { BpfMap, BpfObject, codec, kprobesAvailable, NotSupportedError } from '../lbc/src/index.js';
 import { convert } from '../src/convert/index.js';
 import { eventually, perfEvents, procState, runKernelTests } from './helpers/kernel.js';
-import { watch, type Watched } from './helpers/ready.js';
+import { runToEnd, watch, type Watched } from './helpers/ready.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(here, '..');
@@ -129,7 +129,7 @@ describe.runIf(runKernelTests)('converted tools build, load and run', () => {
   it('every converted tool compiles, generates its skeleton and type-checks', async () => {
     for (const tool of TOOLS) {
       await convert(path.join(FIX, `${tool}.py`), path.join(OUT, tool));
-      const b = lcc(['build', `${tool}.bpf.c`], path.join(OUT, tool));
+      const b = await runToEnd(process.execPath, ['--import', TSX, path.join(here, 'helpers', 'lcc.ts'), 'build', `${tool}.bpf.c`], { cwd: path.join(OUT, tool) });
       expect(b.status, `${tool}: ${b.stderr}`).toBe(0);
     }
     const tsconfig = path.join(OUT, 'tsconfig.json');
@@ -140,7 +140,7 @@ describe.runIf(runKernelTests)('converted tools build, load and run', () => {
       exclude: [],
       include: TOOLS.map((t) => path.join(OUT, t, `${t}.ts`)),
     }));
-    const tsc = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', tsconfig], { encoding: 'utf8' });
+    const tsc = await runToEnd(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', tsconfig]);
     expect(tsc.status, tsc.stdout).toBe(0);
   }, 120_000);
 

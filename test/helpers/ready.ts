@@ -2,7 +2,7 @@
 // listening); a test waits for that line, causes activity, then waits for the
 // output it expects. The deadline is generous and only there to turn a hang
 // into a failure that shows what the child printed.
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 
 export interface Watched {
   readonly stdout: string;
@@ -58,4 +58,15 @@ export function watch(child: ChildProcess): Watched {
       });
     },
   };
+}
+
+/**
+ * Run a command to its end without blocking the event loop (a test's worker answers vitest's calls
+ * meanwhile: a minute of spawnSync in a row on a busy machine is a "Timeout calling onTaskUpdate").
+ */
+export async function runToEnd(cmd: string, args: string[], opts: SpawnOptions = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const child = spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
+  const w = watch(child);
+  const code = await w.closed;
+  return { status: child.exitCode ?? (code === -1 ? null : code), stdout: w.stdout, stderr: w.stderr };
 }
