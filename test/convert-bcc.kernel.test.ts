@@ -110,6 +110,7 @@ const SOURCES: Record<string, string> = {
   stack_buildid_example: `${EXAMPLES}/stack_buildid_example.py`,
   ...Object.fromEntries(['xdp_drop_count', 'xdp_macswap_count', 'xdp_redirect_cpu', 'xdp_redirect_map'].map((t) => [t, `/usr/share/doc/bpfcc-tools/examples/networking/xdp/${t}.py`])),
   tc_perf_event: '/usr/share/doc/bpfcc-tools/examples/networking/tc_perf_event.py',
+  sockmap: '/usr/share/doc/bpfcc-tools/examples/networking/sockmap.py',
   ...Object.fromEntries(['http-parse-simple', 'http-parse-complete'].map((t) => [t, `/usr/share/doc/bpfcc-tools/examples/networking/http_filter/${t}.py`])),
 };
 /** The name lcc convert gives a tool's files (http-parse-simple's are http_parse_simple.*) */
@@ -679,6 +680,54 @@ describe.runIf(runKernelTests)('converted BCC tools print what BCC prints', () =
     expect(rows(outs[0]!)).toEqual(['fe80:: ff02::1 0xfaceb00c', 'fe80:: ff02::1 0xfaceb00c', 'fe80:: ff02::1 0xfaceb00c']);
     expect(rows(outs[0]!)).toEqual(rows(outs[1]!));
     expect(outs[0]!.split('\n').filter((l) => /^CPU/.test(l))).toEqual(outs[1]!.split('\n').filter((l) => /^CPU/.test(l)));
+  }, 120_000);
+
+  it('sockmap (BPF_SOCKHASH: a sockops program keys each loopback connection\'s sockets, an sk_msg program redirects by that key; attach_func to a cgroup and to the map\'s fd; trace_print): the same messages for the same connection, printed as BCC prints bytes, and both detach at Ctrl-C', async () => {
+    // a cgroup of its own on the cgroup2 hierarchy (mounted for the test where the machine has none)
+    let root = fs.readFileSync('/proc/mounts', 'utf8').split('\n').map((l) => l.split(' ')).find((f) => f[2] === 'cgroup2')?.[1];
+    let mounted = false;
+    if (!root) {
+      root = fs.mkdtempSync(path.join(os.tmpdir(), 'lcc-cgroup2-'));
+      const m = spawnSync('mount', ['-t', 'cgroup2', 'none', root], { encoding: 'utf8' });
+      expect(m.status, m.stderr).toBe(0);
+      mounted = true;
+    }
+    const cg = path.join(root, `lcc-sockmap-${process.pid}`);
+    fs.mkdirSync(cg, { recursive: true });
+    const programs = (): string => spawnSync('bpftool', ['cgroup', 'show', cg], { encoding: 'utf8' }).stdout;
+    const runs: { out: string; server: number }[] = [];
+    try {
+      // one at a time: both read trace_pipe, where each line goes to one reader
+      for (const [cmd, argv] of [[process.execPath, ['--import', TSX, 'sockmap.ts']], [PYTHON, [SOURCES['sockmap']!]]] as const) {
+        const t = start(cmd, [...argv, '-c', cg], path.join(OUT, 'sockmap'));
+        // lcc's says so; BCC's has attached both once its sockops program is on the cgroup and it waits in trace_pipe
+        if (cmd !== PYTHON) await t.w.until('sockmap: attached', { stream: 'stderr' });
+        else expect(await eventually(() => /sock_ops/.test(programs()) && procState(t.child.pid!) === 'S', 60_000), "BCC's sockmap attached").toBe(true);
+        const session = spawnSync('/bin/sh', ['-c', `echo $$ > ${cg}/cgroup.procs && exec ${PYTHON} -c "${[
+          'import socket',
+          "s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen()",
+          "c = socket.create_connection(('127.0.0.1', s.getsockname()[1])); a, _ = s.accept()",
+          "c.sendall(b'hello'); a.recv(10); print(s.getsockname()[1])",
+        ].join('\n')}"`], { encoding: 'utf8' });
+        expect(session.status, session.stderr).toBe(0);
+        await t.w.until('try redirect port');
+        t.child.kill('SIGINT');
+        expect(await t.w.closed, t.w.stderr).toBe(0);
+        expect(t.w.stdout).toMatch(/^Detaching\.\.\.$/m);
+        expect(programs(), 'detached from the cgroup').not.toMatch(/sock_ops/);
+        runs.push({ out: t.w.stdout, server: Number(session.stdout.trim()) });
+      }
+    } finally {
+      fs.rmdirSync(cg);
+      if (mounted) spawnSync('umount', [root]);
+    }
+    // the connection's messages, its server's port as S and its client's as C (each run has its own)
+    const messages = (r: { out: string; server: number }): string[] =>
+      r.out.split('\n').filter((l) => l.includes('bpf_trace_printk: ')).map((l) => l.replace(/^.*bpf_trace_printk: (.*)'$/, '$1').replace(new RegExp(`\\b${r.server}\\b`, 'g'), 'S').replace(/\b\d{4,5}\b/g, 'C')).sort();
+    expect(messages(runs[0]!)).toEqual(['Sockhash op: 4, port C --> S', 'Sockhash op: 5, port S --> C', 'remote-port: C, local-port: S', 'remote-port: S, local-port: C', 'try redirect port C --> S']);
+    expect(messages(runs[0]!)).toEqual(messages(runs[1]!));
+    // each line of trace_pipe as Python 3 prints BCC's bytes: b'...'
+    for (const r of runs) expect(r.out.split('\n').filter((l) => l && l !== 'Detaching...').every((l) => /^b'.*'$/.test(l)), r.out).toBe(true);
   }, 120_000);
 
   for (const tool of ['http-parse-simple', 'http-parse-complete']) {

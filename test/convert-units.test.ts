@@ -480,6 +480,45 @@ describe('the C a tool writes, converted whole', () => {
     expect(fs.readFileSync(path.join(dir, name, `${name}.ts`), 'utf8')).toMatch(/auto: \[\]/);
   });
 
+  it("socket maps (BPF_SOCKHASH, BPF_SOCKMAP) and their methods, in programs the tool loads by type through its object (bpf.SOCK_OPS, bpf.SK_MSG): lbc.h's maps, the helpers with the map after the context, the contexts read directly", async () => {
+    const name = `t${fs.readdirSync(dir).length}`;
+    fs.writeFileSync(path.join(dir, `${name}.py`), [
+      'from bcc import BPF',
+      'bpf = BPF(text=QQQ',
+      'struct pair_key { u32 ip; u32 port; };',
+      'BPF_SOCKHASH(by_key, struct pair_key, 512);',
+      'BPF_SOCKMAP(by_index, 8);',
+      'int ops(struct bpf_sock_ops *skops) {',
+      '    struct pair_key k = { .ip = skops->local_ip4, .port = skops->local_port };',
+      '    by_key.sock_hash_update(skops, &k, BPF_NOEXIST);',
+      '    u32 i = 0;',
+      '    by_index.sock_map_update(skops, &i, BPF_ANY);',
+      '    return 0;',
+      '}',
+      'int msg(struct sk_msg_md *m) {',
+      '    struct pair_key k = { .ip = m->remote_ip4, .port = m->remote_port };',
+      '    if (m->family == 2) return by_index.msg_redirect_map(m, 0, BPF_F_INGRESS);',
+      '    return by_key.msg_redirect_hash(m, &k, BPF_F_INGRESS);',
+      '}',
+      'QQQ)',
+      'f = bpf.load_func("ops", bpf.SOCK_OPS)',
+      'g = bpf.load_func("msg", bpf.SK_MSG)',
+    ].join('\n').replace(/QQQ/g, '"'.repeat(3)));
+    const r = await convert(path.join(dir, `${name}.py`), path.join(dir, name));
+    expect(r.report.filter((x) => !x.converted).map((x) => x.what)).toEqual([]);
+    const c = fs.readFileSync(path.join(dir, name, `${name}.bpf.c`), 'utf8');
+    expect(c).toContain('LBC_SOCKHASH(by_key, struct pair_key, 512);');
+    expect(c).toContain('LBC_SOCKMAP(by_index, 8);');
+    expect(c).toContain('SEC("sockops") int ops(struct bpf_sock_ops *skops)');
+    expect(c).toContain('SEC("sk_msg") int msg(struct sk_msg_md *m)');
+    expect(c).toContain('bpf_sock_hash_update(skops, &by_key, &k, BPF_NOEXIST)');
+    expect(c).toContain('bpf_sock_map_update(skops, &by_index, &i, BPF_ANY)');
+    expect(c).toContain('bpf_msg_redirect_map(m, &by_index, 0, BPF_F_INGRESS)');
+    expect(c).toContain('bpf_msg_redirect_hash(m, &by_key, &k, BPF_F_INGRESS)');
+    expect(c).toContain('skops->local_ip4');
+    expect(c).not.toContain('BPF_CORE_READ');
+  });
+
   it("several values formatted into one replacement (memleak's size filter, \"%d .. %d\" % (min_size, max_size)) are a setting each", async () => {
     const r = await convertSnippet('BPF_HASH(counts, u32);\n' + probe.replace('COUNT', 'FILT\n    counts.increment(k);'),
       'limit = 7\nbpf_text = bpf_text.replace("FILT", "if (k < %d || k > %d) return 0;" % (args.size, limit))');

@@ -194,6 +194,9 @@ function bindLibbpf(libbpf: Koffi.IKoffiLib) {
     attach_perf_event: libbpf.func('bpf_link *bpf_program__attach_perf_event(const bpf_program *prog, int pfd)'),
     attach_xdp: libbpf.func('bpf_link *bpf_program__attach_xdp(const bpf_program *prog, int ifindex)'),
     attach_cgroup: libbpf.func('bpf_link *bpf_program__attach_cgroup(const bpf_program *prog, int cgroup_fd)'),
+    // the attachment a cgroup or a sockmap holds without a link (BCC's attach_func): the legacy attach
+    prog_attach: libbpf.func('int bpf_prog_attach(int prog_fd, int attachable_fd, int type, unsigned int flags)'),
+    prog_detach2: libbpf.func('int bpf_prog_detach2(int prog_fd, int attachable_fd, int type)'),
     link_destroy: libbpf.func('int bpf_link__destroy(bpf_link *link)'),
     link_fd: libbpf.func('int bpf_link__fd(const bpf_link *link)'),
     link_pin: libbpf.func('int bpf_link__pin(bpf_link *link, const char *path)'),

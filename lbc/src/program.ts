@@ -97,7 +97,7 @@ export class Program {
 
   /** Can `attach()` with no target work from the SEC() name alone? */
   get autoAttachable(): boolean {
-    if (['xdp', 'tc', 'socket', 'perf_event', 'syscall', 'unknown', 'struct_ops', 'sk_skb', 'sk_msg', 'flow_dissector', 'lwt'].includes(this.kind)) return false;
+    if (['xdp', 'tc', 'socket', 'perf_event', 'syscall', 'unknown', 'struct_ops', 'sk_skb', 'sk_msg', 'sockops', 'flow_dissector', 'lwt'].includes(this.kind)) return false;
     if (this.kind.startsWith('cgroup')) return false;
     if ((this.kind === 'uprobe' || this.kind === 'uretprobe' || this.kind === 'usdt' || this.kind === 'kprobe' || this.kind === 'kretprobe') && !this.target) return false;
     return true;

@@ -6,7 +6,7 @@ export type ProgramKind =
   | 'kprobe' | 'kretprobe' | 'ksyscall' | 'kretsyscall' | 'uprobe' | 'uretprobe' | 'usdt'
   | 'tracepoint' | 'raw_tracepoint' | 'raw_tracepoint_writable' | 'tp_btf'
   | 'fentry' | 'fexit' | 'fmod_ret' | 'lsm' | 'iter'
-  | 'perf_event' | 'xdp' | 'tc' | 'socket' | 'sk_skb' | 'sk_msg' | 'sk_lookup' | 'flow_dissector'
+  | 'perf_event' | 'xdp' | 'tc' | 'socket' | 'sk_skb' | 'sk_msg' | 'sk_lookup' | 'sockops' | 'flow_dissector'
   | 'cgroup_skb' | 'cgroup_sock' | 'cgroup_sock_addr' | 'cgroup_sockopt' | 'cgroup_sysctl' | 'cgroup_device'
   | 'lwt' | 'struct_ops' | 'syscall' | 'unknown';
 
@@ -28,7 +28,7 @@ const PREFIXES: [string, ProgramKind][] = [
   ['fentry', 'fentry'], ['fexit', 'fexit'], ['fmod_ret', 'fmod_ret'], ['lsm', 'lsm'], ['iter', 'iter'],
   ['perf_event', 'perf_event'], ['xdp.frags', 'xdp'], ['xdp', 'xdp'],
   ['tc', 'tc'], ['classifier', 'tc'], ['action', 'tc'], ['tcx', 'tc'],
-  ['socket', 'socket'], ['sk_skb', 'sk_skb'], ['sk_msg', 'sk_msg'], ['sk_lookup', 'sk_lookup'],
+  ['socket', 'socket'], ['sk_skb', 'sk_skb'], ['sk_msg', 'sk_msg'], ['sk_lookup', 'sk_lookup'], ['sockops', 'sockops'],
   ['flow_dissector', 'flow_dissector'],
   ['cgroup_skb', 'cgroup_skb'], ['cgroup/skb', 'cgroup_skb'], ['cgroup/sock_create', 'cgroup_sock'],
   ['cgroup/sock_release', 'cgroup_sock'], ['cgroup/post_bind', 'cgroup_sock'], ['cgroup/sock', 'cgroup_sock'],

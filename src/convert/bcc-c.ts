@@ -1347,6 +1347,14 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
       out = `${lbc}(${mapName}, ${a[1] || '64'});`;
       maps.push({ name: mapName, macro: lbc, key: '__u32', value: '__u32', kind: 'array' });
       report.push({ line, what: `${macro}(${a.join(', ')}) → ${out}`, converted: true });
+    } else if (macro === 'BPF_SOCKMAP' || macro === 'BPF_SOCKHASH') {
+      // sockets by index or key, for sockops/sk_msg/sk_skb redirects (BCC's defaults: u32 keys, 10240 of them)
+      const hash = macro === 'BPF_SOCKHASH';
+      const key = hash ? a[1] || '__u32' : '__u32';
+      const size = (hash ? a[2] : a[1]) || '10240';
+      out = hash ? `LBC_SOCKHASH(${mapName}, ${key}, ${size});` : `LBC_SOCKMAP(${mapName}, ${size});`;
+      maps.push({ name: mapName, macro: hash ? 'LBC_SOCKHASH' : 'LBC_SOCKMAP', key, value: '__u32', kind: hash ? 'hash' : 'array' });
+      report.push({ line, what: `${macro}(${a.join(', ')}) → ${out}`, converted: true });
     } else if (macro === 'BPF_STACK_TRACE' || macro === 'BPF_STACK_TRACE_BUILDID') {
       const lbc = macro === 'BPF_STACK_TRACE' ? 'LBC_STACK' : 'LBC_STACK_BUILDID';
       out = `${lbc}(${mapName}, ${a[1] || '1024'});`;
@@ -1369,7 +1377,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     return out;
   };
   const declaredBefore = (at: number, v: string): string | undefined => locals(text.slice(0, at)).get(v);
-  text = text.replace(/\b(\w+)\.(lookup_or_try_init|lookup_or_init|lookup|update|insert|delete|increment|atomic_increment|perf_submit|ringbuf_output|ringbuf_reserve|ringbuf_submit|ringbuf_discard|get_stackid|redirect_map|perf_submit_skb)\s*\(/g, (m, map: string, method: string, off: number) => {
+  text = text.replace(/\b(\w+)\.(lookup_or_try_init|lookup_or_init|lookup|update|insert|delete|increment|atomic_increment|perf_submit|ringbuf_output|ringbuf_reserve|ringbuf_submit|ringbuf_discard|get_stackid|redirect_map|perf_submit_skb|sock_map_update|sock_hash_update|msg_redirect_map|msg_redirect_hash|sk_redirect_map|sk_redirect_hash)\s*\(/g, (m, map: string, method: string, off: number) => {
     if (!mapNames.has(map)) return m;
     return `\u0000CALL${map}\u0000${method}\u0000${pyLine(off)}\u0000(`;
   });
@@ -1435,6 +1443,11 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
       case 'ringbuf_discard': out = `bpf_ringbuf_discard(${a[0]}, ${a[1] ?? '0'})`; break;
       case 'get_stackid': out = `bpf_get_stackid(${a[0]}, &${map}, ${a[1] ?? '0'})`; break;
       case 'redirect_map': out = `bpf_redirect_map(&${map}, ${a[0]}, ${a[1] ?? '0'})`; break;
+      // map.sock_hash_update(ctx, &key, flags), map.msg_redirect_hash(msg, &key, flags), ...: the helper of
+      // that name with the map after the context, as BCC rewrites them
+      case 'sock_map_update': case 'sock_hash_update': case 'msg_redirect_map': case 'msg_redirect_hash': case 'sk_redirect_map': case 'sk_redirect_hash':
+        out = `bpf_${method}(${a[0]}, &${map}, ${a.slice(1).join(', ')})`;
+        break;
       default: out = `${map}.${method}(${a.join(', ')})`;
     }
     report.push({ line, what: `${map}.${method}(...) → ${out.replace(/\(.*$/s, '(...)')}`, converted: true });
@@ -1537,7 +1550,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
   // b.load_func("name", BPF.XDP): the section of its type, where the function has none
   const LOAD_FUNC_SECTIONS: Record<string, string> = {
     'BPF.XDP': 'xdp', 'BPF.SCHED_CLS': 'tc', 'BPF.SCHED_ACT': 'action', 'BPF.SOCKET_FILTER': 'socket', 'BPF.PERF_EVENT': 'perf_event',
-    'BPF.CGROUP_SKB': 'cgroup_skb/ingress', 'BPF.SK_SKB': 'sk_skb', 'BPF.SK_MSG': 'sk_msg', 'BPF.LWT_IN': 'lwt_in', 'BPF.LWT_OUT': 'lwt_out', 'BPF.LWT_XMIT': 'lwt_xmit',
+    'BPF.CGROUP_SKB': 'cgroup_skb/ingress', 'BPF.SK_SKB': 'sk_skb', 'BPF.SK_MSG': 'sk_msg', 'BPF.SOCK_OPS': 'sockops', 'BPF.LWT_IN': 'lwt_in', 'BPF.LWT_OUT': 'lwt_out', 'BPF.LWT_XMIT': 'lwt_xmit',
   };
   for (const lf of tool.loadFuncs) {
     const section = lf.type ? LOAD_FUNC_SECTIONS[lf.type] : undefined;
@@ -1805,7 +1818,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
   // comments and the non-pointer structs of the tool itself are left alone)
   // packet programs (XDP, tc, socket filters) read their packet and context directly, as the verifier
   // wants: no kernel memory to read through probes there
-  const packetOnly = programs.length > 0 && programs.every((p) => /^(xdp|tc|classifier|action|socket|sk_skb|sk_msg|lwt_|cgroup_skb|flow_dissector)/.test(p.section));
+  const packetOnly = programs.length > 0 && programs.every((p) => /^(xdp|tc|classifier|action|socket|sk_skb|sk_msg|sockops|lwt_|cgroup_skb|flow_dissector)/.test(p.section));
   // BCC's packet cursor (cursor_advance, bcc/proto.h's headers) and its packet loads
   const packet = packetCursor(text);
   text = packet.text;

@@ -514,7 +514,8 @@ export function parsePythonTool(file: string, source: string): PyTool {
     if (/\.load_func$/.test(fn.text)) {
       const name = pos[0] ? pyString(pos[0]) : null;
       const t = pos[1] ?? kw.get('prog_type');
-      const type = !t ? null : /^(?:bcc\.)?BPF\.\w+$/.test(t.text) ? t.text : t.type === 'identifier' ? constantOf(t.text, tool) : null;
+      // (bpf.SK_MSG: BCC's constants read through the tool's object too)
+      const type = !t ? null : /^(?:bcc\.BPF|\w+)\.[A-Z][A-Z_]*$/.test(t.text) ? `BPF.${t.text.replace(/^.*\./, '')}` : t.type === 'identifier' ? constantOf(t.text, tool) : null;
       if (name) tool.loadFuncs.push({ fn: name, type: type?.replace(/^bcc\./, '') ?? null, line: line(call) });
       continue;
     }

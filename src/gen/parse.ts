@@ -93,6 +93,23 @@ for (const [macro, type] of [['LBC_CPUMAP', 'cpumap'], ['LBC_DEVMAP', 'devmap'],
     }),
   };
 }
+// sockets for sockops/sk_msg/sk_skb redirects: by index, or by the tool's key (the value a socket's fd)
+LBC_MACROS.LBC_SOCKMAP = {
+  args: ['name', 'max entries'],
+  make: (a, p, w, call) => ({
+    name: a[0]!, where: w, type: 'sockmap', via: 'lbc',
+    key: builtinType('__u32')!, value: builtinType('__u32')!,
+    maxEntries: p.constant(a[1]!, call.argPos[1]!),
+  }),
+};
+LBC_MACROS.LBC_SOCKHASH = {
+  args: ['name', 'key type', 'max entries'],
+  make: (a, p, w, call) => ({
+    name: a[0]!, where: w, type: 'sockhash', via: 'lbc',
+    key: p.typeFromText(a[1]!, call.argPos[1]!), value: builtinType('__u32')!,
+    maxEntries: p.constant(a[2]!, call.argPos[2]!),
+  }),
+};
 LBC_MACROS.LBC_PERF_OUTPUT = {
   args: ['name', 'event type', 'pages'],
   make: (a, p, w, call) => ({

@@ -15,6 +15,7 @@ import type { Link } from '../link.js';
 import type { BpfMap } from '../map.js';
 import type { Codec } from '../codec.js';
 import { LbcError } from '../errors.js';
+import { bpf } from '../ffi.js';
 import { kernelFds, openPacketSocket } from '../rawsock.js';
 import { ksym as kernelSym, ksymAddress, ksymNames } from '../ksyms.js';
 import { ensureTracefs, TRACEFS } from '../sysfs.js';
@@ -26,9 +27,9 @@ import { Exception, KeyError, PyTypeError, ValueError } from '../py/exc.js';
 import { print as printLine } from '../py/builtins.js';
 import { jsonHist, LOG2_INDEX_MAX, LINEAR_INDEX_MAX } from './hist.js';
 import { formatLinearHist, formatLog2Hist } from '../hist.js';
-import { pyFormat } from '../py/format.js';
+import { formatStr, pyFormat } from '../py/format.js';
 import { blocking, onNextWait } from '../py/run.js';
-import { provideKernelFds, strftime, sys } from '../py/modules.js';
+import { os, provideKernelFds, strftime, sys } from '../py/modules.js';
 import { writeFd } from '../py/builtins.js';
 import { CValue } from './ctypes.js';
 import { findBinary, findLibrary } from './binary.js';
@@ -431,6 +432,14 @@ export class BPF {
   static readonly XDP = 6;
   static readonly PERF_EVENT = 7;
   static readonly CGROUP_SKB = 8;
+  static readonly CGROUP_SOCK = 9;
+  static readonly LWT_IN = 10;
+  static readonly LWT_OUT = 11;
+  static readonly LWT_XMIT = 12;
+  static readonly SOCK_OPS = 13;
+  static readonly SK_SKB = 14;
+  static readonly CGROUP_DEVICE = 15;
+  static readonly SK_MSG = 16;
   static readonly RAW_TRACEPOINT = 17;
   static readonly XDP_FLAGS_SKB_MODE = 2;
   static readonly XDP_FLAGS_DRV_MODE = 4;
@@ -664,6 +673,21 @@ export class BPF {
     } catch (e) {
       throw e instanceof LbcError ? new Exception(e.message) : e;
     }
+  }
+  /** BCC's handle of the compiled module, which lib.bpf_table_fd reads a map's fd from: the object itself */
+  get module(): BPF {
+    return this;
+  }
+  /** fn attached to a cgroup or a sockmap by fd (BPFAttachType.CGROUP_SOCK_OPS, SK_MSG_VERDICT, ...), as BCC does */
+  static attach_func(...args: unknown[]): void {
+    const o = kw(args, ['fn', 'attachable_fd', 'attach_type', 'flags']);
+    const res = bpf.prog_attach((o.fn as { fd: number }).fd, Number(o.attachable_fd), Number(o.attach_type), Number(o.flags ?? 0)) as number;
+    if (res < 0) throw new Exception(`Failed to attach BPF function with attach_type ${String(o.attach_type)}: ${os.strerror(-res)}`);
+  }
+  static detach_func(...args: unknown[]): void {
+    const o = kw(args, ['fn', 'attachable_fd', 'attach_type']);
+    const res = bpf.prog_detach2((o.fn as { fd: number }).fd, Number(o.attachable_fd), Number(o.attach_type)) as number;
+    if (res < 0) throw new Exception(`Failed to detach BPF function with attach_type ${String(o.attach_type)}: ${os.strerror(-res)}`);
   }
   attach_xdp(...args: unknown[]): void {
     const o = kw(args, ['dev', 'fn', 'flags']);
@@ -901,25 +925,23 @@ export class BPF {
   async trace_readline(...args: unknown[]): Promise<Buffer> {
     this.pipe ??= new TracePipe();
     const o = kw(args, ['nonblocking']);
-    return bytes(await this.pipe.line(Boolean(o.nonblocking)));
+    // (BCC's readline(1024).rstrip())
+    return bytes((await this.pipe.line(Boolean(o.nonblocking))).replace(/[ \t\n\r\v\f]+$/, ''));
   }
-  /** trace_print(fmt=None): print trace_pipe's lines until interrupted */
+  /**
+   * trace_print(fmt=None): print trace_pipe's lines until interrupted, as BCC under Python 3 prints them:
+   * each line's bytes (b'...'), or fmt.format() of its fields (the bytes ones b'...' too)
+   */
   async trace_print(...args: unknown[]): Promise<void> {
     const o = kw(args, ['fmt']);
     for (;;) {
-      const line = (await this.trace_readline()).toString();
       if (!o.fmt) {
-        print(line);
+        printLine(repr(await this.trace_readline()));
         continue;
       }
-      const f = parseTraceLine(line);
-      if (!f) continue;
-      const [task, pid, cpu, flags, ts, msg] = f;
-      const fields: Record<string, unknown> = { task, pid, cpu, flags, ts, msg };
-      const names = ['task', 'pid', 'cpu', 'flags', 'ts', 'msg'];
-      const fmt = text(o.fmt);
-      const vals = [...fmt.matchAll(/\{(\d+)\}/g)].map((m) => fields[names[Number(m[1])]!]);
-      print(fmt.replace(/\{(\d+)\}/g, () => String(text(vals.shift())))); 
+      const f = await this.trace_fields();
+      if (f[0] === null) continue;
+      printLine(formatStr(text(o.fmt), ...f));
     }
   }
 
@@ -1210,6 +1232,31 @@ export const utils = { printb, ArgString, get_online_cpus, get_possible_cpus };
 export { tcp } from './tcp.js';
 
 /** BCC's perf event constants: the kernel's perf ABI numbers */
+// BCC's constants read through a BPF object as through the class (bpf.SK_MSG, b.attach_func(...))
+for (const k of ['SOCKET_FILTER', 'KPROBE', 'SCHED_CLS', 'SCHED_ACT', 'TRACEPOINT', 'XDP', 'PERF_EVENT', 'CGROUP_SKB', 'CGROUP_SOCK', 'LWT_IN', 'LWT_OUT', 'LWT_XMIT', 'SOCK_OPS', 'SK_SKB', 'CGROUP_DEVICE', 'SK_MSG', 'RAW_TRACEPOINT', 'XDP_FLAGS_SKB_MODE', 'XDP_FLAGS_DRV_MODE', 'XDP_FLAGS_HW_MODE', 'attach_func', 'detach_func', 'attach_raw_socket'] as const) {
+  Object.defineProperty(BPF.prototype, k, { get: () => BPF[k] });
+}
+
+/** enum bpf_attach_type (uapi/linux/bpf.h), by BCC's names for it */
+export const BPFAttachType = {
+  CGROUP_INET_INGRESS: 0, CGROUP_INET_EGRESS: 1, CGROUP_INET_SOCK_CREATE: 2, CGROUP_SOCK_OPS: 3, SK_SKB_STREAM_PARSER: 4,
+  SK_SKB_STREAM_VERDICT: 5, CGROUP_DEVICE: 6, SK_MSG_VERDICT: 7, CGROUP_INET4_BIND: 8, CGROUP_INET6_BIND: 9, CGROUP_INET4_CONNECT: 10,
+  CGROUP_INET6_CONNECT: 11, CGROUP_INET4_POST_BIND: 12, CGROUP_INET6_POST_BIND: 13, CGROUP_UDP4_SENDMSG: 14, CGROUP_UDP6_SENDMSG: 15,
+  LIRC_MODE2: 16, FLOW_DISSECTOR: 17, CGROUP_SYSCTL: 18, CGROUP_UDP4_RECVMSG: 19, CGROUP_UDP6_RECVMSG: 20, CGROUP_GETSOCKOPT: 21,
+  CGROUP_SETSOCKOPT: 22, TRACE_RAW_TP: 23, TRACE_FENTRY: 24, TRACE_FEXIT: 25, MODIFY_RETURN: 26, LSM_MAC: 27, TRACE_ITER: 28,
+  CGROUP_INET4_GETPEERNAME: 29, CGROUP_INET6_GETPEERNAME: 30, CGROUP_INET4_GETSOCKNAME: 31, CGROUP_INET6_GETSOCKNAME: 32,
+  XDP_DEVMAP: 33, CGROUP_INET_SOCK_RELEASE: 34, XDP_CPUMAP: 35, SK_LOOKUP: 36, XDP: 37, SK_SKB_VERDICT: 38,
+};
+
+/** bcc.libbcc's calls the tools make directly */
+export const lib = {
+  /** the fd of a map of the module (b.module): what a sockmap attachment (attach_func) targets */
+  bpf_table_fd(module: unknown, name: unknown): number {
+    if (!(module instanceof BPF)) throw new PyTypeError('bpf_table_fd: the module is a BPF object\'s .module');
+    return module.get_table(name).map.fd;
+  },
+};
+
 export const PerfType = { HARDWARE: 0, SOFTWARE: 1, TRACEPOINT: 2, HW_CACHE: 3, RAW: 4, BREAKPOINT: 5 };
 export const PerfHWConfig = { CPU_CYCLES: 0, INSTRUCTIONS: 1, CACHE_REFERENCES: 2, CACHE_MISSES: 3, BRANCH_INSTRUCTIONS: 4, BRANCH_MISSES: 5, BUS_CYCLES: 6, STALLED_CYCLES_FRONTEND: 7, STALLED_CYCLES_BACKEND: 8, REF_CPU_CYCLES: 9 };
 export const PerfSWConfig = { CPU_CLOCK: 0, TASK_CLOCK: 1, PAGE_FAULTS: 2, CONTEXT_SWITCHES: 3, CPU_MIGRATIONS: 4, PAGE_FAULTS_MIN: 5, PAGE_FAULTS_MAJ: 6, ALIGNMENT_FAULTS: 7, EMULATION_FAULTS: 8, DUMMY: 9, BPF_OUTPUT: 10 };

@@ -168,6 +168,9 @@ export const os = {
     const [ma, mi] = [BigInt(major), BigInt(minor)];
     return Number(((ma & 0xfffn) << 8n) | ((ma & ~0xfffn) << 32n) | (mi & 0xffn) | ((mi & ~0xffn) << 12n));
   },
+  // file descriptors, as Python's os works with them (sockmap opens a cgroup directory to attach to)
+  open: (p: string, flags: Int, mode: Int = 0o777): number => fsCall(() => fs.openSync(p, Number(flags), Number(mode))),
+  close: (fd: Int): void => fsCall(() => fs.closeSync(Number(fd))),
   unlink: (p: string): void => fsCall(() => fs.unlinkSync(p)),
   remove: (p: string): void => fsCall(() => fs.unlinkSync(p)),
   // exist_ok or not: an existing directory is no error here (mkdirSync recursive)
