@@ -19,7 +19,7 @@ const FIX = path.join(here, 'fixtures', 'convert');
 // inside the repository, so the converted code's `@lcc-ebpf/lbc` import resolves to this package
 const OUT = path.join(here, '.out', 'convert');
 const TSX = pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-const TOOLS = ['execwatch', 'syscount_top', 'syslat', 'openwatch', 'cpusample', 'switchstate', 'mallocsum', 'execcount', 'forkwatch', 'tcpwatch', 'sigwatch', 'rqdisk', 'pidsys', 'anonrec', 'percall', 'headpick', 'stepcall', 'pyaudit', 'openpick'];
+const TOOLS = ['execwatch', 'syscount_top', 'syslat', 'openwatch', 'cpusample', 'switchstate', 'mallocsum', 'execcount', 'forkwatch', 'tcpwatch', 'sigwatch', 'rqdisk', 'pidsys', 'anonrec', 'percall', 'headpick', 'stepcall', 'pyaudit', 'openpick', 'tailexec'];
 
 function lcc(args: string[], cwd = ROOT): { status: number | null; stdout: string; stderr: string } {
   return spawnSync(process.execPath, ['--import', TSX, path.join(here, 'helpers', 'lcc.ts'), ...args], { cwd, encoding: 'utf8' });
@@ -439,6 +439,15 @@ describe.runIf(runKernelTests)('converted tools build, load and run', () => {
     const none = await run('execcount', ['-p', '1'], () => spawnSync('/bin/true'));
     expect(none.code, none.err).toBe(0);
     expect(execs(none.out)).toBe(0);
+  }, 30_000);
+
+  it('tailexec: BPF_PROG_ARRAY filled with the fd of a program the tool loads by type, and the tail call into it; netaddr prints the keys as BCC\'s netaddr does', async () => {
+    const r = await run('tailexec', [], () => {
+      for (let i = 0; i < 3; i++) spawnSync('/bin/true');
+    });
+    expect(r.code, r.err).toBe(0);
+    // the exec tracepoint's program jumps to count_exec: its keys counted, never its own (0.0.0.0)
+    expect(r.out).toBe('00-1B-77-49-54-FF\n127.0.0.1       1\n');
   }, 30_000);
 
   it('forkwatch (BPF text from src_file) prints each fork', async () => {

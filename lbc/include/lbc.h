@@ -65,6 +65,8 @@ typedef __u64 lbc_stack_t[LBC_STACK_DEPTH];
 #define LBC_CPUMAP(name, entries) __LBC_KV_MAP(name, BPF_MAP_TYPE_CPUMAP, __u32, __u32, entries)
 #define LBC_DEVMAP(name, entries) __LBC_KV_MAP(name, BPF_MAP_TYPE_DEVMAP, __u32, __u32, entries)
 #define LBC_XSKMAP(name, entries) __LBC_KV_MAP(name, BPF_MAP_TYPE_XSKMAP, __u32, __u32, entries)
+/* programs by index for tail calls (BCC's BPF_PROG_ARRAY, its .call()): user space stores each program's fd */
+#define LBC_PROG_ARRAY(name, entries) __LBC_KV_MAP(name, BPF_MAP_TYPE_PROG_ARRAY, __u32, __u32, entries)
 /* sockets by key for sockops/sk_msg/sk_skb redirects, BCC's BPF_SOCKMAP/BPF_SOCKHASH: the value is the
  * socket (its fd, from user space; the sock_ops context, from a program) */
 #define LBC_SOCKMAP(name, entries) __LBC_KV_MAP(name, BPF_MAP_TYPE_SOCKMAP, __u32, __u32, entries)

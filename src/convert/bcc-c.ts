@@ -1347,6 +1347,10 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
       out = `${lbc}(${mapName}, ${a[1] || '64'});`;
       maps.push({ name: mapName, macro: lbc, key: '__u32', value: '__u32', kind: 'array' });
       report.push({ line, what: `${macro}(${a.join(', ')}) → ${out}`, converted: true });
+    } else if (macro === 'BPF_PROG_ARRAY') {
+      out = `LBC_PROG_ARRAY(${mapName}, ${a[1] || '10240'});`;
+      maps.push({ name: mapName, macro: 'LBC_PROG_ARRAY', key: '__u32', value: '__u32', kind: 'array' });
+      report.push({ line, what: `BPF_PROG_ARRAY(${a.join(', ')}) → ${out}`, converted: true });
     } else if (macro === 'BPF_SOCKMAP' || macro === 'BPF_SOCKHASH') {
       // sockets by index or key, for sockops/sk_msg/sk_skb redirects (BCC's defaults: u32 keys, 10240 of them)
       const hash = macro === 'BPF_SOCKHASH';
@@ -1377,7 +1381,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     return out;
   };
   const declaredBefore = (at: number, v: string): string | undefined => locals(text.slice(0, at)).get(v);
-  text = text.replace(/\b(\w+)\.(lookup_or_try_init|lookup_or_init|lookup|update|insert|delete|increment|atomic_increment|perf_submit|ringbuf_output|ringbuf_reserve|ringbuf_submit|ringbuf_discard|get_stackid|redirect_map|perf_submit_skb|sock_map_update|sock_hash_update|msg_redirect_map|msg_redirect_hash|sk_redirect_map|sk_redirect_hash)\s*\(/g, (m, map: string, method: string, off: number) => {
+  text = text.replace(/\b(\w+)\.(lookup_or_try_init|lookup_or_init|lookup|update|insert|delete|increment|atomic_increment|perf_submit|ringbuf_output|ringbuf_reserve|ringbuf_submit|ringbuf_discard|get_stackid|redirect_map|perf_submit_skb|sock_map_update|sock_hash_update|msg_redirect_map|msg_redirect_hash|sk_redirect_map|sk_redirect_hash|call)\s*\(/g, (m, map: string, method: string, off: number) => {
     if (!mapNames.has(map)) return m;
     return `\u0000CALL${map}\u0000${method}\u0000${pyLine(off)}\u0000(`;
   });
@@ -1445,6 +1449,8 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
       case 'redirect_map': out = `bpf_redirect_map(&${map}, ${a[0]}, ${a[1] ?? '0'})`; break;
       // map.sock_hash_update(ctx, &key, flags), map.msg_redirect_hash(msg, &key, flags), ...: the helper of
       // that name with the map after the context, as BCC rewrites them
+      // prog_array.call(ctx, index): the tail call (it returns only when the slot is empty)
+      case 'call': out = `bpf_tail_call(${a[0]}, &${map}, ${a[1]})`; break;
       case 'sock_map_update': case 'sock_hash_update': case 'msg_redirect_map': case 'msg_redirect_hash': case 'sk_redirect_map': case 'sk_redirect_hash':
         out = `bpf_${method}(${a[0]}, &${map}, ${a.slice(1).join(', ')})`;
         break;
@@ -1549,6 +1555,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
   for (const c of kindCopies) appendOnLinesOf(c.text, c.line);
   // b.load_func("name", BPF.XDP): the section of its type, where the function has none
   const LOAD_FUNC_SECTIONS: Record<string, string> = {
+    'BPF.KPROBE': 'kprobe', 'BPF.TRACEPOINT': 'tracepoint', 'BPF.RAW_TRACEPOINT': 'raw_tp',
     'BPF.XDP': 'xdp', 'BPF.SCHED_CLS': 'tc', 'BPF.SCHED_ACT': 'action', 'BPF.SOCKET_FILTER': 'socket', 'BPF.PERF_EVENT': 'perf_event',
     'BPF.CGROUP_SKB': 'cgroup_skb/ingress', 'BPF.SK_SKB': 'sk_skb', 'BPF.SK_MSG': 'sk_msg', 'BPF.SOCK_OPS': 'sockops', 'BPF.LWT_IN': 'lwt_in', 'BPF.LWT_OUT': 'lwt_out', 'BPF.LWT_XMIT': 'lwt_xmit',
   };

@@ -93,7 +93,16 @@ for (const [macro, type] of [['LBC_CPUMAP', 'cpumap'], ['LBC_DEVMAP', 'devmap'],
     }),
   };
 }
-// sockets for sockops/sk_msg/sk_skb redirects: by index, or by the tool's key (the value a socket's fd)
+// programs for tail calls, and sockets for sockops/sk_msg/sk_skb redirects, by index; sockets by the
+// tool's key. The values are fds user space stores
+LBC_MACROS.LBC_PROG_ARRAY = {
+  args: ['name', 'max entries'],
+  make: (a, p, w, call) => ({
+    name: a[0]!, where: w, type: 'prog_array', via: 'lbc',
+    key: builtinType('__u32')!, value: builtinType('__u32')!,
+    maxEntries: p.constant(a[1]!, call.argPos[1]!),
+  }),
+};
 LBC_MACROS.LBC_SOCKMAP = {
   args: ['name', 'max entries'],
   make: (a, p, w, call) => ({

@@ -41,6 +41,7 @@ provideKernelFds(kernelFds);
 
 export { ct, USDT, USDTException };
 export { pyroute2 } from './pyroute2.js';
+export { netaddr } from './netaddr.js';
 export { kprobesAvailable } from '../features.js';
 
 /** What lcc convert's skeleton class offers the runtime. */

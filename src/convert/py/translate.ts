@@ -28,8 +28,8 @@ export interface TranslateOptions {
   imports?: string[];
 }
 
-/** BCC's modules: @lcc-ebpf/lbc/bcc, imported as bcc; ctypes is its ct */
-const BCC_MODULES: Record<string, string> = { pyroute2: 'bcc.pyroute2', bcc: 'bcc', 'bcc.utils': 'bcc.utils', 'bcc.syscall': 'bcc.syscall', 'bcc.containers': 'bcc.containers', ctypes: 'bcc.ct' };
+/** BCC's modules: @lcc-ebpf/lbc/bcc, imported as bcc; ctypes is its ct; pyroute2 and netaddr, the networking examples' */
+const BCC_MODULES: Record<string, string> = { pyroute2: 'bcc.pyroute2', netaddr: 'bcc.netaddr', bcc: 'bcc', 'bcc.utils': 'bcc.utils', 'bcc.syscall': 'bcc.syscall', 'bcc.containers': 'bcc.containers', ctypes: 'bcc.ct' };
 
 /** Modules of the runtime (py.<name>) a translated `import` binds. */
 export const RUNTIME_MODULES = new Set(['sys', 'os', 'errno', 'time', 'datetime', 'signal', 'atexit', 'collections', 'itertools', 'functools', 'json', 'textwrap', 're', 'subprocess', 'multiprocessing', 'resource', 'platform', 'struct', 'socket', 'argparse', 'pwd', 'stat', 'glob', 'binascii', 'traceback', 'logging', 'tempfile', 'fcntl', 'math', 'random', 'string', 'shutil', 'copy', 'threading', 'fnmatch', 'ast', 'builtins']);
