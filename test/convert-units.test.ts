@@ -519,6 +519,24 @@ describe('the C a tool writes, converted whole', () => {
     expect(c).not.toContain('BPF_CORE_READ');
   });
 
+  it("a kprobe's sixth argument (virtiostat's gfp), which libbpf before 1.2 does not read, and scatterlist.h's inline functions: it compiles", async () => {
+    const r = await convertSnippet([
+      'BPF_HASH(last, u32, u64);',
+      'int kprobe__virtqueue_add_sgs(struct pt_regs *ctx, struct virtqueue *vq, struct scatterlist **sgs, unsigned int out_sgs, unsigned int in_sgs, void *data, gfp_t gfp)',
+      '{',
+      '    struct scatterlist sg;',
+      '    bpf_probe_read_kernel(&sg, sizeof(sg), sgs);',
+      '    u32 k = sg_is_last(&sg) ? 1 : sg_is_chain(&sg) ? 2 : 0;',
+      '    u64 v = gfp + (u64)sg_chain_ptr(&sg);',
+      '    last.update(&k, &v);',
+      '    return 0;',
+      '}',
+    ].join('\n'));
+    expect(r.left).toEqual([]);
+    expect(r.c).toContain('BPF_KPROBE(kprobe__virtqueue_add_sgs, struct virtqueue *vq, struct scatterlist **sgs, unsigned int out_sgs, unsigned int in_sgs, void *data, gfp_t gfp)');
+    expect(r.c).toMatch(/#define sg_is_last\(sg\)/);
+  });
+
   it("several values formatted into one replacement (memleak's size filter, \"%d .. %d\" % (min_size, max_size)) are a setting each", async () => {
     const r = await convertSnippet('BPF_HASH(counts, u32);\n' + probe.replace('COUNT', 'FILT\n    counts.increment(k);'),
       'limit = 7\nbpf_text = bpf_text.replace("FILT", "if (k < %d || k > %d) return 0;" % (args.size, limit))');

@@ -19,7 +19,7 @@ const FIX = path.join(here, 'fixtures', 'convert');
 // inside the repository, so the converted code's `@lcc-ebpf/lbc` import resolves to this package
 const OUT = path.join(here, '.out', 'convert');
 const TSX = pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-const TOOLS = ['execwatch', 'syscount_top', 'syslat', 'openwatch', 'cpusample', 'switchstate', 'mallocsum', 'execcount', 'forkwatch', 'tcpwatch', 'sigwatch', 'rqdisk', 'pidsys', 'anonrec', 'percall', 'headpick', 'stepcall', 'pyaudit', 'openpick', 'tailexec'];
+const TOOLS = ['execwatch', 'syscount_top', 'syslat', 'openwatch', 'cpusample', 'switchstate', 'mallocsum', 'execcount', 'forkwatch', 'tcpwatch', 'sigwatch', 'rqdisk', 'pidsys', 'anonrec', 'percall', 'headpick', 'stepcall', 'pyaudit', 'openpick', 'tailexec', 'commpick'];
 
 function lcc(args: string[], cwd = ROOT): { status: number | null; stdout: string; stderr: string } {
   return spawnSync(process.execPath, ['--import', TSX, path.join(here, 'helpers', 'lcc.ts'), ...args], { cwd, encoding: 'utf8' });
@@ -448,6 +448,18 @@ describe.runIf(runKernelTests)('converted tools build, load and run', () => {
     expect(r.code, r.err).toBe(0);
     // the exec tracepoint's program jumps to count_exec: its keys counted, never its own (0.0.0.0)
     expect(r.out).toBe('00-1B-77-49-54-FF\n127.0.0.1       1\n');
+  }, 30_000);
+
+  it('commpick: a string option formatted into a C string declaration is a char array set before load; one too long for it is refused', async () => {
+    const r = await run('commpick', ['-c', 'true'], () => {
+      for (let i = 0; i < 2; i++) spawnSync('/bin/true');
+      spawnSync('/bin/ls', ['/']);
+    });
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toBe('execs: 2\n');
+    const long = spawnSync(process.execPath, ['--import', TSX, 'commpick.ts', '-c', 'x'.repeat(70)], { cwd: path.join(OUT, 'commpick'), encoding: 'utf8' });
+    expect(long.status).toBe(1);
+    expect(long.stderr).toMatch(/lcc_comm: at most 63 bytes \(lcc convert sized it\), got 70/);
   }, 30_000);
 
   it('forkwatch (BPF text from src_file) prints each fork', async () => {

@@ -36,6 +36,25 @@
 #define TC_ACT_SHOT 2
 #endif
 
+/* A kprobe's sixth argument, which BPF_KPROBE reads only from libbpf 1.2 on (BCC reads six): the
+ * register the calling convention puts it in */
+#if !defined(___bpf_kprobe_args6) && !defined(PT_REGS_PARM6)
+#if defined(bpf_target_x86)
+#define PT_REGS_PARM6(x) (__PT_REGS_CAST(x)->r9)
+#elif defined(bpf_target_arm64)
+#define PT_REGS_PARM6(x) (__PT_REGS_CAST(x)->regs[5])
+#elif defined(bpf_target_riscv)
+#define PT_REGS_PARM6(x) (__PT_REGS_CAST(x)->a5)
+#elif defined(bpf_target_s390)
+#define PT_REGS_PARM6(x) (__PT_REGS_CAST(x)->gprs[7])
+#elif defined(bpf_target_powerpc)
+#define PT_REGS_PARM6(x) (__PT_REGS_CAST(x)->gpr[8])
+#endif
+#endif
+#if !defined(___bpf_kprobe_args6) && defined(PT_REGS_PARM6)
+#define ___bpf_kprobe_args6(x, args...) ___bpf_kprobe_args5(args), (void *)PT_REGS_PARM6(ctx)
+#endif
+
 #ifndef LBC_STACK_DEPTH
 #define LBC_STACK_DEPTH 127 /* PERF_MAX_STACK_DEPTH */
 #endif

@@ -36,6 +36,9 @@ const KERNEL_MACROS: Record<string, string> = {
   skb_rx_queue_recorded: '(skb) ((skb)->queue_mapping != 0)', skb_get_rx_queue: '(skb) ((skb)->queue_mapping - 1)',
   NSEC_PER_SEC: ' 1000000000ULL', NSEC_PER_MSEC: ' 1000000ULL', NSEC_PER_USEC: ' 1000ULL',
   min_t: '(t, a, b) ((t)(a) < (t)(b) ? (t)(a) : (t)(b))', max_t: '(t, a, b) ((t)(a) > (t)(b) ? (t)(a) : (t)(b))',
+  // include/linux/scatterlist.h's inline functions: the chain and end marks in the low bits of page_link
+  sg_is_chain: '(sg) ((sg)->page_link & 0x01UL)', sg_is_last: '(sg) ((sg)->page_link & 0x02UL)',
+  sg_chain_ptr: '(sg) ((struct scatterlist *)((sg)->page_link & ~0x03UL))',
   // include/linux/fs.h's file mode bits, the same since 4.19
   FMODE_READ: ' ((fmode_t)(1 << 0))', FMODE_WRITE: ' ((fmode_t)(1 << 1))', FMODE_CREATED: ' ((fmode_t)(1 << 20))',
   S_IFMT: ' 00170000', S_ISREG: '(m) (((m) & 00170000) == 0100000)', S_ISDIR: '(m) (((m) & 00170000) == 0040000)',
@@ -73,10 +76,12 @@ export interface MapInfo { name: string; macro: string; key: string | null; valu
 /** A const volatile setting: `arg` is the option (flag), or the Python expression (cond, value) the .ts evaluates */
 /** How many elements an option list set at load time holds (" || ".join(... for pid in args.pid)) */
 export const LIST_MAX = 16;
+/** How many bytes a string option set at load time may take, its NUL included */
+export const STR_MAX = 64;
 
 export interface Global {
-  /** list: an array of LIST_MAX __s64 and NAME_n, how many of them the option has */
-  name: string; ctype: 'bool' | '__s64'; arg: string; kind: 'flag' | 'cond' | 'value' | 'list';
+  /** list: an array of LIST_MAX __s64 and NAME_n, how many of them the option has; string: a char[STR_MAX] */
+  name: string; ctype: 'bool' | '__s64' | 'char'; arg: string; kind: 'flag' | 'cond' | 'value' | 'list' | 'string';
   /** a value the Python computes only under these conditions (Python source): evaluated only when they hold */
   when?: string;
 }
@@ -991,6 +996,18 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
         return `({ bool __lcc_r = ${r.list === '&&' ? 'true' : 'false'}; for (int __lcc_i = 0; __lcc_i < ${LIST_MAX} && __lcc_i < ${g}_n; __lcc_i++) { __s64 __lcc_v = ${g}[__lcc_i]; __lcc_r = __lcc_r ${r.list} (${each}); } __lcc_r; })`;
       }
       const g = settingName(r.arg);
+      // a string the C declares from the option (virtiostat's `char filter_driver[] = "%s";`): a char array
+      // set before load, copied where the declaration was
+      const declared = /\bchar\s+(\w+)\s*\[\s*\]\s*=\s*"%s"\s*;/g;
+      if (declared.test(r.code!)) {
+        globals.set(g, { name: g, ctype: 'char', arg: r.arg, kind: 'string', when: whenOf(globals.get(g), r.conds) });
+        // (each byte read through volatile: a plain copy of a const array clang folds to its initial zeros)
+        const code = r.code!.replace(declared, (_m, v: string) => `char ${v}[${STR_MAX}]; for (int __lcc_b = 0; __lcc_b < ${STR_MAX}; __lcc_b++) ${v}[__lcc_b] = ${g}[__lcc_b];`);
+        if (!/%[sdiu]|%l[du]/.test(code)) {
+          report.push({ line: r.line, what: `a string declared from ${r.arg} ("%s") → a char array set before load (at most ${STR_MAX - 1} bytes), copied into the declaration`, converted: true });
+          return code;
+        }
+      }
       // options argparse keeps as strings are still numbers in C (pids, ports) unless the code quotes them
       const quoted = /"[^"]*%[sd][^"]*"/.test(r.code!);
       globals.set(g, { name: g, ctype: '__s64', arg: r.arg, kind: 'value', when: whenOf(globals.get(g), r.conds) });
@@ -1861,6 +1878,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
   // ---- globals for the settings ----
   const globalDecls = [...globals.values()].map((g) => (g.kind === 'list'
     ? `const volatile __s64 ${g.name}[${LIST_MAX}] = {};\nconst volatile __s64 ${g.name}_n = 0;`
+    : g.kind === 'string' ? `const volatile char ${g.name}[${STR_MAX}] = {};`
     : `const volatile ${g.ctype} ${g.name} = ${g.ctype === 'bool' ? 'false' : '0'};`));
   const cflagDefs = tool.cflags.map((f) => {
     const d = /^-D(\w+)(?:=(.*))?$/.exec(f);

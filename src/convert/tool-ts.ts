@@ -46,12 +46,12 @@ export function toolTs(tool: PyTool, source: string, name: string, c: CResult | 
     for (const g of c.globals) {
       const v = t.exprFrom(g.arg);
       // a value the Python computes only under a condition: only then (inet_aton(args.laddr) needs an address)
-      const none = g.kind === 'list' ? '[]' : '0';
+      const none = g.kind === 'list' ? '[]' : g.kind === 'string' ? "''" : '0';
       // (a conditional expression of numbers, dbstat's `1000 if args.microseconds else 1000000`, is never None:
       // TypeScript refuses a ?? after it)
       const never = / if .* else /.test(g.arg);
       const value = g.when ? `py.truthy(${t.exprFrom(g.when).c}) ? ${v.c} : ${none}` : never ? v.c : `${v.c} ?? ${none}`;
-      rodata.push(`${g.name}: ${g.kind === 'value' || g.kind === 'list' ? value : `py.truthy(${v.c})`}`);
+      rodata.push(`${g.name}: ${g.kind === 'value' || g.kind === 'list' || g.kind === 'string' ? value : `py.truthy(${v.c})`}`);
     }
     const pinned: string[] = [];
     if (tool.containers) {

@@ -475,6 +475,13 @@ export class BPF {
           rodata[`${name}_n`] = BigInt(vals.length);
           continue;
         }
+        // a string option (a char array in C): whole, or refused
+        if (typeof rodata[name] === 'string') {
+          const str = text(v ?? '');
+          rodata[name] = str;
+          if (rodata[name] !== str) throw new Exception(`${name}: at most ${Buffer.byteLength(String(rodata[name]))} bytes (lcc convert sized it), got ${Buffer.byteLength(str)}: "${str}"`);
+          continue;
+        }
         rodata[name] = typeof v === 'boolean' ? v : settingValue(v instanceof CValue ? v.value : v);
       }
       for (const [name, on] of Object.entries(s.autoload ?? {})) this.program(name).autoload = Boolean(on);
