@@ -12,7 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { convert } from '../src/convert/index.js';
 import { eventually, perfEvents, procState, runKernelTests } from './helpers/kernel.js';
-import { watch, type Watched } from './helpers/ready.js';
+import { runToEnd, watch, type Watched } from './helpers/ready.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(here, '..');
@@ -105,7 +105,7 @@ function loopbackSession(): number {
 
 /** The originals: Debian's bpfcc-tools, and BCC's examples */
 const SOURCES: Record<string, string> = {
-  ...Object.fromEntries(['threadsnoop', 'gethostlatency', 'bitesize', 'tcplife', 'tcpstates', 'softirqs', 'hardirqs', 'biopattern', 'bashreadline', 'profile', 'syscount', 'runqlat', 'funcinterval', 'tplist', 'bpflist', 'exitsnoop', 'memleak', 'netqtop', 'tcpretrans'].map((t) => [t, bcc(t)])),
+  ...Object.fromEntries(['runqlen', 'threadsnoop', 'gethostlatency', 'bitesize', 'tcplife', 'tcpstates', 'softirqs', 'hardirqs', 'biopattern', 'bashreadline', 'profile', 'syscount', 'runqlat', 'funcinterval', 'tplist', 'bpflist', 'exitsnoop', 'memleak', 'netqtop', 'tcpretrans'].map((t) => [t, bcc(t)])),
   mallocstacks: `${EXAMPLES}/mallocstacks.py`,
   stack_buildid_example: `${EXAMPLES}/stack_buildid_example.py`,
   ...Object.fromEntries(['xdp_drop_count', 'xdp_macswap_count', 'xdp_redirect_cpu', 'xdp_redirect_map'].map((t) => [t, `/usr/share/doc/bpfcc-tools/examples/networking/xdp/${t}.py`])),
@@ -680,6 +680,28 @@ describe.runIf(runKernelTests)('converted BCC tools print what BCC prints', () =
     expect(rows(outs[0]!)).toEqual(['fe80:: ff02::1 0xfaceb00c', 'fe80:: ff02::1 0xfaceb00c', 'fe80:: ff02::1 0xfaceb00c']);
     expect(rows(outs[0]!)).toEqual(rows(outs[1]!));
     expect(outs[0]!.split('\n').filter((l) => /^CPU/.test(l))).toEqual(outs[1]!.split('\n').filter((l) => /^CPU/.test(l)));
+  }, 120_000);
+
+  it('runqlen -C 1 1 (perf events at 99 Hz reading task->se.cfs_rq through its own partial struct, one member chosen by a compile check of the kernel\'s types; per-CPU histograms, then it ends): the same sections; four spinners pinned to CPU 0 are a queue of 3 there for lcc, where BCC\'s task_struct reads miss', async () => {
+    const spinners = Array.from({ length: 4 }, () => spawn('taskset', ['-c', '0', '/bin/sh', '-c', 'while :; do :; done']));
+    spinners.forEach((p) => running.add(p));
+    try {
+      // the spinners run before each tool attaches and until it has printed its one interval
+      expect(await eventually(() => spinners.every((p) => procState(p.pid!) === 'R'), 30_000), 'the spinners run').toBe(true);
+      const lcc = await runToEnd(process.execPath, ['--import', TSX, 'runqlen.ts', '-C', '1', '1'], { cwd: path.join(OUT, 'runqlen') });
+      const orig = await runToEnd(PYTHON, [SOURCES['runqlen']!, '-C', '1', '1'], { cwd: OUT });
+      expect(lcc.status, lcc.stderr).toBe(0);
+      expect(orig.status, orig.stderr).toBe(0);
+      // the rows are what each read; the rest (the banner, a section per CPU, the column header) the same
+      const frame = (out: string): string[] => out.split('\n').filter((l) => !/^\s+\d+\s+: \d+/.test(l));
+      expect(frame(lcc.stdout)).toEqual(frame(orig.stdout));
+      const cpu0 = lcc.stdout.slice(lcc.stdout.indexOf('cpu = 0'));
+      const rows = [...cpu0.matchAll(/^\s+(\d+)\s+: (\d+)/gm)].map((m) => [Number(m[1]), Number(m[2])] as const);
+      const most = rows.reduce((a, b) => (b[1] > a[1] ? b : a));
+      expect(most[0], cpu0).toBe(3);
+    } finally {
+      for (const p of spinners) p.kill('SIGKILL');
+    }
   }, 120_000);
 
   it('sockmap (BPF_SOCKHASH: a sockops program keys each loopback connection\'s sockets, an sk_msg program redirects by that key; attach_func to a cgroup and to the map\'s fd; trace_print): the same messages for the same connection, printed as BCC prints bytes, and both detach at Ctrl-C', async () => {

@@ -519,6 +519,59 @@ describe('the C a tool writes, converted whole', () => {
     expect(c).not.toContain('BPF_CORE_READ');
   });
 
+  it("a struct of the tool laid over kernel memory whose members a compile check chooses (runqlen's cfs_rq_partial): a struct per choice, each member read where the chosen one has it; the check is whether the kernel's types have the member", async () => {
+    const name = `t${fs.readdirSync(dir).length}`;
+    fs.writeFileSync(path.join(dir, `${name}.py`), [
+      'from bcc import BPF',
+      'def has_weight():',
+      '    check = QQQ',
+      '#include <linux/sched.h>',
+      'unsigned long dummy(struct sched_entity *entity)',
+      '{',
+      '    return entity->runnable_weight;',
+      '}',
+      'QQQ',
+      '    try:',
+      '        t = BPF(text=check)',
+      '        return True',
+      '    except:',
+      '        return False',
+      'bpf_text = QQQ',
+      'struct q_partial {',
+      '    struct load_weight load;',
+      '    WEIGHT_FIELD',
+      '    unsigned int nr_running;',
+      '};',
+      'BPF_ARRAY(lens, u32, 1);',
+      'int do_perf_event(struct bpf_perf_event_data *ctx)',
+      '{',
+      '    struct task_struct *task = (struct task_struct *)bpf_get_current_task();',
+      '    struct q_partial *q = (struct q_partial *)task->se.cfs_rq;',
+      '    u32 len = q->nr_running;',
+      '    lens.update(&len, &len);',
+      '    return 0;',
+      '}',
+      'QQQ',
+      'if has_weight():',
+      '    bpf_text = bpf_text.replace("WEIGHT_FIELD", "unsigned long runnable_weight;")',
+      'else:',
+      '    bpf_text = bpf_text.replace("WEIGHT_FIELD", "")',
+      'b = BPF(text=bpf_text)',
+      'b.attach_perf_event(ev_type=1, ev_config=0, fn_name="do_perf_event", sample_period=0, sample_freq=99)',
+    ].join('\n').replace(/QQQ/g, '"'.repeat(3)));
+    const r = await convert(path.join(dir, `${name}.py`), path.join(dir, name));
+    expect(r.report.filter((x) => !x.converted).map((x) => x.what)).toEqual([]);
+    const c = fs.readFileSync(path.join(dir, name, `${name}.bpf.c`), 'utf8');
+    const h = fs.readFileSync(path.join(dir, name, `${name}.h`), 'utf8');
+    expect(`${h}\n${c}`).toMatch(/struct q_partial \{\s*struct load_weight load;\s*unsigned long runnable_weight;\s*unsigned int nr_running;\s*\}/);
+    expect(c).toMatch(/struct q_partial__lcc_1 \{\s*struct load_weight load;\s*unsigned int nr_running; \}/);
+    expect(c).toContain('(struct q_partial *)BPF_CORE_READ(task, se.cfs_rq)');
+    expect(c).toContain('bpf_probe_read_kernel(&__lcc_v, sizeof(__lcc_v), (void *)((char *)q + ((lcc_if_has_weight) ? __builtin_offsetof(struct q_partial, nr_running) : __builtin_offsetof(struct q_partial__lcc_1, nr_running))))');
+    const ts = fs.readFileSync(path.join(dir, name, `${name}.ts`), 'utf8');
+    expect(ts).toContain("t = bcc.BPF.member_check([['sched_entity', 'runnable_weight']]);");
+    expect(ts).toMatch(/lcc_if_has_weight: py\.truthy\(has_weight\(\)\)/);
+  });
+
   it("a kprobe's sixth argument (virtiostat's gfp), which libbpf before 1.2 does not read, and scatterlist.h's inline functions: it compiles", async () => {
     const r = await convertSnippet([
       'BPF_HASH(last, u32, u64);',

@@ -688,6 +688,8 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
   // ---- configuration: replace() tokens → const volatile globals ----
   const flavors: string[] = [];
   const variants: MapVariant[] = [];
+  // the tool's structs laid over kernel memory whose members a choice decides: the struct per choice
+  const views = new Map<string, StructChoice>();
   const alwaysBlocks: { from: number; to: number; py: string }[] = [];
   // args.pid and a variable pid are two settings: one name each
   const settingName = (arg: string): string => {
@@ -785,8 +787,21 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     const inBody = at.every((i) => depth[i]! > 0);
     if (!inBody && at.some((i) => depth[i]! > 0)) continue;
     // a struct the C casts a pointer to is a view of memory it does not own (runqlen's cfs_rq_partial, a
-    // copy of the kernel's layout): a member more would move the ones after it
-    if (inBody && viewedStructs(text).some((body) => tokenRe(token).test(body))) continue;
+    // copy of the kernel's layout): a member more moves the ones after it. One struct per choice; each
+    // read through a pointer to it reads at the offset the chosen one has (corePointerChains)
+    if (inBody && viewedStructs(text).some((body) => tokenRe(token).test(body))) {
+      const def = new RegExp(`\\bstruct\\s+(\\w+)\\s*\\{[^{}]*\\b${token}\\b[^{}]*\\}\\s*;`).exec(text);
+      const codes = [...chain.map((c) => c.r.code!), fallback.code!];
+      if (!def || text.split(token).length !== 2 || !codes.every((c) => !c.trim() || memberNames(c) !== null)) continue;
+      const tag = def[1]!;
+      const names = codes.map((_c, k) => (k ? `${tag}__lcc_${k}` : tag));
+      const copies = codes.map((c, k) => def[0].replace(token, k ? oneLine(c) : c).replace(`struct ${tag}`, `struct ${names[k]}`));
+      text = text.slice(0, def.index) + copies[0] + ' ' + copies.slice(1).map(oneLine).join(' ') + text.slice(def.index + def[0].length);
+      views.set(tag, { conds: chain.map((c) => condC(c.parts)), names });
+      report.push({ line: reps[0]!.line, what: `replace("${token}") chooses members of struct ${tag}, which the C casts kernel memory to, per ${chain.map((c) => c.parts.join(' and ')).join(' / ')} → a struct per choice (${names.join(', ')}); each member read through a pointer to it at the offset the chosen one has`, converted: true });
+      handled.add(token);
+      continue;
+    }
     const union = unionOfDeclarations(alts.map((r) => r.code!).filter((c) => c.trim()), inBody ? memberNames : fileScopeNames);
     if (!union) continue;
     text = text.split(token).join(union.map(oneLine).join(' '));
@@ -1705,13 +1720,13 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     text = text.slice(0, open) + src + text.slice(body.end);
     report.push({ line: pyLine(open), what: `${m[1]}: args->${hoisted.join(', args->')} read once into locals (the verifier refuses a load through a relocated ctx pointer, which clang makes of repeated reads)`, converted: true });
   }
-  // attach_perf_event targets: int fn(struct bpf_perf_event_data *ctx)
-  text = text.replace(/^(?:static\s+)?int\s+(\w+)\s*\(\s*struct\s+bpf_perf_event_data\s*\*\s*(\w+)\s*\)/gm, (m, fn: string, arg: string, off: number) => {
+  // attach_perf_event targets: int fn(struct bpf_perf_event_data *ctx), or int fn() (runqlen's reads no context)
+  text = text.replace(/^(?:static\s+)?int\s+(\w+)\s*\(\s*(?:struct\s+bpf_perf_event_data\s*\*\s*(\w+)|void)?\s*\)/gm, (m, fn: string, arg: string | undefined, off: number) => {
     const at = attachOf.get(fn)?.[0];
     if (at?.kind !== 'perf_event') return m;
     programs.push({ name: fn, section: 'perf_event', cond: at.cond, attaches: [at] });
-    report.push({ line: pyLine(off), what: `${fn}(struct bpf_perf_event_data *) → SEC("perf_event"), attached per CPU at run time`, converted: true });
-    return `SEC("perf_event") int ${fn}(struct bpf_perf_event_data *${arg})`;
+    report.push({ line: pyLine(off), what: `${fn}(${arg ? 'struct bpf_perf_event_data *' : ''}) → SEC("perf_event"), attached per CPU at run time`, converted: true });
+    return `SEC("perf_event") int ${fn}(struct bpf_perf_event_data *${arg ?? 'ctx'})`;
   });
   // tracepoint functions attached from Python: int fn(struct tracepoint__cat__ev *args)
   text = text.replace(/^(?:static\s+)?int\s+(\w+)\s*\(\s*struct\s+tracepoint__(\w+?)__(\w+)\s*\*\s*(\w+)\s*\)/gm, (m, fn: string, cat: string, ev: string, arg: string, off: number) => {
@@ -1850,7 +1865,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     if (n.converted) report.push({ line: pyLine(n.off), what: n.what, converted: true });
     else fail(pyLine(n.off), n.what, n.action ?? 'convert by hand');
   }
-  const rewrites = packetOnly ? { edits: [], skipped: [] } : corePointerChains(text, new Set([...structs, 'pt_regs', 'bpf_raw_tracepoint_args', 'bpf_perf_event_data']), vmlinuxBtf(), headerParts.join('\n'));
+  const rewrites = packetOnly ? { edits: [], skipped: [] } : corePointerChains(text, new Set([...structs, 'pt_regs', 'bpf_raw_tracepoint_args', 'bpf_perf_event_data']), vmlinuxBtf(), headerParts.join('\n'), views);
   for (const r of rewrites.skipped) report.push({ line: pyLine(r), what: 'a write through a kernel pointer (x->f = ...): left as written', action: 'BPF programs cannot write kernel memory this way; rework the logic', converted: false });
   for (const f of 'flavors' in rewrites ? rewrites.flavors : []) {
     flavors.push(f);
@@ -1980,7 +1995,10 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
  * in: an array there is an address (it decays), so only the pointers before it
  * are read: BPF_CORE_READ(a, b)->arr.
  */
-export function corePointerChains(text: string, localStructs: Set<string>, btf: Btf | null = null, localDefs = ''): { edits: { start: number; end: number; text: string }[]; skipped: number[]; flavors: string[] } {
+/** A struct of the tool one per choice: `names[k]` chosen where `conds[k]` holds (C), the last otherwise */
+export interface StructChoice { conds: string[]; names: string[] }
+
+export function corePointerChains(text: string, localStructs: Set<string>, btf: Btf | null = null, localDefs = '', views = new Map<string, StructChoice>()): { edits: { start: number; end: number; text: string }[]; skipped: number[]; flavors: string[] } {
   const flavors: string[] = [];
   const root = parse('c', text);
   const kernel = (sname: string): boolean => !!sname && !localStructs.has(sname) && !sname.startsWith('tp_') && !sname.startsWith('trace_event_raw_');
@@ -2024,6 +2042,41 @@ export function corePointerChains(text: string, localStructs: Set<string>, btf: 
   }
   const edits: { start: number; end: number; text: string }[] = [];
   const skipped: number[] = [];
+  // a pointer to the tool's own struct that the C sets from kernel memory (runqlen's `my_q = (struct
+  // cfs_rq_partial *)task->se.cfs_rq`): its members are kernel memory at the tool's own offsets, read as
+  // BCC reads them (a probe read, no relocation); a struct one per choice, at the chosen one's offset
+  const fromKernel = (e: SyntaxNode | null): boolean => {
+    while (e && (e.type === 'cast_expression' || e.type === 'parenthesized_expression')) e = e.type === 'cast_expression' ? e.childForFieldName('value') : e.namedChildren[0] ?? null;
+    if (!e) return false;
+    let base: SyntaxNode = e;
+    while (base.type === 'field_expression') base = base.childForFieldName('argument')!;
+    return (base.type === 'identifier' && kernelPtrs.has(base.text) && (e.type === 'field_expression' || e === base)) || (e.type === 'call_expression' && /^BPF_CORE_READ$/.test(e.childForFieldName('function')?.text ?? ''));
+  };
+  const viewVars = new Map<string, string>();
+  for (const a of root.descendantsOfType(['assignment_expression', 'init_declarator'])) {
+    const left = a.type === 'init_declarator' ? a.childForFieldName('declarator') : a.childForFieldName('left');
+    const right = a.type === 'init_declarator' ? a.childForFieldName('value') : a.childForFieldName('right');
+    const cast = /^\(\s*struct\s+(\w+)\s*\*\s*\)/.exec(right?.text ?? '');
+    const v = left?.type === 'pointer_declarator' ? left.childForFieldName('declarator')?.text : left?.text;
+    if (cast && v && localStructs.has(cast[1]!) && fromKernel(right)) viewVars.set(v, cast[1]!);
+  }
+  for (const fe of root.descendantsOfType('field_expression')) {
+    const obj = fe.childForFieldName('argument');
+    const sname = obj?.type === 'identifier' ? viewVars.get(obj.text) : undefined;
+    if (!sname || !fe.children.some((c) => c.type === '->')) continue;
+    const up = fe.parent;
+    if ((up?.type === 'assignment_expression' && up.childForFieldName('left')?.startIndex === fe.startIndex) || up?.type === 'update_expression') {
+      skipped.push(fe.startIndex);
+      continue;
+    }
+    if (up?.type === 'sizeof_expression' || up?.type === 'field_expression' || up?.type === 'subscript_expression' || (up?.type === 'pointer_expression' && up.text.startsWith('&'))) continue;
+    const field = fe.childForFieldName('field')!.text;
+    const choice = views.get(sname);
+    const at = choice
+      ? `(void *)((char *)${obj!.text} + (${choice.conds.map((c, k) => `(${c}) ? __builtin_offsetof(struct ${choice.names[k]}, ${field}) : `).join('')}__builtin_offsetof(struct ${choice.names.at(-1)}, ${field})))`
+      : `&(${fe.text})`;
+    edits.push({ start: fe.startIndex, end: fe.endIndex, text: `({ __typeof__(${fe.text}) __lcc_v; bpf_probe_read_kernel(&__lcc_v, sizeof(__lcc_v), ${at}); __lcc_v; })` });
+  }
   for (const fe of root.descendantsOfType('field_expression')) {
     if (fe.parent?.type === 'field_expression') continue; // only the outermost of a chain
     // flatten, innermost first: each "->" starts a segment, each "." extends the current one

@@ -93,6 +93,12 @@ export interface PyTool {
    * only under one never reaches the compiler
    */
   exitGuards: string[];
+  /**
+   * BPF(text=...) of another text than the tool's, whose C only reads members through struct pointers
+   * (runqlen's check_runnable_weight_field): a compile check of whether the kernel has them, by the call's
+   * offset in the source. [struct, member] pairs
+   */
+  memberChecks: Map<number, [string, string][]>;
   /** b.load_func("name", BPF.XDP): programs the tool loads by type (XDP, tc, socket filters), their BCC type */
   loadFuncs: { fn: string; type: string | null; line: number }[];
   /** values formatted into C several to a string ("%d .. %d" % (a, b)): each a setting, by its marker's number */
@@ -308,6 +314,7 @@ export function parsePythonTool(file: string, source: string): PyTool {
   const tool: PyTool = {
     file, pieces: [], srcFile: null, replacements: [], cflags: [], defines: [], containers: null, attaches: [], outputs: [], options: [],
     functions: new Map(), main: [], bpfVar: 'b', root, bpfLine: 0, pythonOnly: false, exitGuards: [], refusals: [], loadFuncs: [], formatArgs: [], listArgs: [], tracepointChecks: [], unknown: [], lineFilters: [], description: '',
+    memberChecks: new Map(),
   };
   const doc = root.namedChildren.find((n) => n.type === 'expression_statement' && n.namedChildren[0]?.type === 'string');
   tool.description = (pyString(doc?.namedChildren[0] ?? null) ?? '').trim().split('\n').filter(Boolean)[0] ?? '';
@@ -341,6 +348,13 @@ export function parsePythonTool(file: string, source: string): PyTool {
     return false;
   };
   const bpfCall = bpfCalls.find((c) => !inFunction(c)) ?? bpfCalls[0];
+  for (const c of bpfCalls) {
+    if (c === bpfCall) continue;
+    const arg = kwargs(c).get('text') ?? positional(c)[0];
+    const probe = arg ? pyString(arg) ?? (arg.type === 'identifier' ? constStrings.get(arg.text)?.text ?? null : null) : null;
+    const members = probe !== null ? memberCheck(probe) : null;
+    if (members) tool.memberChecks.set(c.startIndex, members);
+  }
   const textArg = bpfCall ? kwargs(bpfCall).get('text') ?? positional(bpfCall)[0] : undefined;
   tool.bpfLine = bpfCall ? line(bpfCall) : 0;
   const literal = textArg ? pyString(textArg) ?? (textArg.type === 'identifier' ? null : formedText(textArg, tool, constStrings, { line: line(textArg), cond: null, conds: [] })) : null;
@@ -1440,6 +1454,25 @@ function resolveAlias(arg: string, tool: PyTool, before: number): string {
   const defs = definitions(arg, tool, before);
   if (defs?.length === 1 && /^args\.\w+$/.test(defs[0]!.value.text)) return defs[0]!.value.text;
   return arg;
+}
+
+/**
+ * The members a C text reads and nothing else: functions of struct pointer parameters whose bodies read
+ * `p->member` (a compile check of whether the kernel headers have them), no maps, no probes. Null otherwise
+ */
+export function memberCheck(c: string): [string, string][] | null {
+  const code = c.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, '').replace(/^\s*#include\s*[<"][^>"]*[>"]\s*$/gm, '');
+  if (/\bBPF_\w+\s*\(|\bSEC\s*\(|TRACEPOINT_PROBE|RAW_TRACEPOINT_PROBE|KFUNC_PROBE|\b(kprobe|kretprobe)__/.test(code)) return null;
+  const fns = [...code.matchAll(/^[\w\s*]+?\b\w+\s*\(([^)]*)\)\s*\{([^{}]*)\}/gm)];
+  if (!fns.length || code.replace(/^[\w\s*]+?\b\w+\s*\(([^)]*)\)\s*\{([^{}]*)\}/gm, '').trim()) return null;
+  const out: [string, string][] = [];
+  for (const [, params, body] of fns) {
+    const ptrs = new Map([...params!.matchAll(/\bstruct\s+(\w+)\s*\*\s*(\w+)/g)].map((m) => [m[2]!, m[1]!]));
+    const reads = [...body!.matchAll(/\b(\w+)\s*->\s*(\w+)/g)];
+    if (!reads.length || !/^\s*return\b[^;]*;\s*$/.test(body!) || reads.some((r) => !ptrs.has(r[1]!))) return null;
+    out.push(...reads.map((r) => [ptrs.get(r[1]!)!, r[2]!] as [string, string]));
+  }
+  return out;
 }
 
 /** BPF(text='') or BPF(text=""): a BPF object with no program */

@@ -39,6 +39,9 @@ export function toolTs(tool: PyTool, source: string, name: string, c: CResult | 
   const events = c.maps.filter((m) => m.event && !scalar(m.event)).map((m) => [m.name, struct(m.event!)] as const);
   const bpf = (call: SyntaxNode, t: Translator): string => {
     if (emptyBpf(call)) return "new bcc.BPF(null, { text: '' })";
+    // a compile check of members (runqlen's check_runnable_weight_field): whether this kernel's types have them
+    const members = tool.memberChecks.get(call.startIndex);
+    if (members) return `bcc.BPF.member_check(${JSON.stringify(members)})`;
     const kw = t.keywordArgs(call);
     const positional = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a.type !== 'keyword_argument');
     const textArg = kw.get('text') ?? (positional[0] ? t.expr(positional[0]).c : 'null');

@@ -839,6 +839,17 @@ export class BPF {
   kernel_struct_has_field(struct: unknown, field: unknown): boolean {
     return BPF.kernel_struct_has_field(struct, field);
   }
+  /**
+   * What BPF(text=...) of a C text that only reads these members of kernel structs tells (a tool's compile
+   * check, as runqlen's check_runnable_weight_field): nothing where the kernel's types have them all, the
+   * compiler's refusal where one is missing. lcc convert found the members in the text
+   */
+  static member_check(members: [string, string][]): BPF {
+    for (const [s, f] of members) {
+      if (!BPF.kernel_struct_has_field(s, f)) throw new Exception(`Failed to compile BPF module <text>: no member named '${f}' in 'struct ${s}'`);
+    }
+    return new BPF(null, { text: '' });
+  }
   support_raw_tracepoint(): boolean {
     return BPF.support_raw_tracepoint();
   }

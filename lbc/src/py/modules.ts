@@ -171,6 +171,8 @@ export const os = {
   // file descriptors, as Python's os works with them (sockmap opens a cgroup directory to attach to)
   open: (p: string, flags: Int, mode: Int = 0o777): number => fsCall(() => fs.openSync(p, Number(flags), Number(mode))),
   close: (fd: Int): void => fsCall(() => fs.closeSync(Number(fd))),
+  // (runqlen closes 2, opens a file in its place, and dups the old stderr back)
+  dup: (fd: Int): number => kernelFds().dup(Number(fd)),
   unlink: (p: string): void => fsCall(() => fs.unlinkSync(p)),
   remove: (p: string): void => fsCall(() => fs.unlinkSync(p)),
   // exist_ok or not: an existing directory is no error here (mkdirSync recursive)
@@ -983,8 +985,53 @@ export const logging = {
   debug: logAt('DEBUG'), info: logAt('INFO'), warning: logAt('WARNING'), warn: logAt('WARNING'), error: logAt('ERROR'), critical: logAt('CRITICAL'),
   exception: logAt('ERROR'),
 };
+/** tempfile.NamedTemporaryFile: a new file of its own name, removed at close() unless delete=False */
+class NamedTemporaryFile {
+  readonly name: string;
+  private fd: number | null;
+  constructor(private readonly remove: boolean, suffix: string, prefix: string, dir: string) {
+    for (;;) {
+      const name = nodePath.join(dir, `${prefix}${Math.random().toString(36).slice(2, 10)}${suffix}`);
+      try {
+        this.fd = fs.openSync(name, 'wx+', 0o600);
+        this.name = name;
+        return;
+      } catch (e) {
+        if ((e as { code?: string }).code !== 'EEXIST') throw fromNodeError(e);
+      }
+    }
+  }
+  fileno(): number {
+    if (this.fd === null) throw new ValueError('I/O operation on closed file');
+    return this.fd;
+  }
+  write(data: unknown): number {
+    const b = typeof data === 'string' ? Buffer.from(data) : Buffer.from(data as Uint8Array);
+    return fs.writeSync(this.fileno(), b);
+  }
+  flush(): void {}
+  close(): void {
+    if (this.fd === null) return;
+    fs.closeSync(this.fd);
+    this.fd = null;
+    if (this.remove) fs.rmSync(this.name, { force: true });
+  }
+  __enter__(): this {
+    return this;
+  }
+  __exit__(): boolean {
+    this.close();
+    return false;
+  }
+}
+
 export const tempfile = {
   gettempdir: (): string => nodeOs.tmpdir(),
+  NamedTemporaryFile: (...a: unknown[]): NamedTemporaryFile => {
+    const [p, kw] = splitKw(a);
+    const dflt = (k: string, i: number, d: unknown): unknown => kw[k] ?? p[i] ?? d;
+    return new NamedTemporaryFile(Boolean(dflt('delete', 7, true)), String(dflt('suffix', 4, null) ?? ''), String(dflt('prefix', 5, null) ?? 'tmp'), String(dflt('dir', 6, null) ?? nodeOs.tmpdir()));
+  },
   mkdtemp: (...a: unknown[]): string => {
     const [p, kw] = splitKw(a);
     return fs.mkdtempSync(nodePath.join(String(kw.dir ?? p[2] ?? nodeOs.tmpdir()), String(kw.prefix ?? p[1] ?? 'tmp')));
