@@ -1429,7 +1429,8 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
       text = text.slice(0, i) + `${map}.${method}` + text.slice(i + m[0].length);
       continue;
     }
-    const a = parsed.args;
+    // (a compound literal's commas, &(struct host){a, b}, would split a macro's arguments: parenthesised)
+    const a = parsed.args.map((x) => (/[{}]/.test(x) ? `(${x.trim()})` : x));
     let out: string;
     switch (method) {
       case 'lookup': out = `bpf_map_lookup_elem(&${map}, ${a[0]})`; break;

@@ -1021,6 +1021,23 @@ export class Translator {
     }
     const modNode = s.childForFieldName('module_name')!;
     if (modNode.text === '__future__') return [];
+    // names of a module outside lcc's runtime (or of BCC's) that the program never reads are not bound
+    // (tunnel's HTTPServer, NetNS): nothing of that module is needed
+    const bound = s.namedChildren.filter((m) => m !== modNode && m.type !== 'wildcard_import').map((m) => (m.type === 'aliased_import' ? m.childForFieldName('alias')!.text : m.text));
+    // (one in a try that takes its ImportError is kept: raising is what the tool asks it for)
+    if (!RUNTIME_MODULES.has(modNode.text.split('.')[0]!) && bound.length && !s.namedChildren.some((m) => m.type === 'wildcard_import') && !this.guardsImport(s)) {
+      const unused = bound.filter((n) => !this.reads(n, s));
+      if (unused.length === bound.length) return [`/* ${this.file}:${s.startPosition.row + 1}: from ${modNode.text} import ${bound.join(', ')}: never used, not imported */`];
+      if (unused.length) {
+        const kept = s.namedChildren.filter((m) => m === modNode || !unused.includes(m.type === 'aliased_import' ? m.childForFieldName('alias')!.text : m.text));
+        const base = mod(modNode.text, modNode);
+        return [`/* ${this.file}:${s.startPosition.row + 1}: ${unused.join(', ')} of ${modNode.text}: never used, not imported */`,
+          ...kept.filter((m) => m !== modNode).map((m) => {
+            const [name, alias] = m.type === 'aliased_import' ? [m.childForFieldName('name')!.text, m.childForFieldName('alias')!.text] : [m.text, m.text];
+            return `${tsName(alias)} = ${base.startsWith('LCC_') ? base : `${base}.${name}`};`;
+          })];
+      }
+    }
     const base = mod(modNode.text, modNode);
     for (const m of s.namedChildren) {
       if (m === modNode) continue;
@@ -1034,6 +1051,17 @@ export class Translator {
       out.push(`${tsName(alias)} = ${base.startsWith('LCC_') ? base : `${base}.${name}`};`);
     }
     return out;
+  }
+
+  /** Whether the program reads `name` anywhere but in `decl` (an attribute's or a keyword's name is not a read) */
+  private reads(name: string, decl: PyNode): boolean {
+    return this.root.descendantsOfType('identifier').some((i) => {
+      if (i.text !== name || (i.startIndex >= decl.startIndex && i.endIndex <= decl.endIndex)) return false;
+      const p = i.parent;
+      if (p?.type === 'attribute' && p.childForFieldName('attribute')?.startIndex === i.startIndex) return false;
+      if (p?.type === 'keyword_argument' && p.childForFieldName('name')?.startIndex === i.startIndex) return false;
+      return true;
+    });
   }
 
   /** Whether an import sits in a try whose handlers take an ImportError (or anything) */
