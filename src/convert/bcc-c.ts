@@ -697,6 +697,8 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     while (globals.has(g) && globals.get(g)!.arg !== arg) g = `${g}_`;
     return g;
   };
+  // an option list set before load: an array of LIST_MAX __s64 and how many it holds (see Global)
+  const listSetting = (g: string, arg: string, when?: string): void => void globals.set(g, { name: g, ctype: '__s64', arg, kind: 'list', when });
   const byToken = new Map<string, Replacement[]>();
   // a condition of the piece a token sits in holds wherever that piece's programs load (tcpretrans' kprobe
   // piece, added `if args.lossprobe or not BPF.tracepoint_exists(...)`, and its IPV4_INIT under the same if):
@@ -776,6 +778,8 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
   // HIST_TABLE, SOCK_STORE_DEF, DEF_TEXT: a map and its key type, or members, or nothing): every
   // alternative declared, where no two declare one name differently; C that uses one alternative's
   // names runs only where that alternative was chosen, and an unused map or member costs nothing
+  // (the struct bodies C casts pointers to, once: the replacements below leave which ones contain a token alone)
+  const viewed = viewedStructs(text);
   for (const [token, reps] of byToken) {
     if (handled.has(token) || !text.includes(token)) continue;
     const { chain, fallback, alts } = replaceChain(reps);
@@ -789,7 +793,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     // a struct the C casts a pointer to is a view of memory it does not own (runqlen's cfs_rq_partial, a
     // copy of the kernel's layout): a member more moves the ones after it. One struct per choice; each
     // read through a pointer to it reads at the offset the chosen one has (corePointerChains)
-    if (inBody && viewedStructs(text).some((body) => tokenRe(token).test(body))) {
+    if (inBody && viewed.some((body) => tokenRe(token).test(body))) {
       const def = new RegExp(`\\bstruct\\s+(\\w+)\\s*\\{[^{}]*\\b${token}\\b[^{}]*\\}\\s*;`).exec(text);
       const codes = [...chain.map((c) => c.r.code!), fallback.code!];
       if (!def || text.split(token).length !== 2 || !codes.every((c) => !c.trim() || memberNames(c) !== null)) continue;
@@ -943,7 +947,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     if (!c || !l || handled.has(countTok) || handled.has(listTok)) continue;
     const g = settingName(l.arg!);
     // the Python's own string, read as C reads an initializer: numbers between braces, by commas
-    globals.set(g, { name: g, ctype: '__s64', arg: `[int(x, 0) for x in str(${l.arg}).strip('{} ').split(',') if x.strip()]`, kind: 'list' });
+    listSetting(g, `[int(x, 0) for x in str(${l.arg}).strip('{} ').split(',') if x.strip()]`);
     text = text.slice(0, m.index!) + `const volatile __s64 *${name} = ${g};` + text.slice(m.index! + whole.length);
     text = text.split(countTok).join(`(${g}_n < ${LIST_MAX} ? ${g}_n : ${LIST_MAX})`);
     report.push({ line: l.line, what: `${name}[${countTok}] = ${listTok}, a list the Python formats as C → a list set before load (at most ${LIST_MAX}), and its length`, converted: true });
@@ -1006,7 +1010,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
       if (r.list) {
         // the copies Python would join, as a bounded loop over the list set before load
         const g = settingName(r.arg);
-        globals.set(g, { name: g, ctype: '__s64', arg: r.arg, kind: 'list', when: whenOf(globals.get(g), r.conds) });
+        listSetting(g, r.arg, whenOf(globals.get(g), r.conds));
         const each = r.code!.replace(/%[sdiu]|%l[du]/g, '__lcc_v');
         return `({ bool __lcc_r = ${r.list === '&&' ? 'true' : 'false'}; for (int __lcc_i = 0; __lcc_i < ${LIST_MAX} && __lcc_i < ${g}_n; __lcc_i++) { __s64 __lcc_v = ${g}[__lcc_i]; __lcc_r = __lcc_r ${r.list} (${each}); } __lcc_r; })`;
       }
@@ -1510,7 +1514,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
   const attachOf = new Map<string, Attach[]>();
   for (const a of tool.attaches) attachOf.set(a.fn, [...(attachOf.get(a.fn) ?? []), a]);
   // the TRACEPOINT_PROBEs whose record is the kernel's by CO-RE: their bodies read args->f as numbers
-  const coreBodies: string[] = [];
+  const coreBodies: { fn: string; body: string; length: number }[] = [];
   text = text.replace(/\bTRACEPOINT_PROBE\s*\(\s*(\w+)\s*,\s*(\w+)\s*\)/g, (m, cat: string, ev: string, off: number) => {
     const line = pyLine(off);
     const fn = `tracepoint__${cat}__${ev}`;
@@ -1530,7 +1534,8 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
         fail(line, `TRACEPOINT_PROBE(${cat}, ${ev}): ${st.missing}`, 'convert on a host with the tracepoint (its format defines args), or use a tracepoint that exists');
         return m;
       }
-      coreBodies.push(fn);
+      // its body rewritten once the heads are in place (the body after the head is the same text then)
+      coreBodies.push({ fn, body: core.body, length: core.length });
       tpStructs.push(core.decl);
       programs.push({ name: fn, section: `tracepoint/${cat}/${ev}`, cond: null, attaches: [] });
       report.push({ line, what: `TRACEPOINT_PROBE(${cat}, ${ev}), which this machine lacks → SEC("tracepoint/${cat}/${ev}") int ${fn}(struct ${core.name} *args): ${core.fields.map((f) => `args->${f}`).join(', ')} read by CO-RE (BPF_CORE_READ_BITFIELD_PROBED: the kernel's offset, size and sign), from the kernel's trace_event_raw_${ev}; a kernel without it refuses the load`, converted: true });
@@ -1541,11 +1546,10 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     report.push({ line, what: `TRACEPOINT_PROBE(${cat}, ${ev}) → SEC("tracepoint/${cat}/${ev}") int ${fn}(struct ${sname} *args), args laid out from the tracepoint's format (the kernel's BTF has no record type with its fields; the layout is asserted at build time)`, converted: true });
     return `SEC("tracepoint/${cat}/${ev}") int ${fn}(struct ${sname} *args)`;
   });
-  for (const fn of coreBodies) {
-    const head = new RegExp(`int ${fn}\\(struct (trace_event_raw_(\\w+)___lcc) \\*args\\)`).exec(text)!;
-    const core = coreTracepointRecord(text, head.index + head[0].length, head[3]!)!;
+  for (const { fn, body, length } of coreBodies) {
+    const head = new RegExp(`int ${fn}\\(struct trace_event_raw_\\w+___lcc \\*args\\)`).exec(text)!;
     const at = head.index + head[0].length;
-    text = text.slice(0, at) + core.body + text.slice(at + core.length);
+    text = text.slice(0, at) + body + text.slice(at + length);
   }
   text = text.replace(/\bRAW_TRACEPOINT_PROBE\s*\(\s*(\w+)\s*\)/g, (m, ev: string, off: number) => {
     const fn = `raw_tracepoint__${ev}`;
@@ -1888,7 +1892,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
   // C repeated over lists (tcpsubnet's template per subnet): each token's values a list set before load
   text = text.replace(/\u0000LCCLIST(N?)(\d+)\u0000/g, (_m, count: string, k: string) => {
     const { name, arg } = tool.listArgs[Number(k)]!;
-    globals.set(name, { name, ctype: '__s64', arg, kind: 'list' });
+    listSetting(name, arg);
     return count ? `(${name}_n < ${LIST_MAX} ? ${name}_n : ${LIST_MAX})` : `${name}[__lcc_e]`;
   });
   // ---- globals for the settings ----
