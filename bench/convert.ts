@@ -76,10 +76,17 @@ function runFor(cwd: string, name: string, seconds: number, args: string[] = [])
 
 /** A veth pair of the report's own, for the tools that take a network device */
 const DEV = ['lccrpt0', 'lccrpt1'] as const;
+/** A cgroup of the report's own on the cgroup2 hierarchy (sockmap attaches to one), mounted where none is */
+const CGROUP = ((): { root: string; dir: string; mounted: boolean } => {
+  const root = fs.readFileSync('/proc/mounts', 'utf8').split('\n').map((l) => l.split(' ')).find((f) => f[2] === 'cgroup2')?.[1];
+  const at = root ?? path.join(os.tmpdir(), `lcc-report-cgroup2-${process.pid}`);
+  return { root: at, dir: path.join(at, `lcc-report-${process.pid}`), mounted: !root };
+})();
+
 /**
  * What the tools that require an argument are given, as a user of this
  * machine would run them: a device (the report's veths, its disk), a process
- * (this one), a function (libc's malloc). Tools without an entry run bare.
+ * (this one), a function (libc's malloc), a cgroup. Tools without an entry run bare.
  */
 const ARGS: Record<string, string[]> = {
   netqtop: ['-n', DEV[0], '-i', '1'],
@@ -95,6 +102,7 @@ const ARGS: Record<string, string[]> = {
   funcinterval: ['c:malloc'],
   net_monitor: [DEV[0]],
   dirtop: ['-d', `${path.join(ROOT, 'lbc')}/*`],
+  sockmap: ['-c', CGROUP.dir],
 };
 
 async function main(): Promise<void> {
@@ -102,10 +110,17 @@ async function main(): Promise<void> {
   const veth = spawnSync('ip', ['link', 'add', DEV[0], 'type', 'veth', 'peer', 'name', DEV[1]], { encoding: 'utf8' });
   if (veth.status !== 0) throw new Error(`cannot make the report's veth pair: ${veth.stderr}`);
   for (const d of DEV) spawnSync('ip', ['link', 'set', d, 'up']);
+  if (CGROUP.mounted) {
+    fs.mkdirSync(CGROUP.root, { recursive: true });
+    spawnSync('mount', ['-t', 'cgroup2', 'none', CGROUP.root]);
+  }
+  fs.mkdirSync(CGROUP.dir, { recursive: true });
   try {
     await report();
   } finally {
     spawnSync('ip', ['link', 'del', DEV[0]]);
+    fs.rmdirSync(CGROUP.dir);
+    if (CGROUP.mounted) spawnSync('umount', [CGROUP.root]);
   }
 }
 

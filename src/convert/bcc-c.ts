@@ -2161,8 +2161,11 @@ export function corePointerChains(text: string, localStructs: Set<string>, btf: 
   for (const d of root.descendantsOfType('parameter_declaration')) {
     const t = d.childForFieldName('type');
     const decl = d.childForFieldName('declarator');
-    const id = decl?.type === 'pointer_declarator' ? decl.childForFieldName('declarator') : null;
-    if (id?.type !== 'identifier' || !(t?.type === 'primitive_type' || t?.type === 'type_identifier' || t?.type === 'sized_type_specifier')) continue;
+    // (or a pointer to pointers to a kernel struct: virtiostat's `struct scatterlist **sgs`, read by index)
+    const inner = decl?.type === 'pointer_declarator' ? decl.childForFieldName('declarator') : null;
+    const ptrToPtr = t?.type === 'struct_specifier' && inner?.type === 'pointer_declarator' && kernel(t.childForFieldName('name')?.text ?? '');
+    const id = ptrToPtr ? inner!.childForFieldName('declarator') : inner;
+    if (id?.type !== 'identifier' || !(ptrToPtr || t?.type === 'primitive_type' || t?.type === 'type_identifier' || t?.type === 'sized_type_specifier')) continue;
     // a uprobe's pointer arguments are the process's memory, not the kernel's
     let fn: SyntaxNode | null = d;
     while (fn && fn.type !== 'function_definition') fn = fn.parent;

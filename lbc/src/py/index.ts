@@ -17,7 +17,8 @@ export {
   isInstanceExc, fromNodeError,
 } from './exc.js';
 export { run, blocking, checkSignals, sleep } from './run.js';
-export { PyObject, withGetattr, or, and, enter, exit as exitContext, kwargs, type, open, input, params, call, vars, boundNames, starName, missingModule } from './objects.js';
+export { PyObject, withGetattr, or, and, enter, exit as exitContext, kwargs, type, open, input, params, call, vars, boundNames, starName, missingModule, nameError } from './objects.js';
 export { sys, os, errno, time, datetime, signal, atexit, collections, itertools, functools, json, textwrap, re, subprocess, multiprocessing, resource, platform, struct, socket, argparse, pwd, stat, glob, binascii, traceback, logging, tempfile, fcntl, math, random, string, shutil, copy, threading, fnmatch } from './modules.js';
 export * as ast from './ast.js';
+export { curses } from './curses.js';
 export { builtins } from './builtins-module.js';

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as nodeOs from 'node:os';
 import * as nodePath from 'node:path';
 import * as tty from 'node:tty';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as argparseLib from 'argparse';
 import { int, isKwargs, repr, splitKw, str, tuple, type Int } from './core.js';
 import { Counter, DefaultDict, PyDict, PySet } from './dict.js';
@@ -174,6 +174,7 @@ export const os = {
   // (runqlen closes 2, opens a file in its place, and dups the old stderr back)
   dup: (fd: Int): number => kernelFds().dup(Number(fd)),
   unlink: (p: string): void => fsCall(() => fs.unlinkSync(p)),
+  rename: (from: string, to: string): void => fsCall(() => fs.renameSync(from, to)),
   remove: (p: string): void => fsCall(() => fs.unlinkSync(p)),
   // exist_ok or not: an existing directory is no error here (mkdirSync recursive)
   makedirs: (p: string): void => fsCall(() => void fs.mkdirSync(p, { recursive: true })),
@@ -604,9 +605,75 @@ function runCmd(cmd: unknown, a: unknown[]): { stdout: Buffer; status: number } 
   const out = kw.stderr === subprocess.STDOUT ? Buffer.concat([r.stdout, r.stderr ?? Buffer.alloc(0)]) : r.stdout;
   return { stdout: out, status: r.status ?? 1 };
 }
+/** Whether a child has ended (a zombie not yet reaped counts: the event loop may be busy in the tool's code) */
+function ended(pid: number): boolean {
+  try {
+    return / Z /.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\)/, ' '));
+  } catch {
+    return true;
+  }
+}
+/** The directories Popen's PIPE files live in, removed when the tool ends */
+const popenDirs = new Set<string>();
+/** A pause without the event loop, for a read that must wait as Python's does */
+const pauseMs = (ms: number): void => void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+/**
+ * subprocess.Popen: the command started, not waited for. Its stdout or stderr
+ * as PIPE is a file the tool reads once the command has ended (read() waits
+ * for that, as a pipe's read to its end does); kill(), terminate(), poll(),
+ * wait() as Python's.
+ */
+class Popen {
+  readonly pid: number;
+  returncode: number | null = null;
+  readonly stdout: { read(): Buffer } | null;
+  readonly stderr: { read(): Buffer } | null;
+  private readonly child: ReturnType<typeof spawn>;
+  constructor(cmd: unknown, ...a: unknown[]) {
+    const [, kw] = splitKw(a);
+    const argv = typeof cmd === 'string' ? (kw.shell ? ['/bin/sh', '-c', cmd] : [cmd]) : Array.from(iter(cmd)).map(String);
+    const tmp = fs.mkdtempSync(nodePath.join(nodeOs.tmpdir(), 'lcc-popen-'));
+    if (!popenDirs.size) process.once('exit', () => popenDirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+    popenDirs.add(tmp);
+    const sink = (v: unknown, name: string): number | 'inherit' | 'ignore' => (v === subprocess.PIPE ? fs.openSync(nodePath.join(tmp, name), 'w+') : v === subprocess.DEVNULL ? 'ignore' : 'inherit');
+    const out = sink(kw.stdout, 'stdout');
+    const err = kw.stderr === subprocess.STDOUT ? out : sink(kw.stderr, 'stderr');
+    this.child = spawn(argv[0]!, argv.slice(1), { stdio: ['inherit', out, err] });
+    if (this.child.pid === undefined) throw new FileNotFoundError(2, `No such file or directory: '${argv[0]}'`);
+    this.pid = this.child.pid;
+    this.child.on('exit', (code, sig) => void (this.returncode = code ?? -(nodeOs.constants.signals[sig as NodeJS.Signals] ?? 9)));
+    const reader = (fd: number | string): { read(): Buffer } | null => (typeof fd !== 'number' ? null : { read: () => {
+      while (!ended(this.pid)) pauseMs(10);
+      const b = fs.readFileSync(fd === out ? nodePath.join(tmp, 'stdout') : nodePath.join(tmp, 'stderr'));
+      return b;
+    } });
+    this.stdout = reader(out);
+    this.stderr = err === out ? null : reader(err);
+    for (const fd of new Set([out, err])) if (typeof fd === 'number') fs.closeSync(fd);
+  }
+  poll(): number | null {
+    return this.returncode;
+  }
+  wait(): Promise<number> {
+    return this.returncode !== null ? Promise.resolve(this.returncode) : blocking<number>((done) => {
+      const f = (): void => done(this.returncode ?? 0);
+      this.child.once('exit', () => setImmediate(f));
+      return () => this.child.off('exit', f);
+    });
+  }
+  kill(): void {
+    this.child.kill('SIGKILL');
+  }
+  terminate(): void {
+    this.child.kill('SIGTERM');
+  }
+}
+
 export const subprocess = {
   PIPE: -1, STDOUT: -2, DEVNULL: -3,
   CalledProcessError,
+  Popen: (cmd: unknown, ...a: unknown[]): Popen => new Popen(cmd, ...a),
   check_output: (cmd: unknown, ...a: unknown[]) => {
     const r = runCmd(cmd, a);
     if (r.status) throw new CalledProcessError(r.status, `Command returned non-zero exit status ${r.status}.`);

@@ -223,3 +223,8 @@ export function boundNames(o: Record<string, unknown>): PyDict {
 export function missingModule(name: string): any {
   throw new ModuleNotFoundError(`No module named '${name}'`);
 }
+
+/** A name the program reads and nothing binds: Python's NameError, raised where it is read */
+export function nameError(name: string): any {
+  throw new NameError(`name '${name}' is not defined`);
+}

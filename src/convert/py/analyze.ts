@@ -31,11 +31,14 @@ export interface ClassInfo {
 }
 
 /** Calls that block in Python: the translation awaits them. */
-export const BLOCKING = new Set(['time.sleep', 'signal.pause', 'input', 'builtins.input', 'os.read']);
+// (curses.wrapper waits for the function it runs, which may wait)
+export const BLOCKING = new Set(['time.sleep', 'signal.pause', 'input', 'builtins.input', 'os.read', 'curses.wrapper']);
 /** Methods that block whatever they are called on (BCC's BPF object, tables, pipes). */
 export const BLOCKING_METHODS = new Set(['perf_buffer_poll', 'ring_buffer_poll', 'ring_buffer_consume', 'trace_print', 'trace_fields', 'trace_readline', 'kprobe_poll',
   // threading.Event's (what else has a wait() gets an await it does not need, and keeps its result)
-  'wait']);
+  'wait',
+  // a curses window's: it waits for a key unless nodelay() is set
+  'getch']);
 
 export interface Program {
   functions: Map<string, FuncInfo>;

@@ -32,7 +32,7 @@ export interface TranslateOptions {
 const BCC_MODULES: Record<string, string> = { pyroute2: 'bcc.pyroute2', netaddr: 'bcc.netaddr', bcc: 'bcc', 'bcc.utils': 'bcc.utils', 'bcc.syscall': 'bcc.syscall', 'bcc.containers': 'bcc.containers', ctypes: 'bcc.ct' };
 
 /** Modules of the runtime (py.<name>) a translated `import` binds. */
-export const RUNTIME_MODULES = new Set(['sys', 'os', 'errno', 'time', 'datetime', 'signal', 'atexit', 'collections', 'itertools', 'functools', 'json', 'textwrap', 're', 'subprocess', 'multiprocessing', 'resource', 'platform', 'struct', 'socket', 'argparse', 'pwd', 'stat', 'glob', 'binascii', 'traceback', 'logging', 'tempfile', 'fcntl', 'math', 'random', 'string', 'shutil', 'copy', 'threading', 'fnmatch', 'ast', 'builtins']);
+export const RUNTIME_MODULES = new Set(['sys', 'os', 'errno', 'time', 'datetime', 'signal', 'atexit', 'collections', 'itertools', 'functools', 'json', 'textwrap', 're', 'subprocess', 'multiprocessing', 'resource', 'platform', 'struct', 'socket', 'argparse', 'pwd', 'stat', 'glob', 'binascii', 'traceback', 'logging', 'tempfile', 'fcntl', 'math', 'random', 'string', 'shutil', 'copy', 'threading', 'fnmatch', 'ast', 'builtins', 'curses']);
 
 /** Built-in functions imported by name */
 const BUILTINS = new Set(['print', 'len', 'range', 'enumerate', 'zip', 'sorted', 'reversed', 'max', 'min', 'sum', 'any', 'all', 'abs', 'round', 'divmod', 'int', 'float', 'bool', 'list', 'tuple', 'dict', 'set', 'frozenset', 'bytes', 'bytearray', 'isinstance', 'callable', 'hasattr', 'getattr', 'setattr', 'id', 'ord', 'chr', 'hex', 'oct', 'bin', 'format', 'map', 'filter', 'iter', 'next', 'exit', 'quit', 'repr', 'str', 'pow']);
@@ -159,8 +159,21 @@ export class Translator {
       return { c: id, t: '?' };
     }
     if (this.starModules.length && !this.prog.bound.has(id) && !this.boundAround(n)) return { c: `py.starName([${this.starModules.join(', ')}], ${JSON.stringify(id)})`, t: '?' };
+    // a name nothing binds (sockmap's sleep, never imported): Python's NameError, where it is read
+    if (!this.prog.bound.has(id) && !this.boundAround(n) && !this.bindsAnywhere().has(id)) return { c: `py.nameError(${JSON.stringify(id)})`, t: '?' };
     return { c: tsName(id), t: '?' };
   }
+
+  /** Every name any construct binds anywhere (a parameter of any kind, an `as`, a walrus, a global, ...) */
+  private bindsAnywhere(): Set<string> {
+    if (this.anyBinding) return this.anyBinding;
+    const binders = new Set(['assignment', 'augmented_assignment', 'for_statement', 'for_in_clause', 'function_definition', 'class_definition', 'parameters', 'lambda_parameters',
+      'default_parameter', 'typed_parameter', 'typed_default_parameter', 'list_splat_pattern', 'dictionary_splat_pattern', 'pattern_list', 'tuple_pattern', 'list_pattern',
+      'as_pattern_target', 'named_expression', 'global_statement', 'nonlocal_statement', 'aliased_import', 'dotted_name', 'import_from_statement', 'import_statement', 'delete_statement']);
+    this.anyBinding = new Set(this.root.descendantsOfType('identifier').filter((i) => binders.has(i.parent?.type ?? '')).map((i) => i.text));
+    return this.anyBinding;
+  }
+  private anyBinding: Set<string> | null = null;
 
   /** modules `from m import *` brought in: where an unbound name is looked up */
   private starModules: string[] = [];
@@ -1021,11 +1034,11 @@ export class Translator {
     }
     const modNode = s.childForFieldName('module_name')!;
     if (modNode.text === '__future__') return [];
-    // names of a module outside lcc's runtime (or of BCC's) that the program never reads are not bound
-    // (tunnel's HTTPServer, NetNS): nothing of that module is needed
+    // names the program never reads are not bound (tunnel's HTTPServer and Thread, pyroute2's NetNS): nothing
+    // of them is needed, from lcc's runtime or elsewhere
     const bound = s.namedChildren.filter((m) => m !== modNode && m.type !== 'wildcard_import').map((m) => (m.type === 'aliased_import' ? m.childForFieldName('alias')!.text : m.text));
     // (one in a try that takes its ImportError is kept: raising is what the tool asks it for)
-    if (!RUNTIME_MODULES.has(modNode.text.split('.')[0]!) && bound.length && !s.namedChildren.some((m) => m.type === 'wildcard_import') && !this.guardsImport(s)) {
+    if (bound.length && !s.namedChildren.some((m) => m.type === 'wildcard_import') && !this.guardsImport(s)) {
       const unused = bound.filter((n) => !this.reads(n, s));
       if (unused.length === bound.length) return [`/* ${this.file}:${s.startPosition.row + 1}: from ${modNode.text} import ${bound.join(', ')}: never used, not imported */`];
       if (unused.length) {
