@@ -692,9 +692,11 @@ describe.runIf(runKernelTests)('converted BCC tools print what BCC prints', () =
       const orig = await runToEnd(PYTHON, [SOURCES['runqlen']!, '-C', '1', '1'], { cwd: OUT });
       expect(lcc.status, lcc.stderr).toBe(0);
       expect(orig.status, orig.stderr).toBe(0);
-      // the rows are what each read; the rest (the banner, a section per CPU, the column header) the same
-      const frame = (out: string): string[] => out.split('\n').filter((l) => !/^\s+\d+\s+: \d+/.test(l));
+      // the rows are what each read; the rest (the banner, a section per CPU, the column header) the same,
+      // the sections in the order each one's hash map hands out its keys (BCC's order too: not the tool's)
+      const frame = (out: string): string[] => out.split('\n').filter((l) => !/^\s+\d+\s+: \d+/.test(l)).sort();
       expect(frame(lcc.stdout)).toEqual(frame(orig.stdout));
+      expect(frame(lcc.stdout).filter((l) => l.startsWith('cpu = '))).toEqual(['cpu = 0', 'cpu = 1']);
       const cpu0 = lcc.stdout.slice(lcc.stdout.indexOf('cpu = 0'));
       const rows = [...cpu0.matchAll(/^\s+(\d+)\s+: (\d+)/gm)].map((m) => [Number(m[1]), Number(m[2])] as const);
       const most = rows.reduce((a, b) => (b[1] > a[1] ? b : a));

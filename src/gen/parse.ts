@@ -82,8 +82,9 @@ for (const [macro, type] of [
     }),
   };
 }
-// XDP's redirect maps: index → a CPU's queue size, an ifindex, an AF_XDP socket (4 bytes each)
-for (const [macro, type] of [['LBC_CPUMAP', 'cpumap'], ['LBC_DEVMAP', 'devmap'], ['LBC_XSKMAP', 'xskmap']] as const) {
+// index → 4 bytes: XDP's redirect maps (a CPU's queue size, an ifindex, an AF_XDP socket), programs for
+// tail calls and sockets for redirects (fds user space stores)
+for (const [macro, type] of [['LBC_CPUMAP', 'cpumap'], ['LBC_DEVMAP', 'devmap'], ['LBC_XSKMAP', 'xskmap'], ['LBC_PROG_ARRAY', 'prog_array'], ['LBC_SOCKMAP', 'sockmap']] as const) {
   LBC_MACROS[macro] = {
     args: ['name', 'max entries'],
     make: (a, p, w, call) => ({
@@ -93,24 +94,7 @@ for (const [macro, type] of [['LBC_CPUMAP', 'cpumap'], ['LBC_DEVMAP', 'devmap'],
     }),
   };
 }
-// programs for tail calls, and sockets for sockops/sk_msg/sk_skb redirects, by index; sockets by the
-// tool's key. The values are fds user space stores
-LBC_MACROS.LBC_PROG_ARRAY = {
-  args: ['name', 'max entries'],
-  make: (a, p, w, call) => ({
-    name: a[0]!, where: w, type: 'prog_array', via: 'lbc',
-    key: builtinType('__u32')!, value: builtinType('__u32')!,
-    maxEntries: p.constant(a[1]!, call.argPos[1]!),
-  }),
-};
-LBC_MACROS.LBC_SOCKMAP = {
-  args: ['name', 'max entries'],
-  make: (a, p, w, call) => ({
-    name: a[0]!, where: w, type: 'sockmap', via: 'lbc',
-    key: builtinType('__u32')!, value: builtinType('__u32')!,
-    maxEntries: p.constant(a[1]!, call.argPos[1]!),
-  }),
-};
+// sockets by the tool's key, for sockops/sk_msg/sk_skb redirects (the value a socket's fd)
 LBC_MACROS.LBC_SOCKHASH = {
   args: ['name', 'key type', 'max entries'],
   make: (a, p, w, call) => ({
