@@ -1035,22 +1035,15 @@ export class Translator {
     const modNode = s.childForFieldName('module_name')!;
     if (modNode.text === '__future__') return [];
     // names the program never reads are not bound (tunnel's HTTPServer and Thread, pyroute2's NetNS): nothing
-    // of them is needed, from lcc's runtime or elsewhere
-    const bound = s.namedChildren.filter((m) => m !== modNode && m.type !== 'wildcard_import').map((m) => (m.type === 'aliased_import' ? m.childForFieldName('alias')!.text : m.text));
-    // (one in a try that takes its ImportError is kept: raising is what the tool asks it for)
-    if (bound.length && !s.namedChildren.some((m) => m.type === 'wildcard_import') && !this.guardsImport(s)) {
-      const unused = bound.filter((n) => !this.reads(n, s));
-      if (unused.length === bound.length) return [`/* ${this.file}:${s.startPosition.row + 1}: from ${modNode.text} import ${bound.join(', ')}: never used, not imported */`];
-      if (unused.length) {
-        const kept = s.namedChildren.filter((m) => m === modNode || !unused.includes(m.type === 'aliased_import' ? m.childForFieldName('alias')!.text : m.text));
-        const base = mod(modNode.text, modNode);
-        return [`/* ${this.file}:${s.startPosition.row + 1}: ${unused.join(', ')} of ${modNode.text}: never used, not imported */`,
-          ...kept.filter((m) => m !== modNode).map((m) => {
-            const [name, alias] = m.type === 'aliased_import' ? [m.childForFieldName('name')!.text, m.childForFieldName('alias')!.text] : [m.text, m.text];
-            return `${tsName(alias)} = ${base.startsWith('LCC_') ? base : `${base}.${name}`};`;
-          })];
-      }
-    }
+    // of them is needed, from lcc's runtime or elsewhere; (one in a try that takes its ImportError is kept:
+    // raising is what the tool asks it for)
+    const named = s.namedChildren.filter((m) => m !== modNode && m.type !== 'wildcard_import');
+    const aliasOf = (m: PyNode): string => (m.type === 'aliased_import' ? m.childForFieldName('alias')!.text : m.text);
+    const star = s.namedChildren.some((m) => m.type === 'wildcard_import');
+    const unused = star || this.guardsImport(s) ? [] : named.map(aliasOf).filter((n) => !this.reads(n, s));
+    const where = `/* ${this.file}:${s.startPosition.row + 1}: `;
+    if (unused.length && unused.length === named.length) return [`${where}from ${modNode.text} import ${unused.join(', ')}: never used, not imported */`];
+    if (unused.length) out.push(`${where}${unused.join(', ')} of ${modNode.text}: never used, not imported */`);
     const base = mod(modNode.text, modNode);
     for (const m of s.namedChildren) {
       if (m === modNode) continue;
@@ -1060,22 +1053,28 @@ export class Translator {
         else out.push(`${this.spot(m, 'from ... import *')};`);
         continue;
       }
-      const [name, alias] = m.type === 'aliased_import' ? [m.childForFieldName('name')!.text, m.childForFieldName('alias')!.text] : [m.text, m.text];
-      out.push(`${tsName(alias)} = ${base.startsWith('LCC_') ? base : `${base}.${name}`};`);
+      if (unused.includes(aliasOf(m))) continue;
+      const name = m.type === 'aliased_import' ? m.childForFieldName('name')!.text : m.text;
+      out.push(`${tsName(aliasOf(m))} = ${base.startsWith('LCC_') ? base : `${base}.${name}`};`);
     }
     return out;
   }
 
   /** Whether the program reads `name` anywhere but in `decl` (an attribute's or a keyword's name is not a read) */
   private reads(name: string, decl: PyNode): boolean {
-    return this.root.descendantsOfType('identifier').some((i) => {
-      if (i.text !== name || (i.startIndex >= decl.startIndex && i.endIndex <= decl.endIndex)) return false;
-      const p = i.parent;
-      if (p?.type === 'attribute' && p.childForFieldName('attribute')?.startIndex === i.startIndex) return false;
-      if (p?.type === 'keyword_argument' && p.childForFieldName('name')?.startIndex === i.startIndex) return false;
-      return true;
-    });
+    if (!this.readAt) {
+      // where each name is read, found once for all the imports
+      this.readAt = new Map();
+      for (const i of this.root.descendantsOfType('identifier')) {
+        const p = i.parent;
+        if (p?.type === 'attribute' && p.childForFieldName('attribute')?.startIndex === i.startIndex) continue;
+        if (p?.type === 'keyword_argument' && p.childForFieldName('name')?.startIndex === i.startIndex) continue;
+        this.readAt.set(i.text, [...(this.readAt.get(i.text) ?? []), i]);
+      }
+    }
+    return (this.readAt.get(name) ?? []).some((i) => i.startIndex < decl.startIndex || i.endIndex > decl.endIndex);
   }
+  private readAt: Map<string, PyNode[]> | null = null;
 
   /** Whether an import sits in a try whose handlers take an ImportError (or anything) */
   private guardsImport(n: PyNode): boolean {
