@@ -19,7 +19,7 @@ const FIX = path.join(here, 'fixtures', 'convert');
 // inside the repository, so the converted code's `@lcc-ebpf/lbc` import resolves to this package
 const OUT = path.join(here, '.out', 'convert');
 const TSX = pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-const TOOLS = ['execwatch', 'syscount_top', 'syslat', 'openwatch', 'cpusample', 'switchstate', 'mallocsum', 'execcount', 'forkwatch', 'tcpwatch', 'sigwatch', 'rqdisk', 'pidsys', 'anonrec', 'percall', 'headpick', 'stepcall', 'pyaudit', 'openpick', 'tailexec', 'commpick'];
+const TOOLS = ['execwatch', 'syscount_top', 'syslat', 'openwatch', 'cpusample', 'switchstate', 'mallocsum', 'execcount', 'forkwatch', 'tcpwatch', 'sigwatch', 'rqdisk', 'pidsys', 'anonrec', 'percall', 'headpick', 'stepcall', 'pyaudit', 'openpick', 'tailexec', 'commpick', 'rawpick'];
 
 function lcc(args: string[], cwd = ROOT): { status: number | null; stdout: string; stderr: string } {
   return spawnSync(process.execPath, ['--import', TSX, path.join(here, 'helpers', 'lcc.ts'), ...args], { cwd, encoding: 'utf8' });
@@ -410,6 +410,18 @@ describe.runIf(runKernelTests)('converted tools build, load and run', () => {
     expect(r.code, r.err).toBe(0);
     // task_struct has __state here, not state: the second head, on_exec_2, counted the exec once
     expect(r.out).toMatch(new RegExp(`^${pid}\\s+1$`, 'm'));
+  }, 30_000);
+
+  it('rawpick loads the raw tracepoint whose name this kernel has, from the branch BPF() was called in, and not the kprobe of the other', async () => {
+    let pid = 0;
+    const r = await run('rawpick', [], () => {
+      pid = spawnSync('/bin/true').pid ?? 0;
+    });
+    expect(r.code, r.err).toBe(0);
+    // sched_process_exec is here: the exec counted once, under the child's pid
+    expect(r.out).toMatch(new RegExp(`^${pid}\\s+1$`, 'm'));
+    // the fork copy, had it loaded too, would count this process, the child's parent
+    expect(r.out).not.toMatch(new RegExp(`^${process.pid}\\s`, 'm'));
   }, 30_000);
 
   it('mallocsum sums malloc() sizes from a uprobe on the libc ldconfig names, and -p filters in the kernel', async () => {

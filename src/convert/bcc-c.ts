@@ -9,7 +9,7 @@ import { Btf, BtfKind, type BtfMember, type BtfType } from '../../lbc/src/pure.j
 import { packetCursor } from './c/packet.js';
 import { resolveArchBlocks } from './c/arch.js';
 import { fileScopeNames, memberNames, unionOfDeclarations, wholeFunctions } from './c/declarations.js';
-import { andParts, balancedParens, excludes, type Attach, type Define, type PyTool, type Replacement } from './python.js';
+import { andParts, balancedParens, excludes, negation, type Attach, type Define, type PyTool, type Replacement } from './python.js';
 
 /** Kernel macros BCC tools use, which vmlinux.h (types only) does not carry: what follows the name. */
 const KERNEL_MACROS: Record<string, string> = {
@@ -596,7 +596,9 @@ function replaceChain(reps: Replacement[]): { chain: { r: Replacement; parts: st
   // the paths of one text built with += (cpudist's storage_str): the last is what none before it was
   const paths = reps.every((r) => r.path && r.line === reps[0]!.line);
   for (const [i, r] of reps.entries()) {
-    const parts = r.conds.filter((p) => !chain.some((c) => p === `not (${c.r.conds[c.r.conds.length - 1]})`));
+    // a condition whose negation was one alternative's whole condition holds wherever that one did not
+    // (funclatency's `else` of `if need_key`, readahead's `if X` after `if not X`)
+    const parts = r.conds.filter((p) => !chain.some((c) => p === `not (${c.r.conds[c.r.conds.length - 1]})` || (c.parts.length === 1 && (p === `not (${c.parts[0]})` || c.parts[0] === `not (${p})`))));
     if (!parts.length || (paths && i === reps.length - 1)) return { chain, fallback: r, alts: [...chain.map((c) => c.r), r] };
     chain.push({ r, parts });
   }
@@ -822,9 +824,13 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     const { chain, fallback, alts } = replaceChain(reps);
     // each alternative a function's head: `int f(...)` (the body follows the token), or the head and its body's first lines
     const head = (code: string): boolean => /^\s*[\w\s*]+\([^;{]*\)\s*(\{[\s\S]*)?$/.test(code);
-    if (!chain.length || !fallback || alts.some((r) => r.code === null || r.arg || /^\s*#|\/\//m.test(r.code) || !head(r.code))) continue;
-    const inFunction = inFunctionLines(text);
     const occ = [...text.matchAll(tokenRe(token, 'g'))].map((m) => m.index!);
+    // or each a name in a head (readahead's KFUNC_PROBE(RA_FUNC), per the kernel's function): what is
+    // before it on its line goes with each copy
+    const lineStart = (o: number): number => text.lastIndexOf('\n', o - 1) + 1;
+    const named = alts.every((r) => r.code !== null && /^\s*\w+\s*$/.test(r.code)) && occ.every((o) => /^[ \t]*(?:\w+[ \t]*\([ \t]*|[\w \t*]*[ \t*])$/.test(text.slice(lineStart(o), o)));
+    if (!chain.length || !fallback || alts.some((r) => r.code === null || r.arg || /^\s*#|\/\//m.test(r.code) || !(named || head(r.code)))) continue;
+    const inFunction = inFunctionLines(text);
     // each head with what follows it: a function whose body ends in the text, the same end for every head
     // (the head alone, `int f(...)`, or the head and the body's first lines, filegone's `int f(...) {\n  u32 x;`)
     const extent = (o: number): number | null => {
@@ -839,10 +845,14 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     };
     if (!occ.length || !occ.every((o) => !inFunction[lineIdxAt(text, o)] && extent(o) !== null)) continue;
     // alternative k holds when it does and none before it did
-    const condPy = (k: number): string => [...chain.slice(0, k).map((c) => `not (${c.parts.join(' and ')})`), ...(k < chain.length ? [chain[k]!.parts.join(' and ')] : [])].join(' and ');
+    const condPy = (k: number): string => [...chain.slice(0, k).map((c) => negation(c.parts.join(' and '))), ...(k < chain.length ? [chain[k]!.parts.join(' and ')] : [])].join(' and ');
     const same = underAlternative;
     for (const o of occ.reverse()) {
       const end = extent(o)!;
+      const from = named ? lineStart(o) : o;
+      // the piece's own condition (readahead's kfunc text, added where kfuncs work) holds for each copy too
+      const pieceCond = named ? tool.pieces[pieceAt(o) - (tool.srcFile ? 1 : 0)]?.cond ?? null : null;
+      const py = (k: number): string => (pieceCond ? `(${pieceCond}) and (${condPy(k)})` : condPy(k));
       const copies = alts.map((alt) => {
         let b = text.slice(o + token.length, end);
         for (const [other, oreps] of byToken) {
@@ -850,12 +860,12 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
           if (other !== token && b.includes(other) && mine && mine.code !== null && !mine.arg) b = b.split(other).join(mine.code);
         }
         // the head on the token's line: the lines after it stay the Python's
-        return `${alt.code!.replace(/\s*\n\s*/g, ' ').trim()}${b}`;
+        return `${text.slice(from, o)}${alt.code!.replace(/\s*\n\s*/g, ' ').trim()}${b}`;
       });
       const line = pyLine(o);
-      alwaysBlocks.push({ from: lineIdxAt(text, o) - 1, to: lineIdxAt(text, end) + 1, py: condPy(0) });
-      text = text.slice(0, o) + copies[0]! + text.slice(end);
-      copies.slice(1).forEach((c, i) => appended.push({ text: c, line, py: condPy(i + 1) }));
+      alwaysBlocks.push({ from: lineIdxAt(text, o) - 1, to: lineIdxAt(text, end) + 1, py: py(0) });
+      text = text.slice(0, from) + copies[0]! + text.slice(end);
+      copies.slice(1).forEach((c, i) => appended.push({ text: c, line, py: py(i + 1) }));
     }
     report.push({ line: reps[0]!.line, what: `replace("${token}") chooses a function's head → the function once per head, each loaded only under its condition (${alts.map((_r, k) => condPy(k) || 'otherwise').join(' / ')})`, converted: true });
     handled.add(token);

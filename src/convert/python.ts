@@ -357,6 +357,11 @@ export function parsePythonTool(file: string, source: string): PyTool {
   }
   const textArg = bpfCall ? kwargs(bpfCall).get('text') ?? positional(bpfCall)[0] : undefined;
   tool.bpfLine = bpfCall ? line(bpfCall) : 0;
+  // the same text compiled by BPF() in each branch of a choice (readahead's kfunc or kprobe text): the
+  // text is what it is at the last of them, each branch's additions under its condition
+  const textEnd = textArg?.type === 'identifier'
+    ? bpfCalls.filter((c) => c === bpfCall || (!inFunction(c) && (kwargs(c).get('text') ?? positional(c)[0])?.text === textArg.text)).reduce((r, c) => Math.max(r, c.startPosition.row), 0)
+    : 0;
   const literal = textArg ? pyString(textArg) ?? (textArg.type === 'identifier' ? null : formedText(textArg, tool, constStrings, { line: line(textArg), cond: null, conds: [] })) : null;
   if (literal !== null && textArg) tool.pieces.push({ text: literal, line: line(textArg), cond: null });
   else if (textArg?.type === 'identifier') {
@@ -382,13 +387,17 @@ export function parsePythonTool(file: string, source: string): PyTool {
       const right = a.childForFieldName('right');
       if (!right) continue;
       const built = builtBy(a);
-      if (built === null && a.startPosition.row > bpfCall!.startPosition.row) continue;
+      if (built === null && a.startPosition.row > textEnd) continue;
       if (left.text !== (built ?? textVar)) continue;
       // the call of the function that builds it: its body said what the text is
       if (built === null && right.type === 'call' && [...builders.keys()].some((d) => d.childForFieldName('name')!.text === right.childForFieldName('function')!.text)) continue;
       // text = """... %s ...""" % value, or """...""" + stacks + """...""": a value of the tool's in the C, as a setting
       const lit = pyString(right) ?? (a.type === 'assignment' && !right.descendantsOfType('identifier').some((x) => x.text === textVar) ? formedText(right, tool, constStrings, { line: line(right), cond: condOf(a), conds: condParts(a) }) : null);
-      const fromVar = right.type === 'identifier' ? strVars.get(right.text) : syscallPiece(right, tool, strVars);
+      // text += piece.replace("TOKEN", value): the piece, its tokens replaced in the whole text (they are its own)
+      const syscall = right.type === 'identifier' ? undefined : syscallPiece(right, tool, strVars);
+      const replaced = !syscall && right.type === 'call' && a.type === 'augmented_assignment' ? replacedVar(right, strVars) : null;
+      const fromVar = right.type === 'identifier' ? strVars.get(right.text) : replaced ? strVars.get(replaced) : syscall;
+      if (replaced) replacementsOf(right, replaced, tool, condParts(a));
       // text = f.read() in `with open("/usr/share/bpfcc-tools/deadlock.c") as f`: the file is the text, as src_file
       const file = a.type === 'assignment' ? openedFile(right, constStrings) : null;
       if (file !== null) {
@@ -742,6 +751,12 @@ function assignText(tool: PyTool, pieces: { text: string; line: number }[], cond
     else twin.cond = twin.cond === null || p.cond === null || excludes(twin.cond, p.cond) ? null : twin.cond === p.cond ? p.cond : `(${twin.cond}) or (${p.cond})`;
   }
   tool.pieces = merged;
+}
+
+/** The negation of a condition: `not (X)` of X, X of `not (X)` */
+export function negation(c: string): string {
+  const m = /^not \((.*)\)$/s.exec(c.trim());
+  return m && balancedParens(m[1]!) ? m[1]!.trim() : `not (${c})`;
 }
 
 /** `not (not X)` is X */
@@ -1513,6 +1528,17 @@ function syscallPiece(n: PyNode, tool: PyTool, strVars: Map<string, { text: stri
   const prefix = syscallPrefix();
   if (!piece || token === null || !sys || !prefix || positional(n).length !== 2) return undefined;
   return { text: piece.text.split(token).join(`${prefix}${sys}`), line: piece.line };
+}
+
+/** `v.replace(...).replace(...)` of a string variable of the module's: the variable's name (null otherwise) */
+function replacedVar(call: PyNode, strVars: Map<string, { text: string; line: number }>): string | null {
+  let n: PyNode | null = call;
+  while (n?.type === 'call') {
+    const fn: PyNode = n.childForFieldName('function')!;
+    if (fn.type !== 'attribute' || fn.childForFieldName('attribute')!.text !== 'replace') return null;
+    n = fn.childForFieldName('object');
+  }
+  return n?.type === 'identifier' && strVars.has(n.text) ? n.text : null;
 }
 
 /** `a + b + ...` where every operand is a string variable of the module's: the pieces, in order (null otherwise) */
