@@ -105,7 +105,7 @@ function loopbackSession(): number {
 
 /** The originals: Debian's bpfcc-tools, and BCC's examples */
 const SOURCES: Record<string, string> = {
-  ...Object.fromEntries(['runqlen', 'threadsnoop', 'gethostlatency', 'bitesize', 'tcplife', 'tcpstates', 'softirqs', 'hardirqs', 'biopattern', 'bashreadline', 'profile', 'syscount', 'runqlat', 'funcinterval', 'tplist', 'bpflist', 'exitsnoop', 'memleak', 'netqtop', 'tcpretrans'].map((t) => [t, bcc(t)])),
+  ...Object.fromEntries(['runqlen', 'threadsnoop', 'gethostlatency', 'bitesize', 'tcplife', 'tcpstates', 'softirqs', 'hardirqs', 'biopattern', 'bashreadline', 'profile', 'syscount', 'runqlat', 'funcinterval', 'funclatency', 'tplist', 'bpflist', 'exitsnoop', 'memleak', 'netqtop', 'tcpretrans'].map((t) => [t, bcc(t)])),
   mallocstacks: `${EXAMPLES}/mallocstacks.py`,
   stack_buildid_example: `${EXAMPLES}/stack_buildid_example.py`,
   ...Object.fromEntries(['xdp_drop_count', 'xdp_macswap_count', 'xdp_redirect_cpu', 'xdp_redirect_map'].map((t) => [t, `/usr/share/doc/bpfcc-tools/examples/networking/xdp/${t}.py`])),
@@ -413,6 +413,34 @@ describe.runIf(runKernelTests)('converted BCC tools print what BCC prints', () =
     expect(hist(r.lcc).head).toEqual(hist(r.bcc).head);
     expect(hist(r.lcc).total).toBe(hist(r.bcc).total);
     expect(hist(r.lcc).total).toBe(19);
+  }, 120_000);
+
+  it('funclatency -p PID -F -l 3 c:malloc (types sized by -l, maps declared per option, static helpers, C per condition in a format): the same sections and counts', async () => {
+    const work = await worker();
+    const r = await sideBySide('funclatency', ['-p', String(work.pid), '-F', '-l', '3', 'c:malloc'], async () => {
+      await work.ask('malloc');
+      await work.ask('malloc');
+    }, { oneAtATime: true });
+    work.proc.kill();
+    // a section per function and process (-F), its histogram of the twenty mallocs; the summary's count.
+    // The function by its address in libc: of the names libc gives malloc's address (malloc, __libc_malloc)
+    // BCC takes the one its unstable std::sort leaves last, lcc the first in the symbol table
+    const libc = /=> (\S+)/.exec(spawnSync('ldconfig', ['-p'], { encoding: 'utf8' }).stdout.split('\n').find((l) => /\blibc\.so\.6 /.test(l)) ?? '')?.[1] ?? '';
+    const dynsym = spawnSync('readelf', ['-W', '--dyn-syms', libc], { encoding: 'utf8' }).stdout;
+    const addressOf = (name: string): string => new RegExp(`^\\s*\\d+: ([0-9a-f]+)\\s+\\d+\\s+FUNC\\s+\\S+\\s+\\S+\\s+\\S+\\s+${name}(@|$)`, 'm').exec(dynsym)?.[1] ?? name;
+    const sections = (out: string): string[] => out.split('\n').filter((l) => /^Function = /.test(l)).map((l) => l.replace(/^Function = (\S+)/, (_m, n: string) => `Function = ${addressOf(n)}`));
+    const count = (out: string): string | undefined => /count: (\d+)/.exec(out)?.[1];
+    expect(sections(r.lcc)).toEqual(sections(r.bcc));
+    expect(sections(r.bcc)).toEqual([`Function = ${addressOf('malloc')} [${work.pid}]`]);
+    expect(addressOf('malloc')).toMatch(/^[0-9a-f]+$/);
+    expect(hist(r.lcc).total).toBe(hist(r.bcc).total);
+    expect(hist(r.lcc).total).toBe(20);
+    expect(count(r.lcc)).toBe(count(r.bcc));
+    expect(r.lcc.split('\n')[0]).toBe(r.bcc.split('\n')[0]);
+    // the stack of -l is compiled 16 deep: a deeper one is refused before anything loads, saying so
+    const deep = await runToEnd(process.execPath, ['--import', TSX, 'funclatency.ts', '-F', '-l', '17', 'c:malloc'], { cwd: path.join(OUT, 'funclatency') });
+    expect(deep.status).toBe(1);
+    expect(deep.stderr).toMatch(/-l\/--level above 16: lcc convert compiled the types STACK_DEPTH sizes at 16/);
   }, 120_000);
 
   /** tplist and bpflist read tracefs where BCC's tools of their day did: under debugfs */

@@ -78,6 +78,11 @@ export interface MapInfo { name: string; macro: string; key: string | null; valu
 export const LIST_MAX = 16;
 /** How many bytes a string option set at load time may take, its NUL included */
 export const STR_MAX = 64;
+/**
+ * The size a type is compiled at where an option without a default sizes it (funclatency's -l, the depth of
+ * a stack of 16-byte entries kept on the BPF stack, which is 512 bytes): a larger value is refused at BPF()
+ */
+export const SIZED_MAX = 16;
 
 export interface Global {
   /** list: an array of LIST_MAX __s64 and NAME_n, how many of them the option has; string: a char[STR_MAX] */
@@ -690,6 +695,8 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
   // ---- configuration: replace() tokens → const volatile globals ----
   const flavors: string[] = [];
   const variants: MapVariant[] = [];
+  // option values BPF() refuses, where the C was compiled for less
+  const refusals: CResult['refusals'] = [];
   // the tool's structs laid over kernel memory whose members a choice decides: the struct per choice
   const views = new Map<string, StructChoice>();
   const alwaysBlocks: { from: number; to: number; py: string }[] = [];
@@ -739,9 +746,18 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     const maybe = alts.map((r) => mapDeclarations(r.code!));
     if (maybe.some((d) => d === null)) continue;
     const declared = maybe as string[][];
-    const shared = [...new Set(declared.flat())].filter((m) => declared.filter((d) => d.includes(m)).length > 1);
+    // each alternative's declaration of each map, as written (spaces aside)
+    const texts = alts.map((r) => new Map(r.code!.split(';').map((x) => x.replace(/\s+/g, ' ').trim()).filter(Boolean).map((st) => [declaredMap(st)!, st] as const)));
+    const textOf = (m: string, k: number): string | undefined => texts[k]!.get(m);
+    // a map the alternatives declare alike keeps its name (funclatency's start); one declared two ways is
+    // one map per way, named after the first alternative that declares it so
+    const shared = [...new Set(declared.flat())].filter((m) => new Set(texts.map((t) => t.get(m)).filter((x) => x !== undefined)).size > 1);
     const same = underAlternative;
-    const rename = (code: string, k: number): string => shared.reduce((c: string, m) => c.replace(new RegExp(`(?<![.\\w>])${m}\\b`, 'g'), `${m}__lcc_${k}`), code);
+    const own = (m: string, k: number): number => {
+      const mine = textOf(m, k);
+      return mine === undefined ? declared.findIndex((d) => d.includes(m)) : texts.findIndex((t) => t.get(m) === mine);
+    };
+    const rename = (code: string, k: number): string => shared.reduce((c: string, m) => c.replace(new RegExp(`(?<![.\\w>])${m}\\b`, 'g'), `${m}__lcc_${own(m, k)}`), code);
     let ok = true;
     for (const m of shared) {
       // the code that uses it: chosen by the same conditions, one use per alternative
@@ -765,16 +781,37 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
       const k = alts.findIndex((a) => same(a, r));
       if (k >= 0) r.code = rename(r.code, k);
     }
-    text = text.split(token).join(alts.map((r, k) => oneLine(rename(r.code!, k))).join(' '));
+    // each declaration once: the ones two alternatives make alike are one
+    const decls = alts.flatMap((r, k) => rename(r.code!, k).split(';').map((x) => x.trim()).filter(Boolean).map((st) => `${st};`));
+    const alike = (d: string): string => d.replace(/\s+/g, ' ');
+    const once = decls.filter((d, i) => decls.findIndex((e) => alike(e) === alike(d)) === i);
+    text = text.split(token).join(once.length < decls.length ? once.map(oneLine).join(' ') : alts.map((r, k) => oneLine(rename(r.code!, k))).join(' '));
     for (const m of shared) {
       // under conditions that do not declare it (cpudist's extension without -e) the tool never reads it:
       // its name there is the first copy's
-      const own = (k: number): number => (declared[k]!.includes(m) ? k : declared.findIndex((d) => d.includes(m)));
-      variants.push({ map: m, choices: alts.map((_r, k) => ({ name: `${m}__lcc_${own(k)}`, py: k < chain.length ? chain[k]!.parts.join(' and ') : null })) });
-      report.push({ line: reps[0]!.line, what: `replace("${token}") declares map ${m} per option → ${[...new Set(alts.map((_r, k) => `${m}__lcc_${own(k)}`))].join(', ')}, all in the object; the tool reads the one its options chose`, converted: true });
+      variants.push({ map: m, choices: alts.map((_r, k) => ({ name: `${m}__lcc_${own(m, k)}`, py: k < chain.length ? chain[k]!.parts.join(' and ') : null })) });
+      report.push({ line: reps[0]!.line, what: `replace("${token}") declares map ${m} per option → ${[...new Set(alts.map((_r, k) => `${m}__lcc_${own(m, k)}`))].join(', ')}, all in the object; the tool reads the one its options chose`, converted: true });
     }
     if (!shared.length) report.push({ line: reps[0]!.line, what: `replace("${token}") declares maps per option → every one declared (an unused map costs nothing)`, converted: true });
     handled.add(token);
+  }
+  // `#define NAME %s` formatted with a value, in C an option puts at file scope (funclatency's TYPEDEF:
+  // STACK_DEPTH, then the types it sizes): the macro the Python defines under that condition, its value the
+  // setting, and the rest of the C a declaration like any
+  for (const [token, reps] of byToken) {
+    if (handled.has(token) || !text.includes(token)) continue;
+    const inFunction = inFunctionLines(text);
+    if (text.split('\n').some((l, i) => tokenRe(token).test(l) && inFunction[i])) continue;
+    for (const r of reps) {
+      if (!r.arg || r.list || r.code === null || (r.code.match(/%[sdiu]|%l[du]/g) ?? []).length !== 1) continue;
+      const def = /^[ \t]*#[ \t]*define[ \t]+(\w+)[ \t]+(%[sdiu]|%l[du])[ \t]*$/m.exec(r.code);
+      // (a define alone is the rule below's: a line replaced by a #define)
+      if (!def || !r.conds.length || !(r.code.slice(0, def.index) + r.code.slice(def.index + def[0].length)).trim()) continue;
+      tool.defines.push({ name: def[1]!, value: def[2]!, arg: r.arg, conds: r.conds, line: r.line });
+      report.push({ line: r.line, what: `replace("${token}") with #define ${def[1]} ${def[2]} % ${r.arg} under ${r.cond} → the macro the Python defines under that condition`, converted: true });
+      r.code = r.code.slice(0, def.index) + r.code.slice(def.index + def[0].length);
+      r.arg = null;
+    }
   }
   // declarations chosen by an option or the kernel at file scope or in a struct's body (tcpcong's
   // HIST_TABLE, SOCK_STORE_DEF, DEF_TEXT: a map and its key type, or members, or nothing): every
@@ -890,11 +927,21 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     const at = lines.map((l, i) => (l.includes(token) ? i : -1)).filter((i) => i >= 0);
     const depth = braceLines(text).map((l) => l.depth);
     if (at.length !== 1 || depth[at[0]!] !== 0 || lines[at[0]!]!.trim() !== token) continue;
-    const fns = alts.map((r) => (r.code!.trim() ? wholeFunctions(r.code!) : []));
-    if (fns.some((f) => f === null) || !fns.some((f) => f!.length)) continue;
+    const maybeFns = alts.map((r) => (r.code!.trim() ? wholeFunctions(r.code!) : []));
+    if (maybeFns.some((f) => f === null) || !maybeFns.some((f) => f!.length)) continue;
+    const fns = maybeFns as { name: string; isStatic: boolean }[][];
     // they go after the text: not where the C calls one of them (funclatency's stack_pop helpers)
     const elsewhere = [text, ...[...byToken].filter(([t]) => t !== token).flatMap(([, rs]) => rs.map((x) => x.code ?? ''))].join('\n');
-    if (fns.flat().some((f) => new RegExp(`\\b${f}\\s*\\(`).test(elsewhere))) continue;
+    if (fns.flat().some((f) => new RegExp(`\\b${f.name}\\s*\\(`).test(elsewhere))) {
+      // static helpers the C calls (funclatency's stack_push/stack_pop): all in place, where no two
+      // alternatives define one name; a helper no program calls is not compiled in
+      const all = fns.flat();
+      if (alts.some((r) => r.arg) || !all.every((f) => f.isStatic) || new Set(all.map((f) => f.name)).size !== all.length) continue;
+      text = text.split(token).join(alts.map((r) => oneLine(r.code!)).join(' '));
+      report.push({ line: reps[0]!.line, what: `replace("${token}") puts static functions at file scope per ${chain.map((c) => c.parts.join(' and ')).join(' / ')} → all of them defined (each called only where its alternative's code runs)`, converted: true });
+      handled.add(token);
+      continue;
+    }
     const condPy = (k: number): string => (pair ? alts[k]!.conds[0]! : [...chain.slice(0, k).map((c) => `not (${c.parts.join(' and ')})`), ...(k < chain.length ? [chain[k]!.parts.join(' and ')] : [])].join(' and '));
     alts.forEach((r, k) => {
       if (!fns[k]!.length) return;
@@ -1186,6 +1233,19 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
           return value ? `(${value})` : '1';
         });
       });
+      // an int option sizing types (an array in a struct): the types compiled at the option's default, or at
+      // SIZED_MAX where it has none; the code reads the setting, and BPF() refuses a value they cannot hold
+      const opt = d.arg ? tool.options.find((o) => `args.${o.dest}` === d.arg && o.type === 'int') : undefined;
+      // every use outside a function is inside braces there: a type's body (a map's size is not)
+      const kinds = braceKinds(text);
+      const uses2 = [...text.matchAll(new RegExp(`\\b${mname}\\b`, 'g'))].filter((m) => !/^\s*#/.test(text.split('\n')[lineIdxAt(text, m.index!)]!));
+      if (outside >= 0 && opt && uses2.every((m) => kinds(m.index!) !== 'file')) {
+        const size = /^\d+$/.test(opt.default ?? '') ? Number(opt.default) : SIZED_MAX;
+        for (const m of uses2.reverse()) text = text.slice(0, m.index!) + (kinds(m.index!) === 'type' ? String(size) : `(${value})`) + text.slice(m.index! + mname.length);
+        refusals.push({ cond: [...d.conds, `${d.arg} > ${size}`].map((c) => `(${c})`).join(' and '), why: `${opt.flags.join('/')} above ${size}: lcc convert compiled the types ${mname} sizes at ${size}`, line: d.line });
+        report.push({ line: d.line, what: `#define ${mname} ${d.arg} sizes types → compiled at ${size}${opt.default ? " (the option's default)" : ''}; the code reads the setting, and a larger value is refused at load`, converted: true });
+        continue;
+      }
       if (outside >= 0) {
         fail(pyLine(outside), `${mname}, computed by the Python (${d.arg}), is used outside a function (a map's size?)`, 'give it a fixed value here and resize the map before load: skel.obj.setMaxEntries(name, n)');
         continue;
@@ -1246,7 +1306,6 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     return body ? text.slice(m.index!, body.end) : '';
   }).join('\n');
   const sizedBySetting: [string, string][] = [];
-  const refusals: CResult['refusals'] = [];
   text = text.replace(/^[ \t]*#[ \t]*define[ \t]+(\w+)[ \t]+([^\n]*\S)[ \t]*$/gm, (m, mname: string, value: string, off: number) => {
     if (!new RegExp(`\\b${mname}\\b`).test(structBodies) || /\\$/.test(value)) return m;
     // an option sizing a record (sslsniff's --max-buffer-size): the record is compiled at the option's
@@ -2168,9 +2227,12 @@ export function corePointerChains(text: string, localStructs: Set<string>, btf: 
   // *p and p[i] on kernel memory, read as BCC reads them (zfsslower's *ppos, tcpdrop's ((u8 *)tcp)[13],
   // tcpaccept's *(u8 *)((u64)&newsk->sk_wmem_queued - 3)): a probe read of the value
   const scalarParams = new Set<string>();
+  // the tool's own typedefs of structs (funclatency's func_stack_t): a pointer to one is no scalar's
+  const structTypedefs = new Set(root.descendantsOfType('type_definition').filter((t) => t.childForFieldName('type')?.type === 'struct_specifier').flatMap((t) => t.childrenForFieldName('declarator').map((x) => x.text)));
   for (const d of root.descendantsOfType('parameter_declaration')) {
     const t = d.childForFieldName('type');
     const decl = d.childForFieldName('declarator');
+    if (t?.type === 'type_identifier' && structTypedefs.has(t.text)) continue;
     // (or a pointer to pointers to a kernel struct: virtiostat's `struct scatterlist **sgs`, read by index)
     const inner = decl?.type === 'pointer_declarator' ? decl.childForFieldName('declarator') : null;
     const ptrToPtr = t?.type === 'struct_specifier' && inner?.type === 'pointer_declarator' && kernel(t.childForFieldName('name')?.text ?? '');
@@ -2307,6 +2369,25 @@ function renamedMember(btf: Btf, sname: string, steps: { arrow: boolean; field: 
  * C on one line, where a token stood: its line comments made block comments first (opensnoop's full-path
  * code has `{ // relative path`, which would swallow the rest of the line)
  */
+/**
+ * What braces each offset of C sits in: none (file scope), a function's body, or a type's (a struct, a
+ * typedef, an initializer): the outermost brace decides, a function's when `)` comes before it
+ */
+function braceKinds(text: string): (off: number) => 'file' | 'function' | 'type' {
+  const blank = text.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'/g, (m) => m.replace(/[^\n]/g, ' '));
+  const kind: ('file' | 'function' | 'type')[] = [];
+  let depth = 0;
+  let outer: 'function' | 'type' = 'type';
+  for (let i = 0; i < blank.length; i++) {
+    const ch = blank[i];
+    if (ch === '{') {
+      if (depth++ === 0) outer = /\)\s*$/.test(blank.slice(Math.max(0, i - 200), i)) ? 'function' : 'type';
+    } else if (ch === '}') depth = Math.max(0, depth - 1);
+    kind.push(depth ? outer : 'file');
+  }
+  return (off) => kind[off] ?? 'file';
+}
+
 function oneLine(code: string): string {
   // (a string literal's // is not a comment)
   return code.replace(/"(?:\\.|[^"\\\n])*"|\/\/([^\n]*)/g, (m, c: string | undefined) => (c === undefined ? m : `/*${c.replace(/\*\//g, '* /')} */`)).replace(/\n/g, ' ');
@@ -2324,17 +2405,28 @@ function hoistChoiceDeclarations(codes: string[], usedAfter: (name: string) => b
   const out = codes.map((code) => {
     let depth = 0;
     let last = 0;
-    const re = /((?:const\s+)?(?:struct\s+\w+|unsigned\s+\w+|\w+))\s+(\w+)\s*(?:=\s*([^;]*))?;/g;
+    // one declarator, maybe a pointer, maybe initialised; or several without initialisers (funclatency's
+    // `u64 ip, start_ts;`), each hoisted or left where it was
+    const re = /((?:const\s+)?(?:struct\s+\w+|unsigned\s+\w+|\w+))\s+(?:(\*\s*)?(\w+)\s*(?:=\s*([^;]*))?|((?:\*\s*)?\w+(?:\s*,\s*(?:\*\s*)?\w+)+))\s*;/g;
     for (let m = re.exec(code); m; m = re.exec(code)) {
       for (const ch of code.slice(last, m.index)) depth += ch === '{' ? 1 : ch === '}' ? -1 : 0;
       last = m.index;
-      const [whole, type, name, init] = m as unknown as [string, string, string, string | undefined];
+      const [whole, type, star, one, init, list] = m as unknown as [string, string, string | undefined, string | undefined, string | undefined, string | undefined];
       const before = code.slice(0, m.index).trimEnd();
       // a declaration starts a statement, at the alternative's own level
-      if (depth !== 0 || (before && !/[;{}]$/.test(before)) || /^(return|else|goto|case|do|if|while|for|sizeof)$/.test(type) || !usedAfter(name)) continue;
-      if (decls.has(name) && decls.get(name) !== type) return null;
-      decls.set(name, type);
-      const assign = init === undefined || /^\{\s*(?:0\s*,?\s*)?\}$/.test(init.trim()) ? '' : `${name} = ${init.trim()};`;
+      if (depth !== 0 || (before && !/[;{}]$/.test(before)) || /^(return|else|goto|case|do|if|while|for|sizeof)$/.test(type)) continue;
+      const declarators = (list ?? `${star ?? ''}${one}`).split(',').map((d) => ({ ptr: d.includes('*'), name: d.replace('*', '').trim() }));
+      const hoisted = declarators.filter((d) => usedAfter(d.name));
+      if (!hoisted.length) continue;
+      for (const d of hoisted) {
+        const t = d.ptr ? `${type} *` : type;
+        if (decls.has(d.name) && decls.get(d.name) !== t) return null;
+        decls.set(d.name, t);
+      }
+      const kept = declarators.filter((d) => !hoisted.includes(d));
+      const assign = list !== undefined
+        ? (kept.length ? `${type} ${kept.map((d) => `${d.ptr ? '*' : ''}${d.name}`).join(', ')};` : '')
+        : init === undefined || /^\{\s*(?:0\s*,?\s*)?\}$/.test(init.trim()) ? '' : `${one} = ${init.trim()};`;
       code = `${code.slice(0, m.index)}${assign}${code.slice(m.index + whole.length)}`;
       re.lastIndex = m.index + assign.length;
       last = m.index;
@@ -2342,5 +2434,5 @@ function hoistChoiceDeclarations(codes: string[], usedAfter: (name: string) => b
     return code;
   });
   if (out.some((c) => c === null) || !decls.size) return null;
-  return { decls: [...decls].map(([name, type]) => `${type} ${name}; __builtin_memset(&${name}, 0, sizeof(${name}));`), codes: out as string[] };
+  return { decls: [...decls].map(([name, type]) => `${type}${type.endsWith('*') ? '' : ' '}${name}; __builtin_memset(&${name}, 0, sizeof(${name}));`), codes: out as string[] };
 }

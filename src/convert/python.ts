@@ -953,6 +953,9 @@ function joinedByHelper(call: PyNode, tool: PyTool, before: number): ValueForm |
 }
 
 /** What a replacement value can be: code (maybe formatted with one value), per condition. */
+/** An assignment of a string literal, or of one of two chosen by a condition ('-1' if not library else 'tgid') */
+const literalChoice = (d: { value: PyNode }): boolean => pyString(d.value) !== null || (d.value.type === 'conditional_expression' && [d.value.namedChildren[0]!, d.value.namedChildren[2]!].every((x) => pyString(x) !== null));
+
 function valueForms(v: PyNode, tool: PyTool, before: number, depth = 0): ValueForm[] {
   const one = (code: string | null, arg: string | null): ValueForm[] => [{ code, arg: arg === null ? null : resolveAlias(arg, tool, before), cond: null }];
   const joined = joinedForm(v, tool, before, depth);
@@ -981,6 +984,12 @@ function valueForms(v: PyNode, tool: PyTool, before: number, depth = 0): ValueFo
         texts = texts.flatMap((t) => choices.map((c) => ({ code: t.code! + pieces[k]! + c.code, arg: null, cond: bothConds(t.cond, c.cond) })));
       }
       return texts.map((t) => ({ ...t, code: t.code! + pieces[vals.length]! }));
+    }
+    // one name holding C per condition (funclatency's pid, "-1" or "tgid"): a text per condition
+    // (not a cflag, "-DX=%s" % x: a macro's value, which the cflags keep as one)
+    if (code !== null && !/^-D/.test(code) && right.type === 'identifier' && places.length === 1 && /%s/.test(code) && !/%(?!s)/.test(code.replace('%s', '')) && definitions(right.text, tool, before, enclosingFunction(right))?.every(literalChoice)) {
+      const forms = valueForms(right, tool, before, depth + 1);
+      if (forms.length && forms.every((f) => f.code !== null && !f.arg)) return forms.map((f) => ({ code: code.replace('%s', f.code!), arg: null, cond: f.cond }));
     }
     return one(code !== null && arg !== null ? code : null, arg);
   }
@@ -1055,6 +1064,8 @@ function valueForms(v: PyNode, tool: PyTool, before: number, depth = 0): ValueFo
     // a piece of C a variable holds, set to a literal under conditions ("tgid" or "pid"): C per condition, not a value
     const defs = definitions(v.text, tool, before, enclosingFunction(v))?.reverse();
     if (defs?.every((d) => pyString(d.value) !== null)) return defs.map((d) => ({ code: pyString(d.value)!, arg: null, cond: d.cond }));
+    // or to literals chosen by a condition ('-1' if not library else 'tgid')
+    if (defs?.every(literalChoice)) return defs.flatMap((d) => valueForms(d.value, tool, before, depth + 1).map((f) => ({ ...f, cond: bothConds(d.cond, f.cond) })));
   }
   if (/^[\w.]+$/.test(v.text)) return one('%s', v.text);
   // sys.argv[1]: a number the command line gives (strlen_snoop's PID)

@@ -858,6 +858,10 @@ export class BPF {
   }
   /** sym(addr, pid): a user address's symbol from the ELF files /proc/PID/maps names; a build-ID frame's from add_module()'s files */
   sym(addr: unknown, pid: unknown, ...args: unknown[]): Buffer {
+    return BPF.sym(addr, pid, ...args);
+  }
+  /** BPF.sym(addr, pid), as BCC's static method (funclatency's section names) */
+  static sym(addr: unknown, pid: unknown, ...args: unknown[]): Buffer {
     const o = kw(args, ['show_module', 'show_offset', 'demangle']);
     if (addr instanceof BuildIdFrame) {
       const file = addr.status === BPF_STACK_BUILD_ID_VALID ? buildIdModules.get(addr.build_id.toString('hex')) : undefined;

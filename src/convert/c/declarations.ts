@@ -87,18 +87,18 @@ export function unionOfDeclarations(alternatives: string[], names: (code: string
   return kept;
 }
 
-/** The names of the functions `code` defines, when it is nothing but whole function definitions (else null) */
-export function wholeFunctions(code: string): string[] | null {
+/** The functions `code` defines (each static or not), when it is nothing but whole function definitions (else null) */
+export function wholeFunctions(code: string): { name: string; isStatic: boolean }[] | null {
   const blank = code.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'/g, (m) => ' '.repeat(m.length));
-  const names: string[] = [];
+  const names: { name: string; isStatic: boolean }[] = [];
   let i = 0;
   for (;;) {
-    const head = /^\s*(?:static\s+|inline\s+|__always_inline\s+)*[\w\s*]*?\b(\w+)\s*\(([^;{}]*)\)\s*\{/.exec(blank.slice(i));
+    const head = /^\s*((?:static\s+|inline\s+|__always_inline\s+)*)[\w\s*]*?\b(\w+)\s*\(([^;{}]*)\)\s*\{/.exec(blank.slice(i));
     if (!head) break;
     let end = i + head[0].length;
     for (let depth = 1; depth > 0 && end < blank.length; end++) depth += blank[end] === '{' ? 1 : blank[end] === '}' ? -1 : 0;
     if (blank[end - 1] !== '}') return null;
-    names.push(head[1]!);
+    names.push({ name: head[2]!, isStatic: /\bstatic\b/.test(head[1]!) });
     i = end;
     // a `;` after a function's brace is C's empty declaration
     while (/^\s*;/.test(blank.slice(i))) i = blank.indexOf(';', i) + 1;
