@@ -100,6 +100,8 @@ const ARGS: Record<string, string[]> = {
   mallocstacks: [String(process.pid)],
   strlen_snoop: [String(process.pid)],
   funcinterval: ['c:malloc'],
+  funclatency: ['c:malloc'],
+  funcslower: ['c:malloc'],
   net_monitor: [DEV[0]],
   dirtop: ['-d', `${path.join(ROOT, 'lbc')}/*`],
   sockmap: ['-c', CGROUP.dir],

@@ -1238,10 +1238,10 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
       const opt = d.arg ? tool.options.find((o) => `args.${o.dest}` === d.arg && o.type === 'int') : undefined;
       // every use outside a function is inside braces there: a type's body (a map's size is not)
       const kinds = braceKinds(text);
-      const uses2 = [...text.matchAll(new RegExp(`\\b${mname}\\b`, 'g'))].filter((m) => !/^\s*#/.test(text.split('\n')[lineIdxAt(text, m.index!)]!));
-      if (outside >= 0 && opt && uses2.every((m) => kinds(m.index!) !== 'file')) {
+      const placed = [...text.matchAll(new RegExp(`\\b${mname}\\b`, 'g'))].filter((m) => !/^\s*#/.test(text.split('\n')[lineIdxAt(text, m.index!)]!));
+      if (outside >= 0 && opt && placed.every((m) => kinds(m.index!) !== 'file')) {
         const size = /^\d+$/.test(opt.default ?? '') ? Number(opt.default) : SIZED_MAX;
-        for (const m of uses2.reverse()) text = text.slice(0, m.index!) + (kinds(m.index!) === 'type' ? String(size) : `(${value})`) + text.slice(m.index! + mname.length);
+        for (const m of placed.reverse()) text = text.slice(0, m.index!) + (kinds(m.index!) === 'type' ? String(size) : `(${value})`) + text.slice(m.index! + mname.length);
         refusals.push({ cond: [...d.conds, `${d.arg} > ${size}`].map((c) => `(${c})`).join(' and '), why: `${opt.flags.join('/')} above ${size}: lcc convert compiled the types ${mname} sizes at ${size}`, line: d.line });
         report.push({ line: d.line, what: `#define ${mname} ${d.arg} sizes types → compiled at ${size}${opt.default ? " (the option's default)" : ''}; the code reads the setting, and a larger value is refused at load`, converted: true });
         continue;
@@ -2366,10 +2366,6 @@ function renamedMember(btf: Btf, sname: string, steps: { arrow: boolean; field: 
 }
 
 /**
- * C on one line, where a token stood: its line comments made block comments first (opensnoop's full-path
- * code has `{ // relative path`, which would swallow the rest of the line)
- */
-/**
  * What braces each offset of C sits in: none (file scope), a function's body, or a type's (a struct, a
  * typedef, an initializer): the outermost brace decides, a function's when `)` comes before it
  */
@@ -2388,6 +2384,10 @@ function braceKinds(text: string): (off: number) => 'file' | 'function' | 'type'
   return (off) => kind[off] ?? 'file';
 }
 
+/**
+ * C on one line, where a token stood: its line comments made block comments first (opensnoop's full-path
+ * code has `{ // relative path`, which would swallow the rest of the line)
+ */
 function oneLine(code: string): string {
   // (a string literal's // is not a comment)
   return code.replace(/"(?:\\.|[^"\\\n])*"|\/\/([^\n]*)/g, (m, c: string | undefined) => (c === undefined ? m : `/*${c.replace(/\*\//g, '* /')} */`)).replace(/\n/g, ' ');

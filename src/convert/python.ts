@@ -952,9 +952,10 @@ function joinedByHelper(call: PyNode, tool: PyTool, before: number): ValueForm |
   return { code: template, arg: resolveAlias(args[params.indexOf(list)]!.text, tool, before), cond: null, list: op };
 }
 
-/** What a replacement value can be: code (maybe formatted with one value), per condition. */
 /** An assignment of a string literal, or of one of two chosen by a condition ('-1' if not library else 'tgid') */
 const literalChoice = (d: { value: PyNode }): boolean => pyString(d.value) !== null || (d.value.type === 'conditional_expression' && [d.value.namedChildren[0]!, d.value.namedChildren[2]!].every((x) => pyString(x) !== null));
+
+/** What a replacement value can be: code (maybe formatted with one value), per condition. */
 
 function valueForms(v: PyNode, tool: PyTool, before: number, depth = 0): ValueForm[] {
   const one = (code: string | null, arg: string | null): ValueForm[] => [{ code, arg: arg === null ? null : resolveAlias(arg, tool, before), cond: null }];
