@@ -105,7 +105,7 @@ function loopbackSession(): number {
 
 /** The originals: Debian's bpfcc-tools, and BCC's examples */
 const SOURCES: Record<string, string> = {
-  ...Object.fromEntries(['runqlen', 'threadsnoop', 'gethostlatency', 'bitesize', 'tcplife', 'tcpstates', 'softirqs', 'hardirqs', 'biopattern', 'bashreadline', 'profile', 'syscount', 'runqlat', 'funcinterval', 'funclatency', 'tplist', 'bpflist', 'exitsnoop', 'memleak', 'netqtop', 'tcpretrans'].map((t) => [t, bcc(t)])),
+  ...Object.fromEntries(['runqlen', 'threadsnoop', 'gethostlatency', 'bitesize', 'tcplife', 'tcpstates', 'softirqs', 'hardirqs', 'biopattern', 'bashreadline', 'profile', 'syscount', 'runqlat', 'funcinterval', 'funclatency', 'funcslower', 'tplist', 'bpflist', 'exitsnoop', 'memleak', 'netqtop', 'tcpretrans'].map((t) => [t, bcc(t)])),
   mallocstacks: `${EXAMPLES}/mallocstacks.py`,
   stack_buildid_example: `${EXAMPLES}/stack_buildid_example.py`,
   ...Object.fromEntries(['xdp_drop_count', 'xdp_macswap_count', 'xdp_redirect_cpu', 'xdp_redirect_map'].map((t) => [t, `/usr/share/doc/bpfcc-tools/examples/networking/xdp/${t}.py`])),
@@ -441,6 +441,24 @@ describe.runIf(runKernelTests)('converted BCC tools print what BCC prints', () =
     const deep = await runToEnd(process.execPath, ['--import', TSX, 'funclatency.ts', '-F', '-l', '17', 'c:malloc'], { cwd: path.join(OUT, 'funclatency') });
     expect(deep.status).toBe(1);
     expect(deep.stderr).toMatch(/-l\/--level above 16: lcc convert compiled the types STACK_DEPTH sizes at 16/);
+  }, 120_000);
+
+  it('funcslower -p PID c:usleep c:malloc (a program per function, written by a loop of the Python: compiled 16 times, as many loaded as functions given): the same slow calls', async () => {
+    const work = await worker();
+    // twenty naps of 2 ms, each a usleep() over funcslower's 1 ms; the mallocs are quicker and not printed
+    const r = await sideBySide('funcslower', ['-p', String(work.pid), 'c:usleep', 'c:malloc'], async () => {
+      await work.ask('malloc');
+      await work.ask('nap');
+    }, { oneAtATime: true });
+    work.proc.kill();
+    // COMM, PID, RVAL and FUNC are the calls'; LAT(ms) the clock's
+    const rows = (out: string): string[] => out.trim().split('\n').map((l) => l.trim().split(/\s+/)).map((f) => (f.length === 5 ? [f[0], f[1], f[3], f[4]].join(' ') : f.join(' ')));
+    expect(rows(r.lcc)).toEqual(rows(r.bcc));
+    expect(rows(r.bcc).filter((l) => l === `work ${work.pid} 0 c:usleep`)).toHaveLength(20);
+    // a seventeenth function is refused before anything loads, saying so
+    const many = await runToEnd(process.execPath, ['--import', TSX, 'funcslower.ts', ...Array.from({ length: 17 }, (_x, i) => `c:f${i}`)], { cwd: path.join(OUT, 'funcslower') });
+    expect(many.status).toBe(1);
+    expect(many.stderr).toMatch(/more than 16 elements in args\.functions/);
   }, 120_000);
 
   /** tplist and bpflist read tracefs where BCC's tools of their day did: under debugfs */

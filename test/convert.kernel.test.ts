@@ -19,7 +19,7 @@ const FIX = path.join(here, 'fixtures', 'convert');
 // inside the repository, so the converted code's `@lcc-ebpf/lbc` import resolves to this package
 const OUT = path.join(here, '.out', 'convert');
 const TSX = pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-const TOOLS = ['execwatch', 'syscount_top', 'syslat', 'openwatch', 'cpusample', 'switchstate', 'mallocsum', 'execcount', 'forkwatch', 'tcpwatch', 'sigwatch', 'rqdisk', 'pidsys', 'anonrec', 'percall', 'headpick', 'stepcall', 'pyaudit', 'openpick', 'tailexec', 'commpick', 'rawpick'];
+const TOOLS = ['execwatch', 'syscount_top', 'syslat', 'openwatch', 'cpusample', 'switchstate', 'mallocsum', 'execcount', 'forkwatch', 'tcpwatch', 'sigwatch', 'rqdisk', 'pidsys', 'anonrec', 'percall', 'headpick', 'stepcall', 'pyaudit', 'openpick', 'tailexec', 'commpick', 'rawpick', 'fncount'];
 
 function lcc(args: string[], cwd = ROOT): { status: number | null; stdout: string; stderr: string } {
   return spawnSync(process.execPath, ['--import', TSX, path.join(here, 'helpers', 'lcc.ts'), ...args], { cwd, encoding: 'utf8' });
@@ -422,6 +422,28 @@ describe.runIf(runKernelTests)('converted tools build, load and run', () => {
     expect(r.out).toMatch(new RegExp(`^${pid}\\s+1$`, 'm'));
     // the fork copy, had it loaded too, would count this process, the child's parent
     expect(r.out).not.toMatch(new RegExp(`^${process.pid}\\s`, 'm'));
+  }, 30_000);
+
+  it('fncount loads one program per function given, of the 16 the loop of its Python was compiled into, each attached by its formatted name', async () => {
+    // a python3 that calls getpid() three times and getppid() twice when told to
+    const proc = spawn('/usr/bin/python3', ['-c', 'import os, sys\nprint(os.getpid(), flush=True)\nsys.stdin.readline()\nfor _ in range(3): os.getpid()\nfor _ in range(2): os.getppid()\nprint("done", flush=True)\nsys.stdin.read()']);
+    running.add(proc);
+    const pw = watch(proc);
+    await pw.until('\n');
+    const pid = pw.stdout.trim();
+    let loaded: string[] = [];
+    const r = await run('fncount', ['-p', pid, 'c:getpid', 'c:getppid'], async () => {
+      // the programs in the kernel while it runs: the two it attaches, not the fourteen copies no function asked for
+      const progs = JSON.parse(spawnSync('bpftool', ['-j', 'prog', 'show'], { encoding: 'utf8' }).stdout || '[]') as { name?: string }[];
+      loaded = progs.map((p) => p.name ?? '').filter((n) => /^count_\d+$/.test(n)).sort();
+      proc.stdin!.write('go\n');
+      await pw.until('done');
+    });
+    proc.kill();
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/^c:getpid\s+3$/m);
+    expect(r.out).toMatch(/^c:getppid\s+2$/m);
+    expect(loaded).toEqual(['count_0', 'count_1']);
   }, 30_000);
 
   it('mallocsum sums malloc() sizes from a uprobe on the libc ldconfig names, and -p filters in the kernel', async () => {

@@ -9,7 +9,7 @@ import { Btf, BtfKind, type BtfMember, type BtfType } from '../../lbc/src/pure.j
 import { packetCursor } from './c/packet.js';
 import { resolveArchBlocks } from './c/arch.js';
 import { fileScopeNames, memberNames, unionOfDeclarations, wholeFunctions } from './c/declarations.js';
-import { andParts, balancedParens, excludes, negation, type Attach, type Define, type PyTool, type Replacement } from './python.js';
+import { andParts, balancedParens, excludes, LIST_MAX, negation, type Attach, type Define, type PyTool, type Replacement } from './python.js';
 
 /** Kernel macros BCC tools use, which vmlinux.h (types only) does not carry: what follows the name. */
 const KERNEL_MACROS: Record<string, string> = {
@@ -74,8 +74,6 @@ export interface Program { name: string; section: string; cond: string | null; a
 export interface MapInfo { name: string; macro: string; key: string | null; value: string | null; event?: string; kind: string }
 /** A load-time setting: a flag (bool) for an option's presence, or its value (__s64) */
 /** A const volatile setting: `arg` is the option (flag), or the Python expression (cond, value) the .ts evaluates */
-/** How many elements an option list set at load time holds (" || ".join(... for pid in args.pid)) */
-export const LIST_MAX = 16;
 /** How many bytes a string option set at load time may take, its NUL included */
 export const STR_MAX = 64;
 /**
@@ -637,6 +635,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
   const arch = resolveArchBlocks(text);
   text = arch.text;
   if (arch.resolved) report.push({ line: 0, what: `${arch.resolved} #if block${arch.resolved > 1 ? 's' : ''} on the architecture (CONFIG_ARCH_HAS_SYSCALL_WRAPPER, __x86_64__, ...) → decided for ${process.arch}, as BCC decides them for its host`, converted: true });
+  for (const g of tool.generated) report.push({ line: g.line, what: `C the Python writes per element of ${g.list}${g.fmt ? ` (${g.fmt})` : ''} → written ${LIST_MAX} times, copy k loaded when len(${g.list}) > k; BPF() refuses a longer list`, converted: true });
   const errors: string[] = [];
   const globals = new Map<string, Global>();
   const resizes: CResult['resizes'] = [];

@@ -43,6 +43,15 @@ export interface Replacement {
   py: string;
 }
 
+/**
+ * How many elements an option list set at load time holds (" || ".join(... for pid in args.pid)), and how
+ * many copies C generated per element of a list is compiled with (funcslower's trace_%d per function)
+ */
+export const LIST_MAX = 16;
+
+/** C the Python generates once per element of a list (funcslower's `int trace_%d(...)` per function) */
+export interface Generated { fmt: string | null; list: string; line: number }
+
 export interface Attach {
   kind: 'kprobe' | 'kretprobe' | 'tracepoint' | 'raw_tracepoint' | 'uprobe' | 'uretprobe' | 'perf_event' | 'usdt';
   target: string | null;
@@ -99,6 +108,8 @@ export interface PyTool {
    * offset in the source. [struct, member] pairs
    */
   memberChecks: Map<number, [string, string][]>;
+  /** functions named by a format the text generates per element of a list, compiled LIST_MAX times */
+  generated: Generated[];
   /** b.load_func("name", BPF.XDP): programs the tool loads by type (XDP, tc, socket filters), their BCC type */
   loadFuncs: { fn: string; type: string | null; line: number }[];
   /** values formatted into C several to a string ("%d .. %d" % (a, b)): each a setting, by its marker's number */
@@ -314,7 +325,7 @@ export function parsePythonTool(file: string, source: string): PyTool {
   const tool: PyTool = {
     file, pieces: [], srcFile: null, replacements: [], cflags: [], defines: [], containers: null, attaches: [], outputs: [], options: [],
     functions: new Map(), main: [], bpfVar: 'b', root, bpfLine: 0, pythonOnly: false, exitGuards: [], refusals: [], loadFuncs: [], formatArgs: [], listArgs: [], tracepointChecks: [], unknown: [], lineFilters: [], description: '',
-    memberChecks: new Map(),
+    memberChecks: new Map(), generated: [],
   };
   const doc = root.namedChildren.find((n) => n.type === 'expression_statement' && n.namedChildren[0]?.type === 'string');
   tool.description = (pyString(doc?.namedChildren[0] ?? null) ?? '').trim().split('\n').filter(Boolean)[0] ?? '';
@@ -448,6 +459,8 @@ export function parsePythonTool(file: string, source: string): PyTool {
         const lit = base && base !== right ? pyString(base) : null;
         if (lit !== null) assignText(tool, [{ text: lit, line: line(base!) }], condOf(a));
         replacementsOf(right, lit !== null ? '' : textVar, tool, condParts(a));
+      } else if (a.type === 'augmented_assignment' && perElement(a, right, tool)) {
+        // (its pieces, one per element up to LIST_MAX, are the tool's now)
       } else {
         tool.unknown.push({ line: line(a), text: a.text.split('\n')[0]!, why: 'builds the BPF text from something that is not a string' });
       }
@@ -513,6 +526,13 @@ export function parsePythonTool(file: string, source: string): PyTool {
         const named = !sites && fnNode?.type === 'identifier' ? definitions(fnNode.text, tool, line(call), enclosingFunction(call)) : null;
         if (named?.length && named.every((d) => pyString(d.value) !== null)) {
           for (const d of named) tool.attaches.push({ kind, target: target ? target.replace(':', '/') : null, regex: str('event_re') ?? str('sym_re'), binary: str('name'), fn: pyString(d.value)!, line: line(call), cond: bothConds(condOf(call), d.cond) });
+          continue;
+        }
+        // fn_name="trace_%d" % i: a function the text generates per element, each copy attached this way
+        const fmt = fnNode?.type === 'binary_operator' && fnNode.children[1]?.text === '%' ? pyString(fnNode.childForFieldName('left')) : null;
+        const gen = fmt ? tool.generated.find((g) => g.fmt === fmt) : undefined;
+        if (!sites && gen && fmt) {
+          for (let k = 0; k < LIST_MAX; k++) tool.attaches.push({ kind, target: target ? target.replace(':', '/') : null, regex: str('event_re') ?? str('sym_re'), binary: str('name'), fn: fmt.replace(/%[sd]/, String(k)), line: line(call), cond: `len(${gen.list}) > ${k}` });
           continue;
         }
         if (!sites) {
@@ -1540,6 +1560,34 @@ function syscallPiece(n: PyNode, tool: PyTool, strVars: Map<string, { text: stri
   const prefix = syscallPrefix();
   if (!piece || token === null || !sys || !prefix || positional(n).length !== 2) return undefined;
   return { text: piece.text.split(token).join(`${prefix}${sys}`), line: piece.line };
+}
+
+/**
+ * `text += "int f_%d(...) { ... %d ... }" % (i, i)` in `for i in range(len(X))` (or `for i, x in
+ * enumerate(X)`): C per element of a list, the index formatted in. Compiled LIST_MAX times, copy k under
+ * `len(X) > k`, and BPF() refuses a longer list; the functions it names are `generated`.
+ */
+function perElement(a: PyNode, right: PyNode, tool: PyTool): boolean {
+  let loop: PyNode | null = a.parent;
+  while (loop && loop.type !== 'for_statement' && loop.type !== 'function_definition') loop = loop.parent;
+  if (loop?.type !== 'for_statement') return false;
+  const left = loop.childForFieldName('left')!;
+  const over = loop.childForFieldName('right')!;
+  const index = left.type === 'identifier' ? left.text : left.type === 'pattern_list' || left.type === 'tuple_pattern' ? left.namedChildren[0]?.text : undefined;
+  const ranged = /^range\(\s*len\(\s*([\w.]+)\s*\)\s*\)$/.exec(over.text);
+  const listed = /^enumerate\(\s*([\w.]+)\s*\)$/.exec(over.text);
+  const list = (left.type === 'identifier' ? ranged?.[1] : listed?.[1]) ?? null;
+  if (!index || !list || right.type !== 'binary_operator' || right.children[1]?.text !== '%') return false;
+  const code = pyString(right.childForFieldName('left'));
+  const vals = right.childForFieldName('right')!;
+  const values = vals.type === 'tuple' || vals.type === 'parenthesized_expression' ? vals.namedChildren : [vals];
+  const places = code?.match(/%[sd]/g) ?? [];
+  if (code === null || !places.length || places.length !== values.length || values.some((v) => v.text !== index) || /%(?![sd])/.test(code.replace(/%[sd]/g, ''))) return false;
+  const cond = condOf(a);
+  for (let k = 0; k < LIST_MAX; k++) tool.pieces.push({ text: code.replace(/%[sd]/g, String(k)), line: line(right), cond: bothConds(cond, `len(${list}) > ${k}`) });
+  tool.refusals.push({ cond: cond ? `(${cond}) and len(${list}) > ${LIST_MAX}` : `len(${list}) > ${LIST_MAX}`, why: `more than ${LIST_MAX} elements in ${list}: lcc convert compiled the C the tool writes per element ${LIST_MAX} times`, line: line(a) });
+  tool.generated.push({ fmt: /\bint\s+(\w*%[sd]\w*)\s*\(/.exec(code)?.[1] ?? null, list, line: line(a) });
+  return true;
 }
 
 /** `v.replace(...).replace(...)` of a string variable of the module's: the variable's name (null otherwise) */

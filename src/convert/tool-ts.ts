@@ -22,6 +22,10 @@ function knownAt(cond: string, at: SyntaxNode): boolean {
     // where the name is first bound: after its whole assignment (b = BPF(...) binds b once BPF() returns)
     if (left?.type === 'identifier' && !assigned.has(left.text)) assigned.set(left.text, a.endIndex);
   }
+  // a loop's names are bound from its first pass on (funcslower's `for i, function in enumerate(...)`)
+  for (const f of root.descendantsOfType('for_statement')) {
+    for (const x of f.childForFieldName('left')?.descendantsOfType('identifier') ?? []) if (!assigned.has(x.text) || assigned.get(x.text)! > f.startIndex) assigned.set(x.text, f.startIndex);
+  }
   // string literals out, with their prefixes (b'task_struct' names no variable b)
   const names = cond.replace(/\b[rRbBuUfF]{0,2}(["'])(?:\\.|(?!\1).)*\1/g, '').match(/(?<![.\w])[A-Za-z_]\w*/g) ?? [];
   return names.every((n) => !assigned.has(n) || assigned.get(n)! <= at.startIndex);
