@@ -976,7 +976,6 @@ function joinedByHelper(call: PyNode, tool: PyTool, before: number): ValueForm |
 const literalChoice = (d: { value: PyNode }): boolean => pyString(d.value) !== null || (d.value.type === 'conditional_expression' && [d.value.namedChildren[0]!, d.value.namedChildren[2]!].every((x) => pyString(x) !== null));
 
 /** What a replacement value can be: code (maybe formatted with one value), per condition. */
-
 function valueForms(v: PyNode, tool: PyTool, before: number, depth = 0): ValueForm[] {
   const one = (code: string | null, arg: string | null): ValueForm[] => [{ code, arg: arg === null ? null : resolveAlias(arg, tool, before), cond: null }];
   const joined = joinedForm(v, tool, before, depth);
