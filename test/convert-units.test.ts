@@ -111,6 +111,15 @@ describe('#if blocks on macros chosen at load time → if', () => {
     expect(r.always.map((a) => a.py)).toEqual(['(not args.count)', 'not ((not args.count))', '(not args.count)']);
   });
 
+  it('a test whose brace one block opens and a later block on the same macro closes (dbslower\'s THRESHOLD) holds only where the macro is defined', () => {
+    const r = run('int f() {\n#ifdef FILTER\n  if (delta >= T) {\n#endif\n  send();\n#ifdef FILTER\n  }\n#endif\n  return 0;\n}');
+    expect(r.errors).toEqual([]);
+    expect(r.text).toBe('int f() {\n\n  if (!(lcc_has_pid) || (delta >= T)) {\n\n  send();\n\n  }\n\n  return 0;\n}');
+    // one that opens a brace no such block closes is not something lcc guesses at
+    const lone = run('int f() {\n#ifdef FILTER\n  if (delta >= T) {\n#endif\n  send();\n  }\n  return 0;\n}');
+    expect(lone.errors.map((e) => e.why)).toEqual(['a block on lcc_has_pid that opens a brace another block closes or opens']);
+  });
+
   it('declares before the if a variable each half declares and the code after it reads (syscount\'s key)', () => {
     const r = run('int f() {\n#ifdef FILTER\n  u32 key = a;\n  u64 *val = 0;\n#else\n  u32 key = b;\n#endif\n  return key;\n}');
     expect(r.errors).toEqual([]);

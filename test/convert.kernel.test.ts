@@ -79,6 +79,10 @@ function syscallThread(): { proc: ChildProcess; w: Watched; pid: number; go: () 
     proc.stdin!.write('go\n');
     asked++;
     await w.until((out) => out.trim().split('\n').filter(Boolean).length >= asked);
+    // and until the thread is back asleep in its read: its syscalls after the print (that read's entry) are
+    // made, so what a tool reads after this (its rows, then its total) counts the same syscalls
+    const tid = w.stdout.trim().split('\n').at(-1)!;
+    expect(await eventually(() => procState(proc.pid!, tid) === 'S', 10_000), `thread ${tid} back in its read`).toBe(true);
   };
   return { proc, w, pid: proc.pid!, go };
 }

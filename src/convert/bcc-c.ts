@@ -454,7 +454,32 @@ export function ifdefToIf(text: string, conds: Map<string, { c: string; py: stri
       }
     }
   }
-  for (const b of closedIfs) hoistDeclarations(lines, b, inFunction);
+  // a block that opens a brace a later block on the same macro closes (dbslower's `#ifdef THRESHOLD
+  // if (delta >= THRESHOLD) { #endif ... #ifdef THRESHOLD } #endif`): the test holds where the macro is
+  // not defined, as then the code between runs unconditionally: `if (!(X) || (test)) {` ... `}`
+  const body = (b: { at: number; end: number }): string[] => lines.slice(b.at + 1, b.end).filter((x) => x.trim() && !/^\s*(\/\/|\/\*.*\*\/\s*$)/.test(x));
+  const net = (b: { at: number; end: number }): number => body(b).join('\n').replace(/"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'|\/\/[^\n]*|\/\*[\s\S]*?\*\//g, '').split('').reduce((n, ch) => n + (ch === '{' ? 1 : ch === '}' ? -1 : 0), 0);
+  const paired = new Set<number>();
+  for (const [k, a] of closedIfs.entries()) {
+    if (net(a) === 0 || paired.has(k)) continue;
+    const test = body(a).length === 1 ? /^\s*if\s*\((.*)\)\s*\{\s*$/.exec(body(a)[0]!) : null;
+    const closer = closedIfs.findIndex((b, j) => j > k && !paired.has(j) && lines[b.at] === lines[a.at] && body(b).length === 1 && /^\s*\}\s*$/.test(body(b)[0]!));
+    const c = /^if \((.*)\) \{$/.exec(lines[a.at]!)?.[1];
+    if (net(a) !== 1 || !test || closer < 0 || !c) {
+      const at = lines.slice(0, a.at).reduce((n, x) => n + x.length + 1, 0);
+      errors.push({ at, why: `a block on ${c ?? 'a macro'} that ${net(a) > 0 ? 'opens' : 'closes'} a brace another block closes or opens` });
+      continue;
+    }
+    const b = closedIfs[closer]!;
+    paired.add(k).add(closer);
+    // the lines stay where they were (each the Python's): the directives' lines emptied
+    for (let i = a.at + 1; i < a.end; i++) if (lines[i]!.trim()) lines[i] = lines[i]!.replace(/^(\s*)if\s*\((.*)\)\s*\{\s*$/, (_m, ind: string, t: string) => `${ind}if (!(${c}) || (${t})) {`);
+    lines[a.at] = '';
+    lines[a.end] = '';
+    lines[b.at] = '';
+    lines[b.end] = '';
+  }
+  for (const [k, b] of closedIfs.entries()) if (!paired.has(k)) hoistDeclarations(lines, b, inFunction);
   const variants = mapVariants(lines, halves, plain, inFunction, branchAt, (line, why) => errors.push({ at: lines.slice(0, line).reduce((n, x) => n + x.length + 1, 0), why }));
   return { text: lines.join('\n'), blocks, errors, always, variants };
 }

@@ -47,10 +47,10 @@ export function perfEvents(pid: number): number {
   }
 }
 
-/** A process's state letter (R running, S waiting, ...) from /proc/PID/stat */
-export function procState(pid: number): string {
+/** A process's state letter (R running, S waiting, ...) from /proc/PID/stat, or one of its threads' */
+export function procState(pid: number, tid?: number | string): string {
   try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = fs.readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8');
     // after the command's closing parenthesis (a command may hold one itself)
     return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
   } catch {
