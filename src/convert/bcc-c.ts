@@ -633,6 +633,11 @@ function replaceChain(reps: Replacement[]): { chain: { r: Replacement; parts: st
   return { chain, fallback: null, alts: chain.map((c) => c.r) };
 }
 
+/** The Python condition under which alternative k of a chain holds: its own, and none before it did (k past the chain: the fallback's) */
+function chainCond(chain: { parts: string[] }[], k: number): string {
+  return [...chain.slice(0, k).map((c) => negation(c.parts.join(' and '))), ...(k < chain.length ? [chain[k]!.parts.join(' and ')] : [])].join(' and ');
+}
+
 /**
  * Whether replacement `b` was made under alternative `a`'s conditions (and maybe
  * more of its own): runqlat's STORE under the ifs that chose its STORAGE. An
@@ -640,11 +645,14 @@ function replaceChain(reps: Replacement[]): { chain: { r: Replacement; parts: st
  */
 const underAlternative = (a: Replacement, b: Replacement): boolean => a.conds.length > 0 && a.conds.every((c) => b.conds.includes(c));
 
-/** BPF_HASH(a, ...); BPF_HISTOGRAM(b); ...: the maps a replacement declares, or null when it is anything else */
-function mapDeclarations(code: string): string[] | null {
-  const stmts = code.split(';').map((x) => x.trim()).filter(Boolean);
+/**
+ * BPF_HASH(a, ...); BPF_HISTOGRAM(b); ...: the maps a replacement declares, each with its declaration as
+ * written (spaces aside), or null when it is anything else
+ */
+function mapDeclarations(code: string): Map<string, string> | null {
+  const stmts = code.split(';').map((x) => x.replace(/\s+/g, ' ').trim()).filter(Boolean);
   const names = stmts.map((st) => (/^BPF_[A-Z_]+\(.*\)$/s.test(st) ? declaredMap(st) : null));
-  return stmts.length && names.every((n) => n !== null) ? (names as string[]) : null;
+  return stmts.length && names.every((n) => n !== null) ? new Map(names.map((n, i) => [n!, stmts[i]!])) : null;
 }
 
 /**
@@ -769,17 +777,15 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     if (text.split('\n').some((l, i) => l.includes(token) && inFunction[i])) continue;
     const maybe = alts.map((r) => mapDeclarations(r.code!));
     if (maybe.some((d) => d === null)) continue;
-    const declared = maybe as string[][];
-    // each alternative's declaration of each map, as written (spaces aside)
-    const texts = alts.map((r) => new Map(r.code!.split(';').map((x) => x.replace(/\s+/g, ' ').trim()).filter(Boolean).map((st) => [declaredMap(st)!, st] as const)));
-    const textOf = (m: string, k: number): string | undefined => texts[k]!.get(m);
+    // each alternative's maps, each with its declaration
+    const texts = maybe as Map<string, string>[];
     // a map the alternatives declare alike keeps its name (funclatency's start); one declared two ways is
     // one map per way, named after the first alternative that declares it so
-    const shared = [...new Set(declared.flat())].filter((m) => new Set(texts.map((t) => t.get(m)).filter((x) => x !== undefined)).size > 1);
+    const shared = [...new Set(texts.flatMap((t) => [...t.keys()]))].filter((m) => new Set(texts.map((t) => t.get(m)).filter((x) => x !== undefined)).size > 1);
     const same = underAlternative;
     const own = (m: string, k: number): number => {
-      const mine = textOf(m, k);
-      return mine === undefined ? declared.findIndex((d) => d.includes(m)) : texts.findIndex((t) => t.get(m) === mine);
+      const mine = texts[k]!.get(m);
+      return mine === undefined ? texts.findIndex((t) => t.has(m)) : texts.findIndex((t) => t.get(m) === mine);
     };
     const rename = (code: string, k: number): string => shared.reduce((c: string, m) => c.replace(new RegExp(`(?<![.\\w>])${m}\\b`, 'g'), `${m}__lcc_${own(m, k)}`), code);
     let ok = true;
@@ -906,7 +912,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     };
     if (!occ.length || !occ.every((o) => !inFunction[lineIdxAt(text, o)] && extent(o) !== null)) continue;
     // alternative k holds when it does and none before it did
-    const condPy = (k: number): string => [...chain.slice(0, k).map((c) => negation(c.parts.join(' and '))), ...(k < chain.length ? [chain[k]!.parts.join(' and ')] : [])].join(' and ');
+    const condPy = (k: number): string => chainCond(chain, k);
     const same = underAlternative;
     for (const o of occ.reverse()) {
       const end = extent(o)!;
@@ -966,7 +972,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
       handled.add(token);
       continue;
     }
-    const condPy = (k: number): string => (pair ? alts[k]!.conds[0]! : [...chain.slice(0, k).map((c) => `not (${c.parts.join(' and ')})`), ...(k < chain.length ? [chain[k]!.parts.join(' and ')] : [])].join(' and '));
+    const condPy = (k: number): string => (pair ? alts[k]!.conds[0]! : chainCond(chain, k));
     alts.forEach((r, k) => {
       if (!fns[k]!.length) return;
       let code = r.code!;

@@ -1069,7 +1069,9 @@ export class Translator {
         const p = i.parent;
         if (p?.type === 'attribute' && p.childForFieldName('attribute')?.startIndex === i.startIndex) continue;
         if (p?.type === 'keyword_argument' && p.childForFieldName('name')?.startIndex === i.startIndex) continue;
-        this.readAt.set(i.text, [...(this.readAt.get(i.text) ?? []), i]);
+        const at = this.readAt.get(i.text);
+        if (at) at.push(i);
+        else this.readAt.set(i.text, [i]);
       }
     }
     return (this.readAt.get(name) ?? []).some((i) => i.startIndex < decl.startIndex || i.endIndex > decl.endIndex);
