@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { convert } from '../src/convert/index.js';
-import { eventually, perfEvents, procState, runKernelTests } from './helpers/kernel.js';
+import { eventually, freePort, perfEvents, procState, runKernelTests } from './helpers/kernel.js';
 import { runToEnd, watch, type Watched } from './helpers/ready.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -89,11 +89,11 @@ function hist(out: string): { head: string[]; rows: string[]; total: number } {
   return { head: lines.filter((l) => !rows.includes(l)), rows, total: rows.reduce((n, l) => n + Number(/: (\d+)/.exec(l)![1]), 0) };
 }
 
-/** A TCP session on loopback, from python3: the server sends 3000 bytes, the client 2000; the server's port */
-function loopbackSession(): number {
+/** A TCP session on loopback, from python3: the server (on `port`, or one the kernel picks) sends 3000 bytes, the client 2000; the server's port */
+function loopbackSession(port = 0): number {
   const r = spawnSync(PYTHON, ['-c', [
     'import socket, threading',
-    "s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen()",
+    `s = socket.socket(); s.bind(('127.0.0.1', ${port})); s.listen()`,
     'def serve():',
     "    c, _ = s.accept(); c.recv(10000); c.sendall(b'x' * 3000); c.close()",
     't = threading.Thread(target=serve); t.start()',
@@ -235,6 +235,19 @@ describe.runIf(runKernelTests)('converted BCC tools print what BCC prints', () =
     const mine = (out: string): string[] => out.trim().split('\n').map((l) => l.split(/\s+/)).filter((f) => f[4] === String(port) || f[6] === String(port)).map((f) => f.slice(0, -1).join(' ')).sort();
     expect(mine(r.lcc)).toEqual(mine(r.bcc));
     expect(mine(r.lcc).some((l) => / ESTABLISHED -> FIN_WAIT1$/.test(l))).toBe(true);
+  }, 120_000);
+
+  it('tcpstates -L (local ports, a list the tool joins into C with &&): the same transitions, of the server\'s sockets only', async () => {
+    const port = await freePort();
+    // the listener's and the server end's last transitions: to CLOSE
+    const r = await sideBySide('tcpstates', ['-L', `${port},${port === 65535 ? 1 : port + 1}`], () => void loopbackSession(port), { until: /CLOSE\s+\S+\n(.|\n)*CLOSE\s+\S+\n/ });
+    const rows = (out: string): string[][] => out.trim().split('\n').slice(1).map((l) => l.split(/\s+/));
+    // SKADDR C-PID C-COMM LADDR LPORT ...: every row the filter let through is on the server's port
+    expect(rows(r.lcc).length).toBeGreaterThan(0);
+    for (const f of [...rows(r.lcc), ...rows(r.bcc)]) expect(f[4]).toBe(String(port));
+    const states = (out: string): string[] => rows(out).map((f) => f.slice(0, -1).join(' ')).sort();
+    expect(states(r.lcc)).toEqual(states(r.bcc));
+    expect(states(r.lcc).some((l) => / CLOSE -> LISTEN$/.test(l))).toBe(true);
   }, 120_000);
 
   it('softirqs (irq:softirq_entry/exit, a table printed at Ctrl-C): the same header and columns, and both count the network softirq a loopback session raises', async () => {

@@ -233,6 +233,64 @@ describe('the BPF text as the Python builds it', () => {
     expect(rep('s = ""\nfor x in args.x:\n    s += "BPF_HASH(a);"\nbpf_text = "S"\nbpf_text = bpf_text.replace("S", s)')).toEqual([[null, null, null]]);
   });
 
+  it("a join over an option's choices, each a piece of a C name (nflatency's NFPROTO_%s), is C per choice the module lists, under a mask", () => {
+    const src = (choices: string): string => `P = {0: "UNSPEC", 2: "IPV4"}\nparser.add_argument("-p", "--proto", action="append", choices=${choices})\nbpf_text = "F"\nbpf_text = bpf_text.replace("F", " || ".join(map(lambda x: "pf == NFPROTO_%s" % x, args.proto)))\nb = BPF(text=bpf_text)`;
+    for (const choices of ['P.values()', 'list(P.values())', '["UNSPEC", "IPV4"]']) {
+      const t = tool(src(choices));
+      expect(t.replacements.map((r) => [r.code, r.arg])).toEqual([['\u0000LCCMASK0\u0000', null]]);
+      expect(t.masks).toEqual([{ name: 'lcc_proto_mask', arg: 'sum(1 << k for k, c in enumerate(["UNSPEC", "IPV4"]) if c in (args.proto or []))', list: 'args.proto', choices: ['UNSPEC', 'IPV4'], template: 'pf == NFPROTO_%s', op: '||', line: 6 }]);
+    }
+    // choices the module does not spell out (computed at run time): no C lcc can write for each
+    expect(tool(src('sorted(os.listdir("/"))')).replacements.map((r) => r.code)).toEqual([null]);
+  });
+
+  it("a function that returns a module string replaced (nflatency's build_src), its text added to in steps (s = \"%s ...\" % (s, x)), is the text and a choice per path", () => {
+    const t = tool([
+      'T = "A COND B"',
+      'def build(args):',
+      '    s = ""',
+      '    if args.x:',
+      '        pred = "1"',
+      '        s = "if (!(%s)) return 0;" % pred',
+      '    if args.y:',
+      '        pred = "2"',
+      '        s = "%s if (!(%s)) return 1;" % (s, pred)',
+      '    return T.replace("COND", s)',
+      'args = parser.parse_args()',
+      'b = BPF(text=build(args))',
+    ].join('\n'));
+    expect(t.pieces.map((p) => p.text)).toEqual(['A COND B']);
+    // each path through the ifs, the pred each step reads the one set just before it
+    expect(t.replacements.map((r) => [r.code, r.conds])).toEqual([
+      ['if (!(1)) return 0; if (!(2)) return 1;', ['args.x', 'args.y']],
+      [' if (!(2)) return 1;', ['not (args.x)', 'args.y']],
+      ['if (!(1)) return 0;', ['args.x', 'not (args.y)']],
+      ['', ['not (args.x)', 'not (args.y)']],
+    ]);
+    // a call that passes other names than the function's parameters: its values are not the BPF() call's to read
+    expect(() => tool('T = "A COND B"\ndef build(a):\n    return T.replace("COND", str(a.n))\nb = BPF(text=build(args))')).toThrow(/no BPF program text found/);
+  });
+
+  it("a string joined over a list, then formatted into C, is C (bindsnoop's sports_if): the list set before load, never the string as a number", () => {
+    const rep = (src: string): unknown => tool(`${src}\nb = BPF(text=bpf_text)`).replacements.map((r) => [r.code, r.arg]);
+    const t = tool([
+      'bpf_text = "F"',
+      'if args.port:',
+      '    sports = [int(p) for p in args.port.split(",")]',
+      '    sports_if = " && ".join(["sport != %d" % sport for sport in sports])',
+      '    bpf_text = bpf_text.replace("F", "if (%s) { return 0; }" % sports_if)',
+      'b = BPF(text=bpf_text)',
+    ].join('\n'));
+    expect(t.replacements.map((r) => [r.code, r.arg])).toEqual([[
+      'if (({ bool __lcc_r = true; for (int __lcc_e = 0; __lcc_e < \u0000LCCLISTN0\u0000; __lcc_e++) { __s64 __lcc_v = \u0000LCCLIST0\u0000; __lcc_r = __lcc_r && (sport != __lcc_v); } __lcc_r; })) { return 0; }', null,
+    ]]);
+    expect(t.listArgs).toEqual([{ name: 'lcc_sports', arg: 'sports' }]);
+    // the element through a function of it (tcpconnect's ntohs(dport)): the list of what it computes
+    expect(rep('bpf_text = "F"\nbpf_text = bpf_text.replace("F", " && ".join(["dport != %d" % ntohs(d) for d in ds]))')).toEqual([['dport != %d', '[ntohs(d) for d in (ds or [])]']]);
+    // a string lcc cannot follow, formatted in: left for a person, not made a number
+    expect(rep('bpf_text = "F"\nf = ",".join(x for x in y if x)\nbpf_text = bpf_text.replace("F", "if (%s) return 0;" % f)')).toEqual([[null, null]]);
+  });
+
   it('C a variable holds per condition (runqlat\'s pid = "tgid", or "pid" with -L) is C per condition, under the ifs around it', () => {
     const t = tool('bpf_text = "STORE"\nif args.pids or args.tids:\n    pid = "tgid"\n    if args.tids:\n        pid = "pid"\n    bpf_text = bpf_text.replace("STORE", "key.id = " + pid + ";")\nb = BPF(text=bpf_text)');
     expect(t.replacements.map((r) => [r.code, r.arg, r.conds])).toEqual([
@@ -597,6 +655,23 @@ describe('the C a tool writes, converted whole', () => {
     expect(r.left).toEqual([]);
     expect(r.c).toContain('BPF_KPROBE(kprobe__virtqueue_add_sgs, struct virtqueue *vq, struct scatterlist **sgs, unsigned int out_sgs, unsigned int in_sgs, void *data, gfp_t gfp)');
     expect(r.c).toMatch(/#define sg_is_last\(sg\)/);
+  });
+
+  it("a join over an option's choices into C names (nflatency's NFPROTO_%s): C per choice under its bit of a mask set before load; a choice whose constant this kernel lacks, refused at BPF()", async () => {
+    const r = await convertSnippet(probe.replace('COUNT', 'if (!(FILT)) return 0;'), [
+      'S = {1: "ESTABLISHED", 10: "LISTEN", 99: "GONE"}',
+      'parser.add_argument("-s", "--state", action="append", choices=S.values())',
+      'args = parser.parse_args()',
+      'bpf_text = bpf_text.replace("FILT", " || ".join("k == TCP_%s" % s for s in args.state))',
+    ].join('\n'));
+    expect(r.left).toEqual([]);
+    expect(r.c).toContain('const volatile __s64 lcc_state_mask = 0;');
+    expect(r.c).toContain('if (!((((lcc_state_mask >> 0) & 1 && (k == TCP_ESTABLISHED)) || ((lcc_state_mask >> 1) & 1 && (k == TCP_LISTEN))))) return 0;');
+    expect(r.c).not.toContain('TCP_GONE');
+    expect(r.ts).toContain('lcc_state_mask:');
+    expect(r.ts).toMatch(/refuse: \[\s*\[\s*py\.truthy\(\s*py\.contains\(/);
+    expect(r.ts).toContain('"-s/--state GONE: this kernel has no TCP_GONE (BCC\'s compile against its headers fails the same way)"');
+    expect(r.done.some((d) => /each one of its choices → the C per choice, each under its bit of lcc_state_mask set before load; GONE refused at BPF\(\)/.test(d))).toBe(true);
   });
 
   it("several values formatted into one replacement (memleak's size filter, \"%d .. %d\" % (min_size, max_size)) are a setting each", async () => {

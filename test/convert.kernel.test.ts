@@ -10,7 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BpfMap, BpfObject, codec, kprobesAvailable, NotSupportedError } from '../lbc/src/index.js';
 import { convert } from '../src/convert/index.js';
-import { eventually, perfEvents, procState, runKernelTests } from './helpers/kernel.js';
+import { eventually, freePort, perfEvents, procState, runKernelTests } from './helpers/kernel.js';
 import { runToEnd, watch, type Watched } from './helpers/ready.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -19,7 +19,7 @@ const FIX = path.join(here, 'fixtures', 'convert');
 // inside the repository, so the converted code's `@lcc-ebpf/lbc` import resolves to this package
 const OUT = path.join(here, '.out', 'convert');
 const TSX = pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-const TOOLS = ['execwatch', 'syscount_top', 'syslat', 'openwatch', 'cpusample', 'switchstate', 'mallocsum', 'execcount', 'forkwatch', 'tcpwatch', 'sigwatch', 'rqdisk', 'pidsys', 'anonrec', 'percall', 'headpick', 'stepcall', 'pyaudit', 'openpick', 'tailexec', 'commpick', 'rawpick', 'fncount'];
+const TOOLS = ['execwatch', 'syscount_top', 'syslat', 'openwatch', 'cpusample', 'switchstate', 'mallocsum', 'execcount', 'forkwatch', 'tcpwatch', 'sigwatch', 'rqdisk', 'pidsys', 'anonrec', 'percall', 'headpick', 'stepcall', 'pyaudit', 'openpick', 'tailexec', 'commpick', 'rawpick', 'fncount', 'statepick'];
 
 function lcc(args: string[], cwd = ROOT): { status: number | null; stdout: string; stderr: string } {
   return spawnSync(process.execPath, ['--import', TSX, path.join(here, 'helpers', 'lcc.ts'), ...args], { cwd, encoding: 'utf8' });
@@ -57,6 +57,18 @@ async function run(tool: string, args: string[], activity: () => unknown, opts: 
     }
   }
   return { code: await w.closed, out: w.stdout, err: w.stderr };
+}
+
+/** One connection on loopback to `port`, from a listener python3 opens there, then both ends and the listener closed */
+function loopbackConnect(port: number): void {
+  const r = spawnSync('/usr/bin/python3', ['-c', [
+    'import socket',
+    'l = socket.socket(); l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)',
+    `l.bind(('127.0.0.1', ${port})); l.listen()`,
+    `c = socket.create_connection(('127.0.0.1', ${port})); a, _ = l.accept()`,
+    'c.close(); a.close(); l.close()',
+  ].join('\n')], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`loopback connection on ${port}: ${r.stderr}`);
 }
 
 /**
@@ -448,6 +460,23 @@ describe.runIf(runKernelTests)('converted tools build, load and run', () => {
     expect(r.out).toMatch(/^c:getpid\s+3$/m);
     expect(r.out).toMatch(/^c:getppid\s+2$/m);
     expect(loaded).toEqual(['count_0', 'count_1']);
+  }, 30_000);
+
+  it('statepick counts the TCP states asked for, by the choices its Python joins into C names, and refuses one this kernel has no constant for', async () => {
+    const port = await freePort();
+    const r = await run('statepick', ['-P', String(port), '-s', 'ESTABLISHED', '-s', 'SYN_SENT', '-s', 'LISTEN'], () => loopbackConnect(port));
+    expect(r.code, r.err).toBe(0);
+    // the listener's LISTEN, the client's SYN_SENT, both ends' ESTABLISHED; no other state (CLOSE, the FIN states)
+    expect(r.out.trim().split('\n').slice(1)).toEqual(['ESTABLISHED  2', 'SYN_SENT     1', 'LISTEN       1']);
+    // -x joins with && over the other option's mask: everything but what it names
+    const x = await run('statepick', ['-P', String(port), '-x', 'ESTABLISHED', '-x', 'CLOSE'], () => loopbackConnect(port));
+    expect(x.code, x.err).toBe(0);
+    expect(x.out).toMatch(/^SYN_SENT\s+1$/m);
+    expect(x.out).toMatch(/^LISTEN\s+1$/m);
+    expect(x.out).not.toMatch(/^(ESTABLISHED|CLOSE)\s/m);
+    const gone = await run('statepick', ['-P', String(port), '-s', 'GONE'], () => undefined);
+    expect(gone.code).not.toBe(0);
+    expect(gone.err).toContain('-s/--state GONE: this kernel has no TCP_GONE');
   }, 30_000);
 
   it('mallocsum sums malloc() sizes from a uprobe on the libc ldconfig names, and -p filters in the kernel', async () => {

@@ -1988,6 +1988,36 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     globals.set(g, { name: g, ctype: '__s64', arg, kind: 'value' });
     return g;
   });
+  // C per choice an option's list may hold (nflatency's NFPROTO_%s), each under its bit of a mask set
+  // before load. A choice naming a constant this kernel does not have (NFPROTO_DECNET, gone since 6.1) is
+  // C BCC's compile refuses against its headers, where the list holds it: BPF() refuses it
+  const maskC = new Map<number, string>();
+  text = text.replace(/\u0000LCCMASK(\d+)\u0000/g, (_m, k: string) => {
+    if (maskC.has(Number(k))) return maskC.get(Number(k))!;
+    const m = tool.masks[Number(k)]!;
+    const opt = tool.options.find((o) => `args.${o.dest}` === m.list);
+    globals.set(m.name, { name: m.name, ctype: '__s64', arg: m.arg, kind: 'value' });
+    const btf = vmlinuxBtf();
+    const terms: string[] = [];
+    const gone: string[] = [];
+    // the name the choice completes: the word around the template's place
+    const place = /%[sdiu]|%l[du]/.exec(m.template)!;
+    const [pre, post] = [/\w*$/.exec(m.template.slice(0, place.index))![0], /^\w*/.exec(m.template.slice(place.index + place[0].length))![0]];
+    for (const [i, c] of m.choices.entries()) {
+      const code = m.template.replace(place[0], c);
+      const word = pre + c + post;
+      const known = !btf || btf.enumerator(word) !== undefined || word in KERNEL_MACROS || new RegExp(`^\\s*#\\s*define\\s+${word}\\b`, 'm').test(text);
+      if (!known) {
+        gone.push(c);
+        refusals.push({ cond: `${JSON.stringify(c)} in (${m.list} or [])`, why: `${opt?.flags.join('/') ?? m.list} ${c}: this kernel has no ${word} (BCC's compile against its headers fails the same way)`, line: m.line });
+        continue;
+      }
+      terms.push(m.op === '||' ? `((${m.name} >> ${i}) & 1 && (${code}))` : `(!((${m.name} >> ${i}) & 1) || (${code}))`);
+    }
+    report.push({ line: m.line, what: `"${m.op === '||' ? ' || ' : ' && '}".join(...) of ${m.template} over ${m.list}, each one of its choices → the C per choice, each under its bit of ${m.name} set before load${gone.length ? `; ${gone.join(', ')} refused at BPF() (this kernel lacks the constant)` : ''}`, converted: true });
+    maskC.set(Number(k), terms.length ? `(${terms.join(` ${m.op} `)})` : m.op === '||' ? '0' : '1');
+    return maskC.get(Number(k))!;
+  });
   // C repeated over lists (tcpsubnet's template per subnet): each token's values a list set before load
   text = text.replace(/\u0000LCCLIST(N?)(\d+)\u0000/g, (_m, count: string, k: string) => {
     const { name, arg } = tool.listArgs[Number(k)]!;

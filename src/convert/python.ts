@@ -72,6 +72,13 @@ export interface Define { name: string; value: string; arg: string | null; conds
 
 export interface Output { map: string; kind: 'perf' | 'ring'; callback: string; line: number }
 
+/**
+ * `" || ".join("x == NAME_%s" % c for c in args.list)`, each element a piece of a C name and one of the
+ * option's `choices`: the template per choice, joined by `op`, each counted where its bit of the setting
+ * `name` is set. `arg` is the Python that computes the mask from the list.
+ */
+export interface Mask { name: string; arg: string; list: string; choices: string[]; template: string; op: '||' | '&&'; line: number }
+
 export interface Option { flags: string[]; dest: string; type: 'int' | 'str' | 'bool' | 'float'; help: string; default: string | null; line: number }
 
 export interface PyTool {
@@ -120,6 +127,8 @@ export interface PyTool {
    * \u0000LCCLISTN<n>\u0000 (the count)
    */
   listArgs: { name: string; arg: string }[];
+  /** C joined per choice of an option's list (choiceJoin); marker \u0000LCCMASK<n>\u0000 */
+  masks: Mask[];
   /** choices whose C does not compile against this kernel's types: BPF() refuses them, as BCC's compile does */
   refusals: { cond: string; why: string; line: number }[];
   /** `text = filter_by_containers(args) + text`: its line, and the option names it reads */
@@ -324,7 +333,7 @@ export function parsePythonTool(file: string, source: string): PyTool {
   }
   const tool: PyTool = {
     file, pieces: [], srcFile: null, replacements: [], cflags: [], defines: [], containers: null, attaches: [], outputs: [], options: [],
-    functions: new Map(), main: [], bpfVar: 'b', root, bpfLine: 0, pythonOnly: false, exitGuards: [], refusals: [], loadFuncs: [], formatArgs: [], listArgs: [], tracepointChecks: [], unknown: [], lineFilters: [], description: '',
+    functions: new Map(), main: [], bpfVar: 'b', root, bpfLine: 0, pythonOnly: false, exitGuards: [], refusals: [], loadFuncs: [], formatArgs: [], listArgs: [], masks: [], tracepointChecks: [], unknown: [], lineFilters: [], description: '',
     memberChecks: new Map(), generated: [],
   };
   const doc = root.namedChildren.find((n) => n.type === 'expression_statement' && n.namedChildren[0]?.type === 'string');
@@ -381,6 +390,7 @@ export function parsePythonTool(file: string, source: string): PyTool {
     // text = make_text(args): a function of the module that builds its own variable and returns it
     // (exitsnoop's _embedded_c): its assignments are the text's
     const builders = new Map<PyNode, string>();
+    const replacedBy = new Map<PyNode, { ret: PyNode; text: { text: string; line: number } }>();
     for (const a of root.descendantsOfType('assignment')) {
       const right = a.childForFieldName('right');
       if (a.childForFieldName('left')?.text !== textVar || right?.type !== 'call' || a.startIndex > bpfCall!.startIndex) continue;
@@ -388,6 +398,8 @@ export function parsePythonTool(file: string, source: string): PyTool {
       const rets = def?.descendantsOfType('return_statement').filter((r) => enclosingFunction(r) === def) ?? [];
       const returned = rets.length === 1 && rets[0]!.namedChildren[0]?.type === 'identifier' ? rets[0]!.namedChildren[0]!.text : null;
       if (def && returned) builders.set(def, returned);
+      const replaced = replacedConstant(right, tool, constStrings);
+      if (replaced) replacedBy.set(a, replaced);
     }
     const builtBy = (a: PyNode): string | null => {
       const f = enclosingFunction(a);
@@ -400,6 +412,12 @@ export function parsePythonTool(file: string, source: string): PyTool {
       const built = builtBy(a);
       if (built === null && a.startPosition.row > textEnd) continue;
       if (left.text !== (built ?? textVar)) continue;
+      const fromBuilder = replacedBy.get(a);
+      if (fromBuilder) {
+        assignText(tool, [fromBuilder.text], condOf(a));
+        replacementsOf(fromBuilder.ret, '', tool, condParts(a));
+        continue;
+      }
       // the call of the function that builds it: its body said what the text is
       if (built === null && right.type === 'call' && [...builders.keys()].some((d) => d.childForFieldName('name')!.text === right.childForFieldName('function')!.text)) continue;
       // text = """... %s ...""" % value, or """...""" + stacks + """...""": a value of the tool's in the C, as a setting
@@ -465,6 +483,12 @@ export function parsePythonTool(file: string, source: string): PyTool {
         tool.unknown.push({ line: line(a), text: a.text.split('\n')[0]!, why: 'builds the BPF text from something that is not a string' });
       }
     }
+  } else if (textArg && replacedConstant(textArg, tool, constStrings)) {
+    // BPF(text=build(args))
+    const { ret, text } = replacedConstant(textArg, tool, constStrings)!;
+    tool.exitGuards = exitGuards(bpfCall!);
+    tool.pieces.push({ ...text, cond: null });
+    replacementsOf(ret, '', tool, []);
   } else if (textArg) {
     tool.unknown.push({ line: line(textArg), text: textArg.text.slice(0, 60), why: 'BPF(text=...) of an expression lcc cannot follow' });
   }
@@ -610,6 +634,22 @@ export function parsePythonTool(file: string, source: string): PyTool {
   tool.replacements = kernelMembers(tool.replacements, tool);
   foldKnownConditions(tool);
   return tool;
+}
+
+/**
+ * `f(args)`, a function of the module that returns a string of the module's, replaced (nflatency's
+ * `BPF_SRC.replace('COND', cond_src).replace(...)`): that string is the text, the replace()s its tokens,
+ * their values as the function computes them from its parameters. Only where the call passes them under
+ * the same names: the values are read where BPF() is.
+ */
+function replacedConstant(call: PyNode, tool: PyTool, constStrings: Map<string, { text: string; line: number }>): { ret: PyNode; text: { text: string; line: number } } | null {
+  const def = call.type === 'call' ? moduleFunction(tool.root, call.childForFieldName('function')!.text) : undefined;
+  const rets = def?.descendantsOfType('return_statement').filter((r) => enclosingFunction(r) === def) ?? [];
+  const ret = rets.length === 1 ? rets[0]!.namedChildren[0] : undefined;
+  let base: PyNode | null | undefined = ret;
+  while (base?.type === 'call' && base.childForFieldName('function')?.type === 'attribute') base = base.childForFieldName('function')!.childForFieldName('object');
+  const sameNames = !!def && paramsOf(def).map((p) => p.name).join() === positional(call).map((x) => x.text).join();
+  return def && ret && base !== ret && base?.type === 'identifier' && constStrings.has(base.text) && sameNames ? { ret, text: constStrings.get(base.text)! } : null;
 }
 
 /** "#define A\n#define B 2\n" (or one formatted with a value): its macros, or null when it is not only #defines. */
@@ -892,11 +932,70 @@ function joinedForm(v: PyNode, tool: PyTool, before: number, depth: number): Val
   if (!template || !name || !list) return null;
   const forms = valueForms(template, tool, before, depth + 1);
   const f = forms[0];
-  // the element is the template's one value, in one place
-  if (forms.length !== 1 || !f || f.cond || f.code === null || (f.arg !== name && f.arg !== resolveAlias(name, tool, before))) return null;
-  // a number in C, not a piece of a name (nflatency's NFPROTO_%s)
-  if ((f.code.match(/%[sdiu]|%l[du]/g) ?? []).length !== 1 || /\w%|%[sdiu]\w|%l[du]\w/.test(f.code)) return null;
-  return { code: f.code, arg: resolveAlias(list.text, tool, before), cond: null, list: op };
+  // the element is the template's one value, in one place, or what an expression of it computes
+  // (tcpconnect's 'dport != %d' % ntohs(dport)): then the list is those values
+  const of = f?.arg && f.arg !== name && new RegExp(`(?<![.\\w])${name}\\b`).test(f.arg) && !/\bfor\b|\blambda\b/.test(f.arg) ? `[${f.arg} for ${name} in (${list.text} or [])]` : null;
+  if (forms.length !== 1 || !f || f.cond || f.code === null || (f.arg !== name && f.arg !== resolveAlias(name, tool, before) && !of)) return null;
+  if ((f.code.match(/%[sdiu]|%l[du]/g) ?? []).length !== 1) return null;
+  // a piece of a name (nflatency's NFPROTO_%s), over an option whose choices the module lists: the
+  // template per choice, each counted where the choice is in the list (a mask set before load)
+  if (/\w%|%[sdiu]\w|%l[du]\w/.test(f.code)) return of ? null : choiceJoin(f.code, op, resolveAlias(list.text, tool, before), tool, line(v));
+  return { code: f.code, arg: of ?? resolveAlias(list.text, tool, before), cond: null, list: op };
+}
+
+/** At most this many choices in a mask: one bit each of a setting Python's ints and C's __s64 both hold */
+const MASK_MAX = 32;
+
+/**
+ * A template joined over an option's list, its element a piece of a C name: C per choice the option
+ * allows, each under its bit of a mask the tool sets before load from the list. Null when the option's
+ * choices are not a list the module spells out.
+ */
+function choiceJoin(template: string, op: '||' | '&&', list: string, tool: PyTool, at: number): ValueForm | null {
+  const choices = optionChoices(list, tool);
+  if (!choices?.length || choices.length > MASK_MAX || choices.some((c) => !/^\w+$/.test(c))) return null;
+  const mask: Mask = { name: `lcc_${list.replace(/^\w+\./, '')}_mask`, arg: `sum(1 << k for k, c in enumerate(${JSON.stringify(choices).replace(/,/g, ', ')}) if c in (${list} or []))`, list, choices, template, op, line: at };
+  let k = tool.masks.findIndex((m) => m.arg === mask.arg && m.template === template && m.op === op);
+  if (k < 0) k = tool.masks.push(mask) - 1;
+  return { code: `\u0000LCCMASK${k}\u0000`, arg: null, cond: null };
+}
+
+/** The choices= of the option `args.dest` names, when the module spells them out */
+function optionChoices(arg: string, tool: PyTool): string[] | null {
+  const dest = /^\w+\.(\w+)$/.exec(arg)?.[1];
+  if (!dest) return null;
+  for (const call of tool.root.descendantsOfType('call')) {
+    if (!/\.add_argument$/.test(call.childForFieldName('function')!.text)) continue;
+    const kw = kwargs(call);
+    const flags = positional(call).map((p) => pyString(p)).filter((x): x is string => !!x);
+    const long = flags.find((f) => f.startsWith('--')) ?? flags[0] ?? '';
+    const named = (kw.get('dest') ? pyString(kw.get('dest')!) : null) ?? long.replace(/^-+/, '').replace(/-/g, '_');
+    if (named === dest) return kw.get('choices') ? staticStrings(kw.get('choices')!, tool) : null;
+  }
+  return null;
+}
+
+/**
+ * The strings a list, tuple or dict the module spells out holds, in Python's order: a literal, a name
+ * the module sets once to one, or a dict's keys() or values()
+ */
+function staticStrings(n: PyNode, tool: PyTool): string[] | null {
+  const strings = (xs: PyNode[]): string[] | null => (xs.every((x) => pyString(x) !== null) ? xs.map((x) => pyString(x)!) : null);
+  if (n.type === 'list' || n.type === 'tuple') return strings(n.namedChildren);
+  const call = n.type === 'call' ? n.childForFieldName('function') : null;
+  // list(D.values()), tuple(...): the same strings in the same order
+  if ((call?.text === 'list' || call?.text === 'tuple') && positional(n).length === 1 && !kwargs(n).size) return staticStrings(positional(n)[0]!, tool);
+  const part = call?.type === 'attribute' && positional(n).length === 0 ? call.childForFieldName('attribute')!.text : null;
+  const base = part === 'keys' || part === 'values' ? call!.childForFieldName('object')! : n;
+  if (base.type !== 'identifier') return null;
+  const sets = tool.root.descendantsOfType(['assignment', 'augmented_assignment']).filter((a) => a.childForFieldName('left')?.text.replace(/\[.*$/s, '') === base.text);
+  const v = sets.length === 1 && sets[0]!.type === 'assignment' && sets[0]!.parent?.parent?.type === 'module' ? sets[0]!.childForFieldName('right') : null;
+  if (v?.type === 'dictionary') {
+    const pairs = v.namedChildren.filter((p) => p.type === 'pair');
+    if (pairs.length !== v.namedChildren.length) return null;
+    return strings(pairs.map((p) => p.childForFieldName(part === 'values' ? 'value' : 'key')!));
+  }
+  return v && !part ? staticStrings(v, tool) : null;
 }
 
 /** The module's own `def NAME` (at its top level), if it has one */
@@ -975,8 +1074,87 @@ function joinedByHelper(call: PyNode, tool: PyTool, before: number): ValueForm |
 /** An assignment of a string literal, or of one of two chosen by a condition ('-1' if not library else 'tgid') */
 const literalChoice = (d: { value: PyNode }): boolean => pyString(d.value) !== null || (d.value.type === 'conditional_expression' && [d.value.namedChildren[0]!, d.value.namedChildren[2]!].every((x) => pyString(x) !== null));
 
+/**
+ * What a name holds while a step that adds to it is read (`s = "%s ..." % (s, x)`): the text so far,
+ * which the step's path already has. By name, for the one step being read.
+ */
+const heldSoFar = new Map<string, string>();
+
+/** The definitions computedC() is reading, each once */
+const following = new Set<PyNode>();
+
+/**
+ * C a name holds that no value of the tool's is formatted into, computed (nflatency's predicate, joined
+ * over the choices an option lists): per the definition that reaches `v`. Null when it holds anything else.
+ */
+function computedC(v: PyNode, tool: PyTool, before: number, depth: number): ValueForm[] | null {
+  if (v.type !== 'identifier') return null;
+  if (heldSoFar.has(v.text)) return [{ code: heldSoFar.get(v.text)!, arg: null, cond: null }];
+  const defs = reaching(definitions(v.text, tool, before, enclosingFunction(v)), v);
+  // text, not a number the module sets (that one is a setting, or known where it is set once); and not a
+  // definition read while it is being read (x = x.replace(...): no end to follow)
+  if (!defs || defs.every((d) => literalChoice(d)) || !defs.every((d) => textExpr(d.value) || literalChoice(d)) || defs.some((d) => following.has(d.value))) return null;
+  for (const d of defs) following.add(d.value);
+  let forms: ValueForm[];
+  try {
+    forms = defs.reverse().flatMap((d) => valueForms(d.value, tool, before, depth + 1).map((f) => ({ ...f, cond: bothConds(d.cond, f.cond) })));
+  } finally {
+    for (const d of defs) following.delete(d.value);
+  }
+  // (a join over a list, bindsnoop's ' && '.join(['sport != %d' % sport for sport in sports]): C of its own)
+  const own = forms.map((f) => (f.list && f.arg && f.code !== null ? { code: listLoop(f, tool), arg: null, cond: f.cond } : f));
+  return own.length && own.every((f) => f.code !== null && !f.arg && !f.list) ? own : null;
+}
+
+/**
+ * A template joined over a list, as C that stands on its own: the template per element of the list the
+ * tool sets before load (listArgs), joined by the operator, in a bounded loop
+ */
+function listLoop(f: ValueForm, tool: PyTool): string {
+  let n = tool.listArgs.findIndex((l) => l.arg === f.arg);
+  // named for the list (a list computed from one, [ntohs(p) for p in (dports or [])], for that one)
+  const list = /^\[.* for \w+ in \((.*) or \[\]\)\]$/.exec(f.arg!)?.[1] ?? f.arg!;
+  if (n < 0) n = tool.listArgs.push({ name: `lcc_${list.replace(/^args\./, '').replace(/\W+/g, '_').replace(/^_+|_+$/g, '')}`, arg: f.arg! }) - 1;
+  const each = f.code!.replace(/%[sdiu]|%l[du]/g, '__lcc_v');
+  return `({ bool __lcc_r = ${f.list === '&&' ? 'true' : 'false'}; for (int __lcc_e = 0; __lcc_e < \u0000LCCLISTN${n}\u0000; __lcc_e++) { __s64 __lcc_v = \u0000LCCLIST${n}\u0000; __lcc_r = __lcc_r ${f.list} (${each}); } __lcc_r; })`;
+}
+
+/**
+ * Whether a name holds text the tool computes from strings (a join, a string formatted or added to):
+ * C, not a number to set before load
+ */
+function textValued(v: PyNode, tool: PyTool, before: number): boolean {
+  return v.type === 'identifier' && !!definitions(v.text, tool, before, enclosingFunction(v))?.some((d) => textExpr(d.value));
+}
+
+/** Python that computes text from strings: a join, a replace() or format(), a string formatted or added to */
+function textExpr(n: PyNode): boolean {
+  if (n.type === 'call') return /\.(join|replace|format)$/.test(n.childForFieldName('function')!.text);
+  if (n.type !== 'binary_operator') return false;
+  const [l, op, r] = [n.childForFieldName('left')!, n.children[1]?.text, n.childForFieldName('right')!];
+  return (op === '%' && pyString(l) !== null) || (op === '+' && (pyString(l) !== null || pyString(r) !== null || textExpr(l) || textExpr(r)));
+}
+
+/**
+ * The definitions of a name that reach a place where it is read: the last one in the block around that
+ * place, before it (whose conditions are the place's own), or every one when none is there. Null when
+ * another definition sits between that one and the place (in an if of its own: either may hold).
+ */
+function reaching(defs: { value: PyNode; cond: string | null }[] | null, use: PyNode): { value: PyNode; cond: string | null }[] | null {
+  if (!defs) return null;
+  const stmt = (d: { value: PyNode }): PyNode => d.value.parent!.parent!;
+  const dominating = defs.filter((d) => {
+    const block = stmt(d).parent;
+    return !!block && stmt(d).endIndex <= use.startIndex && use.startIndex < block.endIndex && block.startIndex <= use.startIndex;
+  }).at(-1);
+  if (!dominating) return defs;
+  const between = defs.filter((d) => d !== dominating && d.value.startIndex > dominating.value.startIndex && d.value.startIndex < use.startIndex);
+  return between.length ? null : [{ value: dominating.value, cond: null }];
+}
+
 /** What a replacement value can be: code (maybe formatted with one value), per condition. */
 function valueForms(v: PyNode, tool: PyTool, before: number, depth = 0): ValueForm[] {
+  if (v.type === 'identifier' && heldSoFar.has(v.text)) return [{ code: heldSoFar.get(v.text)!, arg: null, cond: null }];
   const one = (code: string | null, arg: string | null): ValueForm[] => [{ code, arg: arg === null ? null : resolveAlias(arg, tool, before), cond: null }];
   const joined = joinedForm(v, tool, before, depth);
   if (joined) return [joined];
@@ -990,11 +1168,13 @@ function valueForms(v: PyNode, tool: PyTool, before: number, depth = 0): ValueFo
     const places = code?.match(/%[sdiu]|%l[du]/g) ?? [];
     const vals = right.type === 'tuple' ? right.namedChildren : [];
     // (a name that holds C, biosnoop's disk_field_str "req->rq_disk", is no value: not this way)
-    const holdsC = (x: PyNode): boolean => x.type === 'identifier' && !!definitions(x.text, tool, before, enclosingFunction(x))?.some((d) => pyString(d.value) !== null);
+    const holdsC = (x: PyNode): boolean => x.type === 'identifier' && (!!definitions(x.text, tool, before, enclosingFunction(x))?.some((d) => pyString(d.value) !== null) || !!computedC(x, tool, before, depth));
     if (code !== null && arg === null && vals.length > 1 && places.length === vals.length && !/%(?![sdiu]|l[du])/.test(code.replace(/%[sdiu]|%l[du]/g, ''))
       && vals.every((x) => /^[\w.]+$/.test(x.text))) {
       // a name holding C is C per condition (biolatency's disk_field_str, per kernel): one text per choice,
       // the other values settings in each
+      // (a name holding text lcc cannot follow is no number either: not a setting)
+      if (vals.some((x) => !holdsC(x) && textValued(x, tool, before))) return one(null, null);
       let texts: ValueForm[] = [{ code: '', arg: null, cond: null }];
       const pieces = code.split(/%[sdiu]|%l[du]/);
       for (const [k, x] of vals.entries()) {
@@ -1007,10 +1187,11 @@ function valueForms(v: PyNode, tool: PyTool, before: number, depth = 0): ValueFo
     }
     // one name holding C per condition (funclatency's pid, "-1" or "tgid"): a text per condition
     // (not a cflag, "-DX=%s" % x: a macro's value, which the cflags keep as one)
-    if (code !== null && !/^-D/.test(code) && right.type === 'identifier' && places.length === 1 && /%s/.test(code) && !/%(?!s)/.test(code.replace('%s', '')) && definitions(right.text, tool, before, enclosingFunction(right))?.every(literalChoice)) {
+    if (code !== null && !/^-D/.test(code) && right.type === 'identifier' && places.length === 1 && /%s/.test(code) && !/%(?!s)/.test(code.replace('%s', '')) && (definitions(right.text, tool, before, enclosingFunction(right))?.every(literalChoice) || computedC(right, tool, before, depth))) {
       const forms = valueForms(right, tool, before, depth + 1);
       if (forms.length && forms.every((f) => f.code !== null && !f.arg)) return forms.map((f) => ({ code: code.replace('%s', f.code!), arg: null, cond: f.cond }));
     }
+    if (right.type === 'identifier' && textValued(right, tool, before)) return one(null, null);
     return one(code !== null && arg !== null ? code : null, arg);
   }
   if (v.type === 'call' && /\.format$/.test(v.childForFieldName('function')!.text)) {
@@ -1070,7 +1251,7 @@ function valueForms(v: PyNode, tool: PyTool, before: number, depth = 0): ValueFo
   if (lit !== null) return one(lit, null);
   if (v.type === 'integer') return one(v.text, null);
   // text built with += under the options (cpudist's storage_str): one text per path through the ifs
-  if (v.type === 'identifier' && builtInSteps(v.text, tool, before)) return builtForms(v.text, tool, before, depth) ?? one(null, null);
+  if (v.type === 'identifier' && builtInSteps(v.text, tool, before, enclosingFunction(v))) return builtForms(v, tool, before, depth) ?? one(null, null);
   // C a function of the tool repeats per element of a list (tcpsubnet's generate_bpf_subnets): a loop over lists
   const repeated = v.type === 'call' ? repeatedTemplate(v, tool) : null;
   if (repeated !== null) return one(repeated, null);
@@ -1081,8 +1262,12 @@ function valueForms(v: PyNode, tool: PyTool, before: number, depth = 0): ValueFo
     if (defs) return defs.flatMap((d) => valueForms(d.value, tool, before, depth + 1).map((f) => ({ ...f, cond: bothConds(d.cond, f.cond) })));
   }
   if (v.type === 'identifier' && depth > 0) {
+    const computed = computedC(v, tool, before, depth);
+    if (computed) return computed;
     // a piece of C a variable holds, set to a literal under conditions ("tgid" or "pid"): C per condition, not a value
-    const defs = definitions(v.text, tool, before, enclosingFunction(v))?.reverse();
+    // (the one set just before, in the block it is read in, where there is one)
+    const all = definitions(v.text, tool, before, enclosingFunction(v));
+    const defs = (reaching(all, v) ?? all)?.reverse();
     if (defs?.every((d) => pyString(d.value) !== null)) return defs.map((d) => ({ code: pyString(d.value)!, arg: null, cond: d.cond }));
     // or to literals chosen by a condition ('-1' if not library else 'tgid')
     if (defs?.every(literalChoice)) return defs.flatMap((d) => valueForms(d.value, tool, before, depth + 1).map((f) => ({ ...f, cond: bothConds(d.cond, f.cond) })));
@@ -1362,16 +1547,19 @@ function moduleNumber(name: string, tool: PyTool): string | null {
   return v?.type === 'integer' ? v.text : null;
 }
 
-/** `name += ...` before a line: the value is built in steps, no one assignment is it. */
 /**
- * A module variable built by `name = ...` and then `name += ...` steps, some under
- * ifs: the text each path through those ifs makes, with the path's conditions
- * (if/else: one or the other; an if without else: with or without). Null when a
- * step sits in a loop, a try or a function, or when the paths multiply past 16.
+ * A variable (the module's, or the function's own where `use` reads it) built by `name = ...` and then
+ * `name += ...` steps, some under ifs: the text each path through those ifs makes, with the path's
+ * conditions (if/else: one or the other; an if without else: with or without). Null when a step sits in
+ * a loop, a try or a nested function, or when the paths multiply past 16.
  */
-function builtForms(name: string, tool: PyTool, before: number, depth: number): ValueForm[] | null {
+function builtForms(use: PyNode, tool: PyTool, before: number, depth: number): ValueForm[] | null {
+  const name = use.text;
   type Path = { code: string; arg: string | null; conds: string[] };
   const isStep = (n: PyNode): boolean => (n.type === 'assignment' || n.type === 'augmented_assignment') && n.childForFieldName('left')?.text === name;
+  // the function whose own variable it is, or the module
+  const fn = enclosingFunction(use);
+  const scope = fn?.descendantsOfType('assignment').some((a) => a.childForFieldName('left')?.text === name && enclosingFunction(a) === fn) ? fn : null;
   const holdsStep = (n: PyNode): boolean => isStep(n) || n.descendantsOfType(['assignment', 'augmented_assignment']).some(isStep);
   const run = (stmts: PyNode[], paths: Path[]): Path[] | null => {
     for (const st of stmts) {
@@ -1381,17 +1569,25 @@ function builtForms(name: string, tool: PyTool, before: number, depth: number): 
       if (step && isStep(step)) {
         const right = step.childForFieldName('right');
         if (!right) return null;
-        const forms = valueForms(right, tool, line(step), depth + 1);
+        // `name = "%s ..." % (name, x)` adds to the text as += does: its rest, read with the name empty
+        const adds = step.type === 'augmented_assignment' || addsTo(step, name);
+        if (adds) heldSoFar.set(name, '');
+        let forms: ValueForm[];
+        try {
+          forms = valueForms(right, tool, line(step), depth + 1);
+        } finally {
+          heldSoFar.delete(name);
+        }
         if (forms.some((f) => f.code === null)) return null;
         const next: Path[] = [];
-        for (const p of step.type === 'assignment' ? [{ code: '', arg: null, conds: paths[0]?.conds ?? [] }] : paths) {
+        for (const p of adds ? paths : [{ code: '', arg: null, conds: paths[0]?.conds ?? [] }]) {
           for (const f of forms) {
             if (p.arg && f.arg && p.arg !== f.arg) return null;
             next.push({ code: p.code + f.code!, arg: p.arg ?? f.arg, conds: f.cond ? [...p.conds, andPart(f.cond)] : p.conds });
           }
         }
         // `name = ...` starts every path again: only where no earlier if split them
-        if (step.type === 'assignment' && paths.length > 1) return null;
+        if (!adds && paths.length > 1) return null;
         paths = next;
       } else if (st.type === 'if_statement') {
         const branches: { cond: string[]; body: PyNode[] }[] = [];
@@ -1424,22 +1620,35 @@ function builtForms(name: string, tool: PyTool, before: number, depth: number): 
     }
     return paths;
   };
-  const paths = run(tool.root.namedChildren, []);
+  const paths = run((scope?.childForFieldName('body') ?? tool.root).namedChildren, []);
   if (!paths?.length) return null;
   return paths.map((p) => ({ code: p.code, arg: p.arg, cond: p.conds.length ? p.conds.join(' and ') : null, conds: p.conds }));
 }
 
-function builtInSteps(name: string, tool: PyTool, before: number): boolean {
-  return tool.root.descendantsOfType('augmented_assignment').some((a) => line(a) < before && a.childForFieldName('left')?.text === name);
+/** `name += ...` (or a step like it) before a line: the value is built in steps, no one assignment is it. */
+function builtInSteps(name: string, tool: PyTool, before: number, scope: PyNode | null): boolean {
+  // (a step like it, only in the scope read: dirtop's get_searched_ids() builds its own `inodes` so)
+  return tool.root.descendantsOfType(['augmented_assignment', 'assignment']).some((a) => line(a) < before && a.childForFieldName('left')?.text === name
+    && (a.type === 'augmented_assignment' || (addsTo(a, name) && enclosingFunction(a) === scope)));
+}
+
+/** `name = "%s ..." % (name, ...)` or `name = name + ...`: an assignment that adds to what the name holds */
+function addsTo(a: PyNode, name: string): boolean {
+  const right = a.childForFieldName('right');
+  if (a.type !== 'assignment' || right?.type !== 'binary_operator') return false;
+  const [l, op, r] = [right.childForFieldName('left'), right.children[1]?.text, right.childForFieldName('right')];
+  if (op === '+') return l?.type === 'identifier' && l.text === name;
+  const fmt = op === '%' ? pyString(l) : null;
+  return fmt !== null && fmt.startsWith('%s') && r?.type === 'tuple' && r.namedChildren[0]?.text === name && !r.namedChildren.slice(1).some((x) => x.text === name);
 }
 
 /** Module-level assignments to `name` before a line, with their conditions; null when any is not simple. */
 function definitions(name: string, tool: PyTool, before: number, scope: PyNode | null = null): { value: PyNode; cond: string | null }[] | null {
   const out: { value: PyNode; cond: string | null }[] = [];
-  if (builtInSteps(name, tool, before)) return null;
   // a name a function assigns is that function's own (exitsnoop's filter_pid in _embedded_c)
   const own = scope && scope.descendantsOfType('assignment').some((a) => a.childForFieldName('left')?.text === name && enclosingFunction(a) === scope);
   if (!own) scope = null;
+  if (builtInSteps(name, tool, before, scope)) return null;
   for (const a of (scope ?? tool.root).descendantsOfType('assignment')) {
     if (line(a) >= before) break;
     if (a.childForFieldName('left')?.text !== name) continue;

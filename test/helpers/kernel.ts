@@ -1,6 +1,7 @@
 // Kernel tests need root. Off CI they are skipped for a non-root developer;
 // in CI (CI set) they always run, so a missing privilege fails loudly.
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compile } from '../../src/clang/compile.js';
@@ -56,4 +57,13 @@ export function procState(pid: number, tid?: number | string): string {
   } catch {
     return '';
   }
+}
+
+/** A TCP port nothing listens on now */
+export async function freePort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  const { port } = srv.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => srv.close(() => resolve()));
+  return port;
 }
