@@ -405,17 +405,21 @@ export class Table {
 
 /**
  * A load-time setting from what the tool computed: exact for a kernel address (an int past 2^53, or
- * the hex text drsnoop formats), 0 for what is not a number (an option not given)
+ * the hex text drsnoop formats), 0 for none (an option not given). Text that is no number is refused:
+ * BCC would have compiled it into the C, or failed to
  */
-function settingValue(v: unknown): bigint {
+function settingValue(v: unknown, name: string): bigint {
   if (typeof v === 'bigint') return v;
   if (typeof v === 'string' && /^\s*-?(0x[0-9a-f]+|\d+)\s*$/i.test(v)) {
     const t = v.trim();
     return t.startsWith('-') ? -BigInt(t.slice(1)) : BigInt(t);
   }
+  // text that is no number, formatted into C, is C BCC compiles or refuses: never a silent 0
+  if (typeof v === 'string') throw new Exception(`${name}: "${v}" is not a number, and the C reads it as one`);
   if (typeof v === 'boolean') return v ? 1n : 0n;
   const n = Number(v ?? 0);
-  return Number.isFinite(n) ? BigInt(Math.trunc(n)) : 0n;
+  if (!Number.isFinite(n)) throw new Exception(`${name}: ${String(v)} is not a number, and the C reads it as one`);
+  return BigInt(Math.trunc(n));
 }
 
 let syscallPrefix: string | null = null;
@@ -469,7 +473,7 @@ export class BPF {
         if (Array.isArray(v) || v instanceof Set) {
           // an option list (" || ".join(... for pid in args.pid)): the array, and how many it holds
           const room = (rodata[name] as unknown[]).length;
-          const vals = [...v].map((x) => settingValue(x instanceof CValue ? x.value : x));
+          const vals = [...v].map((x) => settingValue(x instanceof CValue ? x.value : x, name));
           if (vals.length > room) throw new Exception(`${name}: at most ${room} values (lcc convert sized it), got ${vals.length}`);
           rodata[name] = [...vals, ...new Array<bigint>(room - vals.length).fill(0n)];
           rodata[`${name}_n`] = BigInt(vals.length);
@@ -482,7 +486,7 @@ export class BPF {
           if (rodata[name] !== str) throw new Exception(`${name}: at most ${Buffer.byteLength(String(rodata[name]))} bytes (lcc convert sized it), got ${Buffer.byteLength(str)}: "${str}"`);
           continue;
         }
-        rodata[name] = typeof v === 'boolean' ? v : settingValue(v instanceof CValue ? v.value : v);
+        rodata[name] = typeof v === 'boolean' ? v : settingValue(v instanceof CValue ? v.value : v, name);
       }
       for (const [name, on] of Object.entries(s.autoload ?? {})) this.program(name).autoload = Boolean(on);
       for (const [name, n] of Object.entries(s.maxEntries ?? {})) this.skel.obj.setMaxEntries(name, Math.max(1, Math.trunc(Number(n)) || 1));
