@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Btf } from '../lbc/src/btf.js';
-import { coreTracepointRecord, corePointerChains, ifdefToIf, inFunctionLines } from '../src/convert/bcc-c.js';
+import { coreTracepointRecord, corePointerChains, directivesAround, ifdefToIf, inFunctionLines, kernelVersionBlocks } from '../src/convert/bcc-c.js';
 import { parsePythonTool } from '../src/convert/python.js';
 import { convert } from '../src/convert/index.js';
 import { fileScopeNames, memberNames, unionOfDeclarations } from '../src/convert/c/declarations.js';
@@ -26,6 +26,10 @@ function chains(body: string, head = 'int f'): string {
 describe('kernel pointer chains → BPF_CORE_READ', () => {
   it("a uprobe's pointer arguments are the process's memory: no kernel read of *p", () => {
     expect(chains('u64 off = *pos;', 'SEC("uprobe") int f')).toBe('u64 off = *pos;');
+  });
+
+  it("a declaration with the kernel's address-space mark (ttysnoop's const char __user *buf) is no read of *buf", () => {
+    expect(chains('const loff_t __user *pos; u64 off = *pos;')).toBe('const loff_t __user *pos; u64 off = ({ __typeof__(*pos) __lcc_v; bpf_probe_read_kernel(&__lcc_v, sizeof(__lcc_v), &(*pos)); __lcc_v; });');
   });
 
   it.each([
@@ -133,6 +137,38 @@ describe('#if blocks on macros chosen at load time → if', () => {
   ])('refuses %s, naming the line', (_name, src, why) => {
     const r = run(src);
     expect(r.errors.map((e) => e.why).join('\n')).toMatch(why);
+  });
+});
+
+describe('#if LINUX_VERSION_CODE: BCC compiles for the kernel it runs on, lcc for every kernel with BTF', () => {
+  it('a test every kernel with BTF (5.4 on) answers alike is decided; any other is a macro of the version, defined where the kernel is older', () => {
+    const r = kernelVersionBlocks([
+      '#if LINUX_VERSION_CODE < KERNEL_VERSION(4, 11, 0)',
+      '#elif LINUX_VERSION_CODE >= KERNEL_VERSION(5, 14, 0) // iter_type',
+      '#endif',
+      '#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 4, 0)',
+      '  #if LINUX_VERSION_CODE <= KERNEL_VERSION(5, 10, 10)',
+      '#if LINUX_VERSION_CODE > KERNEL_VERSION(6, 1, 300)',
+    ].join('\n'));
+    expect(r.text.split('\n')).toEqual([
+      '#if 0 /* LINUX_VERSION_CODE < KERNEL_VERSION(4, 11, 0) */',
+      '#elif !defined(__LCC_KERNEL_BEFORE_5_14_0) /* LINUX_VERSION_CODE >= KERNEL_VERSION(5, 14, 0) */',
+      '#endif',
+      '#if 1 /* LINUX_VERSION_CODE >= KERNEL_VERSION(5, 4, 0) */',
+      // <= a.b.c is older than a.b.c+1; a patch level past 255 is 255, as KERNEL_VERSION has it
+      '  #ifdef __LCC_KERNEL_BEFORE_5_10_11 /* LINUX_VERSION_CODE <= KERNEL_VERSION(5, 10, 10) */',
+      '#ifndef __LCC_KERNEL_BEFORE_6_1_301 /* LINUX_VERSION_CODE > KERNEL_VERSION(6, 1, 300) */',
+    ]);
+    expect([...r.atLoad]).toEqual([['__LCC_KERNEL_BEFORE_5_14_0', [5, 14, 0]], ['__LCC_KERNEL_BEFORE_5_10_11', [5, 10, 11]], ['__LCC_KERNEL_BEFORE_6_1_301', [6, 1, 301]]]);
+    // the older half of one left out (its C does not compile here): decided as for this kernel
+    expect(kernelVersionBlocks('#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 14, 0)', new Set(['__LCC_KERNEL_BEFORE_5_14_0'])).text).toBe('#if 0 /* LINUX_VERSION_CODE < KERNEL_VERSION(5, 14, 0) */');
+  });
+
+  it('the directives in force at a place: each open block\'s #if, and the #elif and #else lines before the place', () => {
+    const text = '#ifdef A\nx\n#endif\n#if B\n#ifdef C\n#else\nint f(void)\n#endif\n#endif\n';
+    expect(directivesAround(text, text.indexOf('int f')).open).toEqual(['#if B', '#ifdef C', '#else']);
+    expect(directivesAround(text, text.indexOf('x')).open).toEqual(['#ifdef A']);
+    expect(directivesAround(text, text.length).open).toEqual([]);
   });
 });
 
@@ -672,6 +708,32 @@ describe('the C a tool writes, converted whole', () => {
     expect(r.ts).toMatch(/refuse: \[\s*\[\s*py\.truthy\(\s*py\.contains\(/);
     expect(r.ts).toContain('"-s/--state GONE: this kernel has no TCP_GONE (BCC\'s compile against its headers fails the same way)"');
     expect(r.done.some((d) => /each one of its choices → the C per choice, each under its bit of lcc_state_mask set before load; GONE refused at BPF\(\)/.test(d))).toBe(true);
+  });
+
+  it("#if LINUX_VERSION_CODE (ttysnoop's): a function for older kernels loads on them, a head chosen in the #else loads only on newer ones, and an older half whose C this kernel's types refuse is refused at BPF() on those kernels", async () => {
+    const r = await convertSnippet([
+      '#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 10, 11)',
+      'TRACEPOINT_PROBE(sched, sched_process_exec) { return 0; }',
+      '#else',
+      'HEAD',
+      '{',
+      '    struct iov_iter *from = (struct iov_iter *)args;',
+      '#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 14, 0)',
+      '    if (from->type != 1) return 0;',
+      '#else',
+      '    if (from->iter_type != 1) return 0;',
+      '#endif',
+      '    return 0;',
+      '}',
+      '#endif',
+    ].join('\n'), 'if args.unique:\n    bpf_text = bpf_text.replace("HEAD", "TRACEPOINT_PROBE(sched, sched_process_fork)")\nelse:\n    bpf_text = bpf_text.replace("HEAD", "TRACEPOINT_PROBE(sched, sched_switch)")');
+    expect(r.left).toEqual([]);
+    expect(r.c).toContain('#if 0 /* LINUX_VERSION_CODE < KERNEL_VERSION(5, 14, 0) */');
+    const ts = r.ts.replace(/\s+/g, ' ').replace(/\( /g, '(').replace(/,? \)/g, ')');
+    expect(ts).toContain('tracepoint__sched__sched_process_exec: py.truthy(BPF.kernel_before(5, 10, 11))');
+    expect(ts).toContain('tracepoint__sched__sched_process_fork: py.truthy(py.and(args.unique, () => !py.truthy(BPF.kernel_before(5, 10, 11))))');
+    expect(ts).toContain('tracepoint__sched__sched_switch: py.truthy(!py.truthy(args.unique) && !py.truthy(BPF.kernel_before(5, 10, 11)))');
+    expect(r.ts).toMatch(/py\.truthy\(BPF\.kernel_before\(5, 14, 0\)\),\s*"a kernel before 5\.14\.0: no member named 'type' in 'struct iov_iter'/);
   });
 
   it("several values formatted into one replacement (memleak's size filter, \"%d .. %d\" % (min_size, max_size)) are a setting each", async () => {

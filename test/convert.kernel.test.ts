@@ -19,7 +19,7 @@ const FIX = path.join(here, 'fixtures', 'convert');
 // inside the repository, so the converted code's `@lcc-ebpf/lbc` import resolves to this package
 const OUT = path.join(here, '.out', 'convert');
 const TSX = pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-const TOOLS = ['execwatch', 'syscount_top', 'syslat', 'openwatch', 'cpusample', 'switchstate', 'mallocsum', 'execcount', 'forkwatch', 'tcpwatch', 'sigwatch', 'rqdisk', 'pidsys', 'anonrec', 'percall', 'headpick', 'stepcall', 'pyaudit', 'openpick', 'tailexec', 'commpick', 'rawpick', 'fncount', 'statepick'];
+const TOOLS = ['execwatch', 'syscount_top', 'syslat', 'openwatch', 'cpusample', 'switchstate', 'mallocsum', 'execcount', 'forkwatch', 'tcpwatch', 'sigwatch', 'rqdisk', 'pidsys', 'anonrec', 'percall', 'headpick', 'stepcall', 'pyaudit', 'openpick', 'tailexec', 'commpick', 'rawpick', 'fncount', 'statepick', 'verpick'];
 
 function lcc(args: string[], cwd = ROOT): { status: number | null; stdout: string; stderr: string } {
   return spawnSync(process.execPath, ['--import', TSX, path.join(here, 'helpers', 'lcc.ts'), ...args], { cwd, encoding: 'utf8' });
@@ -477,6 +477,23 @@ describe.runIf(runKernelTests)('converted tools build, load and run', () => {
     const gone = await run('statepick', ['-P', String(port), '-s', 'GONE'], () => undefined);
     expect(gone.code).not.toBe(0);
     expect(gone.err).toContain('-s/--state GONE: this kernel has no TCP_GONE');
+  }, 30_000);
+
+  it('verpick takes the halves of its #if LINUX_VERSION_CODE blocks this kernel\'s version chooses, at load: the function for 5.5 on, task_struct\'s __state', async () => {
+    // a python3 that sleeps 5 times when told to, then waits in a read: 6 switches out while interruptible
+    const proc = spawn('/usr/bin/python3', ['-c', 'import os, sys, time\nprint(os.getpid(), flush=True)\nsys.stdin.readline()\nfor _ in range(5): time.sleep(0.001)\nprint("done", flush=True)\nsys.stdin.read()']);
+    running.add(proc);
+    const pw = watch(proc);
+    await pw.until('\n');
+    const pid = pw.stdout.trim();
+    const r = await run('verpick', ['-p', pid], async () => {
+      proc.stdin!.write('go\n');
+      await pw.until('done');
+      expect(await eventually(() => procState(Number(pid)) === 'S', 10_000)).toBe(true);
+    });
+    proc.kill();
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/^sleeps 6$/m);
   }, 30_000);
 
   it('mallocsum sums malloc() sizes from a uprobe on the libc ldconfig names, and -p filters in the kernel', async () => {

@@ -17,6 +17,8 @@ const KERNEL_MACROS: Record<string, string> = {
   be16_to_cpu: '(x) bpf_ntohs(x)', be32_to_cpu: '(x) bpf_ntohl(x)', be64_to_cpu: '(x) bpf_be64_to_cpu(x)',
   DNAME_INLINE_LEN: ' 32', NAME_MAX: ' 255', PATH_MAX: ' 4096', DISK_NAME_LEN: ' 32', IFNAMSIZ: ' 16', INET6_ADDRSTRLEN: ' 46',
   PF_KTHREAD: ' 0x00200000', PF_EXITING: ' 0x00000004', TASK_RUNNING: ' 0', TASK_INTERRUPTIBLE: ' 1', TASK_UNINTERRUPTIBLE: ' 2',
+  // include/linux/kernel.h's data directions (ttysnoop's iov_iter data_source != WRITE)
+  READ: ' 0', WRITE: ' 1',
   AF_UNIX: ' 1', SCM_RIGHTS: ' 1', EPERM: ' 1', ENOENT: ' 2', EINTR: ' 4', EAGAIN: ' 11', ENOMEM: ' 12', EACCES: ' 13',
   // the lowest kernel address, as profile.py tests an ip against it: on 64-bit arches the kernel's half
   // of the address space has the top bit set (x86_64's is randomised within it)
@@ -118,6 +120,8 @@ export interface CResult {
   variants: MapVariant[];
   /** choices the C could not hold (a record sized past its compiled size): BPF() refuses them */
   refusals: { cond: string; why: string; line: number }[];
+  /** the kernel versions an #if LINUX_VERSION_CODE compares with at load time (`__LCC_KERNEL_BEFORE_a_b_c`) */
+  kernelVersions: Map<string, [number, number, number]>;
   report: ReportEntry[];
 }
 
@@ -346,6 +350,63 @@ function flagOf(cond: string): { flag: string; arg: string; negated: boolean } |
  * `always` (its programs load under its condition); with one, and for a
  * macro's value in #if, it is an error at its offset.
  */
+/**
+ * The preprocessor directives in force at offset `o`: for each #if block open there, its #if and the
+ * #elif and #else lines that lead to the branch `o` is in. Written before a copy of code from `o` (and
+ * an #endif per block after it), they put the copy under the same conditions.
+ */
+export function directivesAround(text: string, o: number): { open: string[] } {
+  const frames: string[][] = [];
+  for (const l of text.slice(0, o).split('\n').slice(0, -1)) {
+    const d = /^\s*#\s*(if|ifdef|ifndef|elif|else|endif)\b/.exec(l);
+    if (!d) continue;
+    if (d[1] === 'endif') frames.pop();
+    else if (d[1]!.startsWith('if')) frames.push([l.trim()]);
+    else frames.at(-1)?.push(l.trim());
+  }
+  return { open: frames.flat() };
+}
+
+/** The first kernel with /sys/kernel/btf/vmlinux, which lcc's objects need: no older one runs them */
+const BTF_SINCE = [5, 4, 0] as const;
+
+/**
+ * `#if`/`#elif LINUX_VERSION_CODE OP KERNEL_VERSION(a, b, c)`: decided where every kernel with BTF
+ * agrees (`#if 0`, `#if 1`); otherwise `#ifdef __LCC_KERNEL_BEFORE_a_b_c` (or `#ifndef`), a macro
+ * defined where the running kernel is older than a.b.c, by name with its version
+ */
+export function kernelVersionBlocks(text: string, notBefore = new Set<string>()): { text: string; decided: { at: number; test: string; value: boolean; why?: string }[]; atLoad: Map<string, [number, number, number]> } {
+  const decided: { at: number; test: string; value: boolean; why?: string }[] = [];
+  const atLoad = new Map<string, [number, number, number]>();
+  const code = (v: readonly number[]): number => v[0]! * 65536 + v[1]! * 256 + Math.min(v[2]!, 255);
+  // (a member of a struct under one, mountsnoop's copy of mnt_namespace: the copy is the kernel's struct,
+  // which vmlinux.h has as this kernel has it; the #if stays for the rule that drops the copy)
+  const braces = braceLines(text);
+  const lineAt = (o: number): number => text.slice(0, o).split('\n').length - 1;
+  const out = text.replace(/^([ \t]*#[ \t]*)(if|elif)[ \t]+(LINUX_VERSION_CODE\s*(<=?|>=?)\s*KERNEL_VERSION\s*\(\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*\))[ \t]*(\/\/.*|\/\*.*\*\/)?$/gm,
+    (m, lead: string, directive: string, test: string, op: string, a: string, b: string, c: string, _comment: string | undefined, at: number) => {
+      const where = braces[lineAt(at)]!;
+      if (where.depth > 0 && !where.inFunction) return m;
+      // each comparison as "older than v" or its negation: <= v is older than v plus one
+      const v = [Number(a), Number(b), Number(c) + (op === '<=' || op === '>' ? 1 : 0)] as [number, number, number];
+      const before = op === '<' || op === '<=';
+      if (code(v) <= code(BTF_SINCE)) {
+        decided.push({ at, test, value: !before });
+        return `${lead}${directive} ${before ? 0 : 1} /* ${test} */`;
+      }
+      const mname = `__LCC_KERNEL_BEFORE_${v.join('_')}`;
+      // (the older kernels' half left out: BPF() refuses on them)
+      if (notBefore.has(mname)) {
+        decided.push({ at, test, value: !before, why: `kernels before ${v.join('.')} refused at BPF()` });
+        return `${lead}${directive} ${before ? 0 : 1} /* ${test} */`;
+      }
+      atLoad.set(mname, v);
+      if (directive === 'elif') return `${lead}elif ${before ? '' : '!'}defined(${mname}) /* ${test} */`;
+      return `${lead}${before ? 'ifdef' : 'ifndef'} ${mname} /* ${test} */`;
+    });
+  return { text: out, decided, atLoad };
+}
+
 export function ifdefToIf(text: string, conds: Map<string, { c: string; py: string }>, fixed: Set<string>): {
   text: string; blocks: Map<string, number>; errors: { at: number; why: string }[];
   /** file-scope blocks kept whole: their line range and the Python condition they were under */
@@ -931,8 +992,11 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
       });
       const line = pyLine(o);
       alwaysBlocks.push({ from: lineIdxAt(text, o) - 1, to: lineIdxAt(text, end) + 1, py: py(0) });
+      // each copy appended under the #if blocks the head sits in (ttysnoop's, in an #else on the kernel's
+      // version), their lines before it
+      const within = directivesAround(text, o);
       text = text.slice(0, from) + copies[0]! + text.slice(end);
-      copies.slice(1).forEach((c, i) => appended.push({ text: c, line, py: py(i + 1) }));
+      copies.slice(1).forEach((c, i) => appended.push({ text: within.open.map((d) => `${d}\n`).join('') + c + within.open.filter((d) => /^#\s*if/.test(d)).map(() => '\n#endif').join(''), line: line - within.open.length, py: py(i + 1) }));
     }
     report.push({ line: reps[0]!.line, what: `replace("${token}") chooses a function's head → the function once per head, each loaded only under its condition (${alts.map((_r, k) => condPy(k) || 'otherwise').join(' / ')})`, converted: true });
     handled.add(token);
@@ -1201,9 +1265,18 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     if (g.kind === 'value') text = text.replace(new RegExp(`\\b${g.name}(?:[uU](?:ll|LL|l|L)?|(?:ll|LL|l|L)[uU]?)\\b`, 'g'), g.name);
   }
 
+  // ---- #if LINUX_VERSION_CODE < KERNEL_VERSION(a, b, c): BCC compiles for the kernel it runs on, lcc
+  // one object for every kernel with BTF. Older than 5.4 none is (decided here, #if 0 or 1); else the
+  // kernel's version decides at load time, as an option's #define would ----
+  const versions = kernelVersionBlocks(text, new Set(tool.kernelNotBefore));
+  text = versions.text;
+  for (const v of versions.decided) report.push({ line: pyLine(v.at), what: `#if ${v.test} → #if ${v.value ? 1 : 0}: ${v.why ?? `every kernel with BTF (${BTF_SINCE.join('.')} on) is newer`}`, converted: true });
+  for (const [mname, [a, b, c]] of versions.atLoad) report.push({ line: pyLine(text.indexOf(mname)), what: `#if LINUX_VERSION_CODE against KERNEL_VERSION(${a}, ${b}, ${c}) → the running kernel's version, compared before load (BPF.kernel_before)`, converted: true });
+  const versionDefs: Define[] = [...versions.atLoad].map(([mname, [a, b, c]]) => ({ name: mname, value: '', arg: null, conds: [`BPF.kernel_before(${a}, ${b}, ${c})`], line: pyLine(text.indexOf(mname)) }));
+
   // ---- configuration: "#define X" from the Python → settings, #ifdef X in function bodies → if ----
   const byName = new Map<string, Define[]>();
-  for (const d of tool.defines) byName.set(d.name, [...(byName.get(d.name) ?? []), d]);
+  for (const d of [...tool.defines, ...versionDefs]) byName.set(d.name, [...(byName.get(d.name) ?? []), d]);
   const staticDefs: string[] = [];
   const chosen = new Map<string, { c: string; py: string }>();
 
@@ -1341,12 +1414,14 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     // an option sizing a record (sslsniff's --max-buffer-size): the record is compiled at the option's
     // default, the code reads the setting, and BPF() refuses a value the record cannot hold
     const g = globals.get(value.trim());
-    const opt = g?.kind === 'value' && g.arg ? tool.options.find((o) => `args.${o.dest}` === g.arg && o.type === 'int' && /^\d+$/.test(o.default ?? '')) : undefined;
+    // (a number, or a string option holding one by default: ttysnoop's --datasize, default "256")
+    const opt = g?.kind === 'value' && g.arg ? tool.options.find((o) => `args.${o.dest}` === g.arg && ((o.type === 'int' && /^\d+$/.test(o.default ?? '')) || (o.type === 'str' && /^(["'])\d+\1$/.test(o.default ?? '')))) : undefined;
     if (g && opt) {
-      headerDefs.push(`#define ${mname} ${opt.default}`);
+      const dflt = opt.default!.replace(/["']/g, '');
+      headerDefs.push(`#define ${mname} ${dflt}`);
       sizedBySetting.push([mname, g.name]);
-      refusals.push({ cond: `${g.arg} > ${opt.default}`, why: `${opt.flags.join('/')} above ${opt.default}: lcc convert compiled its record at the option's default`, line: pyLine(off) });
-      report.push({ line: pyLine(off), what: `#define ${mname} ${g.arg} sizes a record → ${name}.h at the option's default, ${opt.default}; the code reads the setting, and a larger value is refused at load`, converted: true });
+      refusals.push({ cond: opt.type === 'str' ? `int(${g.arg}) > ${dflt}` : `${g.arg} > ${dflt}`, why: `${opt.flags.join('/')} above ${dflt}: lcc convert compiled its record at the option's default`, line: pyLine(off) });
+      report.push({ line: pyLine(off), what: `#define ${mname} ${g.arg} sizes a record → ${name}.h at the option's default, ${dflt}; the code reads the setting, and a larger value is refused at load`, converted: true });
       return '';
     }
     headerDefs.push(`#define ${mname} ${value}`);
@@ -1889,8 +1964,8 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
   // programs in a file-scope #ifdef block load only when its macro is defined
   for (const p of programs) {
     const idx = lineIdxAt(text, Math.max(text.search(new RegExp(`\\b${p.name}\\b`)), 0));
-    const block = alwaysBlocks.find((b) => b.from < idx && idx < b.to);
-    if (block) p.cond = p.cond && p.cond !== block.py ? `(${p.cond}) and (${block.py})` : block.py;
+    // (each block around it: ttysnoop's head chosen by the kernel's kfunc support, inside an #else)
+    for (const block of alwaysBlocks.filter((b) => b.from < idx && idx < b.to)) p.cond = p.cond && p.cond !== block.py ? `(${p.cond}) and (${block.py})` : block.py;
   }
   // programs appended under a condition load only when it holds
   for (const p of programs) {
@@ -2119,7 +2194,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     `// Types shared by ${name}.bpf.c and its user space; converted from ${path.basename(tool.file)} by lcc convert.`,
     `#ifndef ${guard}`, `#define ${guard}`, '', ...(headerDefs.length ? [...headerDefs, ''] : []), ...headerParts.flatMap((h) => [h, '']), ...tpStructs.flatMap((t) => [t, '']), `#endif /* ${guard} */`, '',
   ].join('\n');
-  return { bpfC, header, programs, maps, globals: [...globals.values()], structs, resizes, variants, refusals, report };
+  return { bpfC, header, programs, maps, globals: [...globals.values()], structs, resizes, variants, refusals, kernelVersions: versions.atLoad, report };
 }
 
 /**
@@ -2134,7 +2209,9 @@ export interface StructChoice { conds: string[]; names: string[] }
 
 export function corePointerChains(text: string, localStructs: Set<string>, btf: Btf | null = null, localDefs = '', views = new Map<string, StructChoice>()): { edits: { start: number; end: number; text: string }[]; skipped: number[]; flavors: string[] } {
   const flavors: string[] = [];
-  const root = parse('c', text);
+  // the kernel's address-space marks (const char __user *buf) read as blanks, as their macros make them:
+  // tree-sitter would read `__user *buf` as a product (blanks of the same length keep every offset)
+  const root = parse('c', text.replace(/\b__(?:user|kernel|force)\b/g, (m) => ' '.repeat(m.length)));
   const kernel = (sname: string): boolean => !!sname && !localStructs.has(sname) && !sname.startsWith('tp_') && !sname.startsWith('trace_event_raw_');
   // the tool's own structs' members that hold kernel pointers (a map value's struct file *fp)
   const localMembers = new Map<string, Map<string, string>>();

@@ -239,7 +239,7 @@ function packageJson(name: string, deps: PackageSpecs, pythonOnly = false): stri
  * as BCC's compile would fail, and the other choices stay. Null when no one
  * condition is the cause.
  */
-function leaveOutUncompilable(tool: PyTool, name: string, text: string, starts: { lineIdx: number; line: number; src?: boolean }[], bad: CCheck, opts: ConvertOptions, defines: PyTool['defines']): { c: CResult; entries: ReportEntry[] } | null {
+function leaveOutUncompilable(tool: PyTool, name: string, text: string, starts: { lineIdx: number; line: number; src?: boolean }[], bad: CCheck, opts: ConvertOptions, defines: PyTool['defines'], first: CResult): { c: CResult; entries: ReportEntry[] } | null {
   const all = tool.replacements;
   const converted = tool.defines;
   const byToken = new Map<string, Replacement[]>();
@@ -268,9 +268,28 @@ function leaveOutUncompilable(tool: PyTool, name: string, text: string, starts: 
       return { c, entries: [{ line: out[0]!.line, what: `${tokens.map((t) => `replace("${t}")`).join(', ')} under ${part}: its C does not compile against this kernel's types (${bad.message}) → left out; BPF() refuses that choice at load, as BCC's compile fails`, converted: true }] };
     }
   }
-  // as the first conversion left them
   tool.replacements = all;
   tool.defines = converted;
+  // or the older kernels' half of an #if LINUX_VERSION_CODE (ttysnoop's iov_iter `type`, which this kernel's
+  // iov_iter has not): compiled as this kernel is, and BPF() refuses on the older ones
+  // (the oldest version first: the fewest kernels refused)
+  const versions = [...first.kernelVersions].sort(([, x], [, y]) => x[0] - y[0] || x[1] - y[1] || x[2] - y[2]);
+  for (const [mname, [a, b, v]] of versions) {
+    tool.kernelNotBefore = [mname];
+    let c: CResult;
+    try {
+      c = convertC(tool, name, text, starts);
+    } catch {
+      continue;
+    }
+    if (!c.report.some((e) => !e.converted) && !cErrors(name, c.bpfC, c.header, text, opts.check === 'syntax')) {
+      const line = c.report.find((e) => e.what.includes(`KERNEL_VERSION(${a}, ${b}, ${v})`))?.line ?? 0;
+      tool.refusals.push({ cond: `BPF.kernel_before(${a}, ${b}, ${v})`, why: `a kernel before ${a}.${b}.${v}: ${bad.message} (${name}.bpf.c:${bad.outLine}, where lcc convert ran)`, line });
+      return { c, entries: [{ line, what: `#if LINUX_VERSION_CODE < KERNEL_VERSION(${a}, ${b}, ${v}): its C does not compile against this kernel's types (${bad.message}) → compiled as for this kernel; BPF() refuses on a kernel before ${a}.${b}.${v}, as BCC's compile there would take the other half`, converted: true }] };
+    }
+  }
+  // as the first conversion left them
+  tool.kernelNotBefore = [];
   return null;
 }
 
@@ -325,7 +344,7 @@ export async function convert(pyFile: string, outDir?: string, opts: ConvertOpti
     let bad = cErrors(name, c.bpfC, c.header, text, opts.check === 'syntax');
     // only an error about the kernel's types (a member it has not, a type it lays out otherwise): any other is the C's own
     const typesError = /no member named|not a structure or union|incomplete definition of type|member reference/.test(bad?.message ?? '');
-    const without = bad?.by === 'clang' && typesError ? leaveOutUncompilable(tool, name, text, starts, bad, opts, defines) : null;
+    const without = bad?.by === 'clang' && typesError ? leaveOutUncompilable(tool, name, text, starts, bad, opts, defines, c) : null;
     if (without) {
       // the C without the choice this kernel cannot take, and the .ts that refuses it
       c = without.c;

@@ -129,6 +129,11 @@ export interface PyTool {
   listArgs: { name: string; arg: string }[];
   /** C joined per choice of an option's list (choiceJoin); marker \u0000LCCMASK<n>\u0000 */
   masks: Mask[];
+  /**
+   * kernel versions (`__LCC_KERNEL_BEFORE_a_b_c`) whose older half of an `#if LINUX_VERSION_CODE` is
+   * left out, its C not compiling against this kernel's types: BPF() refuses on those kernels
+   */
+  kernelNotBefore: string[];
   /** choices whose C does not compile against this kernel's types: BPF() refuses them, as BCC's compile does */
   refusals: { cond: string; why: string; line: number }[];
   /** `text = filter_by_containers(args) + text`: its line, and the option names it reads */
@@ -333,7 +338,7 @@ export function parsePythonTool(file: string, source: string): PyTool {
   }
   const tool: PyTool = {
     file, pieces: [], srcFile: null, replacements: [], cflags: [], defines: [], containers: null, attaches: [], outputs: [], options: [],
-    functions: new Map(), main: [], bpfVar: 'b', root, bpfLine: 0, pythonOnly: false, exitGuards: [], refusals: [], loadFuncs: [], formatArgs: [], listArgs: [], masks: [], tracepointChecks: [], unknown: [], lineFilters: [], description: '',
+    functions: new Map(), main: [], bpfVar: 'b', root, bpfLine: 0, pythonOnly: false, exitGuards: [], refusals: [], loadFuncs: [], formatArgs: [], listArgs: [], masks: [], kernelNotBefore: [], tracepointChecks: [], unknown: [], lineFilters: [], description: '',
     memberChecks: new Map(), generated: [],
   };
   const doc = root.namedChildren.find((n) => n.type === 'expression_statement' && n.namedChildren[0]?.type === 'string');

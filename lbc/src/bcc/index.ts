@@ -7,6 +7,7 @@
 // that block in Python (perf_buffer_poll, trace_print) wait as the
 // translation's other blocking calls do.
 import * as fs from 'node:fs';
+import { release as kernelRelease } from 'node:os';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import type { BpfObject } from '../object.js';
@@ -801,6 +802,17 @@ export class BPF {
   }
   static support_raw_tracepoint_in_module(): boolean {
     return true;
+  }
+  /**
+   * Whether the running kernel is older than a.b.c (lcc's: the C's `#if LINUX_VERSION_CODE <
+   * KERNEL_VERSION(a, b, c)`, which BCC compiled for the kernel it ran on), from its release as uname
+   * gives it, the patch level capped at 255 as KERNEL_VERSION caps it
+   */
+  static kernel_before(a: unknown, b: unknown, c: unknown): boolean {
+    const m = /^(\d+)\.(\d+)(?:\.(\d+))?/.exec(kernelRelease());
+    if (!m) throw new Exception(`kernel release ${kernelRelease()}: no version in it`);
+    const code = (x: number, y: number, z: number): number => x * 65536 + y * 256 + Math.min(z, 255);
+    return code(Number(m[1]), Number(m[2]), Number(m[3] ?? 0)) < code(Number(a), Number(b), Number(c));
   }
   static support_kfunc(): boolean {
     return fs.existsSync('/sys/kernel/btf/vmlinux');
