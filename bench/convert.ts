@@ -105,6 +105,8 @@ const ARGS: Record<string, string[]> = {
   net_monitor: [DEV[0]],
   dirtop: ['-d', `${path.join(ROOT, 'lbc')}/*`],
   sockmap: ['-c', CGROUP.dir],
+  // the VM's console (no terminal is open here); -C: no `clear`
+  ttysnoop: ['-C', '/dev/tty0'],
 };
 
 /**

@@ -120,8 +120,8 @@ export interface CResult {
   variants: MapVariant[];
   /** choices the C could not hold (a record sized past its compiled size): BPF() refuses them */
   refusals: { cond: string; why: string; line: number }[];
-  /** the kernel versions an #if LINUX_VERSION_CODE compares with at load time (`__LCC_KERNEL_BEFORE_a_b_c`) */
-  kernelVersions: Map<string, [number, number, number]>;
+  /** the kernel versions an #if LINUX_VERSION_CODE compares with at load time, by macro (`__LCC_KERNEL_BEFORE_a_b_c`), with the Python that tests them */
+  kernelVersions: Map<string, { v: [number, number, number]; py: string }>;
   report: ReportEntry[];
 }
 
@@ -341,16 +341,6 @@ function flagOf(cond: string): { flag: string; arg: string; negated: boolean } |
 }
 
 /**
- * Preprocessor conditionals on macros chosen at load time (`conds`: macro →
- * C condition) inside function bodies → `if (...) {` / `} else if (...) {` /
- * `} else {` / `}`, one line for one line: #ifdef, #ifndef, and #if/#elif
- * over defined(), !, && and || (macros fixed at build time count as 0 or 1).
- * A block outside a function (a map, a struct member, a whole probe) cannot be
- * chosen at load time: without an #else it is kept whole and reported in
- * `always` (its programs load under its condition); with one, and for a
- * macro's value in #if, it is an error at its offset.
- */
-/**
  * The preprocessor directives in force at offset `o`: for each #if block open there, its #if and the
  * #elif and #else lines that lead to the branch `o` is in. Written before a copy of code from `o` (and
  * an #endif per block after it), they put the copy under the same conditions.
@@ -407,6 +397,16 @@ export function kernelVersionBlocks(text: string, notBefore = new Set<string>())
   return { text: out, decided, atLoad };
 }
 
+/**
+ * Preprocessor conditionals on macros chosen at load time (`conds`: macro →
+ * C condition) inside function bodies → `if (...) {` / `} else if (...) {` /
+ * `} else {` / `}`, one line for one line: #ifdef, #ifndef, and #if/#elif
+ * over defined(), !, && and || (macros fixed at build time count as 0 or 1).
+ * A block outside a function (a map, a struct member, a whole probe) cannot be
+ * chosen at load time: without an #else it is kept whole and reported in
+ * `always` (its programs load under its condition); with one, and for a
+ * macro's value in #if, it is an error at its offset.
+ */
 export function ifdefToIf(text: string, conds: Map<string, { c: string; py: string }>, fixed: Set<string>): {
   text: string; blocks: Map<string, number>; errors: { at: number; why: string }[];
   /** file-scope blocks kept whole: their line range and the Python condition they were under */
@@ -1272,7 +1272,10 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
   text = versions.text;
   for (const v of versions.decided) report.push({ line: pyLine(v.at), what: `#if ${v.test} → #if ${v.value ? 1 : 0}: ${v.why ?? `every kernel with BTF (${BTF_SINCE.join('.')} on) is newer`}`, converted: true });
   for (const [mname, [a, b, c]] of versions.atLoad) report.push({ line: pyLine(text.indexOf(mname)), what: `#if LINUX_VERSION_CODE against KERNEL_VERSION(${a}, ${b}, ${c}) → the running kernel's version, compared before load (BPF.kernel_before)`, converted: true });
-  const versionDefs: Define[] = [...versions.atLoad].map(([mname, [a, b, c]]) => ({ name: mname, value: '', arg: null, conds: [`BPF.kernel_before(${a}, ${b}, ${c})`], line: pyLine(text.indexOf(mname)) }));
+  // (BPF as the tool names it: `from bcc import BPF`, or bcc.BPF)
+  const bpfName = tool.root.descendantsOfType('import_from_statement').some((n) => /^from\s+bcc\s+import\b[\s\S]*\bBPF\b/.test(n.text)) ? 'BPF' : 'bcc.BPF';
+  const kernelVersions = new Map([...versions.atLoad].map(([mname, v]) => [mname, { v, py: `${bpfName}.kernel_before(${v.join(', ')})` }]));
+  const versionDefs: Define[] = [...kernelVersions].map(([mname, { py }]) => ({ name: mname, value: '', arg: null, conds: [py], line: pyLine(text.indexOf(mname)) }));
 
   // ---- configuration: "#define X" from the Python → settings, #ifdef X in function bodies → if ----
   const byName = new Map<string, Define[]>();
@@ -2194,7 +2197,7 @@ export function convertC(tool: PyTool, name: string, text: string, pieceStarts: 
     `// Types shared by ${name}.bpf.c and its user space; converted from ${path.basename(tool.file)} by lcc convert.`,
     `#ifndef ${guard}`, `#define ${guard}`, '', ...(headerDefs.length ? [...headerDefs, ''] : []), ...headerParts.flatMap((h) => [h, '']), ...tpStructs.flatMap((t) => [t, '']), `#endif /* ${guard} */`, '',
   ].join('\n');
-  return { bpfC, header, programs, maps, globals: [...globals.values()], structs, resizes, variants, refusals, kernelVersions: versions.atLoad, report };
+  return { bpfC, header, programs, maps, globals: [...globals.values()], structs, resizes, variants, refusals, kernelVersions, report };
 }
 
 /**

@@ -236,12 +236,23 @@ function packageJson(name: string, deps: PackageSpecs, pythonOnly = false): stri
  * none)? Each condition a token's choices are made under is left out in turn,
  * with every choice made under it; the first without which the C compiles is
  * left out for good: BPF() refuses that condition at load with clang's reason,
- * as BCC's compile would fail, and the other choices stay. Null when no one
- * condition is the cause.
+ * as BCC's compile would fail, and the other choices stay. Or the older
+ * kernels' half of an `#if LINUX_VERSION_CODE`: compiled as for this kernel,
+ * BPF() refusing on the older ones. Null when no one condition is the cause.
  */
 function leaveOutUncompilable(tool: PyTool, name: string, text: string, starts: { lineIdx: number; line: number; src?: boolean }[], bad: CCheck, opts: ConvertOptions, defines: PyTool['defines'], first: CResult): { c: CResult; entries: ReportEntry[] } | null {
   const all = tool.replacements;
   const converted = tool.defines;
+  // the C converted again as the tool now stands, when it converts whole and compiles
+  const whole = (): CResult | null => {
+    let c: CResult;
+    try {
+      c = convertC(tool, name, text, starts);
+    } catch {
+      return null;
+    }
+    return !c.report.some((e) => !e.converted) && !cErrors(name, c.bpfC, c.header, text, opts.check === 'syntax') ? c : null;
+  };
   const byToken = new Map<string, Replacement[]>();
   for (const r of all) byToken.set(r.token, [...(byToken.get(r.token) ?? []), r]);
   const chosen = [...byToken.values()].filter((reps) => reps.length >= 2 && new Set(reps.map((r) => r.code)).size >= 2).flat();
@@ -257,13 +268,8 @@ function leaveOutUncompilable(tool: PyTool, name: string, text: string, starts: 
     const soles = new Map(rests.filter((rest) => rest.length === 1).map((rest) => [rest[0]!, { ...rest[0]!, cond: null, conds: [] }]));
     tool.replacements = all.filter((x) => !out.includes(x)).map((x) => soles.get(x) ?? x);
     tool.defines = [...defines];
-    let c: CResult;
-    try {
-      c = convertC(tool, name, text, starts);
-    } catch {
-      continue;
-    }
-    if (!c.report.some((e) => !e.converted) && !cErrors(name, c.bpfC, c.header, text, opts.check === 'syntax')) {
+    const c = whole();
+    if (c) {
       tool.refusals.push({ cond: part, why: `${bad.message} (${name}.bpf.c:${bad.outLine}, where lcc convert ran)`, line: out[0]!.line });
       return { c, entries: [{ line: out[0]!.line, what: `${tokens.map((t) => `replace("${t}")`).join(', ')} under ${part}: its C does not compile against this kernel's types (${bad.message}) → left out; BPF() refuses that choice at load, as BCC's compile fails`, converted: true }] };
     }
@@ -273,18 +279,13 @@ function leaveOutUncompilable(tool: PyTool, name: string, text: string, starts: 
   // or the older kernels' half of an #if LINUX_VERSION_CODE (ttysnoop's iov_iter `type`, which this kernel's
   // iov_iter has not): compiled as this kernel is, and BPF() refuses on the older ones
   // (the oldest version first: the fewest kernels refused)
-  const versions = [...first.kernelVersions].sort(([, x], [, y]) => x[0] - y[0] || x[1] - y[1] || x[2] - y[2]);
-  for (const [mname, [a, b, v]] of versions) {
+  const versions = [...first.kernelVersions].sort(([, { v: x }], [, { v: y }]) => x[0] - y[0] || x[1] - y[1] || x[2] - y[2]);
+  for (const [mname, { v: [a, b, v], py }] of versions) {
     tool.kernelNotBefore = [mname];
-    let c: CResult;
-    try {
-      c = convertC(tool, name, text, starts);
-    } catch {
-      continue;
-    }
-    if (!c.report.some((e) => !e.converted) && !cErrors(name, c.bpfC, c.header, text, opts.check === 'syntax')) {
+    const c = whole();
+    if (c) {
       const line = c.report.find((e) => e.what.includes(`KERNEL_VERSION(${a}, ${b}, ${v})`))?.line ?? 0;
-      tool.refusals.push({ cond: `BPF.kernel_before(${a}, ${b}, ${v})`, why: `a kernel before ${a}.${b}.${v}: ${bad.message} (${name}.bpf.c:${bad.outLine}, where lcc convert ran)`, line });
+      tool.refusals.push({ cond: py, why: `a kernel before ${a}.${b}.${v}: ${bad.message} (${name}.bpf.c:${bad.outLine}, where lcc convert ran)`, line });
       return { c, entries: [{ line, what: `#if LINUX_VERSION_CODE < KERNEL_VERSION(${a}, ${b}, ${v}): its C does not compile against this kernel's types (${bad.message}) → compiled as for this kernel; BPF() refuses on a kernel before ${a}.${b}.${v}, as BCC's compile there would take the other half`, converted: true }] };
     }
   }
