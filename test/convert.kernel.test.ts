@@ -59,6 +59,18 @@ async function run(tool: string, args: string[], activity: () => unknown, opts: 
   return { code: await w.closed, out: w.stdout, err: w.stderr };
 }
 
+/**
+ * A python3 that prints its pid, runs `code` once told to (a line on its stdin), prints "done" and waits
+ * in a read; its pid once it has said it
+ */
+async function toldPython(code: string): Promise<{ proc: ChildProcess; pw: Watched; pid: string }> {
+  const proc = spawn('/usr/bin/python3', ['-c', `import os, sys, time\nprint(os.getpid(), flush=True)\nsys.stdin.readline()\n${code}\nprint("done", flush=True)\nsys.stdin.read()`]);
+  running.add(proc);
+  const pw = watch(proc);
+  await pw.until('\n');
+  return { proc, pw, pid: pw.stdout.trim() };
+}
+
 /** One connection on loopback to `port`, from a listener python3 opens there, then both ends and the listener closed */
 function loopbackConnect(port: number): void {
   const r = spawnSync('/usr/bin/python3', ['-c', [
@@ -442,11 +454,7 @@ describe.runIf(runKernelTests)('converted tools build, load and run', () => {
 
   it('fncount loads one program per function given, of the 16 the loop of its Python was compiled into, each attached by its formatted name', async () => {
     // a python3 that calls getpid() three times and getppid() twice when told to
-    const proc = spawn('/usr/bin/python3', ['-c', 'import os, sys\nprint(os.getpid(), flush=True)\nsys.stdin.readline()\nfor _ in range(3): os.getpid()\nfor _ in range(2): os.getppid()\nprint("done", flush=True)\nsys.stdin.read()']);
-    running.add(proc);
-    const pw = watch(proc);
-    await pw.until('\n');
-    const pid = pw.stdout.trim();
+    const { proc, pw, pid } = await toldPython('for _ in range(3): os.getpid()\nfor _ in range(2): os.getppid()');
     let loaded: string[] = [];
     const r = await run('fncount', ['-p', pid, 'c:getpid', 'c:getppid'], async () => {
       // the programs in the kernel while it runs: the two it attaches, not the fourteen copies no function asked for
@@ -481,11 +489,7 @@ describe.runIf(runKernelTests)('converted tools build, load and run', () => {
 
   it('verpick takes the halves of its #if LINUX_VERSION_CODE blocks this kernel\'s version chooses, at load: the function for 5.5 on, task_struct\'s __state', async () => {
     // a python3 that sleeps 5 times when told to, then waits in a read: 6 switches out while interruptible
-    const proc = spawn('/usr/bin/python3', ['-c', 'import os, sys, time\nprint(os.getpid(), flush=True)\nsys.stdin.readline()\nfor _ in range(5): time.sleep(0.001)\nprint("done", flush=True)\nsys.stdin.read()']);
-    running.add(proc);
-    const pw = watch(proc);
-    await pw.until('\n');
-    const pid = pw.stdout.trim();
+    const { proc, pw, pid } = await toldPython('for _ in range(5): time.sleep(0.001)');
     const r = await run('verpick', ['-p', pid], async () => {
       proc.stdin!.write('go\n');
       await pw.until('done');
