@@ -738,6 +738,13 @@ describe('the C a tool writes, converted whole', () => {
     expect(r.ts).toMatch(/py\.truthy\(BPF\.kernel_before\(5, 14, 0\)\),\s*"a kernel before 5\.14\.0: no member named 'type' in 'struct iov_iter'/);
   });
 
+  it('a brace or comma in a comment or a string is no end of a struct or an argument: the struct goes to the header whole, the call keeps its arguments', async () => {
+    const r = await convertSnippet('struct rec {\n    u32 pid; // the pid } of the task, or {its, tgid}\n    u64 ts;\n};\nBPF_HASH(recs, u32, struct rec);\n' + probe.replace('COUNT', 'struct rec v = {};\n    __builtin_memcpy(&v, "}, (", 3);\n    recs.update(&k, &v);'));
+    expect(r.left).toEqual([]);
+    expect(r.h).toMatch(/struct rec \{\n {4}u32 pid; \/\/ the pid \} of the task, or \{its, tgid\}\n {4}u64 ts;\n\};/);
+    expect(r.c).toContain('__builtin_memcpy(&v, "}, (", 3);');
+  });
+
   it("several values formatted into one replacement (memleak's size filter, \"%d .. %d\" % (min_size, max_size)) are a setting each", async () => {
     const r = await convertSnippet('BPF_HASH(counts, u32);\n' + probe.replace('COUNT', 'FILT\n    counts.increment(k);'),
       'limit = 7\nbpf_text = bpf_text.replace("FILT", "if (k < %d || k > %d) return 0;" % (args.size, limit))');

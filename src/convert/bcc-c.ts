@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Btf, BtfKind } from '../../lbc/src/pure.js';
+import { codeOnly } from '../gen/scan.js';
 import { packetCursor } from './c/packet.js';
 import { braceLines, BTF_SINCE, declaredMap, directivesAround, ifdefToIf, inFunctionLines, kernelVersionBlocks, unconditionalLines, type MapVariant } from './c/preprocessor.js';
 import { corePointerChains, findMember, memberDecl, scalar, type StructChoice } from './c/reads.js';
@@ -173,24 +174,29 @@ function sizeArgs(text: string, name: string): { maps: string[]; text: string } 
   return { maps: found.map((f) => f.map), text: out };
 }
 
+/**
+ * The arguments of the call (or the members of the braces) whose opening bracket is at `open`, split at
+ * its own commas, and the offset past its closing bracket. Read on lcc gen's code-only copy of the text:
+ * a comma or a bracket in a string, a character or a comment (bpf_trace_printk("a, b (%d)\n", x)) is
+ * neither.
+ */
 function callArgs(text: string, open: number): { args: string[]; end: number } | null {
+  const code = codeOnly(text.slice(open));
   let depth = 0;
   const args: string[] = [];
-  let cur = '';
-  for (let i = open; i < text.length; i++) {
-    const ch = text[i]!;
-    if (ch === '(' || ch === '[' || ch === '{') {
-      if (depth++ > 0) cur += ch;
-    } else if (ch === ')' || ch === ']' || ch === '}') {
+  let from = 1;
+  for (let i = 0; i < code.length; i++) {
+    const ch = code[i]!;
+    if (ch === '(' || ch === '[' || ch === '{') depth++;
+    else if (ch === ')' || ch === ']' || ch === '}') {
       if (--depth === 0) {
-        args.push(cur.trim());
-        return { args: args.length === 1 && args[0] === '' ? [] : args, end: i + 1 };
+        args.push(text.slice(open + from, open + i).trim());
+        return { args: args.length === 1 && args[0] === '' ? [] : args, end: open + i + 1 };
       }
-      cur += ch;
     } else if (ch === ',' && depth === 1) {
-      args.push(cur.trim());
-      cur = '';
-    } else cur += ch;
+      args.push(text.slice(open + from, open + i).trim());
+      from = i + 1;
+    }
   }
   return null;
 }
