@@ -387,6 +387,7 @@ export function parsePythonTool(file: string, source: string): PyTool {
   const textEnd = textArg?.type === 'identifier'
     ? bpfCalls.filter((c) => c === bpfCall || (!inFunction(c) && (kwargs(c).get('text') ?? positional(c)[0])?.text === textArg.text)).reduce((r, c) => Math.max(r, c.startPosition.row), 0)
     : 0;
+  const builtText = textArg && textArg.type === 'call' ? replacedConstant(textArg, tool, constStrings) : null;
   const literal = textArg ? pyString(textArg) ?? (textArg.type === 'identifier' ? null : formedText(textArg, tool, constStrings, { line: line(textArg), cond: null, conds: [] })) : null;
   if (literal !== null && textArg) tool.pieces.push({ text: literal, line: line(textArg), cond: null });
   else if (textArg?.type === 'identifier') {
@@ -488,9 +489,9 @@ export function parsePythonTool(file: string, source: string): PyTool {
         tool.unknown.push({ line: line(a), text: a.text.split('\n')[0]!, why: 'builds the BPF text from something that is not a string' });
       }
     }
-  } else if (textArg && replacedConstant(textArg, tool, constStrings)) {
+  } else if (textArg && builtText) {
     // BPF(text=build(args))
-    const { ret, text } = replacedConstant(textArg, tool, constStrings)!;
+    const { ret, text } = builtText;
     tool.exitGuards = exitGuards(bpfCall!);
     tool.pieces.push({ ...text, cond: null });
     replacementsOf(ret, '', tool, []);
