@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Btf } from '../lbc/src/btf.js';
-import { coreTracepointRecord } from '../src/convert/bcc-c.js';
+import { coreTracepointRecord } from '../src/convert/c/kernel.js';
 import { directivesAround, ifdefToIf, inFunctionLines, kernelVersionBlocks } from '../src/convert/c/preprocessor.js';
 import { corePointerChains } from '../src/convert/c/reads.js';
 import { parsePythonTool } from '../src/convert/python.js';

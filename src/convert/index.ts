@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { clangArgs, CompileError, findClang } from '../clang/compile.js';
 import { parseDiagnostics } from '../clang/diagnostics.js';
 import { parse, TooDeepError, type SyntaxNode } from '../treesitter.js';
-import { scan, ScanError } from '../gen/scan.js';
+import { scan, ScanError } from '../cscan.js';
 import { convertC, lineRef, tracefsEvents, type CResult, type ReportEntry } from './bcc-c.js';
 
 export { lineRef };

@@ -1,7 +1,7 @@
 // The one C type model: what the parser builds from source and what kernel
 // BTF is converted into. Layout lives in layout.ts; names for output in emit.ts.
 import { Btf, BtfKind } from '../../lbc/src/pure.js';
-import type { Pos } from './scan.js';
+import type { Pos } from '../cscan.js';
 
 export type CType =
   | { kind: 'void' }

@@ -1,11 +1,11 @@
 // source → declarations: walk tree-sitter's tree of the masked source (see
-// scan.ts) and its local `#include "..."` headers, building C types in the
+// cscan.ts) and its local `#include "..."` headers, building C types in the
 // model of ctypes.ts and raw map/program/global declarations for model.ts.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { adoptDefinition, builtinType, typeName, type CType, type EnumDecl, type FieldDecl, type RecordDecl } from './ctypes.js';
 import { evaluate, ExprError, type ExprEnv } from './cexpr.js';
-import { codeOnly, matchParen, scan, ScanError, splitArgs, type MacroCall, type Pos } from './scan.js';
+import { codeOnly, matchParen, scan, ScanError, splitArgs, type MacroCall, type Pos } from '../cscan.js';
 import { lazyPositions } from '../textpos.js';
 import { layoutOf, LayoutError } from './layout.js';
 import { parse, TooDeepError, type SyntaxNode } from '../treesitter.js';
@@ -757,7 +757,7 @@ class Parser implements ExprEnv {
    * What a program writes into each ring buffer / perf map, read from the
    * sizeof() of its reserve and output calls: sizeof(*e), sizeof(e) or
    * sizeof(struct x), with locals' types from their declarations. The body
-   * was blanked before tree-sitter (scan.ts): its calls are found in the
+   * was blanked before tree-sitter (cscan.ts): its calls are found in the
    * original text.
    */
   private inferEvents(body: SyntaxNode, decl: SyntaxNode | null): void {

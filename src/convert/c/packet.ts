@@ -5,7 +5,7 @@
  * in the C: each field read at its byte and bit offset in network order,
  * through LLVM's legacy packet load intrinsics (ld_abs), as BCC's own are.
  */
-import { codeOnly } from '../../gen/scan.js';
+import { codeOnly } from '../../cscan.js';
 
 /**
  * bcc/proto.h's headers as BCC reads them: packed, fields in order, each its

@@ -1,9 +1,14 @@
 // Memory reads in BCC's C as CO-RE reads them: kernel pointer chains (a->b->c) as BPF_CORE_READ, a
 // member this kernel renamed read by either name, *p and p[i] on kernel memory as probe reads, a tool's
-// struct laid over kernel memory read at the tool's offsets. Pure: the C text and the kernel's BTF in,
-// edits out.
+// struct laid over kernel memory read at the tool's offsets. corePointerChains is pure (the C text and the
+// kernel's BTF in, edits out); rewriteMemoryAccess applies the family to a conversion.
 import { parse, type SyntaxNode } from '../../treesitter.js';
 import { BtfKind, type Btf, type BtfMember, type BtfType } from '../../../lbc/src/pure.js';
+import type { Conversion } from './conversion.js';
+import { vmlinuxBtf } from './kernel.js';
+import { packetCursor } from './packet.js';
+import { callArgs } from '../../cscan.js';
+import { keepLines, sectionAt } from './text.js';
 
 /** A C type that is a plain number (a scalar a pointer may point at) */
 export const scalar = (t: string): boolean => /^(unsigned\s+|signed\s+)?(int|long|long long|short|char|u8|u16|u32|u64|s8|s16|s32|s64|__u\d+|__s\d+|pid_t|size_t)$/.test(t.trim());
@@ -304,3 +309,81 @@ function renamedMember(btf: Btf, sname: string, steps: { arrow: boolean; field: 
   }
   return null;
 }
+
+/**
+ * Helpers and memory access: bpf_probe_read of user memory made a user read, copies out of a tracepoint
+ * record made helper reads, BCC's packet cursor, and kernel pointer chains made BPF_CORE_READ. The
+ * preamble the packet rules need.
+ */
+export function rewriteMemoryAccess(cx: Conversion): string[] {
+  const { report, userNames, flavors, views, structs, headerParts, programs, pyLine, fail } = cx;
+  // bpf_probe_read of user memory: a pointer declared __user, or a pointer argument of a syscall tracepoint
+  cx.text = cx.text.replace(/\bbpf_probe_read(_str)?\s*\(/g, (m, str: string | undefined, off: number) => {
+    const call = callArgs(cx.text, off + m.length - 1);
+    const src = call?.args[2]?.trim() ?? '';
+    const sec = sectionAt(cx.text, off);
+    const root = /^\(?\s*(?:\([^)]*\)\s*)?&?\s*(\w+)/.exec(src)?.[1] ?? '';
+    // a syscall program's pointer parameters are the syscall's: user memory
+    const sysParams = /^ksyscall\b/.test(sec) ? [...cx.text.slice(0, off).matchAll(/BPF_KSYSCALL\(\w+((?:,[^,)]*)*)\)/g)].pop()?.[1] ?? '' : '';
+    const ptrParams = sysParams.split(',').filter((d) => d.includes('*')).map((d) => /(\w+)\s*$/.exec(d.trim())?.[1]);
+    const user = userNames.has(root) || ptrParams.includes(root) || (sec.startsWith('tracepoint/syscalls/') && /\bargs->\w+/.test(src));
+    if (!user) return m;
+    report.push({ line: pyLine(off), what: `bpf_probe_read${str ?? ''}() of user memory (${src}) → bpf_probe_read_user${str ?? ''}()`, converted: true });
+    return `bpf_probe_read_user${str ?? ''}(`;
+  });
+  // a copy out of a tracepoint record: its fields are CO-RE relocated, so the compiler adds the
+  // offset to ctx and the verifier refuses to read through a moved ctx pointer; a helper read does not
+  for (let from = 0; ;) {
+    const m = /\b(?:__builtin_memcpy|memcpy)\s*\(/g;
+    m.lastIndex = from;
+    const hit = m.exec(cx.text);
+    if (!hit) break;
+    const off = hit.index;
+    from = off + hit[0].length;
+    const call = callArgs(cx.text, from - 1);
+    const sec = sectionAt(cx.text, off);
+    if (!call || call.args.length !== 3 || !sec.startsWith('tracepoint/') || !/^\(?\s*&?\s*args->/.test(call.args[1]!)) continue;
+    report.push({ line: pyLine(off), what: `memcpy out of the tracepoint record (${call.args[1]}) → bpf_probe_read_kernel() (the verifier refuses reads through a relocated ctx pointer)`, converted: true });
+    const read = `bpf_probe_read_kernel(${call.args[0]}, ${call.args[2]}, ${call.args[1]})${keepLines(cx.text.slice(off, call.end))}`;
+    cx.text = cx.text.slice(0, off) + read + cx.text.slice(call.end);
+    from = off + read.length;
+  }
+  const simple: [RegExp, string, string][] = [
+    [/\bbpf_probe_read\s*\(/g, 'bpf_probe_read_kernel(', 'bpf_probe_read() → bpf_probe_read_kernel()'],
+    [/\bbpf_probe_read_str\s*\(/g, 'bpf_probe_read_kernel_str(', 'bpf_probe_read_str() → bpf_probe_read_kernel_str()'],
+    [/\bbpf_trace_printk\s*\(/g, 'bpf_printk(', 'bpf_trace_printk() → bpf_printk()'],
+    [/\bbpf_log2l?\s*\(/g, 'lbc_log2l(', "bpf_log2l() → lbc_log2l() (BCC's slot numbering)"],
+  ];
+  for (const [re, to, what] of simple) {
+    let first = -1;
+    cx.text = cx.text.replace(re, (m, off: number) => {
+      if (first < 0) first = off;
+      return to;
+    });
+    if (first >= 0) report.push({ line: pyLine(first), what, converted: true });
+  }
+  // kernel pointers read through a->b->c: BPF_CORE_READ, found in tree-sitter-c's tree (strings,
+  // comments and the non-pointer structs of the tool itself are left alone)
+  // packet programs (XDP, tc, socket filters) read their packet and context directly, as the verifier
+  // wants: no kernel memory to read through probes there
+  const packetOnly = programs.length > 0 && programs.every((p) => /^(xdp|tc|classifier|action|socket|sk_skb|sk_msg|sockops|lwt_|cgroup_skb|flow_dissector)/.test(p.section));
+  // BCC's packet cursor (cursor_advance, bcc/proto.h's headers) and its packet loads
+  const packet = packetCursor(cx.text);
+  cx.text = packet.text;
+  for (const n of packet.notes) {
+    if (n.converted) report.push({ line: pyLine(n.off), what: n.what, converted: true });
+    else fail(pyLine(n.off), n.what, n.action ?? 'convert by hand');
+  }
+  const rewrites = packetOnly ? { edits: [], skipped: [] } : corePointerChains(cx.text, new Set([...structs, 'pt_regs', 'bpf_raw_tracepoint_args', 'bpf_perf_event_data']), vmlinuxBtf(), headerParts.join('\n'), views);
+  for (const r of rewrites.skipped) report.push({ line: pyLine(r), what: 'a write through a kernel pointer (x->f = ...): left as written', action: 'BPF programs cannot write kernel memory this way; rework the logic', converted: false });
+  for (const f of 'flavors' in rewrites ? rewrites.flavors : []) {
+    flavors.push(f);
+    report.push({ line: 0, what: `a member this kernel renamed (${/\t(.*);/.exec(f)![1]}, now with leading underscores) → read by either name with bpf_core_field_exists(): one object for kernels before and after`, converted: true });
+  }
+  if (rewrites.edits.length) {
+    report.push({ line: pyLine(rewrites.edits[0]!.start), what: `${rewrites.edits.length} kernel pointer chain${rewrites.edits.length > 1 ? 's' : ''} (a->b->c) → BPF_CORE_READ(a, b, c)`, converted: true });
+    for (const e of [...rewrites.edits].sort((a, b) => b.start - a.start)) cx.text = cx.text.slice(0, e.start) + e.text + cx.text.slice(e.end);
+  }
+  return packet.preamble;
+}
+

@@ -1,5 +1,6 @@
-// Before tree-sitter: lift the BPF macros it cannot read out of the text,
-// and blank function bodies.
+// The one C scanner, shared by lcc gen and lcc convert: C read lexically (comments, literals, brackets,
+// calls' arguments), and, before tree-sitter, the BPF macros it cannot read lifted out of the text and
+// function bodies blanked.
 //
 // tree-sitter-c parses `SEC("...")` and `LBC_HASH(m, struct k, u32, 64)` as
 // broken calls with ERROR nodes, and its error recovery sometimes swallows the
@@ -12,7 +13,7 @@
 // work on a tool's source) nor recovers from errors in it. The event writes
 // lcc looks for in bodies are read from the original text (parse.ts).
 
-import { positions, type Pos } from '../textpos.js';
+import { positions, type Pos } from './textpos.js';
 
 export type { Pos };
 
@@ -178,6 +179,38 @@ const blank = (s: string): string => {
 /** Text with its comments, string/char literals and preprocessor lines blanked (offsets kept): what is left is code. */
 export function codeOnly(text: string): string {
   return text.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'|^[ \t]*#(?:[^\n]*\\\n)*[^\n]*/gm, blank);
+}
+
+/** Text with its comments and string/char literals blanked (offsets and newlines kept); directives stay. */
+export function blankLiterals(text: string): string {
+  return text.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'/g, blank);
+}
+
+/**
+ * The arguments of the call (or the members of the braces) whose opening bracket is at `open`, split at
+ * its own commas, and the offset past its closing bracket. Read on the code-only copy of the text: a
+ * comma or a bracket in a string, a character or a comment (bpf_trace_printk("a, b (%d)\n", x)) is
+ * neither.
+ */
+export function callArgs(text: string, open: number): { args: string[]; end: number } | null {
+  const code = codeOnly(text.slice(open));
+  let depth = 0;
+  const args: string[] = [];
+  let from = 1;
+  for (let i = 0; i < code.length; i++) {
+    const ch = code[i]!;
+    if (ch === '(' || ch === '[' || ch === '{') depth++;
+    else if (ch === ')' || ch === ']' || ch === '}') {
+      if (--depth === 0) {
+        args.push(text.slice(open + from, open + i).trim());
+        return { args: args.length === 1 && args[0] === '' ? [] : args, end: open + i + 1 };
+      }
+    } else if (ch === ',' && depth === 1) {
+      args.push(text.slice(open + from, open + i).trim());
+      from = i + 1;
+    }
+  }
+  return null;
 }
 
 export class ScanError extends Error {

@@ -1,0 +1,221 @@
+// Maps: BCC's BPF_* declarations → lbc.h's LBC_* ones with BCC's defaults made explicit, and its map
+// methods (lookup, perf_submit, ringbuf_*, get_stackid, call, ...) → the libbpf helpers; a perf buffer's
+// record type is what its perf_submit() sends.
+import type { Conversion } from './conversion.js';
+import { scalar } from './reads.js';
+import { callArgs } from '../../cscan.js';
+import { keepLines } from './text.js';
+
+const MAP_DEFAULTS: Record<string, { macro: string; kind: string }> = {
+  BPF_HASH: { macro: 'LBC_HASH', kind: 'hash' }, BPF_LRU_HASH: { macro: 'LBC_LRU_HASH', kind: 'lru_hash' },
+  BPF_PERCPU_HASH: { macro: 'LBC_PERCPU_HASH', kind: 'percpu_hash' }, BPF_ARRAY: { macro: 'LBC_ARRAY', kind: 'array' },
+  BPF_PERCPU_ARRAY: { macro: 'LBC_PERCPU_ARRAY', kind: 'percpu_array' }, BPF_HISTOGRAM: { macro: 'LBC_ARRAY', kind: 'histogram' },
+};
+
+const TABLE_KINDS: Record<string, string> = {
+  hash: 'BPF_HASH', array: 'BPF_ARRAY', percpu_array: 'BPF_PERCPU_ARRAY', percpu_hash: 'BPF_PERCPU_HASH', lru_hash: 'BPF_LRU_HASH', histogram: 'BPF_HISTOGRAM',
+};
+
+/** BPF_* map declarations and map methods → lbc.h and libbpf */
+export function rewriteMaps(cx: Conversion): void {
+  const { report, maps, tool, pyLine, fail } = cx;
+  cx.text = cx.text.replace(/^[ \t]*(BPF_\w+)\s*(?=\()/gm, (m, macro: string, off: number) => `\u0000MAP${macro}\u0000${pyLine(off)}\u0000`);
+  // declarations a replacement put on one line (a map per option, all declared): the ones after a ';'
+  cx.text = cx.text.replace(/(;[ \t]*)(BPF_\w+)\s*(?=\()/g, (m, lead: string, macro: string, off: number) =>
+    MAP_DEFAULTS[macro] || macro === 'BPF_TABLE' ? `${lead}\u0000MAP${macro}\u0000${pyLine(off)}\u0000` : m);
+  for (;;) {
+    const i = cx.text.indexOf('\u0000MAP');
+    if (i < 0) break;
+    const m = /^\u0000MAP(\w+)\u0000(-?\d+)\u0000/.exec(cx.text.slice(i))!;
+    const line = Number(m[2]);
+    const open = i + m[0].length;
+    const parsed = callArgs(cx.text, open);
+    if (!parsed) {
+      fail(line, `${m[1]}(...) is not closed`, 'check the macro call');
+      cx.text = cx.text.slice(0, i) + cx.text.slice(open);
+      continue;
+    }
+    let end = parsed.end;
+    if (cx.text[end] === ';') end++;
+    let macro = m[1]!;
+    let a = parsed.args;
+    if (macro === 'BPF_TABLE') {
+      // the kind may be a macro the tool defines (-DMAPTYPE="percpu_array")
+      const named = a[0]?.trim() ?? '';
+      const def = tool.defines.find((d) => d.name === named && !d.arg)?.value ?? tool.cflags.map((f) => new RegExp(`^-D${named}=(.*)$`).exec(f)?.[1]).find((v) => v !== undefined);
+      const kind = (def ?? named).replace(/"/g, '');
+      macro = TABLE_KINDS[kind] ?? '';
+      if (!macro) {
+        fail(line, `BPF_TABLE("${kind}", ...)`, `lcc convert knows table kinds ${Object.keys(TABLE_KINDS).join(', ')}`);
+        cx.text = cx.text.slice(0, i) + keepLines(cx.text.slice(i, end)) + cx.text.slice(end);
+        continue;
+      }
+      // BPF_TABLE(kind, key, leaf, name, size) → the macro's own order
+      a = macro === 'BPF_ARRAY' || macro === 'BPF_PERCPU_ARRAY' ? [a[3]!, a[2]!, a[4]!] : [a[3]!, a[1]!, a[2]!, a[4]!];
+    }
+    let out = '';
+    const mapName = a[0] ?? '';
+    if (MAP_DEFAULTS[macro]) {
+      const d = MAP_DEFAULTS[macro]!;
+      let key: string;
+      let value: string;
+      let size: string;
+      if (macro === 'BPF_ARRAY' || macro === 'BPF_PERCPU_ARRAY') {
+        key = '__u32';
+        value = a[1] || '__u64';
+        size = a[2] || '10240';
+      } else if (macro === 'BPF_HISTOGRAM') {
+        key = a[1] || 'int';
+        value = '__u64';
+        size = a[2] || '64';
+      } else {
+        key = a[1] || '__u64';
+        value = a[2] || '__u64';
+        size = a[3] || '10240';
+      }
+      let lbc = d.macro;
+      if (macro === 'BPF_HISTOGRAM' && scalar(key)) key = '__u32';
+      else if (macro === 'BPF_HISTOGRAM') lbc = 'LBC_HASH';
+      out = `${lbc}(${mapName}, ${key}, ${value}, ${size});`;
+      maps.push({ name: mapName, macro: lbc, key, value, kind: d.kind });
+      report.push({ line, what: `${m[1]}(${a.join(', ')}) → ${out} (BCC's defaults made explicit)`, converted: true });
+    } else if (macro === 'BPF_PERF_OUTPUT') {
+      out = `LBC_PERF_OUTPUT(${mapName}, \u0000EVENT${mapName}\u0000, 64);`;
+      maps.push({ name: mapName, macro: 'LBC_PERF_OUTPUT', key: null, value: null, kind: 'perf' });
+      report.push({ line, what: `BPF_PERF_OUTPUT(${mapName}) → LBC_PERF_OUTPUT with the event type its perf_submit() sends`, converted: true });
+    } else if (macro === 'BPF_RINGBUF_OUTPUT') {
+      out = `LBC_RINGBUF(${mapName}, (${a[1] || '8'}) * 4096);`;
+      maps.push({ name: mapName, macro: 'LBC_RINGBUF', key: null, value: null, kind: 'ring' });
+      report.push({ line, what: `BPF_RINGBUF_OUTPUT(${mapName}, ${a[1]}) → ${out}`, converted: true });
+    } else if (macro === 'BPF_CPUMAP' || macro === 'BPF_DEVMAP' || macro === 'BPF_XSKMAP') {
+      // XDP's redirect targets: a CPU's queue size, a device's ifindex, an AF_XDP socket, by index
+      const lbc = macro.replace(/^BPF_/, 'LBC_');
+      out = `${lbc}(${mapName}, ${a[1] || '64'});`;
+      maps.push({ name: mapName, macro: lbc, key: '__u32', value: '__u32', kind: 'array' });
+      report.push({ line, what: `${macro}(${a.join(', ')}) → ${out}`, converted: true });
+    } else if (macro === 'BPF_PROG_ARRAY') {
+      out = `LBC_PROG_ARRAY(${mapName}, ${a[1] || '10240'});`;
+      maps.push({ name: mapName, macro: 'LBC_PROG_ARRAY', key: '__u32', value: '__u32', kind: 'array' });
+      report.push({ line, what: `BPF_PROG_ARRAY(${a.join(', ')}) → ${out}`, converted: true });
+    } else if (macro === 'BPF_SOCKMAP' || macro === 'BPF_SOCKHASH') {
+      // sockets by index or key, for sockops/sk_msg/sk_skb redirects (BCC's defaults: u32 keys, 10240 of them)
+      const hash = macro === 'BPF_SOCKHASH';
+      const key = hash ? a[1] || '__u32' : '__u32';
+      const size = (hash ? a[2] : a[1]) || '10240';
+      out = hash ? `LBC_SOCKHASH(${mapName}, ${key}, ${size});` : `LBC_SOCKMAP(${mapName}, ${size});`;
+      maps.push({ name: mapName, macro: hash ? 'LBC_SOCKHASH' : 'LBC_SOCKMAP', key, value: '__u32', kind: hash ? 'hash' : 'array' });
+      report.push({ line, what: `${macro}(${a.join(', ')}) → ${out}`, converted: true });
+    } else if (macro === 'BPF_STACK_TRACE' || macro === 'BPF_STACK_TRACE_BUILDID') {
+      const lbc = macro === 'BPF_STACK_TRACE' ? 'LBC_STACK' : 'LBC_STACK_BUILDID';
+      out = `${lbc}(${mapName}, ${a[1] || '1024'});`;
+      maps.push({ name: mapName, macro: lbc, key: '__u32', value: null, kind: 'stack' });
+      report.push({ line, what: `${macro} → ${out}`, converted: true });
+    } else {
+      fail(line, `${m[1]}(...)`, 'lcc convert does not know this map macro; declare the map with an LBC_* macro from lbc.h');
+    }
+    cx.text = cx.text.slice(0, i) + out + keepLines(cx.text.slice(i, end)) + cx.text.slice(end);
+  }
+  const mapNames = new Set(maps.map((m) => m.name));
+
+  // map methods
+  const locals = (fnText: string): Map<string, string> => {
+    const out = new Map<string, string>();
+    // declarations, and parameters (sofdsnoop submits its `struct val_t *val` parameter)
+    for (const d of fnText.matchAll(/\b(struct\s+\w+|\w+)\s+(\*?)\s*(\w+)\s*(?:=|;|\[|,|\))/g)) {
+      if (!/^(return|else|case|goto|sizeof|struct)$/.test(d[1]!)) out.set(d[3]!, `${d[1]}${d[2] ? ' *' : ''}`);
+    }
+    return out;
+  };
+  const declaredBefore = (at: number, v: string): string | undefined => locals(cx.text.slice(0, at)).get(v);
+  cx.text = cx.text.replace(/\b(\w+)\.(lookup_or_try_init|lookup_or_init|lookup|update|insert|delete|increment|atomic_increment|perf_submit|ringbuf_output|ringbuf_reserve|ringbuf_submit|ringbuf_discard|get_stackid|redirect_map|perf_submit_skb|sock_map_update|sock_hash_update|msg_redirect_map|msg_redirect_hash|sk_redirect_map|sk_redirect_hash|call)\s*\(/g, (m, map: string, method: string, off: number) => {
+    if (!mapNames.has(map)) return m;
+    return `\u0000CALL${map}\u0000${method}\u0000${pyLine(off)}\u0000(`;
+  });
+  for (;;) {
+    const i = cx.text.indexOf('\u0000CALL');
+    if (i < 0) break;
+    const m = /^\u0000CALL(\w+)\u0000(\w+)\u0000(-?\d+)\u0000/.exec(cx.text.slice(i))!;
+    const [, map, method] = m as unknown as [string, string, string];
+    const line = Number(m[3]);
+    const parsed = callArgs(cx.text, i + m[0].length);
+    if (!parsed) {
+      fail(line, `${map}.${method}(...) is not closed`, 'check the parentheses of the call');
+      cx.text = cx.text.slice(0, i) + `${map}.${method}` + cx.text.slice(i + m[0].length);
+      continue;
+    }
+    // (a compound literal's commas, &(struct host){a, b}, would split a macro's arguments: parenthesised)
+    const a = parsed.args.map((x) => (/[{}]/.test(x) ? `(${x.trim()})` : x));
+    let out: string;
+    switch (method) {
+      case 'lookup': out = `bpf_map_lookup_elem(&${map}, ${a[0]})`; break;
+      case 'update': out = `bpf_map_update_elem(&${map}, ${a[0]}, ${a[1]}, BPF_ANY)`; break;
+      case 'insert': out = `bpf_map_update_elem(&${map}, ${a[0]}, ${a[1]}, BPF_NOEXIST)`; break;
+      case 'delete': out = `bpf_map_delete_elem(&${map}, ${a[0]})`; break;
+      case 'increment': case 'atomic_increment': out = `lbc_map_increment(${map}, ${a[0]}, ${a[1] ?? '1'})`; break;
+      case 'lookup_or_try_init': case 'lookup_or_init': out = `lbc_lookup_or_try_init(${map}, ${a[0]}, ${a[1]})`; break;
+      case 'perf_submit': {
+        out = `lbc_perf_submit(${a[0]}, ${map}, ${a[1]}, ${a[2]})`;
+        const v = /^&\s*(\w+)$/.exec(a[1] ?? '')?.[1] ?? /^(\w+)$/.exec(a[1] ?? '')?.[1];
+        // the declaration nearest before the call: the one of its function (tcpconnect has a `void *data`
+        // in another function than the `struct dns_data_t *data` it submits)
+        let t = v ? declaredBefore(i, v) : undefined;
+        if (t && /^&/.test(a[1]!) === false) t = t.replace(/\s*\*$/, '');
+        const info = maps.find((x) => x.name === map)!;
+        if (t && !info.event) info.event = t.replace(/\s*\*$/, '');
+        break;
+      }
+      case 'perf_submit_skb': {
+        // perf_submit_skb(skb, skb->len, &rec, sizeof(rec)): the packet follows the record
+        out = `lbc_perf_submit_skb(${a[0]}, ${a[1]}, ${map}, ${a[2]}, ${a[3]})`;
+        const v = /^&\s*(\w+)$/.exec(a[2] ?? '')?.[1];
+        const t = v ? declaredBefore(i, v) : undefined;
+        const info = maps.find((x) => x.name === map)!;
+        if (t && !info.event) info.event = t.replace(/\s*\*$/, '');
+        break;
+      }
+      case 'ringbuf_output': {
+        out = `lbc_ringbuf_output(${map}, ${a[0]}, ${a[1]})`;
+        // the record type, for user space's table.event(data): what &data points at
+        const v = /^&\s*(\w+)$/.exec(a[0] ?? '')?.[1];
+        const t = v ? declaredBefore(i, v) : undefined;
+        const info = maps.find((x) => x.name === map)!;
+        if (t && !info.event) info.event = t.replace(/\s*\*$/, '');
+        break;
+      }
+      case 'ringbuf_reserve': {
+        out = `lbc_ringbuf_reserve(${map}, ${a[0]})`;
+        // ...or what is reserved: sizeof(struct event_t)
+        const t = /^sizeof\s*\(\s*((?:struct\s+)?\w+)\s*\)$/.exec(a[0] ?? '')?.[1];
+        const info = maps.find((x) => x.name === map)!;
+        if (t && !info.event) info.event = t;
+        break;
+      }
+      case 'ringbuf_submit': out = `bpf_ringbuf_submit(${a[0]}, ${a[1] ?? '0'})`; break;
+      case 'ringbuf_discard': out = `bpf_ringbuf_discard(${a[0]}, ${a[1] ?? '0'})`; break;
+      case 'get_stackid': out = `bpf_get_stackid(${a[0]}, &${map}, ${a[1] ?? '0'})`; break;
+      case 'redirect_map': out = `bpf_redirect_map(&${map}, ${a[0]}, ${a[1] ?? '0'})`; break;
+      // map.sock_hash_update(ctx, &key, flags), map.msg_redirect_hash(msg, &key, flags), ...: the helper of
+      // that name with the map after the context, as BCC rewrites them
+      // prog_array.call(ctx, index): the tail call (it returns only when the slot is empty)
+      case 'call': out = `bpf_tail_call(${a[0]}, &${map}, ${a[1]})`; break;
+      case 'sock_map_update': case 'sock_hash_update': case 'msg_redirect_map': case 'msg_redirect_hash': case 'sk_redirect_map': case 'sk_redirect_hash':
+        out = `bpf_${method}(${a[0]}, &${map}, ${a.slice(1).join(', ')})`;
+        break;
+      default: out = `${map}.${method}(${a.join(', ')})`;
+    }
+    report.push({ line, what: `${map}.${method}(...) → ${out.replace(/\(.*$/s, '(...)')}`, converted: true });
+    cx.text = cx.text.slice(0, i) + out + keepLines(cx.text.slice(i, parsed.end)) + cx.text.slice(parsed.end);
+  }
+  for (const mp of maps.filter((x) => x.kind === 'perf')) {
+    if (mp.event) cx.text = cx.text.split(`\u0000EVENT${mp.name}\u0000`).join(mp.event);
+    else if (!new RegExp(`\\blbc_perf_submit(?:_skb)?\\([^;]*?,\\s*${mp.name}\\s*,`).test(cx.text)) {
+      // declared and never written (net_monitor's skb_events): no record to know, the map alone
+      cx.text = cx.text.split(`\u0000EVENT${mp.name}\u0000`).join('char');
+      report.push({ line: tool.pieces[0]!.line, what: `BPF_PERF_OUTPUT(${mp.name}) is never submitted to → declared, with no record`, converted: true });
+    } else {
+      fail(tool.pieces[0]!.line, `BPF_PERF_OUTPUT(${mp.name}): no perf_submit() of a variable whose type lcc can see`, 'submit a local struct variable: events.perf_submit(ctx, &data, sizeof(data))');
+      cx.text = cx.text.split(`\u0000EVENT${mp.name}\u0000`).join('char');
+    }
+  }
+}
+
