@@ -180,6 +180,7 @@ describe('which lines are in a function body', () => {
     ['a struct, an initializer and a map at file scope', 'struct s {\n  int a;\n};\nint v[] = {\n  1 };\nLBC_HASH(m, u32, u64, 1);', [false, false, false, false, false, false]],
     ['braces in comments, strings and directives', 'int f() { /* { */\n  char *s = "}";\n#define X {\n  return 0;\n}\nint y;', [false, true, true, true, true, false]],
     ['a block in a function', 'int f() {\n  if (a) {\n    b();\n  }\n}', [false, true, true, true, true]],
+    ['a comment over several lines, its braces none', '/*\n * if (x) {\n */\nint y;\nint f() {\n  return 0;\n}', [false, false, false, false, false, true, true]],
   ])('%s', (_name, text, want) => {
     expect(inFunctionLines(text)).toEqual(want);
   });

@@ -2,10 +2,11 @@
 // body declares: the names, so that the alternatives an option chooses
 // between can all be declared at once when none declares a name another
 // declares differently (tcpcong's HIST_TABLE, SOCK_STORE_DEF, DEF_TEXT).
+import { blankLiterals } from '../../cscan.js';
 
 /** The statements of `code` at brace depth 0, split at their semicolons (found with comments and strings blanked), comments left out */
 function topStatements(code: string): string[] | null {
-  const blank = code.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'/g, (m) => ' '.repeat(m.length));
+  const blank = blankLiterals(code);
   const out: string[] = [];
   let depth = 0;
   let from = 0;
@@ -89,7 +90,7 @@ export function unionOfDeclarations(alternatives: string[], names: (code: string
 
 /** The functions `code` defines (each static or not), when it is nothing but whole function definitions (else null) */
 export function wholeFunctions(code: string): { name: string; isStatic: boolean }[] | null {
-  const blank = code.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'/g, (m) => ' '.repeat(m.length));
+  const blank = blankLiterals(code);
   const names: { name: string; isStatic: boolean }[] = [];
   let i = 0;
   for (;;) {

@@ -1,6 +1,7 @@
 // The C preprocessor as lcc convert reads BCC's C: which lines are in a function body, the #if
 // blocks on macros chosen at load time (→ if), #if LINUX_VERSION_CODE (BCC compiles for the running
 // kernel, lcc for every kernel with BTF), the directives in force at a place. Pure: text in, text out.
+import { blankLiterals } from '../../cscan.js';
 
 /**
  * The preprocessor directives in force at offset `o`: for each #if block open there, its #if and the
@@ -181,7 +182,7 @@ export function ifdefToIf(text: string, conds: Map<string, { c: string; py: stri
   // if (delta >= THRESHOLD) { #endif ... #ifdef THRESHOLD } #endif`): the test holds where the macro is
   // not defined, as then the code between runs unconditionally: `if (!(X) || (test)) {` ... `}`
   const body = (b: { at: number; end: number }): string[] => lines.slice(b.at + 1, b.end).filter((x) => x.trim() && !/^\s*(\/\/|\/\*.*\*\/\s*$)/.test(x));
-  const net = (b: { at: number; end: number }): number => body(b).join('\n').replace(/"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'|\/\/[^\n]*|\/\*[\s\S]*?\*\//g, '').split('').reduce((n, ch) => n + (ch === '{' ? 1 : ch === '}' ? -1 : 0), 0);
+  const net = (b: { at: number; end: number }): number => blankLiterals(body(b).join('\n')).split('').reduce((n, ch) => n + (ch === '{' ? 1 : ch === '}' ? -1 : 0), 0);
   const paired = new Set<number>();
   for (const [k, a] of closedIfs.entries()) {
     if (net(a) === 0 || paired.has(k)) continue;
@@ -301,10 +302,10 @@ export function braceLines(text: string): { depth: number; inFunction: boolean }
   const out: { depth: number; inFunction: boolean }[] = [];
   const stack: boolean[] = []; // per open brace: is it (in) a function body
   let last = '';
-  for (const line of text.split('\n')) {
+  // (a comment's or a string's braces are none: blanked on the whole text, as a comment may span lines)
+  for (const code of blankLiterals(text).split('\n')) {
     out.push({ depth: stack.length, inFunction: stack.includes(true) });
-    if (/^\s*#/.test(line)) continue;
-    const code = line.replace(/\/\/.*$|\/\*.*?\*\/|"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'/g, ' ');
+    if (/^\s*#/.test(code)) continue;
     for (const ch of code) {
       if (ch === '{') stack.push(stack.includes(true) || (stack.length === 0 && last === ')'));
       else if (ch === '}') stack.pop();

@@ -4,7 +4,7 @@ import { BtfKind } from '../../../lbc/src/pure.js';
 import type { Conversion } from './conversion.js';
 import { vmlinuxBtf } from './kernel.js';
 import { inFunctionLines, unconditionalLines } from './preprocessor.js';
-import { callArgs } from '../../cscan.js';
+import { blankLiterals, callArgs } from '../../cscan.js';
 import { keepLines } from './text.js';
 
 /** struct definitions → NAME.h, with the enums and constants they are written with */
@@ -68,7 +68,7 @@ export function typesToHeader(cx: Conversion): void {
     const kernel = vmlinuxBtf()?.find(m[1]!, BtfKind.Struct)[0];
     // members under an #if (mountsnoop's `#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 11, 0) atomic_t count;`)
     // are the older kernels' part of the copy: the members it always has say which struct it is
-    const always = unconditionalLines(cx.text.slice(brace + 1, body.end - 1).replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, ''));
+    const always = unconditionalLines(blankLiterals(cx.text.slice(brace + 1, body.end - 1)));
     const fields = [...always.matchAll(/(\w+)\s*(?:\[[^\]]*\])?\s*;/g)].map((f) => f[1]!);
     if (kernel && fields.length && fields.every((f) => (kernel.members ?? []).some((km) => km.name === f))) {
       report.push({ line: Number(m[2]), what: `struct ${m[1]}: the tool's partial copy of a kernel struct dropped; vmlinux.h's own one is read with CO-RE`, converted: true });
