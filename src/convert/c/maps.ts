@@ -145,6 +145,18 @@ export function rewriteMaps(cx: Conversion): void {
     }
     // (a compound literal's commas, &(struct host){a, b}, would split a macro's arguments: parenthesised)
     const a = parsed.args.map((x) => (/[{}]/.test(x) ? `(${x.trim()})` : x));
+    // the record a buffer's map sends, for user space's table.event(data): the type of the variable whose
+    // address (or, for perf_submit, which pointer) the call passes, by the declaration nearest before the
+    // call: the one of its function (tcpconnect has a `void *data` in another function than the
+    // `struct dns_data_t *data` it submits)
+    const declaredAt = (arg: string | undefined, pointer = false): string | undefined => {
+      const v = /^&\s*(\w+)$/.exec(arg ?? '')?.[1] ?? (pointer ? /^(\w+)$/.exec(arg ?? '')?.[1] : undefined);
+      return v ? declaredBefore(i, v) : undefined;
+    };
+    const sends = (type: string | undefined): void => {
+      const info = maps.find((x) => x.name === map)!;
+      if (type && !info.event) info.event = type.replace(/\s*\*$/, '');
+    };
     let out: string;
     switch (method) {
       case 'lookup': out = `bpf_map_lookup_elem(&${map}, ${a[0]})`; break;
@@ -153,43 +165,24 @@ export function rewriteMaps(cx: Conversion): void {
       case 'delete': out = `bpf_map_delete_elem(&${map}, ${a[0]})`; break;
       case 'increment': case 'atomic_increment': out = `lbc_map_increment(${map}, ${a[0]}, ${a[1] ?? '1'})`; break;
       case 'lookup_or_try_init': case 'lookup_or_init': out = `lbc_lookup_or_try_init(${map}, ${a[0]}, ${a[1]})`; break;
-      case 'perf_submit': {
+      case 'perf_submit':
         out = `lbc_perf_submit(${a[0]}, ${map}, ${a[1]}, ${a[2]})`;
-        const v = /^&\s*(\w+)$/.exec(a[1] ?? '')?.[1] ?? /^(\w+)$/.exec(a[1] ?? '')?.[1];
-        // the declaration nearest before the call: the one of its function (tcpconnect has a `void *data`
-        // in another function than the `struct dns_data_t *data` it submits)
-        let t = v ? declaredBefore(i, v) : undefined;
-        if (t && /^&/.test(a[1]!) === false) t = t.replace(/\s*\*$/, '');
-        const info = maps.find((x) => x.name === map)!;
-        if (t && !info.event) info.event = t.replace(/\s*\*$/, '');
+        sends(declaredAt(a[1], true));
         break;
-      }
-      case 'perf_submit_skb': {
+      case 'perf_submit_skb':
         // perf_submit_skb(skb, skb->len, &rec, sizeof(rec)): the packet follows the record
         out = `lbc_perf_submit_skb(${a[0]}, ${a[1]}, ${map}, ${a[2]}, ${a[3]})`;
-        const v = /^&\s*(\w+)$/.exec(a[2] ?? '')?.[1];
-        const t = v ? declaredBefore(i, v) : undefined;
-        const info = maps.find((x) => x.name === map)!;
-        if (t && !info.event) info.event = t.replace(/\s*\*$/, '');
+        sends(declaredAt(a[2]));
         break;
-      }
-      case 'ringbuf_output': {
+      case 'ringbuf_output':
         out = `lbc_ringbuf_output(${map}, ${a[0]}, ${a[1]})`;
-        // the record type, for user space's table.event(data): what &data points at
-        const v = /^&\s*(\w+)$/.exec(a[0] ?? '')?.[1];
-        const t = v ? declaredBefore(i, v) : undefined;
-        const info = maps.find((x) => x.name === map)!;
-        if (t && !info.event) info.event = t.replace(/\s*\*$/, '');
+        sends(declaredAt(a[0]));
         break;
-      }
-      case 'ringbuf_reserve': {
+      case 'ringbuf_reserve':
         out = `lbc_ringbuf_reserve(${map}, ${a[0]})`;
         // ...or what is reserved: sizeof(struct event_t)
-        const t = /^sizeof\s*\(\s*((?:struct\s+)?\w+)\s*\)$/.exec(a[0] ?? '')?.[1];
-        const info = maps.find((x) => x.name === map)!;
-        if (t && !info.event) info.event = t;
+        sends(/^sizeof\s*\(\s*((?:struct\s+)?\w+)\s*\)$/.exec(a[0] ?? '')?.[1]);
         break;
-      }
       case 'ringbuf_submit': out = `bpf_ringbuf_submit(${a[0]}, ${a[1] ?? '0'})`; break;
       case 'ringbuf_discard': out = `bpf_ringbuf_discard(${a[0]}, ${a[1] ?? '0'})`; break;
       case 'get_stackid': out = `bpf_get_stackid(${a[0]}, &${map}, ${a[1] ?? '0'})`; break;
