@@ -625,6 +625,60 @@ describe('the C a tool writes, converted whole', () => {
     expect(c).not.toContain('BPF_CORE_READ');
   });
 
+  it("the rest of BCC's maps (local storage, queues and stacks, perf counter arrays, maps of maps, LPM tries, cgroup arrays) and their methods: lbc.h's maps, libbpf's helpers with the map first", async () => {
+    const r = await convertSnippet([
+      'BPF_TASK_STORAGE(per_task, u64);',
+      'BPF_INODE_STORAGE(per_inode, int);',
+      'BPF_SK_STORAGE(per_sock, u32);',
+      'BPF_CGROUP_STORAGE(per_cgroup, u64);',
+      'BPF_QUEUE(fifo, u64, 128);',
+      'BPF_STACK(lifo, u32, 4);',
+      'BPF_PERF_ARRAY(cycles, 64);',
+      'BPF_ARRAY(inner, u64, 1);',
+      'BPF_ARRAY_OF_MAPS(outer, "inner", 2);',
+      'BPF_HASH_OF_MAPS(by_pid, u32, "inner", 16);',
+      'BPF_ARRAY_OF_MAPS(early, "later", 2);',
+      'BPF_LPM_TRIE(nets);',
+      'BPF_CGROUP_ARRAY(cgroups, 4);',
+      'BPF_HASH(later, u32, u64);',
+      'TRACEPOINT_PROBE(sched, sched_process_exec) {',
+      '    u64 zero = 0, v = 1;',
+      '    u64 *n = per_task.task_storage_get(bpf_get_current_task_btf(), &zero, BPF_LOCAL_STORAGE_GET_F_CREATE);',
+      '    per_task.task_storage_delete(bpf_get_current_task_btf());',
+      '    fifo.push(&v, 0);',
+      '    fifo.pop(&v);',
+      '    u32 w = 0;',
+      '    lifo.push(&w, BPF_EXIST);',
+      '    lifo.peek(&w);',
+      '    u64 t = cycles.perf_read(CUR_CPU_IDENTIFIER);',
+      '    struct bpf_perf_event_value val = {};',
+      '    cycles.perf_counter_value(CUR_CPU_IDENTIFIER, &val, sizeof(val));',
+      '    int k = 0;',
+      '    void *m = outer.lookup(&k);',
+      '    if (cgroups.check_current_task(0) != 1) return 0;',
+      '    return 0;',
+      '}',
+    ].join('\n'));
+    expect(r.left).toEqual([]);
+    for (const decl of [
+      'LBC_TASK_STORAGE(per_task, u64);', 'LBC_INODE_STORAGE(per_inode, int);', 'LBC_SK_STORAGE(per_sock, u32);', 'LBC_CGROUP_STORAGE(per_cgroup, u64);',
+      'LBC_QUEUE(fifo, u64, 128);', 'LBC_LIFO(lifo, u32, 4);', 'LBC_PERF_ARRAY(cycles, 64);',
+      'LBC_ARRAY_OF_MAPS(outer, inner, 2);', 'LBC_HASH_OF_MAPS(by_pid, u32, inner, 16);',
+      'LBC_LPM_TRIE(nets, u64, u64, 10240);', 'LBC_CGROUP_ARRAY(cgroups, 4);',
+    ]) expect(r.c).toContain(decl);
+    for (const call of [
+      'bpf_task_storage_get(&per_task, bpf_get_current_task_btf(), &zero, BPF_LOCAL_STORAGE_GET_F_CREATE)', 'bpf_task_storage_delete(&per_task, bpf_get_current_task_btf())',
+      'bpf_map_push_elem(&fifo, &v, 0)', 'bpf_map_pop_elem(&fifo, &v)', 'bpf_map_push_elem(&lifo, &w, BPF_EXIST)', 'bpf_map_peek_elem(&lifo, &w)',
+      'bpf_perf_event_read(&cycles, CUR_CPU_IDENTIFIER)', 'bpf_perf_event_read_value(&cycles, CUR_CPU_IDENTIFIER, &val, sizeof(val))',
+      'bpf_map_lookup_elem(&outer, &k)', 'bpf_current_task_under_cgroup(&cgroups, 0)',
+    ]) expect(r.c).toContain(call);
+    expect(r.c).toContain('#define CUR_CPU_IDENTIFIER BPF_F_CURRENT_CPU');
+    // C names the inner map's type: a map of maps BCC names before its inner map is declared after it
+    expect(r.c).toMatch(/^\n?LBC_HASH\(later, u32, u64, 10240\); LBC_ARRAY_OF_MAPS\(early, later, 2\);$/m);
+    const missing = await convertSnippet('BPF_ARRAY_OF_MAPS(outer, "nowhere", 2);\n' + probe.replace('COUNT', ''));
+    expect(missing.left).toEqual(['a map of maps whose values are like nowhere, which the BPF text does not declare']);
+  });
+
   it("a struct of the tool laid over kernel memory whose members a compile check chooses (runqlen's cfs_rq_partial): a struct per choice, each member read where the chosen one has it; the check is whether the kernel's types have the member", async () => {
     const name = `t${fs.readdirSync(dir).length}`;
     fs.writeFileSync(path.join(dir, `${name}.py`), [

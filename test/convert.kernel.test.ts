@@ -19,7 +19,7 @@ const FIX = path.join(here, 'fixtures', 'convert');
 // inside the repository, so the converted code's `@lcc-ebpf/lbc` import resolves to this package
 const OUT = path.join(here, '.out', 'convert');
 const TSX = pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-const TOOLS = ['execwatch', 'syscount_top', 'syslat', 'openwatch', 'cpusample', 'switchstate', 'mallocsum', 'execcount', 'forkwatch', 'tcpwatch', 'sigwatch', 'rqdisk', 'pidsys', 'anonrec', 'percall', 'headpick', 'stepcall', 'pyaudit', 'openpick', 'tailexec', 'commpick', 'rawpick', 'fncount', 'statepick', 'verpick'];
+const TOOLS = ['execwatch', 'syscount_top', 'syslat', 'openwatch', 'cpusample', 'switchstate', 'mallocsum', 'execcount', 'forkwatch', 'tcpwatch', 'sigwatch', 'rqdisk', 'pidsys', 'anonrec', 'percall', 'headpick', 'stepcall', 'pyaudit', 'openpick', 'tailexec', 'commpick', 'rawpick', 'fncount', 'statepick', 'verpick', 'mapkinds', 'cgpick'];
 
 function lcc(args: string[], cwd = ROOT): { status: number | null; stdout: string; stderr: string } {
   return spawnSync(process.execPath, ['--import', TSX, path.join(here, 'helpers', 'lcc.ts'), ...args], { cwd, encoding: 'utf8' });
@@ -499,6 +499,67 @@ describe.runIf(runKernelTests)('converted tools build, load and run', () => {
     expect(r.code, r.err).toBe(0);
     expect(r.out).toMatch(/^sleeps 6$/m);
   }, 30_000);
+
+  it("mapkinds keeps a process's getppid() calls in BCC's less common maps: task storage, a queue, a stack, a map of maps the tool fills, a perf counter array it opens", async () => {
+    const { proc, pw, pid } = await toldPython('for _ in range(5): os.getppid()');
+    const r = await run('mapkinds', ['-p', pid], async () => {
+      proc.stdin!.write('go\n');
+      await pw.until('done');
+    });
+    proc.kill();
+    expect(r.code, r.err).toBe(0);
+    // the task's own count numbers the calls: in order from the queue, the last three newest first from the stack
+    expect(r.out).toMatch(/^order 1 2 3 4 5$/m);
+    expect(r.out).toMatch(/^recent 5 4 3$/m);
+    // through the inner map the tool stored in both maps of maps, and with the CPU clock counter read each time
+    expect(r.out).toMatch(/^counted 10$/m);
+    expect(r.out).toMatch(/^clocked 5$/m);
+    // BCC on the fixture itself, on a process of its own making the same calls: the same lines
+    const other = await toldPython('for _ in range(5): os.getppid()');
+    const bcc = spawn('/usr/bin/python3', [path.join(FIX, 'mapkinds.py'), '-p', other.pid], { env: { ...process.env, PYTHONUNBUFFERED: '1' } });
+    running.add(bcc);
+    const bw = watch(bcc);
+    // (printed after BPF() attached its tracepoint and the tool opened its counters)
+    await bw.until('Hit Ctrl-C to end.\n');
+    other.proc.stdin!.write('go\n');
+    await other.pw.until('done');
+    bcc.kill('SIGINT');
+    expect(await bw.closed, bw.stderr).toBe(0);
+    other.proc.kill();
+    expect(r.out).toBe(bw.stdout);
+  }, 120_000);
+
+  it('cgpick counts the execs under a cgroup it stores by path in a cgroup array (check_current_task), as BCC does', async () => {
+    const cg = fs.mkdtempSync('/sys/fs/cgroup/unified/lcc-cgpick-');
+    try {
+      // a shell that moves itself into the cgroup, then execs; and an exec outside it
+      const inside = (): number => spawnSync('/bin/sh', ['-c', `echo $$ > ${cg}/cgroup.procs && exec /bin/true`]).pid ?? 0;
+      let pid = 0;
+      const r = await run('cgpick', [cg], () => {
+        pid = inside();
+        spawnSync('/bin/true');
+      });
+      expect(r.code, r.err).toBe(0);
+      expect(r.out.match(/^exec .*$/gm)).toEqual([`exec ${pid} 1`]);
+      // -p: the whole pid as the trie's prefix; another pid's exec is not counted
+      const other = await run('cgpick', [cg, '-p', '1'], () => void inside());
+      expect(other.code, other.err).toBe(0);
+      expect(other.out.match(/^exec .*$/gm)).toBeNull();
+      // BCC on the fixture itself, against the same activity
+      const bcc = spawn('/usr/bin/python3', [path.join(FIX, 'cgpick.py'), cg], { env: { ...process.env, PYTHONUNBUFFERED: '1' } });
+      running.add(bcc);
+      const bw = watch(bcc);
+      // (printed after BPF() attached its tracepoint and the tool stored the cgroup)
+      await bw.until('Hit Ctrl-C to end.\n');
+      const bccPid = inside();
+      spawnSync('/bin/true');
+      bcc.kill('SIGINT');
+      expect(await bw.closed, bw.stderr).toBe(0);
+      expect(bw.stdout.replace(`exec ${bccPid} `, 'exec PID ')).toBe(r.out.replace(`exec ${pid} `, 'exec PID '));
+    } finally {
+      fs.rmdirSync(cg);
+    }
+  }, 120_000);
 
   it('mallocsum sums malloc() sizes from a uprobe on the libc ldconfig names, and -p filters in the kernel', async () => {
     let lsPid = 0;

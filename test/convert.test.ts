@@ -17,7 +17,7 @@ const GOLDEN = path.join(FIX, 'golden');
 const OUT = path.join(here, '.out', 'convert');
 const UPDATE = !!process.env.UPDATE_GOLDEN;
 const TSX = pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-const TOOLS = ['execwatch', 'syscount_top', 'syslat', 'openwatch', 'cpusample', 'switchstate', 'mallocsum', 'execcount', 'forkwatch', 'tcpwatch', 'sigwatch', 'rqdisk', 'pidsys', 'anonrec', 'percall', 'headpick', 'stepcall', 'pyaudit', 'openpick', 'tailexec', 'commpick', 'rawpick', 'fncount', 'statepick', 'verpick'];
+const TOOLS = ['execwatch', 'syscount_top', 'syslat', 'openwatch', 'cpusample', 'switchstate', 'mallocsum', 'execcount', 'forkwatch', 'tcpwatch', 'sigwatch', 'rqdisk', 'pidsys', 'anonrec', 'percall', 'headpick', 'stepcall', 'pyaudit', 'openpick', 'tailexec', 'commpick', 'rawpick', 'fncount', 'statepick', 'verpick', 'mapkinds', 'cgpick'];
 
 function lcc(args: string[], cwd = ROOT): { status: number | null; stdout: string; stderr: string } {
   return spawnSync(process.execPath, ['--import', TSX, path.join(here, 'helpers', 'lcc.ts'), ...args], { cwd, encoding: 'utf8' });
@@ -185,13 +185,13 @@ describe('lcc convert', () => {
     // written, with spots left: its own exit status, not a failure's
     const r = lcc(['convert', path.join(bad, 'partial.py'), '-o', path.join(OUT, 'bad-partial')]);
     expect(r.status).toBe(3);
-    expect(r.stderr).toMatch(/partial\.py:15: BPF_HASH_OF_MAPS/);
+    expect(r.stderr).toMatch(/partial\.py:15: BPF_TABLE_PINNED/);
     expect(r.stderr).toMatch(/partial\.py:27: text\.replace\("CPU_FILTER", cpu_filter\(\)\)/);
     expect(r.stderr).toMatch(/partial\.py:29: Python not translated: eval\(\)/);
     const md = fs.readFileSync(path.join(OUT, 'bad-partial', 'CONVERSION.md'), 'utf8');
     expect(md).toMatch(/## Left for a person \(3\)/);
     expect(md).toMatch(/partial\.py:23: counts\.increment/);
     const c = fs.readFileSync(path.join(OUT, 'bad-partial', 'partial.bpf.c'), 'utf8');
-    expect(c).toMatch(/^#error "lcc convert could not convert .*partial\.py:15: BPF_HASH_OF_MAPS/m);
+    expect(c).toMatch(/^#error "lcc convert could not convert .*partial\.py:15: BPF_TABLE_PINNED/m);
   });
 });

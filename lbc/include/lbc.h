@@ -94,6 +94,85 @@ typedef __u64 lbc_stack_t[LBC_STACK_DEPTH];
 	__LBC_KV_MAP(name, BPF_MAP_TYPE_PERCPU_ARRAY, key, value, entries)
 
 /*
+ * Local storage, BCC's BPF_TASK_STORAGE/BPF_INODE_STORAGE/BPF_SK_STORAGE/BPF_CGRP_STORAGE: a value the
+ * kernel keeps with each task, inode, socket or cgroup (bpf_*_storage_get). The objects are the entries:
+ * no size, and the kernel takes such a map only unpreallocated, its key an int
+ */
+#define __LBC_STORAGE(_name, _type, _value)           \
+	struct {                                      \
+		__uint(type, _type);                  \
+		__uint(map_flags, BPF_F_NO_PREALLOC); \
+		__type(key, int);                     \
+		__type(value, _value);                \
+	} _name SEC(".maps")
+#define LBC_TASK_STORAGE(name, value) __LBC_STORAGE(name, BPF_MAP_TYPE_TASK_STORAGE, value)
+#define LBC_INODE_STORAGE(name, value) __LBC_STORAGE(name, BPF_MAP_TYPE_INODE_STORAGE, value)
+#define LBC_SK_STORAGE(name, value) __LBC_STORAGE(name, BPF_MAP_TYPE_SK_STORAGE, value)
+#define LBC_CGRP_STORAGE(name, value) __LBC_STORAGE(name, BPF_MAP_TYPE_CGRP_STORAGE, value)
+/* a cgroup program's storage, BCC's BPF_CGROUP_STORAGE/BPF_PERCPU_CGROUP_STORAGE (bpf_get_local_storage):
+ * the kernel keys it by the cgroup and attach type the program runs for */
+#define __LBC_CGROUP_STORAGE(_name, _type, _value)            \
+	struct {                                              \
+		__uint(type, _type);                          \
+		__type(key, struct bpf_cgroup_storage_key);   \
+		__type(value, _value);                        \
+	} _name SEC(".maps")
+#define LBC_CGROUP_STORAGE(name, value) __LBC_CGROUP_STORAGE(name, BPF_MAP_TYPE_CGROUP_STORAGE, value)
+#define LBC_PERCPU_CGROUP_STORAGE(name, value) __LBC_CGROUP_STORAGE(name, BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE, value)
+
+/* longest-prefix match (BCC's BPF_LPM_TRIE): the key starts with its prefix length in bits; the kernel
+ * takes such a map only unpreallocated */
+#define LBC_LPM_TRIE(_name, _key, _value, _entries)   \
+	struct {                                      \
+		__uint(type, BPF_MAP_TYPE_LPM_TRIE);  \
+		__uint(map_flags, BPF_F_NO_PREALLOC); \
+		__uint(max_entries, _entries);        \
+		__type(key, _key);                    \
+		__type(value, _value);                \
+	} _name SEC(".maps")
+/* cgroups by index, BCC's BPF_CGROUP_ARRAY: user space stores a cgroup directory's fd, programs test
+ * whether the current task is under it (bpf_current_task_under_cgroup) */
+#define LBC_CGROUP_ARRAY(name, entries) __LBC_KV_MAP(name, BPF_MAP_TYPE_CGROUP_ARRAY, __u32, __u32, entries)
+
+/* values without keys, pushed and popped: BCC's BPF_QUEUE (first in, first out) and BPF_STACK (last in,
+ * first out; LBC_STACK is a stack trace map) */
+#define __LBC_VALUES(_name, _type, _value, _entries) \
+	struct {                                     \
+		__uint(type, _type);                 \
+		__uint(max_entries, _entries);       \
+		__type(value, _value);               \
+	} _name SEC(".maps")
+#define LBC_QUEUE(name, value, entries) __LBC_VALUES(name, BPF_MAP_TYPE_QUEUE, value, entries)
+#define LBC_LIFO(name, value, entries) __LBC_VALUES(name, BPF_MAP_TYPE_STACK, value, entries)
+
+/* perf event counters by CPU, BCC's BPF_PERF_ARRAY: user space opens one per CPU and stores its fd
+ * (open_perf_event), programs read this CPU's with bpf_perf_event_read(_value) */
+#define LBC_PERF_ARRAY(name, entries)                        \
+	struct {                                             \
+		__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY); \
+		__uint(max_entries, entries);                \
+		__uint(key_size, sizeof(__u32));             \
+		__uint(value_size, sizeof(__u32));           \
+	} name SEC(".maps")
+
+/* maps of maps, BCC's BPF_ARRAY_OF_MAPS/BPF_HASH_OF_MAPS: each value a map shaped like `inner` (a map
+ * declared before), which user space stores by its fd; a lookup gives a program that map */
+#define LBC_ARRAY_OF_MAPS(name, inner, entries)             \
+	struct {                                            \
+		__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);   \
+		__uint(max_entries, entries);               \
+		__type(key, __u32);                         \
+		__array(values, typeof(inner));             \
+	} name SEC(".maps")
+#define LBC_HASH_OF_MAPS(_name, _key, _inner, _entries)     \
+	struct {                                            \
+		__uint(type, BPF_MAP_TYPE_HASH_OF_MAPS);    \
+		__uint(max_entries, _entries);              \
+		__type(key, _key);                          \
+		__array(values, typeof(_inner));            \
+	} _name SEC(".maps")
+
+/*
  * A perf event array's BTF value is the per-CPU perf fd, not the event, and
  * its page count is a consumer setting: `lcc gen` reads both from this macro.
  * The event type is still referenced here so that it lands in BTF even when

@@ -212,14 +212,7 @@ export class Program {
 
   private attachPerfEvent(pe: { type: number; config: number; samplePeriod?: number; frequency?: number; cpus?: number[] }): Link {
     const freq = pe.frequency !== undefined;
-    const attr = {
-      type: pe.type, size: structSize(PerfEventAttr), config: BigInt(pe.config),
-      sample_period: BigInt(freq ? pe.frequency! : (pe.samplePeriod ?? 1)), sample_type: 0n, read_format: 0n,
-      flags: freq ? 1n << 10n : 0n, // bit 10: freq
-      wakeup_events: 0, bp_type: 0, config1: 0n, config2: 0n, branch_sample_type: 0n, sample_regs_user: 0n,
-      sample_stack_user: 0, clockid: 0, sample_regs_intr: 0n, aux_watermark: 0, sample_max_stack: 0, _reserved_2: 0,
-      aux_sample_size: 0, _reserved_3: 0, sig_data: 0n, config3: 0n,
-    };
+    const attr = perfEventAttr(pe.type, pe.config, BigInt(freq ? pe.frequency! : (pe.samplePeriod ?? 1)), freq);
     const links: Link[] = [];
     const fds: number[] = [];
     try {
@@ -253,4 +246,27 @@ export function ifIndex(name: string | number): number {
   const i = c.if_nametoindex(Buffer.from(`${name}\0`)) as number;
   if (!i) throw new UsageError(`no network interface named ${name} (see "ip link")`);
   return i;
+}
+
+/** A perf_event_attr: counting `config` of `type`, sampling every `period` events (or `period` times a second with `freq`) */
+function perfEventAttr(type: number, config: number | bigint, period: bigint, freq = false): Record<string, unknown> {
+  return {
+    type, size: structSize(PerfEventAttr), config: BigInt(config),
+    sample_period: period, sample_type: 0n, read_format: 0n,
+    flags: freq ? 1n << 10n : 0n, // bit 10: freq
+    wakeup_events: 0, bp_type: 0, config1: 0n, config2: 0n, branch_sample_type: 0n, sample_regs_user: 0n,
+    sample_stack_user: 0, clockid: 0, sample_regs_intr: 0n, aux_watermark: 0, sample_max_stack: 0, _reserved_2: 0,
+    aux_sample_size: 0, _reserved_3: 0, sig_data: 0n, config3: 0n,
+  };
+}
+
+/**
+ * A counter of `config` of `type` on one CPU (of process `pid`, or of every one: -1), enabled, that never
+ * samples: its fd, which a perf event array holds for programs' bpf_perf_event_read(). The caller closes it.
+ */
+export function openPerfCounter(type: number, config: number | bigint, pid: number, cpu: number): number {
+  // (a period no count reaches, as BCC's bpf_open_perf_event sets: a counter, no overflow interrupts)
+  const fd = perfEventOpen(perfEventAttr(type, config, 0x7fffffffffffffffn), pid, cpu);
+  if (fd < 0) throw new LbcError(`perf_event_open(type ${type}, config ${config}) on CPU ${cpu}`, { errno: errno() });
+  return fd;
 }

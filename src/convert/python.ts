@@ -384,14 +384,21 @@ export function parsePythonTool(file: string, source: string): PyTool {
   tool.bpfLine = bpfCall ? line(bpfCall) : 0;
   // the same text compiled by BPF() in each branch of a choice (readahead's kfunc or kprobe text): the
   // text is what it is at the last of them, each branch's additions under its condition
-  const textEnd = textArg?.type === 'identifier'
-    ? bpfCalls.filter((c) => c === bpfCall || (!inFunction(c) && (kwargs(c).get('text') ?? positional(c)[0])?.text === textArg.text)).reduce((r, c) => Math.max(r, c.startPosition.row), 0)
-    : 0;
   const builtText = textArg && textArg.type === 'call' ? replacedConstant(textArg, tool, constStrings) : null;
   const literal = textArg ? pyString(textArg) ?? (textArg.type === 'identifier' ? null : formedText(textArg, tool, constStrings, { line: line(textArg), cond: null, conds: [] })) : null;
+  // BPF(text=bpf_text.replace("PID", pid)): the variable's text, the call's own replace()s made on it last
+  let textName = textArg?.type === 'identifier' ? textArg : undefined;
+  if (textArg?.type === 'call' && literal === null && !builtText) {
+    let base: PyNode | null = textArg;
+    while (base?.type === 'call' && base.childForFieldName('function')?.type === 'attribute' && base.childForFieldName('function')!.childForFieldName('attribute')!.text === 'replace') base = base.childForFieldName('function')!.childForFieldName('object');
+    if (base !== textArg && base?.type === 'identifier') textName = base;
+  }
+  const textEnd = textName
+    ? bpfCalls.filter((c) => c === bpfCall || (!inFunction(c) && (kwargs(c).get('text') ?? positional(c)[0])?.text === textArg!.text)).reduce((r, c) => Math.max(r, c.startPosition.row), 0)
+    : 0;
   if (literal !== null && textArg) tool.pieces.push({ text: literal, line: line(textArg), cond: null });
-  else if (textArg?.type === 'identifier') {
-    const textVar = textArg.text;
+  else if (textName) {
+    const textVar = textName.text;
     tool.exitGuards = exitGuards(bpfCall!);
     // text = make_text(args): a function of the module that builds its own variable and returns it
     // (exitsnoop's _embedded_c): its assignments are the text's
@@ -489,6 +496,7 @@ export function parsePythonTool(file: string, source: string): PyTool {
         tool.unknown.push({ line: line(a), text: a.text.split('\n')[0]!, why: 'builds the BPF text from something that is not a string' });
       }
     }
+    if (textName !== textArg) replacementsOf(textArg!, textVar, tool, []);
   } else if (textArg && builtText) {
     // BPF(text=build(args))
     const { ret, text } = builtText;

@@ -71,7 +71,7 @@ const PROGRAM_MACROS = new Set(['BPF_KPROBE', 'BPF_KRETPROBE', 'BPF_PROG', 'BPF_
 const LBC_MACROS: Record<string, { args: string[]; make(a: string[], p: Parser, w: Where, call: MacroCall): RawMap }> = {};
 for (const [macro, type] of [
   ['LBC_HASH', 'hash'], ['LBC_LRU_HASH', 'lru_hash'], ['LBC_PERCPU_HASH', 'percpu_hash'],
-  ['LBC_LRU_PERCPU_HASH', 'lru_percpu_hash'], ['LBC_ARRAY', 'array'], ['LBC_PERCPU_ARRAY', 'percpu_array'],
+  ['LBC_LRU_PERCPU_HASH', 'lru_percpu_hash'], ['LBC_ARRAY', 'array'], ['LBC_PERCPU_ARRAY', 'percpu_array'], ['LBC_LPM_TRIE', 'lpm_trie'],
 ] as const) {
   LBC_MACROS[macro] = {
     args: ['name', 'key type', 'value type', 'max entries'],
@@ -83,8 +83,8 @@ for (const [macro, type] of [
   };
 }
 // index → 4 bytes: XDP's redirect maps (a CPU's queue size, an ifindex, an AF_XDP socket), programs for
-// tail calls and sockets for redirects (fds user space stores)
-for (const [macro, type] of [['LBC_CPUMAP', 'cpumap'], ['LBC_DEVMAP', 'devmap'], ['LBC_XSKMAP', 'xskmap'], ['LBC_PROG_ARRAY', 'prog_array'], ['LBC_SOCKMAP', 'sockmap']] as const) {
+// tail calls, sockets for redirects and cgroups (fds user space stores)
+for (const [macro, type] of [['LBC_CPUMAP', 'cpumap'], ['LBC_DEVMAP', 'devmap'], ['LBC_XSKMAP', 'xskmap'], ['LBC_PROG_ARRAY', 'prog_array'], ['LBC_SOCKMAP', 'sockmap'], ['LBC_CGROUP_ARRAY', 'cgroup_array']] as const) {
   LBC_MACROS[macro] = {
     args: ['name', 'max entries'],
     make: (a, p, w, call) => ({
@@ -130,6 +130,40 @@ LBC_MACROS.LBC_STACK_BUILDID = {
     value: { kind: 'typedef', name: 'lbc_stack_build_id_t', to: { kind: 'array', of: p.typeFromText('struct bpf_stack_build_id', call.argPos[0]!), length: Number(p.lookup('LBC_STACK_DEPTH') ?? 127n) } },
     maxEntries: p.constant(a[1]!, call.argPos[1]!),
   }),
+};
+// a value per kernel object (task, inode, socket, cgroup): the kernel keys it by the object, an int's size
+for (const [macro, type] of [['LBC_TASK_STORAGE', 'task_storage'], ['LBC_INODE_STORAGE', 'inode_storage'], ['LBC_SK_STORAGE', 'sk_storage'], ['LBC_CGRP_STORAGE', 'cgrp_storage']] as const) {
+  LBC_MACROS[macro] = {
+    args: ['name', 'value type'],
+    make: (a, p, w, call) => ({ name: a[0]!, where: w, type, via: 'lbc', key: builtinType('int')!, value: p.typeFromText(a[1]!, call.argPos[1]!), maxEntries: null }),
+  };
+}
+for (const [macro, type] of [['LBC_CGROUP_STORAGE', 'cgroup_storage'], ['LBC_PERCPU_CGROUP_STORAGE', 'percpu_cgroup_storage']] as const) {
+  LBC_MACROS[macro] = {
+    args: ['name', 'value type'],
+    make: (a, p, w, call) => ({ name: a[0]!, where: w, type, via: 'lbc', key: p.typeFromText('struct bpf_cgroup_storage_key', call.argPos[0]!), value: p.typeFromText(a[1]!, call.argPos[1]!), maxEntries: null }),
+  };
+}
+// values without keys, pushed and popped
+for (const [macro, type] of [['LBC_QUEUE', 'queue'], ['LBC_LIFO', 'stack']] as const) {
+  LBC_MACROS[macro] = {
+    args: ['name', 'value type', 'max entries'],
+    make: (a, p, w, call) => ({ name: a[0]!, where: w, type, via: 'lbc', key: null, keySize: 0, value: p.typeFromText(a[1]!, call.argPos[1]!), maxEntries: p.constant(a[2]!, call.argPos[2]!) }),
+  };
+}
+// perf event counters by CPU: their fds, which user space stores
+LBC_MACROS.LBC_PERF_ARRAY = {
+  args: ['name', 'max entries'],
+  make: (a, p, w, call) => ({ name: a[0]!, where: w, type: 'perf_event_array', via: 'lbc', key: builtinType('__u32')!, value: builtinType('__u32')!, maxEntries: p.constant(a[1]!, call.argPos[1]!) }),
+};
+// maps of maps: the values are maps (their fds, from user space) shaped like a map declared before
+LBC_MACROS.LBC_ARRAY_OF_MAPS = {
+  args: ['name', 'inner map', 'max entries'],
+  make: (a, p, w, call) => ({ name: a[0]!, where: w, type: 'array_of_maps', via: 'lbc', key: builtinType('__u32')!, value: builtinType('__u32')!, inner: a[1]!, maxEntries: p.constant(a[2]!, call.argPos[2]!) }),
+};
+LBC_MACROS.LBC_HASH_OF_MAPS = {
+  args: ['name', 'key type', 'inner map', 'max entries'],
+  make: (a, p, w, call) => ({ name: a[0]!, where: w, type: 'hash_of_maps', via: 'lbc', key: p.typeFromText(a[1]!, call.argPos[1]!), value: builtinType('__u32')!, inner: a[2]!, maxEntries: p.constant(a[3]!, call.argPos[3]!) }),
 };
 for (const [macro, hist, slots] of [['LBC_HIST2', 'log2', 65], ['LBC_HIST10', 'log10', 21]] as const) {
   LBC_MACROS[macro] = {
@@ -678,13 +712,8 @@ class Parser implements ExprEnv {
     const base = body.startIndex + 1;
     for (const m of text.matchAll(/(__uint|__type|__array|__ulong)\s*\(/g)) {
       const open = m.index! + m[0].length - 1;
-      let depth = 0;
-      let close = open;
-      for (; close < text.length; close++) {
-        if (text[close] === '(') depth++;
-        else if (text[close] === ')' && --depth === 0) break;
-      }
-      const inner = text.slice(open + 1, close);
+      const matched = matchParen(text, open);
+      const inner = text.slice(open + 1, matched < 0 ? text.length : matched);
       const comma = inner.indexOf(',');
       const field = inner.slice(0, comma).trim();
       const arg = inner.slice(comma + 1).trim();

@@ -11,7 +11,7 @@ import { release as kernelRelease } from 'node:os';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import type { BpfObject } from '../object.js';
-import type { Program, AttachTarget } from '../program.js';
+import { openPerfCounter, type Program, type AttachTarget } from '../program.js';
 import type { Link } from '../link.js';
 import type { BpfMap } from '../map.js';
 import type { Codec } from '../codec.js';
@@ -211,6 +211,16 @@ export class Table {
     return this.wrapValue(v);
   }
   __setitem__(k: unknown, v: unknown): void {
+    // a cgroup array takes a cgroup's path as BCC's CgroupArray does: the directory's fd stored, then closed
+    if (this.map.info.type === 'cgroup_array' && (typeof v === 'string' || v instanceof Uint8Array)) {
+      const fd = fs.openSync(text(v), 'r');
+      try {
+        this.map.set(this.rawKey(k), fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+      return;
+    }
     this.map.set(this.rawKey(k), this.rawValue(v));
   }
   __delitem__(k: unknown): void {
@@ -385,6 +395,30 @@ export class Table {
     this.bpf.openBuffer(this, 'ring', 0, 1);
   }
 
+  /** get_fd(): the map's fd (a map of maps stores its inner maps by theirs) */
+  get_fd(): number {
+    return this.map.fd;
+  }
+
+  /**
+   * open_perf_event(typ, config, pid=-1): a counter per online CPU, stored at the CPU's index, which the
+   * programs read with perf_read(CUR_CPU_IDENTIFIER); closed with the BPF object
+   */
+  open_perf_event(...args: unknown[]): void {
+    const o = kw(args, ['typ', 'config', 'pid']);
+    for (const cpu of get_online_cpus()) {
+      let fd: number;
+      try {
+        fd = openPerfCounter(Number(fromPy(o.typ)), BigInt(fromPy(o.config) as number), Number(fromPy(o.pid ?? -1)), cpu);
+      } catch (e) {
+        // (BCC's message, with the kernel's reason)
+        throw new Exception(`bpf_open_perf_event failed: ${(e as Error).message}`);
+      }
+      this.bpf.counterFds.push(fd);
+      this.map.set(cpu, fd);
+    }
+  }
+
   // queue and stack maps
   push(v: unknown): void {
     this.map.set(undefined as never, this.rawValue(v));
@@ -458,6 +492,8 @@ export class BPF {
   private readonly links = new Map<string, Link[]>();
   private readonly kinds = new Map<string, 'kprobe' | 'uprobe' | 'tracepoint' | 'other'>();
   private readonly buffers: { table: Table; consumer: { poll(): number; close(): void } }[] = [];
+  /** the perf counters open_perf_event opened, closed with the object */
+  readonly counterFds: number[] = [];
   private wake: (() => void) | null = null;
 
   constructor(skeleton: SkeletonClass | null, ...args: unknown[]) {
@@ -993,6 +1029,7 @@ export class BPF {
     for (const k of [...this.links.keys()]) this.detachKey(k);
     for (const b of this.buffers) b.consumer.close();
     this.buffers.length = 0;
+    for (const fd of this.counterFds.splice(0)) fs.closeSync(fd);
     this.pipe?.close();
     this.skeleton?.destroy();
   }

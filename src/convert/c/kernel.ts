@@ -20,6 +20,8 @@ export const KERNEL_MACROS: Record<string, string> = {
   ETH_P_8021Q: ' 0x8100', ETH_P_8021AD: ' 0x88A8', ETH_P_ARP: ' 0x0806', ETH_HLEN: ' 14', ETH_ALEN: ' 6',
   // include/uapi/linux/in6.h's IPv6 next headers: macros there, not the enum vmlinux.h has for in.h's
   IPPROTO_HOPOPTS: ' 0', IPPROTO_ROUTING: ' 43', IPPROTO_FRAGMENT: ' 44', IPPROTO_ICMPV6: ' 58', IPPROTO_NONE: ' 59', IPPROTO_DSTOPTS: ' 60',
+  // the perf counter of the CPU a program runs on (BCC's, for map.perf_read())
+  CUR_CPU_IDENTIFIER: ' BPF_F_CURRENT_CPU',
   lock_xadd: '(ptr, val) ((void)__sync_fetch_and_add(ptr, val))',
   div_u64: '(a, b) ((__u64)(a) / (__u32)(b))', div64_u64: '(a, b) ((__u64)(a) / (__u64)(b))',
   REQ_OP_BITS: ' 8', REQ_OP_MASK: ' ((1 << 8) - 1)',

@@ -12,6 +12,12 @@ const MAP_DEFAULTS: Record<string, { macro: string; kind: string }> = {
   BPF_PERCPU_ARRAY: { macro: 'LBC_PERCPU_ARRAY', kind: 'percpu_array' }, BPF_HISTOGRAM: { macro: 'LBC_ARRAY', kind: 'histogram' },
 };
 
+/** BCC's local storage maps → lbc.h's: a value kept with each kernel object */
+const STORAGE: Record<string, string> = {
+  BPF_TASK_STORAGE: 'LBC_TASK_STORAGE', BPF_INODE_STORAGE: 'LBC_INODE_STORAGE', BPF_SK_STORAGE: 'LBC_SK_STORAGE',
+  BPF_CGROUP_STORAGE: 'LBC_CGROUP_STORAGE', BPF_PERCPU_CGROUP_STORAGE: 'LBC_PERCPU_CGROUP_STORAGE',
+};
+
 const TABLE_KINDS: Record<string, string> = {
   hash: 'BPF_HASH', array: 'BPF_ARRAY', percpu_array: 'BPF_PERCPU_ARRAY', percpu_hash: 'BPF_PERCPU_HASH', lru_hash: 'BPF_LRU_HASH', histogram: 'BPF_HISTOGRAM',
 };
@@ -23,6 +29,8 @@ export function rewriteMaps(cx: Conversion): void {
   // declarations a replacement put on one line (a map per option, all declared): the ones after a ';'
   cx.text = cx.text.replace(/(;[ \t]*)(BPF_\w+)\s*(?=\()/g, (m, lead: string, macro: string, off: number) =>
     MAP_DEFAULTS[macro] || macro === 'BPF_TABLE' ? `${lead}\u0000MAP${macro}\u0000${pyLine(off)}\u0000` : m);
+  // maps of maps named before their inner map: declared after it
+  const afterInner = new Map<string, { out: string; line: number }[]>();
   for (;;) {
     const i = cx.text.indexOf('\u0000MAP');
     if (i < 0) break;
@@ -105,6 +113,44 @@ export function rewriteMaps(cx: Conversion): void {
       out = hash ? `LBC_SOCKHASH(${mapName}, ${key}, ${size});` : `LBC_SOCKMAP(${mapName}, ${size});`;
       maps.push({ name: mapName, macro: hash ? 'LBC_SOCKHASH' : 'LBC_SOCKMAP', key, value: '__u32', kind: hash ? 'hash' : 'array' });
       report.push({ line, what: `${macro}(${a.join(', ')}) → ${out}`, converted: true });
+    } else if (STORAGE[macro]) {
+      // a value per task, inode, socket or cgroup: the kernel object is the key
+      const lbc = STORAGE[macro]!;
+      out = `${lbc}(${mapName}, ${a[1]});`;
+      maps.push({ name: mapName, macro: lbc, key: null, value: a[1]!, kind: 'storage' });
+      report.push({ line, what: `${macro}(${a.join(', ')}) → ${out}`, converted: true });
+    } else if (macro === 'BPF_QUEUE' || macro === 'BPF_STACK') {
+      // values pushed and popped: first in first out, or last in first out (BCC's flags argument: BPF_F_* of the map, none that libbpf's definition takes)
+      const lbc = macro === 'BPF_QUEUE' ? 'LBC_QUEUE' : 'LBC_LIFO';
+      out = `${lbc}(${mapName}, ${a[1]}, ${a[2]});`;
+      maps.push({ name: mapName, macro: lbc, key: null, value: a[1]!, kind: 'queue' });
+      report.push({ line, what: `${macro}(${a.join(', ')}) → ${out}`, converted: true });
+    } else if (macro === 'BPF_LPM_TRIE') {
+      // BCC's defaults: u64 keys and values, 10240 entries
+      out = `LBC_LPM_TRIE(${mapName}, ${a[1] || 'u64'}, ${a[2] || 'u64'}, ${a[3] || '10240'});`;
+      maps.push({ name: mapName, macro: 'LBC_LPM_TRIE', key: a[1] || 'u64', value: a[2] || 'u64', kind: 'hash' });
+      report.push({ line, what: `BPF_LPM_TRIE(${a.join(', ')}) → ${out} (BCC's defaults made explicit)`, converted: true });
+    } else if (macro === 'BPF_CGROUP_ARRAY') {
+      out = `LBC_CGROUP_ARRAY(${mapName}, ${a[1]});`;
+      maps.push({ name: mapName, macro: 'LBC_CGROUP_ARRAY', key: '__u32', value: '__u32', kind: 'array' });
+      report.push({ line, what: `BPF_CGROUP_ARRAY(${a.join(', ')}) → ${out}`, converted: true });
+    } else if (macro === 'BPF_PERF_ARRAY') {
+      out = `LBC_PERF_ARRAY(${mapName}, ${a[1]});`;
+      maps.push({ name: mapName, macro: 'LBC_PERF_ARRAY', key: '__u32', value: '__u32', kind: 'perf_array' });
+      report.push({ line, what: `BPF_PERF_ARRAY(${a.join(', ')}) → ${out} (user space stores a counter per CPU: open_perf_event)`, converted: true });
+    } else if (macro === 'BPF_ARRAY_OF_MAPS' || macro === 'BPF_HASH_OF_MAPS') {
+      // the inner map by name (a string in BCC), the outer's values maps shaped like it
+      const hash = macro === 'BPF_HASH_OF_MAPS';
+      const [key, innerArg, size] = hash ? (a.length === 2 ? ['int', a[1], '10240'] : [a[1]!, a[2], a[3] || '10240']) : ['__u32', a[1], a[2]];
+      const inner = (innerArg ?? '').replace(/^"|"$/g, '');
+      out = hash ? `LBC_HASH_OF_MAPS(${mapName}, ${key}, ${inner}, ${size});` : `LBC_ARRAY_OF_MAPS(${mapName}, ${inner}, ${size});`;
+      maps.push({ name: mapName, macro: hash ? 'LBC_HASH_OF_MAPS' : 'LBC_ARRAY_OF_MAPS', key, value: '__u32', kind: 'maps' });
+      report.push({ line, what: `${macro}(${a.join(', ')}) → ${out} (each value a map like ${inner}, stored by its fd)`, converted: true });
+      // (C names the inner map's type: declared after it, where BCC's string named one declared later)
+      if (!maps.some((x) => x.name === inner)) {
+        afterInner.set(inner, [...(afterInner.get(inner) ?? []), { out, line }]);
+        out = '';
+      }
     } else if (macro === 'BPF_STACK_TRACE' || macro === 'BPF_STACK_TRACE_BUILDID') {
       const lbc = macro === 'BPF_STACK_TRACE' ? 'LBC_STACK' : 'LBC_STACK_BUILDID';
       out = `${lbc}(${mapName}, ${a[1] || '1024'});`;
@@ -113,8 +159,12 @@ export function rewriteMaps(cx: Conversion): void {
     } else {
       fail(line, `${m[1]}(...)`, 'lcc convert does not know this map macro; declare the map with an LBC_* macro from lbc.h');
     }
+    const outers = afterInner.get(mapName) ?? [];
+    afterInner.delete(mapName);
+    out = [out, ...outers.map((o) => o.out)].filter(Boolean).join(' ');
     cx.text = cx.text.slice(0, i) + out + keepLines(cx.text.slice(i, end)) + cx.text.slice(end);
   }
+  for (const [inner, outers] of afterInner) for (const o of outers) fail(o.line, `a map of maps whose values are like ${inner}, which the BPF text does not declare`, `declare ${inner} (the inner map) in the BPF text`);
   const mapNames = new Set(maps.map((m) => m.name));
 
   // map methods
@@ -127,7 +177,7 @@ export function rewriteMaps(cx: Conversion): void {
     return out;
   };
   const declaredBefore = (at: number, v: string): string | undefined => locals(cx.text.slice(0, at)).get(v);
-  cx.text = cx.text.replace(/\b(\w+)\.(lookup_or_try_init|lookup_or_init|lookup|update|insert|delete|increment|atomic_increment|perf_submit|ringbuf_output|ringbuf_reserve|ringbuf_submit|ringbuf_discard|get_stackid|redirect_map|perf_submit_skb|sock_map_update|sock_hash_update|msg_redirect_map|msg_redirect_hash|sk_redirect_map|sk_redirect_hash|call)\s*\(/g, (m, map: string, method: string, off: number) => {
+  cx.text = cx.text.replace(/\b(\w+)\.(lookup_or_try_init|lookup_or_init|lookup|update|insert|delete|increment|atomic_increment|perf_submit|ringbuf_output|ringbuf_reserve|ringbuf_submit|ringbuf_discard|get_stackid|redirect_map|perf_submit_skb|sock_map_update|sock_hash_update|msg_redirect_map|msg_redirect_hash|sk_redirect_map|sk_redirect_hash|call|push|pop|peek|perf_read|perf_counter_value|task_storage_get|task_storage_delete|inode_storage_get|inode_storage_delete|sk_storage_get|sk_storage_delete|get_local_storage|check_current_task)\s*\(/g, (m, map: string, method: string, off: number) => {
     if (!mapNames.has(map)) return m;
     return `\u0000CALL${map}\u0000${method}\u0000${pyLine(off)}\u0000(`;
   });
@@ -191,6 +241,21 @@ export function rewriteMaps(cx: Conversion): void {
       // that name with the map after the context, as BCC rewrites them
       // prog_array.call(ctx, index): the tail call (it returns only when the slot is empty)
       case 'call': out = `bpf_tail_call(${a[0]}, &${map}, ${a[1]})`; break;
+      // queue and stack maps: push(&v, flags), pop(&v), peek(&v)
+      case 'push': out = `bpf_map_push_elem(&${map}, ${a[0]}, ${a[1] ?? '0'})`; break;
+      case 'pop': out = `bpf_map_pop_elem(&${map}, ${a[0]})`; break;
+      case 'peek': out = `bpf_map_peek_elem(&${map}, ${a[0]})`; break;
+      // a perf counter of this CPU's (BPF_PERF_ARRAY): its count, or count, enabled and running times
+      case 'perf_read': out = `bpf_perf_event_read(&${map}, ${a[0]})`; break;
+      case 'perf_counter_value': out = `bpf_perf_event_read_value(&${map}, ${a.join(', ')})`; break;
+      // local storage: the helper of the map's kind, the map first (x.task_storage_get(task, &init, flags))
+      case 'task_storage_get': case 'inode_storage_get': case 'sk_storage_get':
+      case 'task_storage_delete': case 'inode_storage_delete': case 'sk_storage_delete':
+        out = `bpf_${method}(&${map}, ${a.join(', ')})`;
+        break;
+      case 'get_local_storage': out = `bpf_get_local_storage(&${map}, ${a[0] ?? '0'})`; break;
+      // a cgroup array's: whether the current task is under the cgroup at that index
+      case 'check_current_task': out = `bpf_current_task_under_cgroup(&${map}, ${a[0]})`; break;
       case 'sock_map_update': case 'sock_hash_update': case 'msg_redirect_map': case 'msg_redirect_hash': case 'sk_redirect_map': case 'sk_redirect_hash':
         out = `bpf_${method}(${a[0]}, &${map}, ${a.slice(1).join(', ')})`;
         break;
