@@ -677,6 +677,8 @@ describe('the C a tool writes, converted whole', () => {
     expect(r.c).toMatch(/^\n?LBC_HASH\(later, u32, u64, 10240\); LBC_ARRAY_OF_MAPS\(early, later, 2\);$/m);
     const missing = await convertSnippet('BPF_ARRAY_OF_MAPS(outer, "nowhere", 2);\n' + probe.replace('COUNT', ''));
     expect(missing.left).toEqual(['a map of maps whose values are like nowhere, which the BPF text does not declare']);
+    const flagged = await convertSnippet('BPF_QUEUE(q, u64, 8, BPF_F_NUMA_NODE);\n' + probe.replace('COUNT', ''));
+    expect(flagged.left).toEqual(['BPF_QUEUE(q, u64, 8, BPF_F_NUMA_NODE): a queue or stack with map flags (BPF_F_NUMA_NODE)']);
   });
 
   it("a struct of the tool laid over kernel memory whose members a compile check chooses (runqlen's cfs_rq_partial): a struct per choice, each member read where the chosen one has it; the check is whether the kernel's types have the member", async () => {

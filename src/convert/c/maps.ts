@@ -120,11 +120,13 @@ export function rewriteMaps(cx: Conversion): void {
       maps.push({ name: mapName, macro: lbc, key: null, value: a[1]!, kind: 'storage' });
       report.push({ line, what: `${macro}(${a.join(', ')}) → ${out}`, converted: true });
     } else if (macro === 'BPF_QUEUE' || macro === 'BPF_STACK') {
-      // values pushed and popped: first in first out, or last in first out (BCC's flags argument: BPF_F_* of the map, none that libbpf's definition takes)
+      // values pushed and popped: first in first out, or last in first out
       const lbc = macro === 'BPF_QUEUE' ? 'LBC_QUEUE' : 'LBC_LIFO';
       out = `${lbc}(${mapName}, ${a[1]}, ${a[2]});`;
       maps.push({ name: mapName, macro: lbc, key: null, value: a[1]!, kind: 'queue' });
-      report.push({ line, what: `${macro}(${a.join(', ')}) → ${out}`, converted: true });
+      // (BCC's optional fourth argument, the map's flags: lbc.h's queue has none)
+      if (a[3] && a[3].trim() !== '0') fail(line, `${macro}(${a.join(', ')}): a queue or stack with map flags (${a[3].trim()})`, 'declare it with struct { __uint(type, BPF_MAP_TYPE_QUEUE); __uint(map_flags, ...); ... } by hand');
+      else report.push({ line, what: `${macro}(${a.join(', ')}) → ${out}`, converted: true });
     } else if (macro === 'BPF_LPM_TRIE') {
       // BCC's defaults: u64 keys and values, 10240 entries
       out = `LBC_LPM_TRIE(${mapName}, ${a[1] || 'u64'}, ${a[2] || 'u64'}, ${a[3] || '10240'});`;
