@@ -527,6 +527,15 @@ describe.runIf(runKernelTests)('converted tools build, load and run', () => {
     expect(await bw.closed, bw.stderr).toBe(0);
     other.proc.kill();
     expect(r.out).toBe(bw.stdout);
+    // a hardware counter: where the machine has no PMU (a VM's "cpu" event source), open_perf_event refuses
+    // it with the kernel's reason, as BCC's does (BCC prints perf_event_open's strerror); else it counts
+    const cycles = await run('mapkinds', ['-p', pid, '--cycles'], () => undefined);
+    if (fs.existsSync('/sys/bus/event_source/devices/cpu')) expect(cycles.code, cycles.err).toBe(0);
+    else {
+      expect(cycles.code).not.toBe(0);
+      expect(cycles.err).toMatch(/^mapkinds: bpf_open_perf_event failed: perf_event_open\(type 0, config 0\) on CPU \d+: ENOENT/m);
+      expect(cycles.err).not.toMatch(/^\s+at /m);
+    }
   }, 120_000);
 
   it('cgpick counts the execs under a cgroup it stores by path in a cgroup array (check_current_task), as BCC does', async () => {

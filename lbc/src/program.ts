@@ -1,7 +1,6 @@
 // A program of an object: its SEC() kind, autoload switch, and every way to
 // attach it. Attach failures carry libbpf's reason and, where the kernel lacks
 // the feature, say which feature and what to use instead.
-import * as fs from 'node:fs';
 import { bpf, c, decodeString, errno, isNull, KsyscallOpts, PerfEventAttr, perfEventOpen, structSize, TcHook, TcOpts, UprobeOpts, UsdtOpts, type Ptr } from './ffi.js';
 import { LbcError, NotSupportedError, UsageError } from './errors.js';
 import { libbpfReason, withLibbpfLog } from './log.js';

@@ -13,9 +13,6 @@ import { rewriteMemoryAccess } from './c/reads.js';
 import { lineFilterSettings, settingDeclarations, settingsFromDefines, settingsFromMarkers, settingsFromReplacements } from './c/settings.js';
 import { typesToHeader } from './c/types.js';
 
-export { lineRef, type CResult, type ReportEntry } from './c/conversion.js';
-export { tracefsEvents } from './c/kernel.js';
-
 /** `sk->sk_family` and friends: member names net/sock.h and net/inet_sock.h define as macros. */
 const MEMBER_MACROS: Record<string, string> = Object.fromEntries([
   ...['num', 'dport', 'daddr', 'rcv_saddr', 'family', 'state', 'reuse', 'reuseport', 'bound_dev_if', 'v6_daddr', 'v6_rcv_saddr',

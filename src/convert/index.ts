@@ -10,10 +10,12 @@ import { clangArgs, CompileError, findClang } from '../clang/compile.js';
 import { parseDiagnostics } from '../clang/diagnostics.js';
 import { parse, TooDeepError, type SyntaxNode } from '../treesitter.js';
 import { scan, ScanError } from '../cscan.js';
-import { convertC, lineRef, tracefsEvents, type CResult, type ReportEntry } from './bcc-c.js';
+import { convertC } from './bcc-c.js';
+import { lineRef, type CResult, type ReportEntry } from './c/conversion.js';
+import { tracefsEvents } from './c/kernel.js';
 
 export { lineRef };
-import { ConvertError, parsePythonTool, type PyNode, type PyTool, type Replacement } from './python.js';
+import { ConvertError, parsePythonTool, type PyTool, type Replacement } from './python.js';
 import { toolTs } from './tool-ts.js';
 import { formatTs } from '../prettier.js';
 import { writeFilesAtomic } from '../fsutil.js';

@@ -4,7 +4,7 @@
 // text took from the options, the programs loaded only under a condition,
 // maps sized by an option, the maps a user pins, the programs BCC attaches by
 // name, and the record type of each perf or ring buffer.
-import type { CResult } from './bcc-c.js';
+import type { CResult } from './c/conversion.js';
 import { scalar } from './c/reads.js';
 import { emptyBpf, type PyTool } from './python.js';
 import { translatePython, type Spot, type Translator } from './py/translate.js';

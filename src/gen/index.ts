@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { buildModel, modelJson, type Model } from './model.js';
 import { checkAgainstBtf, objectBtf } from './btfcheck.js';
 import { emitSkeleton } from './emit.js';
-import { formatTs as format, PRINT_WIDTH } from '../prettier.js';
+import { formatTs as format } from '../prettier.js';
 import { GenError } from './parse.js';
 
 export { GenError };

@@ -9,7 +9,6 @@
 import * as fs from 'node:fs';
 import { release as kernelRelease } from 'node:os';
 import * as path from 'node:path';
-import { execFileSync } from 'node:child_process';
 import type { BpfObject } from '../object.js';
 import { openPerfCounter, type Program, type AttachTarget } from '../program.js';
 import type { Link } from '../link.js';
