@@ -2,6 +2,7 @@
 // assembled and configured, the attach calls, the outputs it reads and how it
 // prints them, its command-line options. tree-sitter-python reads the file;
 // anything we do not recognise is kept with its line for the report.
+import * as path from 'node:path';
 import { parse, TooDeepError, type SyntaxNode } from '../treesitter.js';
 import { syscallPrefix } from './c/arch.js';
 import { params as paramsOf } from './py/analyze.js';
@@ -642,7 +643,11 @@ export function parsePythonTool(file: string, source: string): PyTool {
   tool.main = bpfAt >= 0 ? top.slice(bpfAt + 1) : [];
   if (!bpfCalls.length) tool.pythonOnly = true;
   else if (!tool.pieces.length && !tool.srcFile) {
-    throw new ConvertError(file, undefined, 'no BPF program text found', 'the tool should hold its C in a string (bpf_text = """...""") or load it with BPF(src_file=...)');
+    // a text lcc convert cannot follow: the rest of the tool converted all the same, its C an #error at the
+    // BPF() line, so that nothing builds until a person writes the text there
+    const at = line(bpfCall!);
+    if (!tool.unknown.some((u) => u.line >= at && u.line < at + bpfCall!.text.split('\n').length)) tool.unknown.push({ line: at, text: bpfCall!.text.split('\n')[0]!.slice(0, 60), why: 'BPF() of a text lcc convert cannot follow' });
+    tool.pieces.push({ text: `#error "lcc convert could not follow the BPF text given at ${path.basename(file)}:${at}: write the C here (see CONVERSION.md)"\n`, line: at, cond: null });
   }
   // choices of one token across the tool's replace() calls that differ only in a member path the kernel decides
   tool.replacements = kernelMembers(tool.replacements, tool);
