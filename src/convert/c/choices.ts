@@ -64,14 +64,14 @@ function mapDeclarations(code: string): Map<string, string> | null {
 
 /** The tool's replace() calls by token, each without the conditions of the piece its token sits in */
 export function replacementsByToken(cx: Conversion): Map<string, Replacement[]> {
-  const { tool, pieceAt } = cx;
+  const { tool, pieceCond } = cx;
   const byToken = new Map<string, Replacement[]>();
   // a condition of the piece a token sits in holds wherever that piece's programs load (tcpretrans' kprobe
   // piece, added `if args.lossprobe or not BPF.tracepoint_exists(...)`, and its IPV4_INIT under the same if):
   // the replacement does not choose by it
   const pieceConds = (token: string): Set<string> | null => {
     const at = [...cx.text.matchAll(tokenRe(token, 'g'))].map((m) => m.index!);
-    const conds = at.map((o) => tool.pieces[pieceAt(o) - (tool.srcFile ? 1 : 0)]?.cond ?? null);
+    const conds = at.map(pieceCond);
     return at.length && conds.every((c) => c !== null && c === conds[0]) ? new Set(andParts(conds[0]!)) : null;
   };
   for (const r0 of tool.replacements) {
@@ -85,7 +85,7 @@ export function replacementsByToken(cx: Conversion): Map<string, Replacement[]> 
 
 /** replace() tokens at file scope whose alternatives are all declared or all appended, each loaded under its condition */
 export function chooseByReplace(cx: Conversion, byToken: Map<string, Replacement[]>, handled: Set<string>): void {
-  const { report, globals, variants, views, alwaysBlocks, tool, lineIdxAt, pyLine, pieceAt, appendOnLinesOf, fail, condC, settingName, listSetting } = cx;
+  const { report, globals, variants, views, alwaysBlocks, tool, lineIdxAt, pyLine, pieceCond, appendOnLinesOf, fail, condC, settingName, listSetting } = cx;
   // a token replaced by the same C whatever the options (kvmexit's FUNC_ENTRY, a raw tracepoint's head): in
   // place first, so that the tokens after it see the function it makes; not one whose C holds another
   // token (Python would have replaced that one already, or not yet)
@@ -112,7 +112,6 @@ export function chooseByReplace(cx: Conversion, byToken: Map<string, Replacement
     // a map the alternatives declare alike keeps its name (funclatency's start); one declared two ways is
     // one map per way, named after the first alternative that declares it so
     const shared = [...new Set(texts.flatMap((t) => [...t.keys()]))].filter((m) => new Set(texts.map((t) => t.get(m)).filter((x) => x !== undefined)).size > 1);
-    const same = underAlternative;
     const own = (m: string, k: number): number => {
       const mine = texts[k]!.get(m);
       return mine === undefined ? texts.findIndex((t) => t.has(m)) : texts.findIndex((t) => t.get(m) === mine);
@@ -125,7 +124,7 @@ export function chooseByReplace(cx: Conversion, byToken: Map<string, Replacement
         if (other === token) continue;
         for (const r of oreps) {
           if (r.code === null || !new RegExp(`(?<![.\\w>])${m}\\b`).test(r.code)) continue;
-          const k = alts.findIndex((a) => same(a, r));
+          const k = alts.findIndex((a) => underAlternative(a, r));
           if (k < 0) {
             fail(r.line, `replace("${other}") uses map ${m}, which replace("${token}") declares per option, under other conditions`, `choose ${other} under the same conditions as ${token}`);
             ok = false;
@@ -138,7 +137,7 @@ export function chooseByReplace(cx: Conversion, byToken: Map<string, Replacement
       continue;
     }
     for (const [other, oreps] of byToken) if (other !== token) for (const r of oreps) if (r.code !== null) {
-      const k = alts.findIndex((a) => same(a, r));
+      const k = alts.findIndex((a) => underAlternative(a, r));
       if (k >= 0) r.code = rename(r.code, k);
     }
     // each declaration once: the ones two alternatives make alike are one
@@ -243,17 +242,16 @@ export function chooseByReplace(cx: Conversion, byToken: Map<string, Replacement
     if (!occ.length || !occ.every((o) => !inFunction[lineIdxAt(cx.text, o)] && extent(o) !== null)) continue;
     // alternative k holds when it does and none before it did
     const condPy = (k: number): string => chainCond(chain, k);
-    const same = underAlternative;
     for (const o of occ.reverse()) {
       const end = extent(o)!;
       const from = named ? lineStart(o) : o;
       // the piece's own condition (readahead's kfunc text, added where kfuncs work) holds for each copy too
-      const pieceCond = named ? tool.pieces[pieceAt(o) - (tool.srcFile ? 1 : 0)]?.cond ?? null : null;
-      const py = (k: number): string => (pieceCond ? `(${pieceCond}) and (${condPy(k)})` : condPy(k));
+      const inPiece = named ? pieceCond(o) : null;
+      const py = (k: number): string => (inPiece ? `(${inPiece}) and (${condPy(k)})` : condPy(k));
       const copies = alts.map((alt) => {
         let b = cx.text.slice(o + token.length, end);
         for (const [other, oreps] of byToken) {
-          const mine = oreps.find((r) => same(alt, r));
+          const mine = oreps.find((r) => underAlternative(alt, r));
           if (other !== token && b.includes(other) && mine && mine.code !== null && !mine.arg) b = b.split(other).join(mine.code);
         }
         // the head on the token's line: the lines after it stay the Python's

@@ -139,14 +139,17 @@ export class Conversion {
   /** offsets are into the text of the pass that found them, whose lines are the original's */
   pyLine = (off: number, t = this.text): number => this.pyLineOfIdx(this.lineIdxAt(t, off));
 
-  /** which piece of the assembled text a line of it came from (pieces may come from anywhere in the file) */
-  pieceAt = (off: number): number => {
+  /**
+   * The condition of the tool's piece the line at `off` came from (pieces may come from anywhere in the
+   * file; with src_file, the file is the first and the string pieces follow), null when it has none
+   */
+  pieceCond = (off: number): string | null => {
     const idx = this.lineIdxAt(this.text, off);
     let best = 0;
     this.pieceStarts.forEach((p, i) => {
       if (p.lineIdx <= idx) best = i;
     });
-    return best;
+    return this.tool.pieces[best - (this.tool.srcFile ? 1 : 0)]?.cond ?? null;
   };
 
   /** a copy of a function after the text, its lines mapped to the Python line of the original: where it starts */

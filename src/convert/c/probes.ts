@@ -17,7 +17,7 @@ function anyCond(ats: { cond: string | null }[]): string | null {
 
 /** program heads → SEC() programs, with their attach calls and load conditions */
 export function rewriteProbes(cx: Conversion): void {
-  const { report, alwaysBlocks, structs, programs, tpStructs, tool, lineIdxAt, pyLine, pieceAt, appendOnLinesOf, fail } = cx;
+  const { report, alwaysBlocks, structs, programs, tpStructs, tool, lineIdxAt, pyLine, pieceCond, appendOnLinesOf, fail } = cx;
   const attachOf = new Map<string, Attach[]>();
   for (const a of tool.attaches) attachOf.set(a.fn, [...(attachOf.get(a.fn) ?? []), a]);
   // the TRACEPOINT_PROBEs whose record is the kernel's by CO-RE: their bodies read args->f as numbers
@@ -303,9 +303,8 @@ export function rewriteProbes(cx: Conversion): void {
   // programs appended under a condition load only when it holds
   for (const p of programs) {
     const at = cx.text.search(new RegExp(`\\b${p.name}\\b`));
-    // with src_file, piece 0 is the file and the string pieces follow
-    const piece = tool.pieces[pieceAt(Math.max(at, 0)) - (tool.srcFile ? 1 : 0)];
-    if (!p.cond && piece?.cond) p.cond = piece.cond;
+    const inPiece = pieceCond(Math.max(at, 0));
+    if (!p.cond && inPiece) p.cond = inPiece;
   }
 
   // BCC puts a string literal a pointer is set to on the stack; clang puts it in .rodata, whose map
